@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/jskx/contest/internal/contest"
+	"github.com/jskx/contest/internal/db"
+	"github.com/jskx/contest/internal/localfs"
+	"github.com/jskx/contest/internal/pii"
+	"github.com/jskx/contest/internal/s3"
+)
+
+// app is the wired service: database, storage and domain service.
+type app struct {
+	cfg     config
+	log     *slog.Logger
+	db      *db.DB
+	storage contest.Storage
+	svc     *contest.Service
+}
+
+func newLogger(cfg config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openApp opens the database (migrating it or checking its version) and the storage.
+func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
+	key, err := masterKey(cfg)
+	if err != nil {
+		return nil, err
+	}
+	box, err := pii.New(key)
+	if err != nil {
+		return nil, err
+	}
+	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir, box, log)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Migrate {
+		n, err := d.Migrate(ctx)
+		if err != nil {
+			d.Close()
+			return nil, err
+		}
+		if n > 0 {
+			log.Info("database migrated", "applied", n, "dialect", d.Dialect())
+		}
+	} else if err := d.CheckVersion(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	var storage contest.Storage
+	if cfg.S3Endpoint != "" {
+		storage, err = s3.New(ctx, s3.Config{Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey,
+			Bucket: cfg.S3Bucket, Region: cfg.S3Region, UseSSL: cfg.S3UseSSL})
+	} else {
+		storage, err = localfs.New(filepath.Join(cfg.DataDir, "files"))
+	}
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("storage: %w", err)
+	}
+	return &app{cfg: cfg, log: log, db: d, storage: storage, svc: contest.NewService(d, storage)}, nil
+}
+
+// masterKey returns the personal-data key: from config, or on the embedded default from
+// DATA_DIR/secret.key, created on first start.
+func masterKey(cfg config) ([]byte, error) {
+	if cfg.SecretKey != "" {
+		k, err := pii.ParseKey(cfg.SecretKey)
+		if err != nil {
+			return nil, fmt.Errorf("CONTEST_SECRET_KEY: %w", err)
+		}
+		return k, nil
+	}
+	return pii.LoadOrCreateKey(filepath.Join(cfg.DataDir, "secret.key"))
+}
+
+// ready reports whether the database and storage answer.
+func (a *app) ready(ctx context.Context) error {
+	return errors.Join(a.db.Ping(ctx), a.svc.Ping(ctx))
+}
+
+func (a *app) close() error { return a.db.Close() }
+
+// seed creates the first contest and organizer when there are none. The embedded default gets
+// the demo contest, open now, and an organizer with a generated password that is printed once.
+func (a *app) seed(ctx context.Context, out io.Writer) error {
+	c := contest.DefaultContest()
+	if a.cfg.embedded() {
+		c = contest.DemoContest(a.svc.Now())
+	}
+	if created, err := a.svc.SeedContest(ctx, c); err != nil {
+		return err
+	} else if created {
+		a.log.Info("contest created", "name", c.Name)
+	}
+	if a.cfg.AdminEmail != "" {
+		if a.cfg.AdminPassword == "" {
+			return errors.New("CONTEST_ADMIN_PASSWORD (or _FILE) is required with CONTEST_ADMIN_EMAIL")
+		}
+		created, err := a.svc.EnsureOrganizer(ctx, a.cfg.AdminEmail, a.cfg.AdminPassword, "")
+		if err != nil {
+			return fmt.Errorf("organizer %s: %w", a.cfg.AdminEmail, err)
+		}
+		if created {
+			fmt.Fprintf(out, "组织者账号已创建 / organizer created: %s\n", a.cfg.AdminEmail)
+		}
+		return nil
+	}
+	n, err := a.svc.CountOrganizers(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	if !a.cfg.embedded() {
+		fmt.Fprintln(out, "还没有组织者账号：运行 `contest organizer -email …` 或设置 CONTEST_ADMIN_EMAIL / CONTEST_ADMIN_PASSWORD")
+		return nil
+	}
+	const email = "admin@contest.local"
+	password := generatePassword()
+	if _, err := a.svc.EnsureOrganizer(ctx, email, password, "组织者"); err != nil {
+		return err
+	}
+	path := filepath.Join(a.cfg.DataDir, "organizer.txt")
+	if err := os.WriteFile(path, []byte("email: "+email+"\npassword: "+password+"\n"), 0o600); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\n首位组织者账号 / first organizer account (also saved in %s):\n  邮箱 email:    %s\n  密码 password: %s\n", path, email, password)
+	return nil
+}
+
+func generatePassword() string {
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return strings.NewReplacer("-", "x", "_", "y").Replace(base64.RawURLEncoding.EncodeToString(b))
+}

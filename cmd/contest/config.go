@@ -1,0 +1,142 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is the whole configuration, read from CONTEST_* environment variables and overridden
+// by flags. Secrets may also come from files (CONTEST_X_FILE). See docs/configuration.md.
+type config struct {
+	Addr            string
+	BaseURL         string
+	DataDir         string
+	DatabaseURL     string
+	SecretKey       string
+	S3Endpoint      string
+	S3AccessKey     string
+	S3SecretKey     string
+	S3Bucket        string
+	S3Region        string
+	S3UseSSL        bool
+	AdminEmail      string
+	AdminPassword   string
+	CookieSecure    string // auto, true or false
+	LogLevel        string
+	LogFormat       string
+	ShutdownTimeout time.Duration
+	Migrate         bool // apply migrations at start-up
+}
+
+// embedded reports whether the service runs on the embedded default (SQLite, local folder).
+func (c config) embedded() bool { return c.DatabaseURL == "" || !isPostgres(c.DatabaseURL) }
+
+func isPostgres(url string) bool {
+	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
+}
+
+// secureCookies resolves CookieSecure: auto means "when the base URL is https".
+func (c config) secureCookies() bool {
+	switch c.CookieSecure {
+	case "true", "1":
+		return true
+	case "false", "0":
+		return false
+	}
+	return strings.HasPrefix(c.BaseURL, "https://")
+}
+
+// String prints the configuration with secrets masked, for the start-up log.
+func (c config) String() string {
+	mask := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return "***"
+	}
+	db := c.DatabaseURL
+	if i := strings.Index(db, "@"); i > 0 && isPostgres(db) {
+		db = db[:strings.Index(db, "://")+3] + "***" + db[i:]
+	}
+	return fmt.Sprintf("addr=%s base_url=%s data_dir=%s database=%q s3_endpoint=%s s3_bucket=%s s3_secret=%s secret_key=%s admin_email=%s log=%s/%s",
+		c.Addr, c.BaseURL, c.DataDir, db, c.S3Endpoint, c.S3Bucket, mask(c.S3SecretKey), mask(c.SecretKey), c.AdminEmail, c.LogLevel, c.LogFormat)
+}
+
+// loadConfig reads the environment through getenv, then the flags in args.
+func loadConfig(name string, args []string, getenv func(string) string) (config, *flag.FlagSet, error) {
+	env := func(key, def string) string {
+		if v := getenv("CONTEST_" + key); v != "" {
+			return v
+		}
+		return def
+	}
+	c := config{
+		Addr: env("ADDR", ":8080"), BaseURL: env("BASE_URL", ""), DataDir: env("DATA_DIR", "data"),
+		S3Endpoint: env("S3_ENDPOINT", ""), S3AccessKey: env("S3_ACCESS_KEY", ""),
+		S3Bucket: env("S3_BUCKET", "contest"), S3Region: env("S3_REGION", ""),
+		AdminEmail: env("ADMIN_EMAIL", ""), CookieSecure: env("COOKIE_SECURE", "auto"),
+		LogLevel: env("LOG_LEVEL", "info"), LogFormat: env("LOG_FORMAT", "text"),
+	}
+	var errs []error
+	for key, dst := range map[string]*string{
+		"DATABASE_URL": &c.DatabaseURL, "SECRET_KEY": &c.SecretKey,
+		"S3_SECRET_KEY": &c.S3SecretKey, "ADMIN_PASSWORD": &c.AdminPassword,
+	} {
+		v, err := secret(getenv, "CONTEST_"+key)
+		errs = append(errs, err)
+		*dst = v
+	}
+	var err error
+	if c.S3UseSSL, err = strconv.ParseBool(env("S3_USE_SSL", "false")); err != nil {
+		errs = append(errs, fmt.Errorf("CONTEST_S3_USE_SSL: %w", err))
+	}
+	if c.Migrate, err = strconv.ParseBool(env("MIGRATE", "true")); err != nil {
+		errs = append(errs, fmt.Errorf("CONTEST_MIGRATE: %w", err))
+	}
+	if c.ShutdownTimeout, err = time.ParseDuration(env("SHUTDOWN_TIMEOUT", "20s")); err != nil {
+		errs = append(errs, fmt.Errorf("CONTEST_SHUTDOWN_TIMEOUT: %w", err))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return c, nil, err
+	}
+
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (CONTEST_ADDR)")
+	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public URL of the site, e.g. https://contest.example.org (CONTEST_BASE_URL)")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "folder for the embedded database, files and key (CONTEST_DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "postgres:// URL, or a SQLite file path; empty: DATA_DIR/contest.db (CONTEST_DATABASE_URL)")
+	fs.StringVar(&c.S3Endpoint, "s3-endpoint", c.S3Endpoint, "S3/MinIO host:port; empty: files in DATA_DIR/files (CONTEST_S3_ENDPOINT)")
+	fs.StringVar(&c.S3Bucket, "s3-bucket", c.S3Bucket, "bucket name (CONTEST_S3_BUCKET)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (CONTEST_LOG_LEVEL)")
+	fs.BoolVar(&c.Migrate, "migrate", c.Migrate, "apply database migrations at start-up (CONTEST_MIGRATE)")
+	if err := fs.Parse(args); err != nil {
+		return c, fs, err
+	}
+	if c.S3Endpoint != "" && (c.S3AccessKey == "" || c.S3SecretKey == "") {
+		return c, fs, errors.New("CONTEST_S3_ACCESS_KEY and CONTEST_S3_SECRET_KEY are required with CONTEST_S3_ENDPOINT")
+	}
+	if !c.embedded() && c.SecretKey == "" {
+		return c, fs, errors.New("CONTEST_SECRET_KEY is required with PostgreSQL: every replica must share it (generate one with `openssl rand -base64 32`)")
+	}
+	return c, fs, nil
+}
+
+// secret reads KEY, or the file named by KEY_FILE (Docker and Kubernetes secrets).
+func secret(getenv func(string) string, key string) (string, error) {
+	if v := getenv(key); v != "" {
+		return v, nil
+	}
+	if path := getenv(key + "_FILE"); path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return "", fmt.Errorf("%s_FILE: %w", key, err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	return "", nil
+}

@@ -1,0 +1,74 @@
+// Command contest runs the short-video contest service. Subcommands:
+//
+//	contest serve      run the web service (default)
+//	contest migrate    apply database migrations and exit
+//	contest organizer  create an organizer account
+//
+// With no configuration it runs on SQLite and the ./data folder; see docs/configuration.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // Asia/Shanghai on machines without a zone database
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "contest:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+// usageError is a mistake in the command line (exit status 2).
+type usageError struct{ error }
+
+func exitCode(err error) int {
+	var ue usageError
+	if errors.As(err, &ue) || errors.Is(err, flag.ErrHelp) {
+		return 2
+	}
+	return 1
+}
+
+const usage = `用法 / usage: contest <command> [flags]
+
+commands:
+  serve       run the web service (default)
+  migrate     apply database migrations and exit
+  organizer   create an organizer account: contest organizer -email a@b.cn [-password …]
+
+Run "contest <command> -h" for the flags of a command. Every flag also has a CONTEST_*
+environment variable; see docs/configuration.md.
+`
+
+// run is the whole program; tests call it too. Only main exits.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, getenv, stdout, stderr)
+	case "migrate":
+		return migrate(ctx, args, getenv, stdout, stderr)
+	case "organizer":
+		return organizer(ctx, args, getenv, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return usageError{fmt.Errorf("unknown command %q", cmd)}
+}

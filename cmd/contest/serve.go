@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"strings"
+	"time"
+
+	webhttp "github.com/jskx/contest/internal/http"
+)
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, _, err := loadConfig("serve", args, getenv)
+	if err != nil {
+		return usageError{err}
+	}
+	log := newLogger(cfg, stderr)
+	log.Info("starting", "config", cfg.String())
+	for _, tool := range []string{"ffprobe", "ffmpeg"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			log.Warn(tool+" not found: video checks will not work; install it (Debian: apt-get install ffmpeg)", "tool", tool)
+		}
+	}
+	a, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if err := a.seed(ctx, stdout); err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	url := siteURL(cfg, ln.Addr())
+	web := webhttp.New(a.svc, a.ready, log, webhttp.Options{SecureCookies: cfg.secureCookies(), BaseURL: cfg.BaseURL})
+	srv := &http.Server{
+		Handler:           web,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		// No overall read or write timeout: large uploads and downloads take long on weak
+		// networks; handlers bound their own work.
+	}
+	fmt.Fprintf(stdout, "\n服务已启动 / listening: %s\n组织者登录 / organizer sign-in: %s/login\n\n", url, url)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	go a.cleanSessions(ctx)
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// siteURL is what to open in a browser: the base URL, or the listener's address.
+func siteURL(cfg config, addr net.Addr) string {
+	if cfg.BaseURL != "" {
+		return strings.TrimRight(cfg.BaseURL, "/")
+	}
+	host, port, _ := net.SplitHostPort(addr.String())
+	if host == "::" || host == "0.0.0.0" || host == "" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// cleanSessions removes expired sessions every hour until ctx ends.
+func (a *app) cleanSessions(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := a.db.DeleteExpiredSessions(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			a.log.Warn("session cleanup", "err", err)
+		} else if n > 0 {
+			a.log.Info("expired sessions removed", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

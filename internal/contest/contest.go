@@ -1,0 +1,158 @@
+package contest
+
+import (
+	"strings"
+	"time"
+)
+
+// DefaultTimeZone is the zone in which the notice's dates and deadlines are meant.
+const DefaultTimeZone = "Asia/Shanghai"
+
+// DefaultAuthorizationText is the body of the notice's 作品授权书 (附件5).
+const DefaultAuthorizationText = "本人自愿参加省科协“创新争先、自立自强”视频征集活动，承诺报送作品不存在违法侵权问题，" +
+	"接受活动的评审结果，并授权活动主办和承办单位将本人报送作品用于公益性科普宣传。特此授权。" +
+	"（如为多人参加，则所有参加人都需签名并注明身份证号）"
+
+// MediaRules are the contest's requirements for a video (the notice: MP4, ≤ 3 minutes, ≥ 720P).
+type MediaRules struct {
+	Container      string // always "mp4" for this contest
+	MaxDurationSec int    // 180
+	MinShortSide   int    // 720: the short side of the displayed frame, in pixels
+	MaxSizeBytes   int64  // 2 GiB
+}
+
+// Contest is one edition of the video contest with its windows and rules.
+type Contest struct {
+	ID                string
+	Name              string
+	Theme             string
+	Organizer         string
+	TimeZone          string
+	CollectionStart   time.Time // first instant at which works are accepted
+	CollectionEnd     time.Time // last second at which works are accepted (inclusive)
+	ReviewStart       time.Time
+	ReviewEnd         time.Time
+	Rules             MediaRules
+	AuthorizationText string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+// DefaultContest returns a contest with the notice's values: collection 2022-05-10 00:00 to
+// 2022-05-20 23:59:59 and review 2022-05-21 to 2022-05-28, Beijing time.
+func DefaultContest() Contest {
+	loc := mustLoad(DefaultTimeZone)
+	return Contest{
+		Name:              "“创新争先、自立自强”主题视频征集活动",
+		Theme:             "创新争先、自立自强",
+		Organizer:         "省科学技术协会",
+		TimeZone:          DefaultTimeZone,
+		CollectionStart:   time.Date(2022, 5, 10, 0, 0, 0, 0, loc),
+		CollectionEnd:     time.Date(2022, 5, 20, 23, 59, 59, 0, loc),
+		ReviewStart:       time.Date(2022, 5, 21, 0, 0, 0, 0, loc),
+		ReviewEnd:         time.Date(2022, 5, 28, 23, 59, 59, 0, loc),
+		Rules:             MediaRules{Container: "mp4", MaxDurationSec: 180, MinShortSide: 720, MaxSizeBytes: 2 << 30},
+		AuthorizationText: DefaultAuthorizationText,
+	}
+}
+
+// DemoContest returns the notice's contest with its windows moved so that collection is open at
+// now: it opened at the start of today and runs as long as the notice's (11 days), then review
+// follows for 8 days. The embedded default seeds it so a newcomer can try everything at once.
+func DemoContest(now time.Time) Contest {
+	c := DefaultContest()
+	loc := c.Location()
+	day := now.In(loc)
+	start := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc)
+	c.Name = c.Name + "（演示）"
+	c.CollectionStart = start
+	c.CollectionEnd = start.AddDate(0, 0, 11).Add(-time.Second)
+	c.ReviewStart = start.AddDate(0, 0, 11)
+	c.ReviewEnd = start.AddDate(0, 0, 19).Add(-time.Second)
+	return c
+}
+
+// Location returns the contest's time zone; an unknown zone falls back to Beijing time.
+func (c Contest) Location() *time.Location {
+	if loc, err := time.LoadLocation(c.TimeZone); err == nil {
+		return loc
+	}
+	return mustLoad(DefaultTimeZone)
+}
+
+// CollectionCloses returns the first instant at which works are no longer accepted: the
+// second after CollectionEnd, so that 23:59:59.999 is still in time and 00:00:00 is not.
+func (c Contest) CollectionCloses() time.Time {
+	return c.CollectionEnd.Truncate(time.Second).Add(time.Second)
+}
+
+// CheckCollectionOpen returns nil when works may be created or edited at now, and an error
+// with code ENotOpen or EDeadline otherwise. now comes from the server clock.
+func (c Contest) CheckCollectionOpen(now time.Time) error {
+	switch {
+	case now.Before(c.CollectionStart):
+		return Errorf(ENotOpen, "作品征集尚未开始，开始时间为%s（北京时间）", FormatTime(c.CollectionStart, c.Location()))
+	case !now.Before(c.CollectionCloses()):
+		return Errorf(EDeadline, "作品征集已于%s（北京时间）截止，已保存的内容不受影响", FormatTime(c.CollectionEnd, c.Location()))
+	}
+	return nil
+}
+
+// CollectionOpen reports whether works may be created or edited at now.
+func (c Contest) CollectionOpen(now time.Time) bool { return c.CheckCollectionOpen(now) == nil }
+
+// Validate checks the settings an organizer can change.
+func (c *Contest) Validate() error {
+	var f Fields
+	c.Name = strings.TrimSpace(c.Name)
+	c.Theme = strings.TrimSpace(c.Theme)
+	c.Organizer = strings.TrimSpace(c.Organizer)
+	if c.Name == "" {
+		f.Add("name", "required", "请填写活动名称")
+	}
+	if c.TimeZone == "" {
+		c.TimeZone = DefaultTimeZone
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		f.Add("time_zone", "time_zone", "时区无效")
+	}
+	if !c.CollectionEnd.After(c.CollectionStart) {
+		f.Add("collection_end", "window_order", "征集截止时间应晚于开始时间")
+	}
+	if !c.ReviewEnd.After(c.ReviewStart) {
+		f.Add("review_end", "window_order", "评审结束时间应晚于开始时间")
+	}
+	if c.ReviewStart.Before(c.CollectionEnd) {
+		f.Add("review_start", "window_order", "评审应在征集截止后开始")
+	}
+	if c.Rules.MaxDurationSec <= 0 {
+		f.Add("max_duration_sec", "range", "最长时长应大于0秒")
+	}
+	if c.Rules.MinShortSide <= 0 {
+		f.Add("min_short_side", "range", "最低分辨率应大于0")
+	}
+	if c.Rules.MaxSizeBytes <= 0 {
+		f.Add("max_size_bytes", "range", "文件大小上限应大于0")
+	}
+	if c.Rules.Container == "" {
+		c.Rules.Container = "mp4"
+	}
+	if strings.TrimSpace(c.AuthorizationText) == "" {
+		f.Add("authorization_text", "required", "请填写授权书内容")
+	}
+	return f.Err()
+}
+
+// FormatTime writes t in loc as people read it on the pages: 2022年5月20日 23:59:59.
+func FormatTime(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("2006年1月2日 15:04:05")
+}
+
+func mustLoad(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		// Asia/Shanghai has had no DST since 1991: a fixed zone is exact for our dates.
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}

@@ -1,0 +1,47 @@
+package contest
+
+import "context"
+
+// CurrentContest returns the contest the site runs.
+func (s *Service) CurrentContest(ctx context.Context) (Contest, error) {
+	return s.contests.CurrentContest(ctx)
+}
+
+// Contest returns a contest by id.
+func (s *Service) Contest(ctx context.Context, id string) (Contest, error) {
+	return s.contests.ContestByID(ctx, id)
+}
+
+// SeedContest creates c unless a contest exists already; it reports whether it created one.
+func (s *Service) SeedContest(ctx context.Context, c Contest) (bool, error) {
+	if _, err := s.contests.CurrentContest(ctx); err == nil {
+		return false, nil
+	} else if ErrorCode(err) != ENotFound {
+		return false, err
+	}
+	if err := c.Validate(); err != nil {
+		return false, err
+	}
+	c.ID = NewID()
+	c.CreatedAt, c.UpdatedAt = s.Now(), s.Now()
+	return true, s.contests.CreateContest(ctx, &c)
+}
+
+// UpdateContest changes a contest's settings; organizers only.
+func (s *Service) UpdateContest(ctx context.Context, actor User, c Contest) (Contest, error) {
+	if err := requireOrganizer(actor); err != nil {
+		return Contest{}, err
+	}
+	old, err := s.contests.ContestByID(ctx, c.ID)
+	if err != nil {
+		return Contest{}, err
+	}
+	if err := c.Validate(); err != nil {
+		return Contest{}, err
+	}
+	c.CreatedAt, c.UpdatedAt = old.CreatedAt, s.Now()
+	if err := s.contests.UpdateContest(ctx, &c); err != nil {
+		return Contest{}, err
+	}
+	return c, nil
+}

@@ -1,0 +1,64 @@
+package contest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Service carries out the contest's use cases. It enforces roles, ownership, deadlines and the
+// registration rules; the stores only keep data.
+type Service struct {
+	users       UserStore
+	sessions    SessionStore
+	contests    ContestStore
+	submissions SubmissionStore
+	storage     Storage
+
+	// Now is the server clock; tests replace it. Deadlines are never judged by a client's clock.
+	Now func() time.Time
+	// BcryptCost is the password hashing cost; tests lower it.
+	BcryptCost int
+	// SessionTTL is how long a sign-in lasts.
+	SessionTTL time.Duration
+
+	dummyOnce sync.Once
+	dummy     []byte
+}
+
+// Stores is everything the service keeps data in.
+type Stores interface {
+	UserStore
+	SessionStore
+	ContestStore
+	SubmissionStore
+}
+
+// NewService returns a service over the stores and the file storage.
+func NewService(db Stores, storage Storage) *Service {
+	return &Service{
+		users: db, sessions: db, contests: db, submissions: db,
+		storage:    storage,
+		Now:        time.Now,
+		BcryptCost: 12,
+		SessionTTL: 14 * 24 * time.Hour,
+	}
+}
+
+// NewID returns a new random identifier for a stored record.
+func NewID() string { return uuid.NewString() }
+
+func randomToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Ping reports whether storage is reachable (the database is checked by its adapter).
+func (s *Service) Ping(ctx context.Context) error { return s.storage.Ping(ctx) }

@@ -1,0 +1,49 @@
+package contest
+
+import (
+	"context"
+	"time"
+)
+
+// UserStore keeps accounts.
+type UserStore interface {
+	CreateUser(ctx context.Context, u *User) error // EConflict when the email is taken
+	UserByID(ctx context.Context, id string) (User, error)
+	UserByEmail(ctx context.Context, email string) (User, error)
+	CountUsers(ctx context.Context, role Role) (int64, error)
+	UpdateUser(ctx context.Context, u *User) error
+}
+
+// SessionStore keeps signed-in sessions by the hash of their token.
+type SessionStore interface {
+	CreateSession(ctx context.Context, s *Session) error
+	SessionByTokenHash(ctx context.Context, hash string) (Session, error)
+	DeleteSession(ctx context.Context, hash string) error
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
+}
+
+// ContestStore keeps contests.
+type ContestStore interface {
+	CreateContest(ctx context.Context, c *Contest) error
+	ContestByID(ctx context.Context, id string) (Contest, error)
+	// CurrentContest returns the contest the site runs: the most recently created one.
+	CurrentContest(ctx context.Context) (Contest, error)
+	UpdateContest(ctx context.Context, c *Contest) error
+}
+
+// SubmissionStore keeps submissions with their participants and consents. Implementations
+// encrypt personal numbers at rest and search them through a keyed hash.
+type SubmissionStore interface {
+	CreateSubmission(ctx context.Context, s *Submission) error
+	// UpdateSubmission replaces the registration, participants and status of s.
+	UpdateSubmission(ctx context.Context, s *Submission) error
+	// SubmissionByID returns the full submission, personal numbers decrypted.
+	SubmissionByID(ctx context.Context, id string) (Submission, error)
+	// ParticipantByConsentToken finds the submission and participant a consent link is for.
+	ParticipantByConsentToken(ctx context.Context, token string) (Submission, int, error)
+	SaveConsent(ctx context.Context, participantID string, c Consent) error
+	// ListSubmissions returns a page of submissions matching f, personal numbers only masked,
+	// and the counts per status of all submissions matching f.
+	ListSubmissions(ctx context.Context, f SubmissionFilter) (SubmissionPage, error)
+	DeleteSubmission(ctx context.Context, id string) error
+}

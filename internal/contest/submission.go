@@ -1,0 +1,130 @@
+package contest
+
+import (
+	"fmt"
+	"time"
+)
+
+// Status is where a submission stands in the contestant's path.
+type Status string
+
+// Submission statuses.
+const (
+	StatusDraft     Status = "draft"     // saved, may be incomplete
+	StatusSubmitted Status = "submitted" // final: forms complete and every participant consented
+)
+
+// Label returns the status in Chinese.
+func (s Status) Label() string {
+	switch s {
+	case StatusSubmitted:
+		return "已提交"
+	case StatusDraft:
+		return "草稿"
+	}
+	return string(s)
+}
+
+// Statuses lists the statuses in display order.
+func Statuses() []Status { return []Status{StatusDraft, StatusSubmitted} }
+
+// MaxParticipants bounds the team size of one work.
+const MaxParticipants = 20
+
+// Registration is the 报名登记表 (附件4) of one work.
+type Registration struct {
+	Title           string // 作品名称
+	LeadName        string // 主创姓名
+	Employer        string // 工作单位
+	ContactName     string // 联系人姓名
+	ContactIDType   IDType // 证件类型
+	ContactIDNumber string // 身份证号 (of the contact person); personal, encrypted at rest
+	Mobile          string // 手机; personal, encrypted at rest
+	Email           string // 电子邮箱
+	WeChat          string // 微信号
+	Address         string // 通信地址
+	PostalCode      string // 邮政编码
+	Description     string // 作品创意说明
+}
+
+// Submission is one work entered in a contest: its registration form, its team and their
+// consents. Personal numbers are plaintext here only when loaded for their owner; list views
+// carry only the masked forms.
+type Submission struct {
+	ID           string
+	ContestID    string
+	OwnerID      string
+	Registration Registration
+	Participants []Participant
+	Status       Status
+	// Version grows with every write; an update based on an older version is refused, so a
+	// consent given meanwhile is never overwritten.
+	Version int
+	Scan         *Attachment // optional scan of the signed paper 作品授权书
+
+	ContactIDMasked string
+	MobileMasked    string
+
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	SubmittedAt *time.Time
+}
+
+// Attachment is a file kept in Storage; Key is ours, Name is what the person called it.
+type Attachment struct {
+	Key         string
+	Name        string
+	ContentType string
+	Size        int64
+}
+
+// ConsentCount returns how many participants have consented, and how many there are.
+func (s Submission) ConsentCount() (given, total int) {
+	for _, p := range s.Participants {
+		if p.Consent != nil {
+			given++
+		}
+	}
+	return given, len(s.Participants)
+}
+
+// Missing lists what keeps the submission from being final, per field, in Chinese. An empty
+// result means it may be submitted.
+func (s Submission) Missing() Fields {
+	var f Fields
+	reg := s.Registration
+	if err := reg.Validate(); err != nil {
+		f.Add("registration", "registration_incomplete", "报名登记表尚未填写完整")
+	}
+	if len(s.Participants) == 0 {
+		f.Add("participants", "participants_required", "请至少填写一位参与人员")
+	}
+	for i, p := range s.Participants {
+		if p.Consent == nil {
+			f.Add(fmt.Sprintf("participants.%d.consent", i), "consent_missing",
+				fmt.Sprintf("参与人员“%s”尚未签署作品授权书", p.Name))
+		}
+	}
+	return f
+}
+
+// SubmissionFilter selects submissions in the organizer's list.
+type SubmissionFilter struct {
+	ContestID string
+	OwnerID   string
+	Status    Status
+	Query     string // matches title, lead creator or employer
+	Employer  string
+	IDNumber  string // exact match through the keyed hash, of the contact or any participant
+	Mobile    string // exact match through the keyed hash
+	Consent   string // "complete" or "incomplete"; "" for both
+	Offset    int
+	Limit     int
+}
+
+// SubmissionPage is a page of a filtered list, with counts over the whole filter.
+type SubmissionPage struct {
+	Items    []Submission
+	Total    int64
+	ByStatus map[Status]int64
+}

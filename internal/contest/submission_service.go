@@ -1,0 +1,380 @@
+package contest
+
+import (
+	"context"
+	"errors"
+	"io"
+	"path"
+	"strings"
+)
+
+// SubmissionInput is the registration form and team list as a contestant saves them.
+// Participants keep their ID when they are edited, so their consent survives unrelated edits.
+type SubmissionInput struct {
+	Registration Registration
+	Participants []Participant
+}
+
+// draftOK are the codes that do not stop a draft from being saved: what is missing may be
+// filled in later; what is filled in must be right.
+var draftOK = map[string]bool{"required": true, "participants_required": true, "lead_not_listed": true}
+
+// validateDraft normalizes the input and returns the errors that matter for a draft.
+func (in *SubmissionInput) validateDraft() error {
+	var all Fields
+	collect := func(err error) {
+		for k, v := range ErrorFields(err) {
+			all.Add(k, v.Code, v.Message)
+		}
+	}
+	collect(in.Registration.Validate())
+	collect(ValidateParticipants(in.Participants, in.Registration.LeadName, in.Registration.Employer))
+	var f Fields
+	for k, v := range all {
+		if !draftOK[v.Code] || k == "title" {
+			f.Add(k, v.Code, v.Message)
+		}
+	}
+	return f.Err()
+}
+
+// complete reports what blocks finalizing, with the registration's own field errors.
+func (sub Submission) incomplete() error {
+	f := sub.Missing()
+	reg := sub.Registration
+	for k, v := range ErrorFields(reg.Validate()) {
+		f.Add(k, v.Code, v.Message)
+	}
+	ps := append([]Participant(nil), sub.Participants...)
+	for k, v := range ErrorFields(ValidateParticipants(ps, reg.LeadName, reg.Employer)) {
+		f.Add(k, v.Code, v.Message)
+	}
+	if len(f) == 0 {
+		return nil
+	}
+	return &Error{Code: EIncomplete, Message: "作品尚不能提交，请先完成以下事项", Fields: f}
+}
+
+// openContest returns the contest of a submission if works may be edited now.
+func (s *Service) openContest(ctx context.Context, contestID string) (Contest, error) {
+	c, err := s.contests.ContestByID(ctx, contestID)
+	if err != nil {
+		return Contest{}, err
+	}
+	return c, c.CheckCollectionOpen(s.Now())
+}
+
+// CreateSubmission saves a new draft in the current contest for the actor.
+func (s *Service) CreateSubmission(ctx context.Context, actor User, in SubmissionInput) (Submission, error) {
+	if actor.Role != RoleContestant {
+		return Submission{}, Errorf(EForbidden, "只有参赛者账号可以报名作品")
+	}
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return Submission{}, err
+	}
+	if err := c.CheckCollectionOpen(s.Now()); err != nil {
+		return Submission{}, err
+	}
+	if err := in.validateDraft(); err != nil {
+		return Submission{}, err
+	}
+	now := s.Now()
+	sub := Submission{
+		ID: NewID(), ContestID: c.ID, OwnerID: actor.ID, Status: StatusDraft,
+		Registration: in.Registration, CreatedAt: now, UpdatedAt: now,
+	}
+	sub.Participants = mergeParticipants(nil, in.Participants, false)
+	if err := s.submissions.CreateSubmission(ctx, &sub); err != nil {
+		return Submission{}, err
+	}
+	return sub, nil
+}
+
+// UpdateSubmission saves an edited form. A participant whose name or document changed, or every
+// participant when the title changed, must consent again; a submitted work that becomes
+// incomplete goes back to draft.
+func (s *Service) UpdateSubmission(ctx context.Context, actor User, id string, in SubmissionInput) (Submission, error) {
+	sub, err := s.ownSubmission(ctx, actor, id)
+	if err != nil {
+		return Submission{}, err
+	}
+	if _, err := s.openContest(ctx, sub.ContestID); err != nil {
+		return Submission{}, err
+	}
+	if err := in.validateDraft(); err != nil {
+		return Submission{}, err
+	}
+	titleChanged := sub.Registration.Title != in.Registration.Title
+	sub.Registration = in.Registration
+	sub.Participants = mergeParticipants(sub.Participants, in.Participants, titleChanged)
+	sub.UpdatedAt = s.Now()
+	if sub.Status == StatusSubmitted && sub.incomplete() != nil {
+		sub.Status, sub.SubmittedAt = StatusDraft, nil
+	}
+	if err := s.submissions.UpdateSubmission(ctx, &sub); err != nil {
+		return Submission{}, err
+	}
+	return sub, nil
+}
+
+// mergeParticipants carries consents and links over from old to the edited list.
+func mergeParticipants(old, edited []Participant, titleChanged bool) []Participant {
+	byID := map[string]Participant{}
+	for _, p := range old {
+		byID[p.ID] = p
+	}
+	out := make([]Participant, len(edited))
+	for i, p := range edited {
+		prev, ok := byID[p.ID]
+		if !ok {
+			p.ID, p.ConsentToken, p.Consent = NewID(), randomToken(), nil
+			out[i] = p
+			continue
+		}
+		delete(byID, p.ID)
+		p.ConsentToken, p.Consent = prev.ConsentToken, prev.Consent
+		if titleChanged || p.Name != prev.Name || p.IDType != prev.IDType || p.IDNumber != prev.IDNumber {
+			p.Consent = nil
+		}
+		out[i] = p
+	}
+	return out
+}
+
+// Submission returns a submission to its owner (in full) or to an organizer (personal numbers
+// masked).
+func (s *Service) Submission(ctx context.Context, actor User, id string) (Submission, error) {
+	sub, err := s.submissions.SubmissionByID(ctx, id)
+	if err != nil {
+		return Submission{}, err
+	}
+	switch {
+	case sub.OwnerID == actor.ID:
+		return sub, nil
+	case actor.IsOrganizer():
+		return sub.Masked(), nil
+	}
+	return Submission{}, Errorf(ENotFound, "作品不存在")
+}
+
+// ownSubmission loads a submission the actor owns; others get ENotFound, never a hint that it
+// exists.
+func (s *Service) ownSubmission(ctx context.Context, actor User, id string) (Submission, error) {
+	sub, err := s.submissions.SubmissionByID(ctx, id)
+	if err != nil {
+		return Submission{}, err
+	}
+	if sub.OwnerID != actor.ID {
+		return Submission{}, Errorf(ENotFound, "作品不存在")
+	}
+	return sub, nil
+}
+
+// Masked returns a copy without plaintext personal numbers, for anyone but the owner.
+func (sub Submission) Masked() Submission {
+	sub.Registration.ContactIDNumber = ""
+	sub.Registration.Mobile = ""
+	ps := make([]Participant, len(sub.Participants))
+	for i, p := range sub.Participants {
+		p.IDNumber, p.ConsentToken = "", ""
+		ps[i] = p
+	}
+	sub.Participants = ps
+	return sub
+}
+
+// MySubmissions lists the actor's own submissions in the current contest.
+func (s *Service) MySubmissions(ctx context.Context, actor User) ([]Submission, error) {
+	page, err := s.submissions.ListSubmissions(ctx, SubmissionFilter{OwnerID: actor.ID, Limit: MaxParticipants * 10})
+	return page.Items, err
+}
+
+// ListSubmissions is the organizer's filtered list with counts.
+func (s *Service) ListSubmissions(ctx context.Context, actor User, f SubmissionFilter) (SubmissionPage, error) {
+	if err := requireOrganizer(actor); err != nil {
+		return SubmissionPage{}, err
+	}
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	if f.IDNumber != "" {
+		f.IDNumber = strings.ToUpper(strings.ReplaceAll(Normalize(f.IDNumber), " ", ""))
+	}
+	if f.Mobile != "" {
+		if v, fe := ValidateMobile(f.Mobile); fe == nil {
+			f.Mobile = v
+		}
+	}
+	return s.submissions.ListSubmissions(ctx, f)
+}
+
+// Finalize submits the work: only with a complete form and every participant's consent, and
+// only while collection is open.
+func (s *Service) Finalize(ctx context.Context, actor User, id string) (Submission, error) {
+	sub, err := s.ownSubmission(ctx, actor, id)
+	if err != nil {
+		return Submission{}, err
+	}
+	if _, err := s.openContest(ctx, sub.ContestID); err != nil {
+		return Submission{}, err
+	}
+	if err := sub.incomplete(); err != nil {
+		return Submission{}, err
+	}
+	now := s.Now()
+	sub.Status, sub.SubmittedAt, sub.UpdatedAt = StatusSubmitted, &now, now
+	if err := s.submissions.UpdateSubmission(ctx, &sub); err != nil {
+		return Submission{}, err
+	}
+	return sub, nil
+}
+
+// DeleteSubmission removes a draft of the actor's while collection is open.
+func (s *Service) DeleteSubmission(ctx context.Context, actor User, id string) error {
+	sub, err := s.ownSubmission(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	if _, err := s.openContest(ctx, sub.ContestID); err != nil {
+		return err
+	}
+	if sub.Status != StatusDraft {
+		return Errorf(EConflict, "已提交的作品不能删除")
+	}
+	if err := s.submissions.DeleteSubmission(ctx, id); err != nil {
+		return err
+	}
+	if sub.Scan != nil {
+		_ = s.storage.Delete(ctx, sub.Scan.Key) // the row is gone; a stray object is harmless
+	}
+	return nil
+}
+
+// ConsentTarget is what a consent page shows: the work, the participant and the text.
+type ConsentTarget struct {
+	Submission  Submission
+	Participant Participant
+	Index       int
+	Text        string
+	Open        error // nil while consent can be given
+}
+
+// ConsentByToken loads what a consent link is for.
+func (s *Service) ConsentByToken(ctx context.Context, token string) (ConsentTarget, error) {
+	if token == "" {
+		return ConsentTarget{}, Errorf(ENotFound, "授权链接无效")
+	}
+	sub, i, err := s.submissions.ParticipantByConsentToken(ctx, token)
+	if ErrorCode(err) == ENotFound {
+		return ConsentTarget{}, Errorf(ENotFound, "授权链接无效或已失效")
+	} else if err != nil {
+		return ConsentTarget{}, err
+	}
+	return s.consentTarget(ctx, sub, i)
+}
+
+// ConsentAsOwner loads the consent page of participant pid of the actor's submission, for a
+// participant signing on the account holder's device.
+func (s *Service) ConsentAsOwner(ctx context.Context, actor User, id, pid string) (ConsentTarget, error) {
+	sub, err := s.ownSubmission(ctx, actor, id)
+	if err != nil {
+		return ConsentTarget{}, err
+	}
+	for i, p := range sub.Participants {
+		if p.ID == pid {
+			return s.consentTarget(ctx, sub, i)
+		}
+	}
+	return ConsentTarget{}, Errorf(ENotFound, "参与人员不存在")
+}
+
+func (s *Service) consentTarget(ctx context.Context, sub Submission, i int) (ConsentTarget, error) {
+	c, err := s.contests.ContestByID(ctx, sub.ContestID)
+	if err != nil {
+		return ConsentTarget{}, err
+	}
+	return ConsentTarget{Submission: sub, Participant: sub.Participants[i], Index: i,
+		Text: c.AuthorizationText, Open: c.CheckCollectionOpen(s.Now())}, nil
+}
+
+// GiveConsent records the participant's 作品授权书 after checking name, document number and the
+// checkbox. byOwner says it was given on the account holder's device.
+func (s *Service) GiveConsent(ctx context.Context, t ConsentTarget, in ConsentInput, byOwner bool) (Consent, error) {
+	if t.Open != nil {
+		return Consent{}, t.Open
+	}
+	p := t.Participant
+	if p.IDNumber == "" {
+		return Consent{}, Errorf(EInvalid, "报名登记表中尚未填写该参与人员的证件号码")
+	}
+	if err := p.CheckConsent(in); err != nil {
+		return Consent{}, err
+	}
+	c := Consent{Name: p.Name, Title: t.Submission.Registration.Title, Text: t.Text,
+		TextHash: TextHash(t.Text), At: s.Now(), IP: in.IP, ByOwner: byOwner}
+	if err := s.submissions.SaveConsent(ctx, p.ID, c); err != nil {
+		return Consent{}, err
+	}
+	return c, nil
+}
+
+// Scan limits: a photo or PDF of the signed paper form.
+const maxScanBytes = 20 << 20
+
+var scanTypes = map[string]string{"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+// AttachScan stores a scan of the signed paper 作品授权书 and replaces an earlier one. The new
+// file is stored before the record changes and the old one removed only after, so a failure
+// loses nothing.
+func (s *Service) AttachScan(ctx context.Context, actor User, id, name, contentType string, size int64, r io.Reader) (Submission, error) {
+	sub, err := s.ownSubmission(ctx, actor, id)
+	if err != nil {
+		return Submission{}, err
+	}
+	if _, err := s.openContest(ctx, sub.ContestID); err != nil {
+		return Submission{}, err
+	}
+	ext, ok := scanTypes[contentType]
+	if !ok {
+		return Submission{}, (Fields{"scan": {Code: "scan_type", Message: "请上传PDF、JPG或PNG格式的扫描件"}}).Err()
+	}
+	if size <= 0 || size > maxScanBytes {
+		return Submission{}, (Fields{"scan": {Code: "scan_size", Message: "扫描件大小应在20MB以内"}}).Err()
+	}
+	old := sub.Scan
+	att := &Attachment{Key: path.Join("scans", sub.ID, NewID()+ext), Name: cleanName(name), ContentType: contentType, Size: size}
+	if err := s.storage.Put(ctx, att.Key, r, size, contentType); err != nil {
+		return Submission{}, err
+	}
+	sub.Scan, sub.UpdatedAt = att, s.Now()
+	if err := s.submissions.UpdateSubmission(ctx, &sub); err != nil {
+		return Submission{}, errors.Join(err, s.storage.Delete(ctx, att.Key))
+	}
+	if old != nil {
+		_ = s.storage.Delete(ctx, old.Key)
+	}
+	return sub, nil
+}
+
+// Scan opens the stored scan for its owner or an organizer.
+func (s *Service) Scan(ctx context.Context, actor User, id string) (Attachment, io.ReadCloser, error) {
+	sub, err := s.Submission(ctx, actor, id)
+	if err != nil {
+		return Attachment{}, nil, err
+	}
+	if sub.Scan == nil {
+		return Attachment{}, nil, Errorf(ENotFound, "尚未上传扫描件")
+	}
+	rc, err := s.storage.Get(ctx, sub.Scan.Key)
+	return *sub.Scan, rc, err
+}
+
+// cleanName keeps a user's file name for display only: base name, at most 200 characters.
+func cleanName(name string) string {
+	name = path.Base(strings.ReplaceAll(name, "\\", "/"))
+	if r := []rune(name); len(r) > 200 {
+		name = string(r[:200])
+	}
+	return name
+}

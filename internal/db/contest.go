@@ -1,0 +1,83 @@
+package db
+
+import (
+	"context"
+	"time"
+
+	"github.com/jskx/contest/internal/contest"
+)
+
+type contestRow struct {
+	ID                 string
+	Name               string
+	Theme              string
+	Organizer          string
+	TimeZone           string
+	CollectionStart    time.Time
+	CollectionEnd      time.Time
+	ReviewStart        time.Time
+	ReviewEnd          time.Time
+	RuleContainer      string
+	RuleMaxDurationSec int
+	RuleMinShortSide   int
+	RuleMaxSizeBytes   int64
+	AuthorizationText  string
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+func (contestRow) TableName() string { return "contests" }
+
+func fromDomainContest(c contest.Contest) contestRow {
+	return contestRow{
+		ID: c.ID, Name: c.Name, Theme: c.Theme, Organizer: c.Organizer, TimeZone: c.TimeZone,
+		CollectionStart: c.CollectionStart.UTC(), CollectionEnd: c.CollectionEnd.UTC(),
+		ReviewStart: c.ReviewStart.UTC(), ReviewEnd: c.ReviewEnd.UTC(),
+		RuleContainer: c.Rules.Container, RuleMaxDurationSec: c.Rules.MaxDurationSec,
+		RuleMinShortSide: c.Rules.MinShortSide, RuleMaxSizeBytes: c.Rules.MaxSizeBytes,
+		AuthorizationText: c.AuthorizationText, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
+	}
+}
+
+func toDomainContest(r contestRow) contest.Contest {
+	c := contest.Contest{
+		ID: r.ID, Name: r.Name, Theme: r.Theme, Organizer: r.Organizer, TimeZone: r.TimeZone,
+		Rules: contest.MediaRules{Container: r.RuleContainer, MaxDurationSec: r.RuleMaxDurationSec,
+			MinShortSide: r.RuleMinShortSide, MaxSizeBytes: r.RuleMaxSizeBytes},
+		AuthorizationText: r.AuthorizationText, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+	loc := c.Location()
+	c.CollectionStart, c.CollectionEnd = r.CollectionStart.In(loc), r.CollectionEnd.In(loc)
+	c.ReviewStart, c.ReviewEnd = r.ReviewStart.In(loc), r.ReviewEnd.In(loc)
+	return c
+}
+
+// CreateContest inserts a contest.
+func (db *DB) CreateContest(ctx context.Context, c *contest.Contest) error {
+	row := fromDomainContest(*c)
+	return translate(db.gorm.WithContext(ctx).Create(&row).Error, "活动")
+}
+
+// ContestByID returns a contest.
+func (db *DB) ContestByID(ctx context.Context, id string) (contest.Contest, error) {
+	var row contestRow
+	err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error
+	return toDomainContest(row), translate(err, "活动")
+}
+
+// CurrentContest returns the most recently created contest.
+func (db *DB) CurrentContest(ctx context.Context) (contest.Contest, error) {
+	var row contestRow
+	err := db.gorm.WithContext(ctx).Order("created_at DESC, id").Take(&row).Error
+	return toDomainContest(row), translate(err, "活动")
+}
+
+// UpdateContest saves every setting of a contest.
+func (db *DB) UpdateContest(ctx context.Context, c *contest.Contest) error {
+	row := fromDomainContest(*c)
+	res := db.gorm.WithContext(ctx).Model(&contestRow{}).Where("id = ?", c.ID).Select("*").Omit("id", "created_at").Updates(&row)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return contest.Errorf(contest.ENotFound, "活动不存在")
+	}
+	return translate(res.Error, "活动")
+}

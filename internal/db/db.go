@@ -1,0 +1,135 @@
+// Package db keeps the contest's data in a relational database through GORM: SQLite (pure Go,
+// no cgo) for the embedded default and PostgreSQL in production. It owns the schema
+// (versioned migrations), translates database errors into domain codes, and seals personal
+// numbers before they are written.
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/jskx/contest/internal/contest"
+	"github.com/jskx/contest/internal/pii"
+)
+
+// Dialects.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// DB is the database adapter; it implements the domain's stores.
+type DB struct {
+	gorm    *gorm.DB
+	box     *pii.Box
+	dialect string
+}
+
+var _ contest.Stores = (*DB)(nil)
+
+// Open connects to url: a postgres:// or postgresql:// URL for PostgreSQL, otherwise a SQLite
+// file path ("" means contest.db in dataDir). It does not migrate; see Migrate.
+func Open(ctx context.Context, url, dataDir string, box *pii.Box, log *slog.Logger) (*DB, error) {
+	cfg := &gorm.Config{
+		TranslateError: true,
+		NowFunc:        func() time.Time { return time.Now().UTC() },
+		Logger:         logger.New(slogWriter{log}, logger.Config{SlowThreshold: time.Second, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true, ParameterizedQueries: true}),
+	}
+	var (
+		g       *gorm.DB
+		err     error
+		dialect string
+	)
+	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+		dialect = Postgres
+		g, err = gorm.Open(postgres.Open(url), cfg)
+	} else {
+		dialect = SQLite
+		path := strings.TrimPrefix(url, "sqlite://")
+		if path == "" {
+			path = filepath.Join(dataDir, "contest.db")
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, err
+		}
+		dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
+		g, err = gorm.Open(sqlite.Open(dsn), cfg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("db: open %s: %w", dialect, err)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, err
+	}
+	if dialect == SQLite {
+		// One writer at a time is SQLite's nature; one connection avoids "database is locked".
+		sqlDB.SetMaxOpenConns(1)
+	} else {
+		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("db: ping %s: %w", dialect, err)
+	}
+	return &DB{gorm: g, box: box, dialect: dialect}, nil
+}
+
+// Dialect returns SQLite or Postgres.
+func (db *DB) Dialect() string { return db.dialect }
+
+// Ping reports whether the database answers (for /readyz).
+func (db *DB) Ping(ctx context.Context) error {
+	sqlDB, err := db.gorm.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// Close closes the connections.
+func (db *DB) Close() error {
+	sqlDB, err := db.gorm.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// translate turns GORM errors into domain errors; what is the reader's fault is a domain code,
+// the rest is internal.
+func translate(err error, what string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return &contest.Error{Code: contest.ENotFound, Message: what + "不存在", Err: err}
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return &contest.Error{Code: contest.EConflict, Message: what + "已存在", Err: err}
+	}
+	var e *contest.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return contest.Internal(fmt.Errorf("db: %s: %w", what, err))
+}
+
+// slogWriter sends GORM's warnings (slow queries, errors) to the service log. GORM is set to
+// parameterized queries so values, including personal data, never reach the log.
+type slogWriter struct{ log *slog.Logger }
+
+func (w slogWriter) Printf(format string, args ...any) {
+	w.log.Warn("db", "msg", fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,64 @@
+package db
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+func (db *DB) provider() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations/"+db.dialect)
+	if err != nil {
+		return nil, err
+	}
+	sqlDB, err := db.gorm.DB()
+	if err != nil {
+		return nil, err
+	}
+	if db.dialect == SQLite {
+		return goose.NewProvider(goose.DialectSQLite3, sqlDB, sub)
+	}
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return nil, err
+	}
+	return goose.NewProvider(goose.DialectPostgres, sqlDB, sub, goose.WithSessionLocker(locker))
+}
+
+// Migrate applies the pending migrations, each in its own transaction, and returns how many ran.
+// Several replicas starting at once are safe on PostgreSQL: goose takes a session lock.
+func (db *DB) Migrate(ctx context.Context) (int, error) {
+	p, err := db.provider()
+	if err != nil {
+		return 0, err
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return len(res), fmt.Errorf("db: migrate: %w", err)
+	}
+	return len(res), nil
+}
+
+// CheckVersion returns an error when the schema is behind this binary's migrations, so that a
+// replica never serves on an old schema.
+func (db *DB) CheckVersion(ctx context.Context) error {
+	p, err := db.provider()
+	if err != nil {
+		return err
+	}
+	pending, err := p.HasPending(ctx)
+	if err != nil {
+		return fmt.Errorf("db: schema version: %w", err)
+	}
+	if pending {
+		return fmt.Errorf("db: the schema is not up to date; run `contest migrate`")
+	}
+	return nil
+}

@@ -1,0 +1,368 @@
+package db
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/jskx/contest/internal/contest"
+)
+
+type submissionRow struct {
+	ID              string
+	ContestID       string
+	OwnerID         string
+	Status          string
+	Version         int
+	Title           string
+	LeadName        string
+	Employer        string
+	ContactName     string
+	ContactIDType   string
+	ContactIDEnc    string
+	ContactIDIndex  string
+	ContactIDMasked string
+	MobileEnc       string
+	MobileIndex     string
+	MobileMasked    string
+	Email           string
+	WeChat          string `gorm:"column:wechat"`
+	Address         string
+	PostalCode      string
+	Description     string
+	ScanKey         string
+	ScanName        string
+	ScanContentType string
+	ScanSize        int64
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	SubmittedAt     *time.Time
+}
+
+func (submissionRow) TableName() string { return "submissions" }
+
+type participantRow struct {
+	ID              string
+	SubmissionID    string
+	Position        int
+	Name            string
+	IDType          string `gorm:"column:id_type"`
+	IDEnc           string `gorm:"column:id_enc"`
+	IDIndex         string `gorm:"column:id_index"`
+	IDMasked        string `gorm:"column:id_masked"`
+	Employer        string
+	ConsentToken    string
+	ConsentName     string
+	ConsentTitle    string
+	ConsentText     string
+	ConsentTextHash string
+	ConsentIP       string `gorm:"column:consent_ip"`
+	ConsentByOwner  bool
+	ConsentAt       *time.Time
+}
+
+func (participantRow) TableName() string { return "participants" }
+
+// Field names bind each sealed value to its column.
+const (
+	fieldContactID = "submissions.contact_id"
+	fieldMobile    = "submissions.mobile"
+	fieldPartID    = "participants.id"
+)
+
+func (db *DB) fromDomainSubmission(s contest.Submission) (submissionRow, []participantRow, error) {
+	r := s.Registration
+	row := submissionRow{
+		ID: s.ID, ContestID: s.ContestID, OwnerID: s.OwnerID, Status: string(s.Status), Version: s.Version,
+		Title: r.Title, LeadName: r.LeadName, Employer: r.Employer, ContactName: r.ContactName,
+		ContactIDType: string(r.ContactIDType), ContactIDIndex: db.box.Index(r.ContactIDNumber),
+		ContactIDMasked: contest.MaskIDNumber(r.ContactIDNumber),
+		MobileIndex:     db.box.Index(r.Mobile), MobileMasked: contest.MaskMobile(r.Mobile),
+		Email: r.Email, WeChat: r.WeChat, Address: r.Address, PostalCode: r.PostalCode, Description: r.Description,
+		CreatedAt: s.CreatedAt.UTC(), UpdatedAt: s.UpdatedAt.UTC(), SubmittedAt: utcPtr(s.SubmittedAt),
+	}
+	if s.Scan != nil {
+		row.ScanKey, row.ScanName, row.ScanContentType, row.ScanSize = s.Scan.Key, s.Scan.Name, s.Scan.ContentType, s.Scan.Size
+	}
+	var err error
+	if row.ContactIDEnc, err = db.box.Seal(fieldContactID, r.ContactIDNumber); err != nil {
+		return row, nil, err
+	}
+	if row.MobileEnc, err = db.box.Seal(fieldMobile, r.Mobile); err != nil {
+		return row, nil, err
+	}
+	parts := make([]participantRow, len(s.Participants))
+	for i, p := range s.Participants {
+		pr := participantRow{
+			ID: p.ID, SubmissionID: s.ID, Position: i, Name: p.Name, IDType: string(p.IDType),
+			IDIndex: db.box.Index(p.IDNumber), IDMasked: contest.MaskIDNumber(p.IDNumber),
+			Employer: p.Employer, ConsentToken: p.ConsentToken,
+		}
+		if pr.IDEnc, err = db.box.Seal(fieldPartID, p.IDNumber); err != nil {
+			return row, nil, err
+		}
+		if c := p.Consent; c != nil {
+			at := c.At.UTC()
+			pr.ConsentName, pr.ConsentTitle, pr.ConsentText, pr.ConsentTextHash = c.Name, c.Title, c.Text, c.TextHash
+			pr.ConsentIP, pr.ConsentByOwner, pr.ConsentAt = c.IP, c.ByOwner, &at
+		}
+		parts[i] = pr
+	}
+	return row, parts, nil
+}
+
+// toDomainSubmission converts rows; with open it decrypts personal numbers, otherwise only
+// their masked forms are set.
+func (db *DB) toDomainSubmission(row submissionRow, parts []participantRow, open bool) (contest.Submission, error) {
+	s := contest.Submission{
+		ID: row.ID, ContestID: row.ContestID, OwnerID: row.OwnerID, Status: contest.Status(row.Status), Version: row.Version,
+		Registration: contest.Registration{
+			Title: row.Title, LeadName: row.LeadName, Employer: row.Employer, ContactName: row.ContactName,
+			ContactIDType: contest.IDType(row.ContactIDType), Email: row.Email, WeChat: row.WeChat,
+			Address: row.Address, PostalCode: row.PostalCode, Description: row.Description,
+		},
+		ContactIDMasked: row.ContactIDMasked, MobileMasked: row.MobileMasked,
+		CreatedAt: row.CreatedAt, UpdatedAt: row.UpdatedAt, SubmittedAt: row.SubmittedAt,
+	}
+	if row.ScanKey != "" {
+		s.Scan = &contest.Attachment{Key: row.ScanKey, Name: row.ScanName, ContentType: row.ScanContentType, Size: row.ScanSize}
+	}
+	var err error
+	if open {
+		if s.Registration.ContactIDNumber, err = db.box.Open(fieldContactID, row.ContactIDEnc); err != nil {
+			return s, err
+		}
+		if s.Registration.Mobile, err = db.box.Open(fieldMobile, row.MobileEnc); err != nil {
+			return s, err
+		}
+	}
+	s.Participants = make([]contest.Participant, len(parts))
+	for i, pr := range parts {
+		p := contest.Participant{ID: pr.ID, Name: pr.Name, IDType: contest.IDType(pr.IDType), IDMasked: pr.IDMasked, Employer: pr.Employer}
+		if open {
+			p.ConsentToken = pr.ConsentToken
+			if p.IDNumber, err = db.box.Open(fieldPartID, pr.IDEnc); err != nil {
+				return s, err
+			}
+		}
+		if pr.ConsentAt != nil {
+			p.Consent = &contest.Consent{Name: pr.ConsentName, Title: pr.ConsentTitle, Text: pr.ConsentText,
+				TextHash: pr.ConsentTextHash, At: *pr.ConsentAt, IP: pr.ConsentIP, ByOwner: pr.ConsentByOwner}
+		}
+		s.Participants[i] = p
+	}
+	return s, nil
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// CreateSubmission inserts a submission with its participants.
+func (db *DB) CreateSubmission(ctx context.Context, s *contest.Submission) error {
+	s.Version = 1
+	row, parts, err := db.fromDomainSubmission(*s)
+	if err != nil {
+		return contest.Internal(err)
+	}
+	err = db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		if len(parts) > 0 {
+			return tx.Create(&parts).Error
+		}
+		return nil
+	})
+	return translate(err, "作品")
+}
+
+// UpdateSubmission replaces a submission's fields and team. It is refused with EConflict when
+// the stored version is not s.Version (someone else wrote meanwhile); on success s.Version grows.
+func (db *DB) UpdateSubmission(ctx context.Context, s *contest.Submission) error {
+	row, parts, err := db.fromDomainSubmission(*s)
+	if err != nil {
+		return contest.Internal(err)
+	}
+	row.Version = s.Version + 1
+	err = db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&submissionRow{}).Where("id = ? AND version = ?", s.ID, s.Version).
+			Select("*").Omit("id", "contest_id", "owner_id", "created_at").Updates(&row)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return contest.Errorf(contest.EConflict, "作品已在别处被修改（例如参与人员刚刚签署了授权书），请刷新页面后重试")
+		}
+		if err := tx.Where("submission_id = ?", s.ID).Delete(&participantRow{}).Error; err != nil {
+			return err
+		}
+		if len(parts) > 0 {
+			return tx.Create(&parts).Error
+		}
+		return nil
+	})
+	if err == nil {
+		s.Version = row.Version
+	}
+	return translate(err, "作品")
+}
+
+// SubmissionByID returns a submission with personal numbers decrypted.
+func (db *DB) SubmissionByID(ctx context.Context, id string) (contest.Submission, error) {
+	var row submissionRow
+	if err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return contest.Submission{}, translate(err, "作品")
+	}
+	var parts []participantRow
+	if err := db.gorm.WithContext(ctx).Where("submission_id = ?", id).Order("position").Find(&parts).Error; err != nil {
+		return contest.Submission{}, translate(err, "作品")
+	}
+	s, err := db.toDomainSubmission(row, parts, true)
+	if err != nil {
+		return s, contest.Internal(err)
+	}
+	return s, nil
+}
+
+// ParticipantByConsentToken finds the submission and participant index of a consent link.
+func (db *DB) ParticipantByConsentToken(ctx context.Context, token string) (contest.Submission, int, error) {
+	var pr participantRow
+	if err := db.gorm.WithContext(ctx).Where("consent_token = ?", token).Take(&pr).Error; err != nil {
+		return contest.Submission{}, 0, translate(err, "授权链接")
+	}
+	s, err := db.SubmissionByID(ctx, pr.SubmissionID)
+	return s, pr.Position, err
+}
+
+// SaveConsent records a participant's consent and bumps the submission's version.
+func (db *DB) SaveConsent(ctx context.Context, participantID string, c contest.Consent) error {
+	at := c.At.UTC()
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var pr participantRow
+		if err := tx.Where("id = ?", participantID).Take(&pr).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&participantRow{}).Where("id = ?", participantID).Updates(map[string]any{
+			"consent_name": c.Name, "consent_title": c.Title, "consent_text": c.Text, "consent_text_hash": c.TextHash,
+			"consent_ip": c.IP, "consent_by_owner": c.ByOwner, "consent_at": &at,
+		}).Error; err != nil {
+			return err
+		}
+		return tx.Model(&submissionRow{}).Where("id = ?", pr.SubmissionID).
+			Update("version", gorm.Expr("version + 1")).Error
+	})
+	return translate(err, "参与人员")
+}
+
+// DeleteSubmission removes a submission and its participants.
+func (db *DB) DeleteSubmission(ctx context.Context, id string) error {
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("submission_id = ?", id).Delete(&participantRow{}).Error; err != nil {
+			return err
+		}
+		return tx.Where("id = ?", id).Delete(&submissionRow{}).Error
+	})
+	return translate(err, "作品")
+}
+
+// ListSubmissions returns a page of submissions, newest change first, with masked numbers only.
+func (db *DB) ListSubmissions(ctx context.Context, f contest.SubmissionFilter) (contest.SubmissionPage, error) {
+	page := contest.SubmissionPage{ByStatus: map[contest.Status]int64{}}
+	g := db.gorm.WithContext(ctx)
+
+	var counts []struct {
+		Status string
+		N      int64
+	}
+	noStatus := f
+	noStatus.Status = ""
+	if err := db.filter(g.Model(&submissionRow{}), noStatus).Select("status, COUNT(*) AS n").Group("status").Scan(&counts).Error; err != nil {
+		return page, translate(err, "作品")
+	}
+	for _, c := range counts {
+		page.ByStatus[contest.Status(c.Status)] = c.N
+		if f.Status == "" || string(f.Status) == c.Status {
+			page.Total += c.N
+		}
+	}
+
+	var rows []submissionRow
+	q := db.filter(g.Model(&submissionRow{}), f).Order("updated_at DESC, id")
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit).Offset(f.Offset)
+	}
+	if err := q.Find(&rows).Error; err != nil {
+		return page, translate(err, "作品")
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	byID := map[string][]participantRow{}
+	if len(ids) > 0 {
+		var parts []participantRow
+		if err := g.Where("submission_id IN ?", ids).Order("submission_id, position").Find(&parts).Error; err != nil {
+			return page, translate(err, "作品")
+		}
+		for _, p := range parts {
+			byID[p.SubmissionID] = append(byID[p.SubmissionID], p)
+		}
+	}
+	for _, r := range rows {
+		s, err := db.toDomainSubmission(r, byID[r.ID], false)
+		if err != nil {
+			return page, contest.Internal(err)
+		}
+		page.Items = append(page.Items, s)
+	}
+	return page, nil
+}
+
+// filter applies a SubmissionFilter's conditions.
+func (db *DB) filter(q *gorm.DB, f contest.SubmissionFilter) *gorm.DB {
+	if f.ContestID != "" {
+		q = q.Where("contest_id = ?", f.ContestID)
+	}
+	if f.OwnerID != "" {
+		q = q.Where("owner_id = ?", f.OwnerID)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", string(f.Status))
+	}
+	if s := strings.TrimSpace(f.Query); s != "" {
+		like := "%" + escapeLike(strings.ToLower(s)) + "%"
+		q = q.Where(`LOWER(title) LIKE ? ESCAPE '\' OR LOWER(lead_name) LIKE ? ESCAPE '\' OR LOWER(employer) LIKE ? ESCAPE '\'`, like, like, like)
+	}
+	if s := strings.TrimSpace(f.Employer); s != "" {
+		q = q.Where(`LOWER(employer) LIKE ? ESCAPE '\'`, "%"+escapeLike(strings.ToLower(s))+"%")
+	}
+	if f.IDNumber != "" {
+		idx := db.box.Index(f.IDNumber)
+		q = q.Where("contact_id_index = ? OR id IN (SELECT submission_id FROM participants WHERE id_index = ?)", idx, idx)
+	}
+	if f.Mobile != "" {
+		q = q.Where("mobile_index = ?", db.box.Index(f.Mobile))
+	}
+	const (
+		hasParts   = "EXISTS (SELECT 1 FROM participants p WHERE p.submission_id = submissions.id)"
+		hasMissing = "EXISTS (SELECT 1 FROM participants p WHERE p.submission_id = submissions.id AND p.consent_at IS NULL)"
+	)
+	switch f.Consent {
+	case "complete":
+		q = q.Where(hasParts + " AND NOT " + hasMissing)
+	case "incomplete":
+		q = q.Where("NOT " + hasParts + " OR " + hasMissing)
+	}
+	return q
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

@@ -1,0 +1,181 @@
+package http
+
+import (
+	"time"
+
+	"github.com/jskx/contest/internal/contest"
+)
+
+// The API's JSON shapes. Domain types never go to clients directly, so a field added to the
+// domain is not published by accident.
+
+type userJSON struct {
+	ID    string `json:"id"`
+	Email string `json:"email"`
+	Name  string `json:"name"`
+	Role  string `json:"role"`
+}
+
+func toUserJSON(u contest.User) userJSON {
+	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role)}
+}
+
+type rulesJSON struct {
+	Container      string `json:"container"`
+	MaxDurationSec int    `json:"max_duration_sec"`
+	MinShortSide   int    `json:"min_short_side"`
+	MaxSizeBytes   int64  `json:"max_size_bytes"`
+}
+
+type contestJSON struct {
+	ID                string    `json:"id"`
+	Name              string    `json:"name"`
+	Theme             string    `json:"theme"`
+	Organizer         string    `json:"organizer"`
+	TimeZone          string    `json:"time_zone"`
+	CollectionStart   time.Time `json:"collection_start"`
+	CollectionEnd     time.Time `json:"collection_end"`
+	ReviewStart       time.Time `json:"review_start"`
+	ReviewEnd         time.Time `json:"review_end"`
+	Rules             rulesJSON `json:"rules"`
+	AuthorizationText string    `json:"authorization_text"`
+	CollectionOpen    bool      `json:"collection_open"`
+	ServerTime        time.Time `json:"server_time"`
+}
+
+func toContestJSON(c contest.Contest, now time.Time) contestJSON {
+	loc := c.Location()
+	return contestJSON{
+		ID: c.ID, Name: c.Name, Theme: c.Theme, Organizer: c.Organizer, TimeZone: c.TimeZone,
+		CollectionStart: c.CollectionStart.In(loc), CollectionEnd: c.CollectionEnd.In(loc),
+		ReviewStart: c.ReviewStart.In(loc), ReviewEnd: c.ReviewEnd.In(loc),
+		Rules:             rulesJSON(c.Rules),
+		AuthorizationText: c.AuthorizationText, CollectionOpen: c.CollectionOpen(now), ServerTime: now.In(loc),
+	}
+}
+
+func (j contestJSON) toDomain(c contest.Contest) contest.Contest {
+	c.Name, c.Theme, c.Organizer = j.Name, j.Theme, j.Organizer
+	if j.TimeZone != "" {
+		c.TimeZone = j.TimeZone
+	}
+	c.CollectionStart, c.CollectionEnd, c.ReviewStart, c.ReviewEnd = j.CollectionStart, j.CollectionEnd, j.ReviewStart, j.ReviewEnd
+	c.Rules = contest.MediaRules(j.Rules)
+	c.AuthorizationText = j.AuthorizationText
+	return c
+}
+
+type registrationJSON struct {
+	Title           string `json:"title"`
+	LeadName        string `json:"lead_name"`
+	Employer        string `json:"employer"`
+	ContactName     string `json:"contact_name"`
+	ContactIDType   string `json:"contact_id_type"`
+	ContactIDNumber string `json:"contact_id_number,omitempty"`
+	ContactIDMasked string `json:"contact_id_masked,omitempty"`
+	Mobile          string `json:"mobile,omitempty"`
+	MobileMasked    string `json:"mobile_masked,omitempty"`
+	Email           string `json:"email"`
+	WeChat          string `json:"wechat"`
+	Address         string `json:"address"`
+	PostalCode      string `json:"postal_code"`
+	Description     string `json:"description"`
+}
+
+type consentJSON struct {
+	At      time.Time `json:"at"`
+	ByOwner bool      `json:"by_owner"`
+	IP      string    `json:"ip,omitempty"`
+}
+
+type participantJSON struct {
+	ID         string       `json:"id,omitempty"`
+	Name       string       `json:"name"`
+	IDType     string       `json:"id_type"`
+	IDNumber   string       `json:"id_number,omitempty"`
+	IDMasked   string       `json:"id_masked,omitempty"`
+	Employer   string       `json:"employer"`
+	ConsentURL string       `json:"consent_url,omitempty"`
+	Consent    *consentJSON `json:"consent,omitempty"`
+}
+
+type attachmentJSON struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+}
+
+type submissionJSON struct {
+	ID            string                        `json:"id"`
+	ContestID     string                        `json:"contest_id"`
+	Status        string                        `json:"status"`
+	StatusLabel   string                        `json:"status_label"`
+	Registration  registrationJSON              `json:"registration"`
+	Participants  []participantJSON             `json:"participants"`
+	ConsentsGiven int                           `json:"consents_given"`
+	Scan          *attachmentJSON               `json:"scan,omitempty"`
+	Missing       map[string]contest.FieldError `json:"missing"`
+	CreatedAt     time.Time                     `json:"created_at"`
+	UpdatedAt     time.Time                     `json:"updated_at"`
+	SubmittedAt   *time.Time                    `json:"submitted_at,omitempty"`
+}
+
+// toSubmissionJSON converts a submission. Plaintext numbers appear only if the domain value
+// carries them (the owner's own view); consentBase, when set, adds the consent links.
+func toSubmissionJSON(s contest.Submission, consentBase string, showIP bool) submissionJSON {
+	r := s.Registration
+	out := submissionJSON{
+		ID: s.ID, ContestID: s.ContestID, Status: string(s.Status), StatusLabel: s.Status.Label(),
+		Registration: registrationJSON{
+			Title: r.Title, LeadName: r.LeadName, Employer: r.Employer, ContactName: r.ContactName,
+			ContactIDType: string(r.ContactIDType), ContactIDNumber: r.ContactIDNumber, ContactIDMasked: s.ContactIDMasked,
+			Mobile: r.Mobile, MobileMasked: s.MobileMasked, Email: r.Email, WeChat: r.WeChat,
+			Address: r.Address, PostalCode: r.PostalCode, Description: r.Description,
+		},
+		Participants: []participantJSON{},
+		Missing:      s.Missing(),
+		CreatedAt:    s.CreatedAt, UpdatedAt: s.UpdatedAt, SubmittedAt: s.SubmittedAt,
+	}
+	if out.Missing == nil {
+		out.Missing = map[string]contest.FieldError{}
+	}
+	out.ConsentsGiven, _ = s.ConsentCount()
+	for _, p := range s.Participants {
+		pj := participantJSON{ID: p.ID, Name: p.Name, IDType: string(p.IDType), IDNumber: p.IDNumber, IDMasked: p.IDMasked, Employer: p.Employer}
+		if consentBase != "" && p.ConsentToken != "" {
+			pj.ConsentURL = consentBase + "/consent/" + p.ConsentToken
+		}
+		if c := p.Consent; c != nil {
+			pj.Consent = &consentJSON{At: c.At, ByOwner: c.ByOwner}
+			if showIP {
+				pj.Consent.IP = c.IP
+			}
+		}
+		out.Participants = append(out.Participants, pj)
+	}
+	if s.Scan != nil {
+		out.Scan = &attachmentJSON{Name: s.Scan.Name, ContentType: s.Scan.ContentType, Size: s.Scan.Size}
+	}
+	return out
+}
+
+// submissionInputJSON is the body of create and update.
+type submissionInputJSON struct {
+	Registration registrationJSON  `json:"registration"`
+	Participants []participantJSON `json:"participants"`
+}
+
+func (j submissionInputJSON) toDomain() contest.SubmissionInput {
+	r := j.Registration
+	in := contest.SubmissionInput{Registration: contest.Registration{
+		Title: r.Title, LeadName: r.LeadName, Employer: r.Employer, ContactName: r.ContactName,
+		ContactIDType: contest.ParseIDType(r.ContactIDType), ContactIDNumber: r.ContactIDNumber,
+		Mobile: r.Mobile, Email: r.Email, WeChat: r.WeChat, Address: r.Address, PostalCode: r.PostalCode,
+		Description: r.Description,
+	}}
+	for _, p := range j.Participants {
+		in.Participants = append(in.Participants, contest.Participant{ID: p.ID, Name: p.Name,
+			IDType: contest.ParseIDType(p.IDType), IDNumber: p.IDNumber, Employer: p.Employer})
+	}
+	return in
+}

@@ -1,0 +1,89 @@
+package http
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/jskx/contest/internal/contest"
+)
+
+// statusOf maps domain codes to HTTP statuses.
+var statusOf = map[string]int{
+	contest.EInvalid:      http.StatusUnprocessableEntity,
+	contest.EIncomplete:   http.StatusUnprocessableEntity,
+	contest.ENotFound:     http.StatusNotFound,
+	contest.EConflict:     http.StatusConflict,
+	contest.EUnauthorized: http.StatusUnauthorized,
+	contest.EForbidden:    http.StatusForbidden,
+	contest.EDeadline:     http.StatusForbidden,
+	contest.ENotOpen:      http.StatusForbidden,
+	contest.EInternal:     http.StatusInternalServerError,
+}
+
+// errorBody is the one error shape of the API.
+type errorBody struct {
+	Error struct {
+		Code    string                        `json:"code"`
+		Message string                        `json:"message"`
+		Fields  map[string]contest.FieldError `json:"fields,omitempty"`
+	} `json:"error"`
+}
+
+// handleError is the only place that turns errors into responses. Internal errors are logged
+// once here, and their text never reaches the client.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		err = fromHTTPError(he)
+	}
+	code := contest.ErrorCode(err)
+	status, ok := statusOf[code]
+	if !ok {
+		status = http.StatusBadRequest
+	}
+	if code == contest.EInternal {
+		s.log.Error("internal error", "route", c.Path(), "method", c.Request().Method, "err", err)
+	}
+	var body errorBody
+	body.Error.Code, body.Error.Message, body.Error.Fields = code, contest.ErrorMessage(err), contest.ErrorFields(err)
+	if wantsJSON(c) {
+		_ = c.JSON(status, body)
+		return
+	}
+	if status == http.StatusUnauthorized {
+		_ = c.Redirect(http.StatusSeeOther, "/login?next="+c.Request().URL.Path)
+		return
+	}
+	c.Response().Status = status
+	_ = s.render(c, status, "error", view{Title: "出错了", Data: body.Error})
+}
+
+// fromHTTPError gives Echo's own errors (unknown route, bad body, too large) a domain code.
+func fromHTTPError(he *echo.HTTPError) error {
+	switch he.Code {
+	case http.StatusNotFound, http.StatusMethodNotAllowed:
+		return contest.Errorf(contest.ENotFound, "页面不存在")
+	case http.StatusRequestEntityTooLarge:
+		return contest.Errorf("too_large", "提交的内容过大")
+	case http.StatusUnauthorized:
+		return contest.Errorf(contest.EUnauthorized, "请先登录")
+	case http.StatusForbidden:
+		return contest.Errorf(contest.EForbidden, "没有权限")
+	}
+	if he.Code >= 400 && he.Code < 500 {
+		return contest.Errorf("bad_request", "请求格式有误")
+	}
+	return contest.Internal(he)
+}
+
+// wantsJSON tells API calls from page views.
+func wantsJSON(c echo.Context) bool {
+	r := c.Request()
+	return strings.HasPrefix(r.URL.Path, "/api/") || strings.Contains(r.Header.Get("Accept"), "application/json") && !strings.Contains(r.Header.Get("Accept"), "text/html")
+}

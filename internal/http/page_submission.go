@@ -1,0 +1,253 @@
+package http
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/jskx/contest/internal/contest"
+)
+
+// regForm is the registration form page's data.
+type regForm struct {
+	ID     string
+	Action string
+	Input  contest.SubmissionInput
+}
+
+func (s *Server) pageMy(c echo.Context) error {
+	u, _ := currentUser(c)
+	if u.IsOrganizer() {
+		return c.Redirect(http.StatusSeeOther, "/admin/submissions")
+	}
+	subs, err := s.svc.MySubmissions(c.Request().Context(), u)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "my", view{Title: "我的作品", Data: subs})
+}
+
+func (s *Server) pageNewSubmission(c echo.Context) error {
+	u, _ := currentUser(c)
+	in := contest.SubmissionInput{
+		Registration: contest.Registration{ContactName: u.Name, Email: u.Email},
+		Participants: []contest.Participant{{Name: u.Name}},
+	}
+	return s.showForm(c, http.StatusOK, regForm{Action: "/submissions", Input: in}, nil)
+}
+
+func (s *Server) showForm(c echo.Context, status int, form regForm, err error) error {
+	if len(form.Input.Participants) == 0 {
+		form.Input.Participants = []contest.Participant{{}}
+	}
+	v := view{Title: "报名登记表", Data: form}
+	if err != nil {
+		v.Errors = contest.ErrorFields(err)
+		v.ErrorMsg = contest.ErrorMessage(err)
+	}
+	return s.render(c, status, "form", v)
+}
+
+// formAction handles the no-JavaScript "add participant" button: show the form again with
+// one more row, saving nothing.
+func (s *Server) formAction(c echo.Context, form regForm) (bool, error) {
+	if c.FormValue("action") != "add_participant" {
+		return false, nil
+	}
+	form.Input.Participants = append(form.Input.Participants, contest.Participant{})
+	return true, s.showForm(c, http.StatusOK, form, nil)
+}
+
+func (s *Server) pageCreateSubmission(c echo.Context) error {
+	u, _ := currentUser(c)
+	form, err := s.readForm(c, "/submissions", "")
+	if err != nil {
+		return err
+	}
+	if done, err := s.formAction(c, form); done {
+		return err
+	}
+	sub, err := s.svc.CreateSubmission(c.Request().Context(), u, form.Input)
+	if err != nil {
+		return s.refuseForm(c, form, err)
+	}
+	flash(c, "created")
+	return c.Redirect(http.StatusSeeOther, "/submissions/"+sub.ID)
+}
+
+func (s *Server) readForm(c echo.Context, action, id string) (regForm, error) {
+	values, err := c.FormParams()
+	if err != nil {
+		return regForm{}, contest.Errorf("bad_request", "表单格式有误")
+	}
+	return regForm{ID: id, Action: action, Input: parseSubmissionForm(values)}, nil
+}
+
+// refuseForm shows the form again with what the person typed and the reasons.
+func (s *Server) refuseForm(c echo.Context, form regForm, err error) error {
+	code := contest.ErrorCode(err)
+	if code == contest.EInternal || code == contest.ENotFound {
+		return err
+	}
+	return s.showForm(c, statusOf[code], form, err)
+}
+
+func (s *Server) pageEditSubmission(c echo.Context) error {
+	u, _ := currentUser(c)
+	sub, err := s.svc.Submission(c.Request().Context(), u, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if sub.OwnerID != u.ID {
+		return contest.Errorf(contest.ENotFound, "作品不存在")
+	}
+	in := contest.SubmissionInput{Registration: sub.Registration, Participants: sub.Participants}
+	return s.showForm(c, http.StatusOK, regForm{ID: sub.ID, Action: "/submissions/" + sub.ID, Input: in}, nil)
+}
+
+func (s *Server) pageUpdateSubmission(c echo.Context) error {
+	u, _ := currentUser(c)
+	id := c.Param("id")
+	form, err := s.readForm(c, "/submissions/"+id, id)
+	if err != nil {
+		return err
+	}
+	if done, err := s.formAction(c, form); done {
+		return err
+	}
+	before, err := s.svc.Submission(c.Request().Context(), u, id)
+	if err != nil {
+		return err
+	}
+	sub, err := s.svc.UpdateSubmission(c.Request().Context(), u, id, form.Input)
+	if err != nil {
+		return s.refuseForm(c, form, err)
+	}
+	if before.Status == contest.StatusSubmitted && sub.Status == contest.StatusDraft {
+		flash(c, "reopened")
+	} else {
+		flash(c, "saved")
+	}
+	return c.Redirect(http.StatusSeeOther, "/submissions/"+sub.ID)
+}
+
+// submissionPage is the owner's view of one work.
+type submissionPage struct {
+	Submission contest.Submission
+	Missing    []string
+	BaseURL    string
+}
+
+func (s *Server) pageSubmission(c echo.Context) error {
+	u, _ := currentUser(c)
+	sub, err := s.svc.Submission(c.Request().Context(), u, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if sub.OwnerID != u.ID { // organizers have their own view
+		return c.Redirect(http.StatusSeeOther, "/admin/submissions/"+sub.ID)
+	}
+	return s.showSubmission(c, http.StatusOK, sub, nil)
+}
+
+func (s *Server) showSubmission(c echo.Context, status int, sub contest.Submission, err error) error {
+	page := submissionPage{Submission: sub, BaseURL: s.baseURL(c)}
+	for _, fe := range sortedFields(sub.Missing()) {
+		page.Missing = append(page.Missing, fe.Message)
+	}
+	v := view{Title: sub.Registration.Title, Data: page}
+	if err != nil {
+		v.Errors, v.ErrorMsg = contest.ErrorFields(err), contest.ErrorMessage(err)
+		for _, fe := range sortedFields(v.Errors) {
+			if fe.Code != "scan_type" && fe.Code != "scan_size" {
+				v.ErrorMsg += "；" + fe.Message
+			}
+		}
+	}
+	return s.render(c, status, "submission", v)
+}
+
+func (s *Server) pageFinalize(c echo.Context) error {
+	u, _ := currentUser(c)
+	id := c.Param("id")
+	if _, err := s.svc.Finalize(c.Request().Context(), u, id); err != nil {
+		return s.refuseSubmission(c, u, id, err)
+	}
+	flash(c, "submitted")
+	return c.Redirect(http.StatusSeeOther, "/submissions/"+id)
+}
+
+// refuseSubmission shows the submission page again with the reason a request was refused.
+func (s *Server) refuseSubmission(c echo.Context, u contest.User, id string, err error) error {
+	code := contest.ErrorCode(err)
+	if code == contest.EInternal || code == contest.ENotFound {
+		return err
+	}
+	sub, lerr := s.svc.Submission(c.Request().Context(), u, id)
+	if lerr != nil {
+		return lerr
+	}
+	return s.showSubmission(c, statusOf[code], sub, err)
+}
+
+func (s *Server) pageDelete(c echo.Context) error {
+	u, _ := currentUser(c)
+	id := c.Param("id")
+	if err := s.svc.DeleteSubmission(c.Request().Context(), u, id); err != nil {
+		return s.refuseSubmission(c, u, id, err)
+	}
+	flash(c, "deleted")
+	return c.Redirect(http.StatusSeeOther, "/my")
+}
+
+func (s *Server) pageUploadScan(c echo.Context) error {
+	u, _ := currentUser(c)
+	id := c.Param("id")
+	if _, err := s.uploadScan(c, u, id); err != nil {
+		return s.refuseSubmission(c, u, id, err)
+	}
+	flash(c, "scan")
+	return c.Redirect(http.StatusSeeOther, "/submissions/"+id)
+}
+
+// uploadScan reads the multipart field "scan" and stores it.
+func (s *Server) uploadScan(c echo.Context, u contest.User, id string) (contest.Submission, error) {
+	fh, err := c.FormFile("scan")
+	if err != nil {
+		return contest.Submission{}, (contest.Fields{"scan": {Code: "scan_required", Message: "请选择扫描件文件"}}).Err()
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return contest.Submission{}, contest.Internal(err)
+	}
+	defer f.Close()
+	// The type is sniffed from the bytes, not taken from the browser.
+	head := make([]byte, 512)
+	n, _ := f.Read(head)
+	if _, err := f.Seek(0, 0); err != nil {
+		return contest.Submission{}, contest.Internal(err)
+	}
+	ctype := http.DetectContentType(head[:n])
+	return s.svc.AttachScan(c.Request().Context(), u, id, fh.Filename, ctype, fh.Size, f)
+}
+
+func (s *Server) downloadScan(c echo.Context) error {
+	u, _ := currentUser(c)
+	att, rc, err := s.svc.Scan(c.Request().Context(), u, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	c.Response().Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename*=UTF-8''%s", url.PathEscape(att.Name)))
+	c.Response().Header().Set("Content-Length", fmt.Sprint(att.Size))
+	return c.Stream(http.StatusOK, att.ContentType, rc)
+}
+
+func (s *Server) baseURL(c echo.Context) string {
+	if s.opts.BaseURL != "" {
+		return s.opts.BaseURL
+	}
+	return c.Scheme() + "://" + c.Request().Host
+}

@@ -1,0 +1,142 @@
+package http
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/jskx/contest/internal/contest"
+)
+
+//go:embed templates static
+var assets embed.FS
+
+// view is what every page template receives.
+type view struct {
+	Title    string
+	User     *contest.User
+	CSRF     string
+	Contest  contest.Contest
+	Now      time.Time
+	Flash    string
+	Errors   map[string]contest.FieldError
+	ErrorMsg string
+	Data     any
+}
+
+// pages holds one template set per page, each page with the shared layout.
+type pages struct{ sets map[string]*template.Template }
+
+var funcs = template.FuncMap{
+	"bj": func(t time.Time) string { return contest.FormatTime(t, beijing) },
+	"bjdate": func(t time.Time) string {
+		return t.In(beijing).Format("2006-01-02T15:04")
+	},
+	"bjsec": func(t time.Time) string { return t.In(beijing).Format("2006-01-02T15:04:05") },
+	"deref": func(t *time.Time) time.Time {
+		if t == nil {
+			return time.Time{}
+		}
+		return *t
+	},
+	"errmsg": contest.ErrorMessage,
+	"mb":     func(n int64) int64 { return n >> 20 },
+	"ms": func(t time.Time) int64 { return t.UnixMilli() },
+	"fieldErr": func(errs map[string]contest.FieldError, key string) string {
+		return errs[key].Message
+	},
+	"pkey":     func(i int, field string) string { return fmt.Sprintf("participants.%d.%s", i, field) },
+	"idtypes":  contest.IDTypes,
+	"statuses": contest.Statuses,
+	"size":     humanSize,
+	"consents": func(s contest.Submission) string {
+		given, total := s.ConsentCount()
+		return fmt.Sprintf("%d/%d", given, total)
+	},
+	"lines": func(s string) []string { return strings.Split(s, "\n") },
+}
+
+var beijing = contest.DefaultContest().Location()
+
+func mustParsePages() *pages {
+	p := &pages{sets: map[string]*template.Template{}}
+	base := template.Must(template.New("").Funcs(funcs).ParseFS(assets, "templates/layout/*.html"))
+	names, err := fs.Glob(assets, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	for _, name := range names {
+		t := template.Must(template.Must(base.Clone()).ParseFS(assets, name))
+		p.sets[strings.TrimSuffix(path.Base(name), ".html")] = t
+	}
+	return p
+}
+
+// render writes a page with the layout, filling in the user, CSRF token, contest and time.
+func (s *Server) render(c echo.Context, status int, name string, v view) error {
+	if u, ok := currentUser(c); ok {
+		v.User = &u
+	}
+	if tok, ok := c.Get("csrf").(string); ok {
+		v.CSRF = tok
+	}
+	if v.Contest.ID == "" {
+		if ct, err := s.svc.CurrentContest(c.Request().Context()); err == nil {
+			v.Contest = ct
+		}
+	}
+	v.Now = s.svc.Now()
+	if f, err := c.Cookie("flash"); err == nil && v.Flash == "" {
+		v.Flash = flashText[f.Value]
+		c.SetCookie(&http.Cookie{Name: "flash", Path: "/", MaxAge: -1})
+	}
+	t, ok := s.pages.sets[name]
+	if !ok {
+		return contest.Internal(fmt.Errorf("no page %q", name))
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		return contest.Internal(err)
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// flashText are the one-line confirmations shown after a redirect; the cookie holds only the key.
+var flashText = map[string]string{
+	"saved":      "已保存",
+	"created":    "报名登记表已保存为草稿。下一步：请每位参与人员签署作品授权书。",
+	"submitted":  "作品已提交",
+	"deleted":    "草稿已删除",
+	"consented":  "授权书已签署",
+	"scan":       "扫描件已上传",
+	"signedup":   "注册成功，欢迎参赛",
+	"contest":    "活动设置已保存",
+	"reopened":   "修改后作品信息不完整，已退回草稿，请补全后重新提交",
+	"signedout":  "已退出登录",
+	"signedin":   "登录成功",
+}
+
+func flash(c echo.Context, key string) {
+	c.SetCookie(&http.Cookie{Name: "flash", Value: key, Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+}
+
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.2f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

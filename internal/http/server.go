@@ -1,0 +1,179 @@
+// Package http is the web edge of the contest: Chinese server-rendered pages for contestants and
+// organizers, and the JSON API under /api/v1 (described in api/openapi.yaml). It turns requests
+// into calls on the domain service and domain errors into one response shape.
+package http
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/jskx/contest/internal/contest"
+)
+
+// Options are the edge's settings.
+type Options struct {
+	// SecureCookies marks cookies Secure (set when the site is served over HTTPS).
+	SecureCookies bool
+	// BaseURL is the public address, used in consent links.
+	BaseURL string
+	// MaxBodyBytes bounds request bodies other than file uploads.
+	MaxBodyBytes int64
+}
+
+// Server holds the Echo instance and what the handlers need.
+type Server struct {
+	echo  *echo.Echo
+	svc   *contest.Service
+	ready func(context.Context) error
+	log   *slog.Logger
+	opts  Options
+	pages *pages
+}
+
+// New builds the router. ready reports whether the database and storage answer (for /readyz).
+func New(svc *contest.Service, ready func(context.Context) error, log *slog.Logger, opts Options) *Server {
+	if opts.MaxBodyBytes == 0 {
+		opts.MaxBodyBytes = 1 << 20
+	}
+	s := &Server{echo: echo.New(), svc: svc, ready: ready, log: log, opts: opts, pages: mustParsePages()}
+	e := s.echo
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = echo.ExtractIPFromXFFHeader() // behind the load balancer; see docs/configuration.md
+	e.Use(middleware.Recover())
+	e.Use(s.logRequests)
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY",
+		ReferrerPolicy: "same-origin",
+	}))
+	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
+		Skipper:        func(c echo.Context) bool { return c.Path() == "/healthz" || c.Path() == "/readyz" },
+		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
+		CookieName:     "_csrf",
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSecure:   opts.SecureCookies,
+		CookieSameSite: http.SameSiteLaxMode,
+		ErrorHandler: func(err error, c echo.Context) error {
+			return contest.Errorf(contest.EForbidden, "页面已过期或请求来源无效，请刷新页面后重试")
+		},
+	}))
+	e.Use(s.exposeCSRF)
+	e.Use(s.loadUser)
+	s.routes()
+	return s
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// Routes lists the method and path of every route, for the spec test.
+func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
+
+func (s *Server) routes() {
+	e := s.echo
+	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
+	e.GET("/readyz", s.handleReady)
+	static, _ := fs.Sub(assets, "static")
+	e.StaticFS("/static", static)
+
+	// Pages.
+	e.GET("/", s.pageHome)
+	e.GET("/signup", s.pageSignUp)
+	e.POST("/signup", s.pageSignUpPost)
+	e.GET("/login", s.pageLogin)
+	e.POST("/login", s.pageLoginPost)
+	e.POST("/logout", s.pageLogout)
+	e.GET("/consent/:token", s.pageConsentLink)
+	e.POST("/consent/:token", s.pageConsentLinkPost)
+
+	my := e.Group("", s.requirePageUser)
+	my.GET("/my", s.pageMy)
+	my.GET("/submissions/new", s.pageNewSubmission)
+	my.POST("/submissions", s.pageCreateSubmission)
+	my.GET("/submissions/:id", s.pageSubmission)
+	my.GET("/submissions/:id/edit", s.pageEditSubmission)
+	my.POST("/submissions/:id", s.pageUpdateSubmission)
+	my.POST("/submissions/:id/finalize", s.pageFinalize)
+	my.POST("/submissions/:id/delete", s.pageDelete)
+	my.POST("/submissions/:id/scan", s.pageUploadScan)
+	my.GET("/submissions/:id/scan", s.downloadScan)
+	my.GET("/submissions/:id/participants/:pid/consent", s.pageOwnerConsent)
+	my.POST("/submissions/:id/participants/:pid/consent", s.pageOwnerConsentPost)
+
+	admin := e.Group("/admin", s.requirePageUser, requireOrganizer)
+	admin.GET("/submissions", s.pageAdminSubmissions)
+	admin.GET("/submissions/:id", s.pageAdminSubmission)
+	admin.GET("/contest", s.pageAdminContest)
+	admin.POST("/contest", s.pageAdminContestPost)
+
+	// JSON API.
+	api := e.Group("/api/v1")
+	api.POST("/auth/signup", s.apiSignUp)
+	api.POST("/auth/login", s.apiLogin)
+	api.POST("/auth/logout", s.apiLogout)
+	api.GET("/contest", s.apiContest)
+	api.GET("/consent/:token", s.apiConsentByToken)
+	api.POST("/consent/:token", s.apiGiveConsentByToken)
+
+	user := api.Group("", s.requireAPIUser)
+	user.GET("/me", s.apiMe)
+	user.GET("/submissions", s.apiMySubmissions)
+	user.POST("/submissions", s.apiCreateSubmission)
+	user.GET("/submissions/:id", s.apiSubmission)
+	user.PUT("/submissions/:id", s.apiUpdateSubmission)
+	user.DELETE("/submissions/:id", s.apiDeleteSubmission)
+	user.POST("/submissions/:id/finalize", s.apiFinalize)
+	user.POST("/submissions/:id/participants/:pid/consent", s.apiOwnerConsent)
+	user.PUT("/submissions/:id/scan", s.apiUploadScan)
+	user.GET("/submissions/:id/scan", s.downloadScan)
+
+	org := api.Group("/admin", s.requireAPIUser, requireOrganizer)
+	org.GET("/submissions", s.apiAdminSubmissions)
+	org.PUT("/contest", s.apiUpdateContest)
+}
+
+func (s *Server) handleReady(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+	defer cancel()
+	if err := s.ready(ctx); err != nil {
+		s.log.Warn("not ready", "err", err)
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// logRequests logs one line per request: method, route, status and time. Never query strings
+// or bodies, which can hold personal data.
+func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		status := c.Response().Status
+		if c.Path() == "/healthz" || c.Path() == "/readyz" || c.Path() == "/static*" {
+			return nil
+		}
+		s.log.Info("request", "method", c.Request().Method, "route", c.Path(), "status", status,
+			"ms", time.Since(start).Milliseconds())
+		return nil
+	}
+}
+
+// exposeCSRF hands API clients the CSRF token in a response header.
+func (s *Server) exposeCSRF(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if tok, ok := c.Get("csrf").(string); ok {
+			c.Response().Header().Set("X-CSRF-Token", tok)
+		}
+		return next(c)
+	}
+}

@@ -1,0 +1,90 @@
+package http
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/jskx/contest/internal/contest"
+)
+
+const sessionCookie = "contest_session"
+
+// userKey is where loadUser puts the signed-in user.
+const userKey = "user"
+
+// loadUser resolves the session cookie, if any, to a user.
+func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
+			u, err := s.svc.Authenticate(c.Request().Context(), ck.Value)
+			switch contest.ErrorCode(err) {
+			case "":
+				c.Set(userKey, u)
+			case contest.EUnauthorized:
+				s.clearSession(c)
+			default:
+				return err
+			}
+		}
+		return next(c)
+	}
+}
+
+// currentUser returns the signed-in user and whether there is one.
+func currentUser(c echo.Context) (contest.User, bool) {
+	u, ok := c.Get(userKey).(contest.User)
+	return u, ok
+}
+
+// requireAPIUser answers 401 to anonymous API calls.
+func (s *Server) requireAPIUser(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if _, ok := currentUser(c); !ok {
+			return contest.Errorf(contest.EUnauthorized, "请先登录")
+		}
+		return next(c)
+	}
+}
+
+// requirePageUser sends anonymous visitors to the sign-in page and back afterwards.
+func (s *Server) requirePageUser(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if _, ok := currentUser(c); !ok {
+			return c.Redirect(http.StatusSeeOther, "/login?next="+c.Request().URL.Path)
+		}
+		return next(c)
+	}
+}
+
+// requireOrganizer refuses everyone but organizers.
+func requireOrganizer(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if u, _ := currentUser(c); !u.IsOrganizer() {
+			return contest.Errorf(contest.EForbidden, "只有组织者可以访问")
+		}
+		return next(c)
+	}
+}
+
+func (s *Server) setSession(c echo.Context, sess contest.Session) {
+	c.SetCookie(&http.Cookie{
+		Name: sessionCookie, Value: sess.Token, Path: "/", Expires: sess.ExpiresAt,
+		HttpOnly: true, Secure: s.opts.SecureCookies, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+func (s *Server) clearSession(c echo.Context) {
+	c.SetCookie(&http.Cookie{
+		Name: sessionCookie, Value: "", Path: "/", Expires: time.Unix(0, 0), MaxAge: -1,
+		HttpOnly: true, Secure: s.opts.SecureCookies, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+func sessionToken(c echo.Context) string {
+	if ck, err := c.Cookie(sessionCookie); err == nil {
+		return ck.Value
+	}
+	return ""
+}

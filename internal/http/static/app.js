@@ -1,0 +1,50 @@
+// Small progressive enhancements; every page works without them.
+(function () {
+  // Countdown to the collection deadline, computed from the server's clock, shown in Beijing time
+  // whatever the browser's zone.
+  var box = document.querySelector('.deadline');
+  if (box) {
+    var closes = +box.dataset.closes, opens = +box.dataset.opens, offset = +box.dataset.now - Date.now();
+    var out = box.querySelector('.countdown');
+    var tick = function () {
+      var now = Date.now() + offset;
+      if (now < opens) { out.textContent = '征集尚未开始'; return; }
+      var left = closes - now;
+      if (left <= 0) { out.textContent = '征集已截止'; return; }
+      var s = Math.floor(left / 1000), d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600),
+          m = Math.floor(s % 3600 / 60), sec = s % 60;
+      out.textContent = '距截止还剩 ' + (d ? d + '天' : '') + h + '小时' + m + '分' + sec + '秒';
+    };
+    tick(); setInterval(tick, 1000);
+  }
+
+  // Add and remove participant rows without a round trip.
+  var list = document.getElementById('participants');
+  var add = document.getElementById('add-participant');
+  if (list && add) {
+    add.addEventListener('click', function (ev) {
+      var rows = list.querySelectorAll('.participant');
+      var last = rows[rows.length - 1];
+      if (!last) return; // no template row: let the server add one
+      ev.preventDefault();
+      var row = last.cloneNode(true);
+      row.querySelectorAll('input').forEach(function (i) { i.value = ''; });
+      row.querySelectorAll('select').forEach(function (s) { s.selectedIndex = 0; });
+      row.querySelectorAll('.err').forEach(function (e) { e.remove(); });
+      list.insertBefore(row, add);
+    });
+    list.addEventListener('click', function (ev) {
+      if (!ev.target.classList.contains('remove-participant')) return;
+      var rows = list.querySelectorAll('.participant');
+      var row = ev.target.closest('.participant');
+      if (rows.length > 1) { row.remove(); } else { row.querySelectorAll('input').forEach(function (i) { i.value = ''; }); }
+    });
+  }
+
+  document.querySelectorAll('form[data-confirm]').forEach(function (f) {
+    f.addEventListener('submit', function (ev) { if (!confirm(f.dataset.confirm)) ev.preventDefault(); });
+  });
+  document.querySelectorAll('input.copy').forEach(function (i) {
+    i.addEventListener('focus', function () { i.select(); });
+  });
+})();

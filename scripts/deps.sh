@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs and is missing; installed things are left alone.
+#
+#   Debian packages: chromium (headless browser tests), ffmpeg (media tests),
+#                    fonts-arphic-gbsn00lp + poppler-utils + poppler-data (certificate tests),
+#                    ca-certificates, curl, tzdata, and PostgreSQL when none is available.
+#   MinIO server:    built once with `go install github.com/minio/minio@...` into
+#                    $(go env GOBIN) or $(go env GOPATH)/bin and reused afterwards (~5 min cold).
+#
+# Called by scripts/test.sh; can be run on its own. Needs root (or sudo) only when a Debian
+# package is missing. Environment:
+#   CONTEST_TEST_POSTGRES_URL  when set, a PostgreSQL elsewhere is used: no server is installed
+#   CONTEST_TEST_S3_ENDPOINT   when set, an S3 store elsewhere is used: MinIO is not built
+#   MINIO_BIN                  use this MinIO binary instead of building one
+set -euo pipefail
+
+step() { printf '==> %s\n' "$*"; }
+info() { printf '    %s\n' "$*"; }
+die() {
+	printf 'deps.sh: ERROR: %s\n' "$*" >&2
+	exit 1
+}
+
+# A MinIO version known to build with Go 1.26, used when @latest cannot be resolved
+# (github.com/minio/minio has no semver tags, so `go list -m -versions` lists nothing).
+MINIO_PINNED_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
+
+# ---------------------------------------------------------------------------------------------
+# Debian packages
+# ---------------------------------------------------------------------------------------------
+pkg_installed() {
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'
+}
+
+missing=()
+want_cmd_pkg() { # want_cmd_pkg COMMAND PACKAGE: the package is wanted when the command is absent
+	if ! command -v "$1" >/dev/null 2>&1; then
+		missing+=("$2")
+	fi
+}
+want_pkg() { # want_pkg PACKAGE: for packages without a command of their own
+	if command -v dpkg-query >/dev/null 2>&1; then
+		pkg_installed "$1" || missing+=("$1")
+	fi
+}
+
+step "checking system packages"
+want_cmd_pkg curl curl
+want_cmd_pkg chromium chromium
+want_cmd_pkg ffmpeg ffmpeg
+want_cmd_pkg pdftoppm poppler-utils
+want_pkg fonts-arphic-gbsn00lp
+want_pkg poppler-data # CJK CMaps, so poppler reads Chinese text in PDFs
+want_pkg ca-certificates
+want_pkg tzdata
+
+# PostgreSQL: a server is installed only when none is configured, none answers on
+# 127.0.0.1:5432 and no Debian cluster exists; psql (the client) is always wanted, test.sh
+# uses it to create the database `test`.
+pg_answers() {
+	if command -v pg_isready >/dev/null 2>&1; then
+		pg_isready -q -h 127.0.0.1 -p 5432 -t 3
+	else
+		(exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null
+	fi
+}
+if [[ -z "${CONTEST_TEST_POSTGRES_URL:-}" ]]; then
+	if ! pg_answers && ! { command -v pg_ctlcluster >/dev/null 2>&1 && compgen -G '/etc/postgresql/*/*/postgresql.conf' >/dev/null; }; then
+		missing+=(postgresql)
+	fi
+fi
+if ! command -v psql >/dev/null 2>&1 && [[ " ${missing[*]-} " != *" postgresql "* ]]; then
+	missing+=(postgresql-client)
+fi
+
+if ((${#missing[@]} == 0)); then
+	info "all present"
+else
+	info "missing: ${missing[*]}"
+	command -v apt-get >/dev/null 2>&1 ||
+		die "apt-get not found; install these packages by hand: ${missing[*]}"
+	sudo=()
+	if ((EUID != 0)); then
+		command -v sudo >/dev/null 2>&1 ||
+			die "not root and sudo not found; install these packages by hand: ${missing[*]}"
+		sudo=(sudo)
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	step "apt-get update"
+	"${sudo[@]}" apt-get update -q || die "apt-get update failed"
+	step "apt-get install ${missing[*]}"
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 "${missing[@]}" ||
+		die "apt-get install ${missing[*]} failed"
+	# Re-check, so a package that did not provide what we need is reported here and not as a
+	# confusing test failure later.
+	for cmd in curl chromium ffmpeg pdftoppm psql; do
+		command -v "$cmd" >/dev/null 2>&1 || die "'$cmd' is still missing after apt-get install"
+	done
+	for p in fonts-arphic-gbsn00lp poppler-data ca-certificates tzdata; do
+		pkg_installed "$p" || die "package $p is still missing after apt-get install"
+	done
+fi
+
+# ---------------------------------------------------------------------------------------------
+# MinIO server binary
+# ---------------------------------------------------------------------------------------------
+minio_bin_path() {
+	# Where `go install` puts (or has put) the binary.
+	local gobin
+	gobin=$(go env GOBIN)
+	if [[ -z "$gobin" ]]; then
+		gobin="$(go env GOPATH | cut -d: -f1)/bin"
+	fi
+	printf '%s/minio\n' "$gobin"
+}
+
+if [[ -n "${CONTEST_TEST_S3_ENDPOINT:-}" ]]; then
+	step "MinIO: CONTEST_TEST_S3_ENDPOINT is set, not building a server"
+elif [[ -n "${MINIO_BIN:-}" ]]; then
+	step "MinIO: using MINIO_BIN=$MINIO_BIN"
+	[[ -x "$MINIO_BIN" ]] || die "MINIO_BIN=$MINIO_BIN is not an executable file"
+else
+	command -v go >/dev/null 2>&1 || die "go not found in PATH (expected /usr/local/go/bin)"
+	bin=$(minio_bin_path)
+	if [[ -x "$bin" ]]; then
+		step "MinIO: reusing $bin"
+	else
+		step "MinIO: building $bin with go install (takes ~5 minutes the first time)"
+		log=$(mktemp "${TMPDIR:-/tmp}/minio-install.XXXXXX.log")
+		built=false
+		# Built outside the project so its go.mod plays no part; GOFLAGS is replaced so flags
+		# meant for the project (e.g. -mod=...) cannot break the build.
+		for version in latest "$MINIO_PINNED_VERSION"; do
+			info "go install github.com/minio/minio@$version (log: $log)"
+			if (cd "${TMPDIR:-/tmp}" && GOFLAGS=-buildvcs=false go install "github.com/minio/minio@$version") >>"$log" 2>&1; then
+				built=true
+				break
+			fi
+			info "failed; last lines of the log:"
+			tail -n 5 "$log" | sed 's/^/      /'
+		done
+		if ! $built; then
+			tail -n 40 "$log" >&2 || true
+			die "could not build MinIO (see $log); set MINIO_BIN to an existing minio binary to skip the build"
+		fi
+		[[ -x "$bin" ]] || die "go install succeeded but $bin does not exist"
+		rm -f "$log"
+		info "built $bin"
+	fi
+fi
+
+step "dependencies ready"
