@@ -70,7 +70,8 @@ func requireOrganizer(next echo.HandlerFunc) echo.HandlerFunc {
 
 func (s *Server) setSession(c echo.Context, sess contest.Session) {
 	c.SetCookie(&http.Cookie{
-		Name: sessionCookie, Value: sess.Token, Path: "/", Expires: sess.ExpiresAt,
+		// Max-Age, not Expires: the browser's clock may be wrong; the server checks expiry itself.
+		Name: sessionCookie, Value: sess.Token, Path: "/", MaxAge: int(sess.ExpiresAt.Sub(sess.CreatedAt).Seconds()),
 		HttpOnly: true, Secure: s.opts.SecureCookies, SameSite: http.SameSiteLaxMode,
 	})
 }

@@ -1,0 +1,309 @@
+package http_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/jskx/contest/internal/contest"
+	"github.com/jskx/contest/internal/db"
+	"github.com/jskx/contest/internal/db/dbtest"
+	webhttp "github.com/jskx/contest/internal/http"
+	"github.com/jskx/contest/internal/localfs"
+	"github.com/jskx/contest/internal/s3"
+	"github.com/jskx/contest/internal/storagetest"
+)
+
+// backends are the two ways the service runs: embedded, and production-like.
+var backends = []string{"sqlite+localfs", "postgres+minio"}
+
+// env is the whole service on one backend, served on a loopback port.
+type env struct {
+	t       *testing.T
+	DB      *db.DB
+	Storage contest.Storage
+	Svc     *contest.Service
+	Server  *httptest.Server
+	Contest contest.Contest
+	Clock   *clock
+	Log     *bytes.Buffer
+}
+
+// clock is the service's settable clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
+
+// forEachBackend runs fn as a subtest on each backend.
+func forEachBackend(t *testing.T, fn func(t *testing.T, e *env)) {
+	for _, b := range backends {
+		t.Run(b, func(t *testing.T) { fn(t, MustEnv(t, b)) })
+	}
+}
+
+// inWindow is a time inside the default contest's collection window (2022-05-15 10:00 Beijing).
+var inWindow = time.Date(2022, 5, 15, 2, 0, 0, 0, time.UTC)
+
+// MustEnv builds the service on a backend with the notice's default contest and the clock
+// inside its collection window.
+func MustEnv(t *testing.T, backend string) *env {
+	t.Helper()
+	ctx := context.Background()
+	e := &env{t: t, Clock: &clock{t: inWindow}, Log: &bytes.Buffer{}}
+	box := dbtest.MustBox(t)
+	switch backend {
+	case "sqlite+localfs":
+		e.DB = dbtest.MustOpen(t, db.SQLite, box)
+		st, err := localfs.New(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Storage = st
+	case "postgres+minio":
+		e.DB = dbtest.MustOpen(t, db.Postgres, box)
+		e.Storage = mustMinIO(t)
+	}
+	e.Svc = contest.NewService(e.DB, e.Storage)
+	e.Svc.Now = e.Clock.Now
+	e.Svc.BcryptCost = bcrypt.MinCost
+	if _, err := e.Svc.SeedContest(ctx, contest.DefaultContest()); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	if e.Contest, err = e.Svc.CurrentContest(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Svc.EnsureOrganizer(ctx, "organizer@example.org", "organizer-pass", "组织者"); err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(&lockedWriter{w: e.Log}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	ready := func(ctx context.Context) error { return e.DB.Ping(ctx) }
+	e.Server = httptest.NewServer(webhttp.New(e.Svc, ready, log, webhttp.Options{}))
+	t.Cleanup(e.Server.Close)
+	return e
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) { l.mu.Lock(); defer l.mu.Unlock(); return l.w.Write(p) }
+
+// mustMinIO returns a store on a fresh bucket of the test MinIO, emptied and removed afterwards.
+func mustMinIO(t *testing.T) *s3.Store {
+	t.Helper()
+	endpoint, access, secret := storagetest.MinIOConfigFromEnv(t)
+	b := make([]byte, 6)
+	rand.Read(b)
+	ctx := context.Background()
+	st, err := s3.New(ctx, s3.Config{Endpoint: endpoint, AccessKey: access, SecretKey: secret, Bucket: "test-http-" + hex.EncodeToString(b)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c := st.Client()
+		for obj := range c.ListObjects(ctx, st.Bucket(), minio.ListObjectsOptions{Recursive: true}) {
+			c.RemoveObject(ctx, st.Bucket(), obj.Key, minio.RemoveObjectOptions{})
+		}
+		c.RemoveBucket(ctx, st.Bucket())
+	})
+	return st
+}
+
+// client is a browser-like API client: it keeps cookies and sends the CSRF token.
+type client struct {
+	t    *testing.T
+	e    *env
+	http *http.Client
+	csrf string
+}
+
+// Client returns a new anonymous client.
+func (e *env) Client() *client {
+	jar, _ := cookiejar.New(nil)
+	c := &client{t: e.t, e: e, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+	c.Do("GET", "/healthz", nil) // healthz skips CSRF; fetch a token from a page instead
+	c.Do("GET", "/api/v1/contest", nil)
+	return c
+}
+
+// response is a finished request.
+type response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into v.
+func (r response) JSON(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// ErrorCode returns the error code of an error body.
+func (r response) ErrorCode() string {
+	var b struct{ Error struct{ Code string } }
+	json.Unmarshal(r.Body, &b)
+	return b.Error.Code
+}
+
+// FieldCodes returns the field → code map of an error body.
+func (r response) FieldCodes() map[string]string {
+	var b struct {
+		Error struct {
+			Fields map[string]struct{ Code string }
+		}
+	}
+	json.Unmarshal(r.Body, &b)
+	out := map[string]string{}
+	for k, v := range b.Error.Fields {
+		out[k] = v.Code
+	}
+	return out
+}
+
+// Do sends a request with a JSON body (unless body is url.Values, sent as a form).
+func (c *client) Do(method, path string, body any) response {
+	c.t.Helper()
+	var rd io.Reader
+	ctype := ""
+	switch b := body.(type) {
+	case nil:
+	case url.Values:
+		b.Set("_csrf", c.csrf)
+		rd, ctype = strings.NewReader(b.Encode()), "application/x-www-form-urlencoded"
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		rd, ctype = bytes.NewReader(raw), "application/json"
+	}
+	req, err := http.NewRequest(method, c.e.Server.URL+path, rd)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	req.Header.Set("X-CSRF-Token", c.csrf)
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	if tok := res.Header.Get("X-CSRF-Token"); tok != "" {
+		c.csrf = tok
+	}
+	return response{Status: res.StatusCode, Header: res.Header, Body: raw}
+}
+
+// Must sends a request and fails the test unless the status is want.
+func (c *client) Must(want int, method, path string, body any) response {
+	c.t.Helper()
+	r := c.Do(method, path, body)
+	if r.Status != want {
+		c.t.Fatalf("%s %s = %d, want %d: %s", method, path, r.Status, want, r.Body)
+	}
+	return r
+}
+
+// SignUp makes a contestant account and signs the client in.
+func (c *client) SignUp(email string) *client {
+	c.t.Helper()
+	c.Must(http.StatusCreated, "POST", "/api/v1/auth/signup", map[string]string{"email": email, "password": "secret-pass", "name": "张三"})
+	return c
+}
+
+// Organizer returns a client signed in as the organizer.
+func (e *env) Organizer() *client {
+	c := e.Client()
+	c.Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": "organizer@example.org", "password": "organizer-pass"})
+	return c
+}
+
+// Test identities: valid GB 11643 numbers (check characters computed), and their masks.
+const (
+	idZhang = "11010519491231002X" // the standard's own example
+	idLi    = "110105198001010016"
+	idWang  = "32010219900307451X"
+)
+
+// validInput is a complete 报名登记表 with two participants.
+func validInput() map[string]any {
+	return map[string]any{
+		"registration": map[string]any{
+			"title": "实验室里的创新誓言", "lead_name": "张三", "employer": "省农业科学院",
+			"contact_name": "张三", "contact_id_type": "resident", "contact_id_number": idZhang,
+			"mobile": "13800138000", "email": "zhang@example.org", "wechat": "zhangsan",
+			"address": "南京市玄武区孝陵卫街50号", "postal_code": "210014",
+			"description": "以田间地头为背景，记录青年科技工作者的一天。",
+		},
+		"participants": []map[string]any{
+			{"name": "张三", "id_type": "resident", "id_number": idZhang},
+			{"name": "李四", "id_type": "resident", "id_number": idLi, "employer": "南京大学"},
+		},
+	}
+}
+
+// submission is the part of the API's submission JSON the tests read.
+type submission struct {
+	ID           string
+	Status       string
+	Registration map[string]string
+	Participants []struct {
+		ID         string
+		Name       string
+		IDNumber   string `json:"id_number"`
+		IDMasked   string `json:"id_masked"`
+		Employer   string
+		ConsentURL string `json:"consent_url"`
+		Consent    *struct{ At time.Time }
+	}
+	Missing map[string]struct{ Code string }
+}
+
+// Create saves validInput (or body) as a new submission.
+func (c *client) Create(body any) submission {
+	c.t.Helper()
+	if body == nil {
+		body = validInput()
+	}
+	var s submission
+	c.Must(http.StatusCreated, "POST", "/api/v1/submissions", body).JSON(c.t, &s)
+	return s
+}
+
+// ConsentAll has every participant of s consent through the owner's device.
+func (c *client) ConsentAll(s submission) {
+	c.t.Helper()
+	for _, p := range s.Participants {
+		c.Must(http.StatusOK, "POST", "/api/v1/submissions/"+s.ID+"/participants/"+p.ID+"/consent",
+			map[string]any{"name": p.Name, "id_number": p.IDNumber, "agreed": true})
+	}
+}
