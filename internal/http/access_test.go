@@ -1,0 +1,160 @@
+package http_test
+
+import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestAccess_RolesAndOwnershipOnEveryEndpoint(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		owner := e.Client().SignUp("owner@example.org")
+		s := owner.Create(nil)
+		anon := e.Client()
+		other := e.Client().SignUp("other@example.org")
+		org := e.Organizer()
+		sub := "/api/v1/submissions/" + s.ID
+		consent := sub + "/participants/" + s.Participants[0].ID + "/consent"
+		body := map[string]any{"name": "张三", "id_number": idZhang, "agreed": true}
+
+		for _, tc := range []struct {
+			who          string
+			c            *client
+			method, path string
+			body         any
+			want         int
+		}{
+			{"anonymous", anon, "GET", "/api/v1/me", nil, 401},
+			{"anonymous", anon, "GET", "/api/v1/submissions", nil, 401},
+			{"anonymous", anon, "POST", "/api/v1/submissions", validInput(), 401},
+			{"anonymous", anon, "GET", sub, nil, 401},
+			{"anonymous", anon, "GET", "/api/v1/admin/submissions", nil, 401},
+			{"another contestant", other, "GET", sub, nil, 404},
+			{"another contestant", other, "PUT", sub, validInput(), 404},
+			{"another contestant", other, "DELETE", sub, nil, 404},
+			{"another contestant", other, "POST", sub + "/finalize", nil, 404},
+			{"another contestant", other, "POST", consent, body, 404},
+			{"another contestant", other, "GET", sub + "/scan", nil, 404},
+			{"contestant", owner, "GET", "/api/v1/admin/submissions", nil, 403},
+			{"contestant", owner, "PUT", "/api/v1/admin/contest", map[string]any{}, 403},
+			{"organizer", org, "PUT", sub, validInput(), 404},
+			{"organizer", org, "POST", "/api/v1/submissions", validInput(), 403},
+			{"organizer", org, "GET", "/api/v1/admin/submissions", nil, 200},
+		} {
+			if r := tc.c.Do(tc.method, tc.path, tc.body); r.Status != tc.want {
+				t.Errorf("%s: %s %s = %d, want %d: %s", tc.who, tc.method, tc.path, r.Status, tc.want, r.Body)
+			}
+		}
+		var others struct{ Items []submission }
+		other.Must(http.StatusOK, "GET", "/api/v1/submissions", nil).JSON(t, &others)
+		if len(others.Items) != 0 {
+			t.Errorf("another contestant's list shows %d submissions", len(others.Items))
+		}
+		// The organizer reads the work with masked numbers and no consent links.
+		r := org.Must(http.StatusOK, "GET", sub, nil)
+		for _, secret := range []string{idZhang, idLi, "13800138000", "/consent/"} {
+			if strings.Contains(string(r.Body), secret) {
+				t.Errorf("organizer's view contains %q", secret)
+			}
+		}
+	})
+}
+
+func TestCSRF_FormPostWithoutTokenIsRefused(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		c := e.Client().SignUp("zhang@example.org")
+		c.csrf = "forged"
+		if r := c.Do("POST", "/api/v1/submissions", validInput()); r.Status != http.StatusForbidden {
+			t.Fatalf("POST with a forged CSRF token = %d, want 403", r.Status)
+		}
+	})
+}
+
+func TestAuth_SignInSignOutAndWrongPassword(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		c := e.Client().SignUp("zhang@example.org")
+		c.Must(http.StatusOK, "GET", "/api/v1/me", nil)
+		c.Must(http.StatusNoContent, "POST", "/api/v1/auth/logout", nil)
+		c.Must(http.StatusUnauthorized, "GET", "/api/v1/me", nil)
+		if r := c.Do("POST", "/api/v1/auth/login", map[string]string{"email": "zhang@example.org", "password": "wrong-pass"}); r.ErrorCode() != "unauthorized" {
+			t.Errorf("wrong password: %d %s", r.Status, r.Body)
+		}
+		if r := c.Do("POST", "/api/v1/auth/login", map[string]string{"email": "nobody@example.org", "password": "wrong-pass"}); r.ErrorCode() != "unauthorized" {
+			t.Errorf("unknown email: %d %s", r.Status, r.Body)
+		}
+		c.Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": "ZHANG@example.org", "password": "secret-pass"})
+		if r := e.Client().Do("POST", "/api/v1/auth/signup", map[string]string{"email": "zhang@example.org", "password": "secret-pass", "name": "张三"}); r.FieldCodes()["email"] != "email_taken" {
+			t.Errorf("second sign-up with the same email: %d %s", r.Status, r.Body)
+		}
+		if r := e.Client().Do("POST", "/api/v1/auth/signup", map[string]string{"email": "a@example.org", "password": "short", "name": "甲"}); r.FieldCodes()["password"] != "password_short" {
+			t.Errorf("short password: %d %s", r.Status, r.Body)
+		}
+	})
+}
+
+func TestScan_UploadReplaceAndDownload(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		c := e.Client().SignUp("zhang@example.org")
+		s := c.Create(nil)
+		upload := func(name string, data []byte) response {
+			var buf bytes.Buffer
+			w := multipart.NewWriter(&buf)
+			fw, _ := w.CreateFormFile("scan", name)
+			fw.Write(data)
+			w.Close()
+			req, _ := http.NewRequest("PUT", e.Server.URL+"/api/v1/submissions/"+s.ID+"/scan", &buf)
+			req.Header.Set("Content-Type", w.FormDataContentType())
+			req.Header.Set("X-CSRF-Token", c.csrf)
+			res, err := c.http.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			var b bytes.Buffer
+			b.ReadFrom(res.Body)
+			return response{Status: res.StatusCode, Body: b.Bytes()}
+		}
+		pdf := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("签字版授权书"), 1000)...)
+		if r := upload("../../授权书.pdf", pdf); r.Status != http.StatusOK {
+			t.Fatalf("upload = %d %s", r.Status, r.Body)
+		}
+		r := c.Must(http.StatusOK, "GET", "/api/v1/submissions/"+s.ID+"/scan", nil)
+		if !bytes.Equal(r.Body, pdf) {
+			t.Fatal("downloaded scan differs from the upload")
+		}
+		if cd := r.Header.Get("Content-Disposition"); !strings.Contains(cd, "%E6%8E%88%E6%9D%83%E4%B9%A6.pdf") || strings.Contains(cd, "..") {
+			t.Errorf("Content-Disposition = %q", cd)
+		}
+		if r := upload("virus.pdf", []byte("MZ\x90\x00 not a pdf at all")); r.Status != http.StatusUnprocessableEntity || r.FieldCodes()["scan"] != "scan_type" {
+			t.Errorf("non-PDF upload = %d %s", r.Status, r.Body)
+		}
+		png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 100)...)
+		if r := upload("scan.png", png); r.Status != http.StatusOK {
+			t.Fatalf("replace = %d %s", r.Status, r.Body)
+		}
+		if r := c.Must(http.StatusOK, "GET", "/api/v1/submissions/"+s.ID+"/scan", nil); !bytes.Equal(r.Body, png) {
+			t.Fatal("replaced scan not served")
+		}
+	})
+}
+
+func TestLogs_NeverContainPersonalNumbers(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		c := e.Client().SignUp("zhang@example.org")
+		s := c.Create(nil)
+		c.ConsentAll(s)
+		c.Do("POST", "/api/v1/submissions", map[string]any{"registration": map[string]any{"title": "x", "contact_id_number": "110105194912310021", "mobile": "13912345678"}})
+		e.Organizer().Do("GET", "/api/v1/admin/submissions?id_number="+idLi+"&mobile=13800138000", nil)
+		log := e.Log.String()
+		if !strings.Contains(log, "route=/api/v1/submissions") {
+			t.Fatalf("the request log is empty; the test would prove nothing: %q", log)
+		}
+		for _, secret := range []string{idZhang, idLi, "110105194912310021", "13800138000", "13912345678"} {
+			if strings.Contains(log, secret) {
+				t.Errorf("log contains %s", secret)
+			}
+		}
+	})
+}
