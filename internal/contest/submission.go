@@ -60,7 +60,7 @@ type Submission struct {
 	// Version grows with every write; an update based on an older version is refused, so a
 	// consent given meanwhile is never overwritten.
 	Version int
-	Scan         *Attachment // optional scan of the signed paper 作品授权书
+	Scan    *Attachment // optional scan of the signed paper 作品授权书
 
 	ContactIDMasked string
 	MobileMasked    string

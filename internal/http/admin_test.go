@@ -63,7 +63,7 @@ func TestAdminList_FiltersCountsAndMasks(t *testing.T) {
 			{"status=draft", []string{"医院里的青年", "大科学装置旁的誓言"}},
 			{"employer=" + url.QueryEscape("天文台"), []string{"大科学装置旁的誓言"}},
 			{"q=" + url.QueryEscape("李四"), []string{"医院里的青年"}},
-			{"id_number=" + idLi, []string{"医院里的青年", "实验室里的创新誓言"}},     // contact, or any participant
+			{"id_number=" + idLi, []string{"医院里的青年", "实验室里的创新誓言"}}, // contact, or any participant
 			{"id_number=" + strings.ToLower(idZhang), []string{"大科学装置旁的誓言", "实验室里的创新誓言"}},
 			{"mobile=13900139000", []string{"大科学装置旁的誓言"}},
 			{"consent=complete", []string{"实验室里的创新誓言"}},

@@ -49,7 +49,7 @@ var funcs = template.FuncMap{
 	},
 	"errmsg": contest.ErrorMessage,
 	"mb":     func(n int64) int64 { return n >> 20 },
-	"ms": func(t time.Time) int64 { return t.UnixMilli() },
+	"ms":     func(t time.Time) int64 { return t.UnixMilli() },
 	"fieldErr": func(errs map[string]contest.FieldError, key string) string {
 		return errs[key].Message
 	},
@@ -112,17 +112,17 @@ func (s *Server) render(c echo.Context, status int, name string, v view) error {
 
 // flashText are the one-line confirmations shown after a redirect; the cookie holds only the key.
 var flashText = map[string]string{
-	"saved":      "已保存",
-	"created":    "报名登记表已保存为草稿。下一步：请每位参与人员签署作品授权书。",
-	"submitted":  "作品已提交",
-	"deleted":    "草稿已删除",
-	"consented":  "授权书已签署",
-	"scan":       "扫描件已上传",
-	"signedup":   "注册成功，欢迎参赛",
-	"contest":    "活动设置已保存",
-	"reopened":   "修改后作品信息不完整，已退回草稿，请补全后重新提交",
-	"signedout":  "已退出登录",
-	"signedin":   "登录成功",
+	"saved":     "已保存",
+	"created":   "报名登记表已保存为草稿。下一步：请每位参与人员签署作品授权书。",
+	"submitted": "作品已提交",
+	"deleted":   "草稿已删除",
+	"consented": "授权书已签署",
+	"scan":      "扫描件已上传",
+	"signedup":  "注册成功，欢迎参赛",
+	"contest":   "活动设置已保存",
+	"reopened":  "修改后作品信息不完整，已退回草稿，请补全后重新提交",
+	"signedout": "已退出登录",
+	"signedin":  "登录成功",
 }
 
 func flash(c echo.Context, key string) {
