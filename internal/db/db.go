@@ -31,6 +31,7 @@ const (
 
 // DB is the database adapter; it implements the domain's stores.
 type DB struct {
+	url     string
 	gorm    *gorm.DB
 	box     *pii.Box
 	dialect string
@@ -84,8 +85,11 @@ func Open(ctx context.Context, url, dataDir string, box *pii.Box, log *slog.Logg
 		sqlDB.Close()
 		return nil, fmt.Errorf("db: ping %s: %w", dialect, err)
 	}
-	return &DB{gorm: g, box: box, dialect: dialect}, nil
+	return &DB{url: url, gorm: g, box: box, dialect: dialect}, nil
 }
+
+// URL returns the URL or path the database was opened with.
+func (db *DB) URL() string { return db.url }
 
 // Dialect returns SQLite or Postgres.
 func (db *DB) Dialect() string { return db.dialect }

@@ -93,7 +93,9 @@ func (s *Server) routes() {
 	e.GET("/consent/:token", s.pageConsentLink)
 	e.POST("/consent/:token", s.pageConsentLinkPost)
 
-	my := e.Group("", s.requirePageUser)
+	// Middleware goes on each route: an Echo group with middleware adds catch-all routes
+	// under its prefix, which would turn every unknown URL into a sign-in redirect.
+	my := routeGroup{e: e, prefix: "", mw: []echo.MiddlewareFunc{s.requirePageUser}}
 	my.GET("/my", s.pageMy)
 	my.GET("/submissions/new", s.pageNewSubmission)
 	my.POST("/submissions", s.pageCreateSubmission)
@@ -107,14 +109,14 @@ func (s *Server) routes() {
 	my.GET("/submissions/:id/participants/:pid/consent", s.pageOwnerConsent)
 	my.POST("/submissions/:id/participants/:pid/consent", s.pageOwnerConsentPost)
 
-	admin := e.Group("/admin", s.requirePageUser, requireOrganizer)
+	admin := routeGroup{e: e, prefix: "/admin", mw: []echo.MiddlewareFunc{s.requirePageUser, requireOrganizer}}
 	admin.GET("/submissions", s.pageAdminSubmissions)
 	admin.GET("/submissions/:id", s.pageAdminSubmission)
 	admin.GET("/contest", s.pageAdminContest)
 	admin.POST("/contest", s.pageAdminContestPost)
 
 	// JSON API.
-	api := e.Group("/api/v1")
+	api := routeGroup{e: e, prefix: "/api/v1"}
 	api.POST("/auth/signup", s.apiSignUp)
 	api.POST("/auth/login", s.apiLogin)
 	api.POST("/auth/logout", s.apiLogout)
@@ -122,7 +124,7 @@ func (s *Server) routes() {
 	api.GET("/consent/:token", s.apiConsentByToken)
 	api.POST("/consent/:token", s.apiGiveConsentByToken)
 
-	user := api.Group("", s.requireAPIUser)
+	user := routeGroup{e: e, prefix: "/api/v1", mw: []echo.MiddlewareFunc{s.requireAPIUser}}
 	user.GET("/me", s.apiMe)
 	user.GET("/submissions", s.apiMySubmissions)
 	user.POST("/submissions", s.apiCreateSubmission)
@@ -134,10 +136,22 @@ func (s *Server) routes() {
 	user.PUT("/submissions/:id/scan", s.apiUploadScan)
 	user.GET("/submissions/:id/scan", s.downloadScan)
 
-	org := api.Group("/admin", s.requireAPIUser, requireOrganizer)
+	org := routeGroup{e: e, prefix: "/api/v1/admin", mw: []echo.MiddlewareFunc{s.requireAPIUser, requireOrganizer}}
 	org.GET("/submissions", s.apiAdminSubmissions)
 	org.PUT("/contest", s.apiUpdateContest)
 }
+
+// routeGroup registers routes under a prefix with route-level middleware.
+type routeGroup struct {
+	e      *echo.Echo
+	prefix string
+	mw     []echo.MiddlewareFunc
+}
+
+func (g routeGroup) GET(path string, h echo.HandlerFunc)    { g.e.GET(g.prefix+path, h, g.mw...) }
+func (g routeGroup) POST(path string, h echo.HandlerFunc)   { g.e.POST(g.prefix+path, h, g.mw...) }
+func (g routeGroup) PUT(path string, h echo.HandlerFunc)    { g.e.PUT(g.prefix+path, h, g.mw...) }
+func (g routeGroup) DELETE(path string, h echo.HandlerFunc) { g.e.DELETE(g.prefix+path, h, g.mw...) }
 
 func (s *Server) handleReady(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)

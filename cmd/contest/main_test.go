@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jskx/contest/internal/db"
+	"github.com/jskx/contest/internal/db/dbtest"
+	"github.com/jskx/contest/internal/storagetest"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startServe runs `contest serve` in the background and waits for /healthz.
+func startServe(t *testing.T, env map[string]string) (addr string, out *syncBuffer, stop func() error) {
+	t.Helper()
+	addr = freeAddr(t)
+	out = &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	getenv := func(k string) string { return env[k] }
+	go func() { done <- run(ctx, []string{"serve", "--addr", addr}, getenv, out, out) }()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		res, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			res.Body.Close()
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve ended early: %v\n%s", err, out)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not answer /healthz: %v\n%s", err, out)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return addr, out, func() error {
+		cancel() // what SIGTERM does through signal.NotifyContext
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(30 * time.Second):
+			return fmt.Errorf("serve did not stop")
+		}
+	}
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var b bytes.Buffer
+	b.ReadFrom(res.Body)
+	return res.StatusCode, b.String()
+}
+
+func TestServe_EmbeddedDefaultStartsWithDemoContestAndOrganizer(t *testing.T) {
+	dir := t.TempDir()
+	addr, out, stop := startServe(t, map[string]string{"CONTEST_DATA_DIR": dir})
+	if code, _ := get(t, "http://"+addr+"/readyz"); code != 200 {
+		t.Errorf("/readyz = %d", code)
+	}
+	code, body := get(t, "http://"+addr+"/")
+	if code != 200 || !strings.Contains(body, "创新争先、自立自强") || !strings.Contains(body, "征集进行中") {
+		t.Errorf("home page = %d, demo contest not open:\n%.400s", code, body)
+	}
+	saved, err := os.ReadFile(filepath.Join(dir, "organizer.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	password := strings.TrimSpace(strings.SplitAfter(string(saved), "password: ")[1])
+	if !strings.Contains(out.String(), "http://"+addr) || !strings.Contains(out.String(), password) {
+		t.Errorf("start-up output lacks the URL or the organizer's password:\n%s", out)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("graceful stop: %v", err)
+	}
+	for _, f := range []string{"contest.db", "secret.key", "files"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("data folder lacks %s: %v", f, err)
+		}
+	}
+
+	// A second start keeps the data, the key and the organizer, and prints no new password.
+	_, out2, stop2 := startServe(t, map[string]string{"CONTEST_DATA_DIR": dir})
+	if strings.Contains(out2.String(), "password") {
+		t.Errorf("second start made another organizer:\n%s", out2)
+	}
+	if err := stop2(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestServe_ProductionOnPostgresAndMinIO(t *testing.T) {
+	endpoint, access, secret := storagetest.MinIOConfigFromEnv(t)
+	pg := dbtest.MustOpen(t, db.Postgres, dbtest.MustBox(t)) // a fresh database; serve migrates it again (no-op)
+	env := map[string]string{
+		"CONTEST_DATABASE_URL":   pg.URL(),
+		"CONTEST_S3_ENDPOINT":    endpoint,
+		"CONTEST_S3_ACCESS_KEY":  access,
+		"CONTEST_S3_SECRET_KEY":  secret,
+		"CONTEST_S3_BUCKET":      "test-serve-" + strings.ToLower(strings.ReplaceAll(t.Name(), "_", "-"))[:20],
+		"CONTEST_SECRET_KEY":     "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+		"CONTEST_ADMIN_EMAIL":    "org@example.org",
+		"CONTEST_ADMIN_PASSWORD": "a-long-password",
+		"CONTEST_DATA_DIR":       t.TempDir(),
+	}
+	addr, out, stop := startServe(t, env)
+	if code, body := get(t, "http://"+addr+"/readyz"); code != 200 {
+		t.Errorf("/readyz = %d %s\n%s", code, body, out)
+	}
+	if !strings.Contains(out.String(), "org@example.org") {
+		t.Errorf("organizer not created from the environment:\n%s", out)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestConfig_ProductionNeedsASharedSecretKey(t *testing.T) {
+	getenv := func(k string) string {
+		return map[string]string{"CONTEST_DATABASE_URL": "postgres://x@127.0.0.1/db"}[k]
+	}
+	err := run(context.Background(), []string{"serve"}, getenv, &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "CONTEST_SECRET_KEY") || exitCode(err) != 2 {
+		t.Fatalf("err = %v (exit %d)", err, exitCode(err))
+	}
+}
+
+func TestConfig_StringMasksSecrets(t *testing.T) {
+	cfg, _, err := loadConfig("serve", nil, func(k string) string {
+		return map[string]string{"CONTEST_DATABASE_URL": "postgres://user:pw-123@db/contest", "CONTEST_SECRET_KEY": "c2VjcmV0",
+			"CONTEST_S3_ENDPOINT": "minio:9000", "CONTEST_S3_ACCESS_KEY": "ak", "CONTEST_S3_SECRET_KEY": "sk-456"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := cfg.String()
+	for _, secret := range []string{"pw-123", "c2VjcmV0", "sk-456"} {
+		if strings.Contains(s, secret) {
+			t.Errorf("config string shows %q: %s", secret, s)
+		}
+	}
+}
