@@ -158,3 +158,16 @@ func TestLogs_NeverContainPersonalNumbers(t *testing.T) {
 		}
 	})
 }
+
+func TestAuth_SignInIsRateLimited(t *testing.T) {
+	e := MustEnv(t, "sqlite+localfs")
+	c := e.Client()
+	limited := false
+	for i := 0; i < 40 && !limited; i++ {
+		r := c.Do("POST", "/api/v1/auth/login", map[string]string{"email": "organizer@example.org", "password": "guess"})
+		limited = r.Status == http.StatusTooManyRequests && r.ErrorCode() == "too_many_requests"
+	}
+	if !limited {
+		t.Fatal("40 wrong passwords in a row were all answered")
+	}
+}

@@ -3,6 +3,7 @@ package http
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -21,6 +22,8 @@ var statusOf = map[string]int{
 	contest.EDeadline:     http.StatusForbidden,
 	contest.ENotOpen:      http.StatusForbidden,
 	contest.EInternal:     http.StatusInternalServerError,
+	"too_many_requests":   http.StatusTooManyRequests,
+	"too_large":           http.StatusRequestEntityTooLarge,
 }
 
 // errorBody is the one error shape of the API.
@@ -57,7 +60,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	if status == http.StatusUnauthorized {
-		_ = c.Redirect(http.StatusSeeOther, "/login?next="+c.Request().URL.Path)
+		_ = c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.Path))
 		return
 	}
 	c.Response().Status = status

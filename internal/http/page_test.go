@@ -106,7 +106,7 @@ func TestPages_AnonymousIsSentToSignInAndErrorsAreChinese(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
 		c := e.Client()
 		r := c.Do("GET", "/my", nil)
-		if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/login?next=/my" {
+		if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/login?next=%2Fmy" {
 			t.Errorf("anonymous /my = %d → %s", r.Status, r.Header.Get("Location"))
 		}
 		r = c.Do("GET", "/no-such-page", nil)

@@ -86,9 +86,18 @@ func (s *Server) routes() {
 	// Pages.
 	e.GET("/", s.pageHome)
 	e.GET("/signup", s.pageSignUp)
-	e.POST("/signup", s.pageSignUpPost)
+	// Sign-in and sign-up are rate limited per client IP against password guessing (per
+	// replica; a shared limit would need a shared store).
+	limit := middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{Rate: 1, Burst: 20, ExpiresIn: 10 * time.Minute}),
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			return contest.Errorf("too_many_requests", "尝试次数过多，请稍后再试")
+		},
+		ErrorHandler: func(c echo.Context, err error) error { return contest.Internal(err) },
+	})
+	e.POST("/signup", s.pageSignUpPost, limit)
 	e.GET("/login", s.pageLogin)
-	e.POST("/login", s.pageLoginPost)
+	e.POST("/login", s.pageLoginPost, limit)
 	e.POST("/logout", s.pageLogout)
 	e.GET("/consent/:token", s.pageConsentLink)
 	e.POST("/consent/:token", s.pageConsentLinkPost)
@@ -117,8 +126,8 @@ func (s *Server) routes() {
 
 	// JSON API.
 	api := routeGroup{e: e, prefix: "/api/v1"}
-	api.POST("/auth/signup", s.apiSignUp)
-	api.POST("/auth/login", s.apiLogin)
+	api.POST("/auth/signup", s.apiSignUp, limit)
+	api.POST("/auth/login", s.apiLogin, limit)
 	api.POST("/auth/logout", s.apiLogout)
 	api.GET("/contest", s.apiContest)
 	api.GET("/consent/:token", s.apiConsentByToken)
@@ -148,8 +157,10 @@ type routeGroup struct {
 	mw     []echo.MiddlewareFunc
 }
 
-func (g routeGroup) GET(path string, h echo.HandlerFunc)    { g.e.GET(g.prefix+path, h, g.mw...) }
-func (g routeGroup) POST(path string, h echo.HandlerFunc)   { g.e.POST(g.prefix+path, h, g.mw...) }
+func (g routeGroup) GET(path string, h echo.HandlerFunc) { g.e.GET(g.prefix+path, h, g.mw...) }
+func (g routeGroup) POST(path string, h echo.HandlerFunc, mw ...echo.MiddlewareFunc) {
+	g.e.POST(g.prefix+path, h, append(g.mw, mw...)...)
+}
 func (g routeGroup) PUT(path string, h echo.HandlerFunc)    { g.e.PUT(g.prefix+path, h, g.mw...) }
 func (g routeGroup) DELETE(path string, h echo.HandlerFunc) { g.e.DELETE(g.prefix+path, h, g.mw...) }
 

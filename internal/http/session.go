@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -52,7 +53,7 @@ func (s *Server) requireAPIUser(next echo.HandlerFunc) echo.HandlerFunc {
 func (s *Server) requirePageUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if _, ok := currentUser(c); !ok {
-			return c.Redirect(http.StatusSeeOther, "/login?next="+c.Request().URL.Path)
+			return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.Path))
 		}
 		return next(c)
 	}
