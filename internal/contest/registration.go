@@ -64,7 +64,7 @@ func (r *Registration) Validate() error {
 // at most MaxParticipants, each with a name and a valid document, no document twice, and the
 // lead creator among them (every creator signs the 作品授权书). Field keys are
 // "participants.N.name" and so on.
-func ValidateParticipants(ps []Participant, leadName, employer string) error {
+func ValidateParticipants(ps []Participant, leadName string) error {
 	var f Fields
 	if len(ps) == 0 {
 		f.Add("participants", "participants_required", "请至少填写一位参与人员（含主创）")
@@ -86,8 +86,8 @@ func ValidateParticipants(ps []Participant, leadName, employer string) error {
 		}
 		if v, fe := ValidateText(p.Employer, false, maxEmployer); fe != nil {
 			f.Add(key("employer"), fe.Code, fe.Message)
-		} else if p.Employer = v; p.Employer == "" {
-			p.Employer = employer
+		} else {
+			p.Employer = v // empty means the work's own 工作单位; see Submission.EmployerOf
 		}
 		if p.IDType == "" {
 			p.IDType = IDResident

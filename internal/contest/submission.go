@@ -78,6 +78,15 @@ type Attachment struct {
 	Size        int64
 }
 
+// EmployerOf returns a participant's 工作单位: their own, or the work's when they left it empty.
+// Conflict-of-interest checks in judging compare these.
+func (s Submission) EmployerOf(p Participant) string {
+	if p.Employer != "" {
+		return p.Employer
+	}
+	return s.Registration.Employer
+}
+
 // ConsentCount returns how many participants have consented, and how many there are.
 func (s Submission) ConsentCount() (given, total int) {
 	for _, p := range s.Participants {

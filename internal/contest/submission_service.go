@@ -28,7 +28,7 @@ func (in *SubmissionInput) validateDraft() error {
 		}
 	}
 	collect(in.Registration.Validate())
-	collect(ValidateParticipants(in.Participants, in.Registration.LeadName, in.Registration.Employer))
+	collect(ValidateParticipants(in.Participants, in.Registration.LeadName))
 	var f Fields
 	for k, v := range all {
 		if !draftOK[v.Code] || k == "title" {
@@ -46,7 +46,7 @@ func (sub Submission) incomplete() error {
 		f.Add(k, v.Code, v.Message)
 	}
 	ps := append([]Participant(nil), sub.Participants...)
-	for k, v := range ErrorFields(ValidateParticipants(ps, reg.LeadName, reg.Employer)) {
+	for k, v := range ErrorFields(ValidateParticipants(ps, reg.LeadName)) {
 		f.Add(k, v.Code, v.Message)
 	}
 	if len(f) == 0 {

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-func TestValidateParticipants_LeadListedNoDuplicatesEmployerDefaults(t *testing.T) {
+func TestValidateParticipants_LeadListedNoDuplicatesEmployerOfWork(t *testing.T) {
 	const zhang, li = "11010519491231002X", "110105198001010016"
 	for _, tc := range []struct {
 		name  string
@@ -21,14 +21,14 @@ func TestValidateParticipants_LeadListedNoDuplicatesEmployerDefaults(t *testing.
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ps := append([]Participant(nil), tc.ps...)
-			err := ValidateParticipants(ps, "张三", "省农科院")
+			err := ValidateParticipants(ps, "张三")
 			fields := ErrorFields(err)
 			if tc.field == "" {
 				if err != nil {
 					t.Fatalf("unexpected error %v", fields)
 				}
-				if ps[0].Employer != "省农科院" {
-					t.Errorf("empty employer not defaulted: %q", ps[0].Employer)
+				if sub := (Submission{Registration: Registration{Employer: "省农科院"}}); sub.EmployerOf(ps[0]) != "省农科院" {
+					t.Errorf("empty employer does not mean the work's: %q", sub.EmployerOf(ps[0]))
 				}
 				return
 			}

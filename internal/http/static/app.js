@@ -47,4 +47,29 @@
   document.querySelectorAll('input.copy').forEach(function (i) {
     i.addEventListener('focus', function () { i.select(); });
   });
+  document.querySelectorAll('.copy-button').forEach(function (b) {
+    b.addEventListener('click', function () {
+      var input = b.parentNode.querySelector('input.copy');
+      var done = function () { b.textContent = '已复制'; setTimeout(function () { b.textContent = '复制链接'; }, 2000); };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(input.value).then(done, function () { input.select(); });
+      } else { input.select(); try { document.execCommand('copy'); done(); } catch (e) {} }
+    });
+  });
+
+  // Mark the fields with errors and bring the first one into view: on a phone the message at
+  // the top is far from the field.
+  var first = null;
+  document.querySelectorAll('.err').forEach(function (err) {
+    var prev = err.previousElementSibling;
+    if (!prev) return;
+    var inputs = prev.matches('input,select,textarea') ? [prev] : prev.querySelectorAll('input:not([type=hidden]),textarea');
+    var input = inputs[inputs.length - 1];
+    if (!input) return;
+    input.setAttribute('aria-invalid', 'true');
+    if (!err.id) err.id = 'err-' + Math.random().toString(36).slice(2);
+    input.setAttribute('aria-describedby', err.id);
+    if (!first) first = input;
+  });
+  if (first) { first.scrollIntoView({ block: 'center' }); first.focus({ preventScroll: true }); }
 })();
