@@ -67,8 +67,9 @@ func (c config) String() string {
 		c.Addr, c.BaseURL, c.DataDir, db, c.S3Endpoint, c.S3Bucket, mask(c.S3SecretKey), mask(c.SecretKey), c.AdminEmail, c.LogLevel, c.LogFormat)
 }
 
-// loadConfig reads the environment through getenv, then the flags in args.
-func loadConfig(name string, args []string, getenv func(string) string) (config, *flag.FlagSet, error) {
+// loadConfig reads the environment through getenv, then the flags in args. extra, if given,
+// adds a command's own flags before parsing.
+func loadConfig(name string, args []string, getenv func(string) string, extra ...func(*flag.FlagSet)) (config, *flag.FlagSet, error) {
 	env := func(key, def string) string {
 		if v := getenv("CONTEST_" + key); v != "" {
 			return v
@@ -114,6 +115,9 @@ func loadConfig(name string, args []string, getenv func(string) string) (config,
 	fs.StringVar(&c.S3Bucket, "s3-bucket", c.S3Bucket, "bucket name (CONTEST_S3_BUCKET)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (CONTEST_LOG_LEVEL)")
 	fs.BoolVar(&c.Migrate, "migrate", c.Migrate, "apply database migrations at start-up (CONTEST_MIGRATE)")
+	for _, add := range extra {
+		add(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		return c, fs, err
 	}

@@ -178,3 +178,45 @@ func TestConfig_StringMasksSecrets(t *testing.T) {
 		}
 	}
 }
+
+func TestSeed_ReplicasStartingTogetherOnAnEmptyDatabase(t *testing.T) {
+	pg := dbtest.MustOpen(t, db.Postgres, dbtest.MustBox(t))
+	env := map[string]string{
+		"CONTEST_DATABASE_URL": pg.URL(), "CONTEST_SECRET_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+		"CONTEST_ADMIN_EMAIL": "org@example.org", "CONTEST_ADMIN_PASSWORD": "a-long-password", "CONTEST_DATA_DIR": t.TempDir(),
+	}
+	cfg, _, err := loadConfig("serve", nil, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	const replicas = 4
+	errs := make(chan error, replicas)
+	for range replicas {
+		go func() {
+			a, err := openApp(context.Background(), cfg, newLogger(cfg, &bytes.Buffer{}))
+			if err == nil {
+				defer a.close()
+				err = a.seed(context.Background(), &bytes.Buffer{})
+			}
+			errs <- err
+		}()
+	}
+	for range replicas {
+		if err := <-errs; err != nil {
+			t.Errorf("replica: %v", err)
+		}
+	}
+	rows, err := pg.CountContests(context.Background())
+	if err != nil || rows != 1 {
+		t.Fatalf("contests after %d replicas started = %d (%v), want 1", replicas, rows, err)
+	}
+}
+
+func TestOrganizer_CommandNeedsTheSecretKeyWithPostgres(t *testing.T) {
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"organizer", "-email", "o@example.org", "-database-url", "postgres://x@127.0.0.1:1/db"},
+		func(string) string { return "" }, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "CONTEST_SECRET_KEY") || strings.Contains(out.String(), "password") {
+		t.Fatalf("err = %v, output %q", err, out.String())
+	}
+}

@@ -25,33 +25,29 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 }
 
 func organizer(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, fs, err := loadConfig("organizer", nil, getenv)
+	var email, password, name string
+	cfg, _, err := loadConfig("organizer", args, getenv, func(fs *flag.FlagSet) {
+		fs.SetOutput(stderr)
+		fs.StringVar(&email, "email", "", "the organizer's email (required)")
+		fs.StringVar(&password, "password", "", "password; empty: generate one and print it")
+		fs.StringVar(&name, "name", "组织者", "display name")
+	})
 	if err != nil {
 		return usageError{err}
 	}
-	fs = flag.NewFlagSet("organizer", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	email := fs.String("email", "", "the organizer's email (required)")
-	password := fs.String("password", "", "password; empty: generate one and print it")
-	name := fs.String("name", "组织者", "display name")
-	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "as for serve")
-	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "as for serve")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err}
-	}
-	if *email == "" {
+	if email == "" {
 		return usageError{fmt.Errorf("-email is required")}
 	}
-	if *password == "" {
-		*password = generatePassword()
-		fmt.Fprintf(stdout, "password: %s\n", *password)
+	generated := password == ""
+	if generated {
+		password = generatePassword()
 	}
 	a, err := openApp(ctx, cfg, newLogger(cfg, stderr))
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	created, err := a.svc.EnsureOrganizer(ctx, *email, *password, *name)
+	created, err := a.svc.EnsureOrganizer(ctx, email, password, name)
 	if err != nil {
 		if f := contest.ErrorFields(err); f != nil {
 			return fmt.Errorf("%s: %v", contest.ErrorMessage(err), f)
@@ -59,8 +55,11 @@ func organizer(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	if !created {
-		return fmt.Errorf("an account with %s exists already", *email)
+		return fmt.Errorf("an account with %s exists already", email)
 	}
-	fmt.Fprintf(stdout, "organizer %s created\n", *email)
+	fmt.Fprintf(stdout, "organizer %s created\n", email)
+	if generated {
+		fmt.Fprintf(stdout, "password: %s\n", password)
+	}
 	return nil
 }

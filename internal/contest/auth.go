@@ -55,6 +55,9 @@ func (s *Service) EnsureOrganizer(ctx context.Context, email, password, name str
 		return false, err
 	}
 	_, err := s.createUser(ctx, in, RoleOrganizer)
+	if ErrorFields(err)["email"].Code == "email_taken" { // another replica created it first
+		return false, nil
+	}
 	return err == nil, err
 }
 

@@ -12,6 +12,10 @@ func (s *Service) Contest(ctx context.Context, id string) (Contest, error) {
 	return s.contests.ContestByID(ctx, id)
 }
 
+// SeedContestID is the id of the contest seeded into an empty database. It is fixed so that
+// replicas starting together on an empty database create it once: the others conflict.
+const SeedContestID = "00000000-0000-4000-8000-000000000001"
+
 // SeedContest creates c unless a contest exists already; it reports whether it created one.
 func (s *Service) SeedContest(ctx context.Context, c Contest) (bool, error) {
 	if _, err := s.contests.CurrentContest(ctx); err == nil {
@@ -22,9 +26,13 @@ func (s *Service) SeedContest(ctx context.Context, c Contest) (bool, error) {
 	if err := c.Validate(); err != nil {
 		return false, err
 	}
-	c.ID = NewID()
+	c.ID = SeedContestID
 	c.CreatedAt, c.UpdatedAt = s.Now(), s.Now()
-	return true, s.contests.CreateContest(ctx, &c)
+	err := s.contests.CreateContest(ctx, &c)
+	if ErrorCode(err) == EConflict { // another replica seeded it first
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // UpdateContest changes a contest's settings; organizers only.

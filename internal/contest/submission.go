@@ -78,6 +78,15 @@ type Attachment struct {
 	Size        int64
 }
 
+// refreshMasks sets the masked forms of the personal numbers from their plaintext.
+func (s *Submission) refreshMasks() {
+	s.ContactIDMasked = MaskIDNumber(s.Registration.ContactIDNumber)
+	s.MobileMasked = MaskMobile(s.Registration.Mobile)
+	for i := range s.Participants {
+		s.Participants[i].IDMasked = MaskIDNumber(s.Participants[i].IDNumber)
+	}
+}
+
 // EmployerOf returns a participant's 工作单位: their own, or the work's when they left it empty.
 // Conflict-of-interest checks in judging compare these.
 func (s Submission) EmployerOf(p Participant) string {
@@ -102,7 +111,16 @@ func (s Submission) ConsentCount() (given, total int) {
 func (s Submission) Missing() Fields {
 	var f Fields
 	reg := s.Registration
-	if err := reg.Validate(); err != nil {
+	fields := ErrorFields(reg.Validate())
+	// Views other than the owner's carry personal numbers only masked; a stored number passed
+	// validation when it was saved.
+	if reg.ContactIDNumber == "" && s.ContactIDMasked != "" {
+		delete(fields, "contact_id_number")
+	}
+	if reg.Mobile == "" && s.MobileMasked != "" {
+		delete(fields, "mobile")
+	}
+	if len(fields) > 0 {
 		f.Add("registration", "registration_incomplete", "报名登记表尚未填写完整")
 	}
 	if len(s.Participants) == 0 {

@@ -85,6 +85,7 @@ func (s *Service) CreateSubmission(ctx context.Context, actor User, in Submissio
 		Registration: in.Registration, CreatedAt: now, UpdatedAt: now,
 	}
 	sub.Participants = mergeParticipants(nil, in.Participants, false)
+	sub.refreshMasks()
 	if err := s.submissions.CreateSubmission(ctx, &sub); err != nil {
 		return Submission{}, err
 	}
@@ -108,6 +109,7 @@ func (s *Service) UpdateSubmission(ctx context.Context, actor User, id string, i
 	titleChanged := sub.Registration.Title != in.Registration.Title
 	sub.Registration = in.Registration
 	sub.Participants = mergeParticipants(sub.Participants, in.Participants, titleChanged)
+	sub.refreshMasks()
 	sub.UpdatedAt = s.Now()
 	if sub.Status == StatusSubmitted && sub.incomplete() != nil {
 		sub.Status, sub.SubmittedAt = StatusDraft, nil
@@ -186,7 +188,11 @@ func (sub Submission) Masked() Submission {
 
 // MySubmissions lists the actor's own submissions in the current contest.
 func (s *Service) MySubmissions(ctx context.Context, actor User) ([]Submission, error) {
-	page, err := s.submissions.ListSubmissions(ctx, SubmissionFilter{OwnerID: actor.ID, Limit: MaxParticipants * 10})
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	page, err := s.submissions.ListSubmissions(ctx, SubmissionFilter{ContestID: c.ID, OwnerID: actor.ID, Limit: 200})
 	return page.Items, err
 }
 
@@ -319,8 +325,8 @@ func (s *Service) GiveConsent(ctx context.Context, t ConsentTarget, in ConsentIn
 	return c, nil
 }
 
-// Scan limits: a photo or PDF of the signed paper form.
-const maxScanBytes = 20 << 20
+// MaxScanBytes bounds a scan of the signed paper form (a photo or PDF).
+const MaxScanBytes = 20 << 20
 
 var scanTypes = map[string]string{"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
@@ -339,7 +345,7 @@ func (s *Service) AttachScan(ctx context.Context, actor User, id, name, contentT
 	if !ok {
 		return Submission{}, (Fields{"scan": {Code: "scan_type", Message: "请上传PDF、JPG或PNG格式的扫描件"}}).Err()
 	}
-	if size <= 0 || size > maxScanBytes {
+	if size <= 0 || size > MaxScanBytes {
 		return Submission{}, (Fields{"scan": {Code: "scan_size", Message: "扫描件大小应在20MB以内"}}).Err()
 	}
 	old := sub.Scan

@@ -81,3 +81,10 @@ func (db *DB) UpdateContest(ctx context.Context, c *contest.Contest) error {
 	}
 	return translate(res.Error, "活动")
 }
+
+// CountContests returns how many contests exist.
+func (db *DB) CountContests(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.gorm.WithContext(ctx).Model(&contestRow{}).Count(&n).Error
+	return n, translate(err, "活动")
+}

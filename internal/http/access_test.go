@@ -171,3 +171,13 @@ func TestAuth_SignInIsRateLimited(t *testing.T) {
 		t.Fatal("40 wrong passwords in a row were all answered")
 	}
 }
+
+func TestLimits_OversizedBodyIsRefusedWithACode(t *testing.T) {
+	e := MustEnv(t, "sqlite+localfs")
+	c := e.Client().SignUp("z@example.org")
+	in := validInput()
+	in["registration"].(map[string]any)["description"] = strings.Repeat("长", 1<<20)
+	if r := c.Do("POST", "/api/v1/submissions", in); r.Status != http.StatusRequestEntityTooLarge || r.ErrorCode() != "too_large" {
+		t.Fatalf("3 MB JSON body = %d %s", r.Status, r.Body)
+	}
+}

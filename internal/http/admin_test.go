@@ -128,3 +128,22 @@ func TestContestSettings_OrganizerMovesTheDeadline(t *testing.T) {
 		}
 	})
 }
+
+func TestAdminView_CompleteWorkIsNotReportedIncompleteWhenMasked(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		c := e.Client().SignUp("z@example.org")
+		created := c.Create(nil)
+		if created.Registration["contact_id_masked"] != "1101**********002X" || created.Participants[1].IDMasked != "1101**********0016" {
+			t.Errorf("create response lacks masks: %v %+v", created.Registration, created.Participants[1])
+		}
+		c.ConsentAll(created)
+		c.Must(http.StatusOK, "POST", "/api/v1/submissions/"+created.ID+"/finalize", nil)
+		var one submission
+		e.Organizer().Must(http.StatusOK, "GET", "/api/v1/submissions/"+created.ID, nil).JSON(t, &one)
+		var list struct{ Items []submission }
+		e.Organizer().Must(http.StatusOK, "GET", "/api/v1/admin/submissions", nil).JSON(t, &list)
+		if len(one.Missing) != 0 || len(list.Items) != 1 || len(list.Items[0].Missing) != 0 {
+			t.Errorf("a submitted work is reported incomplete: %v / %v", one.Missing, list.Items)
+		}
+	})
+}

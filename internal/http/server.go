@@ -5,9 +5,11 @@ package http
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -64,6 +66,11 @@ func New(svc *contest.Service, ready func(context.Context) error, log *slog.Logg
 			return contest.Errorf(contest.EForbidden, "页面已过期或请求来源无效，请刷新页面后重试")
 		},
 	}))
+	// Bodies are small JSON or forms; scans have their own, larger limit on their routes.
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit:   fmt.Sprintf("%dB", opts.MaxBodyBytes),
+		Skipper: func(c echo.Context) bool { return strings.HasSuffix(c.Path(), "/scan") },
+	}))
 	e.Use(s.exposeCSRF)
 	e.Use(s.loadUser)
 	s.routes()
@@ -113,7 +120,8 @@ func (s *Server) routes() {
 	my.POST("/submissions/:id", s.pageUpdateSubmission)
 	my.POST("/submissions/:id/finalize", s.pageFinalize)
 	my.POST("/submissions/:id/delete", s.pageDelete)
-	my.POST("/submissions/:id/scan", s.pageUploadScan)
+	scanLimit := middleware.BodyLimit(fmt.Sprintf("%dB", contest.MaxScanBytes+1<<20))
+	my.POST("/submissions/:id/scan", s.pageUploadScan, scanLimit)
 	my.GET("/submissions/:id/scan", s.downloadScan)
 	my.GET("/submissions/:id/participants/:pid/consent", s.pageOwnerConsent)
 	my.POST("/submissions/:id/participants/:pid/consent", s.pageOwnerConsentPost)
@@ -142,7 +150,7 @@ func (s *Server) routes() {
 	user.DELETE("/submissions/:id", s.apiDeleteSubmission)
 	user.POST("/submissions/:id/finalize", s.apiFinalize)
 	user.POST("/submissions/:id/participants/:pid/consent", s.apiOwnerConsent)
-	user.PUT("/submissions/:id/scan", s.apiUploadScan)
+	user.PUT("/submissions/:id/scan", s.apiUploadScan, scanLimit)
 	user.GET("/submissions/:id/scan", s.downloadScan)
 
 	org := routeGroup{e: e, prefix: "/api/v1/admin", mw: []echo.MiddlewareFunc{s.requireAPIUser, requireOrganizer}}
@@ -161,7 +169,9 @@ func (g routeGroup) GET(path string, h echo.HandlerFunc) { g.e.GET(g.prefix+path
 func (g routeGroup) POST(path string, h echo.HandlerFunc, mw ...echo.MiddlewareFunc) {
 	g.e.POST(g.prefix+path, h, append(g.mw, mw...)...)
 }
-func (g routeGroup) PUT(path string, h echo.HandlerFunc)    { g.e.PUT(g.prefix+path, h, g.mw...) }
+func (g routeGroup) PUT(path string, h echo.HandlerFunc, mw ...echo.MiddlewareFunc) {
+	g.e.PUT(g.prefix+path, h, append(g.mw, mw...)...)
+}
 func (g routeGroup) DELETE(path string, h echo.HandlerFunc) { g.e.DELETE(g.prefix+path, h, g.mw...) }
 
 func (s *Server) handleReady(c echo.Context) error {
