@@ -235,18 +235,9 @@ func (s *Server) apiUploadScan(c echo.Context) error {
 }
 
 func (s *Server) apiAdminSubmissions(c echo.Context) error {
-	u, _ := currentUser(c)
-	ctx := c.Request().Context()
-	ct, err := s.svc.CurrentContest(ctx)
-	if err != nil {
-		return err
-	}
-	q := c.QueryParams()
-	f := filterFromQuery(q)
-	f.ContestID = ct.ID
-	f.Limit, _ = strconv.Atoi(q.Get("limit"))
-	f.Offset, _ = strconv.Atoi(q.Get("offset"))
-	page, err := s.svc.ListSubmissions(ctx, u, f)
+	limit, _ := strconv.Atoi(c.QueryParam("limit"))
+	offset, _ := strconv.Atoi(c.QueryParam("offset"))
+	_, _, page, err := s.listSubmissions(c, limit, max(offset, 0))
 	if err != nil {
 		return err
 	}

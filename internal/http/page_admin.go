@@ -35,29 +35,30 @@ func (a adminList) QueryWithout(key string) string {
 	return q.Encode()
 }
 
-// filterFromQuery reads the list filters shared by the page and the API.
-func filterFromQuery(q url.Values) contest.SubmissionFilter {
-	return contest.SubmissionFilter{
-		Status: contest.Status(q.Get("status")), Query: q.Get("q"), Employer: q.Get("employer"),
-		IDNumber: strings.TrimSpace(q.Get("id_number")), Mobile: strings.TrimSpace(q.Get("mobile")),
-		Consent: q.Get("consent"),
-	}
-}
-
-func (s *Server) pageAdminSubmissions(c echo.Context) error {
+// listSubmissions runs the organizer's list for the page and the API alike: the current
+// contest, the filters from the query string, and the page window given.
+func (s *Server) listSubmissions(c echo.Context, limit, offset int) (contest.Contest, contest.SubmissionFilter, contest.SubmissionPage, error) {
 	u, _ := currentUser(c)
 	ctx := c.Request().Context()
 	ct, err := s.svc.CurrentContest(ctx)
 	if err != nil {
-		return err
+		return ct, contest.SubmissionFilter{}, contest.SubmissionPage{}, err
 	}
 	q := c.QueryParams()
-	f := filterFromQuery(q)
-	f.ContestID = ct.ID
+	f := contest.SubmissionFilter{
+		ContestID: ct.ID, Status: contest.Status(q.Get("status")), Query: q.Get("q"), Employer: q.Get("employer"),
+		IDNumber: strings.TrimSpace(q.Get("id_number")), Mobile: strings.TrimSpace(q.Get("mobile")),
+		Consent: q.Get("consent"), Limit: limit, Offset: offset,
+	}
+	page, err := s.svc.ListSubmissions(ctx, u, f)
+	return ct, f, page, err
+}
+
+func (s *Server) pageAdminSubmissions(c echo.Context) error {
+	q := c.QueryParams()
 	pageNo, _ := strconv.Atoi(q.Get("page"))
 	pageNo = max(pageNo, 1)
-	f.Limit, f.Offset = adminPageSize, (pageNo-1)*adminPageSize
-	page, err := s.svc.ListSubmissions(ctx, u, f)
+	ct, f, page, err := s.listSubmissions(c, adminPageSize, (pageNo-1)*adminPageSize)
 	if err != nil {
 		return err
 	}
