@@ -165,6 +165,11 @@ step "5/5 go test -count=1 -timeout 20m ./... $*"
 # ---------------------------------------------------------------------------------------------
 rc=0
 go test -count=1 -timeout 20m ./... "$@" || rc=$?
+# A short fuzz pass over the parsers of untrusted input (only on a full run, not with -run X).
+if [[ $rc -eq 0 && $# -eq 0 ]]; then
+	printf '\n==> fuzz: ID numbers (15 s)\n'
+	go test -run '^$' -fuzz FuzzValidateIDNumber -fuzztime 15s ./internal/contest/ || rc=$?
+fi
 if ((rc == 0)); then
 	printf '\n==> PASS\n'
 else
