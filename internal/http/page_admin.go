@@ -81,7 +81,7 @@ func (s *Server) pageAdminSubmissions(c echo.Context) error {
 	if int64(pageNo*adminPageSize) < page.Total {
 		d.Next = withPage(pageNo + 1)
 	}
-	return s.render(c, http.StatusOK, "admin_submissions", view{Title: "作品管理", Contest: ct, Data: d})
+	return s.render(c, http.StatusOK, "admin_submissions", view{Title: "作品管理", Contest: ct, Data: d, Wide: true})
 }
 
 func (s *Server) pageAdminSubmission(c echo.Context) error {

@@ -26,6 +26,7 @@ type view struct {
 	CSRF     string
 	Contest  contest.Contest
 	Now      time.Time
+	Wide     bool // organizer tables use the full width
 	Flash    string
 	Errors   map[string]contest.FieldError
 	ErrorMsg string
@@ -40,6 +41,7 @@ var funcs = template.FuncMap{
 	"bjdate": func(t time.Time) string {
 		return t.In(beijing).Format("2006-01-02T15:04")
 	},
+	"bjshort": func(t time.Time) string { return t.In(beijing).Format("1月2日 15:04") },
 	"bjsec": func(t time.Time) string { return t.In(beijing).Format("2006-01-02T15:04:05") },
 	"deref": func(t *time.Time) time.Time {
 		if t == nil {
