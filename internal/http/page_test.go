@@ -119,3 +119,29 @@ func TestPages_AnonymousIsSentToSignInAndErrorsAreChinese(t *testing.T) {
 		}
 	})
 }
+
+func TestPages_OrganizerEditsSettingsInBeijingTime(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		org := e.Organizer()
+		org.Must(http.StatusOK, "GET", "/admin/contest", nil)
+		form := url.Values{
+			"name": {"第二届主题视频征集"}, "theme": {"创新争先、自立自强"}, "organizer": {"省科协"},
+			"collection_start": {"2022-05-10T00:00"}, "collection_end": {"2022-05-25T23:59:59"},
+			"review_start": {"2022-05-26T00:00"}, "review_end": {"2022-06-02T23:59:59"},
+			"max_duration_sec": {"180"}, "min_short_side": {"720"}, "max_size_mb": {"1024"},
+			"authorization_text": {"本人自愿参加……特此授权。"},
+		}
+		org.Must(http.StatusSeeOther, "POST", "/admin/contest", form)
+		var ct map[string]any
+		org.Must(http.StatusOK, "GET", "/api/v1/contest", nil).JSON(t, &ct)
+		if ct["collection_end"] != "2022-05-25T23:59:59+08:00" || ct["name"] != "第二届主题视频征集" ||
+			ct["rules"].(map[string]any)["max_size_bytes"] != float64(1<<30) {
+			t.Fatalf("settings after save: %v", ct)
+		}
+		form.Set("collection_end", "昨天")
+		r := org.Must(http.StatusUnprocessableEntity, "POST", "/admin/contest", form)
+		if !strings.Contains(string(r.Body), "时间格式有误") {
+			t.Error("a bad date is not explained")
+		}
+	})
+}
