@@ -41,7 +41,10 @@ type SubmissionStore interface {
 	SubmissionByID(ctx context.Context, id string) (Submission, error)
 	// ParticipantByConsentToken finds the submission and participant a consent link is for.
 	ParticipantByConsentToken(ctx context.Context, token string) (Submission, int, error)
-	SaveConsent(ctx context.Context, participantID string, c Consent) error
+	// SaveConsent records a consent if the submission is still at version: the participant the
+	// person checked their name and number against is the one that is stored. Otherwise it
+	// returns EConflict and changes nothing.
+	SaveConsent(ctx context.Context, submissionID string, version int, participantID string, c Consent) error
 	// ListSubmissions returns a page of submissions matching f, personal numbers only masked,
 	// and the counts per status of all submissions matching f.
 	ListSubmissions(ctx context.Context, f SubmissionFilter) (SubmissionPage, error)

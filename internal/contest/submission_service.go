@@ -10,9 +10,12 @@ import (
 
 // SubmissionInput is the registration form and team list as a contestant saves them.
 // Participants keep their ID when they are edited, so their consent survives unrelated edits.
+// Version is the submission's version the edit started from; an update from an older one is
+// refused, so a form left open in another tab cannot undo a consent or a participant.
 type SubmissionInput struct {
 	Registration Registration
 	Participants []Participant
+	Version      int
 }
 
 // draftOK are the codes that do not stop a draft from being saved: what is missing may be
@@ -102,6 +105,9 @@ func (s *Service) UpdateSubmission(ctx context.Context, actor User, id string, i
 	}
 	if _, err := s.openContest(ctx, sub.ContestID); err != nil {
 		return Submission{}, err
+	}
+	if in.Version != sub.Version {
+		return Submission{}, Errorf(EConflict, "作品已在别处被修改（例如另一窗口中保存过，或有参与人员刚刚签署了授权书），请刷新页面后重新修改")
 	}
 	if err := in.validateDraft(); err != nil {
 		return Submission{}, err
@@ -319,7 +325,7 @@ func (s *Service) GiveConsent(ctx context.Context, t ConsentTarget, in ConsentIn
 	}
 	c := Consent{Name: p.Name, Title: t.Submission.Registration.Title, Text: t.Text,
 		TextHash: TextHash(t.Text), At: s.Now(), IP: in.IP, ByOwner: byOwner}
-	if err := s.submissions.SaveConsent(ctx, p.ID, c); err != nil {
+	if err := s.submissions.SaveConsent(ctx, t.Submission.ID, t.Submission.Version, p.ID, c); err != nil {
 		return Consent{}, err
 	}
 	return c, nil

@@ -241,22 +241,31 @@ func (db *DB) ParticipantByConsentToken(ctx context.Context, token string) (cont
 	return s, pr.Position, err
 }
 
-// SaveConsent records a participant's consent and bumps the submission's version.
-func (db *DB) SaveConsent(ctx context.Context, participantID string, c contest.Consent) error {
+// SaveConsent records a participant's consent if the submission is still at version, and bumps
+// the version. Both updates must touch exactly one row, or nothing is written.
+func (db *DB) SaveConsent(ctx context.Context, submissionID string, version int, participantID string, c contest.Consent) error {
 	at := c.At.UTC()
+	stale := contest.Errorf(contest.EConflict, "报名登记表刚刚被修改，请刷新页面、核对信息后重新签署")
 	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var pr participantRow
-		if err := tx.Where("id = ?", participantID).Take(&pr).Error; err != nil {
-			return err
+		res := tx.Model(&submissionRow{}).Where("id = ? AND version = ?", submissionID, version).
+			Update("version", gorm.Expr("version + 1"))
+		if res.Error != nil {
+			return res.Error
 		}
-		if err := tx.Model(&participantRow{}).Where("id = ?", participantID).Updates(map[string]any{
+		if res.RowsAffected != 1 {
+			return stale
+		}
+		res = tx.Model(&participantRow{}).Where("id = ? AND submission_id = ?", participantID, submissionID).Updates(map[string]any{
 			"consent_name": c.Name, "consent_title": c.Title, "consent_text": c.Text, "consent_text_hash": c.TextHash,
 			"consent_ip": c.IP, "consent_by_owner": c.ByOwner, "consent_at": &at,
-		}).Error; err != nil {
-			return err
+		})
+		if res.Error != nil {
+			return res.Error
 		}
-		return tx.Model(&submissionRow{}).Where("id = ?", pr.SubmissionID).
-			Update("version", gorm.Expr("version + 1")).Error
+		if res.RowsAffected != 1 {
+			return stale
+		}
+		return nil
 	})
 	return translate(err, "参与人员")
 }

@@ -103,15 +103,19 @@ func TestSubmissions_StaleUpdateIsRefusedSoAConsentIsNotLost(t *testing.T) {
 			s := mustSubmission(t, d)
 			edit, _ := d.SubmissionByID(ctx, s.ID) // the owner opens the form…
 			// …meanwhile 李四 consents through the link.
-			if err := d.SaveConsent(ctx, s.Participants[1].ID, contest.Consent{Name: "李四", At: time.Now(), IP: "192.0.2.1"}); err != nil {
+			if err := d.SaveConsent(ctx, s.ID, s.Version, s.Participants[1].ID, contest.Consent{Name: "李四", At: time.Now(), IP: "192.0.2.1"}); err != nil {
 				t.Fatal(err)
+			}
+			// A second consent from the same, now stale, version writes nothing.
+			if err := d.SaveConsent(ctx, s.ID, s.Version, s.Participants[0].ID, contest.Consent{Name: "张三", At: time.Now()}); contest.ErrorCode(err) != contest.EConflict {
+				t.Fatalf("consent on a stale version: %v; want conflict", err)
 			}
 			edit.Registration.Address = "新地址"
 			if err := d.UpdateSubmission(ctx, &edit); contest.ErrorCode(err) != contest.EConflict {
 				t.Fatalf("stale update: %v; want conflict", err)
 			}
 			got, _ := d.SubmissionByID(ctx, s.ID)
-			if got.Participants[1].Consent == nil || got.Participants[1].Consent.IP != "192.0.2.1" {
+			if got.Participants[0].Consent != nil || got.Participants[1].Consent == nil || got.Participants[1].Consent.IP != "192.0.2.1" {
 				t.Fatal("the consent was lost")
 			}
 			got.Registration.Address = "新地址"

@@ -109,6 +109,7 @@ type submissionJSON struct {
 	ID            string                        `json:"id"`
 	ContestID     string                        `json:"contest_id"`
 	Status        string                        `json:"status"`
+	Version       int                           `json:"version"`
 	StatusLabel   string                        `json:"status_label"`
 	Registration  registrationJSON              `json:"registration"`
 	Participants  []participantJSON             `json:"participants"`
@@ -125,7 +126,7 @@ type submissionJSON struct {
 func toSubmissionJSON(s contest.Submission, consentBase string, showIP bool) submissionJSON {
 	r := s.Registration
 	out := submissionJSON{
-		ID: s.ID, ContestID: s.ContestID, Status: string(s.Status), StatusLabel: s.Status.Label(),
+		ID: s.ID, ContestID: s.ContestID, Status: string(s.Status), Version: s.Version, StatusLabel: s.Status.Label(),
 		Registration: registrationJSON{
 			Title: r.Title, LeadName: r.LeadName, Employer: r.Employer, ContactName: r.ContactName,
 			ContactIDType: string(r.ContactIDType), ContactIDNumber: r.ContactIDNumber, ContactIDMasked: s.ContactIDMasked,
@@ -163,6 +164,8 @@ func toSubmissionJSON(s contest.Submission, consentBase string, showIP bool) sub
 type submissionInputJSON struct {
 	Registration registrationJSON  `json:"registration"`
 	Participants []participantJSON `json:"participants"`
+	// Version is the submission's version the edit starts from (required on update).
+	Version int `json:"version"`
 }
 
 func (j submissionInputJSON) toDomain() contest.SubmissionInput {
@@ -172,7 +175,7 @@ func (j submissionInputJSON) toDomain() contest.SubmissionInput {
 		ContactIDType: contest.ParseIDType(r.ContactIDType), ContactIDNumber: r.ContactIDNumber,
 		Mobile: r.Mobile, Email: r.Email, WeChat: r.WeChat, Address: r.Address, PostalCode: r.PostalCode,
 		Description: r.Description,
-	}}
+	}, Version: j.Version}
 	for _, p := range j.Participants {
 		in.Participants = append(in.Participants, contest.Participant{ID: p.ID, Name: p.Name,
 			IDType: contest.ParseIDType(p.IDType), IDNumber: p.IDNumber, Employer: p.Employer})

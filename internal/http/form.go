@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/url"
+	"strconv"
 
 	"github.com/jskx/contest/internal/contest"
 )
@@ -16,6 +17,7 @@ func parseSubmissionForm(f url.Values) contest.SubmissionInput {
 		WeChat: f.Get("wechat"), Address: f.Get("address"), PostalCode: f.Get("postal_code"),
 		Description: f.Get("description"),
 	}}
+	in.Version, _ = strconv.Atoi(f.Get("version"))
 	at := func(key string, i int) string {
 		if v := f[key]; i < len(v) {
 			return v[i]

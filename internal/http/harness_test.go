@@ -279,6 +279,7 @@ func validInput() map[string]any {
 type submission struct {
 	ID           string
 	Status       string
+	Version      int
 	Registration map[string]string
 	Participants []struct {
 		ID         string

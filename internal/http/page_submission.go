@@ -103,7 +103,7 @@ func (s *Server) pageEditSubmission(c echo.Context) error {
 	if sub.OwnerID != u.ID {
 		return contest.Errorf(contest.ENotFound, "作品不存在")
 	}
-	in := contest.SubmissionInput{Registration: sub.Registration, Participants: sub.Participants}
+	in := contest.SubmissionInput{Registration: sub.Registration, Participants: sub.Participants, Version: sub.Version}
 	return s.showForm(c, http.StatusOK, regForm{ID: sub.ID, Action: "/submissions/" + sub.ID, Input: in}, nil)
 }
 

@@ -1,12 +1,15 @@
 package http_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/jskx/contest/internal/contest"
 )
 
 func TestSubmission_DraftIsSavedAndShownToItsOwner(t *testing.T) {
@@ -175,12 +178,14 @@ func TestSubmission_EditingNameOrNumberOrTitleAsksForConsentAgain(t *testing.T) 
 		parts := in["participants"].([]map[string]any)
 		parts[0]["id"], parts[1]["id"] = s.Participants[0].ID, s.Participants[1].ID
 		var got submission
+		in["version"] = final.Version
 		c.Must(http.StatusOK, "PUT", "/api/v1/submissions/"+s.ID, in).JSON(t, &got)
 		if got.Status != "submitted" || got.Participants[0].Consent == nil || got.Participants[1].Consent == nil {
 			t.Fatalf("unrelated edit dropped consent or status: %+v", got)
 		}
 		// 李四's number changes: only 李四 signs again, and the work is a draft again.
 		parts[1]["id_number"] = idWang
+		in["version"] = got.Version
 		got = submission{} // decode afresh: absent consents must read as nil
 		c.Must(http.StatusOK, "PUT", "/api/v1/submissions/"+s.ID, in).JSON(t, &got)
 		if got.Status != "draft" || got.Participants[0].Consent == nil || got.Participants[1].Consent != nil {
@@ -188,6 +193,7 @@ func TestSubmission_EditingNameOrNumberOrTitleAsksForConsentAgain(t *testing.T) 
 		}
 		// New title: everyone signs again.
 		in["registration"].(map[string]any)["title"] = "新标题"
+		in["version"] = got.Version
 		got = submission{}
 		c.Must(http.StatusOK, "PUT", "/api/v1/submissions/"+s.ID, in).JSON(t, &got)
 		if got.Participants[0].Consent != nil {
@@ -206,7 +212,9 @@ func TestDeadline_IsEndOfDayInShanghaiWhateverTheServerZone(t *testing.T) {
 		in["registration"].(map[string]any)["title"] = "最后一秒的修改"
 		parts := in["participants"].([]map[string]any)
 		parts[0]["id"], parts[1]["id"] = s.Participants[0].ID, s.Participants[1].ID
+		in["version"] = s.Version
 		c.Must(http.StatusOK, "PUT", "/api/v1/submissions/"+s.ID, in)
+		in["version"] = s.Version + 1
 
 		e.Clock.Set(lastSecond.Add(time.Second)) // 00:00:00 on 5月21日 in Beijing
 		in["registration"].(map[string]any)["title"] = "太晚了"
@@ -229,6 +237,64 @@ func TestDeadline_IsEndOfDayInShanghaiWhateverTheServerZone(t *testing.T) {
 		e.Clock.Set(time.Date(2022, 5, 9, 15, 59, 59, 0, time.UTC)) // 23:59:59 on 5月9日 in Beijing
 		if r := c.Do("POST", "/api/v1/submissions", validInput()); r.ErrorCode() != "not_open" {
 			t.Errorf("before the window: %d %s", r.Status, r.Body)
+		}
+	})
+}
+
+func TestSubmission_AStaleFormCannotUndoAParticipantOrAConsent(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		c := e.Client().SignUp("zhang@example.org")
+		s := c.Create(nil)
+		stale := validInput() // tab 1: the form as it was opened
+		parts := stale["participants"].([]map[string]any)
+		parts[0]["id"], parts[1]["id"] = s.Participants[0].ID, s.Participants[1].ID
+		stale["version"] = s.Version
+
+		// Tab 2: add 王五 and everyone signs.
+		fresh := validInput()
+		fresh["participants"] = append(parts[:2:2], map[string]any{"name": "王五", "id_number": idWang})
+		fresh["version"] = s.Version
+		var now submission
+		c.Must(http.StatusOK, "PUT", "/api/v1/submissions/"+s.ID, fresh).JSON(t, &now)
+		c.ConsentAll(now)
+
+		// Tab 1 saves: refused, and nothing is lost.
+		if r := c.Do("PUT", "/api/v1/submissions/"+s.ID, stale); r.Status != http.StatusConflict || r.ErrorCode() != "conflict" {
+			t.Fatalf("stale save = %d %s", r.Status, r.Body)
+		}
+		var got submission
+		c.Must(http.StatusOK, "GET", "/api/v1/submissions/"+s.ID, nil).JSON(t, &got)
+		if len(got.Participants) != 3 || got.Participants[2].Consent == nil {
+			t.Fatalf("after the stale save: %+v", got.Participants)
+		}
+	})
+}
+
+func TestConsent_ALinkOpenedBeforeAnEditDoesNotSignForSomeoneElse(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		c := e.Client().SignUp("zhang@example.org")
+		s := c.Create(nil)
+		ctx := context.Background()
+		target, err := e.Svc.ConsentByToken(ctx, strings.TrimPrefix(s.Participants[1].ConsentURL, e.Server.URL+"/consent/"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The owner replaces 李四 by 王五 in the same row while 李四 has the page open.
+		in := validInput()
+		parts := in["participants"].([]map[string]any)
+		parts[0]["id"], parts[1]["id"] = s.Participants[0].ID, s.Participants[1].ID
+		parts[1]["name"], parts[1]["id_number"] = "王五", idWang
+		in["version"] = s.Version
+		c.Must(http.StatusOK, "PUT", "/api/v1/submissions/"+s.ID, in)
+
+		_, err = e.Svc.GiveConsent(ctx, target, contest.ConsentInput{Name: "李四", IDNumber: idLi, Agreed: true}, false)
+		if contest.ErrorCode(err) != contest.EConflict {
+			t.Fatalf("consent from a page loaded before the edit: %v, want conflict", err)
+		}
+		var got submission
+		c.Must(http.StatusOK, "GET", "/api/v1/submissions/"+s.ID, nil).JSON(t, &got)
+		if got.Participants[1].Consent != nil {
+			t.Fatal("王五 shows as signed by 李四's consent")
 		}
 	})
 }
