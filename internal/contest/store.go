@@ -49,4 +49,6 @@ type SubmissionStore interface {
 	// and the counts per status of all submissions matching f.
 	ListSubmissions(ctx context.Context, f SubmissionFilter) (SubmissionPage, error)
 	DeleteSubmission(ctx context.Context, id string) error
+	// SearchKey returns the keyed hash under which a normalized personal number is stored.
+	SearchKey(value string) string
 }

@@ -142,8 +142,12 @@ type SubmissionFilter struct {
 	Status    Status
 	Query     string // matches title, lead creator or employer
 	Employer  string
-	IDNumber  string // exact match through the keyed hash, of the contact or any participant
-	Mobile    string // exact match through the keyed hash
+	IDNumber  string // exact match, of the contact or any participant; turned into IDKey
+	Mobile    string // exact match; turned into MobileKey
+	// IDKey and MobileKey are the keyed hashes searched for. They, not the numbers, may travel
+	// in URLs (see Service.SearchKey), so full numbers never reach access logs or history.
+	IDKey     string
+	MobileKey string
 	Consent   string // "complete" or "incomplete"; "" for both
 	Offset    int
 	Limit     int

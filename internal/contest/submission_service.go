@@ -211,14 +211,33 @@ func (s *Service) ListSubmissions(ctx context.Context, actor User, f SubmissionF
 		f.Limit = 50
 	}
 	if f.IDNumber != "" {
-		f.IDNumber = strings.ToUpper(strings.ReplaceAll(Normalize(f.IDNumber), " ", ""))
+		f.IDKey, f.IDNumber = s.SearchKey(SearchIDNumber, f.IDNumber), ""
 	}
 	if f.Mobile != "" {
-		if v, fe := ValidateMobile(f.Mobile); fe == nil {
-			f.Mobile = v
-		}
+		f.MobileKey, f.Mobile = s.SearchKey(SearchMobile, f.Mobile), ""
 	}
 	return s.submissions.ListSubmissions(ctx, f)
+}
+
+// Kinds of personal number an organizer can search by.
+const (
+	SearchIDNumber = "id_number"
+	SearchMobile   = "mobile"
+)
+
+// SearchKey normalizes a personal number as it is stored and returns its keyed hash, which a
+// filter can carry in place of the number.
+func (s *Service) SearchKey(kind, value string) string {
+	value = strings.ToUpper(strings.ReplaceAll(Normalize(value), " ", ""))
+	if kind == SearchMobile {
+		if v, fe := ValidateMobile(value); fe == nil {
+			value = v
+		}
+	}
+	if value == "" {
+		return ""
+	}
+	return s.submissions.SearchKey(value)
 }
 
 // Finalize submits the work: only with a complete form and every participant's consent, and

@@ -352,12 +352,11 @@ func (db *DB) filter(q *gorm.DB, f contest.SubmissionFilter) *gorm.DB {
 	if s := strings.TrimSpace(f.Employer); s != "" {
 		q = q.Where(`LOWER(employer) LIKE ? ESCAPE '\'`, "%"+escapeLike(strings.ToLower(s))+"%")
 	}
-	if f.IDNumber != "" {
-		idx := db.box.Index(f.IDNumber)
-		q = q.Where("contact_id_index = ? OR id IN (SELECT submission_id FROM participants WHERE id_index = ?)", idx, idx)
+	if f.IDKey != "" {
+		q = q.Where("contact_id_index = ? OR id IN (SELECT submission_id FROM participants WHERE id_index = ?)", f.IDKey, f.IDKey)
 	}
-	if f.Mobile != "" {
-		q = q.Where("mobile_index = ?", db.box.Index(f.Mobile))
+	if f.MobileKey != "" {
+		q = q.Where("mobile_index = ?", f.MobileKey)
 	}
 	const (
 		hasParts   = "EXISTS (SELECT 1 FROM participants p WHERE p.submission_id = submissions.id)"
@@ -375,3 +374,7 @@ func (db *DB) filter(q *gorm.DB, f contest.SubmissionFilter) *gorm.DB {
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
+
+// SearchKey returns the keyed hash of a normalized personal number, as stored in the *_index
+// columns.
+func (db *DB) SearchKey(value string) string { return db.box.Index(value) }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -179,5 +180,34 @@ func TestLimits_OversizedBodyIsRefusedWithACode(t *testing.T) {
 	in["registration"].(map[string]any)["description"] = strings.Repeat("长", 1<<20)
 	if r := c.Do("POST", "/api/v1/submissions", in); r.Status != http.StatusRequestEntityTooLarge || r.ErrorCode() != "too_large" {
 		t.Fatalf("3 MB JSON body = %d %s", r.Status, r.Body)
+	}
+}
+
+func TestLimits_ScanBodyIsCutBeforeTheCSRFCheckReadsIt(t *testing.T) {
+	e := MustEnv(t, "sqlite+localfs")
+	body := strings.NewReader(strings.Repeat("x", 40<<20))
+	req, _ := http.NewRequest("POST", e.Server.URL+"/submissions/abc/scan", body)
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=zzz")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("anonymous 40 MB scan post = %d, want 413 before anything reads it", res.StatusCode)
+	}
+}
+
+func TestLogin_NextStaysOnThisSite(t *testing.T) {
+	e := MustEnv(t, "sqlite+localfs")
+	for next, want := range map[string]string{
+		"/my": "/my", "//evil.example": "/admin/submissions", "/\t/evil.example": "/admin/submissions",
+		"https://evil.example/": "/admin/submissions", "/\\evil.example": "/admin/submissions",
+	} {
+		c := e.Client()
+		r := c.Do("POST", "/login", url.Values{"email": {"organizer@example.org"}, "password": {"organizer-pass"}, "next": {next}})
+		if got := r.Header.Get("Location"); got != want {
+			t.Errorf("next=%q → %q, want %q", next, got, want)
+		}
 	}
 }

@@ -237,10 +237,40 @@ func (s *Server) apiUploadScan(c echo.Context) error {
 func (s *Server) apiAdminSubmissions(c echo.Context) error {
 	limit, _ := strconv.Atoi(c.QueryParam("limit"))
 	offset, _ := strconv.Atoi(c.QueryParam("offset"))
-	_, _, page, err := s.listSubmissions(c, limit, max(offset, 0))
+	_, _, page, err := s.listSubmissions(c, filterFromQuery(c.QueryParams()), limit, max(offset, 0))
 	if err != nil {
 		return err
 	}
+	return s.submissionPageJSON(c, page)
+}
+
+// searchBody is the organizer's search with personal numbers in the body, not the URL.
+type searchBody struct {
+	Status   string `json:"status"`
+	Query    string `json:"q"`
+	Employer string `json:"employer"`
+	IDNumber string `json:"id_number"`
+	Mobile   string `json:"mobile"`
+	Consent  string `json:"consent"`
+	Limit    int    `json:"limit"`
+	Offset   int    `json:"offset"`
+}
+
+func (s *Server) apiAdminSearch(c echo.Context) error {
+	var b searchBody
+	if err := bind(c, &b); err != nil {
+		return err
+	}
+	f := contest.SubmissionFilter{Status: contest.Status(b.Status), Query: b.Query, Employer: b.Employer,
+		IDNumber: b.IDNumber, Mobile: b.Mobile, Consent: b.Consent}
+	_, _, page, err := s.listSubmissions(c, f, b.Limit, max(b.Offset, 0))
+	if err != nil {
+		return err
+	}
+	return s.submissionPageJSON(c, page)
+}
+
+func (s *Server) submissionPageJSON(c echo.Context, page contest.SubmissionPage) error {
 	items := make([]submissionJSON, len(page.Items))
 	for i, sub := range page.Items {
 		items[i] = toSubmissionJSON(sub, "", true)

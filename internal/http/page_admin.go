@@ -35,30 +35,53 @@ func (a adminList) QueryWithout(key string) string {
 	return q.Encode()
 }
 
+// filterFromQuery reads the list filters of a URL. Personal numbers come only as keyed hashes
+// (id_key, mobile_key): a full number in a URL would reach proxy logs and browser history.
+func filterFromQuery(q url.Values) contest.SubmissionFilter {
+	return contest.SubmissionFilter{
+		Status: contest.Status(q.Get("status")), Query: q.Get("q"), Employer: q.Get("employer"),
+		IDKey: q.Get("id_key"), MobileKey: q.Get("mobile_key"), Consent: q.Get("consent"),
+	}
+}
+
 // listSubmissions runs the organizer's list for the page and the API alike: the current
-// contest, the filters from the query string, and the page window given.
-func (s *Server) listSubmissions(c echo.Context, limit, offset int) (contest.Contest, contest.SubmissionFilter, contest.SubmissionPage, error) {
+// contest, the filter, and the page window given.
+func (s *Server) listSubmissions(c echo.Context, f contest.SubmissionFilter, limit, offset int) (contest.Contest, contest.SubmissionFilter, contest.SubmissionPage, error) {
 	u, _ := currentUser(c)
 	ctx := c.Request().Context()
 	ct, err := s.svc.CurrentContest(ctx)
 	if err != nil {
-		return ct, contest.SubmissionFilter{}, contest.SubmissionPage{}, err
+		return ct, f, contest.SubmissionPage{}, err
 	}
-	q := c.QueryParams()
-	f := contest.SubmissionFilter{
-		ContestID: ct.ID, Status: contest.Status(q.Get("status")), Query: q.Get("q"), Employer: q.Get("employer"),
-		IDNumber: strings.TrimSpace(q.Get("id_number")), Mobile: strings.TrimSpace(q.Get("mobile")),
-		Consent: q.Get("consent"), Limit: limit, Offset: offset,
-	}
+	f.ContestID, f.Limit, f.Offset = ct.ID, limit, offset
 	page, err := s.svc.ListSubmissions(ctx, u, f)
 	return ct, f, page, err
+}
+
+// pageAdminSearch takes the filter form (posted, so numbers stay out of the URL) and redirects
+// to the list with the numbers replaced by their keyed hashes.
+func (s *Server) pageAdminSearch(c echo.Context) error {
+	q := url.Values{}
+	for _, k := range []string{"status", "q", "employer", "consent"} {
+		if v := strings.TrimSpace(c.FormValue(k)); v != "" {
+			q.Set(k, v)
+		}
+	}
+	for field, key := range map[string]string{contest.SearchIDNumber: "id_key", contest.SearchMobile: "mobile_key"} {
+		if v := strings.TrimSpace(c.FormValue(field)); v != "" {
+			q.Set(key, s.svc.SearchKey(field, v))
+		} else if c.FormValue("keep_"+key) != "" {
+			q.Set(key, c.FormValue("keep_"+key))
+		}
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/submissions?"+q.Encode())
 }
 
 func (s *Server) pageAdminSubmissions(c echo.Context) error {
 	q := c.QueryParams()
 	pageNo, _ := strconv.Atoi(q.Get("page"))
 	pageNo = max(pageNo, 1)
-	ct, f, page, err := s.listSubmissions(c, adminPageSize, (pageNo-1)*adminPageSize)
+	ct, f, page, err := s.listSubmissions(c, filterFromQuery(q), adminPageSize, (pageNo-1)*adminPageSize)
 	if err != nil {
 		return err
 	}
@@ -66,7 +89,7 @@ func (s *Server) pageAdminSubmissions(c echo.Context) error {
 	for _, n := range page.ByStatus {
 		d.All += n
 	}
-	d.Filtered = f.Query != "" || f.Employer != "" || f.IDNumber != "" || f.Mobile != "" || f.Consent != ""
+	d.Filtered = f.Query != "" || f.Employer != "" || f.IDKey != "" || f.MobileKey != "" || f.Consent != ""
 	withPage := func(n int) string {
 		v := url.Values{}
 		for k, vs := range q {

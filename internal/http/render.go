@@ -42,7 +42,7 @@ var funcs = template.FuncMap{
 		return t.In(beijing).Format("2006-01-02T15:04")
 	},
 	"bjshort": func(t time.Time) string { return t.In(beijing).Format("1月2日 15:04") },
-	"bjsec": func(t time.Time) string { return t.In(beijing).Format("2006-01-02T15:04:05") },
+	"bjsec":   func(t time.Time) string { return t.In(beijing).Format("2006-01-02T15:04:05") },
 	"deref": func(t *time.Time) time.Time {
 		if t == nil {
 			return time.Time{}

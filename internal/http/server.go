@@ -48,6 +48,13 @@ func New(svc *contest.Service, ready func(context.Context) error, log *slog.Logg
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = echo.ExtractIPFromXFFHeader() // behind the load balancer; see docs/configuration.md
+	// Bodies are limited before anything reads them (the CSRF check parses forms): small JSON
+	// and forms everywhere, a scan of the paper form on the scan routes.
+	isScan := func(c echo.Context) bool { return strings.HasSuffix(c.Request().URL.Path, "/scan") }
+	e.Pre(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit: fmt.Sprintf("%dB", opts.MaxBodyBytes), Skipper: isScan}))
+	e.Pre(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit: fmt.Sprintf("%dB", contest.MaxScanBytes+1<<20), Skipper: func(c echo.Context) bool { return !isScan(c) }}))
 	e.Use(middleware.Recover())
 	e.Use(s.logRequests)
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
@@ -65,11 +72,6 @@ func New(svc *contest.Service, ready func(context.Context) error, log *slog.Logg
 		ErrorHandler: func(err error, c echo.Context) error {
 			return contest.Errorf(contest.EForbidden, "页面已过期或请求来源无效，请刷新页面后重试")
 		},
-	}))
-	// Bodies are small JSON or forms; scans have their own, larger limit on their routes.
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
-		Limit:   fmt.Sprintf("%dB", opts.MaxBodyBytes),
-		Skipper: func(c echo.Context) bool { return strings.HasSuffix(c.Path(), "/scan") },
 	}))
 	e.Use(s.exposeCSRF)
 	e.Use(s.loadUser)
@@ -120,14 +122,14 @@ func (s *Server) routes() {
 	my.POST("/submissions/:id", s.pageUpdateSubmission)
 	my.POST("/submissions/:id/finalize", s.pageFinalize)
 	my.POST("/submissions/:id/delete", s.pageDelete)
-	scanLimit := middleware.BodyLimit(fmt.Sprintf("%dB", contest.MaxScanBytes+1<<20))
-	my.POST("/submissions/:id/scan", s.pageUploadScan, scanLimit)
+	my.POST("/submissions/:id/scan", s.pageUploadScan)
 	my.GET("/submissions/:id/scan", s.downloadScan)
 	my.GET("/submissions/:id/participants/:pid/consent", s.pageOwnerConsent)
 	my.POST("/submissions/:id/participants/:pid/consent", s.pageOwnerConsentPost)
 
 	admin := routeGroup{e: e, prefix: "/admin", mw: []echo.MiddlewareFunc{s.requirePageUser, requireOrganizer}}
 	admin.GET("/submissions", s.pageAdminSubmissions)
+	admin.POST("/submissions", s.pageAdminSearch)
 	admin.GET("/submissions/:id", s.pageAdminSubmission)
 	admin.GET("/contest", s.pageAdminContest)
 	admin.POST("/contest", s.pageAdminContestPost)
@@ -150,11 +152,12 @@ func (s *Server) routes() {
 	user.DELETE("/submissions/:id", s.apiDeleteSubmission)
 	user.POST("/submissions/:id/finalize", s.apiFinalize)
 	user.POST("/submissions/:id/participants/:pid/consent", s.apiOwnerConsent)
-	user.PUT("/submissions/:id/scan", s.apiUploadScan, scanLimit)
+	user.PUT("/submissions/:id/scan", s.apiUploadScan)
 	user.GET("/submissions/:id/scan", s.downloadScan)
 
 	org := routeGroup{e: e, prefix: "/api/v1/admin", mw: []echo.MiddlewareFunc{s.requireAPIUser, requireOrganizer}}
 	org.GET("/submissions", s.apiAdminSubmissions)
+	org.POST("/submissions/search", s.apiAdminSearch)
 	org.PUT("/contest", s.apiUpdateContest)
 }
 
