@@ -91,9 +91,9 @@ func (c Contest) CollectionCloses() time.Time {
 func (c Contest) CheckCollectionOpen(now time.Time) error {
 	switch {
 	case now.Before(c.CollectionStart):
-		return Errorf(ENotOpen, "作品征集尚未开始，开始时间为%s（北京时间）", FormatTime(c.CollectionStart, c.Location()))
+		return Errorf(ENotOpen, "作品征集尚未开始，开始时间为%s（北京时间）", FormatTime(c.CollectionStart, Beijing))
 	case !now.Before(c.CollectionCloses()):
-		return Errorf(EDeadline, "作品征集已于%s（北京时间）截止，已保存的内容不受影响", FormatTime(c.CollectionEnd, c.Location()))
+		return Errorf(EDeadline, "作品征集已于%s（北京时间）截止，已保存的内容不受影响", FormatTime(c.CollectionEnd, Beijing))
 	}
 	return nil
 }
@@ -142,6 +142,10 @@ func (c *Contest) Validate() error {
 	}
 	return f.Err()
 }
+
+// Beijing is the zone in which pages and messages show every time, labelled 北京时间, whatever
+// the contest's own zone (which decides only where a day ends).
+var Beijing = mustLoad(DefaultTimeZone)
 
 // FormatTime writes t in loc as people read it on the pages: 2022年5月20日 23:59:59.
 func FormatTime(t time.Time, loc *time.Location) string {

@@ -147,10 +147,11 @@ func (s *Server) pageAdminContestPost(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/admin/contest")
 }
 
-// contestFromForm applies the settings form to ct; times are read in the contest's zone.
+// contestFromForm applies the settings form to ct; times are read in Beijing time, as the
+// form shows them.
 func contestFromForm(ct contest.Contest, c echo.Context) (contest.Contest, error) {
 	var f contest.Fields
-	loc := ct.Location()
+	loc := contest.Beijing
 	when := func(key string, dst *time.Time) {
 		v := c.FormValue(key)
 		for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04"} {

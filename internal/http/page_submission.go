@@ -31,6 +31,14 @@ func (s *Server) pageMy(c echo.Context) error {
 
 func (s *Server) pageNewSubmission(c echo.Context) error {
 	u, _ := currentUser(c)
+	ct, err := s.svc.CurrentContest(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if err := ct.CheckCollectionOpen(s.svc.Now()); err != nil {
+		// Say so before anyone fills in eleven fields and a team.
+		return s.render(c, http.StatusOK, "closed", view{Title: "报名登记表", Contest: ct, ErrorMsg: contest.ErrorMessage(err)})
+	}
 	in := contest.SubmissionInput{
 		Registration: contest.Registration{ContactName: u.Name, Email: u.Email},
 		Participants: []contest.Participant{{Name: u.Name}},

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 )
@@ -144,4 +145,49 @@ func TestPages_OrganizerEditsSettingsInBeijingTime(t *testing.T) {
 			t.Error("a bad date is not explained")
 		}
 	})
+}
+
+func TestPages_SettingsSavedUnchangedKeepTheWindowsInAnotherZone(t *testing.T) {
+	e := MustEnv(t, "sqlite+localfs")
+	org := e.Organizer()
+	var ct map[string]any
+	org.Must(http.StatusOK, "GET", "/api/v1/contest", nil).JSON(t, &ct)
+	ct["time_zone"] = "UTC"
+	org.Must(http.StatusOK, "PUT", "/api/v1/admin/contest", ct)
+	var before, after map[string]any
+	org.Must(http.StatusOK, "GET", "/api/v1/contest", nil).JSON(t, &before)
+
+	doc := mustDoc(t, org.Must(http.StatusOK, "GET", "/admin/contest", nil))
+	form := url.Values{}
+	doc.Find("main form input[name], main form textarea[name]").Each(func(_ int, s *goquery.Selection) {
+		name, _ := s.Attr("name")
+		v, ok := s.Attr("value")
+		if !ok {
+			v = s.Text()
+		}
+		form.Set(name, v)
+	})
+	org.Must(http.StatusSeeOther, "POST", "/admin/contest", form)
+	org.Must(http.StatusOK, "GET", "/api/v1/contest", nil).JSON(t, &after)
+	for _, k := range []string{"collection_start", "collection_end", "review_start", "review_end"} {
+		b, _ := time.Parse(time.RFC3339, before[k].(string))
+		a, _ := time.Parse(time.RFC3339, after[k].(string))
+		if !a.Equal(b) {
+			t.Errorf("%s moved from %s to %s by saving the form unchanged", k, b, a)
+		}
+	}
+}
+
+func TestPages_AfterTheDeadlineNoBlankFormIsOffered(t *testing.T) {
+	e := MustEnv(t, "sqlite+localfs")
+	c := e.Client().SignUp("z@example.org")
+	e.Clock.Set(time.Date(2022, 5, 21, 1, 0, 0, 0, time.UTC))
+	doc := mustDoc(t, c.Must(http.StatusOK, "GET", "/submissions/new", nil))
+	if doc.Find("#reg-form").Length() != 0 || !strings.Contains(doc.Find("main").Text(), "作品征集已截止") {
+		t.Error("the registration form is offered after the deadline")
+	}
+	home := mustDoc(t, c.Must(http.StatusOK, "GET", "/", nil))
+	if home.Find(`a[href="/submissions/new"]`).Length() != 0 {
+		t.Error("the home page still offers 报名新作品")
+	}
 }

@@ -66,7 +66,7 @@ var funcs = template.FuncMap{
 	"lines": func(s string) []string { return strings.Split(s, "\n") },
 }
 
-var beijing = contest.DefaultContest().Location()
+var beijing = contest.Beijing
 
 func mustParsePages() *pages {
 	p := &pages{sets: map[string]*template.Template{}}
