@@ -69,7 +69,7 @@ func (s *Service) CountOrganizers(ctx context.Context) (int64, error) {
 // SignIn checks the credentials and opens a session; the returned Session.Token goes into the
 // cookie and is not stored.
 func (s *Service) SignIn(ctx context.Context, email, password string) (Session, User, error) {
-	u, err := s.users.UserByEmail(ctx, strings.ToLower(strings.TrimSpace(Normalize(email))))
+	u, err := s.users.UserByEmail(ctx, normalizeEmail(email))
 	if ErrorCode(err) == ENotFound {
 		// Spend the same time as a real check.
 		_ = bcrypt.CompareHashAndPassword(s.dummyHash(), []byte(password))
@@ -147,3 +147,6 @@ func (s *Service) dummyHash() []byte {
 	})
 	return s.dummy
 }
+
+// normalizeEmail is how an email typed at sign-in or search matches the stored one.
+func normalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(Normalize(email))) }

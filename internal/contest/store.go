@@ -19,6 +19,8 @@ type SessionStore interface {
 	CreateSession(ctx context.Context, s *Session) error
 	SessionByTokenHash(ctx context.Context, hash string) (Session, error)
 	DeleteSession(ctx context.Context, hash string) error
+	// DeleteUserSessions signs a user out everywhere except the session with keepHash.
+	DeleteUserSessions(ctx context.Context, userID, keepHash string) error
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
 }
 

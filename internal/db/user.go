@@ -97,3 +97,8 @@ func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, 
 	res := db.gorm.WithContext(ctx).Where("expires_at < ?", now.UTC()).Delete(&sessionRow{})
 	return res.RowsAffected, translate(res.Error, "会话")
 }
+
+// DeleteUserSessions removes every session of a user but the one with keepHash.
+func (db *DB) DeleteUserSessions(ctx context.Context, userID, keepHash string) error {
+	return translate(db.gorm.WithContext(ctx).Where("user_id = ? AND token_hash <> ?", userID, keepHash).Delete(&sessionRow{}).Error, "会话")
+}

@@ -211,3 +211,45 @@ func TestLogin_NextStaysOnThisSite(t *testing.T) {
 		}
 	}
 }
+
+func TestPassword_ChangeSignsOutOtherBrowsers(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		phone := e.Client().SignUp("z@example.org")
+		laptop := e.Client()
+		laptop.Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": "z@example.org", "password": "secret-pass"})
+		if r := phone.Do("POST", "/api/v1/me/password", map[string]string{"current_password": "wrong-one", "new_password": "new-secret-1"}); r.FieldCodes()["current_password"] != "wrong_password" {
+			t.Fatalf("wrong current password: %d %s", r.Status, r.Body)
+		}
+		phone.Must(http.StatusNoContent, "POST", "/api/v1/me/password", map[string]string{"current_password": "secret-pass", "new_password": "new-secret-1"})
+		phone.Must(http.StatusOK, "GET", "/api/v1/me", nil)
+		laptop.Must(http.StatusUnauthorized, "GET", "/api/v1/me", nil)
+		e.Client().Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": "z@example.org", "password": "new-secret-1"})
+	})
+}
+
+func TestPassword_OrganizerResetsAContestantsPassword(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		old := e.Client().SignUp("forgot@example.org")
+		org := e.Organizer()
+		e.Client().SignUp("other@example.org").Must(http.StatusForbidden, "POST", "/api/v1/admin/password-resets", map[string]string{"email": "forgot@example.org"})
+		var res struct{ Password string }
+		org.Must(http.StatusOK, "POST", "/api/v1/admin/password-resets", map[string]string{"email": " Forgot@example.org"}).JSON(t, &res)
+		if len(res.Password) < 8 {
+			t.Fatalf("new password %q", res.Password)
+		}
+		old.Must(http.StatusUnauthorized, "GET", "/api/v1/me", nil)
+		e.Client().Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": "forgot@example.org", "password": res.Password})
+		if r := org.Do("POST", "/api/v1/admin/password-resets", map[string]string{"email": "organizer@example.org"}); r.Status != http.StatusForbidden {
+			t.Errorf("resetting an organizer = %d", r.Status)
+		}
+		if r := org.Do("POST", "/api/v1/admin/password-resets", map[string]string{"email": "nobody@example.org"}); r.FieldCodes()["email"] != "no_account" {
+			t.Errorf("unknown email = %d %s", r.Status, r.Body)
+		}
+		// The page shows the password once.
+		org.Must(http.StatusOK, "GET", "/admin/password-reset", nil)
+		doc := mustDoc(t, org.Must(http.StatusOK, "POST", "/admin/password-reset", url.Values{"email": {"forgot@example.org"}}))
+		if pw := doc.Find("#new-password").Text(); len(pw) < 8 {
+			t.Errorf("reset page shows %q", pw)
+		}
+	})
+}

@@ -125,6 +125,7 @@ var flashText = map[string]string{
 	"reopened":  "修改后作品信息不完整，已退回草稿，请补全后重新提交",
 	"signedout": "已退出登录",
 	"signedin":  "登录成功",
+	"password":  "密码已修改，其他设备上的登录已失效",
 }
 
 func flash(c echo.Context, key string) {

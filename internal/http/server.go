@@ -115,6 +115,8 @@ func (s *Server) routes() {
 	// under its prefix, which would turn every unknown URL into a sign-in redirect.
 	my := routeGroup{e: e, prefix: "", mw: []echo.MiddlewareFunc{s.requirePageUser}}
 	my.GET("/my", s.pageMy)
+	my.GET("/account/password", s.pagePassword)
+	my.POST("/account/password", s.pagePasswordPost)
 	my.GET("/submissions/new", s.pageNewSubmission)
 	my.POST("/submissions", s.pageCreateSubmission)
 	my.GET("/submissions/:id", s.pageSubmission)
@@ -131,6 +133,8 @@ func (s *Server) routes() {
 	admin.GET("/submissions", s.pageAdminSubmissions)
 	admin.POST("/submissions", s.pageAdminSearch)
 	admin.GET("/submissions/:id", s.pageAdminSubmission)
+	admin.GET("/password-reset", s.pageAdminReset)
+	admin.POST("/password-reset", s.pageAdminResetPost)
 	admin.GET("/contest", s.pageAdminContest)
 	admin.POST("/contest", s.pageAdminContestPost)
 
@@ -145,6 +149,7 @@ func (s *Server) routes() {
 
 	user := routeGroup{e: e, prefix: "/api/v1", mw: []echo.MiddlewareFunc{s.requireAPIUser}}
 	user.GET("/me", s.apiMe)
+	user.POST("/me/password", s.apiChangePassword)
 	user.GET("/submissions", s.apiMySubmissions)
 	user.POST("/submissions", s.apiCreateSubmission)
 	user.GET("/submissions/:id", s.apiSubmission)
@@ -159,6 +164,7 @@ func (s *Server) routes() {
 	org.GET("/submissions", s.apiAdminSubmissions)
 	org.POST("/submissions/search", s.apiAdminSearch)
 	org.PUT("/contest", s.apiUpdateContest)
+	org.POST("/password-resets", s.apiResetPassword)
 }
 
 // routeGroup registers routes under a prefix with route-level middleware.

@@ -1,0 +1,67 @@
+package contest
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+func checkNewPassword(password string) error {
+	var f Fields
+	switch n := utf8.RuneCountInString(password); {
+	case n < MinPasswordLen:
+		f.Add("new_password", "password_short", "新密码至少8位")
+	case len(password) > 72:
+		f.Add("new_password", "too_long", "新密码过长，请使用较短的密码")
+	}
+	return f.Err()
+}
+
+// ChangePassword sets a new password after checking the current one, and signs the account out
+// of every other browser (the session with token stays).
+func (s *Service) ChangePassword(ctx context.Context, actor User, token, current, next string) error {
+	u, err := s.users.UserByID(ctx, actor.ID)
+	if err != nil {
+		return err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
+		return (Fields{"current_password": {Code: "wrong_password", Message: "当前密码不正确"}}).Err()
+	}
+	if err := checkNewPassword(next); err != nil {
+		return err
+	}
+	return s.setPassword(ctx, u, next, hashToken(token))
+}
+
+// ResetPassword gives a contestant a new random password, shown once to the organizer who hands
+// it over (there is no email server), and signs the contestant out everywhere.
+func (s *Service) ResetPassword(ctx context.Context, actor User, email string) (string, error) {
+	if err := requireOrganizer(actor); err != nil {
+		return "", err
+	}
+	u, err := s.users.UserByEmail(ctx, normalizeEmail(email))
+	if ErrorCode(err) == ENotFound {
+		return "", (Fields{"email": {Code: "no_account", Message: "没有使用该邮箱的账号"}}).Err()
+	} else if err != nil {
+		return "", err
+	}
+	if u.Role != RoleContestant {
+		return "", Errorf(EForbidden, "只能重置参赛者账号的密码；组织者请使用命令行 contest organizer")
+	}
+	password := strings.NewReplacer("-", "x", "_", "y").Replace(randomToken()[:12])
+	return password, s.setPassword(ctx, u, password, "")
+}
+
+func (s *Service) setPassword(ctx context.Context, u User, password, keepSession string) error {
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.BcryptCost)
+	if err != nil {
+		return Internal(err)
+	}
+	u.PasswordHash = string(hash)
+	if err := s.users.UpdateUser(ctx, &u); err != nil {
+		return err
+	}
+	return s.sessions.DeleteUserSessions(ctx, u.ID, keepSession)
+}
