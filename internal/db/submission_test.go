@@ -19,7 +19,7 @@ const (
 )
 
 // mustSubmission stores a contest, a user and a submission with two participants.
-func mustSubmission(t *testing.T, d *db.DB) contest.Submission {
+func mustSubmission(t testing.TB, d *db.DB) contest.Submission {
 	t.Helper()
 	ctx := context.Background()
 	now := time.Date(2022, 5, 15, 2, 0, 0, 0, time.UTC)
