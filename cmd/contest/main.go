@@ -3,6 +3,7 @@
 //	contest serve      run the web service (default)
 //	contest migrate    apply database migrations and exit
 //	contest organizer  create an organizer account
+//	contest probe      check video files against the contest's media rules
 //
 // With no configuration it runs on SQLite and the ./data folder; see docs/configuration.md.
 package main
@@ -47,9 +48,11 @@ commands:
   serve       run the web service (default)
   migrate     apply database migrations and exit
   organizer   create an organizer account: contest organizer -email a@b.cn [-password …]
+  probe       check video files against the contest's rules: contest probe [--json] FILE...
+              (exit status 0: all pass, 1: some rejected, 2: usage error)
 
-Run "contest <command> -h" for the flags of a command. Every flag also has a CONTEST_*
-environment variable; see docs/configuration.md.
+Run "contest <command> -h" for the flags of a command. The flags of serve, migrate and
+organizer also have CONTEST_* environment variables; see docs/configuration.md.
 `
 
 // run is the whole program; tests call it too. Only main exits.
@@ -65,6 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrate(ctx, args, getenv, stdout, stderr)
 	case "organizer":
 		return organizer(ctx, args, getenv, stdout, stderr)
+	case "probe":
+		return probe(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

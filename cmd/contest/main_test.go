@@ -15,6 +15,7 @@ import (
 
 	"github.com/jskx/contest/internal/db"
 	"github.com/jskx/contest/internal/db/dbtest"
+	"github.com/jskx/contest/internal/ffmpeg/ffmpegtest"
 	"github.com/jskx/contest/internal/storagetest"
 )
 
@@ -219,4 +220,10 @@ func TestOrganizer_CommandNeedsTheSecretKeyWithPostgres(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "CONTEST_SECRET_KEY") || strings.Contains(out.String(), "password") {
 		t.Fatalf("err = %v, output %q", err, out.String())
 	}
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	ffmpegtest.Cleanup() // generated video fixtures
+	os.Exit(code)
 }

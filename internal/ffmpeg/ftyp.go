@@ -1,0 +1,99 @@
+package ffmpeg
+
+import (
+	"encoding/binary"
+	"errors"
+	"io"
+)
+
+// Ftyp is the file-type box at the start of an ISO base media file (MP4, QuickTime, 3GP …).
+type Ftyp struct {
+	MajorBrand       string
+	MinorVersion     uint32
+	CompatibleBrands []string
+}
+
+// ErrNoFtyp means the data does not start with an ftyp box: the file is not ISO base media
+// (Matroska, WebM, MPEG-TS, AVI, old QuickTime) or not media at all.
+var ErrNoFtyp = errors.New("no ftyp box at the start of the file")
+
+// maxFtypBrands bounds the work on a hostile box that claims a huge size.
+const maxFtypBrands = 256
+
+// ParseFtyp reads the ftyp box from the first bytes of a file. A box truncated by the end of b
+// yields the brands that are complete. It never reads beyond b.
+func ParseFtyp(b []byte) (Ftyp, error) {
+	size, hdr, typ, ok := boxHeader(b)
+	if !ok || typ != "ftyp" {
+		return Ftyp{}, ErrNoFtyp
+	}
+	body := b[hdr:]
+	if size != 0 && size-uint64(hdr) < uint64(len(body)) { // size 0: box runs to the end of the file
+		body = body[:size-uint64(hdr)]
+	}
+	if len(body) < 8 {
+		return Ftyp{}, ErrNoFtyp
+	}
+	f := Ftyp{MajorBrand: string(body[:4]), MinorVersion: binary.BigEndian.Uint32(body[4:8])}
+	for rest := body[8:]; len(rest) >= 4 && len(f.CompatibleBrands) < maxFtypBrands; rest = rest[4:] {
+		if brand := string(rest[:4]); brand != "\x00\x00\x00\x00" {
+			f.CompatibleBrands = append(f.CompatibleBrands, brand)
+		}
+	}
+	return f, nil
+}
+
+// boxHeader decodes an ISO BMFF box header: the box size (0: to the end of the file), the
+// header length (8, or 16 with a 64-bit size) and the type. ok is false when b is too short or
+// the size is smaller than the header.
+func boxHeader(b []byte) (size uint64, hdr int, typ string, ok bool) {
+	if len(b) < 8 {
+		return 0, 0, "", false
+	}
+	size, hdr, typ = uint64(binary.BigEndian.Uint32(b)), 8, string(b[4:8])
+	if size == 1 {
+		if len(b) < 16 {
+			return 0, 0, "", false
+		}
+		size, hdr = binary.BigEndian.Uint64(b[8:16]), 16
+	}
+	if size != 0 && size < uint64(hdr) {
+		return 0, 0, "", false
+	}
+	return size, hdr, typ, true
+}
+
+// maxTopLevelBoxes bounds the walk in checkBoxes; fragmented files of a few minutes have a few
+// hundred top-level boxes.
+const maxTopLevelBoxes = 100000
+
+// errTruncated means a top-level box runs past the end of the file: an upload that stopped early.
+var errTruncated = errors.New("a top-level box runs past the end of the file or is malformed (truncated or corrupt)")
+
+// checkBoxes walks the top-level boxes of an ISO base media file of the given size, reading only
+// their headers, and returns errTruncated when one claims more bytes than the file has. A
+// faststart file cut in half still has its moov box, so ffprobe alone reads it without complaint.
+func checkBoxes(r io.ReaderAt, size int64) error {
+	var buf [16]byte
+	off := int64(0)
+	for i := 0; i < maxTopLevelBoxes && off < size; i++ {
+		n, err := r.ReadAt(buf[:], off)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return err
+		}
+		if size-off < 8 { // a few stray bytes at the end: ignore, as players do
+			return nil
+		}
+		bsize, _, _, ok := boxHeader(buf[:n])
+		switch {
+		case !ok:
+			return errTruncated
+		case bsize == 0:
+			return nil
+		case bsize > uint64(size-off):
+			return errTruncated
+		}
+		off += int64(bsize)
+	}
+	return nil
+}

@@ -1,0 +1,86 @@
+package ffmpeg
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func box(typ string, body []byte) []byte {
+	b := binary.BigEndian.AppendUint32(nil, uint32(8+len(body)))
+	return append(append(b, typ...), body...)
+}
+
+func ftypBody(major string, minor uint32, compat ...string) []byte {
+	b := binary.BigEndian.AppendUint32([]byte(major), minor)
+	for _, c := range compat {
+		b = append(b, c...)
+	}
+	return b
+}
+
+func TestParseFtyp(t *testing.T) {
+	mp4 := box("ftyp", ftypBody("isom", 512, "isom", "iso2", "avc1", "mp41"))
+	large := append(binary.BigEndian.AppendUint64(append(binary.BigEndian.AppendUint32(nil, 1), "ftyp"...), 16+12),
+		ftypBody("qt  ", 0x20050300, "qt  ")...)
+	tests := []struct {
+		name    string
+		in      []byte
+		want    Ftyp
+		wantErr error
+	}{
+		{"mp4", append(mp4, box("free", nil)...), Ftyp{"isom", 512, []string{"isom", "iso2", "avc1", "mp41"}}, nil},
+		{"64-bit size", large, Ftyp{"qt  ", 0x20050300, []string{"qt  "}}, nil},
+		{"truncated keeps complete brands", mp4[:8+8+6], Ftyp{"isom", 512, []string{"isom"}}, nil},
+		{"no compatible brands", box("ftyp", ftypBody("mp42", 0)), Ftyp{"mp42", 0, nil}, nil},
+		{"matroska", []byte{0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01}, Ftyp{}, ErrNoFtyp},
+		{"moov first (old QuickTime)", box("moov", make([]byte, 16)), Ftyp{}, ErrNoFtyp},
+		{"empty", nil, Ftyp{}, ErrNoFtyp},
+		{"header only", mp4[:8], Ftyp{}, ErrNoFtyp},
+		{"size smaller than header", append([]byte{0, 0, 0, 4}, "ftypisom\x00\x00\x00\x00"...), Ftyp{}, ErrNoFtyp},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseFtyp(tt.in)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestCheckBoxes_FindsTruncation(t *testing.T) {
+	whole := append(append(box("ftyp", ftypBody("isom", 0, "isom")), box("moov", make([]byte, 20))...), box("mdat", make([]byte, 100))...)
+	if err := checkBoxes(bytes.NewReader(whole), int64(len(whole))); err != nil {
+		t.Errorf("whole file: %v", err)
+	}
+	half := whole[:len(whole)-40]
+	if err := checkBoxes(bytes.NewReader(half), int64(len(half))); !errors.Is(err, errTruncated) {
+		t.Errorf("truncated file: err = %v, want errTruncated", err)
+	}
+}
+
+// FuzzParseFtyp checks that untrusted file starts never panic the parser or the box walk, and
+// that the work stays bounded.
+func FuzzParseFtyp(f *testing.F) {
+	f.Add(box("ftyp", ftypBody("isom", 512, "isom", "iso2", "avc1", "mp41")))
+	f.Add(box("ftyp", ftypBody("qt  ", 0, "qt  ")))
+	f.Add([]byte{0, 0, 0, 1, 'f', 't', 'y', 'p', 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 'm', 'p', '4', '2'})
+	f.Add([]byte{0, 0, 0, 0, 'f', 't', 'y', 'p', 'M', '4', 'A', ' ', 0, 0, 0, 0})
+	f.Add([]byte{0x1a, 0x45, 0xdf, 0xa3})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ft, err := ParseFtyp(b)
+		if err == nil {
+			if len(ft.MajorBrand) != 4 || len(ft.CompatibleBrands) > maxFtypBrands || len(ft.CompatibleBrands)*4 > len(b) {
+				t.Fatalf("implausible result %+v from %d bytes", ft, len(b))
+			}
+		}
+		_ = checkBoxes(bytes.NewReader(b), int64(len(b)))
+	})
+}
