@@ -42,6 +42,12 @@ func removeBucket(tb testing.TB, s *s3.Store) {
 	for rerr := range c.RemoveObjects(ctx, s.Bucket(), objects, minio.RemoveObjectsOptions{}) {
 		tb.Errorf("remove %s: %v", rerr.ObjectName, rerr.Err)
 	}
+	// Uploads a failed test left open would keep the bucket from being removed.
+	for up := range c.ListIncompleteUploads(ctx, s.Bucket(), "", true) {
+		if up.Err == nil {
+			c.RemoveIncompleteUpload(ctx, s.Bucket(), up.Key)
+		}
+	}
 	if err := c.RemoveBucket(ctx, s.Bucket()); err != nil {
 		tb.Errorf("remove bucket %s: %v", s.Bucket(), err)
 	}
