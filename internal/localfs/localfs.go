@@ -74,14 +74,8 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, co
 	if err != nil {
 		return fmt.Errorf("localfs: put %q: %w", key, err)
 	}
-	tmp := f.Name()
-	committed := false
-	defer func() {
-		if !committed {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
+	pending := &pendingFile{File: f}
+	defer pending.discard()
 
 	src := &ctxReader{ctx: ctx, r: r}
 	if size >= 0 {
@@ -95,16 +89,9 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, co
 	} else if _, err := io.Copy(f, src); err != nil {
 		return fmt.Errorf("localfs: put %q: %w", key, err)
 	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("localfs: put %q: sync: %w", key, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("localfs: put %q: close: %w", key, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := pending.commit(path); err != nil {
 		return fmt.Errorf("localfs: put %q: %w", key, err)
 	}
-	committed = true
 	// Make the rename itself durable. The object is already in place, so a failure here is
 	// reported but leaves a complete object.
 	if err := syncDir(filepath.Dir(path)); err != nil {

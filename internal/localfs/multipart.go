@@ -123,14 +123,8 @@ func (m *Multipart) WritePart(ctx context.Context, key, uploadID string, n int, 
 		}
 		return fmt.Errorf("localfs: part %d of %q: %w", n, key, err)
 	}
-	tmp := f.Name()
-	committed := false
-	defer func() {
-		if !committed {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
+	pending := &pendingFile{File: f}
+	defer pending.discard()
 
 	// Room for the checksum, written once the bytes are known to match it.
 	if _, err := f.Write(make([]byte, sumLen)); err != nil {
@@ -156,19 +150,12 @@ func (m *Multipart) WritePart(ctx context.Context, key, uploadID string, n int, 
 	if _, err := f.WriteAt(want, 0); err != nil {
 		return fmt.Errorf("localfs: part %d of %q: %w", n, key, err)
 	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("localfs: part %d of %q: sync: %w", n, key, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("localfs: part %d of %q: close: %w", n, key, err)
-	}
-	if err := os.Rename(tmp, filepath.Join(dir, partPrefix+strconv.Itoa(n))); err != nil {
+	if err := pending.commit(filepath.Join(dir, partPrefix+strconv.Itoa(n))); err != nil {
 		if missing(err) {
 			return contest.UploadNotFound(err)
 		}
 		return fmt.Errorf("localfs: part %d of %q: %w", n, key, err)
 	}
-	committed = true
 	if err := syncDir(dir); err != nil {
 		return fmt.Errorf("localfs: part %d of %q: sync folder: %w", n, key, err)
 	}
@@ -235,14 +222,8 @@ func (m *Multipart) CompleteMultipart(ctx context.Context, key, uploadID string,
 	if err != nil {
 		return "", 0, fmt.Errorf("localfs: complete %q: %w", key, err)
 	}
-	tmp := f.Name()
-	committed := false
-	defer func() {
-		if !committed {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
+	pending := &pendingFile{File: f}
+	defer pending.discard()
 	var size int64
 	for _, p := range parts {
 		if err := ctx.Err(); err != nil {
@@ -254,16 +235,9 @@ func (m *Multipart) CompleteMultipart(ctx context.Context, key, uploadID string,
 		}
 		size += n
 	}
-	if err := f.Sync(); err != nil {
-		return "", 0, fmt.Errorf("localfs: complete %q: sync: %w", key, err)
-	}
-	if err := f.Close(); err != nil {
-		return "", 0, fmt.Errorf("localfs: complete %q: close: %w", key, err)
-	}
-	if err := os.Rename(tmp, dst); err != nil {
+	if err := pending.commit(dst); err != nil {
 		return "", 0, fmt.Errorf("localfs: complete %q: %w", key, err)
 	}
-	committed = true
 	if err := syncDir(filepath.Dir(dst)); err != nil {
 		return "", 0, fmt.Errorf("localfs: complete %q: sync folder: %w", key, err)
 	}
