@@ -134,3 +134,11 @@ func TestIsMP4Brand(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatBytes_ReadsNaturally(t *testing.T) {
+	for n, want := range map[int64]string{2 << 30: "2GB", 3 << 29: "1.5GB", 20 << 20: "20MB", 1536 << 10: "1.5MB", 2048: "2KB", 512: "512字节"} {
+		if got := contest.FormatBytes(n); got != want {
+			t.Errorf("FormatBytes(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

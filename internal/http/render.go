@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
-	"math"
 	"net/http"
 	"path"
-	"strconv"
 	"strings"
 	"time"
 
@@ -60,7 +58,7 @@ var funcs = template.FuncMap{
 	"pkey":     func(i int, field string) string { return fmt.Sprintf("participants.%d.%s", i, field) },
 	"idtypes":  contest.IDTypes,
 	"statuses": contest.Statuses,
-	"size":     humanSize,
+	"size":     contest.FormatBytes,
 	"consents": func(s contest.Submission) string {
 		given, total := s.ConsentCount()
 		return fmt.Sprintf("%d/%d", given, total)
@@ -132,16 +130,4 @@ var flashText = map[string]string{
 
 func flash(c echo.Context, key string) {
 	c.SetCookie(&http.Cookie{Name: "flash", Value: key, Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-}
-
-func humanSize(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return strconv.FormatFloat(math.Round(float64(n)/(1<<30)*100)/100, 'f', -1, 64) + " GB"
-	case n >= 1<<20:
-		return strconv.FormatFloat(math.Round(float64(n)/(1<<20)*10)/10, 'f', -1, 64) + " MB"
-	case n >= 1<<10:
-		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }
