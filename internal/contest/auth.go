@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"strings"
 
 	"golang.org/x/crypto/bcrypt"
@@ -132,12 +131,6 @@ func requireOrganizer(u User) error {
 		return Errorf(EForbidden, "只有组织者可以进行此操作")
 	}
 	return nil
-}
-
-// IsCode reports whether err carries code.
-func IsCode(err error, code string) bool {
-	var e *Error
-	return errors.As(err, &e) && e.Code == code
 }
 
 // dummyHash is a hash at the service's cost, compared against when no account matches.

@@ -286,7 +286,6 @@ func (s *Service) DeleteSubmission(ctx context.Context, actor User, id string) e
 type ConsentTarget struct {
 	Submission  Submission
 	Participant Participant
-	Index       int
 	Text        string
 	Open        error // nil while consent can be given
 }
@@ -325,7 +324,7 @@ func (s *Service) consentTarget(ctx context.Context, sub Submission, i int) (Con
 	if err != nil {
 		return ConsentTarget{}, err
 	}
-	return ConsentTarget{Submission: sub, Participant: sub.Participants[i], Index: i,
+	return ConsentTarget{Submission: sub, Participant: sub.Participants[i],
 		Text: c.AuthorizationText, Open: c.CheckCollectionOpen(s.Now())}, nil
 }
 
