@@ -14,6 +14,7 @@ import (
 
 	"github.com/jskx/contest/internal/contest"
 	"github.com/jskx/contest/internal/db"
+	webhttp "github.com/jskx/contest/internal/http"
 	"github.com/jskx/contest/internal/localfs"
 	"github.com/jskx/contest/internal/pii"
 	"github.com/jskx/contest/internal/s3"
@@ -67,18 +68,32 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		d.Close()
 		return nil, err
 	}
-	var storage contest.Storage
-	if cfg.S3Endpoint != "" {
-		storage, err = s3.New(ctx, s3.Config{Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey,
-			Bucket: cfg.S3Bucket, Region: cfg.S3Region, UseSSL: cfg.S3UseSSL})
-	} else {
-		storage, err = localfs.New(filepath.Join(cfg.DataDir, "files"))
-	}
+	storage, err := openStorage(ctx, cfg)
 	if err != nil {
 		d.Close()
 		return nil, fmt.Errorf("storage: %w", err)
 	}
-	return &app{cfg: cfg, log: log, db: d, storage: storage, svc: contest.NewService(d, storage)}, nil
+	svc := contest.NewService(d, storage)
+	svc.Uploads.PartSize, svc.Uploads.Grace, svc.Uploads.AbandonAfter = cfg.UploadPartBytes, cfg.UploadGrace, cfg.UploadAbandon
+	return &app{cfg: cfg, log: log, db: d, storage: storage, svc: svc}, nil
+}
+
+// openStorage opens the bucket, or the local folder on the embedded default, with its multipart
+// side for video uploads.
+func openStorage(ctx context.Context, cfg config) (contest.Storage, error) {
+	if cfg.S3Endpoint == "" {
+		store, err := localfs.New(filepath.Join(cfg.DataDir, "files"))
+		if err != nil {
+			return nil, err
+		}
+		return localfs.NewMultipart(store, webhttp.PartURL), nil
+	}
+	store, err := s3.New(ctx, s3.Config{Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey,
+		Bucket: cfg.S3Bucket, Region: cfg.S3Region, UseSSL: cfg.S3UseSSL})
+	if err != nil {
+		return nil, err
+	}
+	return s3.NewMultipart(ctx, store, s3.PublicEndpoint{Endpoint: cfg.S3PublicEndpoint, UseSSL: cfg.S3PublicUseSSL})
 }
 
 // masterKey returns the personal-data key: from config, or on the embedded default from

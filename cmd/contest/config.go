@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jskx/contest/internal/contest"
 )
 
 // config is the whole configuration, read from CONTEST_* environment variables and overridden
@@ -24,6 +26,13 @@ type config struct {
 	S3Bucket        string
 	S3Region        string
 	S3UseSSL        bool
+	// S3PublicEndpoint is where browsers reach the store when it differs from S3Endpoint
+	// (part URLs are signed for the host the browser uses).
+	S3PublicEndpoint string
+	S3PublicUseSSL   bool
+	UploadPartBytes  int64
+	UploadGrace      time.Duration
+	UploadAbandon    time.Duration
 	AdminEmail      string
 	AdminPassword   string
 	CookieSecure    string // auto, true or false
@@ -80,6 +89,7 @@ func loadConfig(name string, args []string, getenv func(string) string, extra ..
 		Addr: env("ADDR", ":8080"), BaseURL: env("BASE_URL", ""), DataDir: env("DATA_DIR", "data"),
 		S3Endpoint: env("S3_ENDPOINT", ""), S3AccessKey: env("S3_ACCESS_KEY", ""),
 		S3Bucket: env("S3_BUCKET", "contest"), S3Region: env("S3_REGION", ""),
+		S3PublicEndpoint: env("S3_PUBLIC_ENDPOINT", ""),
 		AdminEmail: env("ADMIN_EMAIL", ""), CookieSecure: env("COOKIE_SECURE", "auto"),
 		LogLevel: env("LOG_LEVEL", "info"), LogFormat: env("LOG_FORMAT", "text"),
 	}
@@ -95,6 +105,19 @@ func loadConfig(name string, args []string, getenv func(string) string, extra ..
 	var err error
 	if c.S3UseSSL, err = strconv.ParseBool(env("S3_USE_SSL", "false")); err != nil {
 		errs = append(errs, fmt.Errorf("CONTEST_S3_USE_SSL: %w", err))
+	}
+	if c.S3PublicUseSSL, err = strconv.ParseBool(env("S3_PUBLIC_USE_SSL", strconv.FormatBool(c.S3UseSSL))); err != nil {
+		errs = append(errs, fmt.Errorf("CONTEST_S3_PUBLIC_USE_SSL: %w", err))
+	}
+	def := contest.DefaultUploadSettings()
+	if c.UploadPartBytes, err = strconv.ParseInt(env("UPLOAD_PART_BYTES", strconv.FormatInt(def.PartSize, 10)), 10, 64); err != nil || c.UploadPartBytes < contest.MinPartSize || c.UploadPartBytes > contest.MaxPartSize {
+		errs = append(errs, fmt.Errorf("CONTEST_UPLOAD_PART_BYTES: want a byte count from %d (5 MiB) to %d (5 GiB)", contest.MinPartSize, int64(contest.MaxPartSize)))
+	}
+	if c.UploadGrace, err = time.ParseDuration(env("UPLOAD_GRACE", def.Grace.String())); err != nil || c.UploadGrace < 0 {
+		errs = append(errs, fmt.Errorf("CONTEST_UPLOAD_GRACE: want a duration such as 30m"))
+	}
+	if c.UploadAbandon, err = time.ParseDuration(env("UPLOAD_ABANDON_AFTER", def.AbandonAfter.String())); err != nil || c.UploadAbandon < time.Hour {
+		errs = append(errs, fmt.Errorf("CONTEST_UPLOAD_ABANDON_AFTER: want a duration of at least 1h, such as 24h"))
 	}
 	if c.Migrate, err = strconv.ParseBool(env("MIGRATE", "true")); err != nil {
 		errs = append(errs, fmt.Errorf("CONTEST_MIGRATE: %w", err))

@@ -52,7 +52,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	go a.cleanSessions(ctx)
+	go a.housekeep(ctx)
 
 	select {
 	case err := <-errc:
@@ -81,15 +81,21 @@ func siteURL(cfg config, addr net.Addr) string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
-// cleanSessions removes expired sessions every hour until ctx ends.
-func (a *app) cleanSessions(ctx context.Context) {
-	t := time.NewTicker(time.Hour)
+// housekeep removes expired sessions and aborts abandoned uploads every 15 minutes until ctx
+// ends. Every replica does it; both are harmless twice.
+func (a *app) housekeep(ctx context.Context) {
+	t := time.NewTicker(15 * time.Minute)
 	defer t.Stop()
 	for {
 		if n, err := a.db.DeleteExpiredSessions(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			a.log.Warn("session cleanup", "err", err)
 		} else if n > 0 {
 			a.log.Info("expired sessions removed", "count", n)
+		}
+		if n, err := a.svc.SweepUploads(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("upload cleanup", "err", err)
+		} else if n > 0 {
+			a.log.Info("abandoned uploads removed", "count", n)
 		}
 		select {
 		case <-ctx.Done():

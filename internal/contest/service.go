@@ -17,6 +17,7 @@ type Service struct {
 	sessions    SessionStore
 	contests    ContestStore
 	submissions SubmissionStore
+	uploads     UploadStore
 	storage     Storage
 
 	// Now is the server clock; tests replace it. Deadlines are never judged by a client's clock.
@@ -25,6 +26,8 @@ type Service struct {
 	BcryptCost int
 	// SessionTTL is how long a sign-in lasts.
 	SessionTTL time.Duration
+	// Uploads are the video upload settings.
+	Uploads UploadSettings
 
 	dummyOnce sync.Once
 	dummy     []byte
@@ -36,13 +39,15 @@ type Stores interface {
 	SessionStore
 	ContestStore
 	SubmissionStore
+	UploadStore
 }
 
 // NewService returns a service over the stores and the file storage.
 func NewService(db Stores, storage Storage) *Service {
 	return &Service{
-		users: db, sessions: db, contests: db, submissions: db,
+		users: db, sessions: db, contests: db, submissions: db, uploads: db,
 		storage:    storage,
+		Uploads:    DefaultUploadSettings(),
 		Now:        time.Now,
 		BcryptCost: 12,
 		SessionTTL: 14 * 24 * time.Hour,

@@ -61,6 +61,9 @@ type Submission struct {
 	// consent given meanwhile is never overwritten.
 	Version int
 	Scan    *Attachment // optional scan of the signed paper 作品授权书
+	Video   *Video      // the finished video upload, nil until one completes
+	// Uploading is an upload in progress (a first video, or a replacement), if any.
+	Uploading *Upload
 
 	ContactIDMasked string
 	MobileMasked    string
@@ -68,6 +71,19 @@ type Submission struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	SubmittedAt *time.Time
+}
+
+// VideoState says in Chinese where the submission's video stands, for lists.
+func (s Submission) VideoState() string {
+	switch {
+	case s.Video != nil && s.Uploading != nil:
+		return "已上传，正在替换"
+	case s.Video != nil:
+		return "已上传"
+	case s.Uploading != nil:
+		return "上传中"
+	}
+	return "未上传"
 }
 
 // Attachment is a file kept in Storage; Key is ours, Name is what the person called it.
@@ -125,6 +141,9 @@ func (s Submission) Missing() Fields {
 	}
 	if len(s.Participants) == 0 {
 		f.Add("participants", "participants_required", "请至少填写一位参与人员")
+	}
+	if s.Video == nil {
+		f.Add("video", "video_missing", "尚未上传参赛视频")
 	}
 	for i, p := range s.Participants {
 		if p.Consent == nil {

@@ -240,15 +240,22 @@ func (s *Service) SearchKey(kind, value string) string {
 	return s.submissions.SearchKey(value)
 }
 
-// Finalize submits the work: only with a complete form and every participant's consent, and
-// only while collection is open.
+// Finalize submits the work: only with a complete form, every participant's consent and a
+// finished video, and only while collection is open, or within the upload grace after the
+// close when the video's upload was opened before it.
 func (s *Service) Finalize(ctx context.Context, actor User, id string) (Submission, error) {
 	sub, err := s.ownSubmission(ctx, actor, id)
 	if err != nil {
 		return Submission{}, err
 	}
-	if _, err := s.openContest(ctx, sub.ContestID); err != nil {
+	c, err := s.openContest(ctx, sub.ContestID)
+	if err != nil && (sub.Video == nil || ErrorCode(err) != EDeadline) {
 		return Submission{}, err
+	}
+	if err != nil {
+		if _, err := s.uploadWindow(c, sub.Video.StartedAt); err != nil {
+			return Submission{}, err
+		}
 	}
 	if err := sub.incomplete(); err != nil {
 		return Submission{}, err
@@ -273,11 +280,19 @@ func (s *Service) DeleteSubmission(ctx context.Context, actor User, id string) e
 	if sub.Status != StatusDraft {
 		return Errorf(EConflict, "已提交的作品不能删除")
 	}
+	if u, err := s.uploads.OpenUploadOf(ctx, id); err == nil {
+		if m, err := s.multipart(); err == nil {
+			_ = m.AbortMultipart(ctx, u.Key, u.StorageID) // storage expires stale uploads anyway
+		}
+	}
 	if err := s.submissions.DeleteSubmission(ctx, id); err != nil {
 		return err
 	}
 	if sub.Scan != nil {
 		_ = s.storage.Delete(ctx, sub.Scan.Key) // the row is gone; a stray object is harmless
+	}
+	if sub.Video != nil {
+		_ = s.storage.Delete(ctx, sub.Video.Key)
 	}
 	return nil
 }

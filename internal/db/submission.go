@@ -36,9 +36,18 @@ type submissionRow struct {
 	ScanName        string
 	ScanContentType string
 	ScanSize        int64
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	SubmittedAt     *time.Time
+	// The video columns are written only by FinishUpload, never by UpdateSubmission, so a
+	// form saved while an upload completes cannot undo it.
+	VideoKey         string
+	VideoName        string
+	VideoContentType string
+	VideoSize        int64
+	VideoChecksum    string
+	VideoStartedAt   *time.Time
+	VideoUploadedAt  *time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	SubmittedAt      *time.Time
 }
 
 func (submissionRow) TableName() string { return "submissions" }
@@ -129,6 +138,12 @@ func (db *DB) toDomainSubmission(row submissionRow, parts []participantRow, open
 	if row.ScanKey != "" {
 		s.Scan = &contest.Attachment{Key: row.ScanKey, Name: row.ScanName, ContentType: row.ScanContentType, Size: row.ScanSize}
 	}
+	if row.VideoKey != "" && row.VideoStartedAt != nil && row.VideoUploadedAt != nil {
+		s.Video = &contest.Video{
+			Attachment: contest.Attachment{Key: row.VideoKey, Name: row.VideoName, ContentType: row.VideoContentType, Size: row.VideoSize},
+			Checksum:   row.VideoChecksum, StartedAt: *row.VideoStartedAt, UploadedAt: *row.VideoUploadedAt,
+		}
+	}
 	var err error
 	if open {
 		if s.Registration.ContactIDNumber, err = db.box.Open(fieldContactID, row.ContactIDEnc); err != nil {
@@ -193,7 +208,7 @@ func (db *DB) UpdateSubmission(ctx context.Context, s *contest.Submission) error
 	row.Version = s.Version + 1
 	err = db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&submissionRow{}).Where("id = ? AND version = ?", s.ID, s.Version).
-			Select("*").Omit("id", "contest_id", "owner_id", "created_at").Updates(&row)
+			Select("*").Omit(append([]string{"id", "contest_id", "owner_id", "created_at"}, videoColumns...)...).Updates(&row)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -214,6 +229,8 @@ func (db *DB) UpdateSubmission(ctx context.Context, s *contest.Submission) error
 	return translate(err, "作品")
 }
 
+var videoColumns = []string{"video_key", "video_name", "video_content_type", "video_size", "video_checksum", "video_started_at", "video_uploaded_at"}
+
 // SubmissionByID returns a submission with personal numbers decrypted.
 func (db *DB) SubmissionByID(ctx context.Context, id string) (contest.Submission, error) {
 	var row submissionRow
@@ -228,7 +245,28 @@ func (db *DB) SubmissionByID(ctx context.Context, id string) (contest.Submission
 	if err != nil {
 		return s, contest.Internal(err)
 	}
-	return s, nil
+	open, err := db.openUploads(ctx, []string{id})
+	s.Uploading = open[id]
+	return s, err
+}
+
+// openUploads returns the open upload of each of the submissions that has one.
+func (db *DB) openUploads(ctx context.Context, ids []string) (map[string]*contest.Upload, error) {
+	out := map[string]*contest.Upload{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []uploadRow
+	err := db.gorm.WithContext(ctx).Where("submission_id IN ? AND state = ?", ids, string(contest.UploadOpen)).
+		Order("created_at").Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "上传")
+	}
+	for _, r := range rows {
+		u := r.toDomain()
+		out[u.SubmissionID] = &u
+	}
+	return out, nil
 }
 
 // ParticipantByConsentToken finds the submission and participant index of a consent link.
@@ -324,11 +362,16 @@ func (db *DB) ListSubmissions(ctx context.Context, f contest.SubmissionFilter) (
 			byID[p.SubmissionID] = append(byID[p.SubmissionID], p)
 		}
 	}
+	open, err := db.openUploads(ctx, ids)
+	if err != nil {
+		return page, err
+	}
 	for _, r := range rows {
 		s, err := db.toDomainSubmission(r, byID[r.ID], false)
 		if err != nil {
 			return page, contest.Internal(err)
 		}
+		s.Uploading = open[r.ID]
 		page.Items = append(page.Items, s)
 	}
 	return page, nil

@@ -115,6 +115,9 @@ type submissionJSON struct {
 	Participants  []participantJSON             `json:"participants"`
 	ConsentsGiven int                           `json:"consents_given"`
 	Scan          *attachmentJSON               `json:"scan,omitempty"`
+	Video         *videoJSON                    `json:"video,omitempty"`
+	VideoState    string                        `json:"video_state"`
+	Uploading     *uploadingJSON                `json:"uploading,omitempty"`
 	Missing       map[string]contest.FieldError `json:"missing"`
 	CreatedAt     time.Time                     `json:"created_at"`
 	UpdatedAt     time.Time                     `json:"updated_at"`
@@ -157,7 +160,19 @@ func toSubmissionJSON(s contest.Submission, consentBase string, showIP bool) sub
 	if s.Scan != nil {
 		out.Scan = &attachmentJSON{Name: s.Scan.Name, ContentType: s.Scan.ContentType, Size: s.Scan.Size}
 	}
+	out.Video, out.VideoState = toVideoJSON(s.Video), s.VideoState()
+	if u := s.Uploading; u != nil {
+		out.Uploading = &uploadingJSON{ID: u.ID, FileName: u.FileName, Size: u.Size, CreatedAt: u.CreatedAt}
+	}
 	return out
+}
+
+// uploadingJSON is an upload in progress as lists show it.
+type uploadingJSON struct {
+	ID        string    `json:"id"`
+	FileName  string    `json:"file_name"`
+	Size      int64     `json:"size"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // submissionInputJSON is the body of create and update.

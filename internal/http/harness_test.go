@@ -77,14 +77,16 @@ func MustEnv(t *testing.T, backend string) *env {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.Storage = st
+		e.Storage = localfs.NewMultipart(st, webhttp.PartURL)
 	case "postgres+minio":
 		e.DB = dbtest.MustOpen(t, db.Postgres, box)
-		e.Storage = mustMinIO(t)
+		m, err := s3.NewMultipart(ctx, mustMinIO(t), s3.PublicEndpoint{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Storage = m
 	}
-	e.Svc = contest.NewService(e.DB, e.Storage)
-	e.Svc.Now = e.Clock.Now
-	e.Svc.BcryptCost = bcrypt.MinCost
+	e.start()
 	if _, err := e.Svc.SeedContest(ctx, contest.DefaultContest()); err != nil {
 		t.Fatal(err)
 	}
@@ -95,11 +97,27 @@ func MustEnv(t *testing.T, backend string) *env {
 	if _, err := e.Svc.EnsureOrganizer(ctx, "organizer@example.org", "organizer-pass", "组织者"); err != nil {
 		t.Fatal(err)
 	}
+	return e
+}
+
+// start builds a service and server over the env's database and storage.
+func (e *env) start() {
+	e.Svc = contest.NewService(e.DB, e.Storage)
+	e.Svc.Now = e.Clock.Now
+	e.Svc.BcryptCost = bcrypt.MinCost
+	e.Svc.Uploads.PartSize = contest.MinPartSize // small test files still have several parts
 	log := slog.New(slog.NewTextHandler(&lockedWriter{w: e.Log}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ready := func(ctx context.Context) error { return e.DB.Ping(ctx) }
 	e.Server = httptest.NewServer(webhttp.New(e.Svc, ready, log, webhttp.Options{}))
-	t.Cleanup(e.Server.Close)
-	return e
+	e.t.Cleanup(e.Server.Close)
+}
+
+// Restart stops the API server, dropping its connections, and starts a new service and server
+// on the same database and storage, as a redeploy does. Clients keep their cookies.
+func (e *env) Restart() {
+	e.Server.CloseClientConnections()
+	e.Server.Close()
+	e.start()
 }
 
 type lockedWriter struct {

@@ -92,6 +92,11 @@ func TestPages_ConsentOnTheOwnersDeviceThenSubmit(t *testing.T) {
 		}
 		c.Must(http.StatusSeeOther, "POST", href, url.Values{"name": {"张三"}, "id_number": {idZhang}, "agreed": {"1"}})
 		doc = mustDoc(t, c.Must(http.StatusOK, "GET", loc, nil))
+		if doc.Find("#finalize").Length() != 0 {
+			t.Fatal("submit button shown before the video is uploaded")
+		}
+		c.Upload(strings.TrimPrefix(loc, "/submissions/"), randomFile("clip.mp4", 1000))
+		doc = mustDoc(t, c.Must(http.StatusOK, "GET", loc, nil))
 		if doc.Find("#finalize").Length() != 1 {
 			t.Fatal("no submit button once everything is done")
 		}

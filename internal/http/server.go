@@ -50,11 +50,15 @@ func New(svc *contest.Service, ready func(context.Context) error, log *slog.Logg
 	e.IPExtractor = echo.ExtractIPFromXFFHeader() // behind the load balancer; see docs/configuration.md
 	// Bodies are limited before anything reads them (the CSRF check parses forms): small JSON
 	// and forms everywhere, a scan of the paper form on the scan routes.
+	// A video part (local folder) is bounded by its planned size in the handler.
 	isScan := func(c echo.Context) bool { return strings.HasSuffix(c.Request().URL.Path, "/scan") }
+	isPart := func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/api/v1/parts/") }
 	e.Pre(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
-		Limit: fmt.Sprintf("%dB", opts.MaxBodyBytes), Skipper: isScan}))
+		Limit: fmt.Sprintf("%dB", opts.MaxBodyBytes), Skipper: func(c echo.Context) bool { return isScan(c) || isPart(c) }}))
 	e.Pre(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
 		Limit: fmt.Sprintf("%dB", contest.MaxScanBytes+1<<20), Skipper: func(c echo.Context) bool { return !isScan(c) }}))
+	e.Pre(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit: fmt.Sprintf("%dB", int64(contest.MaxPartSize)), Skipper: func(c echo.Context) bool { return !isPart(c) }}))
 	e.Use(middleware.Recover())
 	e.Use(s.logRequests)
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
@@ -126,6 +130,7 @@ func (s *Server) routes() {
 	my.POST("/submissions/:id/delete", s.pageDelete)
 	my.POST("/submissions/:id/scan", s.pageUploadScan)
 	my.GET("/submissions/:id/scan", s.downloadScan)
+	my.GET("/submissions/:id/video", s.downloadVideo)
 	my.GET("/submissions/:id/participants/:pid/consent", s.pageOwnerConsent)
 	my.POST("/submissions/:id/participants/:pid/consent", s.pageOwnerConsentPost)
 
@@ -159,6 +164,13 @@ func (s *Server) routes() {
 	user.POST("/submissions/:id/participants/:pid/consent", s.apiOwnerConsent)
 	user.PUT("/submissions/:id/scan", s.apiUploadScan)
 	user.GET("/submissions/:id/scan", s.downloadScan)
+	user.POST("/submissions/:id/video/uploads", s.apiStartUpload)
+	user.GET("/submissions/:id/video/upload", s.apiCurrentUpload)
+	user.GET("/submissions/:id/video", s.downloadVideo)
+	user.POST("/uploads/:uid/parts", s.apiPartTargets)
+	user.POST("/uploads/:uid/complete", s.apiCompleteUpload)
+	user.DELETE("/uploads/:uid", s.apiAbortUpload)
+	user.PUT("/parts/:sid/:n", s.putPart)
 
 	org := routeGroup{e: e, prefix: "/api/v1/admin", mw: []echo.MiddlewareFunc{s.requireAPIUser, requireOrganizer}}
 	org.GET("/submissions", s.apiAdminSubmissions)

@@ -192,6 +192,22 @@ func (m *Multipart) AbortMultipart(ctx context.Context, key, uploadID string) er
 	return nil
 }
 
+var _ contest.Linker = (*Multipart)(nil)
+
+// DownloadURL signs a GET of key for the public endpoint: the browser fetches the object from
+// storage itself, with range requests, and the response carries the given Content-Disposition.
+func (m *Multipart) DownloadURL(ctx context.Context, key, disposition string, ttl time.Duration) (string, error) {
+	params := url.Values{}
+	if disposition != "" {
+		params.Set("response-content-disposition", disposition)
+	}
+	u, err := m.presign.PresignedGetObject(ctx, m.bucket, key, ttl, params)
+	if err != nil {
+		return "", fmt.Errorf("s3: sign download of %q: %w", key, err)
+	}
+	return u.String(), nil
+}
+
 // uploadErr translates storage's refusals of a multipart call into domain codes.
 func uploadErr(op, key string, err error) error {
 	cause := fmt.Errorf("s3: %s %q: %w", op, key, err)

@@ -1,0 +1,512 @@
+package contest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+	"time"
+)
+
+// A video arrives as a multipart upload: the browser asks for an upload, sends each part
+// (straight to S3 through a presigned URL, or to our own route in the local folder), and
+// completes it. Storage checks every part's length and SHA-256 as it arrives; completion checks
+// that parts 1..N are all there and that storage's composite checksum is the one the browser
+// computed, so every byte is covered end to end. Nothing of the upload lives in the browser: a
+// contestant who comes back picks the same file again and only the missing parts are sent.
+
+// UploadState is where an upload stands.
+type UploadState string
+
+// Upload states.
+const (
+	UploadOpen      UploadState = "uploading" // parts may be sent
+	UploadCompleted UploadState = "completed" // the video is stored and attached to its submission
+	UploadAborted   UploadState = "aborted"   // cancelled, replaced by a new upload, or abandoned
+)
+
+// More upload refusals (see multipart.go for the part-level ones).
+const (
+	CodeUploadTooLarge = "upload_too_large" // the file is larger than the contest allows
+	CodeUploadType     = "upload_type"      // not an MP4 file by name and type
+	CodeUploadEmpty    = "upload_empty"     // a file of 0 bytes
+	CodeUploadClosed   = "upload_closed"    // the upload was cancelled, replaced or abandoned
+)
+
+func init() {
+	uploadMessages[CodeUploadType] = "仅接受MP4格式的视频（文件名以 .mp4 结尾）。手机或剪辑软件导出的MOV等格式，请先导出为MP4"
+	uploadMessages[CodeUploadEmpty] = "所选文件是空的（0字节），请重新选择视频文件"
+	uploadMessages[CodeUploadClosed] = "这次上传已被取消或已过期，请重新选择文件上传"
+}
+
+// UploadSettings are the service's upload settings, the same for every contest.
+type UploadSettings struct {
+	// PartSize is the planned size of every part but the last (at least 5 MiB, S3's minimum).
+	PartSize int64
+	// Grace is how long after the collection closes an upload opened before the close may still
+	// send parts and complete.
+	Grace time.Duration
+	// AbandonAfter is how long an upload may stay idle before the sweeper drops it.
+	AbandonAfter time.Duration
+	// URLTTL is how long a part URL stays valid (never past the close plus Grace).
+	URLTTL time.Duration
+}
+
+// DefaultUploadSettings are 8 MiB parts, 30 minutes of grace, 24 hours to abandonment and
+// 15-minute part URLs.
+func DefaultUploadSettings() UploadSettings {
+	return UploadSettings{PartSize: 8 << 20, Grace: 30 * time.Minute, AbandonAfter: 24 * time.Hour, URLTTL: 15 * time.Minute}
+}
+
+// MinPartSize is S3's smallest part but the last.
+const MinPartSize = 5 << 20
+
+// Upload is one attempt to send a video for a submission.
+type Upload struct {
+	ID           string
+	SubmissionID string
+	OwnerID      string
+	Key          string // storage key: videos/<submission>/<upload>.mp4, never the user's name
+	StorageID    string // the storage's id of the multipart upload
+	FileName     string // the name on the contestant's device, for display
+	ContentType  string
+	Size         int64
+	PartSize     int64
+	PartCount    int
+	// FileModified is the file's last-modified time on the device (milliseconds since the
+	// epoch, as browsers give it); with name and size it recognizes the same file on resume.
+	FileModified int64
+	State        UploadState
+	Checksum     string // the composite checksum, once completed
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	ExpiresAt    time.Time // the sweeper aborts an open upload idle until then
+	CompletedAt  *time.Time
+}
+
+// PartSizeOf returns the planned size of part n (1-based).
+func (u Upload) PartSizeOf(n int) int64 {
+	if n < u.PartCount {
+		return u.PartSize
+	}
+	return u.Size - int64(u.PartCount-1)*u.PartSize
+}
+
+// Video is the finished video of a submission.
+type Video struct {
+	Attachment
+	Checksum   string    // composite SHA-256 of the parts, as storage reports it
+	StartedAt  time.Time // when its upload was opened (decides the grace after the close)
+	UploadedAt time.Time
+}
+
+// UploadStore keeps uploads.
+type UploadStore interface {
+	CreateUpload(ctx context.Context, u *Upload) error
+	UploadByID(ctx context.Context, id string) (Upload, error)
+	UploadByStorageID(ctx context.Context, storageID string) (Upload, error)
+	// OpenUploadOf returns the submission's open upload; ENotFound when there is none.
+	OpenUploadOf(ctx context.Context, submissionID string) (Upload, error)
+	// UpdateUpload saves state, checksum and times.
+	UpdateUpload(ctx context.Context, u *Upload) error
+	// FinishUpload marks u completed and makes v the submission's video, in one transaction.
+	FinishUpload(ctx context.Context, u *Upload, v Video) error
+	// IdleUploads returns up to limit open uploads whose ExpiresAt is before now.
+	IdleUploads(ctx context.Context, now time.Time, limit int) ([]Upload, error)
+}
+
+// UploadInput describes the file a contestant picked.
+type UploadInput struct {
+	Name         string
+	Size         int64
+	ContentType  string
+	LastModified int64
+}
+
+// UploadStatus is an upload with the parts storage already holds.
+type UploadStatus struct {
+	Upload Upload
+	Parts  []PartInfo
+}
+
+// videoExts are the file name endings of MP4 files.
+var videoExts = map[string]bool{".mp4": true, ".m4v": true}
+
+func (in UploadInput) check(rules MediaRules) error {
+	ext := strings.ToLower(path.Ext(in.Name))
+	switch {
+	case in.Size <= 0:
+		return UploadError(CodeUploadEmpty, fmt.Errorf("size %d", in.Size))
+	case !videoExts[ext] && in.ContentType != "video/mp4":
+		return UploadError(CodeUploadType, fmt.Errorf("name %q, type %q", in.Name, in.ContentType))
+	case rules.MaxSizeBytes > 0 && in.Size > rules.MaxSizeBytes:
+		msg := fmt.Sprintf("视频文件 %s，超过%s上限，请降低码率后重新导出", FormatBytes(in.Size), FormatBytes(rules.MaxSizeBytes))
+		return &Error{Code: EInvalid, Message: msg, Fields: map[string]FieldError{UploadField: {Code: CodeUploadTooLarge, Message: msg}}}
+	}
+	return nil
+}
+
+func (s *Service) multipart() (MultipartStorage, error) {
+	m, ok := s.storage.(MultipartStorage)
+	if !ok {
+		return nil, Internal(errors.New("storage takes no multipart uploads"))
+	}
+	return m, nil
+}
+
+// StartUpload opens an upload of the picked file for the actor's submission while collection
+// is open. When an open upload is of the same file (name, size, last-modified) it is returned
+// with the parts already stored, so the contestant resumes; any other open upload is aborted.
+func (s *Service) StartUpload(ctx context.Context, actor User, submissionID string, in UploadInput) (UploadStatus, error) {
+	sub, err := s.ownSubmission(ctx, actor, submissionID)
+	if err != nil {
+		return UploadStatus{}, err
+	}
+	c, err := s.openContest(ctx, sub.ContestID)
+	if err != nil {
+		return UploadStatus{}, err
+	}
+	in.Name = cleanName(in.Name)
+	if err := in.check(c.Rules); err != nil {
+		return UploadStatus{}, err
+	}
+	m, err := s.multipart()
+	if err != nil {
+		return UploadStatus{}, err
+	}
+	if u, err := s.uploads.OpenUploadOf(ctx, sub.ID); err == nil {
+		if u.FileName == in.Name && u.Size == in.Size && u.FileModified == in.LastModified {
+			parts, err := m.ListParts(ctx, u.Key, u.StorageID)
+			if err == nil {
+				return UploadStatus{Upload: u, Parts: parts}, nil
+			}
+			if ErrorCode(err) != ENotFound {
+				return UploadStatus{}, err
+			}
+		}
+		if err := s.abortUpload(ctx, m, &u); err != nil {
+			return UploadStatus{}, err
+		}
+	} else if ErrorCode(err) != ENotFound {
+		return UploadStatus{}, err
+	}
+
+	now := s.Now()
+	partSize := max(s.Uploads.PartSize, MinPartSize, (in.Size+MaxParts-1)/MaxParts)
+	u := Upload{
+		ID: NewID(), SubmissionID: sub.ID, OwnerID: actor.ID,
+		FileName: in.Name, ContentType: "video/mp4", Size: in.Size, FileModified: in.LastModified,
+		PartSize: partSize, PartCount: int((in.Size + partSize - 1) / partSize),
+		State: UploadOpen, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(s.Uploads.AbandonAfter),
+	}
+	u.Key = path.Join("videos", sub.ID, u.ID+".mp4")
+	if u.StorageID, err = m.CreateMultipart(ctx, u.Key, u.ContentType); err != nil {
+		return UploadStatus{}, err
+	}
+	if err := s.uploads.CreateUpload(ctx, &u); err != nil {
+		return UploadStatus{}, errors.Join(err, m.AbortMultipart(ctx, u.Key, u.StorageID))
+	}
+	return UploadStatus{Upload: u}, nil
+}
+
+// CurrentUpload returns the open upload of the actor's submission with its stored parts.
+func (s *Service) CurrentUpload(ctx context.Context, actor User, submissionID string) (UploadStatus, error) {
+	sub, err := s.ownSubmission(ctx, actor, submissionID)
+	if err != nil {
+		return UploadStatus{}, err
+	}
+	u, err := s.uploads.OpenUploadOf(ctx, sub.ID)
+	if err != nil {
+		return UploadStatus{}, err
+	}
+	return s.uploadStatus(ctx, u)
+}
+
+func (s *Service) uploadStatus(ctx context.Context, u Upload) (UploadStatus, error) {
+	m, err := s.multipart()
+	if err != nil {
+		return UploadStatus{}, err
+	}
+	parts, err := m.ListParts(ctx, u.Key, u.StorageID)
+	if err != nil {
+		return UploadStatus{}, err
+	}
+	return UploadStatus{Upload: u, Parts: parts}, nil
+}
+
+// ownUpload loads an open upload of the actor's and checks that parts may still be sent: the
+// collection is open, or it closed less than the grace ago and the upload was opened before.
+// It returns how long part URLs may live.
+func (s *Service) ownUpload(ctx context.Context, actor User, u Upload) (Upload, time.Duration, error) {
+	if u.OwnerID != actor.ID {
+		return Upload{}, 0, Errorf(ENotFound, "上传不存在")
+	}
+	if u.State != UploadOpen {
+		return Upload{}, 0, UploadError(CodeUploadClosed, fmt.Errorf("upload %s is %s", u.ID, u.State))
+	}
+	sub, err := s.submissions.SubmissionByID(ctx, u.SubmissionID)
+	if err != nil {
+		return Upload{}, 0, err
+	}
+	c, err := s.contests.ContestByID(ctx, sub.ContestID)
+	if err != nil {
+		return Upload{}, 0, err
+	}
+	ttl, err := s.uploadWindow(c, u.CreatedAt)
+	return u, ttl, err
+}
+
+// uploadWindow says whether an upload opened at started may go on now, and for how long.
+func (s *Service) uploadWindow(c Contest, started time.Time) (time.Duration, error) {
+	now := s.Now()
+	closes := c.CollectionCloses()
+	if err := c.CheckCollectionOpen(now); err != nil {
+		if ErrorCode(err) != EDeadline || started.After(closes) || !now.Before(closes.Add(s.Uploads.Grace)) {
+			if ErrorCode(err) == EDeadline {
+				return 0, Errorf(EDeadline, "作品征集已于%s（北京时间）截止，截止前开始的上传可在截止后%s内完成，现已超过，无法继续上传。已保存的内容不受影响",
+					FormatTime(c.CollectionEnd, Beijing), formatMinutes(s.Uploads.Grace))
+			}
+			return 0, err
+		}
+	}
+	return min(s.Uploads.URLTTL, closes.Add(s.Uploads.Grace).Sub(now)), nil
+}
+
+func formatMinutes(d time.Duration) string { return fmt.Sprintf("%d分钟", int(d.Minutes())) }
+
+// PartTargets tells the actor where to send the given parts (number and SHA-256 each). The
+// sizes are the planned ones: storage refuses a part of another length or checksum.
+func (s *Service) PartTargets(ctx context.Context, actor User, uploadID string, parts []PartInfo) ([]PartTarget, error) {
+	if len(parts) == 0 || len(parts) > 100 {
+		return nil, UploadError(CodePartOutOfRange, fmt.Errorf("%d parts asked at once", len(parts)))
+	}
+	u, err := s.uploads.UploadByID(ctx, uploadID)
+	if err != nil {
+		return nil, notFoundAsUpload(err)
+	}
+	u, ttl, err := s.ownUpload(ctx, actor, u)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.multipart()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PartTarget, len(parts))
+	for i, p := range parts {
+		if p.N < 1 || p.N > u.PartCount {
+			return nil, UploadError(CodePartOutOfRange, fmt.Errorf("part %d of %d", p.N, u.PartCount))
+		}
+		if out[i], err = m.PartTarget(ctx, u.Key, u.StorageID, p.N, u.PartSizeOf(p.N), p.SHA256, ttl); err != nil {
+			return nil, err
+		}
+	}
+	return out, s.touch(ctx, &u)
+}
+
+// touch pushes an active upload's abandonment back, writing at most once an hour.
+func (s *Service) touch(ctx context.Context, u *Upload) error {
+	now := s.Now()
+	if u.ExpiresAt.Sub(now) > s.Uploads.AbandonAfter-time.Hour {
+		return nil
+	}
+	u.UpdatedAt, u.ExpiresAt = now, now.Add(s.Uploads.AbandonAfter)
+	return s.uploads.UpdateUpload(ctx, u)
+}
+
+func notFoundAsUpload(err error) error {
+	if ErrorCode(err) == ENotFound {
+		return Errorf(ENotFound, "上传不存在")
+	}
+	return err
+}
+
+// PartWriter is implemented by storages whose parts come through our own API rather than
+// straight to the store (the local folder).
+type PartWriter interface {
+	// WritePart stores part n from r, which must hold exactly size bytes with that SHA-256.
+	WritePart(ctx context.Context, key, storageID string, n int, size int64, sha256 string, r io.Reader) error
+}
+
+// WritePart stores part n of the actor's upload with the given storage id (the id part URLs
+// carry) from r, whose length the client declared as size.
+func (s *Service) WritePart(ctx context.Context, actor User, storageID string, n int, size int64, sha256 string, r io.Reader) error {
+	w, ok := s.storage.(PartWriter)
+	if !ok {
+		return Errorf(ENotFound, "上传不存在")
+	}
+	u, err := s.uploads.UploadByStorageID(ctx, storageID)
+	if err != nil {
+		return notFoundAsUpload(err)
+	}
+	if u, _, err = s.ownUpload(ctx, actor, u); err != nil {
+		return err
+	}
+	if n < 1 || n > u.PartCount {
+		return UploadError(CodePartOutOfRange, fmt.Errorf("part %d of %d", n, u.PartCount))
+	}
+	if want := u.PartSizeOf(n); size != want {
+		return UploadError(CodePartSize, fmt.Errorf("part %d: %d bytes sent, %d planned", n, size, want))
+	}
+	return w.WritePart(ctx, u.Key, u.StorageID, n, size, sha256, r)
+}
+
+// CompleteUpload joins the parts of the actor's upload into the video when storage holds
+// exactly parts 1..N of the planned sizes and their composite checksum is the one the client
+// computed. The video replaces the submission's previous one, whose object is then removed.
+func (s *Service) CompleteUpload(ctx context.Context, actor User, uploadID, checksum string) (Submission, error) {
+	u, err := s.uploads.UploadByID(ctx, uploadID)
+	if err != nil {
+		return Submission{}, notFoundAsUpload(err)
+	}
+	if u.OwnerID == actor.ID && u.State == UploadCompleted && u.Checksum == checksum {
+		return s.ownSubmission(ctx, actor, u.SubmissionID) // a retried completion
+	}
+	if u, _, err = s.ownUpload(ctx, actor, u); err != nil {
+		return Submission{}, err
+	}
+	m, err := s.multipart()
+	if err != nil {
+		return Submission{}, err
+	}
+	stored, err := m.ListParts(ctx, u.Key, u.StorageID)
+	if err != nil {
+		return Submission{}, err
+	}
+	want := make([]PartInfo, u.PartCount)
+	for i := range want {
+		n := i + 1
+		want[i] = PartInfo{N: n, Size: u.PartSizeOf(n)}
+		if i < len(stored) && stored[i].N == n {
+			want[i].SHA256 = stored[i].SHA256
+		}
+	}
+	for _, p := range want {
+		if p.SHA256 == "" {
+			return Submission{}, UploadError(CodeUploadIncomplete, fmt.Errorf("part %d of %d missing", p.N, u.PartCount))
+		}
+	}
+	composite, err := CompositeChecksum(want)
+	if err != nil {
+		return Submission{}, err
+	}
+	if composite != checksum {
+		return Submission{}, UploadError(CodeChecksumMismatch, fmt.Errorf("client composite %q, stored parts give %q", checksum, composite))
+	}
+	sum, size, err := m.CompleteMultipart(ctx, u.Key, u.StorageID, want)
+	if err != nil {
+		return Submission{}, err
+	}
+	if size != u.Size || sum != composite {
+		_ = s.storage.Delete(ctx, u.Key)
+		return Submission{}, UploadError(CodeChecksumMismatch, fmt.Errorf("stored %d bytes %q, planned %d bytes %q", size, sum, u.Size, composite))
+	}
+	sub, err := s.submissions.SubmissionByID(ctx, u.SubmissionID)
+	if err != nil {
+		return Submission{}, err
+	}
+	old := sub.Video
+	now := s.Now()
+	v := Video{Attachment: Attachment{Key: u.Key, Name: u.FileName, ContentType: u.ContentType, Size: size},
+		Checksum: sum, StartedAt: u.CreatedAt, UploadedAt: now}
+	u.State, u.Checksum, u.UpdatedAt, u.CompletedAt = UploadCompleted, sum, now, &now
+	if err := s.uploads.FinishUpload(ctx, &u, v); err != nil {
+		// The object is kept: the row still points at it as this upload's key, and a sweep
+		// of orphans can find it. Losing the bytes silently is the one thing not allowed.
+		return Submission{}, err
+	}
+	if old != nil && old.Key != v.Key {
+		_ = s.storage.Delete(ctx, old.Key) // the new video is recorded; a stray object is harmless
+	}
+	sub.Video, sub.Uploading = &v, nil
+	return sub, nil
+}
+
+// AbortUpload cancels the actor's open upload; the submission keeps its previous video.
+func (s *Service) AbortUpload(ctx context.Context, actor User, uploadID string) error {
+	u, err := s.uploads.UploadByID(ctx, uploadID)
+	if err != nil {
+		return notFoundAsUpload(err)
+	}
+	if u.OwnerID != actor.ID {
+		return Errorf(ENotFound, "上传不存在")
+	}
+	if u.State != UploadOpen {
+		return nil
+	}
+	m, err := s.multipart()
+	if err != nil {
+		return err
+	}
+	return s.abortUpload(ctx, m, &u)
+}
+
+func (s *Service) abortUpload(ctx context.Context, m MultipartStorage, u *Upload) error {
+	if err := m.AbortMultipart(ctx, u.Key, u.StorageID); err != nil {
+		return err
+	}
+	u.State, u.UpdatedAt = UploadAborted, s.Now()
+	return s.uploads.UpdateUpload(ctx, u)
+}
+
+// SweepUploads aborts uploads idle past their abandonment time and returns how many it
+// dropped. Several replicas may sweep at once: aborting twice is harmless.
+func (s *Service) SweepUploads(ctx context.Context) (int, error) {
+	m, err := s.multipart()
+	if err != nil {
+		return 0, nil // nothing to sweep in a storage without uploads
+	}
+	idle, err := s.uploads.IdleUploads(ctx, s.Now(), 100)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, u := range idle {
+		if err := s.abortUpload(ctx, m, &u); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// VideoOf returns the video of a submission to its owner or an organizer.
+func (s *Service) VideoOf(ctx context.Context, actor User, submissionID string) (Video, error) {
+	sub, err := s.Submission(ctx, actor, submissionID)
+	if err != nil {
+		return Video{}, err
+	}
+	if sub.Video == nil {
+		return Video{}, Errorf(ENotFound, "尚未上传视频")
+	}
+	return *sub.Video, nil
+}
+
+// OpenVideo opens the stored video for reading, for the owner or an organizer.
+func (s *Service) OpenVideo(ctx context.Context, actor User, submissionID string) (Video, io.ReadCloser, error) {
+	v, err := s.VideoOf(ctx, actor, submissionID)
+	if err != nil {
+		return Video{}, nil, err
+	}
+	rc, err := s.storage.Get(ctx, v.Key)
+	return v, rc, err
+}
+
+// Linker is implemented by storages that hand out time-limited download links (S3), so a
+// video is fetched from storage directly, with range requests, rather than through the API.
+type Linker interface {
+	// DownloadURL signs a GET of key whose response carries the given Content-Disposition.
+	DownloadURL(ctx context.Context, key, disposition string, ttl time.Duration) (string, error)
+}
+
+// VideoURL returns a direct link to the video, valid for an hour, when storage gives one;
+// otherwise "" (the video is then served through the API).
+func (s *Service) VideoURL(ctx context.Context, v Video, disposition string) (string, error) {
+	l, ok := s.storage.(Linker)
+	if !ok {
+		return "", nil
+	}
+	return l.DownloadURL(ctx, v.Key, disposition, time.Hour)
+}

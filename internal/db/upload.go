@@ -1,0 +1,138 @@
+package db
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/jskx/contest/internal/contest"
+)
+
+type uploadRow struct {
+	ID           string
+	SubmissionID string
+	OwnerID      string
+	StorageKey   string
+	StorageID    string
+	FileName     string
+	ContentType  string
+	Size         int64
+	PartSize     int64
+	PartCount    int
+	FileModified int64
+	State        string
+	Checksum     string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	ExpiresAt    time.Time
+	CompletedAt  *time.Time
+}
+
+func (uploadRow) TableName() string { return "uploads" }
+
+func fromDomainUpload(u contest.Upload) uploadRow {
+	return uploadRow{
+		ID: u.ID, SubmissionID: u.SubmissionID, OwnerID: u.OwnerID, StorageKey: u.Key, StorageID: u.StorageID,
+		FileName: u.FileName, ContentType: u.ContentType, Size: u.Size, PartSize: u.PartSize, PartCount: u.PartCount,
+		FileModified: u.FileModified, State: string(u.State), Checksum: u.Checksum,
+		CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC(), ExpiresAt: u.ExpiresAt.UTC(), CompletedAt: utcPtr(u.CompletedAt),
+	}
+}
+
+func (r uploadRow) toDomain() contest.Upload {
+	return contest.Upload{
+		ID: r.ID, SubmissionID: r.SubmissionID, OwnerID: r.OwnerID, Key: r.StorageKey, StorageID: r.StorageID,
+		FileName: r.FileName, ContentType: r.ContentType, Size: r.Size, PartSize: r.PartSize, PartCount: r.PartCount,
+		FileModified: r.FileModified, State: contest.UploadState(r.State), Checksum: r.Checksum,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, ExpiresAt: r.ExpiresAt, CompletedAt: r.CompletedAt,
+	}
+}
+
+// CreateUpload inserts an upload.
+func (db *DB) CreateUpload(ctx context.Context, u *contest.Upload) error {
+	row := fromDomainUpload(*u)
+	return translate(db.gorm.WithContext(ctx).Create(&row).Error, "上传")
+}
+
+func (db *DB) uploadWhere(ctx context.Context, query string, args ...any) (contest.Upload, error) {
+	var row uploadRow
+	if err := db.gorm.WithContext(ctx).Where(query, args...).Order("created_at DESC").Take(&row).Error; err != nil {
+		return contest.Upload{}, translate(err, "上传")
+	}
+	return row.toDomain(), nil
+}
+
+// UploadByID returns an upload.
+func (db *DB) UploadByID(ctx context.Context, id string) (contest.Upload, error) {
+	return db.uploadWhere(ctx, "id = ?", id)
+}
+
+// UploadByStorageID returns the upload with the storage's id.
+func (db *DB) UploadByStorageID(ctx context.Context, storageID string) (contest.Upload, error) {
+	return db.uploadWhere(ctx, "storage_id = ?", storageID)
+}
+
+// OpenUploadOf returns the newest open upload of a submission.
+func (db *DB) OpenUploadOf(ctx context.Context, submissionID string) (contest.Upload, error) {
+	return db.uploadWhere(ctx, "submission_id = ? AND state = ?", submissionID, string(contest.UploadOpen))
+}
+
+// UpdateUpload saves an upload's state, checksum and times.
+func (db *DB) UpdateUpload(ctx context.Context, u *contest.Upload) error {
+	return translate(updateUpload(db.gorm.WithContext(ctx), u), "上传")
+}
+
+func updateUpload(tx *gorm.DB, u *contest.Upload) error {
+	row := fromDomainUpload(*u)
+	res := tx.Model(&uploadRow{}).Where("id = ?", u.ID).
+		Select("state", "checksum", "updated_at", "expires_at", "completed_at").Updates(&row)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return gorm.ErrRecordNotFound
+	}
+	return res.Error
+}
+
+// FinishUpload marks the upload completed and sets the submission's video columns, both or
+// neither. Only an upload still open is finished, so two completions cannot both win.
+func (db *DB) FinishUpload(ctx context.Context, u *contest.Upload, v contest.Video) error {
+	started, uploaded := v.StartedAt.UTC(), v.UploadedAt.UTC()
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		row := fromDomainUpload(*u)
+		res := tx.Model(&uploadRow{}).Where("id = ? AND state = ?", u.ID, string(contest.UploadOpen)).
+			Select("state", "checksum", "updated_at", "expires_at", "completed_at").Updates(&row)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return contest.UploadError(contest.CodeUploadClosed, nil)
+		}
+		res = tx.Model(&submissionRow{}).Where("id = ?", u.SubmissionID).Updates(map[string]any{
+			"video_key": v.Key, "video_name": v.Name, "video_content_type": v.ContentType, "video_size": v.Size,
+			"video_checksum": v.Checksum, "video_started_at": &started, "video_uploaded_at": &uploaded,
+		})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return gorm.ErrRecordNotFound
+		}
+		return nil
+	})
+	return translate(err, "上传")
+}
+
+// IdleUploads returns open uploads whose abandonment time has passed, oldest first.
+func (db *DB) IdleUploads(ctx context.Context, now time.Time, limit int) ([]contest.Upload, error) {
+	var rows []uploadRow
+	err := db.gorm.WithContext(ctx).Where("state = ? AND expires_at < ?", string(contest.UploadOpen), now.UTC()).
+		Order("expires_at").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "上传")
+	}
+	out := make([]contest.Upload, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, nil
+}
