@@ -15,17 +15,17 @@ import (
 // config is the whole configuration, read from CONTEST_* environment variables and overridden
 // by flags. Secrets may also come from files (CONTEST_X_FILE). See docs/configuration.md.
 type config struct {
-	Addr            string
-	BaseURL         string
-	DataDir         string
-	DatabaseURL     string
-	SecretKey       string
-	S3Endpoint      string
-	S3AccessKey     string
-	S3SecretKey     string
-	S3Bucket        string
-	S3Region        string
-	S3UseSSL        bool
+	Addr        string
+	BaseURL     string
+	DataDir     string
+	DatabaseURL string
+	SecretKey   string
+	S3Endpoint  string
+	S3AccessKey string
+	S3SecretKey string
+	S3Bucket    string
+	S3Region    string
+	S3UseSSL    bool
 	// S3PublicEndpoint is where browsers reach the store when it differs from S3Endpoint
 	// (part URLs are signed for the host the browser uses).
 	S3PublicEndpoint string
@@ -33,13 +33,13 @@ type config struct {
 	UploadPartBytes  int64
 	UploadGrace      time.Duration
 	UploadAbandon    time.Duration
-	AdminEmail      string
-	AdminPassword   string
-	CookieSecure    string // auto, true or false
-	LogLevel        string
-	LogFormat       string
-	ShutdownTimeout time.Duration
-	Migrate         bool // apply migrations at start-up
+	AdminEmail       string
+	AdminPassword    string
+	CookieSecure     string // auto, true or false
+	LogLevel         string
+	LogFormat        string
+	ShutdownTimeout  time.Duration
+	Migrate          bool // apply migrations at start-up
 }
 
 // embedded reports whether the service runs on the embedded default (SQLite, local folder).
@@ -90,7 +90,7 @@ func loadConfig(name string, args []string, getenv func(string) string, extra ..
 		S3Endpoint: env("S3_ENDPOINT", ""), S3AccessKey: env("S3_ACCESS_KEY", ""),
 		S3Bucket: env("S3_BUCKET", "contest"), S3Region: env("S3_REGION", ""),
 		S3PublicEndpoint: env("S3_PUBLIC_ENDPOINT", ""),
-		AdminEmail: env("ADMIN_EMAIL", ""), CookieSecure: env("COOKIE_SECURE", "auto"),
+		AdminEmail:       env("ADMIN_EMAIL", ""), CookieSecure: env("COOKIE_SECURE", "auto"),
 		LogLevel: env("LOG_LEVEL", "info"), LogFormat: env("LOG_FORMAT", "text"),
 	}
 	var errs []error
