@@ -274,6 +274,13 @@ func (s *Service) uploadWindow(c Contest, started time.Time) (time.Duration, err
 	return min(s.Uploads.URLTTL, closes.Add(s.Uploads.Grace).Sub(now)), nil
 }
 
+// UploadOpenAt reports whether an upload opened at started may go on now: during collection,
+// and for the grace after it when it was opened before the close.
+func (s *Service) UploadOpenAt(c Contest, started time.Time) bool {
+	_, err := s.uploadWindow(c, started)
+	return err == nil
+}
+
 func formatMinutes(d time.Duration) string { return fmt.Sprintf("%d分钟", int(d.Minutes())) }
 
 // PartTargets tells the actor where to send the given parts (number and SHA-256 each). The

@@ -146,6 +146,9 @@ type submissionPage struct {
 	Submission contest.Submission
 	Missing    []string
 	BaseURL    string
+	// CanUpload: a video may be uploaded now (collection open, or an upload opened before the
+	// close is within its grace). CanFinalize: the work may be submitted now.
+	CanUpload, CanFinalize bool
 }
 
 func (s *Server) pageSubmission(c echo.Context) error {
@@ -165,6 +168,15 @@ func (s *Server) showSubmission(c echo.Context, status int, sub contest.Submissi
 	for _, fe := range sortedFields(sub.Missing()) {
 		page.Missing = append(page.Missing, fe.Message)
 	}
+	ct, cerr := s.svc.CurrentContest(c.Request().Context())
+	if cerr != nil {
+		return cerr
+	}
+	now := s.svc.Now()
+	open := ct.CollectionOpen(now)
+	page.CanUpload = open || (sub.Uploading != nil && s.svc.UploadOpenAt(ct, sub.Uploading.CreatedAt))
+	page.CanFinalize = sub.Status == contest.StatusDraft && len(page.Missing) == 0 &&
+		(open || s.svc.UploadOpenAt(ct, sub.Video.StartedAt))
 	v := view{Title: sub.Registration.Title, Data: page}
 	if err != nil {
 		v.Errors, v.ErrorMsg = contest.ErrorFields(err), contest.ErrorMessage(err)

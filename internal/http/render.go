@@ -59,6 +59,12 @@ var funcs = template.FuncMap{
 	"idtypes":  contest.IDTypes,
 	"statuses": contest.Statuses,
 	"size":     contest.FormatBytes,
+	"minutes": func(sec int) string {
+		if sec%60 == 0 {
+			return fmt.Sprintf("%d分钟", sec/60)
+		}
+		return fmt.Sprintf("%d分%d秒", sec/60, sec%60)
+	},
 	"consents": func(s contest.Submission) string {
 		given, total := s.ConsentCount()
 		return fmt.Sprintf("%d/%d", given, total)
