@@ -34,7 +34,7 @@ var backends = []string{"sqlite+localfs", "postgres+minio"}
 
 // env is the whole service on one backend, served on a loopback port.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	DB      *db.DB
 	Storage contest.Storage
 	Svc     *contest.Service
@@ -65,7 +65,7 @@ var inWindow = time.Date(2022, 5, 15, 2, 0, 0, 0, time.UTC)
 
 // MustEnv builds the service on a backend with the notice's default contest and the clock
 // inside its collection window.
-func MustEnv(t *testing.T, backend string) *env {
+func MustEnv(t testing.TB, backend string) *env {
 	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, Clock: &clock{t: inWindow}, Log: &bytes.Buffer{}}
@@ -132,7 +132,7 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 }
 
 // mustMinIO returns a store on a fresh bucket of the test MinIO, emptied and removed afterwards.
-func mustMinIO(t *testing.T) *s3.Store {
+func mustMinIO(t testing.TB) *s3.Store {
 	t.Helper()
 	endpoint, access, secret := storagetest.MinIOConfigFromEnv(t)
 	b := make([]byte, 6)
@@ -154,7 +154,7 @@ func mustMinIO(t *testing.T) *s3.Store {
 
 // client is a browser-like API client: it keeps cookies and sends the CSRF token.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	e    *env
 	http *http.Client
 	csrf string
@@ -179,7 +179,7 @@ type response struct {
 }
 
 // JSON decodes the body into v.
-func (r response) JSON(t *testing.T, v any) {
+func (r response) JSON(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.Body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.Body, err)
