@@ -374,14 +374,12 @@ func (s *Service) CompleteUpload(ctx context.Context, actor User, uploadID, chec
 	if u, _, err = s.ownUpload(ctx, actor, u); err != nil {
 		return Submission{}, err
 	}
-	m, err := s.multipart()
+	st, err := s.uploadStatus(ctx, u)
 	if err != nil {
 		return Submission{}, err
 	}
-	stored, err := m.ListParts(ctx, u.Key, u.StorageID)
-	if err != nil {
-		return Submission{}, err
-	}
+	stored := st.Parts
+	m, _ := s.multipart() // uploadStatus succeeded, so storage takes multipart uploads
 	want := make([]PartInfo, u.PartCount)
 	for i := range want {
 		n := i + 1
