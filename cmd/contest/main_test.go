@@ -164,6 +164,26 @@ func TestConfig_ProductionNeedsASharedSecretKey(t *testing.T) {
 	}
 }
 
+func TestConfig_UploadSettings(t *testing.T) {
+	cfg, _, err := loadConfig("serve", nil, func(k string) string {
+		return map[string]string{"CONTEST_UPLOAD_GRACE": "45m", "CONTEST_UPLOAD_PART_BYTES": "16777216"}[k]
+	})
+	if err != nil || cfg.UploadGrace != 45*time.Minute || cfg.UploadPartBytes != 16<<20 || cfg.UploadAbandon != 24*time.Hour {
+		t.Fatalf("grace %v, part %d, abandon %v, err %v; want 45m, 16 MiB, the default 24h", cfg.UploadGrace, cfg.UploadPartBytes, cfg.UploadAbandon, err)
+	}
+	for key, bad := range map[string]string{
+		"CONTEST_UPLOAD_GRACE":         "half an hour",
+		"CONTEST_UPLOAD_PART_BYTES":    "1048576", // below S3's 5 MiB minimum
+		"CONTEST_UPLOAD_ABANDON_AFTER": "10m",
+	} {
+		err := run(context.Background(), []string{"serve"}, func(k string) string { return map[string]string{key: bad}[k] },
+			&bytes.Buffer{}, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), key) || exitCode(err) != 2 {
+			t.Errorf("%s=%s: err = %v (exit %d), want a usage error naming it", key, bad, err, exitCode(err))
+		}
+	}
+}
+
 func TestConfig_StringMasksSecrets(t *testing.T) {
 	cfg, _, err := loadConfig("serve", nil, func(k string) string {
 		return map[string]string{"CONTEST_DATABASE_URL": "postgres://user:pw-123@db/contest", "CONTEST_SECRET_KEY": "c2VjcmV0",
