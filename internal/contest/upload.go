@@ -164,9 +164,10 @@ func (s *Service) StartUpload(ctx context.Context, actor User, submissionID stri
 	if err != nil {
 		return UploadStatus{}, err
 	}
-	c, err := s.openContest(ctx, sub.ContestID)
-	if err != nil {
-		return UploadStatus{}, err
+	// After the close only the resumption of an upload opened before it, within the grace.
+	c, closed := s.openContest(ctx, sub.ContestID)
+	if closed != nil && ErrorCode(closed) != EDeadline {
+		return UploadStatus{}, closed
 	}
 	in.Name = cleanName(in.Name)
 	if err := in.check(c.Rules); err != nil {
@@ -178,6 +179,11 @@ func (s *Service) StartUpload(ctx context.Context, actor User, submissionID stri
 	}
 	if u, err := s.uploads.OpenUploadOf(ctx, sub.ID); err == nil {
 		if u.FileName == in.Name && u.Size == in.Size && u.FileModified == in.LastModified {
+			if closed != nil {
+				if _, err := s.uploadWindow(c, u.CreatedAt); err != nil {
+					return UploadStatus{}, err
+				}
+			}
 			parts, err := m.ListParts(ctx, u.Key, u.StorageID)
 			if err == nil {
 				return UploadStatus{Upload: u, Parts: parts}, nil
@@ -186,11 +192,17 @@ func (s *Service) StartUpload(ctx context.Context, actor User, submissionID stri
 				return UploadStatus{}, err
 			}
 		}
+		if closed != nil {
+			return UploadStatus{}, closed // another file: a new upload, refused after the close
+		}
 		if err := s.abortUpload(ctx, m, &u); err != nil {
 			return UploadStatus{}, err
 		}
 	} else if ErrorCode(err) != ENotFound {
 		return UploadStatus{}, err
+	}
+	if closed != nil {
+		return UploadStatus{}, closed
 	}
 
 	now := s.Now()

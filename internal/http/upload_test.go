@@ -238,6 +238,10 @@ func TestUploadDeadlineAndGrace(t *testing.T) {
 			map[string]any{"name": "new.mp4", "size": 1000, "last_modified": 5}); r.Status != http.StatusForbidden || r.ErrorCode() != contest.EDeadline {
 			t.Fatalf("new upload after the close = %d %s, want 403 deadline_passed", r.Status, r.Body)
 		}
+		// The page is reloaded in the grace: picking the same file resumes it.
+		if again := c.StartUpload(s.ID, f); again.ID != u.ID || !slices.Equal(partsDone(again), []int{1}) {
+			t.Fatalf("resume in the grace: upload %s parts %v, want %s with [1]", again.ID, partsDone(again), u.ID)
+		}
 		targets, r := c.Targets(u, f, 2)
 		if r.Status != http.StatusOK {
 			t.Fatalf("part targets in the grace = %d %s", r.Status, r.Body)
@@ -248,6 +252,10 @@ func TestUploadDeadlineAndGrace(t *testing.T) {
 
 		// Past the grace, the rest is refused and what was sent stays.
 		e.Clock.Set(closes.Add(31 * time.Minute))
+		if r := c.Do("POST", "/api/v1/submissions/"+s.ID+"/video/uploads", map[string]any{
+			"name": f.Name, "size": f.Size, "last_modified": f.LastModified}); r.Status != http.StatusForbidden || r.ErrorCode() != contest.EDeadline {
+			t.Fatalf("resume after the grace = %d %s, want deadline_passed", r.Status, r.Body)
+		}
 		if _, r := c.Targets(u, f, 3); r.Status != http.StatusForbidden || r.ErrorCode() != contest.EDeadline {
 			t.Fatalf("part targets after the grace = %d %s, want deadline_passed", r.Status, r.Body)
 		}
