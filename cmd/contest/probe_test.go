@@ -38,17 +38,24 @@ func jsonLines(t *testing.T, stdout string) []map[string]any {
 	return objs
 }
 
-func TestProbe_JSONPassPrintsOneObjectAndExitsZero(t *testing.T) {
-	file := ffmpegtest.MustVideo(t, ffmpegtest.Video{Width: 720, Height: 1280, Rotate: 90, Audio: true})
+// probeOne runs `probe --json` on one file and returns its one JSON object, failing unless the
+// exit status is want.
+func probeOne(t *testing.T, file string, want int) map[string]any {
+	t.Helper()
 	stdout, stderr, code := runProbe(t, "--json", file)
-	if code != 0 {
-		t.Fatalf("exit %d, stderr %s", code, stderr)
+	if code != want {
+		t.Fatalf("exit %d, want %d; stderr %s", code, want, stderr)
 	}
 	objs := jsonLines(t, stdout)
 	if len(objs) != 1 {
 		t.Fatalf("%d objects, want exactly 1:\n%s", len(objs), stdout)
 	}
-	got := objs[0]
+	return objs[0]
+}
+
+func TestProbe_JSONPassPrintsOneObjectAndExitsZero(t *testing.T) {
+	file := ffmpegtest.MustVideo(t, ffmpegtest.Video{Width: 720, Height: 1280, Rotate: 90, Audio: true})
+	got := probeOne(t, file, 0)
 	for _, k := range []string{"file", "ok", "reasons", "warnings", "brand", "duration_sec", "width", "height",
 		"display_width", "display_height", "rotation", "video_codec", "audio_codec", "size"} {
 		if _, ok := got[k]; !ok {
@@ -70,19 +77,12 @@ func TestProbe_JSONPassPrintsOneObjectAndExitsZero(t *testing.T) {
 func TestProbe_JSONRejectedExitsOneWithReasons(t *testing.T) {
 	pass := ffmpegtest.MustVideo(t, ffmpegtest.Video{})
 	mov := ffmpegtest.MustVideo(t, ffmpegtest.Video{Format: "mov", Width: 960, Height: 540})
-	stdout, stderr, code := runProbe(t, "--json", mov)
-	if code != 1 {
-		t.Fatalf("exit %d, want 1; stderr %s", code, stderr)
-	}
-	objs := jsonLines(t, stdout)
-	if len(objs) != 1 {
-		t.Fatalf("%d objects, want exactly 1:\n%s", len(objs), stdout)
-	}
-	if objs[0]["ok"] != false || objs[0]["brand"] != "qt  " {
-		t.Errorf("got %v", objs[0])
+	got := probeOne(t, mov, 1)
+	if got["ok"] != false || got["brand"] != "qt  " {
+		t.Errorf("got %v", got)
 	}
 	var codes []string
-	for _, r := range objs[0]["reasons"].([]any) {
+	for _, r := range got["reasons"].([]any) {
 		r := r.(map[string]any)
 		if r["message"] == "" {
 			t.Errorf("reason without message: %v", r)
@@ -94,7 +94,7 @@ func TestProbe_JSONRejectedExitsOneWithReasons(t *testing.T) {
 	}
 
 	// Several files: one line each, in order; any rejection makes the status 1.
-	stdout, _, code = runProbe(t, "--json", pass, mov)
+	stdout, _, code := runProbe(t, "--json", pass, mov)
 	if objs := jsonLines(t, stdout); code != 1 || len(objs) != 2 || objs[0]["ok"] != true || objs[1]["ok"] != false {
 		t.Errorf("exit %d, output:\n%s", code, stdout)
 	}

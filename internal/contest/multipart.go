@@ -25,6 +25,10 @@ const (
 	CodeChecksumFormat   = "checksum_format"   // a SHA-256 that is not 32 bytes in standard base64
 	CodeChecksumMismatch = "checksum_mismatch" // bytes or composite differ from the checksum given
 	CodeUploadIncomplete = "upload_incomplete" // parts missing or extra at completion
+	CodeUploadTooLarge   = "upload_too_large"  // the file is larger than the contest allows
+	CodeUploadType       = "upload_type"       // not an MP4 file by name and type
+	CodeUploadEmpty      = "upload_empty"      // a file of 0 bytes
+	CodeUploadClosed     = "upload_closed"     // the upload was cancelled, replaced or abandoned
 )
 
 var uploadMessages = map[string]string{
@@ -33,6 +37,9 @@ var uploadMessages = map[string]string{
 	CodeChecksumFormat:   "校验值格式无效",              // malformed checksum
 	CodeChecksumMismatch: "校验值不一致，数据可能已损坏，请重新上传", // checksum differs, data may be damaged
 	CodeUploadIncomplete: "上传尚未完成：分片缺失或多余",       // upload incomplete: parts missing or extra
+	CodeUploadType:       "仅接受MP4格式的视频（文件名以 .mp4 结尾）。手机或剪辑软件导出的MOV等格式，请先导出为MP4",
+	CodeUploadEmpty:      "所选文件是空的（0字节），请重新选择视频文件",
+	CodeUploadClosed:     "这次上传已被取消或已过期，请重新选择文件上传",
 }
 
 // PartInfo is one stored part: number (1-based), size, and its SHA-256 (standard base64).

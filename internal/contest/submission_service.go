@@ -248,14 +248,12 @@ func (s *Service) Finalize(ctx context.Context, actor User, id string) (Submissi
 	if err != nil {
 		return Submission{}, err
 	}
-	c, err := s.openContest(ctx, sub.ContestID)
-	if err != nil && (sub.Video == nil || ErrorCode(err) != EDeadline) {
+	c, err := s.contests.ContestByID(ctx, sub.ContestID)
+	if err != nil {
 		return Submission{}, err
 	}
-	if err != nil {
-		if _, err := s.uploadWindow(c, sub.Video.StartedAt); err != nil {
-			return Submission{}, err
-		}
+	if err := s.finalizeWindow(c, sub); err != nil {
+		return Submission{}, err
 	}
 	if err := sub.incomplete(); err != nil {
 		return Submission{}, err

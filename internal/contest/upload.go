@@ -27,20 +27,6 @@ const (
 	UploadAborted   UploadState = "aborted"   // cancelled, replaced by a new upload, or abandoned
 )
 
-// More upload refusals (see multipart.go for the part-level ones).
-const (
-	CodeUploadTooLarge = "upload_too_large" // the file is larger than the contest allows
-	CodeUploadType     = "upload_type"      // not an MP4 file by name and type
-	CodeUploadEmpty    = "upload_empty"     // a file of 0 bytes
-	CodeUploadClosed   = "upload_closed"    // the upload was cancelled, replaced or abandoned
-)
-
-func init() {
-	uploadMessages[CodeUploadType] = "仅接受MP4格式的视频（文件名以 .mp4 结尾）。手机或剪辑软件导出的MOV等格式，请先导出为MP4"
-	uploadMessages[CodeUploadEmpty] = "所选文件是空的（0字节），请重新选择视频文件"
-	uploadMessages[CodeUploadClosed] = "这次上传已被取消或已过期，请重新选择文件上传"
-}
-
 // UploadSettings are the service's upload settings, the same for every contest.
 type UploadSettings struct {
 	// PartSize is the planned size of every part but the last (at least 5 MiB, S3's minimum).
@@ -164,7 +150,6 @@ func (s *Service) StartUpload(ctx context.Context, actor User, submissionID stri
 	if err != nil {
 		return UploadStatus{}, err
 	}
-	// After the close only the resumption of an upload opened before it, within the grace.
 	c, closed := s.openContest(ctx, sub.ContestID)
 	if closed != nil && ErrorCode(closed) != EDeadline {
 		return UploadStatus{}, closed
@@ -173,36 +158,33 @@ func (s *Service) StartUpload(ctx context.Context, actor User, submissionID stri
 	if err := in.check(c.Rules); err != nil {
 		return UploadStatus{}, err
 	}
+	open, err := s.uploads.OpenUploadOf(ctx, sub.ID)
+	hasOpen := err == nil
+	if !hasOpen && ErrorCode(err) != ENotFound {
+		return UploadStatus{}, err
+	}
+	if hasOpen && open.FileName == in.Name && open.Size == in.Size && open.FileModified == in.LastModified {
+		// The same file: resume, also in the grace after the close if it was opened before.
+		if _, err := s.uploadWindow(c, open.CreatedAt); err != nil {
+			return UploadStatus{}, err
+		}
+		st, err := s.uploadStatus(ctx, open)
+		if ErrorCode(err) != ENotFound {
+			return st, err
+		}
+		// Storage no longer knows it (expired there): start afresh.
+	}
+	if closed != nil {
+		return UploadStatus{}, closed // a new upload after the close
+	}
 	m, err := s.multipart()
 	if err != nil {
 		return UploadStatus{}, err
 	}
-	if u, err := s.uploads.OpenUploadOf(ctx, sub.ID); err == nil {
-		if u.FileName == in.Name && u.Size == in.Size && u.FileModified == in.LastModified {
-			if closed != nil {
-				if _, err := s.uploadWindow(c, u.CreatedAt); err != nil {
-					return UploadStatus{}, err
-				}
-			}
-			parts, err := m.ListParts(ctx, u.Key, u.StorageID)
-			if err == nil {
-				return UploadStatus{Upload: u, Parts: parts}, nil
-			}
-			if ErrorCode(err) != ENotFound {
-				return UploadStatus{}, err
-			}
-		}
-		if closed != nil {
-			return UploadStatus{}, closed // another file: a new upload, refused after the close
-		}
-		if err := s.abortUpload(ctx, m, &u); err != nil {
+	if hasOpen {
+		if err := s.abortUpload(ctx, m, &open); err != nil {
 			return UploadStatus{}, err
 		}
-	} else if ErrorCode(err) != ENotFound {
-		return UploadStatus{}, err
-	}
-	if closed != nil {
-		return UploadStatus{}, closed
 	}
 
 	now := s.Now()
@@ -286,11 +268,27 @@ func (s *Service) uploadWindow(c Contest, started time.Time) (time.Duration, err
 	return min(s.Uploads.URLTTL, closes.Add(s.Uploads.Grace).Sub(now)), nil
 }
 
-// UploadOpenAt reports whether an upload opened at started may go on now: during collection,
-// and for the grace after it when it was opened before the close.
-func (s *Service) UploadOpenAt(c Contest, started time.Time) bool {
-	_, err := s.uploadWindow(c, started)
-	return err == nil
+// finalizeWindow returns nil when, as far as time goes, sub may be submitted now: while
+// collection is open, or in the grace after the close when its video's upload was opened before.
+func (s *Service) finalizeWindow(c Contest, sub Submission) error {
+	err := c.CheckCollectionOpen(s.Now())
+	if err == nil || ErrorCode(err) != EDeadline || sub.Video == nil {
+		return err
+	}
+	_, err = s.uploadWindow(c, sub.Video.StartedAt)
+	return err
+}
+
+// Allowed says what the owner may do with sub's video now: upload one (collection open, or the
+// grace of an upload opened before the close), and submit the work (complete, and in time).
+func (s *Service) Allowed(c Contest, sub Submission) (upload, finalize bool) {
+	upload = c.CollectionOpen(s.Now())
+	if !upload && sub.Uploading != nil {
+		_, err := s.uploadWindow(c, sub.Uploading.CreatedAt)
+		upload = err == nil
+	}
+	finalize = sub.Status == StatusDraft && len(sub.Missing()) == 0 && s.finalizeWindow(c, sub) == nil
+	return upload, finalize
 }
 
 func formatMinutes(d time.Duration) string { return fmt.Sprintf("%d分钟", int(d.Minutes())) }
@@ -501,14 +499,9 @@ func (s *Service) VideoOf(ctx context.Context, actor User, submissionID string) 
 	return *sub.Video, nil
 }
 
-// OpenVideo opens the stored video for reading, for the owner or an organizer.
-func (s *Service) OpenVideo(ctx context.Context, actor User, submissionID string) (Video, io.ReadCloser, error) {
-	v, err := s.VideoOf(ctx, actor, submissionID)
-	if err != nil {
-		return Video{}, nil, err
-	}
-	rc, err := s.storage.Get(ctx, v.Key)
-	return v, rc, err
+// OpenVideo opens a video that VideoOf returned.
+func (s *Service) OpenVideo(ctx context.Context, v Video) (io.ReadCloser, error) {
+	return s.storage.Get(ctx, v.Key)
 }
 
 // Linker is implemented by storages that hand out time-limited download links (S3), so a

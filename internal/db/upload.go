@@ -78,19 +78,17 @@ func (db *DB) OpenUploadOf(ctx context.Context, submissionID string) (contest.Up
 	return db.uploadWhere(ctx, "submission_id = ? AND state = ?", submissionID, string(contest.UploadOpen))
 }
 
+// uploadChanges are the columns an upload changes after its creation.
+var uploadChanges = []string{"state", "checksum", "updated_at", "expires_at", "completed_at"}
+
 // UpdateUpload saves an upload's state, checksum and times.
 func (db *DB) UpdateUpload(ctx context.Context, u *contest.Upload) error {
-	return translate(updateUpload(db.gorm.WithContext(ctx), u), "上传")
-}
-
-func updateUpload(tx *gorm.DB, u *contest.Upload) error {
 	row := fromDomainUpload(*u)
-	res := tx.Model(&uploadRow{}).Where("id = ?", u.ID).
-		Select("state", "checksum", "updated_at", "expires_at", "completed_at").Updates(&row)
+	res := db.gorm.WithContext(ctx).Model(&uploadRow{}).Where("id = ?", u.ID).Select(uploadChanges).Updates(&row)
 	if res.Error == nil && res.RowsAffected == 0 {
-		return gorm.ErrRecordNotFound
+		return translate(gorm.ErrRecordNotFound, "上传")
 	}
-	return res.Error
+	return translate(res.Error, "上传")
 }
 
 // FinishUpload marks the upload completed and sets the submission's video columns, both or
@@ -100,7 +98,7 @@ func (db *DB) FinishUpload(ctx context.Context, u *contest.Upload, v contest.Vid
 	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		row := fromDomainUpload(*u)
 		res := tx.Model(&uploadRow{}).Where("id = ? AND state = ?", u.ID, string(contest.UploadOpen)).
-			Select("state", "checksum", "updated_at", "expires_at", "completed_at").Updates(&row)
+			Select(uploadChanges).Updates(&row)
 		if res.Error != nil {
 			return res.Error
 		}

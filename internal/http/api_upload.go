@@ -205,7 +205,7 @@ func (s *Server) downloadVideo(c echo.Context) error {
 	if link != "" {
 		return c.Redirect(http.StatusFound, link)
 	}
-	v, rc, err := s.svc.OpenVideo(ctx, u, c.Param("id"))
+	rc, err := s.svc.OpenVideo(ctx, v)
 	if err != nil {
 		return err
 	}

@@ -172,12 +172,8 @@ func (s *Server) showSubmission(c echo.Context, status int, sub contest.Submissi
 	if cerr != nil {
 		return cerr
 	}
-	now := s.svc.Now()
-	open := ct.CollectionOpen(now)
-	page.CanUpload = open || (sub.Uploading != nil && s.svc.UploadOpenAt(ct, sub.Uploading.CreatedAt))
-	page.CanFinalize = sub.Status == contest.StatusDraft && len(page.Missing) == 0 &&
-		(open || s.svc.UploadOpenAt(ct, sub.Video.StartedAt))
-	v := view{Title: sub.Registration.Title, Data: page}
+	page.CanUpload, page.CanFinalize = s.svc.Allowed(ct, sub)
+	v := view{Title: sub.Registration.Title, Data: page, Contest: ct}
 	if err != nil {
 		v.Errors, v.ErrorMsg = contest.ErrorFields(err), contest.ErrorMessage(err)
 		for _, fe := range sortedFields(v.Errors) {

@@ -130,12 +130,7 @@ func RunMultipart(t *testing.T, s contest.MultipartStorage, put PutPart, reopen 
 			t.Fatalf("ListParts after refused completes (-want +got):\n%s", diff)
 		}
 		MustPutPart(t, s, put, key, id, plan[1], Slice(data, plan, 1), ttl)
-		if _, _, err := s.CompleteMultipart(t.Context(), key, id, plan); err != nil {
-			t.Fatalf("CompleteMultipart after the missing part came: %v", err)
-		}
-		if got := MustGet(t, store, key); !bytes.Equal(got, data) {
-			t.Fatalf("object has %d bytes, want the %d bytes of the file", len(got), len(data))
-		}
+		mustCompleteAs(t, s, store, key, id, plan, data, "after the missing part came")
 	})
 
 	t.Run("WrongPartListIsRefused", func(t *testing.T) {
@@ -165,12 +160,7 @@ func RunMultipart(t *testing.T, s contest.MultipartStorage, put PutPart, reopen 
 			t.Fatalf("ListParts after a restart (-want +got):\n%s", diff)
 		}
 		MustPutPart(t, again, put, key, id, plan[1], Slice(data, plan, 1), ttl)
-		if _, _, err := again.CompleteMultipart(t.Context(), key, id, plan); err != nil {
-			t.Fatalf("CompleteMultipart after a restart: %v", err)
-		}
-		if got := MustGet(t, store, key); !bytes.Equal(got, data) {
-			t.Fatalf("object has %d bytes, want the %d bytes of the file", len(got), len(data))
-		}
+		mustCompleteAs(t, again, store, key, id, plan, data, "after a restart")
 	})
 
 	t.Run("AbortThenListIsNotFound", func(t *testing.T) {
@@ -266,6 +256,17 @@ func MustListParts(tb testing.TB, s contest.MultipartStorage, key, id string) []
 		tb.Fatalf("ListParts: %v", err)
 	}
 	return slices.Clip(parts)
+}
+
+// mustCompleteAs completes the upload with plan and checks that the object is data.
+func mustCompleteAs(tb testing.TB, s contest.MultipartStorage, store contest.Storage, key, id string, plan []contest.PartInfo, data []byte, when string) {
+	tb.Helper()
+	if _, _, err := s.CompleteMultipart(tb.Context(), key, id, plan); err != nil {
+		tb.Fatalf("CompleteMultipart %s: %v", when, err)
+	}
+	if got := MustGet(tb, store, key); !bytes.Equal(got, data) {
+		tb.Fatalf("object %s has %d bytes, want the %d bytes of the file", when, len(got), len(data))
+	}
 }
 
 // MustAbort aborts an upload.

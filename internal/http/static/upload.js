@@ -139,30 +139,27 @@
     }
   }
 
-  function partRange(n) {
-    var start = (n - 1) * job.plan.part_size;
-    return [start, Math.min(start + job.plan.part_size, job.plan.size)];
+  function partRange(j, n) {
+    var start = (n - 1) * j.plan.part_size;
+    return [start, Math.min(start + j.plan.part_size, j.plan.size)];
   }
 
-  function hashPart(n) {
-    if (job.hashes[n]) return Promise.resolve(job.hashes[n]);
-    var r = partRange(n);
-    return job.file.slice(r[0], r[1]).arrayBuffer().then(function (buf) {
-      return sha256(buf).then(function (d) { job.hashes[n] = d; return d; });
+  function readPart(j, n) {
+    var r = partRange(j, n);
+    return j.file.slice(r[0], r[1]).arrayBuffer();
+  }
+
+  // hashPart resolves to part n's bytes once its SHA-256 is in j.hashes (computed once).
+  function hashPart(j, n) {
+    return readPart(j, n).then(function (buf) {
+      if (j.hashes[n]) return buf;
+      return sha256(buf).then(function (d) { j.hashes[n] = d; return buf; });
     });
-  }
-
-  function readPart(n) {
-    var r = partRange(n);
-    return job.file.slice(r[0], r[1]).arrayBuffer();
   }
 
   // sendPart asks where to send part n and sends it, with progress.
   function sendPart(j, n) {
-    return readPart(n).then(function (buf) {
-      if (j.hashes[n]) return buf;
-      return sha256(buf).then(function (d) { j.hashes[n] = d; return buf; });
-    }).then(function (buf) {
+    return hashPart(j, n).then(function (buf) {
       var digest = j.hashes[n];
       return api('POST', '/uploads/' + j.plan.id + '/parts', { parts: [{ n: n, sha256: b64(digest) }] }).then(function (out) {
         var t = out.parts[0];
@@ -199,7 +196,8 @@
       return sendPart(j, n).then(function () {
         delete j.inflight[n];
         j.done[n] = true;
-        j.sent += partRange(n)[1] - partRange(n)[0];
+        var r = partRange(j, n);
+        j.sent += r[1] - r[0];
         render();
       }, function (err) {
         delete j.inflight[n];
@@ -238,7 +236,7 @@
     var ns = [];
     for (var n = 1; n <= j.plan.part_count; n++) ns.push(n);
     // Every part's hash, also of parts sent before a reload.
-    return ns.reduce(function (p, n) { return p.then(function () { return hashPart(n); }); }, Promise.resolve()).then(function () {
+    return ns.reduce(function (p, n) { return p.then(function () { return j.hashes[n] || hashPart(j, n); }); }, Promise.resolve()).then(function () {
       var all = new Uint8Array(32 * ns.length);
       ns.forEach(function (n, i) { all.set(j.hashes[n], i * 32); });
       return sha256(all.buffer);
@@ -290,7 +288,7 @@
       if (check.length) show('发现未完成的上传，正在核对已上传的部分……');
       return check.reduce(function (p, n) {
         return p.then(function () {
-          return hashPart(n).then(function () {
+          return hashPart(j, n).then(function () {
             if (b64(j.hashes[n]) === stored[n].sha256) { j.done[n] = true; j.sent += stored[n].size; }
           });
         });
