@@ -9,11 +9,13 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
 	"github.com/jskx/contest/internal/contest"
 	"github.com/jskx/contest/internal/db"
+	"github.com/jskx/contest/internal/ffmpeg"
 	webhttp "github.com/jskx/contest/internal/http"
 	"github.com/jskx/contest/internal/localfs"
 	"github.com/jskx/contest/internal/pii"
@@ -75,6 +77,14 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	}
 	svc := contest.NewService(d, storage)
 	svc.Uploads.PartSize, svc.Uploads.Grace, svc.Uploads.AbandonAfter = cfg.UploadPartBytes, cfg.UploadGrace, cfg.UploadAbandon
+	svc.Check = contest.CheckSettings{DurationTolerance: cfg.DurationTolerance, TempDir: filepath.Join(cfg.DataDir, "tmp")}
+	if err := os.MkdirAll(svc.Check.TempDir, 0o750); err != nil {
+		d.Close()
+		return nil, err
+	}
+	if mediaToolsInstalled() {
+		svc.Media = ffmpeg.Tools{}
+	}
 	return &app{cfg: cfg, log: log, db: d, storage: storage, svc: svc}, nil
 }
 
@@ -168,4 +178,14 @@ func generatePassword() string {
 		panic(err)
 	}
 	return strings.NewReplacer("-", "x", "_", "y").Replace(base64.RawURLEncoding.EncodeToString(b))
+}
+
+// mediaToolsInstalled reports whether ffprobe and ffmpeg are on PATH.
+func mediaToolsInstalled() bool {
+	for _, tool := range []string{"ffprobe", "ffmpeg"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return false
+		}
+	}
+	return true
 }

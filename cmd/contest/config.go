@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jskx/contest/internal/contest"
+	"github.com/jskx/contest/internal/db"
 )
 
 // config is the whole configuration, read from CONTEST_* environment variables and overridden
@@ -33,13 +34,17 @@ type config struct {
 	UploadPartBytes  int64
 	UploadGrace      time.Duration
 	UploadAbandon    time.Duration
-	AdminEmail       string
-	AdminPassword    string
-	CookieSecure     string // auto, true or false
-	LogLevel         string
-	LogFormat        string
-	ShutdownTimeout  time.Duration
-	Migrate          bool // apply migrations at start-up
+	// Jobs tune the background media checks; DurationTolerance is the seconds above the
+	// maximum duration still accepted.
+	Jobs              db.JobSettings
+	DurationTolerance float64
+	AdminEmail        string
+	AdminPassword     string
+	CookieSecure      string // auto, true or false
+	LogLevel          string
+	LogFormat         string
+	ShutdownTimeout   time.Duration
+	Migrate           bool // apply migrations at start-up
 }
 
 // embedded reports whether the service runs on the embedded default (SQLite, local folder).
@@ -118,6 +123,23 @@ func loadConfig(name string, args []string, getenv func(string) string, extra ..
 	}
 	if c.UploadAbandon, err = time.ParseDuration(env("UPLOAD_ABANDON_AFTER", def.AbandonAfter.String())); err != nil || c.UploadAbandon < time.Hour {
 		errs = append(errs, fmt.Errorf("CONTEST_UPLOAD_ABANDON_AFTER: want a duration of at least 1h, such as 24h"))
+	}
+	jobs := db.DefaultJobSettings()
+	c.Jobs = jobs
+	if c.Jobs.Workers, err = strconv.Atoi(env("MEDIA_WORKERS", strconv.Itoa(jobs.Workers))); err != nil || c.Jobs.Workers < 1 || c.Jobs.Workers > 64 {
+		errs = append(errs, fmt.Errorf("CONTEST_MEDIA_WORKERS: want a number from 1 to 64"))
+	}
+	if c.Jobs.Timeout, err = time.ParseDuration(env("JOB_TIMEOUT", jobs.Timeout.String())); err != nil || c.Jobs.Timeout < time.Second {
+		errs = append(errs, fmt.Errorf("CONTEST_JOB_TIMEOUT: want a duration of at least 1s, such as 15m"))
+	}
+	if c.Jobs.MaxAttempts, err = strconv.Atoi(env("JOB_ATTEMPTS", strconv.Itoa(jobs.MaxAttempts))); err != nil || c.Jobs.MaxAttempts < 1 || c.Jobs.MaxAttempts > 25 {
+		errs = append(errs, fmt.Errorf("CONTEST_JOB_ATTEMPTS: want a number from 1 to 25"))
+	}
+	if c.Jobs.RetryBase, err = time.ParseDuration(env("JOB_RETRY_BASE", jobs.RetryBase.String())); err != nil || c.Jobs.RetryBase <= 0 {
+		errs = append(errs, fmt.Errorf("CONTEST_JOB_RETRY_BASE: want a positive duration such as 10s"))
+	}
+	if c.DurationTolerance, err = strconv.ParseFloat(env("DURATION_TOLERANCE", strconv.FormatFloat(contest.DefaultDurationTolerance, 'f', -1, 64)), 64); err != nil || c.DurationTolerance < 0 || c.DurationTolerance > 10 {
+		errs = append(errs, fmt.Errorf("CONTEST_DURATION_TOLERANCE: want seconds from 0 to 10, such as 0.5"))
 	}
 	if c.Migrate, err = strconv.ParseBool(env("MIGRATE", "true")); err != nil {
 		errs = append(errs, fmt.Errorf("CONTEST_MIGRATE: %w", err))

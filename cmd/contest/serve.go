@@ -23,7 +23,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	log.Info("starting", "config", cfg.String())
 	for _, tool := range []string{"ffprobe", "ffmpeg"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			log.Warn(tool+" not found: video checks will not work; install it (Debian: apt-get install ffmpeg)", "tool", tool)
+			log.Warn(tool+" not found: uploaded videos cannot be checked and will show 检查出错 until it is installed (Debian: apt-get install ffmpeg)", "tool", tool)
+			fmt.Fprintf(stderr, "警告：未找到 %s，上传的视频无法检查。请安装 ffmpeg（Debian/Ubuntu: sudo apt-get install ffmpeg）后重启服务。\n", tool)
 		}
 	}
 	a, err := openApp(ctx, cfg, log)
@@ -50,6 +51,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	fmt.Fprintf(stdout, "\n服务已启动 / listening: %s\n组织者登录 / organizer sign-in: %s/login\n\n", url, url)
 
+	jobs, err := a.db.StartJobs(ctx, cfg.Jobs, a.svc.CheckVideo, log.With("component", "jobs"))
+	if err != nil {
+		return err
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go a.housekeep(ctx)
@@ -64,6 +69,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
+	}
+	// Running checks may finish until the timeout; the rest are cancelled and run again later.
+	if err := jobs.Stop(sctx); err != nil {
+		log.Warn("stopping jobs", "err", err)
 	}
 	log.Info("stopped")
 	return nil
@@ -81,8 +90,8 @@ func siteURL(cfg config, addr net.Addr) string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
-// housekeep removes expired sessions and aborts abandoned uploads every 15 minutes until ctx
-// ends. Every replica does it; both are harmless twice.
+// housekeep removes expired sessions, aborts abandoned uploads and queues lost video checks
+// every 15 minutes until ctx ends. Every replica does it; both are harmless twice.
 func (a *app) housekeep(ctx context.Context) {
 	t := time.NewTicker(15 * time.Minute)
 	defer t.Stop()
@@ -96,6 +105,13 @@ func (a *app) housekeep(ctx context.Context) {
 			a.log.Warn("upload cleanup", "err", err)
 		} else if n > 0 {
 			a.log.Info("abandoned uploads removed", "count", n)
+		}
+		// A check queued with its upload is never lost, but videos uploaded before checks
+		// existed have none; a check already queued is not queued twice.
+		if n, err := a.db.RequeueChecks(ctx, time.Now().Add(-10*time.Minute), 500); err != nil && ctx.Err() == nil {
+			a.log.Warn("requeue video checks", "err", err)
+		} else if n > 0 {
+			a.log.Info("video checks queued again", "count", n)
 		}
 		select {
 		case <-ctx.Done():

@@ -28,6 +28,11 @@ type Service struct {
 	SessionTTL time.Duration
 	// Uploads are the video upload settings.
 	Uploads UploadSettings
+	// Media measures and converts videos; nil when ffmpeg is not installed (checks then fail
+	// visibly and can be run again once it is).
+	Media MediaTools
+	// Check tunes the media check.
+	Check CheckSettings
 
 	dummyOnce sync.Once
 	dummy     []byte
@@ -48,6 +53,7 @@ func NewService(db Stores, storage Storage) *Service {
 		users: db, sessions: db, contests: db, submissions: db, uploads: db,
 		storage:    storage,
 		Uploads:    DefaultUploadSettings(),
+		Check:      CheckSettings{DurationTolerance: DefaultDurationTolerance},
 		Now:        time.Now,
 		BcryptCost: 12,
 		SessionTTL: 14 * 24 * time.Hour,

@@ -51,6 +51,12 @@ type SubmissionStore interface {
 	// and the counts per status of all submissions matching f.
 	ListSubmissions(ctx context.Context, f SubmissionFilter) (SubmissionPage, error)
 	DeleteSubmission(ctx context.Context, id string) error
+	// SaveVideoCheck records the check of the submission's video if its video is still the one
+	// under videoKey; otherwise it changes nothing and returns nil (the video was replaced).
+	SaveVideoCheck(ctx context.Context, submissionID, videoKey string, c VideoCheck) error
+	// RequestVideoCheck sets the check of the submission's video (if still videoKey) back to
+	// checking and queues it, in one transaction.
+	RequestVideoCheck(ctx context.Context, submissionID, videoKey string) error
 	// SearchKey returns the keyed hash under which a normalized personal number is stored.
 	SearchKey(value string) string
 }

@@ -79,7 +79,7 @@ func (s Submission) VideoState() string {
 	case s.Video != nil && s.Uploading != nil:
 		return "已上传，正在替换"
 	case s.Video != nil:
-		return "已上传"
+		return s.Video.Check.State.Label()
 	case s.Uploading != nil:
 		return "上传中"
 	}
@@ -142,8 +142,15 @@ func (s Submission) Missing() Fields {
 	if len(s.Participants) == 0 {
 		f.Add("participants", "participants_required", "请至少填写一位参与人员")
 	}
-	if s.Video == nil {
+	switch {
+	case s.Video == nil:
 		f.Add("video", "video_missing", "尚未上传参赛视频")
+	case s.Video.Check.State == CheckPending:
+		f.Add("video", "video_checking", "参赛视频正在检查，通过后才能提交")
+	case s.Video.Check.State == CheckRejected:
+		f.Add("video", "video_rejected", "参赛视频未通过检查，请按提示重新上传")
+	case s.Video.Check.State == CheckFailed:
+		f.Add("video", "video_check_failed", "参赛视频检查出错，请稍后再试或联系组织方")
 	}
 	for i, p := range s.Participants {
 		if p.Consent == nil {
@@ -168,8 +175,12 @@ type SubmissionFilter struct {
 	IDKey     string
 	MobileKey string
 	Consent   string // "complete" or "incomplete"; "" for both
-	Offset    int
-	Limit     int
+	// Check selects by the video's media check: a CheckState, or CheckNone for no video yet.
+	Check CheckState
+	// Reason selects videos whose check gave this code, as a reason or a warning.
+	Reason string
+	Offset int
+	Limit  int
 }
 
 // SubmissionPage is a page of a filtered list, with counts over the whole filter.

@@ -290,7 +290,7 @@ func (s *Service) DeleteSubmission(ctx context.Context, actor User, id string) e
 		_ = s.storage.Delete(ctx, sub.Scan.Key) // the row is gone; a stray object is harmless
 	}
 	if sub.Video != nil {
-		_ = s.storage.Delete(ctx, sub.Video.Key)
+		s.deleteVideo(ctx, sub.Video.Key)
 	}
 	return nil
 }

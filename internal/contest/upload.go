@@ -86,6 +86,15 @@ type Video struct {
 	Checksum   string    // composite SHA-256 of the parts, as storage reports it
 	StartedAt  time.Time // when its upload was opened (decides the grace after the close)
 	UploadedAt time.Time
+	Check      VideoCheck // the media check; a new video starts at CheckPending
+}
+
+// deleteVideo removes a video's object and what its check derived from it. A failure leaves a
+// stray object, which is harmless; the record of the video is what counts.
+func (s *Service) deleteVideo(ctx context.Context, key string) {
+	for _, k := range []string{key, PosterKey(key), WebCopyKey(key)} {
+		_ = s.storage.Delete(ctx, k)
+	}
 }
 
 // UploadStore keeps uploads.
@@ -425,7 +434,7 @@ func (s *Service) CompleteUpload(ctx context.Context, actor User, uploadID, chec
 	old := sub.Video
 	now := s.Now()
 	v := Video{Attachment: Attachment{Key: u.Key, Name: u.FileName, ContentType: u.ContentType, Size: size},
-		Checksum: sum, StartedAt: u.CreatedAt, UploadedAt: now}
+		Checksum: sum, StartedAt: u.CreatedAt, UploadedAt: now, Check: VideoCheck{State: CheckPending}}
 	u.State, u.Checksum, u.UpdatedAt, u.CompletedAt = UploadCompleted, sum, now, &now
 	if err := s.uploads.FinishUpload(ctx, &u, v); err != nil {
 		// The object is kept: the row still points at it as this upload's key, and a sweep
@@ -433,7 +442,7 @@ func (s *Service) CompleteUpload(ctx context.Context, actor User, uploadID, chec
 		return Submission{}, err
 	}
 	if old != nil && old.Key != v.Key {
-		_ = s.storage.Delete(ctx, old.Key) // the new video is recorded; a stray object is harmless
+		s.deleteVideo(ctx, old.Key) // the new video is recorded
 	}
 	sub.Video, sub.Uploading = &v, nil
 	return sub, nil

@@ -29,19 +29,22 @@ const DefaultDurationTolerance = 0.5
 // VideoFacts are what a media probe measured in a file. They are stored with the verdict so the
 // organizer can see why a video passed or failed.
 type VideoFacts struct {
-	Brand            string   // ftyp major brand, e.g. "isom", "qt  "; "" when the file has no ftyp box
-	CompatibleBrands []string // ftyp compatible brands
-	FormatName       string   // the prober's container name, e.g. "mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm"
-	DurationSec      float64
-	StoredWidth      int // the coded frame as stored, before rotation
-	StoredHeight     int
-	Rotation         int // the display rotation the probe reports, normalized to 0, 90, 180 or 270
-	DisplayWidth     int // the frame as shown, after rotation
-	DisplayHeight    int
-	VideoCodec       string // e.g. "h264", "hevc"; "" when there is no video
-	AudioCodec       string // e.g. "aac"; "" when there is no audio
-	HasVideo         bool
-	Size             int64 // bytes
+	Brand            string   `json:"brand"`             // ftyp major brand, e.g. "isom", "qt  "; "" when the file has no ftyp box
+	CompatibleBrands []string `json:"compatible_brands"` // ftyp compatible brands
+	FormatName       string   `json:"format_name"`       // the prober's container name, e.g. "mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm"
+	DurationSec      float64  `json:"duration_sec"`
+	StoredWidth      int      `json:"width"` // the coded frame as stored, before rotation
+	StoredHeight     int      `json:"height"`
+	Rotation         int      `json:"rotation"`      // the display rotation the probe reports, normalized to 0, 90, 180 or 270
+	DisplayWidth     int      `json:"display_width"` // the frame as shown, after rotation
+	DisplayHeight    int      `json:"display_height"`
+	VideoCodec       string   `json:"video_codec"` // e.g. "h264", "hevc"; "" when there is no video
+	AudioCodec       string   `json:"audio_codec"` // e.g. "aac"; "" when there is no audio
+	HasVideo         bool     `json:"has_video"`
+	Size             int64    `json:"size"` // bytes
+	// Faststart is true when the index (moov box) comes before the media data, so a browser
+	// can start playing before the whole file has arrived.
+	Faststart bool `json:"faststart"`
 }
 
 // Reason is one rule a video breaks, or one warning: a stable code and a Chinese message that

@@ -6,15 +6,18 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/riverqueue/river"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -35,6 +38,11 @@ type DB struct {
 	gorm    *gorm.DB
 	box     *pii.Box
 	dialect string
+
+	checkAttempts int // attempts a queued video check gets
+	insertOnce    sync.Once
+	inserter      *river.Client[*sql.Tx]
+	insertErr     error
 }
 
 var _ contest.Stores = (*DB)(nil)
@@ -85,7 +93,7 @@ func Open(ctx context.Context, url, dataDir string, box *pii.Box, log *slog.Logg
 		sqlDB.Close()
 		return nil, fmt.Errorf("db: ping %s: %w", dialect, err)
 	}
-	return &DB{url: url, gorm: g, box: box, dialect: dialect}, nil
+	return &DB{url: url, gorm: g, box: box, dialect: dialect, checkAttempts: DefaultJobSettings().MaxAttempts}, nil
 }
 
 // URL returns the URL or path the database was opened with.

@@ -23,13 +23,14 @@ func (db *DB) provider() (*goose.Provider, error) {
 		return nil, err
 	}
 	if db.dialect == SQLite {
-		return goose.NewProvider(goose.DialectSQLite3, sqlDB, sub)
+		return goose.NewProvider(goose.DialectSQLite3, sqlDB, sub, goose.WithGoMigrations(riverMigration(db.dialect)))
 	}
 	locker, err := lock.NewPostgresSessionLocker()
 	if err != nil {
 		return nil, err
 	}
-	return goose.NewProvider(goose.DialectPostgres, sqlDB, sub, goose.WithSessionLocker(locker))
+	return goose.NewProvider(goose.DialectPostgres, sqlDB, sub, goose.WithSessionLocker(locker),
+		goose.WithGoMigrations(riverMigration(db.dialect)))
 }
 
 // Migrate applies the pending migrations, each in its own transaction, and returns how many ran.
@@ -38,6 +39,16 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	p, err := db.provider()
 	if err != nil {
 		return 0, err
+	}
+	if db.dialect == SQLite {
+		// goose keeps one connection for the whole run and River's migration step takes
+		// another; SQLite's pool is otherwise one connection.
+		sqlDB, err := db.gorm.DB()
+		if err != nil {
+			return 0, err
+		}
+		sqlDB.SetMaxOpenConns(2)
+		defer sqlDB.SetMaxOpenConns(1)
 	}
 	res, err := p.Up(ctx)
 	if err != nil {

@@ -45,9 +45,10 @@ type submissionRow struct {
 	VideoChecksum    string
 	VideoStartedAt   *time.Time
 	VideoUploadedAt  *time.Time
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
-	SubmittedAt      *time.Time
+	VideoCheckCols `gorm:"embedded"`
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	SubmittedAt *time.Time
 }
 
 func (submissionRow) TableName() string { return "submissions" }
@@ -142,6 +143,7 @@ func (db *DB) toDomainSubmission(row submissionRow, parts []participantRow, open
 		s.Video = &contest.Video{
 			Attachment: contest.Attachment{Key: row.VideoKey, Name: row.VideoName, ContentType: row.VideoContentType, Size: row.VideoSize},
 			Checksum:   row.VideoChecksum, StartedAt: *row.VideoStartedAt, UploadedAt: *row.VideoUploadedAt,
+			Check: row.VideoCheckCols.toDomain(),
 		}
 	}
 	var err error
@@ -229,7 +231,8 @@ func (db *DB) UpdateSubmission(ctx context.Context, s *contest.Submission) error
 	return translate(err, "作品")
 }
 
-var videoColumns = []string{"video_key", "video_name", "video_content_type", "video_size", "video_checksum", "video_started_at", "video_uploaded_at"}
+var videoColumns = append([]string{"video_key", "video_name", "video_content_type", "video_size", "video_checksum",
+	"video_started_at", "video_uploaded_at"}, checkColumns...)
 
 // SubmissionByID returns a submission with personal numbers decrypted.
 func (db *DB) SubmissionByID(ctx context.Context, id string) (contest.Submission, error) {
@@ -410,6 +413,18 @@ func (db *DB) filter(q *gorm.DB, f contest.SubmissionFilter) *gorm.DB {
 		q = q.Where(hasParts + " AND NOT " + hasMissing)
 	case "incomplete":
 		q = q.Where("NOT " + hasParts + " OR " + hasMissing)
+	}
+	switch f.Check {
+	case "":
+	case contest.CheckNone:
+		q = q.Where("video_key = ''")
+	default:
+		q = q.Where("video_check = ?", string(f.Check))
+	}
+	if f.Reason != "" {
+		// The reasons are JSON written by encoding/json: {"code":"…","message":"…"}.
+		like := `%"code":"` + escapeLike(f.Reason) + `"%`
+		q = q.Where(`video_reasons LIKE ? ESCAPE '\' OR video_warnings LIKE ? ESCAPE '\'`, like, like)
 	}
 	return q
 }

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"maps"
 	"time"
 
 	"gorm.io/gorm"
@@ -105,17 +106,25 @@ func (db *DB) FinishUpload(ctx context.Context, u *contest.Upload, v contest.Vid
 		if res.RowsAffected != 1 {
 			return contest.UploadError(contest.CodeUploadClosed, nil)
 		}
-		res = tx.Model(&submissionRow{}).Where("id = ?", u.SubmissionID).Updates(map[string]any{
+		changes := checkUpdates(v.Check)
+		maps.Copy(changes, map[string]any{
 			"video_key": v.Key, "video_name": v.Name, "video_content_type": v.ContentType, "video_size": v.Size,
 			"video_checksum": v.Checksum, "video_started_at": &started, "video_uploaded_at": &uploaded,
 		})
+		res = tx.Model(&submissionRow{}).Where("id = ?", u.SubmissionID).Updates(changes)
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
 			return gorm.ErrRecordNotFound
 		}
-		return nil
+		// A new video must pass its check before the work counts as submitted again.
+		res = tx.Model(&submissionRow{}).Where("id = ? AND status = ?", u.SubmissionID, string(contest.StatusSubmitted)).
+			Updates(map[string]any{"status": string(contest.StatusDraft), "submitted_at": nil, "version": gorm.Expr("version + 1")})
+		if res.Error != nil {
+			return res.Error
+		}
+		return db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: u.SubmissionID, VideoKey: v.Key})
 	})
 	return translate(err, "上传")
 }

@@ -63,37 +63,51 @@ func boxHeader(b []byte) (size uint64, hdr int, typ string, ok bool) {
 	return size, hdr, typ, true
 }
 
-// maxTopLevelBoxes bounds the walk in checkBoxes; fragmented files of a few minutes have a few
+// maxTopLevelBoxes bounds the walk in walkBoxes; fragmented files of a few minutes have a few
 // hundred top-level boxes.
 const maxTopLevelBoxes = 100000
 
 // errTruncated means a top-level box runs past the end of the file: an upload that stopped early.
 var errTruncated = errors.New("a top-level box runs past the end of the file or is malformed (truncated or corrupt)")
 
-// checkBoxes walks the top-level boxes of an ISO base media file of the given size, reading only
-// their headers, and returns errTruncated when one claims more bytes than the file has. A
-// faststart file cut in half still has its moov box, so ffprobe alone reads it without complaint.
-func checkBoxes(r io.ReaderAt, size int64) error {
+// boxLayout is where the index and the media data sit in the file; -1 when absent.
+type boxLayout struct{ moov, mdat int64 }
+
+// faststart reports whether the index comes before the media data, as browsers like it.
+func (l boxLayout) faststart() bool { return l.moov >= 0 && (l.mdat < 0 || l.moov < l.mdat) }
+
+// walkBoxes walks the top-level boxes of an ISO base media file of the given size, reading only
+// their headers, and returns where the moov and first mdat boxes start. It returns errTruncated
+// when a box claims more bytes than the file has: a faststart file cut in half still has its
+// moov box, so ffprobe alone reads it without complaint. Other errors are r's.
+func walkBoxes(r io.ReaderAt, size int64) (boxLayout, error) {
+	l := boxLayout{moov: -1, mdat: -1}
 	var buf [16]byte
 	off := int64(0)
 	for i := 0; i < maxTopLevelBoxes && off < size; i++ {
-		n, err := r.ReadAt(buf[:], off)
-		if err != nil && !errors.Is(err, io.EOF) {
-			return err
-		}
 		if size-off < 8 { // a few stray bytes at the end: ignore, as players do
-			return nil
+			return l, nil
 		}
-		bsize, _, _, ok := boxHeader(buf[:n])
+		n, err := r.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return l, err
+		}
+		bsize, _, typ, ok := boxHeader(buf[:n])
 		switch {
 		case !ok:
-			return errTruncated
+			return l, errTruncated
+		case typ == "moov" && l.moov < 0:
+			l.moov = off
+		case typ == "mdat" && l.mdat < 0:
+			l.mdat = off
+		}
+		switch {
 		case bsize == 0:
-			return nil
+			return l, nil
 		case bsize > uint64(size-off):
-			return errTruncated
+			return l, errTruncated
 		}
 		off += int64(bsize)
 	}
-	return nil
+	return l, nil
 }

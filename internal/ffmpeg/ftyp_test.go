@@ -55,13 +55,20 @@ func TestParseFtyp(t *testing.T) {
 	}
 }
 
-func TestCheckBoxes_FindsTruncation(t *testing.T) {
-	whole := append(append(box("ftyp", ftypBody("isom", 0, "isom")), box("moov", make([]byte, 20))...), box("mdat", make([]byte, 100))...)
-	if err := checkBoxes(bytes.NewReader(whole), int64(len(whole))); err != nil {
-		t.Errorf("whole file: %v", err)
+func TestWalkBoxes_FindsTruncationAndLayout(t *testing.T) {
+	ftyp, moov, mdat := box("ftyp", ftypBody("isom", 0, "isom")), box("moov", make([]byte, 20)), box("mdat", make([]byte, 100))
+	join := func(bs ...[]byte) []byte { return bytes.Join(bs, nil) }
+	whole := join(ftyp, moov, mdat)
+	l, err := walkBoxes(bytes.NewReader(whole), int64(len(whole)))
+	if err != nil || !l.faststart() {
+		t.Errorf("moov first: layout %+v err %v, want faststart", l, err)
+	}
+	late := join(ftyp, mdat, moov)
+	if l, err := walkBoxes(bytes.NewReader(late), int64(len(late))); err != nil || l.faststart() || l.mdat != int64(len(ftyp)) {
+		t.Errorf("moov last: layout %+v err %v, want not faststart, mdat at %d", l, err, len(ftyp))
 	}
 	half := whole[:len(whole)-40]
-	if err := checkBoxes(bytes.NewReader(half), int64(len(half))); !errors.Is(err, errTruncated) {
+	if _, err := walkBoxes(bytes.NewReader(half), int64(len(half))); !errors.Is(err, errTruncated) {
 		t.Errorf("truncated file: err = %v, want errTruncated", err)
 	}
 }
@@ -81,6 +88,6 @@ func FuzzParseFtyp(f *testing.F) {
 				t.Fatalf("implausible result %+v from %d bytes", ft, len(b))
 			}
 		}
-		_ = checkBoxes(bytes.NewReader(b), int64(len(b)))
+		_, _ = walkBoxes(bytes.NewReader(b), int64(len(b)))
 	})
 }

@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -25,8 +24,8 @@ import (
 
 // ErrUnreadable means the file is not a media file that can be judged: empty, truncated,
 // corrupt, or without streams or a duration. Probe wraps it; the caller judges the file with
-// readable=false.
-var ErrUnreadable = errors.New("unreadable media file")
+// readable=false. It is the domain's ErrUnreadableMedia.
+var ErrUnreadable = contest.ErrUnreadableMedia
 
 // ErrNotInstalled means the ffprobe program was not found on PATH.
 var ErrNotInstalled = errors.New("ffprobe not found: install ffmpeg (Debian/Ubuntu: apt-get install ffmpeg)")
@@ -35,39 +34,34 @@ var ErrNotInstalled = errors.New("ffprobe not found: install ffmpeg (Debian/Ubun
 // of bytes.
 const ftypReadLimit = 4096
 
-// Probe measures the local file at path. When the file cannot be read as media the error wraps
-// ErrUnreadable and the facts still carry what is known (size, brand). Other errors (a missing
-// file, ffprobe not installed, ctx cancelled) mean nothing was judged. ffprobe is killed when
-// ctx is done.
-func Probe(ctx context.Context, path string) (contest.VideoFacts, error) {
+// Probe measures the media at input: a local file path, or an http(s) URL that answers range
+// requests (a presigned GET of the stored object), of which only the boxes' headers and what
+// ffprobe needs are read. When the file cannot be read as media the error wraps ErrUnreadable
+// and the facts still carry what is known (size, brand). Other errors (a missing file, storage
+// unreachable, ffprobe not installed, ctx cancelled) mean nothing was judged. ffprobe is
+// killed when ctx is done.
+func Probe(ctx context.Context, input string) (contest.VideoFacts, error) {
 	var f contest.VideoFacts
-	file, err := os.Open(path)
+	src, err := openInput(ctx, input)
 	if err != nil {
 		return f, err
 	}
-	defer file.Close()
-	st, err := file.Stat()
-	if err != nil {
-		return f, err
-	}
-	if !st.Mode().IsRegular() {
-		return f, fmt.Errorf("%s: not a regular file", path)
-	}
-	f.Size = st.Size()
+	defer src.Close()
+	f.Size = src.size
 	if f.Size == 0 {
 		return f, fmt.Errorf("%w: empty file", ErrUnreadable)
 	}
 
 	head := make([]byte, min(f.Size, ftypReadLimit))
-	if _, err := io.ReadFull(file, head); err != nil {
-		return f, fmt.Errorf("read %s: %w", path, err)
+	if _, err := src.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
+		return f, fmt.Errorf("read %s: %w", src.name, err)
 	}
 	isoBMFF := false
 	if ft, err := ParseFtyp(head); err == nil {
 		f.Brand, f.CompatibleBrands, isoBMFF = ft.MajorBrand, ft.CompatibleBrands, true
 	}
 
-	out, err := runFFprobe(ctx, "file:"+path)
+	out, err := runFFprobe(ctx, src.ffInput)
 	if err != nil {
 		return f, err
 	}
@@ -75,9 +69,14 @@ func Probe(ctx context.Context, path string) (contest.VideoFacts, error) {
 		return f, err
 	}
 	if isoBMFF {
-		if err := checkBoxes(file, f.Size); err != nil {
+		layout, err := walkBoxes(src, f.Size)
+		switch {
+		case errors.Is(err, errTruncated):
 			return f, fmt.Errorf("%w: %w", ErrUnreadable, err)
+		case err != nil:
+			return f, fmt.Errorf("read %s: %w", src.name, err)
 		}
+		f.Faststart = layout.faststart()
 	}
 	return f, nil
 }
@@ -99,7 +98,11 @@ func runFFprobe(ctx context.Context, input string) ([]byte, error) {
 	}
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
-		return nil, fmt.Errorf("%w: ffprobe: %s", ErrUnreadable, strings.TrimSpace(stderr.String()))
+		msg := redact(stderr.String(), input)
+		if isHTTP(input) && strings.Contains(msg, "Server returned") {
+			return nil, fmt.Errorf("ffprobe: reading stored file: %s", msg) // storage, not the file
+		}
+		return nil, fmt.Errorf("%w: ffprobe: %s", ErrUnreadable, msg)
 	}
 	return nil, fmt.Errorf("ffprobe: %w", err)
 }

@@ -18,7 +18,7 @@ func seedThree(t *testing.T, e *env) {
 	a := e.Client().SignUp("a@example.org")
 	s := a.Create(nil)
 	a.ConsentAll(s)
-	a.Upload(s.ID, randomFile("clip.mp4", 1000))
+	a.UploadAccepted(s.ID)
 	a.Must(http.StatusOK, "POST", "/api/v1/submissions/"+s.ID+"/finalize", nil)
 
 	in := validInput()
@@ -144,7 +144,7 @@ func TestAdminView_CompleteWorkIsNotReportedIncompleteWhenMasked(t *testing.T) {
 			t.Errorf("create response lacks masks: %v %+v", created.Registration, created.Participants[1])
 		}
 		c.ConsentAll(created)
-		c.Upload(created.ID, randomFile("clip.mp4", 1000))
+		c.UploadAccepted(created.ID)
 		c.Must(http.StatusOK, "POST", "/api/v1/submissions/"+created.ID+"/finalize", nil)
 		var one submission
 		e.Organizer().Must(http.StatusOK, "GET", "/api/v1/submissions/"+created.ID, nil).JSON(t, &one)

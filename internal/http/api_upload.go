@@ -58,13 +58,20 @@ type videoJSON struct {
 	Size        int64     `json:"size"`
 	Checksum    string    `json:"checksum"`
 	UploadedAt  time.Time `json:"uploaded_at"`
+	Check       checkJSON `json:"check"`
+	PosterURL   string    `json:"poster_url,omitempty"`
 }
 
-func toVideoJSON(v *contest.Video) *videoJSON {
+func toVideoJSON(subID string, v *contest.Video, organizer bool) *videoJSON {
 	if v == nil {
 		return nil
 	}
-	return &videoJSON{Name: v.Name, ContentType: v.ContentType, Size: v.Size, Checksum: v.Checksum, UploadedAt: v.UploadedAt}
+	out := &videoJSON{Name: v.Name, ContentType: v.ContentType, Size: v.Size, Checksum: v.Checksum,
+		UploadedAt: v.UploadedAt, Check: toCheckJSON(v.Check, organizer)}
+	if v.Check.Poster {
+		out.PosterURL = posterURL(subID, *v)
+	}
+	return out
 }
 
 func (s *Server) apiStartUpload(c echo.Context) error {
@@ -198,6 +205,9 @@ func (s *Server) downloadVideo(c echo.Context) error {
 		return err
 	}
 	disposition := mime.FormatMediaType(kind, map[string]string{"filename": v.Name})
+	if kind == "inline" && v.Check.WebCopy {
+		v.Key = contest.WebCopyKey(v.Key) // the same video with its index first, for players
+	}
 	link, err := s.svc.VideoURL(ctx, v, disposition)
 	if err != nil {
 		return err

@@ -126,7 +126,7 @@ type submissionJSON struct {
 
 // toSubmissionJSON converts a submission. Plaintext numbers appear only if the domain value
 // carries them (the owner's own view); consentBase, when set, adds the consent links.
-func toSubmissionJSON(s contest.Submission, consentBase string, showIP bool) submissionJSON {
+func toSubmissionJSON(s contest.Submission, consentBase string, showIP bool) submissionJSON { // showIP: the organizer's view
 	r := s.Registration
 	out := submissionJSON{
 		ID: s.ID, ContestID: s.ContestID, Status: string(s.Status), Version: s.Version, StatusLabel: s.Status.Label(),
@@ -160,7 +160,7 @@ func toSubmissionJSON(s contest.Submission, consentBase string, showIP bool) sub
 	if s.Scan != nil {
 		out.Scan = &attachmentJSON{Name: s.Scan.Name, ContentType: s.Scan.ContentType, Size: s.Scan.Size}
 	}
-	out.Video, out.VideoState = toVideoJSON(s.Video), s.VideoState()
+	out.Video, out.VideoState = toVideoJSON(s.ID, s.Video, showIP), s.VideoState()
 	if u := s.Uploading; u != nil {
 		out.Uploading = &uploadingJSON{ID: u.ID, FileName: u.FileName, Size: u.Size, CreatedAt: u.CreatedAt}
 	}

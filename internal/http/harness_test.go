@@ -23,6 +23,7 @@ import (
 	"github.com/jskx/contest/internal/contest"
 	"github.com/jskx/contest/internal/db"
 	"github.com/jskx/contest/internal/db/dbtest"
+	"github.com/jskx/contest/internal/ffmpeg"
 	webhttp "github.com/jskx/contest/internal/http"
 	"github.com/jskx/contest/internal/localfs"
 	"github.com/jskx/contest/internal/s3"
@@ -42,6 +43,9 @@ type env struct {
 	Contest contest.Contest
 	Clock   *clock
 	Log     *bytes.Buffer
+	// Jobs are this env's background workers; JobSettings tune the next start.
+	Jobs        *db.Jobs
+	JobSettings db.JobSettings
 }
 
 // clock is the service's settable clock.
@@ -68,7 +72,7 @@ var inWindow = time.Date(2022, 5, 15, 2, 0, 0, 0, time.UTC)
 func MustEnv(t testing.TB, backend string) *env {
 	t.Helper()
 	ctx := context.Background()
-	e := &env{t: t, Clock: &clock{t: inWindow}, Log: &bytes.Buffer{}}
+	e := &env{t: t, Clock: &clock{t: inWindow}, Log: &bytes.Buffer{}, JobSettings: testJobSettings}
 	box := dbtest.MustBox(t)
 	switch backend {
 	case "sqlite+localfs":
@@ -106,10 +110,35 @@ func (e *env) start() {
 	e.Svc.Now = e.Clock.Now
 	e.Svc.BcryptCost = bcrypt.MinCost
 	e.Svc.Uploads.PartSize = contest.MinPartSize // small test files still have several parts
+	e.Svc.Media = ffmpeg.Tools{}
+	e.Svc.Check.TempDir = e.t.TempDir()
 	log := slog.New(slog.NewTextHandler(&lockedWriter{w: e.Log}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ready := func(ctx context.Context) error { return e.DB.Ping(ctx) }
 	e.Server = httptest.NewServer(webhttp.New(e.Svc, ready, log, webhttp.Options{}))
 	e.t.Cleanup(e.Server.Close)
+	jobs, err := e.DB.StartJobs(context.Background(), e.JobSettings, e.Svc.CheckVideo, log)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.Jobs = jobs
+	e.t.Cleanup(func() { e.stopJobs() })
+}
+
+// testJobSettings make retries quick: a test waits seconds, not minutes, for a verdict.
+var testJobSettings = db.JobSettings{Workers: 2, Timeout: time.Minute, MaxAttempts: 3,
+	RetryBase: 50 * time.Millisecond, RetryMax: 200 * time.Millisecond, PollInterval: 50 * time.Millisecond}
+
+// stopJobs stops the env's workers once; running checks are cancelled.
+func (e *env) stopJobs() {
+	if e.Jobs == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := e.Jobs.Stop(ctx); err != nil {
+		e.t.Logf("stop jobs: %v", err)
+	}
+	e.Jobs = nil
 }
 
 // Restart stops the API server, dropping its connections, and starts a new service and server
@@ -117,6 +146,7 @@ func (e *env) start() {
 func (e *env) Restart() {
 	e.Server.CloseClientConnections()
 	e.Server.Close()
+	e.stopJobs()
 	e.start()
 }
 

@@ -41,6 +41,7 @@ func filterFromQuery(q url.Values) contest.SubmissionFilter {
 	return contest.SubmissionFilter{
 		Status: contest.Status(q.Get("status")), Query: q.Get("q"), Employer: q.Get("employer"),
 		IDKey: q.Get("id_key"), MobileKey: q.Get("mobile_key"), Consent: q.Get("consent"),
+		Check: contest.CheckState(q.Get("check")), Reason: q.Get("reason"),
 	}
 }
 
@@ -62,7 +63,7 @@ func (s *Server) listSubmissions(c echo.Context, f contest.SubmissionFilter, lim
 // to the list with the numbers replaced by their keyed hashes.
 func (s *Server) pageAdminSearch(c echo.Context) error {
 	q := url.Values{}
-	for _, k := range []string{"status", "q", "employer", "consent"} {
+	for _, k := range []string{"status", "q", "employer", "consent", "check", "reason"} {
 		if v := strings.TrimSpace(c.FormValue(k)); v != "" {
 			q.Set(k, v)
 		}
@@ -89,7 +90,8 @@ func (s *Server) pageAdminSubmissions(c echo.Context) error {
 	for _, n := range page.ByStatus {
 		d.All += n
 	}
-	d.Filtered = f.Query != "" || f.Employer != "" || f.IDKey != "" || f.MobileKey != "" || f.Consent != ""
+	d.Filtered = f.Query != "" || f.Employer != "" || f.IDKey != "" || f.MobileKey != "" || f.Consent != "" ||
+		f.Check != "" || f.Reason != ""
 	withPage := func(n int) string {
 		v := url.Values{}
 		for k, vs := range q {

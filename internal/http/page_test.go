@@ -95,7 +95,7 @@ func TestPages_ConsentOnTheOwnersDeviceThenSubmit(t *testing.T) {
 		if doc.Find("#finalize").Length() != 0 {
 			t.Fatal("submit button shown before the video is uploaded")
 		}
-		c.Upload(strings.TrimPrefix(loc, "/submissions/"), randomFile("clip.mp4", 1000))
+		c.UploadAccepted(strings.TrimPrefix(loc, "/submissions/"))
 		doc = mustDoc(t, c.Must(http.StatusOK, "GET", loc, nil))
 		if doc.Find("#finalize").Length() != 1 {
 			t.Fatal("no submit button once everything is done")

@@ -58,6 +58,10 @@ var funcs = template.FuncMap{
 	"pkey":     func(i int, field string) string { return fmt.Sprintf("participants.%d.%s", i, field) },
 	"idtypes":  contest.IDTypes,
 	"statuses": contest.Statuses,
+	"checks":   contest.CheckStates,
+	"reasons":  contest.ReasonCodes,
+	"poster":   posterURL,
+	"duration": contest.FormatDuration,
 	"size":     contest.FormatBytes,
 	"minutes": func(sec int) string {
 		if sec%60 == 0 {

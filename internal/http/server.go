@@ -131,6 +131,7 @@ func (s *Server) routes() {
 	my.POST("/submissions/:id/scan", s.pageUploadScan)
 	my.GET("/submissions/:id/scan", s.downloadScan)
 	my.GET("/submissions/:id/video", s.downloadVideo)
+	my.GET("/submissions/:id/poster", s.poster)
 	my.GET("/submissions/:id/participants/:pid/consent", s.pageOwnerConsent)
 	my.POST("/submissions/:id/participants/:pid/consent", s.pageOwnerConsentPost)
 
@@ -138,6 +139,7 @@ func (s *Server) routes() {
 	admin.GET("/submissions", s.pageAdminSubmissions)
 	admin.POST("/submissions", s.pageAdminSearch)
 	admin.GET("/submissions/:id", s.pageAdminSubmission)
+	admin.POST("/submissions/:id/recheck", s.pageRecheck)
 	admin.GET("/password-reset", s.pageAdminReset)
 	admin.POST("/password-reset", s.pageAdminResetPost)
 	admin.GET("/contest", s.pageAdminContest)
@@ -167,6 +169,7 @@ func (s *Server) routes() {
 	user.POST("/submissions/:id/video/uploads", s.apiStartUpload)
 	user.GET("/submissions/:id/video/upload", s.apiCurrentUpload)
 	user.GET("/submissions/:id/video", s.downloadVideo)
+	user.GET("/submissions/:id/poster", s.poster)
 	user.POST("/uploads/:uid/parts", s.apiPartTargets)
 	user.POST("/uploads/:uid/complete", s.apiCompleteUpload)
 	user.DELETE("/uploads/:uid", s.apiAbortUpload)
@@ -174,6 +177,7 @@ func (s *Server) routes() {
 
 	org := routeGroup{e: e, prefix: "/api/v1/admin", mw: []echo.MiddlewareFunc{s.requireAPIUser, requireOrganizer}}
 	org.GET("/submissions", s.apiAdminSubmissions)
+	org.POST("/submissions/:id/video/check", s.apiRecheck)
 	org.POST("/submissions/search", s.apiAdminSearch)
 	org.PUT("/contest", s.apiUpdateContest)
 	org.POST("/password-resets", s.apiResetPassword)

@@ -115,7 +115,7 @@ func TestSubmission_FinalOnlyWhenEveryParticipantConsented(t *testing.T) {
 		}
 		c.Must(http.StatusOK, "POST", "/api/v1/submissions/"+s.ID+"/participants/"+p1.ID+"/consent",
 			map[string]any{"name": "李四", "id_number": idLi, "agreed": true})
-		c.Upload(s.ID, randomFile("clip.mp4", 1000))
+		c.UploadAccepted(s.ID)
 		var done submission
 		c.Must(http.StatusOK, "POST", "/api/v1/submissions/"+s.ID+"/finalize", nil).JSON(t, &done)
 		if done.Status != "submitted" || len(done.Missing) != 0 {
@@ -170,7 +170,7 @@ func TestSubmission_EditingNameOrNumberOrTitleAsksForConsentAgain(t *testing.T) 
 		c := e.Client().SignUp("zhang@example.org")
 		s := c.Create(nil)
 		c.ConsentAll(s)
-		c.Upload(s.ID, randomFile("clip.mp4", 1000))
+		c.UploadAccepted(s.ID)
 		var final submission
 		c.Must(http.StatusOK, "POST", "/api/v1/submissions/"+s.ID+"/finalize", nil).JSON(t, &final)
 

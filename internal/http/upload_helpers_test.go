@@ -10,12 +10,15 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jskx/contest/internal/contest"
+	"github.com/jskx/contest/internal/ffmpeg/ffmpegtest"
 )
 
 // videoFile is a file a contestant picks: a name, a size, a last-modified time and the bytes.
@@ -296,4 +299,93 @@ func (c *client) VideoSHA256(subID string) (string, int64) {
 		c.t.Fatalf("Content-Length %s, got %d bytes", cl, n)
 	}
 	return hex.EncodeToString(h.Sum(nil)), n
+}
+
+// fixtureFile returns a video made by ffmpeg to v (see ffmpegtest), as the browser would pick it.
+func fixtureFile(t testing.TB, name string, v ffmpegtest.Video) videoFile {
+	t.Helper()
+	b, err := os.ReadFile(ffmpegtest.MustVideo(t, v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return videoFile{Name: name, LastModified: 1652580000000, ReaderAt: bytes.NewReader(b), Size: int64(len(b)), hashes: &sync.Map{}}
+}
+
+// checkedSubmission is the submission JSON with its video's check.
+type checkedSubmission struct {
+	ID         string
+	Status     string
+	VideoState string `json:"video_state"`
+	Video      *struct {
+		Name      string
+		PosterURL string `json:"poster_url"`
+		Check     struct {
+			State    string
+			Label    string
+			Advice   string
+			Summary  string
+			Reasons  []contest.Reason
+			Warnings []contest.Reason
+			Facts    *contest.VideoFacts
+			Attempts int
+			Error    string
+		}
+	}
+}
+
+// WaitCheck polls the submission until its video's check is no longer checking, and returns it.
+func (c *client) WaitCheck(subID string) checkedSubmission {
+	c.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var s checkedSubmission
+		r := c.Do("GET", "/api/v1/submissions/"+subID, nil)
+		if r.Status != http.StatusOK {
+			c.t.Fatalf("GET submission = %d: %s", r.Status, r.Body)
+		}
+		r.JSON(c.t, &s)
+		if s.Video == nil {
+			c.t.Fatalf("submission %s has no video", subID)
+		}
+		if s.Video.Check.State != string(contest.CheckPending) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("video of %s still checking after 60 s (attempts %d, error %q)", subID, s.Video.Check.Attempts, s.Video.Check.Error)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// UploadAccepted uploads a small valid video (1280x720, 2 s, H.264/AAC) and waits until its
+// check accepts it, as a contestant does before submitting.
+func (c *client) UploadAccepted(subID string) checkedSubmission {
+	c.t.Helper()
+	c.Upload(subID, fixtureFile(c.t, "作品.mp4", ffmpegtest.Video{Audio: true}))
+	s := c.WaitCheck(subID)
+	if s.Video.Check.State != string(contest.CheckAccepted) {
+		c.t.Fatalf("check = %+v, want accepted", s.Video.Check)
+	}
+	return s
+}
+
+// paddedVideo returns a valid video of exactly size bytes: a small ffmpeg fixture followed by
+// a top-level "free" box of random bytes, which players and probes skip. It lets upload tests
+// send several parts of a video that passes its check.
+func paddedVideo(t testing.TB, name string, size int) videoFile {
+	t.Helper()
+	b, err := os.ReadFile(ffmpegtest.MustVideo(t, ffmpegtest.Video{Audio: true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pad := size - len(b)
+	if pad < 8 {
+		t.Fatalf("padded video of %d bytes is smaller than the fixture", size)
+	}
+	free := make([]byte, pad)
+	rand.Read(free[8:])
+	binary.BigEndian.PutUint32(free, uint32(pad))
+	copy(free[4:], "free")
+	b = append(b, free...)
+	return videoFile{Name: name, LastModified: 1652580000000, ReaderAt: bytes.NewReader(b), Size: int64(len(b)), hashes: &sync.Map{}}
 }

@@ -68,7 +68,7 @@ func TestUploadResumesAfterDroppedConnection(t *testing.T) {
 			t.Fatalf("complete = %d %s", r.Status, r.Body)
 		}
 		r.JSON(t, &got)
-		if got.Video == nil || got.Video.Size != f.Size || got.Video.Name != f.Name || got.VideoState != "已上传" {
+		if got.Video == nil || got.Video.Size != f.Size || got.Video.Name != f.Name || (got.VideoState != "检查中" && got.VideoState != "未通过") {
 			t.Fatalf("video after upload = %+v, state %q", got.Video, got.VideoState)
 		}
 		if sum, n := c.VideoSHA256(s.ID); sum != f.SHA256(t) || n != f.Size {
@@ -229,7 +229,7 @@ func TestUploadDeadlineAndGrace(t *testing.T) {
 
 		// Opened a minute before the close, the upload may go on during the grace.
 		e.Clock.Set(closes.Add(-time.Minute))
-		f := randomFile("clip.mp4", threeParts)
+		f := paddedVideo(t, "clip.mp4", threeParts)
 		u := c.StartUpload(s.ID, f)
 		c.SendParts(u, f, 1)
 
@@ -269,6 +269,9 @@ func TestUploadDeadlineAndGrace(t *testing.T) {
 		c.SendParts(u, f, 3)
 		if r := c.Complete(u, f); r.Status != http.StatusOK {
 			t.Fatalf("complete in the grace = %d %s", r.Status, r.Body)
+		}
+		if got := c.WaitCheck(s.ID); got.Video.Check.State != "accepted" {
+			t.Fatalf("check of the video finished in the grace = %+v", got.Video.Check)
 		}
 		c.Must(http.StatusOK, "POST", "/api/v1/submissions/"+s.ID+"/finalize", nil)
 		// Editing the form stays closed.
@@ -354,7 +357,7 @@ func TestFinalizeNeedsVideo(t *testing.T) {
 		if r.Status != http.StatusUnprocessableEntity || r.FieldCodes()["video"] != "video_missing" {
 			t.Fatalf("finalize without a video = %d %s, want 422 video_missing", r.Status, r.Body)
 		}
-		c.Upload(s.ID, randomFile("clip.mp4", 1000))
+		c.UploadAccepted(s.ID)
 		c.Must(http.StatusOK, "POST", "/api/v1/submissions/"+s.ID+"/finalize", nil)
 
 		// The organizer's list shows the video's state and size.
@@ -365,7 +368,7 @@ func TestFinalizeNeedsVideo(t *testing.T) {
 			}
 		}
 		e.Organizer().Must(http.StatusOK, "GET", "/api/v1/admin/submissions", nil).JSON(t, &list)
-		if len(list.Items) != 1 || list.Items[0].VideoState != "已上传" || list.Items[0].Video == nil || list.Items[0].Video.Size != 1000 {
+		if len(list.Items) != 1 || list.Items[0].VideoState != "已通过" || list.Items[0].Video == nil || list.Items[0].Video.Size == 0 {
 			t.Fatalf("organizer list = %+v", list.Items)
 		}
 	})

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/jskx/contest/internal/contest"
 )
@@ -254,4 +255,17 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
+}
+
+var _ contest.MediaReader = (*Store)(nil)
+
+// MediaInput returns the file holding the object under key, for ffprobe and ffmpeg. The error
+// has code ENotFound when there is no object.
+func (s *Store) MediaInput(ctx context.Context, key string, _ time.Duration) (string, error) {
+	f, err := s.Get(ctx, key)
+	if err != nil {
+		return "", err
+	}
+	f.Close()
+	return s.Path(key)
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -204,4 +205,19 @@ func (e *exactReader) Read(p []byte) (int, error) {
 		return n, fmt.Errorf("body ended %d bytes short: %w", e.left, io.ErrUnexpectedEOF)
 	}
 	return n, err
+}
+
+var _ contest.MediaReader = (*Store)(nil)
+
+// MediaInput signs a GET of key for the server's own address, so ffprobe and ffmpeg read the
+// object in place with range requests. The error has code ENotFound when there is no object.
+func (s *Store) MediaInput(ctx context.Context, key string, ttl time.Duration) (string, error) {
+	if _, err := s.client.StatObject(ctx, s.bucket, key, minio.StatObjectOptions{}); err != nil {
+		return "", s.readErr(key, err)
+	}
+	u, err := s.client.PresignedGetObject(ctx, s.bucket, key, ttl, nil)
+	if err != nil {
+		return "", fmt.Errorf("s3: sign read of %q: %w", key, err)
+	}
+	return u.String(), nil
 }

@@ -1,0 +1,302 @@
+package contest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+)
+
+// CheckState is where the media check of a submission's video stands.
+type CheckState string
+
+// Check states. A finished upload starts at checking; a background job moves it to accepted or
+// rejected, or to failed when the check itself could not run after every retry.
+const (
+	CheckPending  CheckState = "checking"
+	CheckAccepted CheckState = "accepted"
+	CheckRejected CheckState = "rejected"
+	CheckFailed   CheckState = "failed"
+	// CheckNone is no check at all: no video has been uploaded. Only filters use it.
+	CheckNone CheckState = "none"
+)
+
+// Label returns the state in Chinese.
+func (c CheckState) Label() string {
+	switch c {
+	case CheckPending:
+		return "检查中"
+	case CheckAccepted:
+		return "已通过"
+	case CheckRejected:
+		return "未通过"
+	case CheckFailed:
+		return "检查出错"
+	case CheckNone:
+		return "未上传"
+	}
+	return string(c)
+}
+
+// CheckStates lists the states in display order, for filters.
+func CheckStates() []CheckState {
+	return []CheckState{CheckNone, CheckPending, CheckAccepted, CheckRejected, CheckFailed}
+}
+
+// ReasonCodes lists the codes a check gives, rules then warnings, with their Chinese names, for
+// filters.
+func ReasonCodes() []Reason {
+	return []Reason{
+		{VNotMP4, "不是MP4"}, {VNoVideo, "没有视频画面"}, {VTooLong, "超时长"}, {VLowResolution, "分辨率不足"},
+		{VUnreadable, "无法读取"}, {VTooLarge, "文件过大"},
+		{VCodecNotPlayable, "提示：浏览器可能无法播放"}, {VAudioNotPlayable, "提示：音频可能无声"},
+	}
+}
+
+// VideoCheck is the media check of one video: the facts measured, the verdict, and what the
+// check derived from the video (a poster frame, a web-friendly copy).
+type VideoCheck struct {
+	State    CheckState
+	Facts    VideoFacts
+	Reasons  []Reason // the rules broken; empty unless rejected
+	Warnings []Reason // problems that do not reject, e.g. a codec some browsers cannot play
+	// Error is why the check could not run (failed), or why the last attempt failed while it is
+	// retried. Technical; shown to organizers only.
+	Error     string
+	Attempts  int
+	CheckedAt *time.Time
+	Poster    bool // a poster frame is stored under PosterKey(video key)
+	WebCopy   bool // a faststart copy is stored under WebCopyKey(video key)
+}
+
+// VideoCheckArgs ask for the check of one video. The video key, not just the submission, is
+// named, so a check queued for a video that has since been replaced does nothing.
+type VideoCheckArgs struct {
+	SubmissionID string `json:"submission_id"`
+	VideoKey     string `json:"video_key"`
+}
+
+// Kind names the job for the queue.
+func (VideoCheckArgs) Kind() string { return "video_check" }
+
+// PosterKey is where a video's poster frame (JPEG) is stored.
+func PosterKey(videoKey string) string { return strings.TrimSuffix(videoKey, ".mp4") + ".poster.jpg" }
+
+// WebCopyKey is where a video's web-friendly copy (moov box first) is stored.
+func WebCopyKey(videoKey string) string { return strings.TrimSuffix(videoKey, ".mp4") + ".web.mp4" }
+
+// ErrUnreadableMedia means a file is not a media file that can be judged: empty, truncated,
+// corrupt, or without streams or a duration. Media tools wrap it; the file is then rejected as
+// unreadable rather than the check failing.
+var ErrUnreadableMedia = errors.New("unreadable media file")
+
+// MediaTools measure and convert videos. Input is a local file path or an http(s) URL that
+// answers range requests; the tools read only what they need of it.
+type MediaTools interface {
+	// Probe measures the file. An error wrapping ErrUnreadableMedia comes with the facts that
+	// are known (size, brand); any other error means nothing was judged.
+	Probe(ctx context.Context, input string) (VideoFacts, error)
+	// Poster returns a JPEG of the frame at the given second, rotated as displayed.
+	Poster(ctx context.Context, input string, at float64) ([]byte, error)
+	// Faststart writes to dst a copy of the MP4 with its index (moov box) first, without
+	// re-encoding, so browsers can start playing before the whole file has arrived.
+	Faststart(ctx context.Context, input string, dst string) error
+}
+
+// MediaReader is implemented by storages whose objects the media tools can read in place: a
+// local file path, or a URL signed for the server's own address.
+type MediaReader interface {
+	MediaInput(ctx context.Context, key string, ttl time.Duration) (string, error)
+}
+
+// CheckSettings tune the media check.
+type CheckSettings struct {
+	// DurationTolerance is how many seconds above the maximum duration are still accepted.
+	DurationTolerance float64
+	// TempDir holds the web-friendly copy while it is made; "" means the system's.
+	TempDir string
+}
+
+// errCheckUnavailable means the service has no media tools (ffmpeg not installed).
+var errCheckUnavailable = errors.New("ffprobe/ffmpeg not installed on this server")
+
+// CheckVideo is the background job of a video's media check: it measures the stored video,
+// judges it against the contest's rules, stores a poster frame and, for an accepted video
+// whose index is at the end, a web-friendly copy, and records the check. attempt counts from 1;
+// on an error the caller retries the job, and final says there will be no more attempts: the
+// check is then recorded as failed, visibly. A video replaced or deleted meanwhile is left alone.
+func (s *Service) CheckVideo(ctx context.Context, a VideoCheckArgs, attempt int, final bool) error {
+	err := s.checkVideo(ctx, a, attempt)
+	if err == nil {
+		return nil
+	}
+	state := CheckPending
+	if final {
+		state = CheckFailed
+	}
+	now := s.Now()
+	rec := VideoCheck{State: state, Error: err.Error(), Attempts: attempt, CheckedAt: &now}
+	if serr := s.submissions.SaveVideoCheck(ctx, a.SubmissionID, a.VideoKey, rec); serr != nil && ErrorCode(serr) != ENotFound {
+		return errors.Join(err, serr)
+	}
+	return err
+}
+
+func (s *Service) checkVideo(ctx context.Context, a VideoCheckArgs, attempt int) error {
+	sub, err := s.submissions.SubmissionByID(ctx, a.SubmissionID)
+	if ErrorCode(err) == ENotFound {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if sub.Video == nil || sub.Video.Key != a.VideoKey {
+		return nil
+	}
+	c, err := s.contests.ContestByID(ctx, sub.ContestID)
+	if err != nil {
+		return err
+	}
+	if s.Media == nil {
+		return errCheckUnavailable
+	}
+	mr, ok := s.storage.(MediaReader)
+	if !ok {
+		return fmt.Errorf("storage %T cannot hand files to the media tools", s.storage)
+	}
+	input, err := mr.MediaInput(ctx, a.VideoKey, 2*time.Hour)
+	if err != nil {
+		return fmt.Errorf("stored video %s: %w", a.VideoKey, err)
+	}
+	facts, err := s.Media.Probe(ctx, input)
+	readable := err == nil
+	if err != nil && !errors.Is(err, ErrUnreadableMedia) {
+		return err
+	}
+	verdict := c.Rules.Judge(facts, s.Check.DurationTolerance, readable)
+	now := s.Now()
+	check := VideoCheck{State: CheckRejected, Facts: facts, Reasons: verdict.Reasons, Warnings: verdict.Warnings,
+		Attempts: attempt, CheckedAt: &now}
+	if verdict.OK {
+		check.State = CheckAccepted
+	}
+	if readable && facts.HasVideo {
+		if err := s.storePoster(ctx, input, a.VideoKey, facts.DurationSec); err != nil {
+			return fmt.Errorf("poster frame: %w", err)
+		}
+		check.Poster = true
+	}
+	if verdict.OK && !facts.Faststart {
+		if err := s.storeWebCopy(ctx, input, a.VideoKey); err != nil {
+			return fmt.Errorf("web copy: %w", err)
+		}
+		check.WebCopy = true
+	}
+	return s.submissions.SaveVideoCheck(ctx, a.SubmissionID, a.VideoKey, check)
+}
+
+// posterAt picks the poster's second: a little into the video, past a black opening frame.
+func posterAt(duration float64) float64 { return min(duration/3, 3) }
+
+func (s *Service) storePoster(ctx context.Context, input, videoKey string, duration float64) error {
+	jpeg, err := s.Media.Poster(ctx, input, posterAt(duration))
+	if err != nil {
+		return err
+	}
+	return s.storage.Put(ctx, PosterKey(videoKey), bytes.NewReader(jpeg), int64(len(jpeg)), "image/jpeg")
+}
+
+func (s *Service) storeWebCopy(ctx context.Context, input, videoKey string) error {
+	dir, err := os.MkdirTemp(s.Check.TempDir, "webcopy-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	dst := dir + string(os.PathSeparator) + "web.mp4"
+	if err := s.Media.Faststart(ctx, input, dst); err != nil {
+		return err
+	}
+	f, err := os.Open(dst)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	return s.storage.Put(ctx, WebCopyKey(videoKey), f, st.Size(), "video/mp4")
+}
+
+// RecheckVideo queues the media check of a submission's video again, e.g. after a check
+// failed because storage or ffmpeg was unavailable. Organizers only.
+func (s *Service) RecheckVideo(ctx context.Context, actor User, id string) (Submission, error) {
+	if err := requireOrganizer(actor); err != nil {
+		return Submission{}, err
+	}
+	sub, err := s.submissions.SubmissionByID(ctx, id)
+	if err != nil {
+		return Submission{}, err
+	}
+	if sub.Video == nil {
+		return Submission{}, Errorf(EConflict, "该作品尚未上传视频")
+	}
+	if err := s.submissions.RequestVideoCheck(ctx, sub.ID, sub.Video.Key); err != nil {
+		return Submission{}, err
+	}
+	return s.submissions.SubmissionByID(ctx, id)
+}
+
+// Poster opens the poster frame of sub's video for someone allowed to see the submission.
+func (s *Service) Poster(ctx context.Context, actor User, id string) (io.ReadCloser, error) {
+	sub, err := s.Submission(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if sub.Video == nil || !sub.Video.Check.Poster {
+		return nil, Errorf(ENotFound, "该作品还没有封面图")
+	}
+	return s.storage.Get(ctx, PosterKey(sub.Video.Key))
+}
+
+// Advice says in Chinese what the contestant should do about the check, for the submission page.
+func (c VideoCheck) Advice() string {
+	switch c.State {
+	case CheckPending:
+		return "系统正在检查视频的格式、时长和分辨率，通常不到一分钟，请稍候。"
+	case CheckAccepted:
+		return "视频符合大赛要求。"
+	case CheckRejected:
+		return "视频不符合大赛要求，请按以下提示修改后重新上传（截止时间前可多次上传，以最后一次为准）。"
+	case CheckFailed:
+		return "系统暂时无法检查该视频，组织方会处理；如长时间未恢复，请联系组织方。"
+	}
+	return ""
+}
+
+// Summary describes the measured video in one line, e.g. "1920×1080，2分35秒，H.264/AAC，MP4".
+func (f VideoFacts) Summary() string {
+	if !f.HasVideo {
+		return ""
+	}
+	s := fmt.Sprintf("%d×%d，%s，%s", f.DisplayWidth, f.DisplayHeight, FormatDuration(f.DurationSec), codecLabel(f.VideoCodec))
+	if f.AudioCodec != "" {
+		s += "/" + codecLabel(f.AudioCodec)
+	}
+	return s
+}
+
+func codecLabel(c string) string {
+	switch strings.ToLower(c) {
+	case "h264":
+		return "H.264"
+	case "hevc":
+		return "HEVC"
+	case "aac":
+		return "AAC"
+	}
+	return c
+}

@@ -1,0 +1,129 @@
+package db
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/jskx/contest/internal/contest"
+)
+
+// VideoCheckCols are the submission's columns for the media check of its video. Like the
+// other video columns they are never written by UpdateSubmission.
+type VideoCheckCols struct {
+	VideoCheck         string
+	VideoFacts         string // JSON of contest.VideoFacts
+	VideoReasons       string // JSON array of contest.Reason
+	VideoWarnings      string
+	VideoCheckError    string
+	VideoCheckAttempts int
+	VideoCheckedAt     *time.Time
+	VideoPoster        bool
+	VideoWebCopy       bool
+	// Copies of facts, for filtering and sorting in SQL.
+	VideoDuration float64
+	VideoWidth    int // displayed
+	VideoHeight   int
+	VideoCodec    string
+}
+
+var checkColumns = []string{"video_check", "video_facts", "video_reasons", "video_warnings", "video_check_error",
+	"video_check_attempts", "video_checked_at", "video_poster", "video_web_copy", "video_duration",
+	"video_width", "video_height", "video_codec"}
+
+func fromDomainCheck(c contest.VideoCheck) VideoCheckCols {
+	row := VideoCheckCols{
+		VideoCheck: string(c.State), VideoCheckError: c.Error, VideoCheckAttempts: c.Attempts,
+		VideoCheckedAt: utcPtr(c.CheckedAt), VideoPoster: c.Poster, VideoWebCopy: c.WebCopy,
+	}
+	if c.State == contest.CheckAccepted || c.State == contest.CheckRejected {
+		row.VideoFacts = mustJSON(c.Facts)
+		row.VideoDuration, row.VideoWidth, row.VideoHeight, row.VideoCodec = c.Facts.DurationSec,
+			c.Facts.DisplayWidth, c.Facts.DisplayHeight, c.Facts.VideoCodec
+	}
+	if len(c.Reasons) > 0 {
+		row.VideoReasons = mustJSON(c.Reasons)
+	}
+	if len(c.Warnings) > 0 {
+		row.VideoWarnings = mustJSON(c.Warnings)
+	}
+	return row
+}
+
+func (r VideoCheckCols) toDomain() contest.VideoCheck {
+	c := contest.VideoCheck{State: contest.CheckState(r.VideoCheck), Error: r.VideoCheckError,
+		Attempts: r.VideoCheckAttempts, CheckedAt: r.VideoCheckedAt, Poster: r.VideoPoster, WebCopy: r.VideoWebCopy}
+	// The JSON was written by fromDomainCheck; a column that does not parse leaves the field empty.
+	_ = json.Unmarshal([]byte(r.VideoFacts), &c.Facts)
+	_ = json.Unmarshal([]byte(r.VideoReasons), &c.Reasons)
+	_ = json.Unmarshal([]byte(r.VideoWarnings), &c.Warnings)
+	return c
+}
+
+// mustJSON encodes v, a plain struct or slice of them, which cannot fail.
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// checkUpdates are the column values that record c.
+func checkUpdates(c contest.VideoCheck) map[string]any {
+	r := fromDomainCheck(c)
+	return map[string]any{
+		"video_check": r.VideoCheck, "video_facts": r.VideoFacts, "video_reasons": r.VideoReasons,
+		"video_warnings": r.VideoWarnings, "video_check_error": r.VideoCheckError,
+		"video_check_attempts": r.VideoCheckAttempts, "video_checked_at": r.VideoCheckedAt,
+		"video_poster": r.VideoPoster, "video_web_copy": r.VideoWebCopy, "video_duration": r.VideoDuration,
+		"video_width": r.VideoWidth, "video_height": r.VideoHeight, "video_codec": r.VideoCodec,
+	}
+}
+
+// SaveVideoCheck records the check of a submission's video if the video is still videoKey.
+func (db *DB) SaveVideoCheck(ctx context.Context, submissionID, videoKey string, c contest.VideoCheck) error {
+	err := db.gorm.WithContext(ctx).Model(&submissionRow{}).
+		Where("id = ? AND video_key = ?", submissionID, videoKey).Updates(checkUpdates(c)).Error
+	return translate(err, "作品")
+}
+
+// RequestVideoCheck sets the check back to checking and queues it, in one transaction.
+func (db *DB) RequestVideoCheck(ctx context.Context, submissionID, videoKey string) error {
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&submissionRow{}).Where("id = ? AND video_key = ?", submissionID, videoKey).
+			Updates(checkUpdates(contest.VideoCheck{State: contest.CheckPending}))
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return contest.Errorf(contest.EConflict, "作品的视频已更换，请刷新页面")
+		}
+		return db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: submissionID, VideoKey: videoKey})
+	})
+	return translate(err, "作品")
+}
+
+// RequeueChecks queues again the checks of videos that have been checking since before the
+// given time: a video uploaded before checks existed, or one whose job was lost. A check still
+// queued or running is not queued twice. It returns how many it looked at.
+func (db *DB) RequeueChecks(ctx context.Context, before time.Time, limit int) (int, error) {
+	var rows []submissionRow
+	err := db.gorm.WithContext(ctx).Select("id", "video_key").
+		Where("video_check = ? AND video_key <> '' AND video_uploaded_at < ?", string(contest.CheckPending), before.UTC()).
+		Order("video_uploaded_at").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return 0, translate(err, "作品")
+	}
+	for _, r := range rows {
+		err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			return db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: r.ID, VideoKey: r.VideoKey})
+		})
+		if err != nil {
+			return 0, translate(err, "作品")
+		}
+	}
+	return len(rows), nil
+}

@@ -1,0 +1,100 @@
+package ffmpeg
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strconv"
+
+	ffmpeggo "github.com/u2takey/ffmpeg-go"
+
+	"github.com/jskx/contest/internal/contest"
+)
+
+func init() {
+	// ffmpeg-go logs every command line it runs through the standard logger by default; ours
+	// name signed storage URLs, which must not reach a log.
+	ffmpeggo.LogCompiledCommand = false
+}
+
+// Tools are the media tools of the service: ffprobe to measure, ffmpeg to extract a poster
+// frame and to make a web-friendly copy. The ffmpeg command lines are built with ffmpeg-go and
+// run under the caller's context, so they die with their job.
+type Tools struct{}
+
+var _ contest.MediaTools = Tools{}
+
+// Probe measures the media at input (a path or an http(s) URL); see the package function.
+func (Tools) Probe(ctx context.Context, input string) (contest.VideoFacts, error) {
+	return Probe(ctx, input)
+}
+
+// posterBox bounds the poster frame; the aspect ratio is kept.
+const posterBox = 640
+
+// maxPosterBytes bounds the JPEG read from ffmpeg.
+const maxPosterBytes = 4 << 20
+
+// Poster returns a JPEG of the frame at the given second, rotated as displayed (ffmpeg applies
+// the display matrix) and scaled to fit posterBox.
+func (Tools) Poster(ctx context.Context, input string, at float64) ([]byte, error) {
+	in := ffInput(input)
+	s := ffmpeggo.Input(in, ffmpeggo.KwArgs{"ss": strconv.FormatFloat(at, 'f', 3, 64)}).
+		Output("pipe:1", ffmpeggo.KwArgs{
+			"frames:v": 1,
+			"vf":       fmt.Sprintf("scale=w=%d:h=%d:force_original_aspect_ratio=decrease", posterBox, posterBox),
+			"c:v":      "mjpeg", "q:v": 4, "f": "image2",
+		})
+	var out bytes.Buffer
+	if err := run(ctx, s, in, &limitedBuffer{b: &out, n: maxPosterBytes}); err != nil {
+		return nil, err
+	}
+	if out.Len() == 0 || out.Len() >= maxPosterBytes {
+		return nil, fmt.Errorf("ffmpeg: no poster frame at %.1f s (%d bytes)", at, out.Len())
+	}
+	return out.Bytes(), nil
+}
+
+// Faststart writes to dst a copy of the MP4 at input with the moov box first. Streams are
+// copied, not re-encoded: the first video stream and, when there is one, the first audio
+// stream, with the display rotation kept.
+func (Tools) Faststart(ctx context.Context, input, dst string) error {
+	in := ffInput(input)
+	s := ffmpeggo.Input(in).Output(dst, ffmpeggo.KwArgs{
+		"map": []string{"0:v:0", "0:a:0?"}, "c": "copy", "movflags": "+faststart", "f": "mp4",
+	})
+	return run(ctx, s, in, nil)
+}
+
+// ffInput names a local path with the file: protocol, so a name starting with a dash or
+// holding a colon is never taken for an option or a protocol.
+func ffInput(input string) string {
+	if isHTTP(input) {
+		return input
+	}
+	return "file:" + input
+}
+
+// run runs the ffmpeg command s under ctx, quietly, with stdout to out (if any). Its error
+// carries ffmpeg's message, with the input's name left out.
+func run(ctx context.Context, s *ffmpeggo.Stream, in string, out *limitedBuffer) error {
+	s = s.GlobalArgs("-v", "error", "-nostdin", "-y")
+	s.Context = ctx
+	var stderr bytes.Buffer
+	s = s.WithErrorOutput(&limitedBuffer{b: &stderr, n: 4096})
+	if out != nil {
+		s = s.WithOutput(out)
+	}
+	err := s.Compile().Run()
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return fmt.Errorf("ffmpeg: %w", ctx.Err())
+	case errors.Is(err, exec.ErrNotFound):
+		return errors.New("ffmpeg not found: install ffmpeg (Debian/Ubuntu: apt-get install ffmpeg)")
+	}
+	return fmt.Errorf("ffmpeg: %w: %s", err, redact(stderr.String(), in))
+}

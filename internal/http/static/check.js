@@ -1,0 +1,25 @@
+// While a video is being checked, ask the server every few seconds and reload the page once
+// the verdict is in, so the contestant sees it without pressing anything.
+(function () {
+  "use strict";
+  var box = document.querySelector('.video-check[data-check="checking"]');
+  if (!box) return;
+  var id = box.getAttribute("data-submission"), delay = 2000, tries = 0;
+  function poll() {
+    tries++;
+    fetch("/api/v1/submissions/" + encodeURIComponent(id), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (s) {
+        var state = s && s.video && s.video.check && s.video.check.state;
+        if (state && state !== "checking") { location.reload(); return; }
+        if (s && !s.video) { location.reload(); return; }
+        schedule();
+      })
+      .catch(schedule);
+  }
+  function schedule() {
+    // Every 2 s for the first minute, then every 10 s: a check retried after an error takes longer.
+    setTimeout(poll, tries < 30 ? delay : 10000);
+  }
+  schedule();
+})();
