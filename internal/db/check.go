@@ -101,7 +101,7 @@ func (db *DB) RequestVideoCheck(ctx context.Context, submissionID, videoKey stri
 		if res.RowsAffected != 1 {
 			return contest.Errorf(contest.EConflict, "作品的视频已更换，请刷新页面")
 		}
-		return db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: submissionID, VideoKey: videoKey})
+		return db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: submissionID, VideoKey: videoKey}, false)
 	})
 	return translate(err, "作品")
 }
@@ -119,7 +119,7 @@ func (db *DB) RequeueChecks(ctx context.Context, before time.Time, limit int) (i
 	}
 	for _, r := range rows {
 		err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			return db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: r.ID, VideoKey: r.VideoKey})
+			return db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: r.ID, VideoKey: r.VideoKey}, true)
 		})
 		if err != nil {
 			return 0, translate(err, "作品")

@@ -160,9 +160,10 @@ func (db *DB) insertClient() (*river.Client[*sql.Tx], error) {
 	return db.inserter, db.insertErr
 }
 
-// queueCheck inserts the check of a video in the transaction tx. While a check of the same
-// video is waiting or running, no second one is queued.
-func (db *DB) queueCheck(ctx context.Context, tx *gorm.DB, a contest.VideoCheckArgs) error {
+// queueCheck inserts the check of a video in the transaction tx. With once, no second check is
+// queued while one of the same video waits or runs (the housekeeper's requeue); without, it
+// always is: a recheck asked just as a failed check ends must not be taken for that check.
+func (db *DB) queueCheck(ctx context.Context, tx *gorm.DB, a contest.VideoCheckArgs, once bool) error {
 	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
 	if !ok {
 		return fmt.Errorf("jobs: queue %s outside a transaction", a.Kind())
@@ -171,13 +172,13 @@ func (db *DB) queueCheck(ctx context.Context, tx *gorm.DB, a contest.VideoCheckA
 	if err != nil {
 		return err
 	}
-	_, err = client.InsertTx(ctx, sqlTx, a, &river.InsertOpts{
-		Queue:       mediaQueue,
-		MaxAttempts: db.checkAttempts,
-		UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+	opts := &river.InsertOpts{Queue: mediaQueue, MaxAttempts: db.checkAttempts}
+	if once {
+		opts.UniqueOpts = river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
 			rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
 			rivertype.JobStateRunning, rivertype.JobStateScheduled,
-		}},
-	})
+		}}
+	}
+	_, err = client.InsertTx(ctx, sqlTx, a, opts)
 	return err
 }

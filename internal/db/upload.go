@@ -124,7 +124,7 @@ func (db *DB) FinishUpload(ctx context.Context, u *contest.Upload, v contest.Vid
 		if res.Error != nil {
 			return res.Error
 		}
-		return db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: u.SubmissionID, VideoKey: v.Key})
+		return db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: u.SubmissionID, VideoKey: v.Key}, false)
 	})
 	return translate(err, "上传")
 }

@@ -46,6 +46,8 @@ type env struct {
 	// Jobs are this env's background workers; JobSettings tune the next start.
 	Jobs        *db.Jobs
 	JobSettings db.JobSettings
+	// Media, when set, replaces the real ffmpeg tools from the next start.
+	Media contest.MediaTools
 }
 
 // clock is the service's settable clock.
@@ -111,6 +113,9 @@ func (e *env) start() {
 	e.Svc.BcryptCost = bcrypt.MinCost
 	e.Svc.Uploads.PartSize = contest.MinPartSize // small test files still have several parts
 	e.Svc.Media = ffmpeg.Tools{}
+	if e.Media != nil {
+		e.Svc.Media = e.Media
+	}
 	e.Svc.Check.TempDir = e.t.TempDir()
 	log := slog.New(slog.NewTextHandler(&lockedWriter{w: e.Log}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ready := func(ctx context.Context) error { return e.DB.Ping(ctx) }
@@ -148,6 +153,20 @@ func (e *env) Restart() {
 	e.Server.Close()
 	e.stopJobs()
 	e.start()
+}
+
+// LogLines returns the service log's lines that contain any of the given strings.
+func (e *env) LogLines(any ...string) string {
+	var out []string
+	for line := range strings.Lines(e.Log.String()) {
+		for _, s := range any {
+			if strings.Contains(line, s) {
+				out = append(out, line)
+				break
+			}
+		}
+	}
+	return strings.Join(out, "")
 }
 
 type lockedWriter struct {

@@ -275,21 +275,8 @@ type submissionWithVideo struct {
 // hex SHA-256 and size.
 func (c *client) VideoSHA256(subID string) (string, int64) {
 	c.t.Helper()
-	res, err := c.http.Get(c.e.Server.URL + "/api/v1/submissions/" + subID + "/video")
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	if res.StatusCode == http.StatusFound {
-		res.Body.Close()
-		if res, err = http.Get(res.Header.Get("Location")); err != nil {
-			c.t.Fatal(err)
-		}
-	}
+	res := c.follow("/api/v1/submissions/" + subID + "/video")
 	defer res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(res.Body)
-		c.t.Fatalf("video download = %d: %s", res.StatusCode, b)
-	}
 	h := sha256.New()
 	n, err := io.Copy(h, res.Body)
 	if err != nil {
@@ -299,6 +286,28 @@ func (c *client) VideoSHA256(subID string) (string, int64) {
 		c.t.Fatalf("Content-Length %s, got %d bytes", cl, n)
 	}
 	return hex.EncodeToString(h.Sum(nil)), n
+}
+
+// follow GETs path, following a redirect to storage as a browser does, and fails the test
+// unless the answer is 200.
+func (c *client) follow(path string) *http.Response {
+	c.t.Helper()
+	res, err := c.http.Get(c.e.Server.URL + path)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if res.StatusCode == http.StatusFound {
+		res.Body.Close()
+		if res, err = http.Get(res.Header.Get("Location")); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+	if res.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		c.t.Fatalf("GET %s = %d: %s", path, res.StatusCode, b)
+	}
+	return res
 }
 
 // fixtureFile returns a video made by ffmpeg to v (see ffmpegtest), as the browser would pick it.
@@ -351,7 +360,8 @@ func (c *client) WaitCheck(subID string) checkedSubmission {
 			return s
 		}
 		if time.Now().After(deadline) {
-			c.t.Fatalf("video of %s still checking after 60 s (attempts %d, error %q)", subID, s.Video.Check.Attempts, s.Video.Check.Error)
+			c.t.Fatalf("video of %s still checking after 60 s (attempts %d, error %q); service log:\n%s",
+				subID, s.Video.Check.Attempts, s.Video.Check.Error, c.e.LogLines("level=ERROR", "level=WARN", "producer", "executor", "ompleter"))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
