@@ -243,6 +243,10 @@ func TestOrganizer_CommandNeedsTheSecretKeyWithPostgres(t *testing.T) {
 }
 
 func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) == "1" { // a killable server for TestJobs_CheckRunsAgainAfterTheServerIsKilled
+		main()
+		os.Exit(0)
+	}
 	code := m.Run()
 	ffmpegtest.Cleanup() // generated video fixtures
 	os.Exit(code)
