@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 
 	"github.com/jskx/contest/internal/contest"
@@ -53,8 +54,9 @@ func probe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&rules.MinShortSide, "min-short-side", rules.MinShortSide, "minimum short side of the displayed frame, in pixels")
 	fs.Int64Var(&rules.MaxSizeBytes, "max-size", rules.MaxSizeBytes, "maximum file size in bytes")
 	tolerance := fs.Float64("tolerance", contest.DefaultDurationTolerance, "seconds above the maximum duration still accepted")
+	parallel := fs.Int("j", runtime.NumCPU(), "files checked at once (output keeps the order of the arguments)")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "usage: contest probe [--json] [--max-duration S] [--min-short-side N] [--max-size BYTES] [--tolerance 0.5] FILE...\n")
+		fmt.Fprint(fs.Output(), "usage: contest probe [--json] [--max-duration S] [--min-short-side N] [--max-size BYTES] [--tolerance 0.5] [-j N] FILE...\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -67,27 +69,46 @@ func probe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case fs.NArg() == 0:
 		fs.Usage()
 		return usageError{errors.New("probe: no files given")}
-	case rules.MaxDurationSec <= 0 || rules.MinShortSide <= 0 || rules.MaxSizeBytes <= 0 || *tolerance < 0:
+	case rules.MaxDurationSec <= 0 || rules.MinShortSide <= 0 || rules.MaxSizeBytes <= 0 || *tolerance < 0 || *parallel < 1:
 		return usageError{errors.New("probe: limits must be positive and the tolerance not negative")}
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type outcome struct {
+		res probeResult
+		err error
+	}
+	files := fs.Args()
+	outcomes := make([]chan outcome, len(files))
+	slots := make(chan struct{}, *parallel)
+	for i, file := range files {
+		outcomes[i] = make(chan outcome, 1)
+		go func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			res, err := probeFile(ctx, rules, *tolerance, file)
+			outcomes[i] <- outcome{res, err}
+		}()
 	}
 
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
 	rejected := 0
-	for _, file := range fs.Args() {
-		res, err := probeFile(ctx, rules, *tolerance, file)
-		if err != nil {
-			return err
+	for _, ch := range outcomes {
+		o := <-ch
+		if o.err != nil {
+			return o.err // cancel stops the rest
 		}
-		if !res.OK {
+		if !o.res.OK {
 			rejected++
 		}
 		if *asJSON {
-			if err := enc.Encode(res); err != nil {
+			if err := enc.Encode(o.res); err != nil {
 				return err
 			}
 		} else {
-			fmt.Fprintln(stdout, humanLine(res))
+			fmt.Fprintln(stdout, humanLine(o.res))
 		}
 	}
 	if rejected > 0 {

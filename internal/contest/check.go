@@ -71,6 +71,9 @@ type VideoCheck struct {
 	CheckedAt *time.Time
 	Poster    bool // a poster frame is stored under PosterKey(video key)
 	WebCopy   bool // a faststart copy is stored under WebCopyKey(video key)
+	// Done is true once the check has finished: the verdict, and the poster and web copy
+	// when they are needed (a verdict is shown before them).
+	Done bool
 }
 
 // VideoCheckArgs ask for the check of one video. The video key, not just the submission, is
@@ -125,14 +128,24 @@ type CheckSettings struct {
 var errCheckUnavailable = errors.New("ffprobe/ffmpeg not installed on this server")
 
 // CheckVideo is the background job of a video's media check: it measures the stored video,
-// judges it against the contest's rules, stores a poster frame and, for an accepted video
-// whose index is at the end, a web-friendly copy, and records the check. attempt counts from 1;
-// on an error the caller retries the job, and final says there will be no more attempts: the
-// check is then recorded as failed, visibly. A video replaced or deleted meanwhile is left alone.
+// judges it against the contest's rules and records the verdict at once; then it stores a
+// poster frame and, for an accepted video whose index is at the end, a web-friendly copy.
+// attempt counts from 1; on an error the caller retries the job, and final says there will be
+// no more attempts. A check that could not reach a verdict is then recorded as failed,
+// visibly; a verdict already recorded stands even if its poster or copy could not be made
+// (the page then shows no poster and plays the original). A video replaced or deleted
+// meanwhile is left alone.
 func (s *Service) CheckVideo(ctx context.Context, a VideoCheckArgs, attempt int, final bool) error {
 	err := s.checkVideo(ctx, a, attempt)
-	if err == nil {
+	var derr derivedError
+	switch {
+	case err == nil:
 		return nil
+	case errors.As(err, &derr) && final:
+		// The verdict stands without its poster or copy; the error is in the job's history.
+		return s.submissions.SaveVideoCheck(ctx, a.SubmissionID, a.VideoKey, derr.check)
+	case errors.As(err, &derr):
+		return err
 	}
 	state := CheckPending
 	if final {
@@ -145,6 +158,15 @@ func (s *Service) CheckVideo(ctx context.Context, a VideoCheckArgs, attempt int,
 	}
 	return err
 }
+
+// derivedError is a failure to make the poster frame or the web copy after the verdict was
+// recorded.
+type derivedError struct {
+	error
+	check VideoCheck // the check as recorded, marked done
+}
+
+func (e derivedError) Unwrap() error { return e.error }
 
 func (s *Service) checkVideo(ctx context.Context, a VideoCheckArgs, attempt int) error {
 	sub, err := s.submissions.SubmissionByID(ctx, a.SubmissionID)
@@ -183,20 +205,32 @@ func (s *Service) checkVideo(ctx context.Context, a VideoCheckArgs, attempt int)
 	if verdict.OK {
 		check.State = CheckAccepted
 	}
-	if readable && facts.HasVideo {
+	needPoster, needCopy := readable && facts.HasVideo, verdict.OK && !facts.Faststart
+	check.Done = !needPoster && !needCopy
+	if err := s.submissions.SaveVideoCheck(ctx, a.SubmissionID, a.VideoKey, check); err != nil {
+		return err
+	}
+	if check.Done {
+		return nil
+	}
+
+	if needPoster {
 		if err := s.storePoster(ctx, input, a.VideoKey, facts.DurationSec); err != nil {
-			return fmt.Errorf("poster frame: %w", err)
+			return derivedError{fmt.Errorf("poster frame: %w", err), done(check)}
 		}
 		check.Poster = true
 	}
-	if verdict.OK && !facts.Faststart {
+	if needCopy {
 		if err := s.storeWebCopy(ctx, input, a.VideoKey); err != nil {
-			return fmt.Errorf("web copy: %w", err)
+			return derivedError{fmt.Errorf("web copy: %w", err), done(check)}
 		}
 		check.WebCopy = true
 	}
+	check.Done = true
 	return s.submissions.SaveVideoCheck(ctx, a.SubmissionID, a.VideoKey, check)
 }
+
+func done(c VideoCheck) VideoCheck { c.Done = true; return c }
 
 // posterAt picks the poster's second: a little into the video, past a black opening frame.
 func posterAt(duration float64) float64 { return min(duration/3, 3) }

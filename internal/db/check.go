@@ -22,6 +22,7 @@ type VideoCheckCols struct {
 	VideoCheckedAt     *time.Time
 	VideoPoster        bool
 	VideoWebCopy       bool
+	VideoCheckDone     bool
 	// Copies of facts, for filtering and sorting in SQL.
 	VideoDuration float64
 	VideoWidth    int // displayed
@@ -30,13 +31,13 @@ type VideoCheckCols struct {
 }
 
 var checkColumns = []string{"video_check", "video_facts", "video_reasons", "video_warnings", "video_check_error",
-	"video_check_attempts", "video_checked_at", "video_poster", "video_web_copy", "video_duration",
+	"video_check_attempts", "video_checked_at", "video_poster", "video_web_copy", "video_check_done", "video_duration",
 	"video_width", "video_height", "video_codec"}
 
 func fromDomainCheck(c contest.VideoCheck) VideoCheckCols {
 	row := VideoCheckCols{
 		VideoCheck: string(c.State), VideoCheckError: c.Error, VideoCheckAttempts: c.Attempts,
-		VideoCheckedAt: utcPtr(c.CheckedAt), VideoPoster: c.Poster, VideoWebCopy: c.WebCopy,
+		VideoCheckedAt: utcPtr(c.CheckedAt), VideoPoster: c.Poster, VideoWebCopy: c.WebCopy, VideoCheckDone: c.Done,
 	}
 	if c.State == contest.CheckAccepted || c.State == contest.CheckRejected {
 		row.VideoFacts = mustJSON(c.Facts)
@@ -54,7 +55,7 @@ func fromDomainCheck(c contest.VideoCheck) VideoCheckCols {
 
 func (r VideoCheckCols) toDomain() contest.VideoCheck {
 	c := contest.VideoCheck{State: contest.CheckState(r.VideoCheck), Error: r.VideoCheckError,
-		Attempts: r.VideoCheckAttempts, CheckedAt: r.VideoCheckedAt, Poster: r.VideoPoster, WebCopy: r.VideoWebCopy}
+		Attempts: r.VideoCheckAttempts, CheckedAt: r.VideoCheckedAt, Poster: r.VideoPoster, WebCopy: r.VideoWebCopy, Done: r.VideoCheckDone}
 	// The JSON was written by fromDomainCheck; a column that does not parse leaves the field empty.
 	_ = json.Unmarshal([]byte(r.VideoFacts), &c.Facts)
 	_ = json.Unmarshal([]byte(r.VideoReasons), &c.Reasons)
@@ -78,8 +79,9 @@ func checkUpdates(c contest.VideoCheck) map[string]any {
 		"video_check": r.VideoCheck, "video_facts": r.VideoFacts, "video_reasons": r.VideoReasons,
 		"video_warnings": r.VideoWarnings, "video_check_error": r.VideoCheckError,
 		"video_check_attempts": r.VideoCheckAttempts, "video_checked_at": r.VideoCheckedAt,
-		"video_poster": r.VideoPoster, "video_web_copy": r.VideoWebCopy, "video_duration": r.VideoDuration,
-		"video_width": r.VideoWidth, "video_height": r.VideoHeight, "video_codec": r.VideoCodec,
+		"video_poster": r.VideoPoster, "video_web_copy": r.VideoWebCopy, "video_check_done": r.VideoCheckDone,
+		"video_duration": r.VideoDuration,
+		"video_width":    r.VideoWidth, "video_height": r.VideoHeight, "video_codec": r.VideoCodec,
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/pressly/goose/v3"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
@@ -86,7 +87,8 @@ type CheckFunc func(ctx context.Context, a contest.VideoCheckArgs, attempt int, 
 
 // Jobs runs this replica's background workers.
 type Jobs struct {
-	client *river.Client[*sql.Tx]
+	client   *river.Client[*sql.Tx]
+	listener *pgxpool.Pool // PostgreSQL: the connection that LISTENs for new jobs
 }
 
 // StartJobs starts working the queue on this replica: check runs each video check. Stop it
@@ -98,7 +100,21 @@ func (db *DB) StartJobs(ctx context.Context, s JobSettings, check CheckFunc, log
 	if err != nil {
 		return nil, err
 	}
-	client, err := river.NewClient(riverDriver(db.dialect, sqlDB), &river.Config{
+	driver, jobs := riverDriver(db.dialect, sqlDB), &Jobs{}
+	if db.dialect == Postgres {
+		// database/sql cannot LISTEN; one pgx connection does, so a replica starts a check as
+		// soon as a job is inserted (inserts NOTIFY in their transaction) instead of polling.
+		cfg, err := pgxpool.ParseConfig(db.url)
+		if err != nil {
+			return nil, fmt.Errorf("jobs: %w", err)
+		}
+		cfg.MaxConns, cfg.MinConns = 2, 0
+		if jobs.listener, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+			return nil, fmt.Errorf("jobs: listener: %w", err)
+		}
+		driver = riverdatabasesql.NewWithPgxListener(sqlDB, jobs.listener)
+	}
+	client, err := river.NewClient(driver, &river.Config{
 		Queues:               map[string]river.QueueConfig{mediaQueue: {MaxWorkers: s.Workers}},
 		Workers:              workers,
 		JobTimeout:           s.Timeout,
@@ -110,18 +126,28 @@ func (db *DB) StartJobs(ctx context.Context, s JobSettings, check CheckFunc, log
 		Logger:               log,
 	})
 	if err != nil {
+		jobs.close()
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
 	if err := client.Start(ctx); err != nil {
+		jobs.close()
 		return nil, fmt.Errorf("jobs: start: %w", err)
 	}
 	db.checkAttempts = s.MaxAttempts
-	return &Jobs{client: client}, nil
+	jobs.client = client
+	return jobs, nil
+}
+
+func (j *Jobs) close() {
+	if j.listener != nil {
+		j.listener.Close()
+	}
 }
 
 // Stop lets running jobs finish until ctx is done, then cancels them; a cancelled job is run
 // again later, here or on another replica.
 func (j *Jobs) Stop(ctx context.Context) error {
+	defer j.close()
 	err := j.client.Stop(ctx)
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return j.client.StopAndCancel(context.Background())

@@ -45,10 +45,10 @@ type submissionRow struct {
 	VideoChecksum    string
 	VideoStartedAt   *time.Time
 	VideoUploadedAt  *time.Time
-	VideoCheckCols `gorm:"embedded"`
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	SubmittedAt *time.Time
+	VideoCheckCols   `gorm:"embedded"`
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	SubmittedAt      *time.Time
 }
 
 func (submissionRow) TableName() string { return "submissions" }

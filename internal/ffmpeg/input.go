@@ -21,7 +21,9 @@ type input struct {
 	ffInput string // what ffprobe and ffmpeg are given
 }
 
-func isHTTP(s string) bool { return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") }
+func isHTTP(s string) bool {
+	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
+}
 
 // openInput opens a local file, or an http(s) URL read with range requests.
 func openInput(ctx context.Context, in string) (*input, error) {
@@ -60,7 +62,9 @@ type httpReaderAt struct {
 
 // errStorage describes an answer from storage that is not the file's bytes; the URL is left
 // out because it carries a signature.
-func errStorage(status string) error { return fmt.Errorf("reading stored file: storage answered %s", status) }
+func errStorage(status string) error {
+	return fmt.Errorf("reading stored file: storage answered %s", status)
+}
 
 // stat returns the size of the resource.
 func (r *httpReaderAt) stat() (int64, error) {

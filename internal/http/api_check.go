@@ -21,6 +21,7 @@ type checkJSON struct {
 	Reasons   []contest.Reason    `json:"reasons"`
 	Warnings  []contest.Reason    `json:"warnings"`
 	Facts     *contest.VideoFacts `json:"facts,omitempty"`
+	Done      bool                `json:"done"`
 	Attempts  int                 `json:"attempts"`
 	CheckedAt *time.Time          `json:"checked_at,omitempty"`
 	Error     string              `json:"error,omitempty"`
@@ -28,7 +29,7 @@ type checkJSON struct {
 
 func toCheckJSON(c contest.VideoCheck, organizer bool) checkJSON {
 	out := checkJSON{State: string(c.State), Label: c.State.Label(), Advice: c.Advice(), Summary: c.Facts.Summary(),
-		Reasons: nonNil(c.Reasons), Warnings: nonNil(c.Warnings), Attempts: c.Attempts, CheckedAt: c.CheckedAt}
+		Reasons: nonNil(c.Reasons), Warnings: nonNil(c.Warnings), Attempts: c.Attempts, CheckedAt: c.CheckedAt, Done: c.Done}
 	if c.State == contest.CheckAccepted || c.State == contest.CheckRejected {
 		f := c.Facts
 		f.CompatibleBrands = nonNil(f.CompatibleBrands)

@@ -338,11 +338,13 @@ type checkedSubmission struct {
 			Facts    *contest.VideoFacts
 			Attempts int
 			Error    string
+			Done     bool
 		}
 	}
 }
 
-// WaitCheck polls the submission until its video's check is no longer checking, and returns it.
+// WaitCheck polls the submission until its video's check has finished (verdict, poster and web
+// copy) or failed, and returns it.
 func (c *client) WaitCheck(subID string) checkedSubmission {
 	c.t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
@@ -356,7 +358,7 @@ func (c *client) WaitCheck(subID string) checkedSubmission {
 		if s.Video == nil {
 			c.t.Fatalf("submission %s has no video", subID)
 		}
-		if s.Video.Check.State != string(contest.CheckPending) {
+		if st := s.Video.Check.State; st == string(contest.CheckFailed) || st != string(contest.CheckPending) && s.Video.Check.Done {
 			return s
 		}
 		if time.Now().After(deadline) {

@@ -11,6 +11,7 @@ ALTER TABLE submissions ADD COLUMN video_check_attempts INTEGER NOT NULL DEFAULT
 ALTER TABLE submissions ADD COLUMN video_checked_at TIMESTAMPTZ;
 ALTER TABLE submissions ADD COLUMN video_poster BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE submissions ADD COLUMN video_web_copy BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE submissions ADD COLUMN video_check_done BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE submissions ADD COLUMN video_duration DOUBLE PRECISION NOT NULL DEFAULT 0;
 ALTER TABLE submissions ADD COLUMN video_width INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE submissions ADD COLUMN video_height INTEGER NOT NULL DEFAULT 0;
@@ -24,6 +25,7 @@ ALTER TABLE submissions DROP COLUMN video_codec;
 ALTER TABLE submissions DROP COLUMN video_height;
 ALTER TABLE submissions DROP COLUMN video_width;
 ALTER TABLE submissions DROP COLUMN video_duration;
+ALTER TABLE submissions DROP COLUMN video_check_done;
 ALTER TABLE submissions DROP COLUMN video_web_copy;
 ALTER TABLE submissions DROP COLUMN video_poster;
 ALTER TABLE submissions DROP COLUMN video_checked_at;
