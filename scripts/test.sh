@@ -167,9 +167,10 @@ rc=0
 go test -count=1 -timeout 20m ./... "$@" || rc=$?
 # A short fuzz pass over the parsers of untrusted input (only on a full run, not with -run X).
 if [[ $rc -eq 0 && $# -eq 0 ]]; then
-	printf '\n==> fuzz: ID numbers, MP4 ftyp boxes (10 s each)\n'
+	printf "\n==> fuzz: ID numbers, MP4 ftyp boxes, ffprobe output (10 s each)\n"
 	go test -run '^$' -fuzz FuzzValidateIDNumber -fuzztime 10s ./internal/contest/ || rc=$?
 	go test -run '^$' -fuzz FuzzParseFtyp -fuzztime 10s ./internal/ffmpeg/ || rc=$?
+	go test -run '^$' -fuzz FuzzParseProbe -fuzztime 10s ./internal/ffmpeg/ || rc=$?
 fi
 if ((rc == 0)); then
 	printf '\n==> PASS\n'

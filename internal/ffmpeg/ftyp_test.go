@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"github.com/jskx/contest/internal/contest"
+	"math"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -89,5 +91,32 @@ func FuzzParseFtyp(f *testing.F) {
 			}
 		}
 		_, _ = walkBoxes(bytes.NewReader(b), int64(len(b)))
+	})
+}
+
+// FuzzParseProbe feeds ffprobe-shaped JSON, whose tags and side data come from the uploaded
+// file, to the parser: it never panics, and what it accepts is a consistent measurement.
+func FuzzParseProbe(f *testing.F) {
+	f.Add([]byte(`{"streams":[{"codec_type":"video","codec_name":"h264","width":1080,"height":1920,"duration":"12.5",` +
+		`"side_data_list":[{"side_data_type":"Display Matrix","rotation":-90}]},{"codec_type":"audio","codec_name":"aac"}],` +
+		`"format":{"format_name":"mov,mp4,m4a,3gp,3g2,mj2","duration":"12.5"}}`))
+	f.Add([]byte(`{"streams":[{"codec_type":"video","width":-5,"height":1e9,"tags":{"rotate":"NaN"},"disposition":{"attached_pic":1}}],"format":{"duration":"inf"}}`))
+	f.Add([]byte(`{"streams":[],"format":{}}`))
+	f.Add([]byte(`not json`))
+	f.Add([]byte(`{"streams":[{"codec_type":"video","width":1920,"height":1080,"duration":"NaN"}],"format":{"duration":"NaN"}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var facts contest.VideoFacts
+		if err := parseProbe(b, &facts); err != nil {
+			if !errors.Is(err, ErrUnreadable) {
+				t.Fatalf("error %v does not wrap ErrUnreadable", err)
+			}
+			return
+		}
+		if !(facts.DurationSec > 0) || math.IsInf(facts.DurationSec, 0) || facts.Rotation%90 != 0 || facts.Rotation < 0 || facts.Rotation > 270 {
+			t.Fatalf("implausible facts %+v", facts)
+		}
+		if w, h := contest.DisplaySize(facts.StoredWidth, facts.StoredHeight, facts.Rotation); w != facts.DisplayWidth || h != facts.DisplayHeight {
+			t.Fatalf("display %dx%d does not follow from %+v", facts.DisplayWidth, facts.DisplayHeight, facts)
+		}
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -159,7 +160,7 @@ func parseProbe(out []byte, f *contest.VideoFacts) error {
 	if len(p.Streams) == 0 {
 		return fmt.Errorf("%w: no streams", ErrUnreadable)
 	}
-	if f.DurationSec <= 0 {
+	if !(f.DurationSec > 0) || math.IsInf(f.DurationSec, 0) { // also NaN
 		return fmt.Errorf("%w: no duration", ErrUnreadable)
 	}
 	return nil
