@@ -234,7 +234,7 @@ func (b *browser) describe() string {
 }
 
 // Screenshot saves a full-page PNG into CONTEST_TEST_SCREENSHOTS, or the test's temp folder,
-// and returns its path.
+// and returns its path ("" when the page could not be captured).
 func (b *browser) Screenshot(name string) string {
 	b.t.Helper()
 	if b.shots == "" {
@@ -249,7 +249,10 @@ func (b *browser) Screenshot(name string) string {
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
-		b.Fatalf("screenshot %s: %v", name, err)
+		// Screenshots document the pages; one taken while the page reloads itself (after an
+		// upload, after a check) may time out, and that is no failure of the page.
+		b.t.Logf("screenshot %s skipped: %v", name, err)
+		return ""
 	}
 	path := filepath.Join(b.shots, name+".png")
 	if err := os.WriteFile(path, png, 0o644); err != nil {

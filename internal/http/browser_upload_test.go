@@ -75,6 +75,18 @@ func TestBrowser_UploadVideo(t *testing.T) {
 			b.Errorf("after upload the page shows %q, want the file name and 11MB", got)
 		}
 		b.Screenshot("upload-done-" + map[bool]string{true: "minio", false: "local"}[fallback])
+		// The page follows the check by itself and shows the verdict, the poster and the player.
+		b.Do("wait for the finished check", chromedp.WaitVisible(chromedp.CSS("#video-check:not([data-pending]) img.poster")))
+		if got := b.Text("#video-check"); !strings.Contains(got, "已通过") || !strings.Contains(got, "1280×720") {
+			b.Errorf("verdict on the page = %q, want 已通过 with 1280×720", got)
+		}
+		if !Eval[bool](b, `(() => { const i = document.querySelector("#video-check img.poster"); return i.complete && i.naturalWidth > 0; })()`) {
+			b.Errorf("the poster frame did not load")
+		}
+		if n := Eval[int](b, `document.querySelectorAll("video.player").length`); n != 1 {
+			b.Errorf("%d players on the page, want 1", n)
+		}
+		b.Screenshot("check-accepted-" + map[bool]string{true: "minio", false: "local"}[fallback])
 
 		stored, n := c.VideoSHA256(s.ID)
 		if stored != hex.EncodeToString(sum[:]) || n != int64(len(video)) {

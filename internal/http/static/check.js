@@ -1,8 +1,9 @@
 // While a video is being checked, ask the server every few seconds and reload the page once
-// the verdict is in, so the contestant sees it without pressing anything.
+// the check has finished (verdict, poster frame and web copy), so the contestant sees it
+// without pressing anything.
 (function () {
   "use strict";
-  var box = document.querySelector('.video-check[data-check="checking"]');
+  var box = document.querySelector(".video-check[data-pending]");
   if (!box) return;
   var id = box.getAttribute("data-submission"), delay = 2000, tries = 0;
   function poll() {
@@ -10,8 +11,11 @@
     fetch("/api/v1/submissions/" + encodeURIComponent(id), { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (s) {
-        var state = s && s.video && s.video.check && s.video.check.state;
-        if (state && state !== "checking") { location.reload(); return; }
+        var check = s && s.video && s.video.check;
+        if (check && (check.done || check.state === "failed") || check && check.state !== box.getAttribute("data-check")) {
+          location.reload();
+          return;
+        }
         if (s && !s.video) { location.reload(); return; }
         schedule();
       })
