@@ -251,3 +251,16 @@ func TestMain(m *testing.M) {
 	ffmpegtest.Cleanup() // generated video fixtures
 	os.Exit(code)
 }
+
+func TestServe_SaysClearlyWhenFFmpegIsMissing(t *testing.T) {
+	t.Setenv("PATH", t.TempDir()) // no ffprobe, no ffmpeg
+	_, out, stop := startServe(t, map[string]string{"CONTEST_DATA_DIR": t.TempDir()})
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"未找到 ffprobe", "未找到 ffmpeg", "apt-get install ffmpeg"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("start-up output lacks %q:\n%s", want, out)
+		}
+	}
+}
