@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/jskx/contest/internal/contest"
 	"github.com/jskx/contest/internal/db"
@@ -82,6 +83,7 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		d.Close()
 		return nil, err
 	}
+	removeStaleTemp(svc.Check.TempDir, 2*cfg.Jobs.Timeout, log)
 	if mediaToolsInstalled() {
 		svc.Media = ffmpeg.Tools{}
 	}
@@ -188,4 +190,20 @@ func mediaToolsInstalled() bool {
 		}
 	}
 	return true
+}
+
+// removeStaleTemp deletes what checks left in dir when their server died: entries older than
+// a check can run (replicas may share the folder, so a fresh one may be another's).
+func removeStaleTemp(dir string, age time.Duration, log *slog.Logger) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > age {
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				log.Warn("removing a stale temporary file", "path", e.Name(), "err", err)
+			}
+		}
+	}
 }

@@ -51,10 +51,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	fmt.Fprintf(stdout, "\n服务已启动 / listening: %s\n组织者登录 / organizer sign-in: %s/login\n\n", url, url)
 
-	jobs, err := a.db.StartJobs(ctx, cfg.Jobs, a.svc.CheckVideo, log.With("component", "jobs"))
+	// The workers get a context of their own: a signal stops them through Stop, which lets
+	// running checks finish, rather than by cancelling them at once.
+	jobs, err := a.db.StartJobs(context.WithoutCancel(ctx), cfg.Jobs, a.svc.CheckVideo, log.With("component", "jobs"))
 	if err != nil {
 		return err
 	}
+	defer func() { // before a.close() closes the database under them
+		jctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		// Running checks may finish until the timeout; the rest are cancelled and run again later.
+		if err := jobs.Stop(jctx); err != nil {
+			log.Warn("stopping jobs", "err", err)
+		}
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go a.housekeep(ctx)
@@ -69,10 +79,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
-	}
-	// Running checks may finish until the timeout; the rest are cancelled and run again later.
-	if err := jobs.Stop(sctx); err != nil {
-		log.Warn("stopping jobs", "err", err)
 	}
 	log.Info("stopped")
 	return nil
@@ -106,9 +112,9 @@ func (a *app) housekeep(ctx context.Context) {
 		} else if n > 0 {
 			a.log.Info("abandoned uploads removed", "count", n)
 		}
-		// A check queued with its upload is never lost, but videos uploaded before checks
-		// existed have none; a check already queued is not queued twice.
-		if n, err := a.db.RequeueChecks(ctx, time.Now().Add(-10*time.Minute), 500); err != nil && ctx.Err() == nil {
+		// A check is queued in the transaction that records its video, so none is lost; but
+		// videos uploaded before checks existed have none.
+		if n, err := a.db.RequeueChecks(ctx, time.Now().Add(-a.lostCheckAfter()), 500); err != nil && ctx.Err() == nil {
 			a.log.Warn("requeue video checks", "err", err)
 		} else if n > 0 {
 			a.log.Info("video checks queued again", "count", n)
@@ -119,4 +125,11 @@ func (a *app) housekeep(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// lostCheckAfter is how long after being queued a check still checking must have been lost:
+// well beyond all its attempts, timeouts and waits between them.
+func (a *app) lostCheckAfter() time.Duration {
+	j := a.cfg.Jobs
+	return time.Duration(j.MaxAttempts)*(j.Timeout+j.RetryMax) + time.Hour
 }

@@ -137,14 +137,34 @@ var errCheckUnavailable = errors.New("ffprobe/ffmpeg not installed on this serve
 // meanwhile is left alone.
 func (s *Service) CheckVideo(ctx context.Context, a VideoCheckArgs, attempt int, final bool) error {
 	err := s.checkVideo(ctx, a, attempt)
-	var derr derivedError
-	switch {
-	case err == nil:
+	if err == nil {
 		return nil
-	case errors.As(err, &derr) && final:
-		// The verdict stands without its poster or copy; the error is in the job's history.
-		return s.submissions.SaveVideoCheck(ctx, a.SubmissionID, a.VideoKey, derr.check)
-	case errors.As(err, &derr):
+	}
+	// The job's context may be what ended it (its timeout); the record must still be written.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	var derr derivedError
+	if errors.As(err, &derr) {
+		if final { // the verdict stands without its poster or copy; the error is in the job's history
+			return s.submissions.SaveVideoCheck(sctx, a.SubmissionID, a.VideoKey, derr.check)
+		}
+		return err
+	}
+	sub, serr := s.submissions.SubmissionByID(sctx, a.SubmissionID)
+	switch {
+	case ErrorCode(serr) == ENotFound:
+		return nil // deleted meanwhile
+	case serr != nil:
+		return errors.Join(err, serr)
+	case sub.Video == nil || sub.Video.Key != a.VideoKey:
+		return nil // replaced meanwhile
+	}
+	if cur := sub.Video.Check; cur.State == CheckAccepted || cur.State == CheckRejected {
+		// An earlier attempt recorded the verdict and only its poster or copy is missing: a
+		// failure now (storage unreachable, say) must not take the verdict back.
+		if final {
+			return s.submissions.SaveVideoCheck(sctx, a.SubmissionID, a.VideoKey, done(cur))
+		}
 		return err
 	}
 	state := CheckPending
@@ -153,7 +173,7 @@ func (s *Service) CheckVideo(ctx context.Context, a VideoCheckArgs, attempt int,
 	}
 	now := s.Now()
 	rec := VideoCheck{State: state, Error: err.Error(), Attempts: attempt, CheckedAt: &now}
-	if serr := s.submissions.SaveVideoCheck(ctx, a.SubmissionID, a.VideoKey, rec); serr != nil && ErrorCode(serr) != ENotFound {
+	if serr := s.submissions.SaveVideoCheck(sctx, a.SubmissionID, a.VideoKey, rec); serr != nil {
 		return errors.Join(err, serr)
 	}
 	return err

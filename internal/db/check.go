@@ -95,33 +95,41 @@ func (db *DB) SaveVideoCheck(ctx context.Context, submissionID, videoKey string,
 // RequestVideoCheck sets the check back to checking and queues it, in one transaction.
 func (db *DB) RequestVideoCheck(ctx context.Context, submissionID, videoKey string) error {
 	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&submissionRow{}).Where("id = ? AND video_key = ?", submissionID, videoKey).
-			Updates(checkUpdates(contest.VideoCheck{State: contest.CheckPending}))
+		changes := checkUpdates(contest.VideoCheck{State: contest.CheckPending})
+		changes["video_check_queued_at"] = time.Now().UTC()
+		res := tx.Model(&submissionRow{}).Where("id = ? AND video_key = ?", submissionID, videoKey).Updates(changes)
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
 			return contest.Errorf(contest.EConflict, "作品的视频已更换，请刷新页面")
 		}
-		return db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: submissionID, VideoKey: videoKey}, false)
+		return db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: submissionID, VideoKey: videoKey})
 	})
 	return translate(err, "作品")
 }
 
-// RequeueChecks queues again the checks of videos that have been checking since before the
-// given time: a video uploaded before checks existed, or one whose job was lost. A check still
-// queued or running is not queued twice. It returns how many it looked at.
-func (db *DB) RequeueChecks(ctx context.Context, before time.Time, limit int) (int, error) {
+// RequeueChecks queues the checks of videos that are checking with no check queued (videos
+// uploaded before checks existed), or whose check was queued before lostBefore and has not
+// ended (a job lost some other way; pass a time well beyond a job's attempts and retries). It
+// returns how many it queued.
+func (db *DB) RequeueChecks(ctx context.Context, lostBefore time.Time, limit int) (int, error) {
 	var rows []submissionRow
 	err := db.gorm.WithContext(ctx).Select("id", "video_key").
-		Where("video_check = ? AND video_key <> '' AND video_uploaded_at < ?", string(contest.CheckPending), before.UTC()).
+		Where("video_check = ? AND video_key <> '' AND (video_check_queued_at IS NULL OR video_check_queued_at < ?)",
+			string(contest.CheckPending), lostBefore.UTC()).
 		Order("video_uploaded_at").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return 0, translate(err, "作品")
 	}
 	for _, r := range rows {
 		err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			return db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: r.ID, VideoKey: r.VideoKey}, true)
+			err := tx.Model(&submissionRow{}).Where("id = ? AND video_key = ?", r.ID, r.VideoKey).
+				Update("video_check_queued_at", time.Now().UTC()).Error
+			if err != nil {
+				return err
+			}
+			return db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: r.ID, VideoKey: r.VideoKey})
 		})
 		if err != nil {
 			return 0, translate(err, "作品")

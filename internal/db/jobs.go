@@ -186,10 +186,9 @@ func (db *DB) insertClient() (*river.Client[*sql.Tx], error) {
 	return db.inserter, db.insertErr
 }
 
-// queueCheck inserts the check of a video in the transaction tx. With once, no second check is
-// queued while one of the same video waits or runs (the housekeeper's requeue); without, it
-// always is: a recheck asked just as a failed check ends must not be taken for that check.
-func (db *DB) queueCheck(ctx context.Context, tx *gorm.DB, a contest.VideoCheckArgs, once bool) error {
+// queueCheck inserts the check of a video in the transaction tx. The caller records when (the
+// video_check_queued_at column), so that the housekeeper queues only checks that are lost.
+func (db *DB) queueCheck(ctx context.Context, tx *gorm.DB, a contest.VideoCheckArgs) error {
 	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
 	if !ok {
 		return fmt.Errorf("jobs: queue %s outside a transaction", a.Kind())
@@ -198,13 +197,6 @@ func (db *DB) queueCheck(ctx context.Context, tx *gorm.DB, a contest.VideoCheckA
 	if err != nil {
 		return err
 	}
-	opts := &river.InsertOpts{Queue: mediaQueue, MaxAttempts: db.checkAttempts}
-	if once {
-		opts.UniqueOpts = river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-			rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
-			rivertype.JobStateRunning, rivertype.JobStateScheduled,
-		}}
-	}
-	_, err = client.InsertTx(ctx, sqlTx, a, opts)
+	_, err = client.InsertTx(ctx, sqlTx, a, &river.InsertOpts{Queue: mediaQueue, MaxAttempts: db.checkAttempts})
 	return err
 }

@@ -110,6 +110,7 @@ func (db *DB) FinishUpload(ctx context.Context, u *contest.Upload, v contest.Vid
 		maps.Copy(changes, map[string]any{
 			"video_key": v.Key, "video_name": v.Name, "video_content_type": v.ContentType, "video_size": v.Size,
 			"video_checksum": v.Checksum, "video_started_at": &started, "video_uploaded_at": &uploaded,
+			"video_check_queued_at": time.Now().UTC(),
 		})
 		res = tx.Model(&submissionRow{}).Where("id = ?", u.SubmissionID).Updates(changes)
 		if res.Error != nil {
@@ -124,7 +125,7 @@ func (db *DB) FinishUpload(ctx context.Context, u *contest.Upload, v contest.Vid
 		if res.Error != nil {
 			return res.Error
 		}
-		return db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: u.SubmissionID, VideoKey: v.Key}, false)
+		return db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: u.SubmissionID, VideoKey: v.Key})
 	})
 	return translate(err, "上传")
 }

@@ -19,6 +19,8 @@ type input struct {
 	size    int64
 	name    string // for error messages; never a signed URL
 	ffInput string // what ffprobe and ffmpeg are given
+	// stat asks for the size again (storage still serving the file whole, after a failure).
+	stat func() (int64, error)
 }
 
 func isHTTP(s string) bool {
@@ -33,7 +35,8 @@ func openInput(ctx context.Context, in string) (*input, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &input{ReaderAt: r, Closer: io.NopCloser(nil), size: size, name: "stored file", ffInput: in}, nil
+		r.size = size
+		return &input{ReaderAt: r, Closer: io.NopCloser(nil), size: size, name: "stored file", ffInput: in, stat: r.stat}, nil
 	}
 	file, err := os.Open(in)
 	if err != nil {
@@ -48,7 +51,14 @@ func openInput(ctx context.Context, in string) (*input, error) {
 		file.Close()
 		return nil, fmt.Errorf("%s: not a regular file", in)
 	}
-	return &input{ReaderAt: file, Closer: file, size: st.Size(), name: in, ffInput: "file:" + in}, nil
+	stat := func() (int64, error) {
+		st, err := file.Stat()
+		if err != nil {
+			return 0, err
+		}
+		return st.Size(), nil
+	}
+	return &input{ReaderAt: file, Closer: file, size: st.Size(), name: in, ffInput: "file:" + in, stat: stat}, nil
 }
 
 // httpReaderAt reads byte ranges of a URL, one GET with a Range header per call. Presigned
@@ -57,6 +67,7 @@ type httpReaderAt struct {
 	ctx    context.Context
 	url    string
 	client *http.Client
+	size   int64        // learnt by stat
 	read   atomic.Int64 // bytes received, for tests and benchmarks
 }
 
@@ -77,6 +88,9 @@ func (r *httpReaderAt) stat() (int64, error) {
 	case http.StatusRequestedRangeNotSatisfiable: // an empty object
 		return 0, nil
 	case http.StatusOK:
+		if resp.ContentLength < 0 {
+			return 0, errors.New("reading stored file: storage gave no length and no range")
+		}
 		return resp.ContentLength, nil
 	case http.StatusPartialContent:
 		// Content-Range: bytes 0-0/12345
@@ -127,8 +141,10 @@ func (r *httpReaderAt) ReadAt(p []byte, off int64) (int, error) {
 	}
 	n, err := io.ReadFull(resp.Body, p)
 	r.read.Add(int64(n))
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		err = io.EOF
+	if errors.Is(err, io.ErrUnexpectedEOF) && r.size > 0 && off+int64(n) == r.size {
+		err = io.EOF // the range ran past the end of the resource
+	} else if err != nil {
+		err = fmt.Errorf("reading stored file: %w", err) // a dropped connection, not a short file
 	}
 	return n, err
 }

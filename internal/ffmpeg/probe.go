@@ -63,6 +63,13 @@ func Probe(ctx context.Context, input string) (contest.VideoFacts, error) {
 	}
 
 	out, err := runFFprobe(ctx, src.ffInput)
+	if errors.Is(err, ErrUnreadable) && isHTTP(input) {
+		// ffprobe cannot tell a file it cannot read from a connection that failed; a file is
+		// only judged unreadable when storage still serves it whole.
+		if size, serr := src.stat(); serr != nil || size != f.Size {
+			return f, fmt.Errorf("reading stored file failed (%v): %s", serr, strings.TrimPrefix(err.Error(), ErrUnreadable.Error()+": "))
+		}
+	}
 	if err != nil {
 		return f, err
 	}
@@ -88,6 +95,7 @@ func runFFprobe(ctx context.Context, input string) ([]byte, error) {
 		"-show_format", "-show_streams", "-i", input)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &limitedBuffer{b: &stderr, n: 4096}
+	dieWithParent(cmd)
 	err := cmd.Run()
 	switch {
 	case err == nil:
@@ -100,7 +108,7 @@ func runFFprobe(ctx context.Context, input string) ([]byte, error) {
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
 		msg := redact(stderr.String(), input)
-		if isHTTP(input) && strings.Contains(msg, "Server returned") {
+		if isHTTP(input) && (strings.Contains(msg, "Server returned") || strings.Contains(msg, "Connection")) {
 			return nil, fmt.Errorf("ffprobe: reading stored file: %s", msg) // storage, not the file
 		}
 		return nil, fmt.Errorf("%w: ffprobe: %s", ErrUnreadable, msg)

@@ -1,10 +1,15 @@
 package ffmpeg_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -143,5 +148,80 @@ func TestProbe_MissingFileIsAnError(t *testing.T) {
 	_, err := ffmpeg.Probe(context.Background(), filepath.Join(t.TempDir(), "nope.mp4"))
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("err = %v, want os.ErrNotExist", err)
+	}
+}
+
+// serve answers like a store: the file with range requests, or fail's status once stat has
+// succeeded.
+func serve(t *testing.T, path string, fail func(n int64) int) string {
+	t.Helper()
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch code := fail(n.Add(1)); code {
+		case 0:
+		case -1: // a proxy in trouble: bytes that are not the file's
+			w.Header().Set("Content-Range", "bytes 0-4095/99999")
+			w.WriteHeader(http.StatusPartialContent)
+			w.Write(bytes.Repeat([]byte{0xde, 0xad}, 2048))
+			return
+		default:
+			http.Error(w, "unavailable", code)
+			return
+		}
+		http.ServeFile(w, r, path)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/stored.mp4?X-Amz-Signature=secret"
+}
+
+func TestProbe_ReadsAStoredFileByURL(t *testing.T) {
+	ffmpegtest.Require(t)
+	ok := func(int64) int { return 0 }
+	for _, tt := range []struct {
+		v         ffmpegtest.Video
+		faststart bool
+	}{{ffmpegtest.Video{Audio: true}, false}, {ffmpegtest.Video{Audio: true, Faststart: true}, true}} {
+		path := ffmpegtest.MustVideo(t, tt.v)
+		local, err := ffmpeg.Probe(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		remote, err := ffmpeg.Probe(context.Background(), serve(t, path, ok))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(local, remote); diff != "" || remote.Faststart != tt.faststart {
+			t.Errorf("facts by URL differ from the local file's (-local +url):\n%s; faststart %v", diff, remote.Faststart)
+		}
+	}
+}
+
+func TestProbe_StorageFailingIsNotAVerdict(t *testing.T) {
+	ffmpegtest.Require(t)
+	path := ffmpegtest.MustVideo(t, ffmpegtest.Video{})
+	for name, fail := range map[string]func(int64) int{
+		"unreachable from the start":   func(int64) int { return http.StatusServiceUnavailable },
+		"failing after the first read": func(n int64) int { return map[bool]int{true: http.StatusServiceUnavailable}[n > 1] },
+		"failing once ffprobe reads":   func(n int64) int { return map[bool]int{true: http.StatusBadGateway}[n > 3] },
+		// ffprobe sees garbage and calls the file invalid; asked again, storage fails.
+		"garbage, then down": func(n int64) int {
+			switch {
+			case n <= 2:
+				return 0
+			case n <= 6:
+				return -1
+			}
+			return http.StatusServiceUnavailable
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := ffmpeg.Probe(context.Background(), serve(t, path, fail))
+			if err == nil || errors.Is(err, ffmpeg.ErrUnreadable) {
+				t.Fatalf("err = %v, want a storage error, not unreadable", err)
+			}
+			if strings.Contains(err.Error(), "secret") {
+				t.Errorf("error names the signed URL: %v", err)
+			}
+		})
 	}
 }

@@ -87,7 +87,9 @@ func run(ctx context.Context, s *ffmpeggo.Stream, in string, out *limitedBuffer)
 	if out != nil {
 		s = s.WithOutput(out)
 	}
-	err := s.Compile().Run()
+	cmd := s.Compile()
+	dieWithParent(cmd)
+	err := cmd.Run()
 	switch {
 	case err == nil:
 		return nil

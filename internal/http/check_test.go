@@ -380,9 +380,9 @@ func bytesFile(name string, b []byte) videoFile {
 	return videoFile{Name: name, LastModified: 1652580000000, ReaderAt: bytes.NewReader(b), Size: int64(len(b)), hashes: &sync.Map{}}
 }
 
-// TestVideoCheck_LostChecksAreQueuedAgainOnce covers videos uploaded before checks existed
-// (the migration leaves them checking) and checks whose job was lost: the housekeeper queues
-// them again, and queuing twice runs one check.
+// TestVideoCheck_LostChecksAreQueuedAgainOnce covers checks whose job was lost (and videos
+// uploaded before checks existed, which the migration leaves checking): the housekeeper
+// queues them again, once.
 func TestVideoCheck_LostChecksAreQueuedAgainOnce(t *testing.T) {
 	ffmpegtest.Require(t)
 	forEachBackend(t, func(t *testing.T, e *env) {
@@ -401,9 +401,13 @@ func TestVideoCheck_LostChecksAreQueuedAgainOnce(t *testing.T) {
 		if err := e.DB.SaveVideoCheck(ctx, s.ID, stored.Video.Key, contest.VideoCheck{State: contest.CheckPending}); err != nil {
 			t.Fatal(err)
 		}
+		// Hours later the housekeeper finds it; its next rounds leave the queued check alone.
+		if n, err := e.DB.RequeueChecks(ctx, time.Now().Add(time.Hour), 100); err != nil || n != 1 {
+			t.Fatalf("requeue = %d, %v; want 1", n, err)
+		}
 		for range 2 {
-			if n, err := e.DB.RequeueChecks(ctx, time.Now().Add(time.Hour), 100); err != nil || n != 1 {
-				t.Fatalf("requeue = %d, %v; want 1", n, err)
+			if n, err := e.DB.RequeueChecks(ctx, time.Now().Add(-time.Minute), 100); err != nil || n != 0 {
+				t.Fatalf("requeue again = %d, %v; want 0", n, err)
 			}
 		}
 		e.Restart()
@@ -417,5 +421,45 @@ func TestVideoCheck_LostChecksAreQueuedAgainOnce(t *testing.T) {
 				t.Errorf("%s probed %d times, want 2", in, n)
 			}
 		}
+	})
+}
+
+// posterlessTools cannot make poster frames, and fail every probe after the first.
+type posterlessTools struct {
+	ffmpeg.Tools
+	probes atomic.Int64
+}
+
+func (p *posterlessTools) Poster(context.Context, string, float64) ([]byte, error) {
+	return nil, errors.New("ffmpeg: poster: Killed")
+}
+
+func (p *posterlessTools) Probe(ctx context.Context, input string) (contest.VideoFacts, error) {
+	if p.probes.Add(1) > 1 {
+		return contest.VideoFacts{}, errors.New("reading stored file: storage answered 503 Service Unavailable")
+	}
+	return p.Tools.Probe(ctx, input)
+}
+
+// TestVideoCheck_VerdictStandsWhenItsPosterCannotBeMade: the verdict is recorded first; later
+// attempts failing to reach storage or to make the poster do not take it back.
+func TestVideoCheck_VerdictStandsWhenItsPosterCannotBeMade(t *testing.T) {
+	ffmpegtest.Require(t)
+	forEachBackend(t, func(t *testing.T, e *env) {
+		tools := &posterlessTools{}
+		e.Svc.Media = tools
+		c := e.Client().SignUp("zhang@example.org")
+		s := c.Create(nil)
+		c.ConsentAll(s)
+		c.Upload(s.ID, fixtureFile(t, "a.mp4", ffmpegtest.Video{Audio: true}))
+		got := c.WaitCheck(s.ID)
+		if got.Video.Check.State != "accepted" || !got.Video.Check.Done || got.Video.PosterURL != "" {
+			t.Fatalf("check = %+v, poster %q; want accepted, done, no poster", got.Video.Check, got.Video.PosterURL)
+		}
+		if n := tools.probes.Load(); n != int64(testJobSettings.MaxAttempts) {
+			t.Errorf("%d probes, want one per attempt (%d)", n, testJobSettings.MaxAttempts)
+		}
+		c.Must(http.StatusOK, "POST", "/api/v1/submissions/"+s.ID+"/finalize", nil)
+		c.Fetch("/api/v1/submissions/" + s.ID + "/video?inline=1") // plays the original
 	})
 }

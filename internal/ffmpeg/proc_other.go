@@ -1,0 +1,8 @@
+//go:build !linux
+
+package ffmpeg
+
+import "os/exec"
+
+// dieWithParent does nothing where the kernel cannot kill a child with its parent.
+func dieWithParent(*exec.Cmd) {}
