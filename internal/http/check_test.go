@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -240,6 +241,12 @@ func TestVideoCheck_FailuresAreRetriedThenShownAsFailed(t *testing.T) {
 			t.Fatalf("organizer list filtered on failed has %d rows", n)
 		}
 
+		// The organizer's page says why, and offers to run the check again.
+		doc = mustDoc(t, org.Must(http.StatusOK, "GET", "/admin/submissions/"+s.ID, nil))
+		if got := doc.Find("#video").Text(); !strings.Contains(got, "检查出错") || !strings.Contains(got, "503") || doc.Find("#recheck").Length() != 1 {
+			t.Fatalf("organizer's page: %q, recheck buttons %d", got, doc.Find("#recheck").Length())
+		}
+
 		// Once storage is back, the organizer runs the check again.
 		flaky.n.Store(0)
 		if r := c.Do("POST", "/api/v1/admin/submissions/"+s.ID+"/video/check", nil); r.Status != http.StatusForbidden {
@@ -248,6 +255,16 @@ func TestVideoCheck_FailuresAreRetriedThenShownAsFailed(t *testing.T) {
 		org.Must(http.StatusAccepted, "POST", "/api/v1/admin/submissions/"+s.ID+"/video/check", nil)
 		if got := c.WaitCheck(s.ID); got.Video.Check.State != "accepted" {
 			t.Fatalf("after recheck: %+v", got.Video.Check)
+		}
+		// The page's button does the same, and the page then shows what was measured.
+		org.Must(http.StatusSeeOther, "POST", "/admin/submissions/"+s.ID+"/recheck", url.Values{})
+		c.WaitCheck(s.ID)
+		doc = mustDoc(t, org.Must(http.StatusOK, "GET", "/admin/submissions/"+s.ID, nil))
+		if got := doc.Find("#video table.facts").Text(); !strings.Contains(got, "1280×720") || !strings.Contains(got, "h264") || !strings.Contains(got, "isom") {
+			t.Errorf("facts on the organizer's page: %q", got)
+		}
+		if got := doc.Find("#video .badge").Text(); got != "已通过" {
+			t.Errorf("badge %q after the page's recheck", got)
 		}
 	})
 }
