@@ -219,9 +219,9 @@ func TestRank_WorkedExamples(t *testing.T) {
 		// Judge L gives everyone 20 points more than judge S would. L scored p, S scored q:
 		// raw, p wins; normalized, they are equal.
 		rv := []Review{
-			{"p", "L", s(27, 18, 22.5, 22.5)}, // 90
+			{"p", "L", s(27, 18, 22.5, 22.5)},  // 90
 			{"o1", "L", s(21, 14, 17.5, 17.5)}, // 70
-			{"q", "S", s(21, 14, 17.5, 17.5)}, // 70
+			{"q", "S", s(21, 14, 17.5, 17.5)},  // 70
 			{"o2", "S", s(15, 10, 12.5, 12.5)}, // 50
 		}
 		got := Rank(r, rv, []string{"p", "q", "o1", "o2"}, RankOptions{Normalize: true})
