@@ -18,15 +18,15 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (User, error) {
 	if err := in.Validate(); err != nil {
 		return User{}, err
 	}
-	return s.createUser(ctx, in, RoleContestant)
+	return s.createUser(ctx, in, RoleContestant, "")
 }
 
-func (s *Service) createUser(ctx context.Context, in SignUpInput, role Role) (User, error) {
+func (s *Service) createUser(ctx context.Context, in SignUpInput, role Role, employer string) (User, error) {
 	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), s.BcryptCost)
 	if err != nil {
 		return User{}, Internal(err)
 	}
-	u := User{ID: NewID(), Email: in.Email, Name: in.Name, Role: role, PasswordHash: string(hash), CreatedAt: s.Now()}
+	u := User{ID: NewID(), Email: in.Email, Name: in.Name, Role: role, Employer: employer, PasswordHash: string(hash), CreatedAt: s.Now()}
 	if err := s.users.CreateUser(ctx, &u); err != nil {
 		if ErrorCode(err) == EConflict {
 			var f Fields
@@ -53,7 +53,7 @@ func (s *Service) EnsureOrganizer(ctx context.Context, email, password, name str
 	} else if ErrorCode(err) != ENotFound {
 		return false, err
 	}
-	_, err := s.createUser(ctx, in, RoleOrganizer)
+	_, err := s.createUser(ctx, in, RoleOrganizer, "")
 	if ErrorFields(err)["email"].Code == "email_taken" { // another replica created it first
 		return false, nil
 	}

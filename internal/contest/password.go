@@ -2,7 +2,6 @@ package contest
 
 import (
 	"context"
-	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
@@ -50,7 +49,7 @@ func (s *Service) ResetPassword(ctx context.Context, actor User, email string) (
 	if u.Role != RoleContestant {
 		return "", Errorf(EForbidden, "只能重置参赛者账号的密码；组织者请使用命令行 contest organizer")
 	}
-	password := strings.NewReplacer("-", "x", "_", "y").Replace(randomToken()[:12])
+	password := oneTimePassword()
 	return password, s.setPassword(ctx, u, password, "")
 }
 

@@ -18,6 +18,7 @@ type Service struct {
 	contests    ContestStore
 	submissions SubmissionStore
 	uploads     UploadStore
+	auditLog    AuditStore
 	storage     Storage
 
 	// Now is the server clock; tests replace it. Deadlines are never judged by a client's clock.
@@ -45,12 +46,13 @@ type Stores interface {
 	ContestStore
 	SubmissionStore
 	UploadStore
+	AuditStore
 }
 
 // NewService returns a service over the stores and the file storage.
 func NewService(db Stores, storage Storage) *Service {
 	return &Service{
-		users: db, sessions: db, contests: db, submissions: db, uploads: db,
+		users: db, sessions: db, contests: db, submissions: db, uploads: db, auditLog: db,
 		storage:    storage,
 		Uploads:    DefaultUploadSettings(),
 		Check:      CheckSettings{DurationTolerance: DefaultDurationTolerance},

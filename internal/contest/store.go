@@ -12,6 +12,8 @@ type UserStore interface {
 	UserByEmail(ctx context.Context, email string) (User, error)
 	CountUsers(ctx context.Context, role Role) (int64, error)
 	UpdateUser(ctx context.Context, u *User) error
+	// UsersByRole lists the accounts of a role, by name.
+	UsersByRole(ctx context.Context, role Role) ([]User, error)
 }
 
 // SessionStore keeps signed-in sessions by the hash of their token.
@@ -57,6 +59,9 @@ type SubmissionStore interface {
 	// RequestVideoCheck sets the check of the submission's video (if still videoKey) back to
 	// checking and queues it, in one transaction.
 	RequestVideoCheck(ctx context.Context, submissionID, videoKey string) error
+	// SaveFormalReview records the formal review of a submission and its audit entry, in one
+	// transaction.
+	SaveFormalReview(ctx context.Context, submissionID string, fr FormalReview, a AuditEntry) error
 	// SearchKey returns the keyed hash under which a normalized personal number is stored.
 	SearchKey(value string) string
 }

@@ -64,6 +64,8 @@ type Submission struct {
 	Video   *Video      // the finished video upload, nil until one completes
 	// Uploading is an upload in progress (a first video, or a replacement), if any.
 	Uploading *Upload
+	// Formal is the organizers' formal review, once decided.
+	Formal *FormalReview
 
 	ContactIDMasked string
 	MobileMasked    string

@@ -9,7 +9,7 @@ import (
 // Role is what an account may do.
 type Role string
 
-// The roles. Judges arrive with the judging workflow.
+// The roles.
 const (
 	RoleContestant Role = "contestant"
 	RoleOrganizer  Role = "organizer"
@@ -33,6 +33,7 @@ type User struct {
 	Email        string
 	Name         string
 	Role         Role
+	Employer     string // 工作单位, for judges' conflicts of interest
 	PasswordHash string
 	Disabled     bool
 	CreatedAt    time.Time

@@ -249,7 +249,12 @@ func (db *DB) SubmissionByID(ctx context.Context, id string) (contest.Submission
 		return s, contest.Internal(err)
 	}
 	open, err := db.openUploads(ctx, []string{id})
+	if err != nil {
+		return s, err
+	}
 	s.Uploading = open[id]
+	formal, err := db.formalReviews(ctx, []string{id})
+	s.Formal = formal[id]
 	return s, err
 }
 
@@ -369,12 +374,16 @@ func (db *DB) ListSubmissions(ctx context.Context, f contest.SubmissionFilter) (
 	if err != nil {
 		return page, err
 	}
+	formal, err := db.formalReviews(ctx, ids)
+	if err != nil {
+		return page, err
+	}
 	for _, r := range rows {
 		s, err := db.toDomainSubmission(r, byID[r.ID], false)
 		if err != nil {
 			return page, contest.Internal(err)
 		}
-		s.Uploading = open[r.ID]
+		s.Uploading, s.Formal = open[r.ID], formal[r.ID]
 		page.Items = append(page.Items, s)
 	}
 	return page, nil

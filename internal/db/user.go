@@ -12,6 +12,7 @@ type userRow struct {
 	Email        string
 	Name         string
 	Role         string
+	Employer     string
 	PasswordHash string
 	Disabled     bool
 	CreatedAt    time.Time
@@ -20,11 +21,11 @@ type userRow struct {
 func (userRow) TableName() string { return "users" }
 
 func fromDomainUser(u contest.User) userRow {
-	return userRow{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), PasswordHash: u.PasswordHash, Disabled: u.Disabled, CreatedAt: u.CreatedAt.UTC()}
+	return userRow{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), Employer: u.Employer, PasswordHash: u.PasswordHash, Disabled: u.Disabled, CreatedAt: u.CreatedAt.UTC()}
 }
 
 func toDomainUser(r userRow) contest.User {
-	return contest.User{ID: r.ID, Email: r.Email, Name: r.Name, Role: contest.Role(r.Role), PasswordHash: r.PasswordHash, Disabled: r.Disabled, CreatedAt: r.CreatedAt}
+	return contest.User{ID: r.ID, Email: r.Email, Name: r.Name, Role: contest.Role(r.Role), Employer: r.Employer, PasswordHash: r.PasswordHash, Disabled: r.Disabled, CreatedAt: r.CreatedAt}
 }
 
 // CreateUser inserts an account; a taken email is EConflict.
@@ -58,11 +59,24 @@ func (db *DB) CountUsers(ctx context.Context, role contest.Role) (int64, error) 
 func (db *DB) UpdateUser(ctx context.Context, u *contest.User) error {
 	row := fromDomainUser(*u)
 	res := db.gorm.WithContext(ctx).Model(&userRow{}).Where("id = ?", u.ID).
-		Select("name", "role", "password_hash", "disabled").Updates(&row)
+		Select("name", "role", "employer", "password_hash", "disabled").Updates(&row)
 	if res.Error == nil && res.RowsAffected == 0 {
 		return contest.Errorf(contest.ENotFound, "账号不存在")
 	}
 	return translate(res.Error, "账号")
+}
+
+// UsersByRole lists the accounts of a role, by name.
+func (db *DB) UsersByRole(ctx context.Context, role contest.Role) ([]contest.User, error) {
+	var rows []userRow
+	if err := db.gorm.WithContext(ctx).Where("role = ?", string(role)).Order("name, email").Find(&rows).Error; err != nil {
+		return nil, translate(err, "账号")
+	}
+	out := make([]contest.User, len(rows))
+	for i, r := range rows {
+		out[i] = toDomainUser(r)
+	}
+	return out, nil
 }
 
 type sessionRow struct {

@@ -118,6 +118,7 @@ type submissionJSON struct {
 	Video         *videoJSON                    `json:"video,omitempty"`
 	VideoState    string                        `json:"video_state"`
 	Uploading     *uploadingJSON                `json:"uploading,omitempty"`
+	FormalReview  *formalJSON                   `json:"formal_review,omitempty"`
 	Missing       map[string]contest.FieldError `json:"missing"`
 	CreatedAt     time.Time                     `json:"created_at"`
 	UpdatedAt     time.Time                     `json:"updated_at"`
@@ -161,6 +162,7 @@ func toSubmissionJSON(s contest.Submission, consentBase string, showIP bool) sub
 		out.Scan = &attachmentJSON{Name: s.Scan.Name, ContentType: s.Scan.ContentType, Size: s.Scan.Size}
 	}
 	out.Video, out.VideoState = toVideoJSON(s.ID, s.Video, showIP), s.VideoState()
+	out.FormalReview = toFormalJSON(s.Formal)
 	if u := s.Uploading; u != nil {
 		out.Uploading = &uploadingJSON{ID: u.ID, FileName: u.FileName, Size: u.Size, CreatedAt: u.CreatedAt}
 	}

@@ -22,6 +22,9 @@ func (s *Server) pageMy(c echo.Context) error {
 	if u.IsOrganizer() {
 		return c.Redirect(http.StatusSeeOther, "/admin/submissions")
 	}
+	if u.Role == contest.RoleJudge {
+		return s.render(c, http.StatusOK, "judge_home", view{Title: "评委"})
+	}
 	subs, err := s.svc.MySubmissions(c.Request().Context(), u)
 	if err != nil {
 		return err

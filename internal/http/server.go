@@ -142,6 +142,12 @@ func (s *Server) routes() {
 	admin.POST("/submissions/:id/recheck", s.pageRecheck)
 	admin.GET("/password-reset", s.pageAdminReset)
 	admin.POST("/password-reset", s.pageAdminResetPost)
+	admin.GET("/judges", s.pageJudges)
+	admin.POST("/judges", s.pageInviteJudge)
+	admin.POST("/judges/:id/activate", s.pageSetJudgeActive(true))
+	admin.POST("/judges/:id/deactivate", s.pageSetJudgeActive(false))
+	admin.POST("/submissions/:id/formal-review", s.pageFormalReview)
+	admin.GET("/audit", s.pageAudit)
 	admin.GET("/contest", s.pageAdminContest)
 	admin.POST("/contest", s.pageAdminContestPost)
 
@@ -181,6 +187,12 @@ func (s *Server) routes() {
 	org.POST("/submissions/search", s.apiAdminSearch)
 	org.PUT("/contest", s.apiUpdateContest)
 	org.POST("/password-resets", s.apiResetPassword)
+	org.GET("/judges", s.apiJudges)
+	org.POST("/judges", s.apiInviteJudge)
+	org.POST("/judges/:id/activate", s.apiSetJudgeActive(true))
+	org.POST("/judges/:id/deactivate", s.apiSetJudgeActive(false))
+	org.PUT("/submissions/:id/formal-review", s.apiFormalReview)
+	org.GET("/audit", s.apiAudit)
 }
 
 // routeGroup registers routes under a prefix with route-level middleware.

@@ -1,0 +1,101 @@
+package db
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/jskx/contest/internal/contest"
+)
+
+type formalReviewRow struct {
+	SubmissionID string `gorm:"primaryKey"`
+	Decision     string
+	Reason       string
+	DecidedBy    string
+	DecidedAt    time.Time
+}
+
+func (formalReviewRow) TableName() string { return "formal_reviews" }
+
+type auditRow struct {
+	ID         string
+	ActorID    string
+	ActorName  string
+	HappenedAt time.Time
+	Entity     string
+	EntityID   string
+	Action     string
+	BeforeJSON string `gorm:"column:before_json"`
+	AfterJSON  string `gorm:"column:after_json"`
+}
+
+func (auditRow) TableName() string { return "audit_log" }
+
+func fromDomainAudit(a contest.AuditEntry) auditRow {
+	return auditRow{ID: a.ID, ActorID: a.ActorID, ActorName: a.ActorName, HappenedAt: a.At.UTC(), Entity: a.Entity,
+		EntityID: a.EntityID, Action: a.Action, BeforeJSON: a.Before, AfterJSON: a.After}
+}
+
+func (r auditRow) toDomain() contest.AuditEntry {
+	return contest.AuditEntry{ID: r.ID, ActorID: r.ActorID, ActorName: r.ActorName, At: r.HappenedAt, Entity: r.Entity,
+		EntityID: r.EntityID, Action: r.Action, Before: r.BeforeJSON, After: r.AfterJSON}
+}
+
+// AddAudit appends an entry to the audit log.
+func (db *DB) AddAudit(ctx context.Context, a contest.AuditEntry) error {
+	row := fromDomainAudit(a)
+	return translate(db.gorm.WithContext(ctx).Create(&row).Error, "审计记录")
+}
+
+// ListAudit returns a page of the audit log, newest first, and the number of entries.
+func (db *DB) ListAudit(ctx context.Context, limit, offset int) ([]contest.AuditEntry, int64, error) {
+	var n int64
+	g := db.gorm.WithContext(ctx)
+	if err := g.Model(&auditRow{}).Count(&n).Error; err != nil {
+		return nil, 0, translate(err, "审计记录")
+	}
+	var rows []auditRow
+	if err := g.Order("happened_at DESC, id DESC").Limit(limit).Offset(offset).Find(&rows).Error; err != nil {
+		return nil, 0, translate(err, "审计记录")
+	}
+	out := make([]contest.AuditEntry, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, n, nil
+}
+
+// SaveFormalReview records (or replaces) the formal review of a submission and its audit
+// entry in one transaction.
+func (db *DB) SaveFormalReview(ctx context.Context, submissionID string, fr contest.FormalReview, a contest.AuditEntry) error {
+	row := formalReviewRow{SubmissionID: submissionID, Decision: string(fr.Decision), Reason: fr.Reason,
+		DecidedBy: fr.ByID, DecidedAt: fr.At.UTC()}
+	audit := fromDomainAudit(a)
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error; err != nil {
+			return err
+		}
+		return tx.Create(&audit).Error
+	})
+	return translate(err, "形式审查")
+}
+
+// formalReviews loads the formal reviews of the given submissions.
+func (db *DB) formalReviews(ctx context.Context, ids []string) (map[string]*contest.FormalReview, error) {
+	out := map[string]*contest.FormalReview{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []formalReviewRow
+	if err := db.gorm.WithContext(ctx).Where("submission_id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, translate(err, "形式审查")
+	}
+	for _, r := range rows {
+		out[r.SubmissionID] = &contest.FormalReview{Decision: contest.FormalDecision(r.Decision), Reason: r.Reason,
+			ByID: r.DecidedBy, At: r.DecidedAt}
+	}
+	return out, nil
+}

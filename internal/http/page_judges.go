@@ -1,0 +1,100 @@
+package http
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/jskx/contest/internal/contest"
+)
+
+// judgesPage is the organizer's list of judges, with the invitation form and, right after an
+// invitation, the one-time password to hand over.
+type judgesPage struct {
+	Judges   []contest.User
+	Input    contest.JudgeInput
+	Invited  *contest.User
+	Password string
+}
+
+func (s *Server) judgesView(c echo.Context, d judgesPage) (view, error) {
+	u, _ := currentUser(c)
+	judges, err := s.svc.Judges(c.Request().Context(), u)
+	d.Judges = judges
+	return view{Title: "评委管理", Wide: true, Data: d}, err
+}
+
+func (s *Server) pageJudges(c echo.Context) error {
+	v, err := s.judgesView(c, judgesPage{})
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "admin_judges", v)
+}
+
+func (s *Server) pageInviteJudge(c echo.Context) error {
+	u, _ := currentUser(c)
+	in := contest.JudgeInput{Email: c.FormValue("email"), Name: c.FormValue("name"), Employer: c.FormValue("employer")}
+	j, password, err := s.svc.InviteJudge(c.Request().Context(), u, in)
+	if err != nil {
+		v, lerr := s.judgesView(c, judgesPage{Input: in})
+		if lerr != nil {
+			return lerr
+		}
+		return s.formError(c, "admin_judges", v.Title, err, v.Data)
+	}
+	v, err := s.judgesView(c, judgesPage{Invited: &j, Password: password})
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "admin_judges", v)
+}
+
+func (s *Server) pageSetJudgeActive(active bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		u, _ := currentUser(c)
+		if _, err := s.svc.SetJudgeDisabled(c.Request().Context(), u, c.Param("id"), !active); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, "/admin/judges")
+	}
+}
+
+// pageFormalReview is the formal review form on the organizer's view of a work.
+func (s *Server) pageFormalReview(c echo.Context) error {
+	u, _ := currentUser(c)
+	_, err := s.svc.DecideFormal(c.Request().Context(), u, c.Param("id"),
+		contest.FormalDecision(c.FormValue("decision")), c.FormValue("reason"))
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/submissions/"+c.Param("id")+"#formal")
+}
+
+// auditPage is a page of the audit log.
+type auditPage struct {
+	Entries    []contest.AuditEntry
+	Total      int64
+	Prev, Next string
+}
+
+const auditPageSize = 100
+
+func (s *Server) pageAudit(c echo.Context) error {
+	u, _ := currentUser(c)
+	n, _ := strconv.Atoi(c.QueryParam("page"))
+	n = max(n, 1)
+	entries, total, err := s.svc.Audit(c.Request().Context(), u, auditPageSize, (n-1)*auditPageSize)
+	if err != nil {
+		return err
+	}
+	d := auditPage{Entries: entries, Total: total}
+	if n > 1 {
+		d.Prev = "page=" + strconv.Itoa(n-1)
+	}
+	if int64(n*auditPageSize) < total {
+		d.Next = "page=" + strconv.Itoa(n+1)
+	}
+	return s.render(c, http.StatusOK, "admin_audit", view{Title: "审计日志", Wide: true, Data: d})
+}
