@@ -95,7 +95,9 @@ func judgeAudit(u User) map[string]any {
 }
 
 // oneTimePassword is 12 characters an organizer can read out or send.
-func oneTimePassword() string { return strings.NewReplacer("-", "x", "_", "y").Replace(randomToken()[:12]) }
+func oneTimePassword() string {
+	return strings.NewReplacer("-", "x", "_", "y").Replace(randomToken()[:12])
+}
 
 // AuditEntry is one change to judging data: who, when, what, before and after (JSON).
 type AuditEntry struct {
