@@ -310,10 +310,23 @@ func (s *Service) Poster(ctx context.Context, actor User, id string) (io.ReadClo
 	if err != nil {
 		return nil, err
 	}
-	if sub.Video == nil || !sub.Video.Check.Poster {
+	return s.posterOf(ctx, sub.Video)
+}
+
+// JudgePoster opens the poster frame of a work assigned to the judge.
+func (s *Service) JudgePoster(ctx context.Context, actor User, id string) (io.ReadCloser, error) {
+	t, err := s.JudgeTask(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.posterOf(ctx, t.Video)
+}
+
+func (s *Service) posterOf(ctx context.Context, v *Video) (io.ReadCloser, error) {
+	if v == nil || !v.Check.Poster {
 		return nil, Errorf(ENotFound, "该作品还没有封面图")
 	}
-	return s.storage.Get(ctx, PosterKey(sub.Video.Key))
+	return s.storage.Get(ctx, PosterKey(v.Key))
 }
 
 // Advice says in Chinese what the contestant should do about the check, for the submission page.

@@ -34,6 +34,7 @@ type Contest struct {
 	ReviewEnd         time.Time
 	Rules             MediaRules
 	AuthorizationText string
+	Judging           JudgingSettings
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 }
@@ -53,6 +54,7 @@ func DefaultContest() Contest {
 		ReviewEnd:         time.Date(2022, 5, 28, 23, 59, 59, 0, loc),
 		Rules:             MediaRules{Container: "mp4", MaxDurationSec: 180, MinShortSide: 720, MaxSizeBytes: 2 << 30},
 		AuthorizationText: DefaultAuthorizationText,
+		Judging:           DefaultJudging(),
 	}
 }
 

@@ -7,11 +7,11 @@ import (
 
 // Criterion is one line of the judges' scoring form.
 type Criterion struct {
-	Key       string  // stable identifier, e.g. "theme"
-	Name      string  // in Chinese, e.g. "主题契合度"
-	Hint      string  // what the judge looks at
-	MaxPoints float64 // the judge scores 0..MaxPoints
-	Weight    float64 // share of the total; the weights add up to 100
+	Key       string  `json:"key"`        // stable identifier, e.g. "theme"
+	Name      string  `json:"name"`       // in Chinese, e.g. "主题契合度"
+	Hint      string  `json:"hint"`       // what the judge looks at
+	MaxPoints float64 `json:"max_points"` // the judge scores 0..MaxPoints
+	Weight    float64 `json:"weight"`     // share of the total; the weights add up to 100
 }
 
 // Rubric is a contest's scoring form. A judge's weighted total for a work is

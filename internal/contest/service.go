@@ -19,6 +19,7 @@ type Service struct {
 	submissions SubmissionStore
 	uploads     UploadStore
 	auditLog    AuditStore
+	reviews     ReviewStore
 	storage     Storage
 
 	// Now is the server clock; tests replace it. Deadlines are never judged by a client's clock.
@@ -47,12 +48,13 @@ type Stores interface {
 	SubmissionStore
 	UploadStore
 	AuditStore
+	ReviewStore
 }
 
 // NewService returns a service over the stores and the file storage.
 func NewService(db Stores, storage Storage) *Service {
 	return &Service{
-		users: db, sessions: db, contests: db, submissions: db, uploads: db, auditLog: db,
+		users: db, sessions: db, contests: db, submissions: db, uploads: db, auditLog: db, reviews: db,
 		storage:    storage,
 		Uploads:    DefaultUploadSettings(),
 		Check:      CheckSettings{DurationTolerance: DefaultDurationTolerance},

@@ -181,6 +181,8 @@ type SubmissionFilter struct {
 	Check CheckState
 	// Reason selects videos whose check gave this code, as a reason or a warning.
 	Reason string
+	// Formal selects by the formal review's decision.
+	Formal FormalDecision
 	Offset int
 	Limit  int
 }

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/jskx/contest/internal/contest"
@@ -22,6 +23,7 @@ type contestRow struct {
 	RuleMinShortSide   int
 	RuleMaxSizeBytes   int64
 	AuthorizationText  string
+	Judging            string // JSON of contest.JudgingSettings; "" for the defaults
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 }
@@ -35,7 +37,7 @@ func fromDomainContest(c contest.Contest) contestRow {
 		ReviewStart: c.ReviewStart.UTC(), ReviewEnd: c.ReviewEnd.UTC(),
 		RuleContainer: c.Rules.Container, RuleMaxDurationSec: c.Rules.MaxDurationSec,
 		RuleMinShortSide: c.Rules.MinShortSide, RuleMaxSizeBytes: c.Rules.MaxSizeBytes,
-		AuthorizationText: c.AuthorizationText, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
+		AuthorizationText: c.AuthorizationText, Judging: mustJSON(c.Judging), CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
 	}
 }
 
@@ -45,6 +47,14 @@ func toDomainContest(r contestRow) contest.Contest {
 		Rules: contest.MediaRules{Container: r.RuleContainer, MaxDurationSec: r.RuleMaxDurationSec,
 			MinShortSide: r.RuleMinShortSide, MaxSizeBytes: r.RuleMaxSizeBytes},
 		AuthorizationText: r.AuthorizationText, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+	c.Judging = contest.DefaultJudging()
+	if r.Judging != "" {
+		// Written by fromDomainContest; a column that does not parse keeps the defaults.
+		var j contest.JudgingSettings
+		if json.Unmarshal([]byte(r.Judging), &j) == nil && len(j.Rubric) > 0 {
+			c.Judging = j
+		}
 	}
 	loc := c.Location()
 	c.CollectionStart, c.CollectionEnd = r.CollectionStart.In(loc), r.CollectionEnd.In(loc)

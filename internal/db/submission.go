@@ -430,6 +430,9 @@ func (db *DB) filter(q *gorm.DB, f contest.SubmissionFilter) *gorm.DB {
 	default:
 		q = q.Where("video_check = ?", string(f.Check))
 	}
+	if f.Formal != "" {
+		q = q.Where("id IN (SELECT submission_id FROM formal_reviews WHERE decision = ?)", string(f.Formal))
+	}
 	if f.Reason != "" {
 		// The reasons are JSON written by encoding/json: {"code":"…","message":"…"}.
 		like := `%"code":"` + escapeLike(f.Reason) + `"%`

@@ -195,14 +195,21 @@ func (s *Server) apiAbortUpload(c echo.Context) error {
 // signs links (S3), else the file with range requests. ?inline=1 plays it in the page.
 func (s *Server) downloadVideo(c echo.Context) error {
 	u, _ := currentUser(c)
+	v, err := s.svc.VideoOf(c.Request().Context(), u, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return s.serveVideo(c, v)
+}
+
+// serveVideo sends a stored video: with ?inline=1 to play in the page (its web copy when there
+// is one), otherwise as a download under v.Name. S3 storage answers through a redirect to a
+// presigned URL, which serves range requests itself.
+func (s *Server) serveVideo(c echo.Context, v contest.Video) error {
 	ctx := c.Request().Context()
 	kind := "attachment"
 	if c.QueryParam("inline") != "" {
 		kind = "inline"
-	}
-	v, err := s.svc.VideoOf(ctx, u, c.Param("id"))
-	if err != nil {
-		return err
 	}
 	disposition := mime.FormatMediaType(kind, map[string]string{"filename": v.Name})
 	if kind == "inline" && v.Check.WebCopy {

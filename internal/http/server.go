@@ -193,6 +193,15 @@ func (s *Server) routes() {
 	org.POST("/judges/:id/deactivate", s.apiSetJudgeActive(false))
 	org.PUT("/submissions/:id/formal-review", s.apiFormalReview)
 	org.GET("/audit", s.apiAudit)
+	org.POST("/assignments/run", s.apiRunAssignment)
+	org.GET("/ranking", s.apiRanking)
+
+	judge := routeGroup{e: e, prefix: "/api/v1/judge", mw: []echo.MiddlewareFunc{s.requireAPIUser}}
+	judge.GET("/works", s.apiJudgeQueue)
+	judge.GET("/works/:id", s.apiJudgeTask)
+	judge.PUT("/works/:id/review", s.apiScoreWork)
+	judge.GET("/works/:id/video", s.judgeVideo)
+	judge.GET("/works/:id/poster", s.judgePoster)
 }
 
 // routeGroup registers routes under a prefix with route-level middleware.

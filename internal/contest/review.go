@@ -1,0 +1,264 @@
+package contest
+
+import (
+	"context"
+	"math/rand/v2"
+	"slices"
+	"time"
+)
+
+// JudgingSettings are a contest's rules for judging.
+type JudgingSettings struct {
+	Rubric         Rubric
+	ReviewsPerWork int // judges per work (k)
+	Quotas         [3]Quota
+	Normalize      bool // rank on per-judge normalized scores
+}
+
+// DefaultJudging is the notice's rubric, three judges per work, and 一/二/三等奖 for 5/10/15 %
+// of the ranked works.
+func DefaultJudging() JudgingSettings {
+	return JudgingSettings{Rubric: DefaultRubric(), ReviewsPerWork: 3,
+		Quotas: [3]Quota{{Percent: 5}, {Percent: 10}, {Percent: 15}}}
+}
+
+// JudgeTask is one work in a judge's queue: what a blind review may show of it (title,
+// creative description, video), and the judge's own scores. Nothing else about the work or
+// its people is in it.
+type JudgeTask struct {
+	SubmissionID string
+	Title        string
+	Description  string
+	Video        *Video
+	Position     int // the judge's own random order
+	Scores       Scores
+	Comment      string
+	SavedAt      *time.Time
+	SubmittedAt  *time.Time
+}
+
+// Done reports whether the judge has submitted the review.
+func (t JudgeTask) Done() bool { return t.SubmittedAt != nil }
+
+// ReviewRecord is an assignment as stored, with its review when there is one.
+type ReviewRecord struct {
+	Assignment
+	Position    int
+	Scores      Scores
+	Comment     string
+	SavedAt     *time.Time
+	SubmittedAt *time.Time
+}
+
+// ReviewStore keeps assignments and the judges' reviews.
+type ReviewStore interface {
+	// ReviewRecords returns every assignment of the contest with its review.
+	ReviewRecords(ctx context.Context, contestID string) ([]ReviewRecord, error)
+	// ReplaceAssignments deletes the assignments in remove (only if still unreviewed) and adds
+	// those in add, with the audit entry, in one transaction.
+	ReplaceAssignments(ctx context.Context, contestID string, remove []Assignment, add []ReviewRecord, a AuditEntry) error
+	// JudgeTasks returns the judge's queue in the judge's order.
+	JudgeTasks(ctx context.Context, judgeID string) ([]JudgeTask, error)
+	// SaveReview stores a judge's scores for an assigned work, with the audit entry; ENotFound
+	// when the work is not assigned to the judge.
+	SaveReview(ctx context.Context, r ReviewRecord, a AuditEntry) error
+}
+
+// passedWorks returns the contest's works that passed formal review, for assignment.
+func (s *Service) passedWorks(ctx context.Context, contestID string) ([]Submission, error) {
+	page, err := s.submissions.ListSubmissions(ctx, SubmissionFilter{ContestID: contestID, Status: StatusSubmitted, Formal: FormalPassed})
+	return page.Items, err
+}
+
+// RunAssignment assigns judges to every work that passed formal review: k judges each, no
+// conflicts, balanced loads. Reviews already saved or submitted stay with their judge; the
+// other assignments are made anew. Each judge gets their works in a random order of their own.
+func (s *Service) RunAssignment(ctx context.Context, actor User, seed uint64) (Plan, error) {
+	if err := requireOrganizer(actor); err != nil {
+		return Plan{}, err
+	}
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return Plan{}, err
+	}
+	subs, err := s.passedWorks(ctx, c.ID)
+	if err != nil {
+		return Plan{}, err
+	}
+	judgeUsers, err := s.users.UsersByRole(ctx, RoleJudge)
+	if err != nil {
+		return Plan{}, err
+	}
+	records, err := s.reviews.ReviewRecords(ctx, c.ID)
+	if err != nil {
+		return Plan{}, err
+	}
+	works := make([]AssignWork, len(subs))
+	for i, sub := range subs {
+		works[i] = AssignWork{ID: sub.ID, Employers: []string{sub.Registration.Employer}}
+		for _, p := range sub.Participants {
+			works[i].Employers = append(works[i].Employers, sub.EmployerOf(p))
+		}
+	}
+	var judges []AssignJudge
+	for _, u := range judgeUsers {
+		if !u.Disabled {
+			judges = append(judges, AssignJudge{ID: u.ID, Employer: u.Employer, Conflicts: map[string]bool{}})
+		}
+	}
+	var keep, stale []Assignment
+	for _, r := range records {
+		if r.SavedAt != nil || r.SubmittedAt != nil {
+			keep = append(keep, r.Assignment)
+		} else {
+			stale = append(stale, r.Assignment)
+		}
+	}
+	plan := Assign(works, judges, c.Judging.ReviewsPerWork, keep, seed)
+	kept := map[Assignment]bool{}
+	for _, a := range keep {
+		kept[a] = true
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	var add []ReviewRecord
+	for _, a := range plan.Assignments {
+		if !kept[a] {
+			add = append(add, ReviewRecord{Assignment: a, Position: rng.IntN(1 << 30)})
+		}
+	}
+	audit := s.newAudit(actor, "assignment", c.ID, "run", map[string]int{"assignments": len(records)},
+		map[string]any{"assignments": len(plan.Assignments), "works": len(works), "judges": len(judges), "short": len(plan.Short)})
+	if err := s.reviews.ReplaceAssignments(ctx, c.ID, stale, add, audit); err != nil {
+		return Plan{}, err
+	}
+	return plan, nil
+}
+
+// JudgeQueue returns the judge's works, the next unscored first, then the rest in the judge's
+// order. Judges only.
+func (s *Service) JudgeQueue(ctx context.Context, actor User) ([]JudgeTask, error) {
+	if actor.Role != RoleJudge || actor.Disabled {
+		return nil, Errorf(EForbidden, "只有评委可以进行评审")
+	}
+	tasks, err := s.reviews.JudgeTasks(ctx, actor.ID)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(tasks, func(a, b JudgeTask) int {
+		switch {
+		case a.Done() == b.Done():
+			return a.Position - b.Position
+		case b.Done():
+			return -1
+		}
+		return 1
+	})
+	return tasks, nil
+}
+
+// JudgeTask returns one work of the judge's queue; ENotFound for a work not assigned to them.
+func (s *Service) JudgeTask(ctx context.Context, actor User, id string) (JudgeTask, error) {
+	tasks, err := s.JudgeQueue(ctx, actor)
+	if err != nil {
+		return JudgeTask{}, err
+	}
+	for _, t := range tasks {
+		if t.SubmissionID == id {
+			return t, nil
+		}
+	}
+	return JudgeTask{}, Errorf(ENotFound, "作品不存在")
+}
+
+// ScoreWork saves the judge's scores and comment for an assigned work: a draft may be partial,
+// a submitted review must score every criterion. Reviews can be revised while the review
+// window is open.
+func (s *Service) ScoreWork(ctx context.Context, actor User, id string, scores Scores, comment string, submit bool) (JudgeTask, error) {
+	t, err := s.JudgeTask(ctx, actor, id)
+	if err != nil {
+		return JudgeTask{}, err
+	}
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return JudgeTask{}, err
+	}
+	now := s.Now()
+	if now.Before(c.ReviewStart) || now.After(c.ReviewEnd) {
+		return JudgeTask{}, Errorf(EDeadline, "不在评审期内（%s 至 %s），评分未保存", FormatTime(c.ReviewStart, c.Location()), FormatTime(c.ReviewEnd, c.Location()))
+	}
+	r := c.Judging.Rubric
+	if err := r.Check(scores); err != nil {
+		if submit {
+			return JudgeTask{}, err
+		}
+		// A draft keeps what is in range; missing criteria are fine.
+		for field, fe := range ErrorFields(err) {
+			if fe.Code != "score_missing" {
+				return JudgeTask{}, (Fields{field: fe}).Err()
+			}
+		}
+	}
+	comment, fe := ValidateText(comment, false, 1000)
+	if fe != nil {
+		return JudgeTask{}, (Fields{"comment": *fe}).Err()
+	}
+	rec := ReviewRecord{Assignment: Assignment{WorkID: id, JudgeID: actor.ID}, Position: t.Position,
+		Scores: scores, Comment: comment, SavedAt: &now}
+	if submit {
+		rec.SubmittedAt = &now
+	}
+	before := map[string]any{"scores": t.Scores, "submitted": t.Done()}
+	after := map[string]any{"scores": scores, "submitted": submit, "total": r.Total(scores)}
+	if err := s.reviews.SaveReview(ctx, rec, s.newAudit(actor, "review", id, map[bool]string{true: "submit", false: "draft"}[submit], before, after)); err != nil {
+		return JudgeTask{}, err
+	}
+	t.Scores, t.Comment, t.SavedAt, t.SubmittedAt = scores, comment, rec.SavedAt, rec.SubmittedAt
+	return t, nil
+}
+
+// RankingRow is a ranked work with what the organizer's table shows about it.
+type RankingRow struct {
+	RankedWork
+	Title    string
+	Assigned int // judges assigned
+	Missing  []string
+}
+
+// Ranking ranks the works that passed formal review on their submitted reviews. Organizers only.
+func (s *Service) Ranking(ctx context.Context, actor User) ([]RankingRow, error) {
+	if err := requireOrganizer(actor); err != nil {
+		return nil, err
+	}
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	subs, err := s.passedWorks(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	records, err := s.reviews.ReviewRecords(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	ids, titles := make([]string, len(subs)), map[string]string{}
+	for i, sub := range subs {
+		ids[i], titles[sub.ID] = sub.ID, sub.Registration.Title
+	}
+	var reviews []Review
+	assigned, missing := map[string]int{}, map[string][]string{}
+	for _, r := range records {
+		assigned[r.WorkID]++
+		if r.SubmittedAt != nil {
+			reviews = append(reviews, Review{WorkID: r.WorkID, JudgeID: r.JudgeID, Scores: r.Scores})
+		} else {
+			missing[r.WorkID] = append(missing[r.WorkID], r.JudgeID)
+		}
+	}
+	ranked := Rank(c.Judging.Rubric, reviews, ids, RankOptions{Normalize: c.Judging.Normalize})
+	out := make([]RankingRow, len(ranked))
+	for i, w := range ranked {
+		out[i] = RankingRow{RankedWork: w, Title: titles[w.WorkID], Assigned: assigned[w.WorkID], Missing: missing[w.WorkID]}
+	}
+	return out, nil
+}

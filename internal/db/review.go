@@ -1,0 +1,135 @@
+package db
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/jskx/contest/internal/contest"
+)
+
+type assignmentRow struct {
+	SubmissionID string `gorm:"primaryKey"`
+	JudgeID      string `gorm:"primaryKey"`
+	ContestID    string
+	Position     int
+	Scores       string // JSON of contest.Scores
+	Comment      string
+	SavedAt      *time.Time
+	SubmittedAt  *time.Time
+}
+
+func (assignmentRow) TableName() string { return "assignments" }
+
+func (r assignmentRow) toDomain() contest.ReviewRecord {
+	rec := contest.ReviewRecord{Assignment: contest.Assignment{WorkID: r.SubmissionID, JudgeID: r.JudgeID},
+		Position: r.Position, Comment: r.Comment, SavedAt: r.SavedAt, SubmittedAt: r.SubmittedAt}
+	if r.Scores != "" {
+		_ = json.Unmarshal([]byte(r.Scores), &rec.Scores) // written by SaveReview
+	}
+	return rec
+}
+
+// ReviewRecords returns every assignment of the contest with its review.
+func (db *DB) ReviewRecords(ctx context.Context, contestID string) ([]contest.ReviewRecord, error) {
+	var rows []assignmentRow
+	if err := db.gorm.WithContext(ctx).Where("contest_id = ?", contestID).Find(&rows).Error; err != nil {
+		return nil, translate(err, "评审分配")
+	}
+	out := make([]contest.ReviewRecord, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, nil
+}
+
+// ReplaceAssignments removes unreviewed assignments and adds new ones, with the audit entry,
+// in one transaction. An assignment reviewed meanwhile is not removed.
+func (db *DB) ReplaceAssignments(ctx context.Context, contestID string, remove []contest.Assignment, add []contest.ReviewRecord, a contest.AuditEntry) error {
+	audit := fromDomainAudit(a)
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, r := range remove {
+			err := tx.Where("submission_id = ? AND judge_id = ? AND saved_at IS NULL AND submitted_at IS NULL", r.WorkID, r.JudgeID).
+				Delete(&assignmentRow{}).Error
+			if err != nil {
+				return err
+			}
+		}
+		rows := make([]assignmentRow, len(add))
+		for i, r := range add {
+			rows[i] = assignmentRow{SubmissionID: r.WorkID, JudgeID: r.JudgeID, ContestID: contestID, Position: r.Position}
+		}
+		if len(rows) > 0 {
+			if err := tx.CreateInBatches(&rows, 500).Error; err != nil {
+				return err
+			}
+		}
+		return tx.Create(&audit).Error
+	})
+	return translate(err, "评审分配")
+}
+
+// judgeTaskRow is an assignment joined with what a blind review shows of its submission.
+type judgeTaskRow struct {
+	SubmissionID     string
+	Position         int
+	Scores           string
+	Comment          string
+	SavedAt          *time.Time
+	SubmittedAt      *time.Time
+	Title            string
+	Description      string
+	VideoKey         string
+	VideoContentType string
+	VideoSize        int64
+	VideoUploadedAt  *time.Time
+	VideoCheckCols   `gorm:"embedded"`
+}
+
+// JudgeTasks returns the works assigned to a judge, in the judge's order, with only what a
+// blind review shows: the title, the creative description and the video.
+func (db *DB) JudgeTasks(ctx context.Context, judgeID string) ([]contest.JudgeTask, error) {
+	var rows []judgeTaskRow
+	err := db.gorm.WithContext(ctx).Table("assignments a").
+		Select("a.submission_id, a.position, a.scores, a.comment, a.saved_at, a.submitted_at, s.title, s.description, "+
+			"s.video_key, s.video_content_type, s.video_size, s.video_uploaded_at, "+
+			"s.video_poster, s.video_web_copy, s.video_check, s.video_check_done").
+		Joins("JOIN submissions s ON s.id = a.submission_id").
+		Where("a.judge_id = ?", judgeID).Order("a.position").Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err, "评审任务")
+	}
+	out := make([]contest.JudgeTask, len(rows))
+	for i, r := range rows {
+		rec := assignmentRow{Scores: r.Scores}.toDomain()
+		t := contest.JudgeTask{SubmissionID: r.SubmissionID, Title: r.Title, Description: r.Description, Position: r.Position,
+			Scores: rec.Scores, Comment: r.Comment, SavedAt: r.SavedAt, SubmittedAt: r.SubmittedAt}
+		if r.VideoKey != "" && r.VideoUploadedAt != nil {
+			// The stored file name is the contestant's; a blind review does not show it.
+			t.Video = &contest.Video{Attachment: contest.Attachment{Key: r.VideoKey, Name: "作品.mp4", ContentType: r.VideoContentType, Size: r.VideoSize},
+				UploadedAt: *r.VideoUploadedAt, Check: r.VideoCheckCols.toDomain()}
+		}
+		out[i] = t
+	}
+	return out, nil
+}
+
+// SaveReview stores a judge's scores for an assigned work, with the audit entry.
+func (db *DB) SaveReview(ctx context.Context, r contest.ReviewRecord, a contest.AuditEntry) error {
+	audit := fromDomainAudit(a)
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&assignmentRow{}).Where("submission_id = ? AND judge_id = ?", r.WorkID, r.JudgeID).Updates(map[string]any{
+			"scores": mustJSON(r.Scores), "comment": r.Comment, "saved_at": utcPtr(r.SavedAt), "submitted_at": utcPtr(r.SubmittedAt),
+		})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return gorm.ErrRecordNotFound
+		}
+		return tx.Create(&audit).Error
+	})
+	return translate(err, "评审任务")
+}

@@ -1,0 +1,153 @@
+package http
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/jskx/contest/internal/contest"
+)
+
+// taskJSON is a work in a judge's queue. It carries only what a blind review shows: no name,
+// employer, number, contact or file name of anyone on the work.
+type taskJSON struct {
+	ID          string         `json:"id"`
+	Title       string         `json:"title"`
+	Description string         `json:"description"`
+	VideoURL    string         `json:"video_url,omitempty"`
+	PosterURL   string         `json:"poster_url,omitempty"`
+	Scores      contest.Scores `json:"scores"`
+	Comment     string         `json:"comment"`
+	SavedAt     *time.Time     `json:"saved_at,omitempty"`
+	SubmittedAt *time.Time     `json:"submitted_at,omitempty"`
+}
+
+func toTaskJSON(t contest.JudgeTask) taskJSON {
+	out := taskJSON{ID: t.SubmissionID, Title: t.Title, Description: t.Description, Scores: t.Scores,
+		Comment: t.Comment, SavedAt: t.SavedAt, SubmittedAt: t.SubmittedAt}
+	if out.Scores == nil {
+		out.Scores = contest.Scores{}
+	}
+	if t.Video != nil {
+		out.VideoURL = "/api/v1/judge/works/" + t.SubmissionID + "/video?inline=1"
+		if t.Video.Check.Poster {
+			out.PosterURL = fmt.Sprintf("/api/v1/judge/works/%s/poster?v=%d", t.SubmissionID, t.Video.UploadedAt.Unix())
+		}
+	}
+	return out
+}
+
+func (s *Server) apiJudgeQueue(c echo.Context) error {
+	u, _ := currentUser(c)
+	ctx := c.Request().Context()
+	tasks, err := s.svc.JudgeQueue(ctx, u)
+	if err != nil {
+		return err
+	}
+	ct, err := s.svc.CurrentContest(ctx)
+	if err != nil {
+		return err
+	}
+	items, done := make([]taskJSON, len(tasks)), 0
+	for i, t := range tasks {
+		items[i] = toTaskJSON(t)
+		if t.Done() {
+			done++
+		}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items, "done": done, "total": len(tasks), "rubric": ct.Judging.Rubric})
+}
+
+func (s *Server) apiJudgeTask(c echo.Context) error {
+	u, _ := currentUser(c)
+	t, err := s.svc.JudgeTask(c.Request().Context(), u, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toTaskJSON(t))
+}
+
+func (s *Server) apiScoreWork(c echo.Context) error {
+	var in struct {
+		Scores  contest.Scores `json:"scores"`
+		Comment string         `json:"comment"`
+		Submit  bool           `json:"submit"`
+	}
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	u, _ := currentUser(c)
+	t, err := s.svc.ScoreWork(c.Request().Context(), u, c.Param("id"), in.Scores, in.Comment, in.Submit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toTaskJSON(t))
+}
+
+func (s *Server) judgeVideo(c echo.Context) error {
+	u, _ := currentUser(c)
+	t, err := s.svc.JudgeTask(c.Request().Context(), u, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if t.Video == nil {
+		return contest.Errorf(contest.ENotFound, "该作品没有视频")
+	}
+	return s.serveVideo(c, *t.Video)
+}
+
+func (s *Server) judgePoster(c echo.Context) error {
+	u, _ := currentUser(c)
+	rc, err := s.svc.JudgePoster(c.Request().Context(), u, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	c.Response().Header().Set("Cache-Control", "private, max-age=86400")
+	return c.Stream(http.StatusOK, "image/jpeg", io.LimitReader(rc, 8<<20))
+}
+
+func (s *Server) apiRunAssignment(c echo.Context) error {
+	u, _ := currentUser(c)
+	p, err := s.svc.RunAssignment(c.Request().Context(), u, uint64(time.Now().UnixNano()))
+	if err != nil {
+		return err
+	}
+	short := make([]map[string]any, 0, len(p.Short))
+	for id, n := range p.Short {
+		short = append(short, map[string]any{"submission_id": id, "judges": n})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"assignments": len(p.Assignments), "loads": p.Load, "short": short})
+}
+
+// rankingJSON is a line of the organizer's ranking table.
+type rankingJSON struct {
+	ID       string             `json:"id"`
+	Title    string             `json:"title"`
+	Rank     int                `json:"rank"`
+	Raw      float64            `json:"raw"`
+	Adjusted float64            `json:"adjusted"`
+	Totals   map[string]float64 `json:"totals"`
+	Reviews  int                `json:"reviews"`
+	Assigned int                `json:"assigned"`
+	Missing  []string           `json:"missing"`
+	Spread   float64            `json:"spread"`
+	Disputed bool               `json:"disputed"`
+}
+
+func (s *Server) apiRanking(c echo.Context) error {
+	u, _ := currentUser(c)
+	rows, err := s.svc.Ranking(c.Request().Context(), u)
+	if err != nil {
+		return err
+	}
+	items := make([]rankingJSON, len(rows))
+	for i, r := range rows {
+		items[i] = rankingJSON{ID: r.WorkID, Title: r.Title, Rank: r.Rank, Raw: r.Raw, Adjusted: r.Adjusted, Totals: r.Totals,
+			Reviews: r.Reviews, Assigned: r.Assigned, Missing: nonNil(r.Missing), Spread: r.Spread, Disputed: r.Disputed}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items})
+}

@@ -1,0 +1,177 @@
+package http_test
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jskx/contest/internal/ffmpeg/ffmpegtest"
+)
+
+// reviewWindow is inside the default contest's review window (2022-05-21 to 05-28, Beijing).
+var reviewWindow = time.Date(2022, 5, 22, 2, 0, 0, 0, time.UTC)
+
+type task struct {
+	ID, Title, Description string
+	VideoURL               string `json:"video_url"`
+	PosterURL              string `json:"poster_url"`
+	Scores                 map[string]float64
+	SubmittedAt            *time.Time `json:"submitted_at"`
+}
+
+// TestReview_AssignScoreAndRankBlind runs judging end to end through the API: formal review,
+// assignment without conflicts, blind queues, scoring, and the ranking.
+func TestReview_AssignScoreAndRankBlind(t *testing.T) {
+	ffmpegtest.Require(t)
+	forEachBackend(t, func(t *testing.T, e *env) {
+		org := e.Organizer()
+		// Three works from three employers; the third is excluded at formal review.
+		employers := []string{"省农业科学院", "东南大学", "省人民医院"}
+		var works []string
+		for i, emp := range employers {
+			c := e.Client().SignUp("c" + string(rune('a'+i)) + "@example.org")
+			in := validInput()
+			reg := in["registration"].(map[string]any)
+			reg["employer"], reg["title"] = emp, []string{"星辰", "稻浪", "匠心"}[i]
+			in["participants"] = []map[string]any{{"name": "张三", "id_type": "resident", "id_number": idZhang}}
+			s := c.Create(in)
+			c.ConsentAll(s)
+			c.UploadAccepted(s.ID)
+			c.Must(http.StatusOK, "POST", "/api/v1/submissions/"+s.ID+"/finalize", nil)
+			works = append(works, s.ID)
+		}
+		org.Must(http.StatusOK, "PUT", "/api/v1/admin/submissions/"+works[0]+"/formal-review", map[string]string{"decision": "passed"})
+		org.Must(http.StatusOK, "PUT", "/api/v1/admin/submissions/"+works[1]+"/formal-review", map[string]string{"decision": "passed"})
+		org.Must(http.StatusOK, "PUT", "/api/v1/admin/submissions/"+works[2]+"/formal-review", map[string]string{"decision": "excluded", "reason": "偏离主题"})
+
+		// Four judges; the one from 东南大学 must never see that work.
+		judges := map[string]*client{}
+		for _, j := range []struct{ email, employer string }{
+			{"j1@example.org", "省科技馆"}, {"j2@example.org", "南京大学"}, {"j3@example.org", "省广播电视台"}, {"j4@example.org", "东南大学"},
+		} {
+			var inv struct {
+				Judge    struct{ ID string }
+				Password string
+			}
+			org.Must(http.StatusCreated, "POST", "/api/v1/admin/judges", map[string]string{"email": j.email, "name": "评委", "employer": j.employer}).JSON(t, &inv)
+			c := e.Client()
+			c.Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": j.email, "password": inv.Password})
+			judges[j.email] = c
+		}
+		var run struct{ Assignments int }
+		org.Must(http.StatusOK, "POST", "/api/v1/admin/assignments/run", nil).JSON(t, &run)
+		if run.Assignments != 6 {
+			t.Fatalf("%d assignments, want 2 works × 3 judges", run.Assignments)
+		}
+
+		queue := func(c *client) []task {
+			var q struct{ Items []task }
+			r := c.Must(http.StatusOK, "GET", "/api/v1/judge/works", nil)
+			r.JSON(t, &q)
+			// Blind: nothing personal of the contestants in the judge's API.
+			for _, personal := range []string{"张三", idZhang, "1101", "13800138000", "zhang@example.org", "zhangsan",
+				"孝陵卫街", "210014", "省农业科学院", "东南大学", "省人民医院"} {
+				if strings.Contains(string(r.Body), personal) {
+					t.Fatalf("judge's queue contains %q:\n%s", personal, r.Body)
+				}
+			}
+			return q.Items
+		}
+		seen := map[string]int{}
+		for email, c := range judges {
+			for _, it := range queue(c) {
+				seen[it.ID]++
+				if email == "j4@example.org" && it.ID == works[1] {
+					t.Fatal("the 东南大学 judge got the 东南大学 work")
+				}
+				if it.ID == works[2] {
+					t.Fatal("an excluded work was assigned")
+				}
+			}
+		}
+		if seen[works[0]] != 3 || seen[works[1]] != 3 {
+			t.Fatalf("reviews per work: %v", seen)
+		}
+
+		// Roles: only the assigned judge reaches the work.
+		j1 := judges["j1@example.org"]
+		mine := queue(j1)
+		w := mine[0].ID
+		var other *client
+		for _, c := range judges {
+			if !slices.ContainsFunc(queue(c), func(t task) bool { return t.ID == w }) {
+				other = c
+			}
+		}
+		if other != nil {
+			if r := other.Do("GET", "/api/v1/judge/works/"+w, nil); r.Status != http.StatusNotFound {
+				t.Errorf("unassigned judge = %d, want 404", r.Status)
+			}
+		}
+		for who, c := range map[string]*client{"anonymous": e.Client(), "contestant": e.Client().SignUp("x@example.org"), "organizer": org} {
+			if r := c.Do("GET", "/api/v1/judge/works/"+w, nil); r.Status != http.StatusUnauthorized && r.Status != http.StatusForbidden {
+				t.Errorf("%s reads a judge's work = %d", who, r.Status)
+			}
+		}
+		if body := j1.Fetch(mine[0].VideoURL); len(body) < 1000 || mine[0].PosterURL == "" {
+			t.Errorf("judge's video: %d bytes, poster %q", len(body), mine[0].PosterURL)
+		}
+
+		// Scoring only in the review window; a draft may be partial, a submission not.
+		score := map[string]any{"scores": map[string]float64{"theme": 28, "orientation": 18, "timeliness": 22, "artistry": 24}, "submit": true}
+		if r := j1.Do("PUT", "/api/v1/judge/works/"+w+"/review", score); r.Status != http.StatusForbidden {
+			t.Fatalf("scoring before the review window = %d %s", r.Status, r.Body)
+		}
+		e.Clock.Set(reviewWindow)
+		j1.Must(http.StatusOK, "PUT", "/api/v1/judge/works/"+w+"/review", map[string]any{"scores": map[string]float64{"theme": 20}})
+		if r := j1.Do("PUT", "/api/v1/judge/works/"+w+"/review", map[string]any{"scores": map[string]float64{"theme": 20}, "submit": true}); r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("submitting partial scores = %d", r.Status)
+		}
+		if r := j1.Do("PUT", "/api/v1/judge/works/"+w+"/review", map[string]any{"scores": map[string]float64{"theme": 31}}); r.FieldCodes()["scores.theme"] != "score_range" {
+			t.Fatalf("31 of 30 = %d %s", r.Status, r.Body)
+		}
+
+		// Every judge submits: works[0] gets 92, 90, 88; works[1] 70, 75, 80.
+		points := map[string][]float64{works[0]: {92, 90, 88}, works[1]: {70, 75, 80}}
+		for _, c := range judges {
+			for _, it := range queue(c) {
+				p := points[it.ID][0]
+				points[it.ID] = points[it.ID][1:]
+				c.Must(http.StatusOK, "PUT", "/api/v1/judge/works/"+it.ID+"/review", map[string]any{"submit": true,
+					"scores": map[string]float64{"theme": p * 0.3, "orientation": p * 0.2, "timeliness": p * 0.25, "artistry": p * 0.25}})
+			}
+		}
+		var ranking struct {
+			Items []struct {
+				ID       string
+				Rank     int
+				Raw      float64
+				Reviews  int
+				Missing  []string
+				Disputed bool
+			}
+		}
+		org.Must(http.StatusOK, "GET", "/api/v1/admin/ranking", nil).JSON(t, &ranking)
+		if len(ranking.Items) != 2 || ranking.Items[0].ID != works[0] || ranking.Items[0].Rank != 1 ||
+			ranking.Items[0].Raw < 89.99 || ranking.Items[0].Raw > 90.01 || ranking.Items[1].Reviews != 3 || len(ranking.Items[1].Missing) != 0 {
+			t.Fatalf("ranking = %+v", ranking.Items)
+		}
+		if r := j1.Do("GET", "/api/v1/admin/ranking", nil); r.Status != http.StatusForbidden {
+			t.Errorf("judge reads the ranking = %d", r.Status)
+		}
+		// The queue shows progress and puts done works last.
+		var q struct{ Done, Total int }
+		j1.Must(http.StatusOK, "GET", "/api/v1/judge/works", nil).JSON(t, &q)
+		if q.Done != q.Total || q.Total == 0 {
+			t.Errorf("progress %d/%d", q.Done, q.Total)
+		}
+		// Re-running the assignment keeps every scored review.
+		org.Must(http.StatusOK, "POST", "/api/v1/admin/assignments/run", nil).JSON(t, &run)
+		org.Must(http.StatusOK, "GET", "/api/v1/admin/ranking", nil).JSON(t, &ranking)
+		if ranking.Items[0].Reviews != 3 || ranking.Items[1].Reviews != 3 {
+			t.Errorf("after re-running the assignment: %+v", ranking.Items)
+		}
+	})
+}
