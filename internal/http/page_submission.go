@@ -23,7 +23,7 @@ func (s *Server) pageMy(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/admin/submissions")
 	}
 	if u.Role == contest.RoleJudge {
-		return s.render(c, http.StatusOK, "judge_home", view{Title: "评委"})
+		return s.pageJudgeQueue(c)
 	}
 	subs, err := s.svc.MySubmissions(c.Request().Context(), u)
 	if err != nil {

@@ -62,7 +62,14 @@ var funcs = template.FuncMap{
 	"reasons":  contest.ReasonCodes,
 	"poster":   posterURL,
 	"duration": contest.FormatDuration,
-	"size":     contest.FormatBytes,
+	"inc":      func(i int) int { return i + 1 },
+	"percent": func(n, total int) int {
+		if total == 0 {
+			return 0
+		}
+		return n * 100 / total
+	},
+	"size": contest.FormatBytes,
 	"minutes": func(sec int) string {
 		if sec%60 == 0 {
 			return fmt.Sprintf("%d分钟", sec/60)

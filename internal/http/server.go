@@ -132,6 +132,8 @@ func (s *Server) routes() {
 	my.GET("/submissions/:id/scan", s.downloadScan)
 	my.GET("/submissions/:id/video", s.downloadVideo)
 	my.GET("/submissions/:id/poster", s.poster)
+	my.GET("/judge/works/:id", s.pageJudgeWork)
+	my.POST("/judge/works/:id", s.pageScoreWork)
 	my.GET("/submissions/:id/participants/:pid/consent", s.pageOwnerConsent)
 	my.POST("/submissions/:id/participants/:pid/consent", s.pageOwnerConsentPost)
 
@@ -148,6 +150,8 @@ func (s *Server) routes() {
 	admin.POST("/judges/:id/deactivate", s.pageSetJudgeActive(false))
 	admin.POST("/submissions/:id/formal-review", s.pageFormalReview)
 	admin.GET("/audit", s.pageAudit)
+	admin.GET("/judging", s.pageJudging)
+	admin.POST("/judging/assign", s.pageRunAssignment)
 	admin.GET("/contest", s.pageAdminContest)
 	admin.POST("/contest", s.pageAdminContestPost)
 

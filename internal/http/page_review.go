@@ -1,0 +1,165 @@
+package http
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/jskx/contest/internal/contest"
+)
+
+// judgeQueuePage is a judge's list of works with progress.
+type judgeQueuePage struct {
+	Tasks []contest.JudgeTask
+	Done  int
+	Next  string // the first unscored work
+}
+
+func (s *Server) judgeQueue(c echo.Context) (judgeQueuePage, error) {
+	u, _ := currentUser(c)
+	tasks, err := s.svc.JudgeQueue(c.Request().Context(), u)
+	d := judgeQueuePage{Tasks: tasks}
+	for _, t := range tasks {
+		if t.Done() {
+			d.Done++
+		} else if d.Next == "" {
+			d.Next = t.SubmissionID
+		}
+	}
+	return d, err
+}
+
+func (s *Server) pageJudgeQueue(c echo.Context) error {
+	d, err := s.judgeQueue(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "judge_home", view{Title: "评审", Data: d})
+}
+
+// judgeWorkPage is the review page of one work: the video, the title and description, and the
+// scoring form with the contest's rubric.
+type judgeWorkPage struct {
+	Task     contest.JudgeTask
+	Rubric   contest.Rubric
+	Scores   map[string]string // as entered, to show again after an error
+	Comment  string
+	Progress judgeQueuePage
+	Open     bool // the review window is open
+}
+
+func (s *Server) pageJudgeWork(c echo.Context) error {
+	u, _ := currentUser(c)
+	t, err := s.svc.JudgeTask(c.Request().Context(), u, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	d := judgeWorkPage{Task: t, Scores: map[string]string{}, Comment: t.Comment}
+	for k, v := range t.Scores {
+		d.Scores[k] = strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return s.showJudgeWork(c, http.StatusOK, d, nil)
+}
+
+func (s *Server) showJudgeWork(c echo.Context, status int, d judgeWorkPage, err error) error {
+	ct, cerr := s.svc.CurrentContest(c.Request().Context())
+	if cerr != nil {
+		return cerr
+	}
+	d.Rubric = ct.Judging.Rubric
+	now := s.svc.Now()
+	d.Open = !now.Before(ct.ReviewStart) && !now.After(ct.ReviewEnd)
+	var qerr error
+	if d.Progress, qerr = s.judgeQueue(c); qerr != nil {
+		return qerr
+	}
+	v := view{Title: d.Task.Title, Data: d, Contest: ct}
+	if err != nil {
+		v.Errors, v.ErrorMsg = contest.ErrorFields(err), contest.ErrorMessage(err)
+	}
+	return s.render(c, status, "judge_work", v)
+}
+
+// pageScoreWork saves the form: 保存草稿 keeps the judge on the work, 提交评分 goes on to the next
+// unscored work.
+func (s *Server) pageScoreWork(c echo.Context) error {
+	u, _ := currentUser(c)
+	id := c.Param("id")
+	t, err := s.svc.JudgeTask(c.Request().Context(), u, id)
+	if err != nil {
+		return err
+	}
+	ct, err := s.svc.CurrentContest(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	d := judgeWorkPage{Task: t, Scores: map[string]string{}, Comment: c.FormValue("comment")}
+	scores := contest.Scores{}
+	var bad contest.Fields
+	for _, cr := range ct.Judging.Rubric {
+		raw := c.FormValue("score_" + cr.Key)
+		d.Scores[cr.Key] = raw
+		if raw == "" {
+			continue
+		}
+		v, perr := strconv.ParseFloat(raw, 64)
+		if perr != nil {
+			bad.Add("scores."+cr.Key, "score_number", "“"+cr.Name+"”请填写数字")
+			continue
+		}
+		scores[cr.Key] = v
+	}
+	submit := c.FormValue("action") == "submit"
+	if err := bad.Err(); err != nil {
+		return s.showJudgeWork(c, http.StatusUnprocessableEntity, d, err)
+	}
+	if _, err := s.svc.ScoreWork(c.Request().Context(), u, id, scores, d.Comment, submit); err != nil {
+		if code := contest.ErrorCode(err); code == contest.EInvalid || code == contest.EDeadline {
+			return s.showJudgeWork(c, map[string]int{contest.EInvalid: http.StatusUnprocessableEntity, contest.EDeadline: http.StatusForbidden}[code], d, err)
+		}
+		return err
+	}
+	if !submit {
+		return c.Redirect(http.StatusSeeOther, "/judge/works/"+id+"?saved=1")
+	}
+	q, err := s.judgeQueue(c)
+	if err != nil {
+		return err
+	}
+	if q.Next != "" {
+		return c.Redirect(http.StatusSeeOther, "/judge/works/"+q.Next)
+	}
+	return c.Redirect(http.StatusSeeOther, "/my")
+}
+
+// judgingPage is the organizer's judging desk: the assignment and the ranking.
+type judgingPage struct {
+	Ranking  []contest.RankingRow
+	Assigned int // assignments made by the last run, when just run
+	Short    int
+	Ran      bool
+}
+
+func (s *Server) pageJudging(c echo.Context) error {
+	return s.showJudging(c, judgingPage{})
+}
+
+func (s *Server) showJudging(c echo.Context, d judgingPage) error {
+	u, _ := currentUser(c)
+	rows, err := s.svc.Ranking(c.Request().Context(), u)
+	if err != nil {
+		return err
+	}
+	d.Ranking = rows
+	return s.render(c, http.StatusOK, "admin_judging", view{Title: "评审与排名", Wide: true, Data: d})
+}
+
+func (s *Server) pageRunAssignment(c echo.Context) error {
+	u, _ := currentUser(c)
+	p, err := s.svc.RunAssignment(c.Request().Context(), u, uint64(s.svc.Now().UnixNano()))
+	if err != nil {
+		return err
+	}
+	return s.showJudging(c, judgingPage{Assigned: len(p.Assignments), Short: len(p.Short), Ran: true})
+}
