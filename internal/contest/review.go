@@ -62,6 +62,11 @@ type ReviewStore interface {
 	// SaveReview stores a judge's scores for an assigned work, with the audit entry; ENotFound
 	// when the work is not assigned to the judge.
 	SaveReview(ctx context.Context, r ReviewRecord, a AuditEntry) error
+	// DeclareConflict records a judge's conflict with a work and removes the (unsubmitted)
+	// assignment, adding the replacements and the audit entry, in one transaction.
+	DeclareConflict(ctx context.Context, contestID string, c Assignment, reason string, at time.Time, add []ReviewRecord, a AuditEntry) error
+	// Conflicts returns the declared conflicts, as judge → work → true.
+	Conflicts(ctx context.Context) (map[string]map[string]bool, error)
 }
 
 // passedWorks returns the contest's works that passed formal review, for assignment.
@@ -95,15 +100,16 @@ func (s *Service) RunAssignment(ctx context.Context, actor User, seed uint64) (P
 	}
 	works := make([]AssignWork, len(subs))
 	for i, sub := range subs {
-		works[i] = AssignWork{ID: sub.ID, Employers: []string{sub.Registration.Employer}}
-		for _, p := range sub.Participants {
-			works[i].Employers = append(works[i].Employers, sub.EmployerOf(p))
-		}
+		works[i] = assignWork(sub)
+	}
+	declared, err := s.reviews.Conflicts(ctx)
+	if err != nil {
+		return Plan{}, err
 	}
 	var judges []AssignJudge
 	for _, u := range judgeUsers {
 		if !u.Disabled {
-			judges = append(judges, AssignJudge{ID: u.ID, Employer: u.Employer, Conflicts: map[string]bool{}})
+			judges = append(judges, AssignJudge{ID: u.ID, Employer: u.Employer, Conflicts: declared[u.ID]})
 		}
 	}
 	var keep, stale []Assignment
@@ -261,4 +267,115 @@ func (s *Service) Ranking(ctx context.Context, actor User) ([]RankingRow, error)
 		out[i] = RankingRow{RankedWork: w, Title: titles[w.WorkID], Assigned: assigned[w.WorkID], Missing: missing[w.WorkID]}
 	}
 	return out, nil
+}
+
+// JudgeProgress counts each judge's assigned and submitted reviews, for the organizer.
+type JudgeProgress struct{ Assigned, Done int }
+
+// Progress returns each judge's progress in the current contest. Organizers only.
+func (s *Service) Progress(ctx context.Context, actor User) (map[string]JudgeProgress, error) {
+	if err := requireOrganizer(actor); err != nil {
+		return nil, err
+	}
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	records, err := s.reviews.ReviewRecords(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]JudgeProgress{}
+	for _, r := range records {
+		p := out[r.JudgeID]
+		p.Assigned++
+		if r.SubmittedAt != nil {
+			p.Done++
+		}
+		out[r.JudgeID] = p
+	}
+	return out, nil
+}
+
+// DeclareConflict is a judge's 回避: they have a conflict of interest with a work in their queue.
+// The work leaves their queue, is never assigned to them again, and goes to another judge free
+// of conflicts (the least loaded). A submitted review cannot be withdrawn this way.
+func (s *Service) DeclareConflict(ctx context.Context, actor User, id, reason string) error {
+	t, err := s.JudgeTask(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	if t.Done() {
+		return Errorf(EConflict, "已提交评分的作品不能回避，请联系组织方")
+	}
+	reason, fe := ValidateText(reason, false, 300)
+	if fe != nil {
+		return (Fields{"reason": *fe}).Err()
+	}
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return err
+	}
+	subs, err := s.passedWorks(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	judgeUsers, err := s.users.UsersByRole(ctx, RoleJudge)
+	if err != nil {
+		return err
+	}
+	records, err := s.reviews.ReviewRecords(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	declared, err := s.reviews.Conflicts(ctx)
+	if err != nil {
+		return err
+	}
+	mine := Assignment{WorkID: id, JudgeID: actor.ID}
+	if declared[actor.ID] == nil {
+		declared[actor.ID] = map[string]bool{}
+	}
+	declared[actor.ID][id] = true
+	var works []AssignWork
+	for _, sub := range subs {
+		if sub.ID == id {
+			works = append(works, assignWork(sub))
+		}
+	}
+	var judges []AssignJudge
+	for _, u := range judgeUsers {
+		if !u.Disabled {
+			judges = append(judges, AssignJudge{ID: u.ID, Employer: u.Employer, Conflicts: declared[u.ID]})
+		}
+	}
+	var keep []Assignment
+	for _, r := range records {
+		if r.Assignment != mine {
+			keep = append(keep, r.Assignment)
+		}
+	}
+	// Everything else stays; only this work gets a judge in place of the one leaving.
+	plan := Assign(works, judges, c.Judging.ReviewsPerWork, keep, uint64(s.Now().UnixNano()))
+	kept := map[Assignment]bool{}
+	for _, a := range keep {
+		kept[a] = true
+	}
+	var add []ReviewRecord
+	for _, a := range plan.Assignments {
+		if !kept[a] {
+			add = append(add, ReviewRecord{Assignment: a, Position: rand.IntN(1 << 30)})
+		}
+	}
+	audit := s.newAudit(actor, "assignment", id, "conflict", map[string]any{"judge": actor.ID},
+		map[string]any{"reason": reason, "reassigned_to": add})
+	return s.reviews.DeclareConflict(ctx, c.ID, mine, reason, s.Now(), add, audit)
+}
+
+func assignWork(sub Submission) AssignWork {
+	w := AssignWork{ID: sub.ID, Employers: []string{sub.Registration.Employer}}
+	for _, p := range sub.Participants {
+		w.Employers = append(w.Employers, sub.EmployerOf(p))
+	}
+	return w
 }

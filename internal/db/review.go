@@ -133,3 +133,54 @@ func (db *DB) SaveReview(ctx context.Context, r contest.ReviewRecord, a contest.
 	})
 	return translate(err, "评审任务")
 }
+
+type judgeConflictRow struct {
+	JudgeID      string `gorm:"primaryKey"`
+	SubmissionID string `gorm:"primaryKey"`
+	Reason       string
+	DeclaredAt   time.Time
+}
+
+func (judgeConflictRow) TableName() string { return "judge_conflicts" }
+
+// DeclareConflict records the conflict, removes the judge's unsubmitted assignment and adds the
+// replacements with the audit entry, in one transaction.
+func (db *DB) DeclareConflict(ctx context.Context, contestID string, c contest.Assignment, reason string, at time.Time, add []contest.ReviewRecord, a contest.AuditEntry) error {
+	audit := fromDomainAudit(a)
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Where("submission_id = ? AND judge_id = ? AND submitted_at IS NULL", c.WorkID, c.JudgeID).Delete(&assignmentRow{})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return contest.Errorf(contest.EConflict, "该作品的评分已提交，不能回避")
+		}
+		row := judgeConflictRow{JudgeID: c.JudgeID, SubmissionID: c.WorkID, Reason: reason, DeclaredAt: at.UTC()}
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		for _, r := range add {
+			if err := tx.Create(&assignmentRow{SubmissionID: r.WorkID, JudgeID: r.JudgeID, ContestID: contestID, Position: r.Position}).Error; err != nil {
+				return err
+			}
+		}
+		return tx.Create(&audit).Error
+	})
+	return translate(err, "评审任务")
+}
+
+// Conflicts returns the declared conflicts as judge → work → true.
+func (db *DB) Conflicts(ctx context.Context) (map[string]map[string]bool, error) {
+	var rows []judgeConflictRow
+	if err := db.gorm.WithContext(ctx).Find(&rows).Error; err != nil {
+		return nil, translate(err, "回避记录")
+	}
+	out := map[string]map[string]bool{}
+	for _, r := range rows {
+		if out[r.JudgeID] == nil {
+			out[r.JudgeID] = map[string]bool{}
+		}
+		out[r.JudgeID][r.SubmissionID] = true
+	}
+	return out, nil
+}

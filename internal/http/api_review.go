@@ -151,3 +151,17 @@ func (s *Server) apiRanking(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": items})
 }
+
+func (s *Server) apiDeclareConflict(c echo.Context) error {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	u, _ := currentUser(c)
+	if err := s.svc.DeclareConflict(c.Request().Context(), u, c.Param("id"), in.Reason); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

@@ -13,6 +13,7 @@ import (
 // invitation, the one-time password to hand over.
 type judgesPage struct {
 	Judges   []contest.User
+	Progress map[string]contest.JudgeProgress
 	Input    contest.JudgeInput
 	Invited  *contest.User
 	Password string
@@ -21,7 +22,11 @@ type judgesPage struct {
 func (s *Server) judgesView(c echo.Context, d judgesPage) (view, error) {
 	u, _ := currentUser(c)
 	judges, err := s.svc.Judges(c.Request().Context(), u)
+	if err != nil {
+		return view{}, err
+	}
 	d.Judges = judges
+	d.Progress, err = s.svc.Progress(c.Request().Context(), u)
 	return view{Title: "评委管理", Wide: true, Data: d}, err
 }
 

@@ -163,3 +163,12 @@ func (s *Server) pageRunAssignment(c echo.Context) error {
 	}
 	return s.showJudging(c, judgingPage{Assigned: len(p.Assignments), Short: len(p.Short), Ran: true})
 }
+
+// pageDeclareConflict is the judge's 申请回避 button.
+func (s *Server) pageDeclareConflict(c echo.Context) error {
+	u, _ := currentUser(c)
+	if err := s.svc.DeclareConflict(c.Request().Context(), u, c.Param("id"), c.FormValue("reason")); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/my")
+}

@@ -1,11 +1,14 @@
 package http_test
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"github.com/jskx/contest/internal/ffmpeg/ffmpegtest"
 )
@@ -119,6 +122,34 @@ func TestReview_AssignScoreAndRankBlind(t *testing.T) {
 			t.Errorf("judge's video: %d bytes, poster %q", len(body), mine[0].PosterURL)
 		}
 
+		// A judge declares a conflict with works[0]: it leaves their queue for another judge.
+		var leaving *client
+		for email, c := range judges {
+			if email != "j4@example.org" && slices.ContainsFunc(queue(c), func(t task) bool { return t.ID == works[0] }) {
+				leaving = c
+				break
+			}
+		}
+		leaving.Must(http.StatusNoContent, "POST", "/api/v1/judge/works/"+works[0]+"/conflict", map[string]string{"reason": "与作者是同学"})
+		if slices.ContainsFunc(queue(leaving), func(t task) bool { return t.ID == works[0] }) {
+			t.Fatal("the work stays in the queue of the judge who declared a conflict")
+		}
+		org.Must(http.StatusOK, "POST", "/api/v1/admin/assignments/run", nil)
+		count := 0
+		for _, c := range judges {
+			if slices.ContainsFunc(queue(c), func(t task) bool { return t.ID == works[0] }) {
+				count++
+				if c == leaving {
+					t.Fatal("re-running the assignment gave the work back to the judge who declared a conflict")
+				}
+			}
+		}
+		if count != 3 {
+			t.Fatalf("works[0] has %d judges after the conflict, want 3", count)
+		}
+		mine = queue(j1)
+		w = mine[0].ID
+
 		// Scoring only in the review window; a draft may be partial, a submission not.
 		score := map[string]any{"scores": map[string]float64{"theme": 28, "orientation": 18, "timeliness": 22, "artistry": 24}, "submit": true}
 		if r := j1.Do("PUT", "/api/v1/judge/works/"+w+"/review", score); r.Status != http.StatusForbidden {
@@ -166,6 +197,22 @@ func TestReview_AssignScoreAndRankBlind(t *testing.T) {
 		j1.Must(http.StatusOK, "GET", "/api/v1/judge/works", nil).JSON(t, &q)
 		if q.Done != q.Total || q.Total == 0 {
 			t.Errorf("progress %d/%d", q.Done, q.Total)
+		}
+		// The organizer sees each judge's progress.
+		doc := mustDoc(t, org.Must(http.StatusOK, "GET", "/admin/judges", nil))
+		done := 0
+		doc.Find("#judges td.progress").Each(func(_ int, sel *goquery.Selection) {
+			if strings.Contains(sel.Text(), "已评 ") {
+				var d, n int
+				fmt.Sscanf(strings.TrimSpace(sel.Text()), "已评 %d / %d", &d, &n)
+				if d != n {
+					t.Errorf("judge progress %q after every review", sel.Text())
+				}
+				done += d
+			}
+		})
+		if done != 6 {
+			t.Errorf("judges page counts %d submitted reviews, want 6", done)
 		}
 		// Re-running the assignment keeps every scored review.
 		org.Must(http.StatusOK, "POST", "/api/v1/admin/assignments/run", nil).JSON(t, &run)

@@ -134,6 +134,7 @@ func (s *Server) routes() {
 	my.GET("/submissions/:id/poster", s.poster)
 	my.GET("/judge/works/:id", s.pageJudgeWork)
 	my.POST("/judge/works/:id", s.pageScoreWork)
+	my.POST("/judge/works/:id/conflict", s.pageDeclareConflict)
 	my.GET("/submissions/:id/participants/:pid/consent", s.pageOwnerConsent)
 	my.POST("/submissions/:id/participants/:pid/consent", s.pageOwnerConsentPost)
 
@@ -206,6 +207,7 @@ func (s *Server) routes() {
 	judge.PUT("/works/:id/review", s.apiScoreWork)
 	judge.GET("/works/:id/video", s.judgeVideo)
 	judge.GET("/works/:id/poster", s.judgePoster)
+	judge.POST("/works/:id/conflict", s.apiDeclareConflict)
 }
 
 // routeGroup registers routes under a prefix with route-level middleware.

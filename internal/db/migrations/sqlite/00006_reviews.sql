@@ -19,6 +19,16 @@ CREATE TABLE assignments (
 CREATE INDEX assignments_judge ON assignments (judge_id, position);
 CREATE INDEX assignments_contest ON assignments (contest_id);
 
+-- Works a judge declared a conflict of interest with (回避); never assigned to them again.
+CREATE TABLE judge_conflicts (
+    judge_id      TEXT NOT NULL REFERENCES users (id),
+    submission_id TEXT NOT NULL REFERENCES submissions (id) ON DELETE CASCADE,
+    reason        TEXT NOT NULL DEFAULT '',
+    declared_at   TIMESTAMP NOT NULL,
+    PRIMARY KEY (judge_id, submission_id)
+);
+
 -- +goose Down
+DROP TABLE judge_conflicts;
 DROP TABLE assignments;
 ALTER TABLE contests DROP COLUMN judging;
