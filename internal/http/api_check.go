@@ -57,13 +57,20 @@ func posterURL(subID string, v contest.Video) string {
 // poster sends the poster frame of a submission's video to its owner or an organizer.
 func (s *Server) poster(c echo.Context) error {
 	u, _ := currentUser(c)
-	rc, err := s.svc.Poster(c.Request().Context(), u, c.Param("id"))
-	if err != nil {
-		return err
+	return sendPoster(c)(s.svc.Poster(c.Request().Context(), u, c.Param("id")))
+}
+
+// sendPoster answers with a poster frame opened by the service, or its error. The URL names the
+// video's version, so the browser may keep it.
+func sendPoster(c echo.Context) func(io.ReadCloser, error) error {
+	return func(rc io.ReadCloser, err error) error {
+		if err != nil {
+			return err
+		}
+		defer rc.Close()
+		c.Response().Header().Set("Cache-Control", "private, max-age=86400")
+		return c.Stream(http.StatusOK, "image/jpeg", io.LimitReader(rc, 8<<20))
 	}
-	defer rc.Close()
-	c.Response().Header().Set("Cache-Control", "private, max-age=86400")
-	return c.Stream(http.StatusOK, "image/jpeg", io.LimitReader(rc, 8<<20))
 }
 
 // apiRecheck queues the media check of a submission's video again (organizers).

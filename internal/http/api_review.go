@@ -2,7 +2,6 @@ package http
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
@@ -101,13 +100,7 @@ func (s *Server) judgeVideo(c echo.Context) error {
 
 func (s *Server) judgePoster(c echo.Context) error {
 	u, _ := currentUser(c)
-	rc, err := s.svc.JudgePoster(c.Request().Context(), u, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	c.Response().Header().Set("Cache-Control", "private, max-age=86400")
-	return c.Stream(http.StatusOK, "image/jpeg", io.LimitReader(rc, 8<<20))
+	return sendPoster(c)(s.svc.JudgePoster(c.Request().Context(), u, c.Param("id")))
 }
 
 func (s *Server) apiRunAssignment(c echo.Context) error {
