@@ -118,6 +118,16 @@ func TestReview_AssignScoreAndRankBlind(t *testing.T) {
 				t.Errorf("%s reads a judge's work = %d", who, r.Status)
 			}
 		}
+		// Blind in the pages too: the queue and the review page.
+		for _, path := range []string{"/my", "/judge/works/" + w} {
+			page := string(j1.Must(http.StatusOK, "GET", path, nil).Body)
+			for _, personal := range []string{"张三", idZhang, "13800138000", "zhang@example.org", "zhangsan", "孝陵卫街", "210014",
+				"省农业科学院", "东南大学", "省人民医院"} {
+				if strings.Contains(page, personal) {
+					t.Fatalf("judge's page %s contains %q", path, personal)
+				}
+			}
+		}
 		if body := j1.Fetch(mine[0].VideoURL); len(body) < 1000 || mine[0].PosterURL == "" {
 			t.Errorf("judge's video: %d bytes, poster %q", len(body), mine[0].PosterURL)
 		}
