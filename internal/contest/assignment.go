@@ -70,7 +70,7 @@ func Conflicted(j AssignJudge, w AssignWork) bool {
 // Assign gives each work k judges, never a conflicted one, keeping the judges' loads as even as
 // the conflicts allow (the largest and smallest load differ by at most one when they do not
 // stand in the way). keep are assignments that must stay (reviews already scored); they count
-// towards k and the loads. seed makes the choice among equally loaded judges repeatable.
+// towards k, and towards the loads of active judges. seed makes the choice among equally loaded judges repeatable.
 func Assign(works []AssignWork, judges []AssignJudge, k int, keep []Assignment, seed uint64) Plan {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	p := Plan{Load: map[string]int{}, Short: map[string]int{}}
@@ -88,7 +88,12 @@ func Assign(works []AssignWork, judges []AssignJudge, k int, keep []Assignment, 
 		active[j.ID] = true
 	}
 	for _, a := range keep {
-		if !active[a.JudgeID] || has[a] {
+		if has[a] {
+			continue
+		}
+		if !active[a.JudgeID] { // a deactivated judge's submitted review counts, but loads no one
+			has[a] = true
+			count[a.WorkID]++
 			continue
 		}
 		has[a] = true

@@ -70,7 +70,7 @@ type VideoCheck struct {
 	Attempts  int
 	CheckedAt *time.Time
 	Poster    bool // a poster frame is stored under PosterKey(video key)
-	WebCopy   bool // a faststart copy is stored under WebCopyKey(video key)
+	WebCopy   bool // a copy for playback (index first, no metadata) is stored under WebCopyKey(video key)
 	// Done is true once the check has finished: the verdict, and the poster and web copy
 	// when they are needed (a verdict is shown before them).
 	Done bool
@@ -89,7 +89,7 @@ func (VideoCheckArgs) Kind() string { return "video_check" }
 // PosterKey is where a video's poster frame (JPEG) is stored.
 func PosterKey(videoKey string) string { return strings.TrimSuffix(videoKey, ".mp4") + ".poster.jpg" }
 
-// WebCopyKey is where a video's web-friendly copy (moov box first) is stored.
+// WebCopyKey is where a video's copy for playback is stored: moov box first, metadata removed.
 func WebCopyKey(videoKey string) string { return strings.TrimSuffix(videoKey, ".mp4") + ".web.mp4" }
 
 // ErrUnreadableMedia means a file is not a media file that can be judged: empty, truncated,
@@ -105,8 +105,9 @@ type MediaTools interface {
 	Probe(ctx context.Context, input string) (VideoFacts, error)
 	// Poster returns a JPEG of the frame at the given second, rotated as displayed.
 	Poster(ctx context.Context, input string, at float64) ([]byte, error)
-	// Faststart writes to dst a copy of the MP4 with its index (moov box) first, without
-	// re-encoding, so browsers can start playing before the whole file has arrived.
+	// Faststart writes to dst a copy of the MP4 with its index (moov box) first and without its
+	// metadata, without re-encoding, so browsers can start playing before the whole file has
+	// arrived and nothing in the file names its makers.
 	Faststart(ctx context.Context, input string, dst string) error
 }
 
@@ -129,7 +130,7 @@ var errCheckUnavailable = errors.New("ffprobe/ffmpeg not installed on this serve
 
 // CheckVideo is the background job of a video's media check: it measures the stored video,
 // judges it against the contest's rules and records the verdict at once; then it stores a
-// poster frame and, for an accepted video whose index is at the end, a web-friendly copy.
+// poster frame and, for an accepted video, a copy for playback (index first, no metadata).
 // attempt counts from 1; on an error the caller retries the job, and final says there will be
 // no more attempts. A check that could not reach a verdict is then recorded as failed,
 // visibly; a verdict already recorded stands even if its poster or copy could not be made
@@ -225,7 +226,9 @@ func (s *Service) checkVideo(ctx context.Context, a VideoCheckArgs, attempt int)
 	if verdict.OK {
 		check.State = CheckAccepted
 	}
-	needPoster, needCopy := readable && facts.HasVideo, verdict.OK && !facts.Faststart
+	// Every accepted video gets a copy for playback: index first, and no metadata, which may
+	// name its makers (judges play only this copy).
+	needPoster, needCopy := readable && facts.HasVideo, verdict.OK
 	check.Done = !needPoster && !needCopy
 	if err := s.submissions.SaveVideoCheck(ctx, a.SubmissionID, a.VideoKey, check); err != nil {
 		return err

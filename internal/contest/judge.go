@@ -3,6 +3,7 @@ package contest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -47,7 +48,9 @@ func (s *Service) InviteJudge(ctx context.Context, actor User, in JudgeInput) (U
 	if err != nil {
 		return User{}, "", err
 	}
-	s.audit(ctx, actor, "judge", u.ID, "invite", nil, judgeAudit(u))
+	if err := s.audit(ctx, actor, "judge", u.ID, "invite", nil, judgeAudit(u)); err != nil {
+		return User{}, "", err
+	}
 	return u, password, nil
 }
 
@@ -86,7 +89,9 @@ func (s *Service) SetJudgeDisabled(ctx context.Context, actor User, id string, d
 		}
 	}
 	action := map[bool]string{true: "deactivate", false: "activate"}[disabled]
-	s.audit(ctx, actor, "judge", u.ID, action, before, judgeAudit(u))
+	if err := s.audit(ctx, actor, "judge", u.ID, action, before, judgeAudit(u)); err != nil {
+		return User{}, err
+	}
 	return u, nil
 }
 
@@ -145,10 +150,13 @@ func newOrderedID() string {
 	return id.String()
 }
 
-// audit records a change made outside a transaction of its own. The change is made; an entry
-// that cannot be written is an internal error logged by the caller's request.
-func (s *Service) audit(ctx context.Context, actor User, entity, id, action string, before, after any) {
-	_ = s.auditLog.AddAudit(ctx, s.newAudit(actor, entity, id, action, before, after))
+// audit records a change made just before. An entry that cannot be written is returned as an
+// error, so the change is never silently missing from the log.
+func (s *Service) audit(ctx context.Context, actor User, entity, id, action string, before, after any) error {
+	if err := s.auditLog.AddAudit(ctx, s.newAudit(actor, entity, id, action, before, after)); err != nil {
+		return Internal(fmt.Errorf("audit %s %s: %w", entity, action, err))
+	}
+	return nil
 }
 
 // Audit returns a page of the audit log, newest first. Organizers only.

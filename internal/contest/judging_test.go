@@ -282,3 +282,17 @@ func BenchmarkAssignAndRank(b *testing.B) {
 		})
 	}
 }
+
+func TestAssign_ADeactivatedJudgesSubmittedReviewCountsTowardsK(t *testing.T) {
+	works := []AssignWork{{ID: "w", Employers: []string{"甲单位"}}}
+	judges := []AssignJudge{{ID: "j1", Employer: "乙"}, {ID: "j2", Employer: "丙"}, {ID: "j3", Employer: "丁"}}
+	p := Assign(works, judges, 3, []Assignment{{WorkID: "w", JudgeID: "j0"}}, 1) // j0 was deactivated
+	if len(p.Assignments) != 2 || len(p.Short) != 0 {
+		t.Fatalf("plan %+v, want 2 new judges beside the deactivated judge's review", p)
+	}
+	for _, a := range p.Assignments {
+		if a.JudgeID == "j0" || p.Load[a.JudgeID] != 1 {
+			t.Fatalf("plan %+v", p)
+		}
+	}
+}

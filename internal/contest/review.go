@@ -54,9 +54,10 @@ type ReviewRecord struct {
 type ReviewStore interface {
 	// ReviewRecords returns every assignment of the contest with its review.
 	ReviewRecords(ctx context.Context, contestID string) ([]ReviewRecord, error)
-	// ReplaceAssignments deletes the assignments in remove (only if still unreviewed) and adds
-	// those in add, with the audit entry, in one transaction.
-	ReplaceAssignments(ctx context.Context, contestID string, remove []Assignment, add []ReviewRecord, a AuditEntry) error
+	// ReplaceAssignments deletes the assignments in remove (only if still unreviewed) and in
+	// drafts (only if still unsubmitted), and adds those in add, with the audit entry, in one
+	// transaction.
+	ReplaceAssignments(ctx context.Context, contestID string, remove, drafts []Assignment, add []ReviewRecord, a AuditEntry) error
 	// JudgeTasks returns the judge's queue in the judge's order.
 	JudgeTasks(ctx context.Context, judgeID string) ([]JudgeTask, error)
 	// SaveReview stores a judge's scores for an assigned work, with the audit entry; ENotFound
@@ -112,11 +113,20 @@ func (s *Service) RunAssignment(ctx context.Context, actor User, seed uint64) (P
 			judges = append(judges, AssignJudge{ID: u.ID, Employer: u.Employer, Conflicts: declared[u.ID]})
 		}
 	}
-	var keep, stale []Assignment
+	// Submitted reviews always stay (a deactivated judge's count towards k); an active judge's
+	// draft stays with them; everything else is assigned anew.
+	active := map[string]bool{}
+	for _, j := range judges {
+		active[j.ID] = true
+	}
+	var keep, stale, drafts []Assignment
 	for _, r := range records {
-		if r.SavedAt != nil || r.SubmittedAt != nil {
+		switch {
+		case r.SubmittedAt != nil, r.SavedAt != nil && active[r.JudgeID]:
 			keep = append(keep, r.Assignment)
-		} else {
+		case r.SavedAt != nil:
+			drafts = append(drafts, r.Assignment) // a deactivated judge's unfinished review
+		default:
 			stale = append(stale, r.Assignment)
 		}
 	}
@@ -132,9 +142,21 @@ func (s *Service) RunAssignment(ctx context.Context, actor User, seed uint64) (P
 			add = append(add, ReviewRecord{Assignment: a, Position: rng.IntN(1 << 30)})
 		}
 	}
-	audit := s.newAudit(actor, "assignment", c.ID, "run", map[string]int{"assignments": len(records)},
-		map[string]any{"assignments": len(plan.Assignments), "works": len(works), "judges": len(judges), "short": len(plan.Short)})
-	if err := s.reviews.ReplaceAssignments(ctx, c.ID, stale, add, audit); err != nil {
+	pairs := func(as []Assignment) []string {
+		out := make([]string, len(as))
+		for i, a := range as {
+			out[i] = a.WorkID + ":" + a.JudgeID
+		}
+		return out
+	}
+	var added []Assignment
+	for _, r := range add {
+		added = append(added, r.Assignment)
+	}
+	audit := s.newAudit(actor, "assignment", c.ID, "run",
+		map[string]any{"assignments": len(records), "removed": pairs(append(stale, drafts...))},
+		map[string]any{"assignments": len(plan.Assignments), "added": pairs(added), "works": len(works), "judges": len(judges), "short": len(plan.Short)})
+	if err := s.reviews.ReplaceAssignments(ctx, c.ID, stale, drafts, add, audit); err != nil {
 		return Plan{}, err
 	}
 	return plan, nil
@@ -192,6 +214,9 @@ func (s *Service) ScoreWork(ctx context.Context, actor User, id string, scores S
 	if now.Before(c.ReviewStart) || now.After(c.ReviewEnd) {
 		return JudgeTask{}, Errorf(EDeadline, "不在评审期内（%s 至 %s），评分未保存", FormatTime(c.ReviewStart, c.Location()), FormatTime(c.ReviewEnd, c.Location()))
 	}
+	if t.Done() && !submit {
+		return JudgeTask{}, Errorf(EConflict, "评分已提交，如需修改请修改后再次提交")
+	}
 	r := c.Judging.Rubric
 	if err := r.Check(scores); err != nil {
 		if submit {
@@ -213,8 +238,8 @@ func (s *Service) ScoreWork(ctx context.Context, actor User, id string, scores S
 	if submit {
 		rec.SubmittedAt = &now
 	}
-	before := map[string]any{"scores": t.Scores, "submitted": t.Done()}
-	after := map[string]any{"scores": scores, "submitted": submit, "total": r.Total(scores)}
+	before := map[string]any{"scores": t.Scores, "comment": t.Comment, "submitted": t.Done()}
+	after := map[string]any{"scores": scores, "comment": comment, "submitted": submit, "total": r.Total(scores)}
 	if err := s.reviews.SaveReview(ctx, rec, s.newAudit(actor, "review", id, map[bool]string{true: "submit", false: "draft"}[submit], before, after)); err != nil {
 		return JudgeTask{}, err
 	}
@@ -307,6 +332,11 @@ func (s *Service) DeclareConflict(ctx context.Context, actor User, id, reason st
 	}
 	if t.Done() {
 		return Errorf(EConflict, "已提交评分的作品不能回避，请联系组织方")
+	}
+	if c, err := s.contests.CurrentContest(ctx); err != nil {
+		return err
+	} else if now := s.Now(); now.After(c.ReviewEnd) {
+		return Errorf(EDeadline, "评审期已结束，不能再回避；请联系组织方")
 	}
 	reason, fe := ValidateText(reason, false, 300)
 	if fe != nil {

@@ -47,11 +47,18 @@ func (db *DB) ReviewRecords(ctx context.Context, contestID string) ([]contest.Re
 
 // ReplaceAssignments removes unreviewed assignments and adds new ones, with the audit entry,
 // in one transaction. An assignment reviewed meanwhile is not removed.
-func (db *DB) ReplaceAssignments(ctx context.Context, contestID string, remove []contest.Assignment, add []contest.ReviewRecord, a contest.AuditEntry) error {
+func (db *DB) ReplaceAssignments(ctx context.Context, contestID string, remove, drafts []contest.Assignment, add []contest.ReviewRecord, a contest.AuditEntry) error {
 	audit := fromDomainAudit(a)
 	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for _, r := range remove {
 			err := tx.Where("submission_id = ? AND judge_id = ? AND saved_at IS NULL AND submitted_at IS NULL", r.WorkID, r.JudgeID).
+				Delete(&assignmentRow{}).Error
+			if err != nil {
+				return err
+			}
+		}
+		for _, r := range drafts {
+			err := tx.Where("submission_id = ? AND judge_id = ? AND submitted_at IS NULL", r.WorkID, r.JudgeID).
 				Delete(&assignmentRow{}).Error
 			if err != nil {
 				return err
@@ -97,7 +104,8 @@ func (db *DB) JudgeTasks(ctx context.Context, judgeID string) ([]contest.JudgeTa
 			"s.video_key, s.video_content_type, s.video_size, s.video_uploaded_at, "+
 			"s.video_poster, s.video_web_copy, s.video_check, s.video_check_done").
 		Joins("JOIN submissions s ON s.id = a.submission_id").
-		Where("a.judge_id = ?", judgeID).Order("a.position").Scan(&rows).Error
+		Joins("JOIN formal_reviews f ON f.submission_id = a.submission_id AND f.decision = ?", string(contest.FormalPassed)).
+		Where("a.judge_id = ? AND s.status = ?", judgeID, string(contest.StatusSubmitted)).Order("a.position").Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err, "评审任务")
 	}
@@ -120,7 +128,11 @@ func (db *DB) JudgeTasks(ctx context.Context, judgeID string) ([]contest.JudgeTa
 func (db *DB) SaveReview(ctx context.Context, r contest.ReviewRecord, a contest.AuditEntry) error {
 	audit := fromDomainAudit(a)
 	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&assignmentRow{}).Where("submission_id = ? AND judge_id = ?", r.WorkID, r.JudgeID).Updates(map[string]any{
+		q := tx.Model(&assignmentRow{}).Where("submission_id = ? AND judge_id = ?", r.WorkID, r.JudgeID)
+		if r.SubmittedAt == nil {
+			q = q.Where("submitted_at IS NULL") // a draft never takes back a submitted review
+		}
+		res := q.Updates(map[string]any{
 			"scores": mustJSON(r.Scores), "comment": r.Comment, "saved_at": utcPtr(r.SavedAt), "submitted_at": utcPtr(r.SubmittedAt),
 		})
 		if res.Error != nil {

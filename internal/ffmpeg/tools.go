@@ -57,13 +57,15 @@ func (Tools) Poster(ctx context.Context, input string, at float64) ([]byte, erro
 	return out.Bytes(), nil
 }
 
-// Faststart writes to dst a copy of the MP4 at input with the moov box first. Streams are
-// copied, not re-encoded: the first video stream and, when there is one, the first audio
-// stream, with the display rotation kept.
+// Faststart writes to dst a copy of the MP4 at input with the moov box first and without the
+// file's metadata (titles, artist, GPS location, chapters: names a blind review must not see).
+// Streams are copied, not re-encoded: the first video stream and, when there is one, the first
+// audio stream, with the display rotation kept (it is stream side data, not metadata).
 func (Tools) Faststart(ctx context.Context, input, dst string) error {
 	in := ffInput(input)
 	s := ffmpeggo.Input(in).Output(dst, ffmpeggo.KwArgs{
 		"map": []string{"0:v:0", "0:a:0?"}, "c": "copy", "movflags": "+faststart", "f": "mp4",
+		"map_metadata": "-1", "map_chapters": "-1", "fflags": "+bitexact",
 	})
 	return run(ctx, s, in, nil)
 }

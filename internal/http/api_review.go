@@ -92,10 +92,13 @@ func (s *Server) judgeVideo(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if t.Video == nil {
-		return contest.Errorf(contest.ENotFound, "该作品没有视频")
+	if t.Video == nil || !t.Video.Check.WebCopy {
+		return contest.Errorf(contest.ENotFound, "视频正在处理，请稍后再试")
 	}
-	return s.serveVideo(c, *t.Video)
+	// Judges get only the copy for playback: its metadata (titles, artist, location) is gone.
+	v := *t.Video
+	v.Key, v.Check.WebCopy = contest.WebCopyKey(v.Key), false
+	return s.serveVideo(c, v)
 }
 
 func (s *Server) judgePoster(c echo.Context) error {

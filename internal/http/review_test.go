@@ -224,11 +224,29 @@ func TestReview_AssignScoreAndRankBlind(t *testing.T) {
 		if done != 6 {
 			t.Errorf("judges page counts %d submitted reviews, want 6", done)
 		}
+		// A submitted review is not taken back by a draft, so it cannot be withdrawn either.
+		if r := j1.Do("PUT", "/api/v1/judge/works/"+w+"/review", map[string]any{"scores": map[string]float64{"theme": 1}}); r.Status != http.StatusConflict {
+			t.Fatalf("a draft over a submitted review = %d, want 409", r.Status)
+		}
+		if r := j1.Do("POST", "/api/v1/judge/works/"+w+"/conflict", nil); r.Status != http.StatusConflict {
+			t.Fatalf("withdrawing from a submitted review = %d, want 409", r.Status)
+		}
 		// Re-running the assignment keeps every scored review.
 		org.Must(http.StatusOK, "POST", "/api/v1/admin/assignments/run", nil).JSON(t, &run)
 		org.Must(http.StatusOK, "GET", "/api/v1/admin/ranking", nil).JSON(t, &ranking)
 		if ranking.Items[0].Reviews != 3 || ranking.Items[1].Reviews != 3 {
 			t.Errorf("after re-running the assignment: %+v", ranking.Items)
+		}
+		// A work excluded after all leaves the judges' queues and the ranking.
+		org.Must(http.StatusOK, "PUT", "/api/v1/admin/submissions/"+works[1]+"/formal-review", map[string]string{"decision": "excluded", "reason": "内容重复投稿"})
+		for _, c := range judges {
+			if slices.ContainsFunc(queue(c), func(t task) bool { return t.ID == works[1] }) {
+				t.Fatal("an excluded work stays in a judge's queue")
+			}
+		}
+		org.Must(http.StatusOK, "GET", "/api/v1/admin/ranking", nil).JSON(t, &ranking)
+		if len(ranking.Items) != 1 {
+			t.Errorf("ranking after the exclusion: %+v", ranking.Items)
 		}
 	})
 }

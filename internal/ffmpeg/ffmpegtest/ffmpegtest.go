@@ -29,6 +29,7 @@ type Video struct {
 	Faststart     bool    // put the moov box first (-movflags +faststart)
 	Truncate      float64 // keep only this fraction of the bytes (0: the whole file)
 	Ext           string  // file extension, default ".mp4"
+	Title         string  // a title in the file's metadata, as editors write one
 }
 
 // Require skips the test when ffmpeg or ffprobe is missing, or fails it when
@@ -149,6 +150,9 @@ func (v Video) generate(path string) error {
 	}
 	if v.Faststart {
 		args = append(args, "-movflags", "+faststart")
+	}
+	if v.Title != "" {
+		args = append(args, "-metadata", "title="+v.Title, "-metadata", "artist="+v.Title)
 	}
 	tmp := path + ".tmp"
 	if err := ffmpeg(append(args, "-f", v.Format, tmp)...); err != nil {
