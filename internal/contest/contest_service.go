@@ -48,6 +48,7 @@ func (s *Service) UpdateContest(ctx context.Context, actor User, c Contest) (Con
 		return Contest{}, err
 	}
 	c.CreatedAt, c.UpdatedAt = old.CreatedAt, s.Now()
+	c.Judging = old.Judging // changed only through the judging methods (a closed round stays closed)
 	if err := s.contests.UpdateContest(ctx, &c); err != nil {
 		return Contest{}, err
 	}

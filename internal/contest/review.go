@@ -13,7 +13,12 @@ type JudgingSettings struct {
 	ReviewsPerWork int // judges per work (k)
 	Quotas         [3]Quota
 	Normalize      bool // rank on per-judge normalized scores
+	// ClosedAt is when the organizer closed judging: from then on scores are locked.
+	ClosedAt *time.Time `json:",omitempty"`
 }
+
+// errJudgingClosed refuses changes to judging once it is closed.
+var errJudgingClosed = Errorf(EConflict, "评审已结束，评分已锁定")
 
 // DefaultJudging is the notice's rubric, three judges per work, and 一/二/三等奖 for 5/10/15 %
 // of the ranked works.
@@ -86,6 +91,9 @@ func (s *Service) RunAssignment(ctx context.Context, actor User, seed uint64) (P
 	c, err := s.contests.CurrentContest(ctx)
 	if err != nil {
 		return Plan{}, err
+	}
+	if c.Judging.ClosedAt != nil {
+		return Plan{}, errJudgingClosed
 	}
 	subs, err := s.passedWorks(ctx, c.ID)
 	if err != nil {
@@ -210,6 +218,9 @@ func (s *Service) ScoreWork(ctx context.Context, actor User, id string, scores S
 	if err != nil {
 		return JudgeTask{}, err
 	}
+	if c.Judging.ClosedAt != nil {
+		return JudgeTask{}, errJudgingClosed
+	}
 	now := s.Now()
 	if now.Before(c.ReviewStart) || now.After(c.ReviewEnd) {
 		return JudgeTask{}, Errorf(EDeadline, "不在评审期内（%s 至 %s），评分未保存", FormatTime(c.ReviewStart, c.Location()), FormatTime(c.ReviewEnd, c.Location()))
@@ -253,24 +264,34 @@ type RankingRow struct {
 	Title    string
 	Assigned int // judges assigned
 	Missing  []string
+	Short    bool // fewer submitted reviews than the contest's judges per work
+	Proposed Tier // the award the quotas give this rank
 }
 
-// Ranking ranks the works that passed formal review on their submitted reviews. Organizers only.
-func (s *Service) Ranking(ctx context.Context, actor User) ([]RankingRow, error) {
+// RankingTable is the organizer's ranking with the award proposal.
+type RankingTable struct {
+	Rows     []RankingRow
+	Over     map[Tier]int // tiers that exceed their quota through ties at the cut
+	ClosedAt *time.Time
+}
+
+// Ranking ranks the works that passed formal review on their submitted reviews and proposes
+// their awards from the contest's quotas. Organizers only.
+func (s *Service) Ranking(ctx context.Context, actor User) (RankingTable, error) {
 	if err := requireOrganizer(actor); err != nil {
-		return nil, err
+		return RankingTable{}, err
 	}
 	c, err := s.contests.CurrentContest(ctx)
 	if err != nil {
-		return nil, err
+		return RankingTable{}, err
 	}
 	subs, err := s.passedWorks(ctx, c.ID)
 	if err != nil {
-		return nil, err
+		return RankingTable{}, err
 	}
 	records, err := s.reviews.ReviewRecords(ctx, c.ID)
 	if err != nil {
-		return nil, err
+		return RankingTable{}, err
 	}
 	ids, titles := make([]string, len(subs)), map[string]string{}
 	for i, sub := range subs {
@@ -287,11 +308,37 @@ func (s *Service) Ranking(ctx context.Context, actor User) ([]RankingRow, error)
 		}
 	}
 	ranked := Rank(c.Judging.Rubric, reviews, ids, RankOptions{Normalize: c.Judging.Normalize})
-	out := make([]RankingRow, len(ranked))
+	props, over := ProposeAwards(ranked, c.Judging.Quotas)
+	t := RankingTable{Rows: make([]RankingRow, len(ranked)), Over: over, ClosedAt: c.Judging.ClosedAt}
 	for i, w := range ranked {
-		out[i] = RankingRow{RankedWork: w, Title: titles[w.WorkID], Assigned: assigned[w.WorkID], Missing: missing[w.WorkID]}
+		t.Rows[i] = RankingRow{RankedWork: w, Title: titles[w.WorkID], Assigned: assigned[w.WorkID], Missing: missing[w.WorkID],
+			Short: w.Reviews < c.Judging.ReviewsPerWork, Proposed: props[i].Tier}
 	}
-	return out, nil
+	return t, nil
+}
+
+// CloseJudging ends the judging round: scores are locked from now on. It returns the ranking,
+// in which Short marks the works left with fewer reviews than wanted. Organizers only.
+func (s *Service) CloseJudging(ctx context.Context, actor User) (RankingTable, error) {
+	if err := requireOrganizer(actor); err != nil {
+		return RankingTable{}, err
+	}
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return RankingTable{}, err
+	}
+	if c.Judging.ClosedAt == nil {
+		now := s.Now()
+		c.Judging.ClosedAt = &now
+		c.UpdatedAt = now
+		if err := s.contests.UpdateContest(ctx, &c); err != nil {
+			return RankingTable{}, err
+		}
+		if err := s.audit(ctx, actor, "judging", c.ID, "close", nil, map[string]any{"closed_at": now}); err != nil {
+			return RankingTable{}, err
+		}
+	}
+	return s.Ranking(ctx, actor)
 }
 
 // JudgeProgress counts each judge's assigned and submitted reviews, for the organizer.
@@ -335,6 +382,8 @@ func (s *Service) DeclareConflict(ctx context.Context, actor User, id, reason st
 	}
 	if c, err := s.contests.CurrentContest(ctx); err != nil {
 		return err
+	} else if c.Judging.ClosedAt != nil {
+		return errJudgingClosed
 	} else if now := s.Now(); now.After(c.ReviewEnd) {
 		return Errorf(EDeadline, "评审期已结束，不能再回避；请联系组织方")
 	}

@@ -130,22 +130,45 @@ type rankingJSON struct {
 	Reviews  int                `json:"reviews"`
 	Assigned int                `json:"assigned"`
 	Missing  []string           `json:"missing"`
+	Short    bool               `json:"short"`
 	Spread   float64            `json:"spread"`
 	Disputed bool               `json:"disputed"`
+	Proposed string             `json:"proposed"` // first, second, third or none
+	Label    string             `json:"proposed_label"`
+}
+
+var tierNames = map[contest.Tier]string{contest.TierFirst: "first", contest.TierSecond: "second", contest.TierThird: "third", contest.TierNone: "none"}
+
+func toRankingJSON(t contest.RankingTable) map[string]any {
+	items := make([]rankingJSON, len(t.Rows))
+	for i, r := range t.Rows {
+		items[i] = rankingJSON{ID: r.WorkID, Title: r.Title, Rank: r.Rank, Raw: r.Raw, Adjusted: r.Adjusted, Totals: r.Totals,
+			Reviews: r.Reviews, Assigned: r.Assigned, Missing: nonNil(r.Missing), Short: r.Short, Spread: r.Spread,
+			Disputed: r.Disputed, Proposed: tierNames[r.Proposed], Label: r.Proposed.Label()}
+	}
+	over := map[string]int{}
+	for tier, n := range t.Over {
+		over[tierNames[tier]] = n
+	}
+	return map[string]any{"items": items, "over_quota": over, "closed_at": t.ClosedAt}
 }
 
 func (s *Server) apiRanking(c echo.Context) error {
 	u, _ := currentUser(c)
-	rows, err := s.svc.Ranking(c.Request().Context(), u)
+	t, err := s.svc.Ranking(c.Request().Context(), u)
 	if err != nil {
 		return err
 	}
-	items := make([]rankingJSON, len(rows))
-	for i, r := range rows {
-		items[i] = rankingJSON{ID: r.WorkID, Title: r.Title, Rank: r.Rank, Raw: r.Raw, Adjusted: r.Adjusted, Totals: r.Totals,
-			Reviews: r.Reviews, Assigned: r.Assigned, Missing: nonNil(r.Missing), Spread: r.Spread, Disputed: r.Disputed}
+	return c.JSON(http.StatusOK, toRankingJSON(t))
+}
+
+func (s *Server) apiCloseJudging(c echo.Context) error {
+	u, _ := currentUser(c)
+	t, err := s.svc.CloseJudging(c.Request().Context(), u)
+	if err != nil {
+		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items})
+	return c.JSON(http.StatusOK, toRankingJSON(t))
 }
 
 func (s *Server) apiDeclareConflict(c echo.Context) error {

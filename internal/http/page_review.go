@@ -46,7 +46,8 @@ type judgeWorkPage struct {
 	Scores   map[string]string // as entered, to show again after an error
 	Comment  string
 	Progress judgeQueuePage
-	Open     bool // the review window is open
+	Open     bool // the review window is open and judging not closed
+	Closed   bool // the organizer closed judging
 }
 
 func (s *Server) pageJudgeWork(c echo.Context) error {
@@ -69,7 +70,8 @@ func (s *Server) showJudgeWork(c echo.Context, status int, d judgeWorkPage, err 
 	}
 	d.Rubric = ct.Judging.Rubric
 	now := s.svc.Now()
-	d.Open = !now.Before(ct.ReviewStart) && !now.After(ct.ReviewEnd)
+	d.Closed = ct.Judging.ClosedAt != nil
+	d.Open = !now.Before(ct.ReviewStart) && !now.After(ct.ReviewEnd) && !d.Closed
 	var qerr error
 	if d.Progress, qerr = s.judgeQueue(c); qerr != nil {
 		return qerr
@@ -135,10 +137,11 @@ func (s *Server) pageScoreWork(c echo.Context) error {
 
 // judgingPage is the organizer's judging desk: the assignment and the ranking.
 type judgingPage struct {
-	Ranking  []contest.RankingRow
+	Ranking  contest.RankingTable
 	Assigned int // assignments made by the last run, when just run
 	Short    int
 	Ran      bool
+	Closing  bool // just closed: list the works with fewer reviews
 }
 
 func (s *Server) pageJudging(c echo.Context) error {
@@ -147,11 +150,11 @@ func (s *Server) pageJudging(c echo.Context) error {
 
 func (s *Server) showJudging(c echo.Context, d judgingPage) error {
 	u, _ := currentUser(c)
-	rows, err := s.svc.Ranking(c.Request().Context(), u)
+	t, err := s.svc.Ranking(c.Request().Context(), u)
 	if err != nil {
 		return err
 	}
-	d.Ranking = rows
+	d.Ranking = t
 	return s.render(c, http.StatusOK, "admin_judging", view{Title: "评审与排名", Wide: true, Data: d})
 }
 
@@ -171,4 +174,12 @@ func (s *Server) pageDeclareConflict(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/my")
+}
+
+func (s *Server) pageCloseJudging(c echo.Context) error {
+	u, _ := currentUser(c)
+	if _, err := s.svc.CloseJudging(c.Request().Context(), u); err != nil {
+		return err
+	}
+	return s.showJudging(c, judgingPage{Closing: true})
 }

@@ -248,5 +248,33 @@ func TestReview_AssignScoreAndRankBlind(t *testing.T) {
 		if len(ranking.Items) != 1 {
 			t.Errorf("ranking after the exclusion: %+v", ranking.Items)
 		}
+
+		// Closing judging locks the scores and says which works have too few reviews.
+		if r := j1.Do("POST", "/api/v1/admin/judging/close", nil); r.Status != http.StatusForbidden {
+			t.Fatalf("a judge closes judging = %d", r.Status)
+		}
+		var closed struct {
+			ClosedAt *time.Time `json:"closed_at"`
+			Items    []struct {
+				ID       string
+				Short    bool
+				Proposed string
+			}
+		}
+		org.Must(http.StatusOK, "POST", "/api/v1/admin/judging/close", nil).JSON(t, &closed)
+		if closed.ClosedAt == nil || len(closed.Items) != 1 || closed.Items[0].Short || closed.Items[0].Proposed == "" {
+			t.Fatalf("closing = %+v", closed)
+		}
+		if r := j1.Do("PUT", "/api/v1/judge/works/"+works[0]+"/review", score); r.Status != http.StatusConflict && r.Status != http.StatusNotFound {
+			t.Fatalf("scoring after the close = %d %s", r.Status, r.Body)
+		}
+		if r := org.Do("POST", "/api/v1/admin/assignments/run", nil); r.Status != http.StatusConflict {
+			t.Fatalf("assignment after the close = %d", r.Status)
+		}
+		// Saving the contest's other settings does not reopen it.
+		org.Must(http.StatusOK, "PUT", "/api/v1/admin/contest", map[string]string{"name": "“创新争先、自立自强”主题视频征集活动（2022）"})
+		if doc := mustDoc(t, org.Must(http.StatusOK, "GET", "/admin/judging", nil)); doc.Find("#closed").Length() != 1 || doc.Find("#run-assignment").Length() != 0 {
+			t.Errorf("judging page after the close: %q", doc.Find("main").Text())
+		}
 	})
 }

@@ -153,6 +153,7 @@ func (s *Server) routes() {
 	admin.GET("/audit", s.pageAudit)
 	admin.GET("/judging", s.pageJudging)
 	admin.POST("/judging/assign", s.pageRunAssignment)
+	admin.POST("/judging/close", s.pageCloseJudging)
 	admin.GET("/contest", s.pageAdminContest)
 	admin.POST("/contest", s.pageAdminContestPost)
 
@@ -200,6 +201,7 @@ func (s *Server) routes() {
 	org.GET("/audit", s.apiAudit)
 	org.POST("/assignments/run", s.apiRunAssignment)
 	org.GET("/ranking", s.apiRanking)
+	org.POST("/judging/close", s.apiCloseJudging)
 
 	judge := routeGroup{e: e, prefix: "/api/v1/judge", mw: []echo.MiddlewareFunc{s.requireAPIUser}}
 	judge.GET("/works", s.apiJudgeQueue)
