@@ -95,32 +95,11 @@ func (s *Service) RunAssignment(ctx context.Context, actor User, seed uint64) (P
 	if c.Judging.ClosedAt != nil {
 		return Plan{}, errJudgingClosed
 	}
-	subs, err := s.passedWorks(ctx, c.ID)
+	in, err := s.assignmentInputs(ctx, c.ID, Assignment{})
 	if err != nil {
 		return Plan{}, err
 	}
-	judgeUsers, err := s.users.UsersByRole(ctx, RoleJudge)
-	if err != nil {
-		return Plan{}, err
-	}
-	records, err := s.reviews.ReviewRecords(ctx, c.ID)
-	if err != nil {
-		return Plan{}, err
-	}
-	works := make([]AssignWork, len(subs))
-	for i, sub := range subs {
-		works[i] = assignWork(sub)
-	}
-	declared, err := s.reviews.Conflicts(ctx)
-	if err != nil {
-		return Plan{}, err
-	}
-	var judges []AssignJudge
-	for _, u := range judgeUsers {
-		if !u.Disabled {
-			judges = append(judges, AssignJudge{ID: u.ID, Employer: u.Employer, Conflicts: declared[u.ID]})
-		}
-	}
+	works, judges, records := in.works, in.judges, in.records
 	// Submitted reviews always stay (a deactivated judge's count towards k); an active judge's
 	// draft stays with them; everything else is assigned anew.
 	active := map[string]bool{}
@@ -395,41 +374,20 @@ func (s *Service) DeclareConflict(ctx context.Context, actor User, id, reason st
 	if err != nil {
 		return err
 	}
-	subs, err := s.passedWorks(ctx, c.ID)
-	if err != nil {
-		return err
-	}
-	judgeUsers, err := s.users.UsersByRole(ctx, RoleJudge)
-	if err != nil {
-		return err
-	}
-	records, err := s.reviews.ReviewRecords(ctx, c.ID)
-	if err != nil {
-		return err
-	}
-	declared, err := s.reviews.Conflicts(ctx)
-	if err != nil {
-		return err
-	}
 	mine := Assignment{WorkID: id, JudgeID: actor.ID}
-	if declared[actor.ID] == nil {
-		declared[actor.ID] = map[string]bool{}
+	in, err := s.assignmentInputs(ctx, c.ID, mine)
+	if err != nil {
+		return err
 	}
-	declared[actor.ID][id] = true
 	var works []AssignWork
-	for _, sub := range subs {
-		if sub.ID == id {
-			works = append(works, assignWork(sub))
+	for _, w := range in.works {
+		if w.ID == id {
+			works = append(works, w)
 		}
 	}
-	var judges []AssignJudge
-	for _, u := range judgeUsers {
-		if !u.Disabled {
-			judges = append(judges, AssignJudge{ID: u.ID, Employer: u.Employer, Conflicts: declared[u.ID]})
-		}
-	}
+	judges := in.judges
 	var keep []Assignment
-	for _, r := range records {
+	for _, r := range in.records {
 		if r.Assignment != mine {
 			keep = append(keep, r.Assignment)
 		}
@@ -449,6 +407,49 @@ func (s *Service) DeclareConflict(ctx context.Context, actor User, id, reason st
 	audit := s.newAudit(actor, "assignment", id, "conflict", map[string]any{"judge": actor.ID},
 		map[string]any{"reason": reason, "reassigned_to": add})
 	return s.reviews.DeclareConflict(ctx, c.ID, mine, reason, s.Now(), add, audit)
+}
+
+// assignmentInput is what an assignment is made from: the works that passed formal review, the
+// active judges with their declared conflicts (and extra, one being declared now), and the
+// assignments as stored.
+type assignmentInput struct {
+	works   []AssignWork
+	judges  []AssignJudge
+	records []ReviewRecord
+}
+
+func (s *Service) assignmentInputs(ctx context.Context, contestID string, extra Assignment) (assignmentInput, error) {
+	var in assignmentInput
+	subs, err := s.passedWorks(ctx, contestID)
+	if err != nil {
+		return in, err
+	}
+	judgeUsers, err := s.users.UsersByRole(ctx, RoleJudge)
+	if err != nil {
+		return in, err
+	}
+	if in.records, err = s.reviews.ReviewRecords(ctx, contestID); err != nil {
+		return in, err
+	}
+	declared, err := s.reviews.Conflicts(ctx)
+	if err != nil {
+		return in, err
+	}
+	if extra.JudgeID != "" {
+		if declared[extra.JudgeID] == nil {
+			declared[extra.JudgeID] = map[string]bool{}
+		}
+		declared[extra.JudgeID][extra.WorkID] = true
+	}
+	for _, sub := range subs {
+		in.works = append(in.works, assignWork(sub))
+	}
+	for _, u := range judgeUsers {
+		if !u.Disabled {
+			in.judges = append(in.judges, AssignJudge{ID: u.ID, Employer: u.Employer, Conflicts: declared[u.ID]})
+		}
+	}
+	return in, nil
 }
 
 func assignWork(sub Submission) AssignWork {
