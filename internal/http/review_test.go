@@ -3,6 +3,7 @@ package http_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -277,4 +278,74 @@ func TestReview_AssignScoreAndRankBlind(t *testing.T) {
 			t.Errorf("judging page after the close: %q", doc.Find("main").Text())
 		}
 	})
+}
+
+func TestJudgingSettings_RubricQuotasAndTheirLimits(t *testing.T) {
+	ffmpegtest.Require(t)
+	e := MustEnv(t, "sqlite+localfs")
+	org := e.Organizer()
+	var got struct {
+		Rubric []struct {
+			Key       string
+			Name      string
+			MaxPoints float64 `json:"max_points"`
+			Weight    float64
+		}
+		ReviewsPerWork int `json:"reviews_per_work"`
+		Quotas         []struct {
+			Count   int
+			Percent float64
+		}
+	}
+	org.Must(http.StatusOK, "GET", "/api/v1/admin/judging/settings", nil).JSON(t, &got)
+	if len(got.Rubric) != 4 || got.Rubric[0].Weight != 30 || got.ReviewsPerWork != 3 || got.Quotas[0].Percent != 5 {
+		t.Fatalf("default settings %+v", got)
+	}
+	bad := map[string]any{"rubric": []map[string]any{{"key": "a", "name": "创意", "max_points": 10, "weight": 60}, {"key": "b", "name": "制作", "max_points": 10, "weight": 30}},
+		"reviews_per_work": 0, "quotas": []map[string]any{{"count": 1}, {"percent": 120}, {"count": 2, "percent": 5}}}
+	r := org.Do("PUT", "/api/v1/admin/judging/settings", bad)
+	codes := r.FieldCodes()
+	if r.Status != http.StatusUnprocessableEntity || codes["rubric"] != "rubric_weights" || codes["reviews_per_work"] != "reviews_range" ||
+		codes["quotas.1"] != "quota_range" || codes["quotas.2"] != "quota_both" {
+		t.Fatalf("invalid settings = %d %v", r.Status, codes)
+	}
+	// The page takes "2" and "10%" as typed.
+	form := url.Values{"name_0": {"创意"}, "max_0": {"10"}, "weight_0": {"60"}, "name_1": {"制作"}, "max_1": {"20"}, "weight_1": {"40"},
+		"reviews_per_work": {"2"}, "quota_0": {"1"}, "quota_1": {"10%"}, "quota_2": {"20 %"}, "normalize": {"1"}}
+	org.Must(http.StatusSeeOther, "POST", "/admin/judging/settings", form)
+	org.Must(http.StatusOK, "GET", "/api/v1/admin/judging/settings", nil).JSON(t, &got)
+	if len(got.Rubric) != 2 || got.Rubric[1].MaxPoints != 20 || got.ReviewsPerWork != 2 || got.Quotas[0].Count != 1 || got.Quotas[1].Percent != 10 || got.Quotas[2].Percent != 20 {
+		t.Fatalf("saved settings %+v", got)
+	}
+
+	// A judge's saved score freezes the rubric; the judges per work can still change.
+	c := e.Client().SignUp("zhang@example.org")
+	s := c.Create(nil)
+	c.ConsentAll(s)
+	c.UploadAccepted(s.ID)
+	c.Must(http.StatusOK, "POST", "/api/v1/submissions/"+s.ID+"/finalize", nil)
+	org.Must(http.StatusOK, "PUT", "/api/v1/admin/submissions/"+s.ID+"/formal-review", map[string]string{"decision": "passed"})
+	var inv struct{ Password string }
+	org.Must(http.StatusCreated, "POST", "/api/v1/admin/judges", map[string]string{"email": "j@example.org", "name": "评委", "employer": "省科技馆"}).JSON(t, &inv)
+	org.Must(http.StatusOK, "POST", "/api/v1/admin/assignments/run", nil)
+	judge := e.Client()
+	judge.Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": "j@example.org", "password": inv.Password})
+	var q struct {
+		Rubric []struct{ Key string }
+	}
+	judge.Must(http.StatusOK, "GET", "/api/v1/judge/works", nil).JSON(t, &q)
+	if len(q.Rubric) != 2 || q.Rubric[0].Key != "c1" {
+		t.Fatalf("judge's rubric %+v", q.Rubric)
+	}
+	e.Clock.Set(reviewWindow)
+	judge.Must(http.StatusOK, "PUT", "/api/v1/judge/works/"+s.ID+"/review", map[string]any{"scores": map[string]float64{"c1": 8}})
+	changed := map[string]any{"rubric": []map[string]any{{"key": "c1", "name": "创意", "max_points": 10, "weight": 50}, {"key": "c2", "name": "制作", "max_points": 20, "weight": 50}},
+		"reviews_per_work": 2, "quotas": []map[string]any{{"count": 1}, {"percent": 10}, {"percent": 20}}}
+	if r := org.Do("PUT", "/api/v1/admin/judging/settings", changed); r.Status != http.StatusConflict {
+		t.Fatalf("changing the rubric after a score = %d %s", r.Status, r.Body)
+	}
+	same := changed
+	same["rubric"] = got.Rubric
+	same["reviews_per_work"] = 4
+	org.Must(http.StatusOK, "PUT", "/api/v1/admin/judging/settings", same)
 }

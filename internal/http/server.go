@@ -154,6 +154,8 @@ func (s *Server) routes() {
 	admin.GET("/judging", s.pageJudging)
 	admin.POST("/judging/assign", s.pageRunAssignment)
 	admin.POST("/judging/close", s.pageCloseJudging)
+	admin.GET("/judging/settings", s.pageJudgingSettings)
+	admin.POST("/judging/settings", s.pageJudgingSettingsPost)
 	admin.GET("/contest", s.pageAdminContest)
 	admin.POST("/contest", s.pageAdminContestPost)
 
@@ -202,6 +204,8 @@ func (s *Server) routes() {
 	org.POST("/assignments/run", s.apiRunAssignment)
 	org.GET("/ranking", s.apiRanking)
 	org.POST("/judging/close", s.apiCloseJudging)
+	org.GET("/judging/settings", s.apiJudgingSettings)
+	org.PUT("/judging/settings", s.apiUpdateJudgingSettings)
 
 	judge := routeGroup{e: e, prefix: "/api/v1/judge", mw: []echo.MiddlewareFunc{s.requireAPIUser}}
 	judge.GET("/works", s.apiJudgeQueue)
