@@ -1,6 +1,8 @@
 package http_test
 
 import (
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -156,6 +158,18 @@ func TestFormalReview_DecisionReachesTheContestantAndTheAuditLog(t *testing.T) {
 		}
 		if doc := mustDoc(t, org.Must(http.StatusOK, "GET", "/admin/audit", nil)); doc.Find("#audit tbody tr").Length() != 2 {
 			t.Errorf("audit page rows: %d", doc.Find("#audit tbody tr").Length())
+		}
+		// The export holds the same entries, with Chinese headers Excel can read.
+		r := org.Must(http.StatusOK, "GET", "/admin/audit.csv", nil)
+		rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(r.Body, []byte("\ufeff")))).ReadAll()
+		if err != nil || len(rows) != 3 || rows[0][0] != "时间（北京时间）" || rows[1][5] != "excluded" || !strings.Contains(rows[1][7], "主题关联不足") {
+			t.Errorf("audit export: %v %q", err, rows)
+		}
+		if !bytes.HasPrefix(r.Body, []byte("\ufeff")) || !strings.Contains(r.Header.Get("Content-Disposition"), "attachment") {
+			t.Errorf("audit export headers %v", r.Header)
+		}
+		if r := c.Do("GET", "/admin/audit.csv", nil); r.Status == http.StatusOK {
+			t.Error("a contestant exports the audit log")
 		}
 	})
 }

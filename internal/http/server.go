@@ -151,6 +151,7 @@ func (s *Server) routes() {
 	admin.POST("/judges/:id/deactivate", s.pageSetJudgeActive(false))
 	admin.POST("/submissions/:id/formal-review", s.pageFormalReview)
 	admin.GET("/audit", s.pageAudit)
+	admin.GET("/audit.csv", s.auditCSV)
 	admin.GET("/judging", s.pageJudging)
 	admin.POST("/judging/assign", s.pageRunAssignment)
 	admin.POST("/judging/close", s.pageCloseJudging)
