@@ -17,6 +17,10 @@ type JudgingSettings struct {
 	Normalize      bool // rank on per-judge normalized scores
 	// ClosedAt is when the organizer closed judging: from then on scores are locked.
 	ClosedAt *time.Time `json:",omitempty"`
+	// AwardsConfirmedAt is when the awards were confirmed (frozen); AwardsVersion counts the
+	// confirmations.
+	AwardsConfirmedAt *time.Time `json:",omitempty"`
+	AwardsVersion     int        `json:",omitempty"`
 }
 
 // errJudgingClosed refuses changes to judging once it is closed.
@@ -517,7 +521,7 @@ func (s *Service) UpdateJudging(ctx context.Context, actor User, j JudgingSettin
 		}
 	}
 	before := c.Judging
-	j.ClosedAt = nil
+	j.ClosedAt, j.AwardsConfirmedAt, j.AwardsVersion = nil, c.Judging.AwardsConfirmedAt, c.Judging.AwardsVersion
 	c.Judging, c.UpdatedAt = j, s.Now()
 	if err := s.contests.UpdateContest(ctx, &c); err != nil {
 		return Contest{}, err

@@ -20,6 +20,7 @@ type Service struct {
 	uploads     UploadStore
 	auditLog    AuditStore
 	reviews     ReviewStore
+	awards      AwardStore
 	storage     Storage
 
 	// Now is the server clock; tests replace it. Deadlines are never judged by a client's clock.
@@ -49,12 +50,13 @@ type Stores interface {
 	UploadStore
 	AuditStore
 	ReviewStore
+	AwardStore
 }
 
 // NewService returns a service over the stores and the file storage.
 func NewService(db Stores, storage Storage) *Service {
 	return &Service{
-		users: db, sessions: db, contests: db, submissions: db, uploads: db, auditLog: db, reviews: db,
+		users: db, sessions: db, contests: db, submissions: db, uploads: db, auditLog: db, reviews: db, awards: db,
 		storage:    storage,
 		Uploads:    DefaultUploadSettings(),
 		Check:      CheckSettings{DurationTolerance: DefaultDurationTolerance},

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/jskx/contest/internal/contest"
 )
@@ -195,4 +196,41 @@ func (db *DB) Conflicts(ctx context.Context) (map[string]map[string]bool, error)
 		out[r.JudgeID][r.SubmissionID] = true
 	}
 	return out, nil
+}
+
+type awardRow struct {
+	SubmissionID string `gorm:"primaryKey"`
+	ContestID    string
+	Tier         int
+	Reason       string
+	SetBy        string
+	SetAt        time.Time
+}
+
+func (awardRow) TableName() string { return "awards" }
+
+// AwardDecisions returns the organizers' award decisions by work.
+func (db *DB) AwardDecisions(ctx context.Context, contestID string) (map[string]contest.AwardDecision, error) {
+	var rows []awardRow
+	if err := db.gorm.WithContext(ctx).Where("contest_id = ?", contestID).Find(&rows).Error; err != nil {
+		return nil, translate(err, "奖项")
+	}
+	out := map[string]contest.AwardDecision{}
+	for _, r := range rows {
+		out[r.SubmissionID] = contest.AwardDecision{WorkID: r.SubmissionID, Tier: contest.Tier(r.Tier), Reason: r.Reason, ByID: r.SetBy, At: r.SetAt}
+	}
+	return out, nil
+}
+
+// SaveAward records an award decision (replacing an earlier one) with its audit entry.
+func (db *DB) SaveAward(ctx context.Context, contestID string, d contest.AwardDecision, a contest.AuditEntry) error {
+	row := awardRow{SubmissionID: d.WorkID, ContestID: contestID, Tier: int(d.Tier), Reason: d.Reason, SetBy: d.ByID, SetAt: d.At.UTC()}
+	audit := fromDomainAudit(a)
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error; err != nil {
+			return err
+		}
+		return tx.Create(&audit).Error
+	})
+	return translate(err, "奖项")
 }

@@ -137,7 +137,7 @@ func (s *Server) pageScoreWork(c echo.Context) error {
 
 // judgingPage is the organizer's judging desk: the assignment and the ranking.
 type judgingPage struct {
-	Ranking  contest.RankingTable
+	Ranking  contest.AwardTable
 	Assigned int // assignments made by the last run, when just run
 	Short    int
 	Ran      bool
@@ -150,7 +150,7 @@ func (s *Server) pageJudging(c echo.Context) error {
 
 func (s *Server) showJudging(c echo.Context, d judgingPage) error {
 	u, _ := currentUser(c)
-	t, err := s.svc.Ranking(c.Request().Context(), u)
+	t, err := s.svc.Awards(c.Request().Context(), u)
 	if err != nil {
 		return err
 	}

@@ -277,6 +277,42 @@ func TestReview_AssignScoreAndRankBlind(t *testing.T) {
 		if doc := mustDoc(t, org.Must(http.StatusOK, "GET", "/admin/judging", nil)); doc.Find("#closed").Length() != 1 || doc.Find("#run-assignment").Length() != 0 {
 			t.Errorf("judging page after the close: %q", doc.Find("main").Text())
 		}
+
+		// Awards: moved with a reason, confirmed (frozen), reopened as a new version.
+		type awards struct {
+			ConfirmedAt *time.Time `json:"confirmed_at"`
+			Version     int
+			Items       []struct{ ID, Proposed, Final, Reason string }
+		}
+		var aw awards
+		path := "/api/v1/admin/awards/" + works[0]
+		if r := org.Do("PUT", path, map[string]string{"tier": "first"}); r.FieldCodes()["reason"] != "reason_required" {
+			t.Fatalf("a move without a reason = %d %s", r.Status, r.Body)
+		}
+		org.Must(http.StatusOK, "PUT", path, map[string]string{"tier": "first", "reason": "评委一致推荐"}).JSON(t, &aw)
+		if aw.Items[0].Final != "first" || aw.Items[0].Proposed == "first" || aw.Items[0].Reason != "评委一致推荐" {
+			t.Fatalf("after the move: %+v", aw.Items)
+		}
+		org.Must(http.StatusOK, "POST", "/api/v1/admin/awards/confirm", nil).JSON(t, &aw)
+		if aw.ConfirmedAt == nil || aw.Version != 1 {
+			t.Fatalf("confirmation: %+v", aw)
+		}
+		if r := org.Do("PUT", path, map[string]string{"tier": "second", "reason": "再议"}); r.Status != http.StatusConflict {
+			t.Fatalf("a move after confirmation = %d", r.Status)
+		}
+		if r := org.Do("POST", "/api/v1/admin/awards/reopen", map[string]string{}); r.FieldCodes()["reason"] != "reason_required" {
+			t.Fatalf("reopen without a reason = %d", r.Status)
+		}
+		org.Must(http.StatusOK, "POST", "/api/v1/admin/awards/reopen", map[string]string{"reason": "发现重复获奖"}).JSON(t, &aw)
+		if aw.ConfirmedAt != nil || aw.Items[0].Final != "first" {
+			t.Fatalf("after reopening: %+v", aw)
+		}
+		var log auditList
+		org.Must(http.StatusOK, "GET", "/api/v1/admin/audit?limit=3", nil).JSON(t, &log)
+		if len(log.Items) != 3 || log.Items[0].Action != "reopen" || log.Items[1].Action != "confirm" || log.Items[2].Action != "move" ||
+			!strings.Contains(log.Items[1].After, works[0]) {
+			t.Errorf("award audit: %+v", log.Items)
+		}
 	})
 }
 

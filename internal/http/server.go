@@ -156,6 +156,9 @@ func (s *Server) routes() {
 	admin.POST("/judging/assign", s.pageRunAssignment)
 	admin.POST("/judging/close", s.pageCloseJudging)
 	admin.GET("/judging/settings", s.pageJudgingSettings)
+	admin.POST("/awards/confirm", s.pageConfirmAwards)
+	admin.POST("/awards/reopen", s.pageReopenAwards)
+	admin.POST("/awards/:id", s.pageSetAward)
 	admin.POST("/judging/settings", s.pageJudgingSettingsPost)
 	admin.GET("/contest", s.pageAdminContest)
 	admin.POST("/contest", s.pageAdminContestPost)
@@ -206,6 +209,10 @@ func (s *Server) routes() {
 	org.GET("/ranking", s.apiRanking)
 	org.POST("/judging/close", s.apiCloseJudging)
 	org.GET("/judging/settings", s.apiJudgingSettings)
+	org.GET("/awards", s.apiAwards)
+	org.PUT("/awards/:id", s.apiSetAward)
+	org.POST("/awards/confirm", s.apiConfirmAwards)
+	org.POST("/awards/reopen", s.apiReopenAwards)
 	org.PUT("/judging/settings", s.apiUpdateJudgingSettings)
 
 	judge := routeGroup{e: e, prefix: "/api/v1/judge", mw: []echo.MiddlewareFunc{s.requireAPIUser}}
