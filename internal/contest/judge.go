@@ -87,6 +87,9 @@ func (s *Service) SetJudgeDisabled(ctx context.Context, actor User, id string, d
 		if err := s.sessions.DeleteUserSessions(ctx, u.ID, ""); err != nil {
 			return User{}, err
 		}
+		if err := s.reassignFrom(ctx, actor, u.ID); err != nil {
+			return User{}, err
+		}
 	}
 	action := map[bool]string{true: "deactivate", false: "activate"}[disabled]
 	if err := s.audit(ctx, actor, "judge", u.ID, action, before, judgeAudit(u)); err != nil {

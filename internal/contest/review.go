@@ -528,3 +528,47 @@ func (s *Service) UpdateJudging(ctx context.Context, actor User, j JudgingSettin
 	}
 	return c, s.audit(ctx, actor, "judging", c.ID, "settings", before, j)
 }
+
+// reassignFrom gives the unsubmitted reviews of a judge just deactivated to other judges free
+// of conflicts (the least loaded); submitted reviews stay and count. Nothing happens before the
+// first assignment or after judging is closed.
+func (s *Service) reassignFrom(ctx context.Context, actor User, judgeID string) error {
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil || c.Judging.ClosedAt != nil {
+		return err
+	}
+	in, err := s.assignmentInputs(ctx, c.ID, Assignment{})
+	if err != nil || len(in.records) == 0 {
+		return err
+	}
+	var keep, leaving []Assignment
+	for _, r := range in.records {
+		if r.JudgeID == judgeID && r.SubmittedAt == nil {
+			leaving = append(leaving, r.Assignment)
+		} else {
+			keep = append(keep, r.Assignment)
+		}
+	}
+	if len(leaving) == 0 {
+		return nil
+	}
+	plan := Assign(in.works, in.judges, c.Judging.ReviewsPerWork, keep, uint64(s.Now().UnixNano()))
+	kept := map[Assignment]bool{}
+	for _, a := range keep {
+		kept[a] = true
+	}
+	var add []ReviewRecord
+	var added []string
+	for _, a := range plan.Assignments {
+		if !kept[a] {
+			add = append(add, ReviewRecord{Assignment: a, Position: rand.IntN(1 << 30)})
+			added = append(added, a.WorkID+":"+a.JudgeID)
+		}
+	}
+	var removed []string
+	for _, a := range leaving {
+		removed = append(removed, a.WorkID+":"+a.JudgeID)
+	}
+	audit := s.newAudit(actor, "assignment", judgeID, "reassign", map[string]any{"removed": removed}, map[string]any{"added": added})
+	return s.reviews.ReplaceAssignments(ctx, c.ID, nil, leaving, add, audit)
+}

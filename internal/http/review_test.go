@@ -161,6 +161,34 @@ func TestReview_AssignScoreAndRankBlind(t *testing.T) {
 		mine = queue(j1)
 		w = mine[0].ID
 
+		// Deactivating a judge gives their works to the others; a fifth judge, invited for the
+		// purpose, takes one on and leaves again.
+		var extra struct {
+			Judge    struct{ ID string }
+			Password string
+		}
+		org.Must(http.StatusCreated, "POST", "/api/v1/admin/judges", map[string]string{"email": "j5@example.org", "name": "评委", "employer": "省图书馆"}).JSON(t, &extra)
+		org.Must(http.StatusOK, "POST", "/api/v1/admin/judges/"+extra.Judge.ID+"/deactivate", nil) // nothing to hand over yet
+		org.Must(http.StatusOK, "POST", "/api/v1/admin/judges/"+extra.Judge.ID+"/activate", nil)
+		var judgesList struct{ Items []judgeJSON }
+		org.Must(http.StatusOK, "GET", "/api/v1/admin/judges", nil).JSON(t, &judgesList)
+		var j3ID string
+		for _, j := range judgesList.Items {
+			if j.Email == "j3@example.org" {
+				j3ID = j.ID
+			}
+		}
+		j3Works := queue(judges["j3@example.org"])
+		org.Must(http.StatusOK, "POST", "/api/v1/admin/judges/"+j3ID+"/deactivate", nil)
+		e5 := e.Client()
+		e5.Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": "j5@example.org", "password": extra.Password})
+		got5 := queue(e5)
+		if len(got5) != len(j3Works) || len(j3Works) == 0 {
+			t.Fatalf("the judge left with %d works; the new judge got %d", len(j3Works), len(got5))
+		}
+		delete(judges, "j3@example.org")
+		judges["j5@example.org"] = e5
+
 		// Scoring only in the review window; a draft may be partial, a submission not.
 		score := map[string]any{"scores": map[string]float64{"theme": 28, "orientation": 18, "timeliness": 22, "artistry": 24}, "submit": true}
 		if r := j1.Do("PUT", "/api/v1/judge/works/"+w+"/review", score); r.Status != http.StatusForbidden {
