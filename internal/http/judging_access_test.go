@@ -54,9 +54,7 @@ func TestJudging_EveryEndpointChecksTheRole(t *testing.T) {
 		{"GET", "/api/v1/admin/ranking", nil, map[string]int{"organizer": 200}},
 		{"GET", "/api/v1/admin/awards", nil, map[string]int{"organizer": 200}},
 		{"GET", "/api/v1/admin/judging/settings", nil, map[string]int{"organizer": 200}},
-		{"POST", "/api/v1/admin/assignments/run", nil, map[string]int{"organizer": 200}},
 		{"PUT", "/api/v1/admin/submissions/" + w + "/formal-review", map[string]string{"decision": "passed"}, map[string]int{"organizer": 200}},
-		{"POST", "/api/v1/admin/judges", map[string]string{"email": "x@example.org", "name": "X", "employer": "丙"}, map[string]int{"organizer": 201}},
 		{"GET", "/api/v1/judge/works", nil, map[string]int{"assigned judge": 200, "other judge": 200}},
 		{"GET", "/api/v1/judge/works/" + w, nil, map[string]int{"assigned judge": 200}},
 		{"GET", "/api/v1/judge/works/" + w + "/video?inline=1", nil, map[string]int{"assigned judge": 200}},
@@ -69,6 +67,9 @@ func TestJudging_EveryEndpointChecksTheRole(t *testing.T) {
 		// The contestant's own routes never serve a judge.
 		{"GET", "/api/v1/submissions/" + w, nil, map[string]int{"contestant": 200, "organizer": 200}},
 		{"GET", "/api/v1/submissions/" + w + "/poster", nil, map[string]int{"contestant": 200, "organizer": 200}},
+		// Last: these change who is assigned what.
+		{"POST", "/api/v1/admin/assignments/run", nil, map[string]int{"organizer": 200}},
+		{"POST", "/api/v1/admin/judges", map[string]string{"email": "x@example.org", "name": "X", "employer": "丙"}, map[string]int{"organizer": 201}},
 	}
 	for _, tt := range tests {
 		for role, c := range roles {
