@@ -91,6 +91,16 @@ func (s *Service) passedWorks(ctx context.Context, contestID string) ([]Submissi
 // conflicts, balanced loads. Reviews already saved or submitted stay with their judge; the
 // other assignments are made anew. Each judge gets their works in a random order of their own.
 func (s *Service) RunAssignment(ctx context.Context, actor User, seed uint64) (Plan, error) {
+	return s.runAssignment(ctx, actor, seed, true)
+}
+
+// PreviewAssignment returns the plan RunAssignment would make with the same seed, without
+// saving it: the organizer sees the loads and the works short of judges first.
+func (s *Service) PreviewAssignment(ctx context.Context, actor User, seed uint64) (Plan, error) {
+	return s.runAssignment(ctx, actor, seed, false)
+}
+
+func (s *Service) runAssignment(ctx context.Context, actor User, seed uint64, save bool) (Plan, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return Plan{}, err
 	}
@@ -124,6 +134,9 @@ func (s *Service) RunAssignment(ctx context.Context, actor User, seed uint64) (P
 		}
 	}
 	plan := Assign(works, judges, c.Judging.ReviewsPerWork, keep, seed)
+	if !save {
+		return plan, nil
+	}
 	kept := map[Assignment]bool{}
 	for _, a := range keep {
 		kept[a] = true
@@ -571,4 +584,124 @@ func (s *Service) reassignFrom(ctx context.Context, actor User, judgeID string) 
 	}
 	audit := s.newAudit(actor, "assignment", judgeID, "reassign", map[string]any{"removed": removed}, map[string]any{"added": added})
 	return s.reviews.ReplaceAssignments(ctx, c.ID, nil, leaving, add, audit)
+}
+
+// MoveAssignment gives one unstarted review of a work to another judge: the organizer's manual
+// adjustment of the assignment. The new judge must be active, free of conflicts with the work
+// and not already reviewing it. Audited.
+func (s *Service) MoveAssignment(ctx context.Context, actor User, workID, fromJudge, toJudge string) error {
+	if err := requireOrganizer(actor); err != nil {
+		return err
+	}
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return err
+	}
+	if c.Judging.ClosedAt != nil {
+		return errJudgingClosed
+	}
+	in, err := s.assignmentInputs(ctx, c.ID, Assignment{})
+	if err != nil {
+		return err
+	}
+	if fromJudge == toJudge {
+		return Errorf(EConflict, "该评委已在评审这件作品")
+	}
+	from := Assignment{WorkID: workID, JudgeID: fromJudge}
+	var found bool
+	for _, r := range in.records {
+		switch {
+		case r.Assignment == from && (r.SavedAt != nil || r.SubmittedAt != nil):
+			return Errorf(EConflict, "该评委已开始评分，不能改派")
+		case r.Assignment == from:
+			found = true
+		case r.WorkID == workID && r.JudgeID == toJudge:
+			return Errorf(EConflict, "该评委已在评审这件作品")
+		}
+	}
+	if !found {
+		return Errorf(ENotFound, "评审任务不存在")
+	}
+	var work *AssignWork
+	for i := range in.works {
+		if in.works[i].ID == workID {
+			work = &in.works[i]
+		}
+	}
+	var judge *AssignJudge
+	for i := range in.judges {
+		if in.judges[i].ID == toJudge {
+			judge = &in.judges[i]
+		}
+	}
+	switch {
+	case work == nil:
+		return Errorf(ENotFound, "作品不存在或未通过形式审查")
+	case judge == nil:
+		return (Fields{"to": {Code: "judge_unknown", Message: "请选择一位在用的评委"}}).Err()
+	case Conflicted(*judge, *work):
+		return (Fields{"to": {Code: "judge_conflicted", Message: "该评委与这件作品须回避（同单位或已申请回避）"}}).Err()
+	}
+	to := ReviewRecord{Assignment: Assignment{WorkID: workID, JudgeID: toJudge}, Position: rand.IntN(1 << 30)}
+	a := s.newAudit(actor, "assignment", workID, "move", map[string]any{"judge": fromJudge}, map[string]any{"judge": toJudge})
+	return s.reviews.ReplaceAssignments(ctx, c.ID, []Assignment{from}, nil, []ReviewRecord{to}, a)
+}
+
+// WorkAssignment is a work with its judges, for the organizer's adjustment page.
+type WorkAssignment struct {
+	WorkID  string
+	Title   string
+	Reviews []ReviewRecord
+	// Free lists the active judges who could take a review of this work over.
+	Free []User
+}
+
+// AssignmentTable lists the works that passed formal review with their judges. Organizers only.
+func (s *Service) AssignmentTable(ctx context.Context, actor User) ([]WorkAssignment, map[string]User, error) {
+	if err := requireOrganizer(actor); err != nil {
+		return nil, nil, err
+	}
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	subs, err := s.passedWorks(ctx, c.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	in, err := s.assignmentInputs(ctx, c.ID, Assignment{})
+	if err != nil {
+		return nil, nil, err
+	}
+	users, err := s.users.UsersByRole(ctx, RoleJudge)
+	if err != nil {
+		return nil, nil, err
+	}
+	byID := map[string]User{}
+	for _, u := range users {
+		byID[u.ID] = u
+	}
+	reviews := map[string][]ReviewRecord{}
+	for _, r := range in.records {
+		reviews[r.WorkID] = append(reviews[r.WorkID], r)
+	}
+	workByID := map[string]AssignWork{}
+	for _, w := range in.works {
+		workByID[w.ID] = w
+	}
+	var out []WorkAssignment
+	for _, sub := range subs {
+		w := WorkAssignment{WorkID: sub.ID, Title: sub.Registration.Title, Reviews: reviews[sub.ID]}
+		taken := map[string]bool{}
+		for _, r := range w.Reviews {
+			taken[r.JudgeID] = true
+		}
+		for _, j := range in.judges {
+			if !taken[j.ID] && !Conflicted(j, workByID[sub.ID]) {
+				w.Free = append(w.Free, byID[j.ID])
+			}
+		}
+		out = append(out, w)
+	}
+	return out, byID, nil
 }

@@ -184,3 +184,32 @@ func (s *Server) apiDeclareConflict(c echo.Context) error {
 	}
 	return c.NoContent(http.StatusNoContent)
 }
+
+func (s *Server) apiPreviewAssignment(c echo.Context) error {
+	u, _ := currentUser(c)
+	p, err := s.svc.PreviewAssignment(c.Request().Context(), u, uint64(time.Now().UnixNano()))
+	if err != nil {
+		return err
+	}
+	short := make([]map[string]any, 0, len(p.Short))
+	for id, n := range p.Short {
+		short = append(short, map[string]any{"submission_id": id, "judges": n})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"assignments": len(p.Assignments), "loads": p.Load, "short": short})
+}
+
+func (s *Server) apiMoveAssignment(c echo.Context) error {
+	var in struct {
+		SubmissionID string `json:"submission_id"`
+		From         string `json:"from"`
+		To           string `json:"to"`
+	}
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	u, _ := currentUser(c)
+	if err := s.svc.MoveAssignment(c.Request().Context(), u, in.SubmissionID, in.From, in.To); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

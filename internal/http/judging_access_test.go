@@ -2,6 +2,8 @@ package http_test
 
 import (
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -88,5 +90,120 @@ func TestJudging_EveryEndpointChecksTheRole(t *testing.T) {
 				t.Errorf("%s %s anonymously = %d", tt.method, tt.path, got)
 			}
 		}
+	}
+}
+
+func TestAssignment_PreviewThenMoveOneReview(t *testing.T) {
+	ffmpegtest.Require(t)
+	e := MustEnv(t, "sqlite+localfs")
+	org := e.Organizer()
+	var works []string
+	for i, emp := range []string{"甲研究所", "乙大学"} {
+		c := e.Client().SignUp(string(rune('a'+i)) + "@example.org")
+		in := validInput()
+		in["registration"].(map[string]any)["employer"] = emp
+		in["participants"] = []map[string]any{{"name": "张三", "id_type": "resident", "id_number": idZhang}}
+		s := c.Create(in)
+		c.ConsentAll(s)
+		c.UploadAccepted(s.ID)
+		c.Must(http.StatusOK, "POST", "/api/v1/submissions/"+s.ID+"/finalize", nil)
+		org.Must(http.StatusOK, "PUT", "/api/v1/admin/submissions/"+s.ID+"/formal-review", map[string]string{"decision": "passed"})
+		works = append(works, s.ID)
+	}
+	settings := map[string]any{"rubric": []map[string]any{{"key": "theme", "name": "主题", "max_points": 100, "weight": 100}},
+		"reviews_per_work": 1, "quotas": []map[string]any{{"count": 1}, {"count": 0}, {"count": 0}}}
+	org.Must(http.StatusOK, "PUT", "/api/v1/admin/judging/settings", settings)
+	ids := map[string]string{}
+	clients := map[string]*client{}
+	for _, j := range []struct{ email, employer string }{{"x@example.org", "丙馆"}, {"y@example.org", "丁馆"}, {"z@example.org", "甲研究所"}} {
+		var inv struct {
+			Judge    struct{ ID string }
+			Password string
+		}
+		org.Must(http.StatusCreated, "POST", "/api/v1/admin/judges", map[string]string{"email": j.email, "name": j.email[:1] + "评委", "employer": j.employer}).JSON(t, &inv)
+		ids[j.email] = inv.Judge.ID
+		c := e.Client()
+		c.Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": j.email, "password": inv.Password})
+		clients[j.email] = c
+	}
+	total := func() int {
+		n := 0
+		for _, c := range clients {
+			var q struct{ Total int }
+			c.Must(http.StatusOK, "GET", "/api/v1/judge/works", nil).JSON(t, &q)
+			n += q.Total
+		}
+		return n
+	}
+
+	// The preview saves nothing.
+	var preview struct {
+		Assignments int
+		Loads       map[string]int
+	}
+	org.Must(http.StatusOK, "POST", "/api/v1/admin/assignments/preview", nil).JSON(t, &preview)
+	if preview.Assignments != 2 || len(preview.Loads) != 3 || total() != 0 {
+		t.Fatalf("preview %+v; judges' queues hold %d", preview, total())
+	}
+	if doc := mustDoc(t, org.Must(http.StatusOK, "POST", "/admin/judging/assignments/preview", url.Values{})); doc.Find("#preview-result td.load").Length() != 3 {
+		t.Errorf("preview page: %q", doc.Find("#preview-result").Text())
+	}
+	org.Must(http.StatusOK, "POST", "/api/v1/admin/assignments/run", nil)
+	if total() != 2 {
+		t.Fatalf("after the run the queues hold %d", total())
+	}
+
+	// Move the review of work 0 to another judge: never to the judge from its employer.
+	var from string
+	for email, c := range clients {
+		var q struct{ Items []struct{ ID string } }
+		c.Must(http.StatusOK, "GET", "/api/v1/judge/works", nil).JSON(t, &q)
+		for _, it := range q.Items {
+			if it.ID == works[0] {
+				from = email
+			}
+		}
+	}
+	move := func(to string) response {
+		return org.Do("POST", "/api/v1/admin/assignments/move", map[string]string{"submission_id": works[0], "from": ids[from], "to": ids[to]})
+	}
+	if r := move("z@example.org"); r.FieldCodes()["to"] != "judge_conflicted" {
+		t.Fatalf("move to the judge from the work's employer = %d %s", r.Status, r.Body)
+	}
+	if r := move(from); r.Status != http.StatusConflict {
+		t.Fatalf("move to the same judge = %d", r.Status)
+	}
+	other := map[string]string{"x@example.org": "y@example.org", "y@example.org": "x@example.org"}[from]
+	if r := move(other); r.Status != http.StatusNoContent {
+		t.Fatalf("move = %d %s", r.Status, r.Body)
+	}
+	var q struct{ Items []struct{ ID string } }
+	clients[other].Must(http.StatusOK, "GET", "/api/v1/judge/works", nil).JSON(t, &q)
+	if !slices.ContainsFunc(q.Items, func(it struct{ ID string }) bool { return it.ID == works[0] }) || total() != 2 {
+		t.Fatalf("after the move %s's queue is %+v", other, q.Items)
+	}
+	// A started review stays.
+	e.Clock.Set(reviewWindow)
+	clients[other].Must(http.StatusOK, "PUT", "/api/v1/judge/works/"+works[0]+"/review", map[string]any{"scores": map[string]float64{"theme": 50}})
+	if r := org.Do("POST", "/api/v1/admin/assignments/move", map[string]string{"submission_id": works[0], "from": ids[other], "to": ids[from]}); r.Status != http.StatusConflict {
+		t.Fatalf("moving a started review = %d", r.Status)
+	}
+	doc := mustDoc(t, org.Must(http.StatusOK, "GET", "/admin/judging/assignments", nil))
+	if doc.Find("#assignments tbody tr").Length() != 2 || doc.Find("#assignments form.move").Length() != 1 {
+		t.Errorf("assignments page: %d rows, %d move forms", doc.Find("#assignments tbody tr").Length(), doc.Find("#assignments form.move").Length())
+	}
+	var log auditList
+	org.Must(http.StatusOK, "GET", "/api/v1/admin/audit?limit=5", nil).JSON(t, &log)
+	if !slices.ContainsFunc(log.Items, func(a struct {
+		ActorName string `json:"actor_name"`
+		Entity    string
+		EntityID  string `json:"entity_id"`
+		Action    string
+		Before    string
+		After     string
+	}) bool {
+		return a.Action == "move" && a.Entity == "assignment" && strings.Contains(a.After, ids[other])
+	}) {
+		t.Errorf("the move is not in the audit log: %+v", log.Items)
 	}
 }

@@ -183,3 +183,43 @@ func (s *Server) pageCloseJudging(c echo.Context) error {
 	}
 	return s.showJudging(c, judgingPage{Closing: true})
 }
+
+// assignmentsPage lists each work's judges, with a form to move an unstarted review, and the
+// preview of a new run.
+type assignmentsPage struct {
+	Works   []contest.WorkAssignment
+	Judges  map[string]contest.User
+	Preview *contest.Plan
+}
+
+func (s *Server) pageAssignments(c echo.Context) error {
+	return s.showAssignments(c, nil)
+}
+
+func (s *Server) showAssignments(c echo.Context, preview *contest.Plan) error {
+	u, _ := currentUser(c)
+	works, judges, err := s.svc.AssignmentTable(c.Request().Context(), u)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "admin_assignments", view{Title: "评审分配", Wide: true,
+		Data: assignmentsPage{Works: works, Judges: judges, Preview: preview}})
+}
+
+func (s *Server) pagePreviewAssignment(c echo.Context) error {
+	u, _ := currentUser(c)
+	p, err := s.svc.PreviewAssignment(c.Request().Context(), u, uint64(s.svc.Now().UnixNano()))
+	if err != nil {
+		return err
+	}
+	return s.showAssignments(c, &p)
+}
+
+func (s *Server) pageMoveAssignment(c echo.Context) error {
+	u, _ := currentUser(c)
+	err := s.svc.MoveAssignment(c.Request().Context(), u, c.FormValue("submission_id"), c.FormValue("from"), c.FormValue("to"))
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/judging/assignments#"+c.FormValue("submission_id"))
+}
