@@ -112,11 +112,16 @@ func (s *Server) apiRunAssignment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return c.JSON(http.StatusOK, planJSON(p))
+}
+
+// planJSON is an assignment plan's size: assignments, works per judge, works short of judges.
+func planJSON(p contest.Plan) map[string]any {
 	short := make([]map[string]any, 0, len(p.Short))
 	for id, n := range p.Short {
 		short = append(short, map[string]any{"submission_id": id, "judges": n})
 	}
-	return c.JSON(http.StatusOK, map[string]any{"assignments": len(p.Assignments), "loads": p.Load, "short": short})
+	return map[string]any{"assignments": len(p.Assignments), "loads": p.Load, "short": short}
 }
 
 // rankingJSON is a line of the organizer's ranking table.
@@ -191,11 +196,7 @@ func (s *Server) apiPreviewAssignment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	short := make([]map[string]any, 0, len(p.Short))
-	for id, n := range p.Short {
-		short = append(short, map[string]any{"submission_id": id, "judges": n})
-	}
-	return c.JSON(http.StatusOK, map[string]any{"assignments": len(p.Assignments), "loads": p.Load, "short": short})
+	return c.JSON(http.StatusOK, planJSON(p))
 }
 
 func (s *Server) apiMoveAssignment(c echo.Context) error {

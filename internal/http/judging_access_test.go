@@ -194,14 +194,7 @@ func TestAssignment_PreviewThenMoveOneReview(t *testing.T) {
 	}
 	var log auditList
 	org.Must(http.StatusOK, "GET", "/api/v1/admin/audit?limit=5", nil).JSON(t, &log)
-	if !slices.ContainsFunc(log.Items, func(a struct {
-		ActorName string `json:"actor_name"`
-		Entity    string
-		EntityID  string `json:"entity_id"`
-		Action    string
-		Before    string
-		After     string
-	}) bool {
+	if !slices.ContainsFunc(log.Items, func(a auditItem) bool {
 		return a.Action == "move" && a.Entity == "assignment" && strings.Contains(a.After, ids[other])
 	}) {
 		t.Errorf("the move is not in the audit log: %+v", log.Items)

@@ -18,15 +18,17 @@ type judgeJSON struct {
 }
 
 type auditList struct {
-	Items []struct {
-		ActorName string `json:"actor_name"`
-		Entity    string
-		EntityID  string `json:"entity_id"`
-		Action    string
-		Before    string
-		After     string
-	}
+	Items []auditItem
 	Total int
+}
+
+type auditItem struct {
+	ActorName string `json:"actor_name"`
+	Entity    string
+	EntityID  string `json:"entity_id"`
+	Action    string
+	Before    string
+	After     string
 }
 
 func TestJudges_InviteSignInAndDeactivate(t *testing.T) {
