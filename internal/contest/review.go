@@ -137,31 +137,10 @@ func (s *Service) runAssignment(ctx context.Context, actor User, seed uint64, sa
 	if !save {
 		return plan, nil
 	}
-	kept := map[Assignment]bool{}
-	for _, a := range keep {
-		kept[a] = true
-	}
-	rng := rand.New(rand.NewPCG(seed, 0x5eed))
-	var add []ReviewRecord
-	for _, a := range plan.Assignments {
-		if !kept[a] {
-			add = append(add, ReviewRecord{Assignment: a, Position: rng.IntN(1 << 30)})
-		}
-	}
-	pairs := func(as []Assignment) []string {
-		out := make([]string, len(as))
-		for i, a := range as {
-			out[i] = a.WorkID + ":" + a.JudgeID
-		}
-		return out
-	}
-	var added []Assignment
-	for _, r := range add {
-		added = append(added, r.Assignment)
-	}
+	add := additions(plan, keep)
 	audit := s.newAudit(actor, "assignment", c.ID, "run",
 		map[string]any{"assignments": len(records), "removed": pairs(append(stale, drafts...))},
-		map[string]any{"assignments": len(plan.Assignments), "added": pairs(added), "works": len(works), "judges": len(judges), "short": len(plan.Short)})
+		map[string]any{"assignments": len(plan.Assignments), "added": pairs(add), "works": len(works), "judges": len(judges), "short": len(plan.Short)})
 	if err := s.reviews.ReplaceAssignments(ctx, c.ID, stale, drafts, add, audit); err != nil {
 		return Plan{}, err
 	}
@@ -378,20 +357,18 @@ func (s *Service) DeclareConflict(ctx context.Context, actor User, id, reason st
 	if t.Done() {
 		return Errorf(EConflict, "已提交评分的作品不能回避，请联系组织方")
 	}
-	if c, err := s.contests.CurrentContest(ctx); err != nil {
+	c, err := s.contests.CurrentContest(ctx)
+	switch {
+	case err != nil:
 		return err
-	} else if c.Judging.ClosedAt != nil {
+	case c.Judging.ClosedAt != nil:
 		return errJudgingClosed
-	} else if now := s.Now(); now.After(c.ReviewEnd) {
+	case s.Now().After(c.ReviewEnd):
 		return Errorf(EDeadline, "评审期已结束，不能再回避；请联系组织方")
 	}
 	reason, fe := ValidateText(reason, false, 300)
 	if fe != nil {
 		return (Fields{"reason": *fe}).Err()
-	}
-	c, err := s.contests.CurrentContest(ctx)
-	if err != nil {
-		return err
 	}
 	mine := Assignment{WorkID: id, JudgeID: actor.ID}
 	in, err := s.assignmentInputs(ctx, c.ID, mine)
@@ -412,19 +389,9 @@ func (s *Service) DeclareConflict(ctx context.Context, actor User, id, reason st
 		}
 	}
 	// Everything else stays; only this work gets a judge in place of the one leaving.
-	plan := Assign(works, judges, c.Judging.ReviewsPerWork, keep, uint64(s.Now().UnixNano()))
-	kept := map[Assignment]bool{}
-	for _, a := range keep {
-		kept[a] = true
-	}
-	var add []ReviewRecord
-	for _, a := range plan.Assignments {
-		if !kept[a] {
-			add = append(add, ReviewRecord{Assignment: a, Position: rand.IntN(1 << 30)})
-		}
-	}
+	add := additions(Assign(works, judges, c.Judging.ReviewsPerWork, keep, uint64(s.Now().UnixNano())), keep)
 	audit := s.newAudit(actor, "assignment", id, "conflict", map[string]any{"judge": actor.ID},
-		map[string]any{"reason": reason, "reassigned_to": add})
+		map[string]any{"reason": reason, "reassigned_to": pairs(add)})
 	return s.reviews.DeclareConflict(ctx, c.ID, mine, reason, s.Now(), add, audit)
 }
 
@@ -565,24 +532,8 @@ func (s *Service) reassignFrom(ctx context.Context, actor User, judgeID string) 
 	if len(leaving) == 0 {
 		return nil
 	}
-	plan := Assign(in.works, in.judges, c.Judging.ReviewsPerWork, keep, uint64(s.Now().UnixNano()))
-	kept := map[Assignment]bool{}
-	for _, a := range keep {
-		kept[a] = true
-	}
-	var add []ReviewRecord
-	var added []string
-	for _, a := range plan.Assignments {
-		if !kept[a] {
-			add = append(add, ReviewRecord{Assignment: a, Position: rand.IntN(1 << 30)})
-			added = append(added, a.WorkID+":"+a.JudgeID)
-		}
-	}
-	var removed []string
-	for _, a := range leaving {
-		removed = append(removed, a.WorkID+":"+a.JudgeID)
-	}
-	audit := s.newAudit(actor, "assignment", judgeID, "reassign", map[string]any{"removed": removed}, map[string]any{"added": added})
+	add := additions(Assign(in.works, in.judges, c.Judging.ReviewsPerWork, keep, uint64(s.Now().UnixNano())), keep)
+	audit := s.newAudit(actor, "assignment", judgeID, "reassign", map[string]any{"removed": pairs(leaving)}, map[string]any{"added": pairs(add)})
 	return s.reviews.ReplaceAssignments(ctx, c.ID, nil, leaving, add, audit)
 }
 
@@ -705,3 +656,31 @@ func (s *Service) AssignmentTable(ctx context.Context, actor User) ([]WorkAssign
 	}
 	return out, byID, nil
 }
+
+// additions returns the plan's assignments that are not in keep, each at a random place in its
+// judge's order.
+func additions(plan Plan, keep []Assignment) []ReviewRecord {
+	kept := make(map[Assignment]bool, len(keep))
+	for _, a := range keep {
+		kept[a] = true
+	}
+	var add []ReviewRecord
+	for _, a := range plan.Assignments {
+		if !kept[a] {
+			add = append(add, ReviewRecord{Assignment: a, Position: rand.IntN(1 << 30)})
+		}
+	}
+	return add
+}
+
+// pairs names assignments as "work:judge" for the audit log.
+func pairs[T interface{ pair() Assignment }](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		a := x.pair()
+		out[i] = a.WorkID + ":" + a.JudgeID
+	}
+	return out
+}
+
+func (a Assignment) pair() Assignment { return a } // ReviewRecord has it too, through its Assignment

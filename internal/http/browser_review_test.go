@@ -19,14 +19,9 @@ func TestBrowser_JudgeScoresAWorkAndTheRankingChanges(t *testing.T) {
 	ffmpegtest.Require(t)
 	e := MustEnv(t, "sqlite+localfs") // one backend is enough for the browser
 	org := e.Organizer()
-	c := e.Client().SignUp("zhang@example.org")
-	s := c.Create(nil)
-	c.ConsentAll(s)
-	c.UploadAccepted(s.ID)
-	c.Must(http.StatusOK, "POST", "/api/v1/submissions/"+s.ID+"/finalize", nil)
-	org.Must(http.StatusOK, "PUT", "/api/v1/admin/submissions/"+s.ID+"/formal-review", map[string]string{"decision": "passed"})
-	var inv struct{ Password string }
-	org.Must(http.StatusCreated, "POST", "/api/v1/admin/judges", map[string]string{"email": "judge@example.org", "name": "王评委", "employer": "省科技馆"}).JSON(t, &inv)
+	_, work := e.SubmitWork("zhang@example.org", nil)
+	org.PassFormal(work)
+	_, _, password := e.InviteJudge(org, "judge@example.org", "王评委", "省科技馆")
 	org.Must(http.StatusOK, "POST", "/admin/judging/assign", url.Values{})
 	var ranking struct {
 		Items []struct {
@@ -44,7 +39,7 @@ func TestBrowser_JudgeScoresAWorkAndTheRankingChanges(t *testing.T) {
 	b.Open("/login")
 	b.Submit("sign in",
 		Fill(`main form [name="email"]`, "judge@example.org"),
-		Fill(`main form [name="password"]`, inv.Password),
+		Fill(`main form [name="password"]`, password),
 		chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
 	)
 	if got := b.Text(".progress-line"); !strings.Contains(got, "已评 0 / 1") {
@@ -72,7 +67,7 @@ func TestBrowser_JudgeScoresAWorkAndTheRankingChanges(t *testing.T) {
 		b.Fatalf("after submitting, the queue shows %q", got)
 	}
 	org.Must(http.StatusOK, "GET", "/api/v1/admin/ranking", nil).JSON(t, &ranking)
-	if len(ranking.Items) != 1 || ranking.Items[0].ID != s.ID || ranking.Items[0].Raw != 90 {
+	if len(ranking.Items) != 1 || ranking.Items[0].ID != work || ranking.Items[0].Raw != 90 {
 		t.Fatalf("ranking after the judge's score: %+v", ranking.Items)
 	}
 	if doc := mustDoc(t, org.Must(http.StatusOK, "GET", "/admin/judging", nil)); strings.TrimSpace(doc.Find("#ranking tbody tr .score").Text()) != "90.00" {

@@ -17,23 +17,13 @@ func TestJudging_EveryEndpointChecksTheRole(t *testing.T) {
 	ffmpegtest.Require(t)
 	e := MustEnv(t, "sqlite+localfs")
 	org := e.Organizer()
-	owner := e.Client().SignUp("zhang@example.org")
-	s := owner.Create(nil)
-	owner.ConsentAll(s)
-	owner.UploadAccepted(s.ID)
-	owner.Must(http.StatusOK, "POST", "/api/v1/submissions/"+s.ID+"/finalize", nil)
-	org.Must(http.StatusOK, "PUT", "/api/v1/admin/submissions/"+s.ID+"/formal-review", map[string]string{"decision": "passed"})
+	owner, w := e.SubmitWork("zhang@example.org", nil)
+	org.PassFormal(w)
 	settings := map[string]any{"rubric": []map[string]any{{"key": "theme", "name": "主题", "max_points": 100, "weight": 100}},
 		"reviews_per_work": 1, "quotas": []map[string]any{{"count": 1}, {"count": 0}, {"count": 0}}, "normalize": false}
 	org.Must(http.StatusOK, "PUT", "/api/v1/admin/judging/settings", settings)
-	login := func(email, employer string) *client {
-		var inv struct{ Password string }
-		org.Must(http.StatusCreated, "POST", "/api/v1/admin/judges", map[string]string{"email": email, "name": "评委", "employer": employer}).JSON(t, &inv)
-		c := e.Client()
-		c.Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": email, "password": inv.Password})
-		return c
-	}
-	a, b := login("a@example.org", "甲馆"), login("b@example.org", "乙馆")
+	a, _, _ := e.InviteJudge(org, "a@example.org", "评委", "甲馆")
+	b, _, _ := e.InviteJudge(org, "b@example.org", "评委", "乙馆")
 	org.Must(http.StatusOK, "POST", "/api/v1/admin/assignments/run", nil)
 	var qa struct{ Total int }
 	a.Must(http.StatusOK, "GET", "/api/v1/judge/works", nil).JSON(t, &qa)
@@ -44,7 +34,6 @@ func TestJudging_EveryEndpointChecksTheRole(t *testing.T) {
 	e.Clock.Set(reviewWindow)
 
 	roles := map[string]*client{"anonymous": e.Client(), "contestant": owner, "other judge": other, "assigned judge": assigned, "organizer": org}
-	w := s.ID
 	const no = 0 // refused: 401 (pages: to the sign-in page) for anonymous, 403 or 404 otherwise
 	tests := []struct {
 		method, path string
@@ -99,16 +88,9 @@ func TestAssignment_PreviewThenMoveOneReview(t *testing.T) {
 	org := e.Organizer()
 	var works []string
 	for i, emp := range []string{"甲研究所", "乙大学"} {
-		c := e.Client().SignUp(string(rune('a'+i)) + "@example.org")
-		in := validInput()
-		in["registration"].(map[string]any)["employer"] = emp
-		in["participants"] = []map[string]any{{"name": "张三", "id_type": "resident", "id_number": idZhang}}
-		s := c.Create(in)
-		c.ConsentAll(s)
-		c.UploadAccepted(s.ID)
-		c.Must(http.StatusOK, "POST", "/api/v1/submissions/"+s.ID+"/finalize", nil)
-		org.Must(http.StatusOK, "PUT", "/api/v1/admin/submissions/"+s.ID+"/formal-review", map[string]string{"decision": "passed"})
-		works = append(works, s.ID)
+		_, id := e.SubmitWork(string(rune('a'+i))+"@example.org", workBy(emp, ""))
+		org.PassFormal(id)
+		works = append(works, id)
 	}
 	settings := map[string]any{"rubric": []map[string]any{{"key": "theme", "name": "主题", "max_points": 100, "weight": 100}},
 		"reviews_per_work": 1, "quotas": []map[string]any{{"count": 1}, {"count": 0}, {"count": 0}}}
@@ -116,15 +98,7 @@ func TestAssignment_PreviewThenMoveOneReview(t *testing.T) {
 	ids := map[string]string{}
 	clients := map[string]*client{}
 	for _, j := range []struct{ email, employer string }{{"x@example.org", "丙馆"}, {"y@example.org", "丁馆"}, {"z@example.org", "甲研究所"}} {
-		var inv struct {
-			Judge    struct{ ID string }
-			Password string
-		}
-		org.Must(http.StatusCreated, "POST", "/api/v1/admin/judges", map[string]string{"email": j.email, "name": j.email[:1] + "评委", "employer": j.employer}).JSON(t, &inv)
-		ids[j.email] = inv.Judge.ID
-		c := e.Client()
-		c.Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": j.email, "password": inv.Password})
-		clients[j.email] = c
+		clients[j.email], ids[j.email], _ = e.InviteJudge(org, j.email, j.email[:1]+"评委", j.employer)
 	}
 	total := func() int {
 		n := 0

@@ -35,34 +35,19 @@ func TestReview_AssignScoreAndRankBlind(t *testing.T) {
 		employers := []string{"省农业科学院", "东南大学", "省人民医院"}
 		var works []string
 		for i, emp := range employers {
-			c := e.Client().SignUp("c" + string(rune('a'+i)) + "@example.org")
-			in := validInput()
-			reg := in["registration"].(map[string]any)
-			reg["employer"], reg["title"] = emp, []string{"星辰", "稻浪", "匠心"}[i]
-			in["participants"] = []map[string]any{{"name": "张三", "id_type": "resident", "id_number": idZhang}}
-			s := c.Create(in)
-			c.ConsentAll(s)
-			c.UploadAccepted(s.ID)
-			c.Must(http.StatusOK, "POST", "/api/v1/submissions/"+s.ID+"/finalize", nil)
-			works = append(works, s.ID)
+			_, id := e.SubmitWork("c"+string(rune('a'+i))+"@example.org", workBy(emp, []string{"星辰", "稻浪", "匠心"}[i]))
+			works = append(works, id)
 		}
-		org.Must(http.StatusOK, "PUT", "/api/v1/admin/submissions/"+works[0]+"/formal-review", map[string]string{"decision": "passed"})
-		org.Must(http.StatusOK, "PUT", "/api/v1/admin/submissions/"+works[1]+"/formal-review", map[string]string{"decision": "passed"})
+		org.PassFormal(works[0])
+		org.PassFormal(works[1])
 		org.Must(http.StatusOK, "PUT", "/api/v1/admin/submissions/"+works[2]+"/formal-review", map[string]string{"decision": "excluded", "reason": "偏离主题"})
 
 		// Four judges; the one from 东南大学 must never see that work.
-		judges := map[string]*client{}
+		judges, judgeIDs := map[string]*client{}, map[string]string{}
 		for _, j := range []struct{ email, employer string }{
 			{"j1@example.org", "省科技馆"}, {"j2@example.org", "南京大学"}, {"j3@example.org", "省广播电视台"}, {"j4@example.org", "东南大学"},
 		} {
-			var inv struct {
-				Judge    struct{ ID string }
-				Password string
-			}
-			org.Must(http.StatusCreated, "POST", "/api/v1/admin/judges", map[string]string{"email": j.email, "name": "评委", "employer": j.employer}).JSON(t, &inv)
-			c := e.Client()
-			c.Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": j.email, "password": inv.Password})
-			judges[j.email] = c
+			judges[j.email], judgeIDs[j.email], _ = e.InviteJudge(org, j.email, "评委", j.employer)
 		}
 		var run struct{ Assignments int }
 		org.Must(http.StatusOK, "POST", "/api/v1/admin/assignments/run", nil).JSON(t, &run)
@@ -163,25 +148,13 @@ func TestReview_AssignScoreAndRankBlind(t *testing.T) {
 
 		// Deactivating a judge gives their works to the others; a fifth judge, invited for the
 		// purpose, takes one on and leaves again.
-		var extra struct {
-			Judge    struct{ ID string }
-			Password string
-		}
-		org.Must(http.StatusCreated, "POST", "/api/v1/admin/judges", map[string]string{"email": "j5@example.org", "name": "评委", "employer": "省图书馆"}).JSON(t, &extra)
-		org.Must(http.StatusOK, "POST", "/api/v1/admin/judges/"+extra.Judge.ID+"/deactivate", nil) // nothing to hand over yet
-		org.Must(http.StatusOK, "POST", "/api/v1/admin/judges/"+extra.Judge.ID+"/activate", nil)
-		var judgesList struct{ Items []judgeJSON }
-		org.Must(http.StatusOK, "GET", "/api/v1/admin/judges", nil).JSON(t, &judgesList)
-		var j3ID string
-		for _, j := range judgesList.Items {
-			if j.Email == "j3@example.org" {
-				j3ID = j.ID
-			}
-		}
+		_, j5ID, j5Password := e.InviteJudge(org, "j5@example.org", "评委", "省图书馆")
+		org.Must(http.StatusOK, "POST", "/api/v1/admin/judges/"+j5ID+"/deactivate", nil) // nothing to hand over yet
+		org.Must(http.StatusOK, "POST", "/api/v1/admin/judges/"+j5ID+"/activate", nil)
 		j3Works := queue(judges["j3@example.org"])
-		org.Must(http.StatusOK, "POST", "/api/v1/admin/judges/"+j3ID+"/deactivate", nil)
-		e5 := e.Client()
-		e5.Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": "j5@example.org", "password": extra.Password})
+		org.Must(http.StatusOK, "POST", "/api/v1/admin/judges/"+judgeIDs["j3@example.org"]+"/deactivate", nil)
+		e5 := e.Client() // signed out by the deactivation: signs in again
+		e5.Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": "j5@example.org", "password": j5Password})
 		got5 := queue(e5)
 		if len(got5) != len(j3Works) || len(j3Works) == 0 {
 			t.Fatalf("the judge left with %d works; the new judge got %d", len(j3Works), len(got5))
@@ -383,17 +356,10 @@ func TestJudgingSettings_RubricQuotasAndTheirLimits(t *testing.T) {
 	}
 
 	// A judge's saved score freezes the rubric; the judges per work can still change.
-	c := e.Client().SignUp("zhang@example.org")
-	s := c.Create(nil)
-	c.ConsentAll(s)
-	c.UploadAccepted(s.ID)
-	c.Must(http.StatusOK, "POST", "/api/v1/submissions/"+s.ID+"/finalize", nil)
-	org.Must(http.StatusOK, "PUT", "/api/v1/admin/submissions/"+s.ID+"/formal-review", map[string]string{"decision": "passed"})
-	var inv struct{ Password string }
-	org.Must(http.StatusCreated, "POST", "/api/v1/admin/judges", map[string]string{"email": "j@example.org", "name": "评委", "employer": "省科技馆"}).JSON(t, &inv)
+	_, work := e.SubmitWork("zhang@example.org", nil)
+	org.PassFormal(work)
+	judge, _, _ := e.InviteJudge(org, "j@example.org", "评委", "省科技馆")
 	org.Must(http.StatusOK, "POST", "/api/v1/admin/assignments/run", nil)
-	judge := e.Client()
-	judge.Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": "j@example.org", "password": inv.Password})
 	var q struct {
 		Rubric []struct{ Key string }
 	}
@@ -402,7 +368,7 @@ func TestJudgingSettings_RubricQuotasAndTheirLimits(t *testing.T) {
 		t.Fatalf("judge's rubric %+v", q.Rubric)
 	}
 	e.Clock.Set(reviewWindow)
-	judge.Must(http.StatusOK, "PUT", "/api/v1/judge/works/"+s.ID+"/review", map[string]any{"scores": map[string]float64{"c1": 8}})
+	judge.Must(http.StatusOK, "PUT", "/api/v1/judge/works/"+work+"/review", map[string]any{"scores": map[string]float64{"c1": 8}})
 	changed := map[string]any{"rubric": []map[string]any{{"key": "c1", "name": "创意", "max_points": 10, "weight": 50}, {"key": "c2", "name": "制作", "max_points": 20, "weight": 50}},
 		"reviews_per_work": 2, "quotas": []map[string]any{{"count": 1}, {"percent": 10}, {"percent": 20}}}
 	if r := org.Do("PUT", "/api/v1/admin/judging/settings", changed); r.Status != http.StatusConflict {
