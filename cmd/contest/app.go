@@ -19,8 +19,10 @@ import (
 	"github.com/jskx/contest/internal/ffmpeg"
 	webhttp "github.com/jskx/contest/internal/http"
 	"github.com/jskx/contest/internal/localfs"
+	"github.com/jskx/contest/internal/pdf"
 	"github.com/jskx/contest/internal/pii"
 	"github.com/jskx/contest/internal/s3"
+	"github.com/jskx/contest/internal/xlsx"
 )
 
 // app is the wired service: database, storage and domain service.
@@ -86,6 +88,13 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	removeStaleTemp(svc.Check.TempDir, 2*cfg.Jobs.Timeout, log)
 	if mediaToolsInstalled() {
 		svc.Media = ffmpeg.Tools{}
+	}
+	svc.Spreadsheets = xlsx.Writer{}
+	if r, err := pdf.New(cfg.CertFont); err != nil {
+		// Everything else works; certificates say they are unavailable until a font is set.
+		log.Warn("certificates unavailable", "err", err)
+	} else {
+		svc.Certificates = r
 	}
 	return &app{cfg: cfg, log: log, db: d, storage: storage, svc: svc}, nil
 }

@@ -19,6 +19,7 @@ type config struct {
 	Addr        string
 	BaseURL     string
 	DataDir     string
+	CertFont    string // TrueType CJK font for certificates; "" for Debian's fonts-arphic-gbsn00lp
 	DatabaseURL string
 	SecretKey   string
 	S3Endpoint  string
@@ -97,6 +98,7 @@ func loadConfig(name string, args []string, getenv func(string) string, extra ..
 		S3PublicEndpoint: env("S3_PUBLIC_ENDPOINT", ""),
 		AdminEmail:       env("ADMIN_EMAIL", ""), CookieSecure: env("COOKIE_SECURE", "auto"),
 		LogLevel: env("LOG_LEVEL", "info"), LogFormat: env("LOG_FORMAT", "text"),
+		CertFont: env("CERT_FONT", ""),
 	}
 	var errs []error
 	for key, dst := range map[string]*string{

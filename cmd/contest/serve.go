@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jskx/contest/internal/db"
 	webhttp "github.com/jskx/contest/internal/http"
 )
 
@@ -41,6 +42,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	url := siteURL(cfg, ln.Addr())
+	a.svc.BaseURL = url // printed in certificates' QR codes
+	if cfg.BaseURL == "" && !cfg.embedded() {
+		log.Warn("CONTEST_BASE_URL is not set: certificates' QR codes will point to " + url)
+	}
 	web := webhttp.New(a.svc, a.ready, log, webhttp.Options{SecureCookies: cfg.secureCookies(), BaseURL: cfg.BaseURL})
 	srv := &http.Server{
 		Handler:           web,
@@ -53,7 +58,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	// The workers get a context of their own: a signal stops them through Stop, which lets
 	// running checks finish, rather than by cancelling them at once.
-	jobs, err := a.db.StartJobs(context.WithoutCancel(ctx), cfg.Jobs, a.svc.CheckVideo, log.With("component", "jobs"))
+	jobs, err := a.db.StartJobs(context.WithoutCancel(ctx), cfg.Jobs, db.Work{Check: a.svc.CheckVideo, Export: a.svc.RunExport}, log.With("component", "jobs"))
 	if err != nil {
 		return err
 	}

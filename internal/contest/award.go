@@ -39,11 +39,19 @@ type AwardTable struct {
 
 // Awards returns the ranking with each work's proposed and final award. Organizers only.
 func (s *Service) Awards(ctx context.Context, actor User) (AwardTable, error) {
-	t, err := s.Ranking(ctx, actor)
-	if err != nil {
+	if err := requireOrganizer(actor); err != nil {
 		return AwardTable{}, err
 	}
 	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return AwardTable{}, err
+	}
+	return s.awardTable(ctx, c)
+}
+
+// awardTable is the ranking of contest c with each work's proposed and final award.
+func (s *Service) awardTable(ctx context.Context, c Contest) (AwardTable, error) {
+	t, err := s.ranking(ctx, c)
 	if err != nil {
 		return AwardTable{}, err
 	}
@@ -153,9 +161,15 @@ func (s *Service) ReopenAwards(ctx context.Context, actor User, reason string) (
 	if err != nil {
 		return AwardTable{}, err
 	}
+	if c.Publication.PublishedAt != nil {
+		return AwardTable{}, Errorf(EConflict, "结果已发布；请先撤回发布，再开启新版本")
+	}
 	if c.Judging.AwardsConfirmedAt != nil {
-		before := map[string]any{"version": c.Judging.AwardsVersion, "confirmed_at": c.Judging.AwardsConfirmedAt}
+		before := map[string]any{"version": c.Judging.AwardsVersion, "confirmed_at": c.Judging.AwardsConfirmedAt,
+			"publicity_start": c.Publication.PublicityStart}
+		// A new version ends a running 公示: the changed list is shown again, in full.
 		c.Judging.AwardsConfirmedAt = nil
+		c.Publication.PublicityStart, c.Publication.PublicityEnd = nil, nil
 		if err := s.contests.UpdateContest(ctx, &c); err != nil {
 			return AwardTable{}, err
 		}

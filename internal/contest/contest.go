@@ -35,6 +35,7 @@ type Contest struct {
 	Rules             MediaRules
 	AuthorizationText string
 	Judging           JudgingSettings
+	Publication       Publication
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 }
@@ -55,6 +56,7 @@ func DefaultContest() Contest {
 		Rules:             MediaRules{Container: "mp4", MaxDurationSec: 180, MinShortSide: 720, MaxSizeBytes: 2 << 30},
 		AuthorizationText: DefaultAuthorizationText,
 		Judging:           DefaultJudging(),
+		Publication:       DefaultPublication("省科学技术协会"),
 	}
 }
 

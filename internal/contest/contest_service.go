@@ -49,6 +49,7 @@ func (s *Service) UpdateContest(ctx context.Context, actor User, c Contest) (Con
 	}
 	c.CreatedAt, c.UpdatedAt = old.CreatedAt, s.Now()
 	c.Judging = old.Judging // changed only through the judging methods (a closed round stays closed)
+	c.Publication = old.Publication
 	if err := s.contests.UpdateContest(ctx, &c); err != nil {
 		return Contest{}, err
 	}

@@ -19,6 +19,7 @@ const (
 	EDeadline     = "deadline_passed" // the collection window has closed
 	ENotOpen      = "not_open"        // the collection window has not opened yet
 	EIncomplete   = "incomplete"      // a submission cannot be final yet; see Error.Fields
+	EUnavailable  = "unavailable"     // a part the request needs is not installed or not reachable
 	EInternal     = "internal"        // anything else; its detail is logged, never shown
 )
 

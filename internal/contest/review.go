@@ -262,6 +262,11 @@ func (s *Service) Ranking(ctx context.Context, actor User) (RankingTable, error)
 	if err != nil {
 		return RankingTable{}, err
 	}
+	return s.ranking(ctx, c)
+}
+
+// ranking ranks the contest's works, for the organizers' pages and background packages.
+func (s *Service) ranking(ctx context.Context, c Contest) (RankingTable, error) {
 	subs, err := s.passedWorks(ctx, c.ID)
 	if err != nil {
 		return RankingTable{}, err

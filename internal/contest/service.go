@@ -21,7 +21,12 @@ type Service struct {
 	auditLog    AuditStore
 	reviews     ReviewStore
 	awards      AwardStore
-	storage     Storage
+	publication PublicationStore
+	objections  ObjectionStore
+	// recommendations are the works recommended to the national contest.
+	recommendations RecommendationStore
+	exports         ExportStore
+	storage         Storage
 
 	// Now is the server clock; tests replace it. Deadlines are never judged by a client's clock.
 	Now func() time.Time
@@ -36,6 +41,12 @@ type Service struct {
 	Media MediaTools
 	// Check tunes the media check.
 	Check CheckSettings
+	// Certificates draws certificates; nil when no CJK font is installed (downloads then say so).
+	Certificates CertificateRenderer
+	// Spreadsheets writes workbooks (for the national package).
+	Spreadsheets SpreadsheetWriter
+	// BaseURL is the site's public address, printed in certificates' QR codes.
+	BaseURL string
 
 	dummyOnce sync.Once
 	dummy     []byte
@@ -51,12 +62,17 @@ type Stores interface {
 	AuditStore
 	ReviewStore
 	AwardStore
+	PublicationStore
+	ObjectionStore
+	RecommendationStore
+	ExportStore
 }
 
 // NewService returns a service over the stores and the file storage.
 func NewService(db Stores, storage Storage) *Service {
 	return &Service{
 		users: db, sessions: db, contests: db, submissions: db, uploads: db, auditLog: db, reviews: db, awards: db,
+		publication: db, objections: db, recommendations: db, exports: db,
 		storage:    storage,
 		Uploads:    DefaultUploadSettings(),
 		Check:      CheckSettings{DurationTolerance: DefaultDurationTolerance},

@@ -24,6 +24,7 @@ type contestRow struct {
 	RuleMaxSizeBytes   int64
 	AuthorizationText  string
 	Judging            string // JSON of contest.JudgingSettings; "" for the defaults
+	Publication        string // JSON of contest.Publication; "" for the defaults
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 }
@@ -37,7 +38,8 @@ func fromDomainContest(c contest.Contest) contestRow {
 		ReviewStart: c.ReviewStart.UTC(), ReviewEnd: c.ReviewEnd.UTC(),
 		RuleContainer: c.Rules.Container, RuleMaxDurationSec: c.Rules.MaxDurationSec,
 		RuleMinShortSide: c.Rules.MinShortSide, RuleMaxSizeBytes: c.Rules.MaxSizeBytes,
-		AuthorizationText: c.AuthorizationText, Judging: mustJSON(c.Judging), CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
+		AuthorizationText: c.AuthorizationText, Judging: mustJSON(c.Judging),
+		Publication: mustJSON(c.Publication), CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
 	}
 }
 
@@ -54,6 +56,13 @@ func toDomainContest(r contestRow) contest.Contest {
 		var j contest.JudgingSettings
 		if json.Unmarshal([]byte(r.Judging), &j) == nil && len(j.Rubric) > 0 {
 			c.Judging = j
+		}
+	}
+	c.Publication = contest.DefaultPublication(r.Organizer)
+	if r.Publication != "" {
+		var p contest.Publication
+		if json.Unmarshal([]byte(r.Publication), &p) == nil && p.PublicityDays > 0 {
+			c.Publication = p
 		}
 	}
 	loc := c.Location()

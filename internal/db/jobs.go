@@ -32,8 +32,12 @@ import (
 // a newer schema comes with a migration that moves it on.
 const riverSchemaVersion = 8
 
-// mediaQueue is the queue of media checks.
-const mediaQueue = "media"
+// mediaQueue is the queue of media checks; exportQueue builds packages (certificates, the
+// national package), one at a time per replica so that checks keep their cores.
+const (
+	mediaQueue  = "media"
+	exportQueue = "export"
+)
 
 // riverMigration installs River's tables as a step of our own migrations, so `contest
 // migrate`, goose's lock and the schema version check cover them too.
@@ -82,8 +86,12 @@ func DefaultJobSettings() JobSettings {
 		RetryMax: 10 * time.Minute, PollInterval: time.Second}
 }
 
-// CheckFunc runs one attempt of a video check; final says it is the last.
-type CheckFunc func(ctx context.Context, a contest.VideoCheckArgs, attempt int, final bool) error
+// Work is what the background jobs run: each function runs one attempt of a job; final says
+// it is the last.
+type Work struct {
+	Check  func(ctx context.Context, a contest.VideoCheckArgs, attempt int, final bool) error
+	Export func(ctx context.Context, a contest.ExportArgs, attempt int, final bool) error
+}
 
 // Jobs runs this replica's background workers.
 type Jobs struct {
@@ -91,11 +99,15 @@ type Jobs struct {
 	listener *pgxpool.Pool // PostgreSQL: the connection that LISTENs for new jobs
 }
 
-// StartJobs starts working the queue on this replica: check runs each video check. Stop it
-// before closing the database.
-func (db *DB) StartJobs(ctx context.Context, s JobSettings, check CheckFunc, log *slog.Logger) (*Jobs, error) {
+// StartJobs starts working the queues on this replica. Stop it before closing the database.
+func (db *DB) StartJobs(ctx context.Context, s JobSettings, work Work, log *slog.Logger) (*Jobs, error) {
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &checkWorker{check: check})
+	river.AddWorker(workers, &jobWorker[contest.VideoCheckArgs]{run: work.Check})
+	queues := map[string]river.QueueConfig{mediaQueue: {MaxWorkers: s.Workers}}
+	if work.Export != nil {
+		river.AddWorker(workers, &jobWorker[contest.ExportArgs]{run: work.Export})
+		queues[exportQueue] = river.QueueConfig{MaxWorkers: 1}
+	}
 	sqlDB, err := db.gorm.DB()
 	if err != nil {
 		return nil, err
@@ -115,7 +127,7 @@ func (db *DB) StartJobs(ctx context.Context, s JobSettings, check CheckFunc, log
 		driver = riverdatabasesql.NewWithPgxListener(sqlDB, jobs.listener)
 	}
 	client, err := river.NewClient(driver, &river.Config{
-		Queues:               map[string]river.QueueConfig{mediaQueue: {MaxWorkers: s.Workers}},
+		Queues:               queues,
 		Workers:              workers,
 		JobTimeout:           s.Timeout,
 		RescueStuckJobsAfter: 2 * s.Timeout, // a job still running then lost its worker (killed)
@@ -155,13 +167,13 @@ func (j *Jobs) Stop(ctx context.Context) error {
 	return err
 }
 
-type checkWorker struct {
-	river.WorkerDefaults[contest.VideoCheckArgs]
-	check CheckFunc
+type jobWorker[T river.JobArgs] struct {
+	river.WorkerDefaults[T]
+	run func(ctx context.Context, a T, attempt int, final bool) error
 }
 
-func (w *checkWorker) Work(ctx context.Context, job *river.Job[contest.VideoCheckArgs]) error {
-	return w.check(ctx, job.Args, job.Attempt, job.Attempt >= job.MaxAttempts)
+func (w *jobWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
+	return w.run(ctx, job.Args, job.Attempt, job.Attempt >= job.MaxAttempts)
 }
 
 // backoff doubles the wait after each failed attempt, from base up to max, with ±10% jitter so

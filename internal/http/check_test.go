@@ -21,6 +21,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/jskx/contest/internal/contest"
+	"github.com/jskx/contest/internal/db"
 	"github.com/jskx/contest/internal/ffmpeg"
 	"github.com/jskx/contest/internal/ffmpeg/ffmpegtest"
 )
@@ -351,7 +352,7 @@ func TestVideoCheck_ReplicasNeverRunTheSameCheckTwice(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
 		counter := &countingTools{seen: map[string]int{}}
 		e.Svc.Media = counter
-		second, err := e.DB.StartJobs(context.Background(), testJobSettings, e.Svc.CheckVideo, slog.New(slog.DiscardHandler))
+		second, err := e.DB.StartJobs(context.Background(), testJobSettings, db.Work{Check: e.Svc.CheckVideo, Export: e.Svc.RunExport}, slog.New(slog.DiscardHandler))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -21,6 +21,7 @@ var statusOf = map[string]int{
 	contest.EForbidden:    http.StatusForbidden,
 	contest.EDeadline:     http.StatusForbidden,
 	contest.ENotOpen:      http.StatusForbidden,
+	contest.EUnavailable:  http.StatusServiceUnavailable,
 	contest.EInternal:     http.StatusInternalServerError,
 	"too_many_requests":   http.StatusTooManyRequests,
 	"too_large":           http.StatusRequestEntityTooLarge,

@@ -12,6 +12,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -26,8 +27,10 @@ import (
 	"github.com/jskx/contest/internal/ffmpeg"
 	webhttp "github.com/jskx/contest/internal/http"
 	"github.com/jskx/contest/internal/localfs"
+	"github.com/jskx/contest/internal/pdf"
 	"github.com/jskx/contest/internal/s3"
 	"github.com/jskx/contest/internal/storagetest"
+	"github.com/jskx/contest/internal/xlsx"
 )
 
 // backends are the two ways the service runs: embedded, and production-like.
@@ -117,16 +120,39 @@ func (e *env) start() {
 		e.Svc.Media = e.Media
 	}
 	e.Svc.Check.TempDir = e.t.TempDir()
+	e.Svc.Spreadsheets = xlsx.Writer{}
+	e.Svc.Certificates = mustCertificates(e.t)
 	log := slog.New(slog.NewTextHandler(&lockedWriter{w: e.Log}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ready := func(ctx context.Context) error { return e.DB.Ping(ctx) }
 	e.Server = httptest.NewServer(webhttp.New(e.Svc, ready, log, webhttp.Options{}))
+	e.Svc.BaseURL = e.Server.URL
 	e.t.Cleanup(e.Server.Close)
-	jobs, err := e.DB.StartJobs(context.Background(), e.JobSettings, e.Svc.CheckVideo, log)
+	jobs, err := e.DB.StartJobs(context.Background(), e.JobSettings, db.Work{Check: e.Svc.CheckVideo, Export: e.Svc.RunExport}, log)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	e.Jobs = jobs
 	e.t.Cleanup(func() { e.stopJobs() })
+}
+
+// certificates is the package's certificate renderer: the font is read once.
+var certificates struct {
+	once sync.Once
+	r    *pdf.Renderer
+	err  error
+}
+
+// mustCertificates returns the renderer over the installed CJK font; without the font the
+// service runs without certificates, as it does in production, unless every part is required.
+func mustCertificates(tb testing.TB) contest.CertificateRenderer {
+	certificates.once.Do(func() { certificates.r, certificates.err = pdf.New("") })
+	if certificates.err != nil {
+		if os.Getenv("CONTEST_TEST_REQUIRE_ALL") == "1" {
+			tb.Fatal(certificates.err)
+		}
+		return nil
+	}
+	return certificates.r
 }
 
 // testJobSettings make retries quick: a test waits seconds, not minutes, for a verdict.
@@ -240,6 +266,13 @@ func (r response) ErrorCode() string {
 	var b struct{ Error struct{ Code string } }
 	json.Unmarshal(r.Body, &b)
 	return b.Error.Code
+}
+
+// ErrorMessage returns the Chinese message of an error body.
+func (r response) ErrorMessage() string {
+	var b struct{ Error struct{ Message string } }
+	json.Unmarshal(r.Body, &b)
+	return b.Error.Message
 }
 
 // FieldCodes returns the field → code map of an error body.

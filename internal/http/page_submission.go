@@ -29,7 +29,18 @@ func (s *Server) pageMy(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "my", view{Title: "我的作品", Data: subs})
+	results, err := s.svc.MyResults(c.Request().Context(), u)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "my", view{Title: "我的作品", Data: myPage{Works: subs, Results: results, Published: results != nil}})
+}
+
+// myPage is a contestant's works, with their results once published.
+type myPage struct {
+	Works     []contest.Submission
+	Results   map[string]contest.MyResult
+	Published bool
 }
 
 func (s *Server) pageNewSubmission(c echo.Context) error {

@@ -81,6 +81,11 @@ var funcs = template.FuncMap{
 		return fmt.Sprintf("%d/%d", given, total)
 	},
 	"lines": func(s string) []string { return strings.Split(s, "\n") },
+	"bjday": func(t time.Time) string { return t.In(beijing).Format("2006年1月2日") },
+	"join":  func(s []string) string { return strings.Join(s, "、") },
+	"statrows": func(rows []contest.StatRow, max int, id string) map[string]any {
+		return map[string]any{"Rows": rows, "Max": max, "ID": id}
+	},
 }
 
 var beijing = contest.Beijing

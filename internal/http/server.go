@@ -114,6 +114,15 @@ func (s *Server) routes() {
 	e.POST("/logout", s.pageLogout)
 	e.GET("/consent/:token", s.pageConsentLink)
 	e.POST("/consent/:token", s.pageConsentLinkPost)
+	// Public results: the 公示 and its objections, the final results, the gallery, and the
+	// verification of certificates.
+	e.GET("/results", s.pageResults)
+	e.POST("/results/objections", s.pageFileObjection, limit)
+	e.GET("/showcase", s.pageShowcase)
+	e.GET("/showcase/:id/video", s.showcaseVideo)
+	e.GET("/showcase/:id/poster", s.showcasePoster)
+	e.GET("/verify", s.pageVerify)
+	e.GET("/verify/:serial", s.pageVerify)
 
 	// Middleware goes on each route: an Echo group with middleware adds catch-all routes
 	// under its prefix, which would turn every unknown URL into a sign-in redirect.
@@ -132,6 +141,7 @@ func (s *Server) routes() {
 	my.GET("/submissions/:id/scan", s.downloadScan)
 	my.GET("/submissions/:id/video", s.downloadVideo)
 	my.GET("/submissions/:id/poster", s.poster)
+	my.GET("/certificates/:serial", s.downloadCertificate)
 	my.GET("/judge/works/:id", s.pageJudgeWork)
 	my.POST("/judge/works/:id", s.pageScoreWork)
 	my.POST("/judge/works/:id/conflict", s.pageDeclareConflict)
@@ -165,6 +175,20 @@ func (s *Server) routes() {
 	admin.POST("/judging/settings", s.pageJudgingSettingsPost)
 	admin.GET("/contest", s.pageAdminContest)
 	admin.POST("/contest", s.pageAdminContestPost)
+	admin.GET("/publication", s.pagePublication)
+	admin.POST("/publication/publicity", s.pageStartPublicity)
+	admin.POST("/publication/publish", s.pagePublish)
+	admin.POST("/publication/unpublish", s.pageUnpublish)
+	admin.POST("/publication/settings", s.pagePublicationSettings)
+	admin.POST("/publication/exports", s.pageStartExport)
+	admin.GET("/objections/:id", s.pageObjection)
+	admin.POST("/objections/:id", s.pageDecideObjection)
+	admin.POST("/recommendations/:id", s.pageRecommend)
+	admin.GET("/exports", s.pageExports)
+	admin.GET("/exports/sheets/:name", s.downloadSheets)
+	admin.POST("/exports/registrations-full", s.downloadFullRegistrations)
+	admin.GET("/exports/packages/:id/download", s.downloadExport)
+	admin.GET("/statistics", s.pageStatistics)
 
 	// JSON API.
 	api := routeGroup{e: e, prefix: "/api/v1"}
@@ -174,6 +198,9 @@ func (s *Server) routes() {
 	api.GET("/contest", s.apiContest)
 	api.GET("/consent/:token", s.apiConsentByToken)
 	api.POST("/consent/:token", s.apiGiveConsentByToken)
+	api.GET("/results", s.apiResults)
+	api.POST("/results/objections", s.apiFileObjection, limit)
+	api.GET("/verify/:serial", s.apiVerify)
 
 	user := routeGroup{e: e, prefix: "/api/v1", mw: []echo.MiddlewareFunc{s.requireAPIUser}}
 	user.GET("/me", s.apiMe)
@@ -219,6 +246,15 @@ func (s *Server) routes() {
 	org.POST("/awards/confirm", s.apiConfirmAwards)
 	org.POST("/awards/reopen", s.apiReopenAwards)
 	org.PUT("/judging/settings", s.apiUpdateJudgingSettings)
+	org.GET("/publication", s.apiPublication)
+	org.POST("/publication/publicity", s.apiPublicationAction(s.apiStartPublicity))
+	org.POST("/publication/publish", s.apiPublicationAction(s.apiPublish))
+	org.POST("/publication/unpublish", s.apiPublicationAction(s.apiUnpublish))
+	org.PUT("/objections/:id", s.apiDecideObjection)
+	org.PUT("/recommendations/:id", s.apiSetRecommended)
+	org.POST("/exports", s.apiStartExport)
+	org.GET("/exports/:id", s.apiExport)
+	org.GET("/statistics", s.apiStatistics)
 
 	judge := routeGroup{e: e, prefix: "/api/v1/judge", mw: []echo.MiddlewareFunc{s.requireAPIUser}}
 	judge.GET("/works", s.apiJudgeQueue)

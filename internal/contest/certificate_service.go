@@ -1,0 +1,82 @@
+package contest
+
+import (
+	"context"
+	"io"
+	"strings"
+)
+
+// Verification is what the public verification page says of a serial.
+type Verification struct {
+	Found       bool
+	Certificate Certificate
+	Contest     Contest
+	Issuer      string
+}
+
+// Genuine reports whether the serial belongs to a certificate that stands: issued, not
+// revoked, and its results published.
+func (v Verification) Genuine() bool {
+	return v.Found && v.Certificate.Valid() && v.Contest.Publication.PublishedAt != nil
+}
+
+// VerifyCertificate looks a serial up for the public verification page. A serial that was
+// never issued is not an error: the page says so.
+func (s *Service) VerifyCertificate(ctx context.Context, serial string) (Verification, error) {
+	serial = strings.ToUpper(strings.TrimSpace(serial))
+	if len(serial) > 40 {
+		return Verification{}, nil
+	}
+	cert, err := s.publication.CertificateBySerial(ctx, serial)
+	if ErrorCode(err) == ENotFound {
+		return Verification{}, nil
+	}
+	if err != nil {
+		return Verification{}, err
+	}
+	c, err := s.contests.ContestByID(ctx, cert.ContestID)
+	if err != nil {
+		return Verification{}, err
+	}
+	return Verification{Found: true, Certificate: cert, Contest: c, Issuer: c.Publication.Certificate.Issuer}, nil
+}
+
+// CertificateLink returns the verification address of a serial under the public base URL.
+func CertificateLink(baseURL, serial string) string {
+	return strings.TrimRight(baseURL, "/") + "/verify/" + serial
+}
+
+// certificateDoc loads what a certificate prints.
+func (s *Service) certificateDoc(c Contest, cert Certificate) CertificateDoc {
+	published := cert.IssuedAt
+	if c.Publication.PublishedAt != nil {
+		published = *c.Publication.PublishedAt
+	}
+	return c.Publication.Certificate.Doc(c, cert, CertificateLink(s.BaseURL, cert.Serial), published)
+}
+
+// WriteCertificate renders the valid certificate with the serial as a PDF, for its work's
+// owner or an organizer.
+func (s *Service) WriteCertificate(ctx context.Context, actor User, serial string, w io.Writer) (Certificate, error) {
+	if s.Certificates == nil {
+		return Certificate{}, Errorf(EUnavailable, "证书生成暂不可用（缺少中文字体），请联系主办方")
+	}
+	cert, err := s.publication.CertificateBySerial(ctx, serial)
+	if err != nil {
+		return Certificate{}, err
+	}
+	if actor.Role != RoleOrganizer {
+		sub, err := s.submissions.SubmissionByID(ctx, cert.WorkID)
+		if err != nil || sub.OwnerID != actor.ID {
+			return Certificate{}, Errorf(ENotFound, "证书不存在")
+		}
+	}
+	c, err := s.contests.ContestByID(ctx, cert.ContestID)
+	if err != nil {
+		return Certificate{}, err
+	}
+	if !cert.Valid() || c.Publication.PublishedAt == nil {
+		return Certificate{}, Errorf(ENotFound, "证书不存在或已作废")
+	}
+	return cert, s.Certificates.RenderCertificate(w, s.certificateDoc(c, cert))
+}

@@ -1,0 +1,410 @@
+package contest
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// Export kinds: packages built in the background because they are large.
+const (
+	ExportCertificates = "certificates" // every valid certificate as PDF, in one ZIP
+	ExportNational     = "national"     // the works recommended to the national contest: a sheet and the videos
+)
+
+// Export states.
+const (
+	ExportQueued  = "queued"
+	ExportRunning = "running"
+	ExportDone    = "done"
+	ExportFailed  = "failed"
+)
+
+// ExportJob is a package being built for an organizer, with its progress.
+type ExportJob struct {
+	ID         string
+	ContestID  string
+	Kind       string
+	Status     string
+	Done       int // items written so far
+	Total      int
+	Key        string // the ZIP in storage, once done
+	Size       int64
+	Error      string // why it failed, for organizers
+	CreatedBy  string
+	CreatedAt  time.Time
+	FinishedAt *time.Time
+}
+
+// Label names the package in Chinese.
+func (j ExportJob) Label() string {
+	if j.Kind == ExportNational {
+		return "推荐至全国作品包"
+	}
+	return "全部获奖证书"
+}
+
+// FileName is the name the ZIP is downloaded under.
+func (j ExportJob) FileName() string {
+	return fmt.Sprintf("%s-%s.zip", j.Label(), j.CreatedAt.In(Beijing).Format("20060102-1504"))
+}
+
+// ExportArgs ask for the building of one package.
+type ExportArgs struct {
+	ID string `json:"id"`
+}
+
+// Kind names the job for the queue.
+func (ExportArgs) Kind() string { return "export" }
+
+// ExportStore keeps export jobs.
+type ExportStore interface {
+	// CreateExport records the job and queues its building, in one transaction.
+	CreateExport(ctx context.Context, j *ExportJob) error
+	ExportByID(ctx context.Context, id string) (ExportJob, error)
+	// SaveExport records the job's state and progress.
+	SaveExport(ctx context.Context, j ExportJob) error
+	// Exports returns the contest's latest jobs, newest first.
+	Exports(ctx context.Context, contestID string, limit int) ([]ExportJob, error)
+}
+
+// SpreadsheetWriter writes sheets as one workbook (an Excel adapter).
+type SpreadsheetWriter interface {
+	WriteSpreadsheet(w io.Writer, sheets ...Sheet) error
+}
+
+// StartExport queues the building of a package. Organizers only.
+func (s *Service) StartExport(ctx context.Context, actor User, kind string) (ExportJob, error) {
+	if err := requireOrganizer(actor); err != nil {
+		return ExportJob{}, err
+	}
+	if kind != ExportCertificates && kind != ExportNational {
+		return ExportJob{}, Errorf(EInvalid, "未知的导出类型")
+	}
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return ExportJob{}, err
+	}
+	if kind == ExportCertificates && c.Publication.PublishedAt == nil {
+		return ExportJob{}, Errorf(EConflict, "结果发布后才有获奖证书")
+	}
+	j := ExportJob{ID: newOrderedID(), ContestID: c.ID, Kind: kind, Status: ExportQueued, CreatedBy: actor.ID, CreatedAt: s.Now()}
+	if err := s.exports.CreateExport(ctx, &j); err != nil {
+		return ExportJob{}, err
+	}
+	return j, nil
+}
+
+// Exports returns the latest packages. Organizers only.
+func (s *Service) Exports(ctx context.Context, actor User) ([]ExportJob, error) {
+	if err := requireOrganizer(actor); err != nil {
+		return nil, err
+	}
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.exports.Exports(ctx, c.ID, 10)
+}
+
+// Export returns one package's state. Organizers only.
+func (s *Service) Export(ctx context.Context, actor User, id string) (ExportJob, error) {
+	if err := requireOrganizer(actor); err != nil {
+		return ExportJob{}, err
+	}
+	return s.exports.ExportByID(ctx, id)
+}
+
+// OpenExport opens a finished package for download. Organizers only.
+func (s *Service) OpenExport(ctx context.Context, actor User, id string) (ExportJob, io.ReadCloser, error) {
+	j, err := s.Export(ctx, actor, id)
+	if err != nil {
+		return ExportJob{}, nil, err
+	}
+	if j.Status != ExportDone {
+		return ExportJob{}, nil, Errorf(EConflict, "文件还在生成中，请稍候")
+	}
+	rc, err := s.storage.Get(ctx, j.Key)
+	return j, rc, err
+}
+
+// ExportKey is where a package is stored.
+func ExportKey(id string) string { return "exports/" + id + ".zip" }
+
+// RunExport builds one package: a ZIP in a temporary file, then stored. Progress is saved as
+// it goes, so the organizers' page can show it. final says it is the last attempt: a failure
+// is then recorded on the job.
+func (s *Service) RunExport(ctx context.Context, a ExportArgs, attempt int, final bool) error {
+	j, err := s.exports.ExportByID(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	if j.Status == ExportDone {
+		return nil
+	}
+	j.Status, j.Done, j.Error = ExportRunning, 0, ""
+	if err := s.exports.SaveExport(ctx, j); err != nil {
+		return err
+	}
+	err = s.buildExport(ctx, &j)
+	if err == nil {
+		now := s.Now()
+		j.Status, j.FinishedAt = ExportDone, &now
+		return s.exports.SaveExport(context.WithoutCancel(ctx), j)
+	}
+	j.Error = ErrorMessage(err)
+	if ErrorCode(err) == EInternal {
+		j.Error = truncate(err.Error(), 500) // organizers see the cause, as with failed checks
+	}
+	if final {
+		now := s.Now()
+		j.Status, j.FinishedAt = ExportFailed, &now
+	}
+	_ = s.exports.SaveExport(context.WithoutCancel(ctx), j)
+	return err
+}
+
+func (s *Service) buildExport(ctx context.Context, j *ExportJob) error {
+	f, err := os.CreateTemp(s.Check.TempDir, "export-*.zip")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	z := zip.NewWriter(f)
+	c, err := s.contests.ContestByID(ctx, j.ContestID)
+	if err != nil {
+		return err
+	}
+	progress := func(done, total int) error {
+		j.Done, j.Total = done, total
+		if done == total || done%max(1, total/50) == 0 {
+			return s.exports.SaveExport(ctx, *j)
+		}
+		return nil
+	}
+	if j.Kind == ExportNational {
+		err = s.writeNational(ctx, c, z, progress)
+	} else {
+		err = s.writeCertificates(ctx, c, z, progress)
+	}
+	if err != nil {
+		return err
+	}
+	if err := z.Close(); err != nil {
+		return err
+	}
+	size, err := f.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	j.Key, j.Size = ExportKey(j.ID), size
+	return s.storage.Put(ctx, j.Key, f, size, "application/zip")
+}
+
+// writeCertificates renders every valid certificate into z, on as many goroutines as there
+// are cores, in serial order.
+func (s *Service) writeCertificates(ctx context.Context, c Contest, z *zip.Writer, progress func(done, total int) error) error {
+	if s.Certificates == nil {
+		return Errorf(EUnavailable, "证书生成暂不可用：缺少中文字体")
+	}
+	all, err := s.publication.Certificates(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	var certs []Certificate
+	for _, cert := range all {
+		if cert.Valid() {
+			certs = append(certs, cert)
+		}
+	}
+	type rendered struct {
+		buf bytes.Buffer
+		err error
+	}
+	out := make([]chan *rendered, len(certs))
+	for i := range out {
+		out[i] = make(chan *rendered, 1)
+	}
+	next := make(chan int)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for range runtime.GOMAXPROCS(0) {
+		go func() {
+			for i := range next {
+				r := &rendered{}
+				r.err = s.Certificates.RenderCertificate(&r.buf, s.certificateDoc(c, certs[i]))
+				out[i] <- r
+			}
+		}()
+	}
+	go func() {
+		defer close(next)
+		for i := range certs {
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for i, cert := range certs {
+		var r *rendered
+		select {
+		case r = <-out[i]:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if r.err != nil {
+			return r.err
+		}
+		name := fmt.Sprintf("%s/%s_%s", cert.Tier.Label(), cert.Serial, safeName(cert.Title, 40))
+		if cert.Recipient != "" {
+			name += "_" + safeName(cert.Recipient, 20)
+		}
+		w, err := z.CreateHeader(&zip.FileHeader{Name: name + ".pdf", Method: zip.Deflate, Modified: cert.IssuedAt})
+		if err != nil {
+			return err
+		}
+		if _, err := r.buf.WriteTo(w); err != nil {
+			return err
+		}
+		if err := progress(i+1, len(certs)); err != nil {
+			return err
+		}
+	}
+	return progress(len(certs), len(certs))
+}
+
+// writeNational writes the recommended works into z: a spreadsheet listing them and each
+// video as uploaded (the original, in full quality).
+func (s *Service) writeNational(ctx context.Context, c Contest, z *zip.Writer, progress func(done, total int) error) error {
+	if s.Spreadsheets == nil {
+		return Errorf(EUnavailable, "表格导出不可用")
+	}
+	works, err := s.recommendedWorks(ctx, c)
+	if err != nil {
+		return err
+	}
+	sheet := Sheet{Name: "推荐作品", Columns: []Column{{"序号", 6}, {"作品名称", 30}, {"主创及参与人员", 30}, {"工作单位", 28},
+		{"奖项", 8}, {"时长（秒）", 10}, {"分辨率", 12}, {"视频文件", 36}}}
+	names := make([]string, len(works))
+	for i, w := range works {
+		names[i] = fmt.Sprintf("videos/%03d_%s.mp4", i+1, safeName(w.sub.Registration.Title, 40))
+		var dur any = ""
+		res := ""
+		if f := w.sub.Video.Check.Facts; f.HasVideo {
+			dur = round1(f.DurationSec)
+			res = fmt.Sprintf("%d×%d", f.DisplayWidth, f.DisplayHeight)
+		}
+		sheet.Rows = append(sheet.Rows, []any{i + 1, w.sub.Registration.Title, strings.Join(creators(w.sub), "、"),
+			w.sub.Registration.Employer, w.tier.Label(), dur, res, names[i]})
+	}
+	wx, err := z.Create("推荐至全国作品清单.xlsx")
+	if err != nil {
+		return err
+	}
+	if err := s.Spreadsheets.WriteSpreadsheet(wx, sheet); err != nil {
+		return err
+	}
+	for i, w := range works {
+		rc, err := s.storage.Get(ctx, w.sub.Video.Key)
+		if err != nil {
+			return err
+		}
+		// Videos are compressed already: stored as they are.
+		wv, err := z.CreateHeader(&zip.FileHeader{Name: names[i], Method: zip.Store, Modified: w.sub.Video.UploadedAt})
+		if err == nil {
+			_, err = io.Copy(wv, rc)
+		}
+		rc.Close()
+		if err != nil {
+			return err
+		}
+		if err := progress(i+1, len(works)); err != nil {
+			return err
+		}
+	}
+	return progress(len(works), len(works))
+}
+
+type recommendedWork struct {
+	sub  Submission
+	tier Tier
+}
+
+// recommendedWorks lists the recommended works that have a video, by rank, with their award
+// as it stands.
+func (s *Service) recommendedWorks(ctx context.Context, c Contest) ([]recommendedWork, error) {
+	rec, err := s.recommendations.Recommended(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.awardTable(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	tiers := map[string]Tier{}
+	order := map[string]int{}
+	for i, r := range t.Awards {
+		tiers[r.WorkID], order[r.WorkID] = r.Final, i+1
+	}
+	page, err := s.submissions.ListSubmissions(ctx, SubmissionFilter{ContestID: c.ID, Status: StatusSubmitted, Formal: FormalPassed})
+	if err != nil {
+		return nil, err
+	}
+	var out []recommendedWork
+	for _, w := range page.Items {
+		if rec[w.ID] && w.Video != nil {
+			out = append(out, recommendedWork{sub: w, tier: tiers[w.ID]})
+		}
+	}
+	rank := func(w recommendedWork) int {
+		if o, ok := order[w.sub.ID]; ok {
+			return o
+		}
+		return len(order) + 1
+	}
+	for i := 1; i < len(out); i++ {
+		for k := i; k > 0 && rank(out[k]) < rank(out[k-1]); k-- {
+			out[k], out[k-1] = out[k-1], out[k]
+		}
+	}
+	return out, nil
+}
+
+// safeName keeps a title usable as a file name in a ZIP: no path separators or control
+// characters, at most n characters.
+func safeName(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || strings.ContainsRune(`/\:*?"<>|`, r) {
+			return '_'
+		}
+		return r
+	}, strings.TrimSpace(s))
+	if r := []rune(s); len(r) > n {
+		s = string(r[:n])
+	}
+	if s == "" {
+		return "作品"
+	}
+	return s
+}
+
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+func round1(f float64) float64 { return float64(int(f*10+0.5)) / 10 }

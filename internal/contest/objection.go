@@ -1,0 +1,157 @@
+package contest
+
+import (
+	"context"
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// ObjectionStatus is where an objection stands.
+type ObjectionStatus string
+
+// Objection statuses.
+const (
+	ObjectionOpen      ObjectionStatus = "open"      // filed, not yet decided
+	ObjectionUpheld    ObjectionStatus = "upheld"    // 异议成立: the organizers act on it
+	ObjectionDismissed ObjectionStatus = "dismissed" // 异议不成立
+)
+
+// Label returns the status in Chinese.
+func (s ObjectionStatus) Label() string {
+	return map[ObjectionStatus]string{ObjectionOpen: "待处理", ObjectionUpheld: "异议成立", ObjectionDismissed: "异议不成立"}[s]
+}
+
+// Objection is an 异议 filed by anyone against a work in the 公示. The contact is personal
+// data: encrypted at rest, masked in lists.
+type Objection struct {
+	ID        string
+	ContestID string
+	WorkID    string
+	WorkTitle string
+	Name      string // who objects
+	Contact   string // their mobile or email
+	Reason    string
+	CreatedAt time.Time
+	Status    ObjectionStatus
+	Decision  string // the organizers' answer
+	DecidedBy string
+	DecidedAt *time.Time
+}
+
+// ContactMasked is the contact for lists: 138****8000, z***@example.org.
+func (o Objection) ContactMasked() string {
+	if at := strings.IndexByte(o.Contact, '@'); at > 0 {
+		return o.Contact[:1] + "***" + o.Contact[at:]
+	}
+	return MaskMobile(o.Contact)
+}
+
+// ObjectionStore keeps objections.
+type ObjectionStore interface {
+	CreateObjection(ctx context.Context, o *Objection) error
+	// Objections returns the contest's objections, newest first, contacts decrypted.
+	Objections(ctx context.Context, contestID string) ([]Objection, error)
+	ObjectionByID(ctx context.Context, id string) (Objection, error)
+	// DecideObjection records the decision of an open objection with its audit entry, in one
+	// transaction; EConflict when it was decided meanwhile.
+	DecideObjection(ctx context.Context, o Objection, a AuditEntry) error
+}
+
+// ObjectionInput is an objection as filed on the public results page.
+type ObjectionInput struct {
+	WorkID  string
+	Name    string
+	Contact string
+	Reason  string
+}
+
+var mobileRe = regexp.MustCompile(`^1[3-9]\d{9}$`)
+
+// FileObjection records an objection against a work in the running 公示. No sign-in needed.
+func (s *Service) FileObjection(ctx context.Context, in ObjectionInput) (Objection, error) {
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return Objection{}, err
+	}
+	if c.Stage(s.Now()) != StagePublicity {
+		return Objection{}, Errorf(EConflict, "当前不在公示期内，不能提出异议")
+	}
+	results, err := s.publication.Results(ctx, c.ID)
+	if err != nil {
+		return Objection{}, err
+	}
+	var f Fields
+	o := Objection{ID: newOrderedID(), ContestID: c.ID, WorkID: in.WorkID, Status: ObjectionOpen, CreatedAt: s.Now()}
+	for _, r := range results {
+		if r.WorkID == in.WorkID {
+			o.WorkTitle = r.Title
+		}
+	}
+	if o.WorkTitle == "" {
+		f.Add("work_id", "work_unknown", "请选择公示名单中的作品")
+	}
+	var fe *FieldError
+	if o.Name, fe = ValidateText(in.Name, true, 40); fe != nil {
+		f.Add("name", "required", "请填写您的姓名（至多40个字）")
+	}
+	o.Contact = strings.TrimSpace(in.Contact)
+	if _, err := mail.ParseAddress(o.Contact); !mobileRe.MatchString(o.Contact) && (err != nil || !strings.Contains(o.Contact, "@")) {
+		f.Add("contact", "contact", "请填写手机号码或电子邮箱，以便我们回复")
+	}
+	if o.Reason, fe = ValidateText(in.Reason, true, 1000); fe != nil || len([]rune(o.Reason)) < 10 {
+		f.Add("reason", "reason", "请写明异议理由（10–1000个字），并尽量附上可核实的依据")
+	}
+	if err := f.Err(); err != nil {
+		return Objection{}, err
+	}
+	if err := s.objections.CreateObjection(ctx, &o); err != nil {
+		return Objection{}, err
+	}
+	return o, nil
+}
+
+// Objections returns the contest's objections. Organizers only.
+func (s *Service) Objections(ctx context.Context, actor User) ([]Objection, error) {
+	if err := requireOrganizer(actor); err != nil {
+		return nil, err
+	}
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.objections.Objections(ctx, c.ID)
+}
+
+// DecideObjection settles an open objection, upheld or dismissed, with the answer; the
+// decision goes to the audit log. An upheld objection is acted on by opening a new version of
+// the awards, which ends the 公示. Organizers only.
+func (s *Service) DecideObjection(ctx context.Context, actor User, id string, upheld bool, decision string) (Objection, error) {
+	if err := requireOrganizer(actor); err != nil {
+		return Objection{}, err
+	}
+	o, err := s.objections.ObjectionByID(ctx, id)
+	if err != nil {
+		return Objection{}, err
+	}
+	if o.Status != ObjectionOpen {
+		return Objection{}, Errorf(EConflict, "该异议已处理")
+	}
+	d, fe := ValidateText(decision, true, 1000)
+	if fe != nil {
+		return Objection{}, (Fields{"decision": {Code: "decision_required", Message: "请填写处理意见"}}).Err()
+	}
+	now := s.Now()
+	o.Status, o.Decision, o.DecidedBy, o.DecidedAt = ObjectionDismissed, d, actor.ID, &now
+	if upheld {
+		o.Status = ObjectionUpheld
+	}
+	a := s.newAudit(actor, "objection", o.ID, "decide",
+		map[string]any{"work": o.WorkID, "title": o.WorkTitle, "reason": o.Reason, "status": string(ObjectionOpen)},
+		map[string]any{"status": string(o.Status), "decision": d})
+	if err := s.objections.DecideObjection(ctx, o, a); err != nil {
+		return Objection{}, err
+	}
+	return o, nil
+}

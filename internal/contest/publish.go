@@ -1,0 +1,411 @@
+package contest
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Publication is how far a contest's results have gone public: the 公示 (public notice, during
+// which anyone may object) of the confirmed awards, then the final results with certificates.
+// It is stored with the contest.
+type Publication struct {
+	PublicityDays int // length of the 公示 in days, 5 by default
+	// PublicityStart and PublicityEnd bound the running or last 公示; PublicityVersion is the
+	// awards version it shows. A new awards version voids it.
+	PublicityStart   *time.Time `json:",omitempty"`
+	PublicityEnd     *time.Time `json:",omitempty"`
+	PublicityVersion int        `json:",omitempty"`
+	// PublishedAt is set while the final results are public.
+	PublishedAt      *time.Time `json:",omitempty"`
+	PublishedVersion int        `json:",omitempty"`
+	Certificate      CertificateTemplate
+}
+
+// DefaultPublication is a 5-day 公示 and the default certificate wording.
+func DefaultPublication(issuer string) Publication {
+	return Publication{PublicityDays: 5, Certificate: DefaultCertificateTemplate(issuer)}
+}
+
+// Stage is where the results stand.
+type Stage string
+
+// Stages of publishing.
+const (
+	StageJudging   Stage = "judging"   // awards not confirmed yet
+	StageConfirmed Stage = "confirmed" // confirmed; 公示 not started
+	StagePublicity Stage = "publicity" // 公示 running: objections are taken
+	StageReady     Stage = "ready"     // 公示 over: the results may be published
+	StagePublished Stage = "published" // final results public
+)
+
+// Label returns the stage in Chinese.
+func (s Stage) Label() string {
+	return map[Stage]string{StageJudging: "评审中", StageConfirmed: "奖项已确认，待公示", StagePublicity: "公示中",
+		StageReady: "公示期满，待发布", StagePublished: "已发布"}[s]
+}
+
+// Stage returns where the contest's results stand at now.
+func (c Contest) Stage(now time.Time) Stage {
+	p, j := c.Publication, c.Judging
+	switch {
+	case p.PublishedAt != nil:
+		return StagePublished
+	case j.AwardsConfirmedAt == nil:
+		return StageJudging
+	case p.PublicityStart == nil || p.PublicityVersion != j.AwardsVersion:
+		return StageConfirmed
+	case now.Before(*p.PublicityEnd):
+		return StagePublicity
+	}
+	return StageReady
+}
+
+// Result is one winning work as made public: in the 公示 and, once published, in the final
+// results. Only the title, the creators' names and the employer are public.
+type Result struct {
+	WorkID   string
+	Tier     Tier
+	Rank     int
+	Score    float64
+	Title    string
+	Names    []string // the lead creator first, then the other participants
+	Employer string
+}
+
+// Creators joins the names for display.
+func (r Result) Creators() string { return strings.Join(r.Names, "、") }
+
+// PublicationStore keeps the public results, the certificates and what changes them.
+type PublicationStore interface {
+	// SavePublicity saves the contest's publication and, when results is not nil, replaces its
+	// results, with the audit entry, in one transaction.
+	SavePublicity(ctx context.Context, c Contest, results []Result, a AuditEntry) error
+	// Results returns the contest's results in rank order.
+	Results(ctx context.Context, contestID string) ([]Result, error)
+	// SavePublication saves the contest's publication, issues the certificates in issue (one
+	// whose serial exists is made valid again), revokes (at at) those whose serials are in
+	// revoke, and records the audit entry, in one transaction.
+	SavePublication(ctx context.Context, c Contest, issue []Certificate, revoke []string, at time.Time, a AuditEntry) error
+	// Certificates returns every certificate of the contest, revoked ones too.
+	Certificates(ctx context.Context, contestID string) ([]Certificate, error)
+	// CertificateBySerial returns a certificate; ENotFound when there is none.
+	CertificateBySerial(ctx context.Context, serial string) (Certificate, error)
+}
+
+// PublicResults is what the public results page shows.
+type PublicResults struct {
+	Contest Contest
+	Stage   Stage
+	Results []Result // the 公示 list or the final results; empty before either
+}
+
+// Tiers groups the results by award, 一等奖 first.
+func (p PublicResults) Tiers() [][]Result {
+	out := make([][]Result, 3)
+	for _, r := range p.Results {
+		if r.Tier >= TierFirst && r.Tier <= TierThird {
+			out[r.Tier-1] = append(out[r.Tier-1], r)
+		}
+	}
+	return out
+}
+
+// PublicResults returns the results as the public may see them now: the list in 公示 while it
+// runs or is over, the final results once published, nothing before. No sign-in needed.
+func (s *Service) PublicResults(ctx context.Context) (PublicResults, error) {
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return PublicResults{}, err
+	}
+	out := PublicResults{Contest: c, Stage: c.Stage(s.Now())}
+	if out.Stage == StagePublicity || out.Stage == StageReady || out.Stage == StagePublished {
+		if out.Results, err = s.publication.Results(ctx, c.ID); err != nil {
+			return PublicResults{}, err
+		}
+	}
+	return out, nil
+}
+
+// StartPublicity puts the confirmed awards in 公示 for the contest's number of days, to the
+// end of the last day in the contest's time zone. Organizers only; audited with the list.
+func (s *Service) StartPublicity(ctx context.Context, actor User) (Contest, error) {
+	t, err := s.Awards(ctx, actor)
+	if err != nil {
+		return Contest{}, err
+	}
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return Contest{}, err
+	}
+	now := s.Now()
+	switch c.Stage(now) {
+	case StageJudging:
+		return Contest{}, Errorf(EConflict, "请先确认奖项，再开始公示")
+	case StagePublished:
+		return Contest{}, Errorf(EConflict, "结果已发布；如需重新公示，请先撤回发布")
+	case StagePublicity, StageReady:
+		return Contest{}, Errorf(EConflict, "本版本奖项已在公示中或已公示")
+	}
+	works, err := s.submissions.ListSubmissions(ctx, SubmissionFilter{ContestID: c.ID, Status: StatusSubmitted, Formal: FormalPassed})
+	if err != nil {
+		return Contest{}, err
+	}
+	byID := map[string]Submission{}
+	for _, w := range works.Items {
+		byID[w.ID] = w
+	}
+	var results []Result
+	list := map[string]string{}
+	for _, a := range t.Awards {
+		if a.Final == TierNone {
+			continue
+		}
+		w := byID[a.WorkID]
+		results = append(results, Result{WorkID: a.WorkID, Tier: a.Final, Rank: a.Rank, Score: a.Score,
+			Title: w.Registration.Title, Names: creators(w), Employer: w.Registration.Employer})
+		list[a.WorkID] = a.Final.Label()
+	}
+	sortResults(results)
+	loc := c.Location()
+	day := now.In(loc)
+	end := time.Date(day.Year(), day.Month(), day.Day()+c.Publication.PublicityDays, 0, 0, 0, 0, loc)
+	p := &c.Publication
+	p.PublicityStart, p.PublicityEnd, p.PublicityVersion = &now, &end, c.Judging.AwardsVersion
+	a := s.newAudit(actor, "publication", c.ID, "publicity", nil,
+		map[string]any{"version": p.PublicityVersion, "until": end, "awards": list})
+	if err := s.publication.SavePublicity(ctx, c, results, a); err != nil {
+		return Contest{}, err
+	}
+	return c, nil
+}
+
+// creators lists a work's people by name: the lead first, then the other participants.
+func creators(w Submission) []string {
+	names := []string{w.Registration.LeadName}
+	for _, p := range w.Participants {
+		if p.Name != "" && p.Name != w.Registration.LeadName {
+			names = append(names, p.Name)
+		}
+	}
+	return names
+}
+
+// sortResults orders results by tier, then rank.
+func sortResults(rs []Result) {
+	for i := 1; i < len(rs); i++ { // insertion sort: the awards come nearly sorted
+		for j := i; j > 0 && (rs[j].Tier < rs[j-1].Tier || rs[j].Tier == rs[j-1].Tier && rs[j].Rank < rs[j-1].Rank); j-- {
+			rs[j], rs[j-1] = rs[j-1], rs[j]
+		}
+	}
+}
+
+// Publish makes the results of the finished 公示 final and public and issues a certificate
+// for every winning work (and each of its participants when the template says so). A
+// certificate that certifies the same as before keeps its serial. Organizers only.
+func (s *Service) Publish(ctx context.Context, actor User) (Contest, error) {
+	if err := requireOrganizer(actor); err != nil {
+		return Contest{}, err
+	}
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return Contest{}, err
+	}
+	now := s.Now()
+	switch c.Stage(now) {
+	case StagePublished:
+		return c, nil
+	case StageJudging, StageConfirmed:
+		return Contest{}, Errorf(EConflict, "获奖名单须先公示，公示期满后才能发布")
+	case StagePublicity:
+		return Contest{}, Errorf(EConflict, "公示期至%s结束，期满后才能发布", FormatTime(*c.Publication.PublicityEnd, Beijing))
+	}
+	objections, err := s.objections.Objections(ctx, c.ID)
+	if err != nil {
+		return Contest{}, err
+	}
+	for _, o := range objections {
+		if o.Status == ObjectionOpen {
+			return Contest{}, Errorf(EConflict, "还有未处理的异议（作品《%s》），请先处理", o.WorkTitle)
+		}
+	}
+	results, err := s.publication.Results(ctx, c.ID)
+	if err != nil {
+		return Contest{}, err
+	}
+	existing, err := s.publication.Certificates(ctx, c.ID)
+	if err != nil {
+		return Contest{}, err
+	}
+	issue, revoke := certificatesFor(c, results, existing, now)
+	p := &c.Publication
+	p.PublishedAt, p.PublishedVersion = &now, c.Judging.AwardsVersion
+	a := s.newAudit(actor, "publication", c.ID, "publish", nil,
+		map[string]any{"version": p.PublishedVersion, "results": len(results), "certificates": len(issue), "revoked": len(revoke)})
+	if err := s.publication.SavePublication(ctx, c, issue, revoke, now, a); err != nil {
+		return Contest{}, err
+	}
+	return c, nil
+}
+
+// certificatesFor works out the certificates the results need, to issue or to make valid
+// again (one that certifies the same as before keeps its serial), and the serials of valid
+// ones to revoke.
+func certificatesFor(c Contest, results []Result, existing []Certificate, now time.Time) (issue []Certificate, revoke []string) {
+	old := map[[2]string]Certificate{} // per work and recipient: the valid one, else the latest
+	for _, e := range existing {
+		k := [2]string{e.WorkID, e.Recipient}
+		prev, ok := old[k]
+		if !ok || e.Valid() && !prev.Valid() || e.Valid() == prev.Valid() && e.IssuedAt.After(prev.IssuedAt) {
+			old[k] = e
+		}
+	}
+	year := c.CollectionStart.In(c.Location()).Year()
+	seq := len(existing)
+	want := map[[2]string]bool{}
+	for _, r := range results {
+		recipients := []string{""}
+		if c.Publication.Certificate.PerParticipant {
+			recipients = append(recipients, r.Names...)
+		}
+		for _, who := range recipients {
+			k := [2]string{r.WorkID, who}
+			want[k] = true
+			cert := Certificate{ContestID: c.ID, WorkID: r.WorkID, Version: c.Judging.AwardsVersion, Tier: r.Tier,
+				Title: r.Title, Names: r.Names, Employer: r.Employer, Recipient: who, IssuedAt: now}
+			if e, ok := old[k]; ok && e.same(cert) {
+				e.RevokedAt = nil
+				issue = append(issue, e)
+				continue
+			}
+			if e, ok := old[k]; ok && e.Valid() {
+				revoke = append(revoke, e.Serial)
+			}
+			seq++
+			cert.Serial = newSerial(year, r.Tier, seq)
+			issue = append(issue, cert)
+		}
+	}
+	for k, e := range old {
+		if !want[k] && e.Valid() {
+			revoke = append(revoke, e.Serial)
+		}
+	}
+	return issue, revoke
+}
+
+// Unpublish withdraws the final results from public view, with a reason; their certificates
+// no longer verify until the results are published again. Organizers only; audited.
+func (s *Service) Unpublish(ctx context.Context, actor User, reason string) (Contest, error) {
+	if err := requireOrganizer(actor); err != nil {
+		return Contest{}, err
+	}
+	reason, fe := ValidateText(reason, true, 300)
+	if fe != nil {
+		return Contest{}, (Fields{"reason": {Code: "reason_required", Message: "撤回发布须填写原因"}}).Err()
+	}
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return Contest{}, err
+	}
+	if c.Publication.PublishedAt == nil {
+		return c, nil
+	}
+	existing, err := s.publication.Certificates(ctx, c.ID)
+	if err != nil {
+		return Contest{}, err
+	}
+	var revoke []string
+	for _, e := range existing {
+		if e.Valid() {
+			revoke = append(revoke, e.Serial)
+		}
+	}
+	now := s.Now()
+	before := map[string]any{"version": c.Publication.PublishedVersion, "published_at": c.Publication.PublishedAt}
+	c.Publication.PublishedAt = nil
+	a := s.newAudit(actor, "publication", c.ID, "unpublish", before, map[string]any{"reason": reason, "revoked": len(revoke)})
+	if err := s.publication.SavePublication(ctx, c, nil, revoke, now, a); err != nil {
+		return Contest{}, err
+	}
+	return c, nil
+}
+
+// UpdatePublication saves the length of the 公示 and the certificate template. Organizers only;
+// audited.
+func (s *Service) UpdatePublication(ctx context.Context, actor User, days int, t CertificateTemplate) (Contest, error) {
+	if err := requireOrganizer(actor); err != nil {
+		return Contest{}, err
+	}
+	err := t.Validate()
+	if days < 1 || days > 30 {
+		f, _ := err.(*Error)
+		fields := Fields{"publicity_days": {Code: "publicity_days", Message: "公示期须为1–30天"}}
+		if f != nil {
+			for k, v := range f.Fields {
+				fields[k] = v
+			}
+		}
+		err = fields.Err()
+	}
+	if err != nil {
+		return Contest{}, err
+	}
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return Contest{}, err
+	}
+	before := map[string]any{"publicity_days": c.Publication.PublicityDays, "certificate": c.Publication.Certificate}
+	c.Publication.PublicityDays, c.Publication.Certificate = days, t
+	a := s.newAudit(actor, "publication", c.ID, "settings", before, map[string]any{"publicity_days": days, "certificate": t})
+	if err := s.publication.SavePublicity(ctx, c, nil, a); err != nil {
+		return Contest{}, err
+	}
+	return c, nil
+}
+
+// MyResult is a contestant's own result once published.
+type MyResult struct {
+	Tier         Tier
+	Certificates []Certificate // valid ones: the work's, then the participants'
+}
+
+// MyResults returns the published results of the actor's works, by work; nothing before
+// publishing.
+func (s *Service) MyResults(ctx context.Context, actor User) (map[string]MyResult, error) {
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil || c.Publication.PublishedAt == nil {
+		return nil, err
+	}
+	mine, err := s.MySubmissions(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	results, err := s.publication.Results(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	certs, err := s.publication.Certificates(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]MyResult{}
+	for _, w := range mine {
+		if w.Status == StatusSubmitted {
+			out[w.ID] = MyResult{}
+		}
+	}
+	for _, r := range results {
+		if m, ok := out[r.WorkID]; ok {
+			m.Tier = r.Tier
+			out[r.WorkID] = m
+		}
+	}
+	for _, cert := range certs {
+		if m, ok := out[cert.WorkID]; ok && cert.Valid() {
+			m.Certificates = append(m.Certificates, cert)
+			out[cert.WorkID] = m
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,231 @@
+package contest
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Sheet is a table for export: a sheet of a workbook, or a CSV file. Cells are strings,
+// numbers or times.
+type Sheet struct {
+	Name    string // at most 31 characters (Excel's limit)
+	Columns []Column
+	Rows    [][]any
+}
+
+// Column is a column's header and width (in characters).
+type Column struct {
+	Title string
+	Width float64
+}
+
+// Export sheets.
+const (
+	SheetRegistrations = "registrations"
+	SheetScores        = "scores"
+	SheetResults       = "results"
+	SheetStatistics    = "statistics"
+)
+
+// Sheets returns the named export as sheets. Registrations carry personal numbers masked
+// unless full is set; a full export is recorded in the audit log. Organizers only.
+func (s *Service) Sheets(ctx context.Context, actor User, name string, full bool) ([]Sheet, error) {
+	if err := requireOrganizer(actor); err != nil {
+		return nil, err
+	}
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	switch name {
+	case SheetRegistrations:
+		return s.registrationSheets(ctx, actor, c, full)
+	case SheetScores:
+		sh, err := s.scoreSheet(ctx, actor, c)
+		return []Sheet{sh}, err
+	case SheetResults:
+		sh, err := s.resultSheet(ctx, actor, c)
+		return []Sheet{sh}, err
+	case SheetStatistics:
+		st, err := s.Statistics(ctx, actor)
+		return st.Sheets(), err
+	}
+	return nil, Errorf(ENotFound, "没有这种导出")
+}
+
+func timeCell(t *time.Time) any {
+	if t == nil {
+		return ""
+	}
+	return t.In(Beijing).Format("2006-01-02 15:04:05")
+}
+
+func (s *Service) registrationSheets(ctx context.Context, actor User, c Contest, full bool) ([]Sheet, error) {
+	page, err := s.submissions.ListSubmissions(ctx, SubmissionFilter{ContestID: c.ID})
+	if err != nil {
+		return nil, err
+	}
+	works := page.Items
+	if full {
+		// Personal numbers in the clear: each work is read whole, and the export is audited
+		// before anything is returned.
+		for i, w := range works {
+			if works[i], err = s.submissions.SubmissionByID(ctx, w.ID); err != nil {
+				return nil, err
+			}
+		}
+		if err := s.audit(ctx, actor, "export", c.ID, "registrations_full", nil, map[string]any{"works": len(works)}); err != nil {
+			return nil, err
+		}
+	}
+	id := func(number, masked string) string {
+		if full {
+			return number
+		}
+		return masked
+	}
+	reg := Sheet{Name: "报名登记表", Columns: []Column{{"序号", 6}, {"作品名称", 28}, {"主创姓名", 10}, {"工作单位", 26},
+		{"联系人", 10}, {"证件类型", 12}, {"证件号码", 21}, {"手机", 13}, {"电子邮箱", 24}, {"微信号", 14}, {"通信地址", 32},
+		{"邮政编码", 9}, {"作品创意说明", 40}, {"参与人员", 24}, {"授权书", 9}, {"状态", 8}, {"提交时间", 19},
+		{"形式审查", 10}, {"视频", 10}}}
+	team := Sheet{Name: "参与人员与授权", Columns: []Column{{"作品序号", 8}, {"作品名称", 28}, {"姓名", 10}, {"证件类型", 12},
+		{"证件号码", 21}, {"工作单位", 26}, {"授权时间", 19}}}
+	for i, w := range works {
+		r := w.Registration
+		names := make([]string, len(w.Participants))
+		signed := 0
+		for k, p := range w.Participants {
+			names[k] = p.Name
+			var at *time.Time
+			if p.Consent != nil {
+				signed++
+				at = &p.Consent.At
+			}
+			team.Rows = append(team.Rows, []any{i + 1, r.Title, p.Name, p.IDType.Label(), id(p.IDNumber, p.IDMasked), p.Employer, timeCell(at)})
+		}
+		formal := "待审查"
+		if w.Formal != nil {
+			formal = w.Formal.Decision.Label()
+		}
+		video := "未上传"
+		if w.Video != nil {
+			video = w.Video.Check.State.Label()
+		}
+		reg.Rows = append(reg.Rows, []any{i + 1, r.Title, r.LeadName, r.Employer, r.ContactName, r.ContactIDType.Label(),
+			id(r.ContactIDNumber, w.ContactIDMasked), id(r.Mobile, w.MobileMasked), r.Email, r.WeChat, r.Address, r.PostalCode,
+			r.Description, strings.Join(names, "、"), fmt.Sprintf("%d/%d", signed, len(w.Participants)), w.Status.Label(),
+			timeCell(w.SubmittedAt), formal, video})
+	}
+	return []Sheet{reg, team}, nil
+}
+
+func (s *Service) scoreSheet(ctx context.Context, actor User, c Contest) (Sheet, error) {
+	records, err := s.reviews.ReviewRecords(ctx, c.ID)
+	if err != nil {
+		return Sheet{}, err
+	}
+	t, err := s.Ranking(ctx, actor)
+	if err != nil {
+		return Sheet{}, err
+	}
+	judges, err := s.users.UsersByRole(ctx, RoleJudge)
+	if err != nil {
+		return Sheet{}, err
+	}
+	names := map[string]string{}
+	for _, j := range judges {
+		names[j.ID] = j.Name
+	}
+	titles, rank := map[string]string{}, map[string]int{}
+	for _, r := range t.Rows {
+		titles[r.WorkID], rank[r.WorkID] = r.Title, r.Rank
+	}
+	sh := Sheet{Name: "评分明细", Columns: []Column{{"名次", 6}, {"作品名称", 28}, {"评委", 10}}}
+	for _, cr := range c.Judging.Rubric {
+		sh.Columns = append(sh.Columns, Column{fmt.Sprintf("%s（%g分）", cr.Name, cr.MaxPoints), 14})
+	}
+	sh.Columns = append(sh.Columns, Column{"加权总分", 10}, Column{"状态", 8}, Column{"提交时间", 19}, Column{"评语", 40})
+	// In ranking order, each work's reviews by judge name.
+	byWork := map[string][]ReviewRecord{}
+	for _, r := range records {
+		byWork[r.WorkID] = append(byWork[r.WorkID], r)
+	}
+	for _, row := range t.Rows {
+		rs := byWork[row.WorkID]
+		for i := 1; i < len(rs); i++ {
+			for k := i; k > 0 && names[rs[k].JudgeID] < names[rs[k-1].JudgeID]; k-- {
+				rs[k], rs[k-1] = rs[k-1], rs[k]
+			}
+		}
+		for _, r := range rs {
+			cells := []any{row.Rank, row.Title, names[r.JudgeID]}
+			for _, cr := range c.Judging.Rubric {
+				if v, ok := r.Scores[cr.Key]; ok {
+					cells = append(cells, v)
+				} else {
+					cells = append(cells, "")
+				}
+			}
+			state, total := "未评", any("")
+			switch {
+			case r.SubmittedAt != nil:
+				state, total = "已提交", round2(c.Judging.Rubric.Total(r.Scores))
+			case r.SavedAt != nil:
+				state = "草稿"
+			}
+			sh.Rows = append(sh.Rows, append(cells, total, state, timeCell(r.SubmittedAt), r.Comment))
+		}
+	}
+	return sh, nil
+}
+
+func (s *Service) resultSheet(ctx context.Context, actor User, c Contest) (Sheet, error) {
+	t, err := s.Awards(ctx, actor)
+	if err != nil {
+		return Sheet{}, err
+	}
+	rec, err := s.recommendations.Recommended(ctx, c.ID)
+	if err != nil {
+		return Sheet{}, err
+	}
+	page, err := s.submissions.ListSubmissions(ctx, SubmissionFilter{ContestID: c.ID, Status: StatusSubmitted, Formal: FormalPassed})
+	if err != nil {
+		return Sheet{}, err
+	}
+	byID := map[string]Submission{}
+	for _, w := range page.Items {
+		byID[w.ID] = w
+	}
+	sh := Sheet{Name: "评审结果", Columns: []Column{{"名次", 6}, {"作品名称", 28}, {"主创及参与人员", 28}, {"工作单位", 26},
+		{"得分", 8}, {"评审数", 8}, {"拟定奖项", 10}, {"最终奖项", 10}, {"调整原因", 24}, {"推荐至全国", 10}}}
+	for _, a := range t.Awards {
+		w := byID[a.WorkID]
+		sh.Rows = append(sh.Rows, []any{a.Rank, a.Title, strings.Join(creators(w), "、"), w.Registration.Employer,
+			round2(a.Score), a.Reviews, a.Proposed.Label(), a.Final.Label(), a.Reason, map[bool]string{true: "是"}[rec[a.WorkID]]})
+	}
+	return sh, nil
+}
+
+// Sheets returns the statistics as three sheets: per employer, per city and per day.
+func (st Statistics) Sheets() []Sheet {
+	cols := func(first string) []Column {
+		return []Column{{first, 30}, {"作品数", 9}, {"通过形式审查", 13}, {"一等奖", 8}, {"二等奖", 8}, {"三等奖", 8}, {"获奖合计", 10}}
+	}
+	rows := func(rs []StatRow) [][]any {
+		out := make([][]any, len(rs))
+		for i, r := range rs {
+			out[i] = []any{r.Name, r.Works, r.Accepted, r.Awards[0], r.Awards[1], r.Awards[2], r.Awarded()}
+		}
+		return out
+	}
+	days := Sheet{Name: "每日提交", Columns: []Column{{"日期", 12}, {"新建作品", 10}, {"提交作品", 10}}}
+	for _, d := range st.PerDay {
+		days.Rows = append(days.Rows, []any{d.Date, d.Created, d.Submitted})
+	}
+	return []Sheet{{Name: "按工作单位统计", Columns: cols("工作单位"), Rows: rows(st.ByEmployer)},
+		{Name: "按城市统计", Columns: cols("城市"), Rows: rows(st.ByCity)}, days}
+}
+
+func round2(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }

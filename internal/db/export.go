@@ -1,0 +1,93 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+	"gorm.io/gorm"
+
+	"github.com/jskx/contest/internal/contest"
+)
+
+type exportRow struct {
+	ID         string `gorm:"primaryKey"`
+	ContestID  string
+	Kind       string
+	Status     string
+	Done       int
+	Total      int
+	StorageKey string
+	Size       int64
+	Error      string
+	CreatedBy  string
+	CreatedAt  time.Time
+	FinishedAt *time.Time
+}
+
+func (exportRow) TableName() string { return "exports" }
+
+func fromDomainExport(j contest.ExportJob) exportRow {
+	r := exportRow{ID: j.ID, ContestID: j.ContestID, Kind: j.Kind, Status: j.Status, Done: j.Done, Total: j.Total,
+		StorageKey: j.Key, Size: j.Size, Error: j.Error, CreatedBy: j.CreatedBy, CreatedAt: j.CreatedAt.UTC()}
+	if j.FinishedAt != nil {
+		t := j.FinishedAt.UTC()
+		r.FinishedAt = &t
+	}
+	return r
+}
+
+func (r exportRow) toDomain() contest.ExportJob {
+	return contest.ExportJob{ID: r.ID, ContestID: r.ContestID, Kind: r.Kind, Status: r.Status, Done: r.Done, Total: r.Total,
+		Key: r.StorageKey, Size: r.Size, Error: r.Error, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, FinishedAt: r.FinishedAt}
+}
+
+// CreateExport records the job and queues its building, in one transaction.
+func (db *DB) CreateExport(ctx context.Context, j *contest.ExportJob) error {
+	row := fromDomainExport(*j)
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
+		if !ok {
+			return fmt.Errorf("jobs: queue export outside a transaction")
+		}
+		client, err := db.insertClient()
+		if err != nil {
+			return err
+		}
+		_, err = client.InsertTx(ctx, sqlTx, contest.ExportArgs{ID: j.ID}, &river.InsertOpts{Queue: exportQueue, MaxAttempts: 3})
+		return err
+	})
+	return translate(err, "导出")
+}
+
+// ExportByID returns one export job.
+func (db *DB) ExportByID(ctx context.Context, id string) (contest.ExportJob, error) {
+	var row exportRow
+	err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error
+	return row.toDomain(), translate(err, "导出")
+}
+
+// SaveExport records the job's state and progress.
+func (db *DB) SaveExport(ctx context.Context, j contest.ExportJob) error {
+	row := fromDomainExport(j)
+	err := db.gorm.WithContext(ctx).Model(&exportRow{}).Where("id = ?", j.ID).Select("*").Omit("id", "created_at", "created_by", "contest_id", "kind").Updates(&row).Error
+	return translate(err, "导出")
+}
+
+// Exports returns the contest's latest jobs, newest first.
+func (db *DB) Exports(ctx context.Context, contestID string, limit int) ([]contest.ExportJob, error) {
+	var rows []exportRow
+	if err := db.gorm.WithContext(ctx).Where("contest_id = ?", contestID).Order("created_at DESC, id DESC").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, translate(err, "导出")
+	}
+	out := make([]contest.ExportJob, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, nil
+}

@@ -1,0 +1,87 @@
+-- +goose Up
+-- How far the results have gone public (公示, publishing) and the certificate template, as
+-- JSON of contest.Publication; '' means the defaults.
+ALTER TABLE contests ADD COLUMN publication TEXT NOT NULL DEFAULT '';
+
+-- The winning works as made public: snapshot of the confirmed awards taken when the 公示
+-- starts, so the public pages and certificates show exactly what was in it.
+CREATE TABLE results (
+    contest_id    TEXT NOT NULL REFERENCES contests (id),
+    submission_id TEXT NOT NULL REFERENCES submissions (id) ON DELETE CASCADE,
+    tier          INTEGER NOT NULL,
+    rank          INTEGER NOT NULL,
+    score         DOUBLE PRECISION NOT NULL,
+    title         TEXT NOT NULL,
+    names         TEXT NOT NULL, -- JSON array, the lead creator first
+    employer      TEXT NOT NULL,
+    PRIMARY KEY (contest_id, submission_id)
+);
+
+-- Objections (异议) filed against works in the 公示, and the organizers' decisions. The
+-- contact is encrypted.
+CREATE TABLE objections (
+    id            TEXT PRIMARY KEY,
+    contest_id    TEXT NOT NULL REFERENCES contests (id),
+    submission_id TEXT NOT NULL REFERENCES submissions (id) ON DELETE CASCADE,
+    work_title    TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    contact_enc   TEXT NOT NULL,
+    reason        TEXT NOT NULL,
+    created_at    TIMESTAMP NOT NULL,
+    status        TEXT NOT NULL,
+    decision      TEXT NOT NULL DEFAULT '',
+    decided_by    TEXT NOT NULL DEFAULT '',
+    decided_at    TIMESTAMP
+);
+CREATE INDEX objections_contest ON objections (contest_id, created_at);
+
+-- Certificates issued; a revoked one stays so that its serial says so when verified.
+CREATE TABLE certificates (
+    serial        TEXT PRIMARY KEY,
+    contest_id    TEXT NOT NULL REFERENCES contests (id),
+    submission_id TEXT NOT NULL REFERENCES submissions (id) ON DELETE CASCADE,
+    version       INTEGER NOT NULL,
+    tier          INTEGER NOT NULL,
+    title         TEXT NOT NULL,
+    names         TEXT NOT NULL,
+    employer      TEXT NOT NULL,
+    recipient     TEXT NOT NULL DEFAULT '',
+    issued_at     TIMESTAMP NOT NULL,
+    revoked_at    TIMESTAMP
+);
+CREATE INDEX certificates_contest ON certificates (contest_id, serial);
+
+-- Works recommended to the national contest (推荐至全国).
+CREATE TABLE recommendations (
+    contest_id    TEXT NOT NULL REFERENCES contests (id),
+    submission_id TEXT NOT NULL REFERENCES submissions (id) ON DELETE CASCADE,
+    created_by    TEXT NOT NULL,
+    created_at    TIMESTAMP NOT NULL,
+    PRIMARY KEY (contest_id, submission_id)
+);
+
+-- Packages built in the background (all certificates, the national package) and their
+-- progress.
+CREATE TABLE exports (
+    id          TEXT PRIMARY KEY,
+    contest_id  TEXT NOT NULL REFERENCES contests (id),
+    kind        TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    done        INTEGER NOT NULL DEFAULT 0,
+    total       INTEGER NOT NULL DEFAULT 0,
+    storage_key TEXT NOT NULL DEFAULT '',
+    size        BIGINT NOT NULL DEFAULT 0,
+    error       TEXT NOT NULL DEFAULT '',
+    created_by  TEXT NOT NULL,
+    created_at  TIMESTAMP NOT NULL,
+    finished_at TIMESTAMP
+);
+CREATE INDEX exports_contest ON exports (contest_id, created_at);
+
+-- +goose Down
+DROP TABLE exports;
+DROP TABLE recommendations;
+DROP TABLE certificates;
+DROP TABLE objections;
+DROP TABLE results;
+ALTER TABLE contests DROP COLUMN publication;

@@ -1,0 +1,94 @@
+package db
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/jskx/contest/internal/contest"
+)
+
+const fieldObjectionContact = "objections.contact"
+
+type objectionRow struct {
+	ID           string `gorm:"primaryKey"`
+	ContestID    string
+	SubmissionID string
+	WorkTitle    string
+	Name         string
+	ContactEnc   string
+	Reason       string
+	CreatedAt    time.Time
+	Status       string
+	Decision     string
+	DecidedBy    string
+	DecidedAt    *time.Time
+}
+
+func (objectionRow) TableName() string { return "objections" }
+
+func (db *DB) toDomainObjection(r objectionRow) (contest.Objection, error) {
+	contact, err := db.box.Open(fieldObjectionContact, r.ContactEnc)
+	return contest.Objection{ID: r.ID, ContestID: r.ContestID, WorkID: r.SubmissionID, WorkTitle: r.WorkTitle, Name: r.Name,
+		Contact: contact, Reason: r.Reason, CreatedAt: r.CreatedAt, Status: contest.ObjectionStatus(r.Status),
+		Decision: r.Decision, DecidedBy: r.DecidedBy, DecidedAt: r.DecidedAt}, err
+}
+
+// CreateObjection stores an objection, its contact encrypted.
+func (db *DB) CreateObjection(ctx context.Context, o *contest.Objection) error {
+	enc, err := db.box.Seal(fieldObjectionContact, o.Contact)
+	if err != nil {
+		return contest.Internal(err)
+	}
+	row := objectionRow{ID: o.ID, ContestID: o.ContestID, SubmissionID: o.WorkID, WorkTitle: o.WorkTitle, Name: o.Name,
+		ContactEnc: enc, Reason: o.Reason, CreatedAt: o.CreatedAt.UTC(), Status: string(o.Status)}
+	return translate(db.gorm.WithContext(ctx).Create(&row).Error, "异议")
+}
+
+// Objections returns the contest's objections, newest first.
+func (db *DB) Objections(ctx context.Context, contestID string) ([]contest.Objection, error) {
+	var rows []objectionRow
+	if err := db.gorm.WithContext(ctx).Where("contest_id = ?", contestID).Order("created_at DESC, id").Find(&rows).Error; err != nil {
+		return nil, translate(err, "异议")
+	}
+	out := make([]contest.Objection, len(rows))
+	for i, r := range rows {
+		o, err := db.toDomainObjection(r)
+		if err != nil {
+			return nil, contest.Internal(err)
+		}
+		out[i] = o
+	}
+	return out, nil
+}
+
+// ObjectionByID returns one objection.
+func (db *DB) ObjectionByID(ctx context.Context, id string) (contest.Objection, error) {
+	var row objectionRow
+	if err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return contest.Objection{}, translate(err, "异议")
+	}
+	o, err := db.toDomainObjection(row)
+	if err != nil {
+		return contest.Objection{}, contest.Internal(err)
+	}
+	return o, nil
+}
+
+// DecideObjection records the decision of a still open objection with its audit entry.
+func (db *DB) DecideObjection(ctx context.Context, o contest.Objection, a contest.AuditEntry) error {
+	audit := fromDomainAudit(a)
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&objectionRow{}).Where("id = ? AND status = ?", o.ID, string(contest.ObjectionOpen)).
+			Updates(map[string]any{"status": string(o.Status), "decision": o.Decision, "decided_by": o.DecidedBy, "decided_at": o.DecidedAt.UTC()})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return contest.Errorf(contest.EConflict, "该异议已处理")
+		}
+		return tx.Create(&audit).Error
+	})
+	return translate(err, "异议")
+}

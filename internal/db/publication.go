@@ -1,0 +1,195 @@
+package db
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/jskx/contest/internal/contest"
+)
+
+type resultRow struct {
+	ContestID    string `gorm:"primaryKey"`
+	SubmissionID string `gorm:"primaryKey"`
+	Tier         int
+	Rank         int
+	Score        float64
+	Title        string
+	Names        string // JSON array
+	Employer     string
+}
+
+func (resultRow) TableName() string { return "results" }
+
+func names(s string) []string {
+	var out []string
+	_ = json.Unmarshal([]byte(s), &out) // written by this package
+	return out
+}
+
+// saveContestTx writes a contest's publication column in tx.
+func saveContestTx(tx *gorm.DB, c contest.Contest) error {
+	res := tx.Model(&contestRow{}).Where("id = ?", c.ID).Update("publication", mustJSON(c.Publication))
+	if res.Error == nil && res.RowsAffected == 0 {
+		return contest.Errorf(contest.ENotFound, "活动不存在")
+	}
+	return res.Error
+}
+
+// SavePublicity saves the contest's publication and, when results is not nil, replaces its
+// results, with the audit entry, in one transaction.
+func (db *DB) SavePublicity(ctx context.Context, c contest.Contest, results []contest.Result, a contest.AuditEntry) error {
+	audit := fromDomainAudit(a)
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := saveContestTx(tx, c); err != nil {
+			return err
+		}
+		if results != nil {
+			if err := tx.Where("contest_id = ?", c.ID).Delete(&resultRow{}).Error; err != nil {
+				return err
+			}
+			rows := make([]resultRow, len(results))
+			for i, r := range results {
+				rows[i] = resultRow{ContestID: c.ID, SubmissionID: r.WorkID, Tier: int(r.Tier), Rank: r.Rank, Score: r.Score,
+					Title: r.Title, Names: mustJSON(r.Names), Employer: r.Employer}
+			}
+			if len(rows) > 0 {
+				if err := tx.CreateInBatches(rows, 200).Error; err != nil {
+					return err
+				}
+			}
+		}
+		return tx.Create(&audit).Error
+	})
+	return translate(err, "公示")
+}
+
+// Results returns the contest's results in tier and rank order.
+func (db *DB) Results(ctx context.Context, contestID string) ([]contest.Result, error) {
+	var rows []resultRow
+	err := db.gorm.WithContext(ctx).Where("contest_id = ?", contestID).Order("tier, rank, submission_id").Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "获奖名单")
+	}
+	out := make([]contest.Result, len(rows))
+	for i, r := range rows {
+		out[i] = contest.Result{WorkID: r.SubmissionID, Tier: contest.Tier(r.Tier), Rank: r.Rank, Score: r.Score,
+			Title: r.Title, Names: names(r.Names), Employer: r.Employer}
+	}
+	return out, nil
+}
+
+type certificateRow struct {
+	Serial       string `gorm:"primaryKey"`
+	ContestID    string
+	SubmissionID string
+	Version      int
+	Tier         int
+	Title        string
+	Names        string
+	Employer     string
+	Recipient    string
+	IssuedAt     time.Time
+	RevokedAt    *time.Time
+}
+
+func (certificateRow) TableName() string { return "certificates" }
+
+func (r certificateRow) toDomain() contest.Certificate {
+	return contest.Certificate{Serial: r.Serial, ContestID: r.ContestID, WorkID: r.SubmissionID, Version: r.Version,
+		Tier: contest.Tier(r.Tier), Title: r.Title, Names: names(r.Names), Employer: r.Employer, Recipient: r.Recipient,
+		IssuedAt: r.IssuedAt, RevokedAt: r.RevokedAt}
+}
+
+// SavePublication saves the contest's publication, issues certificates (making an existing
+// serial valid again), revokes others and records the audit entry, in one transaction.
+func (db *DB) SavePublication(ctx context.Context, c contest.Contest, issue []contest.Certificate, revoke []string, at time.Time, a contest.AuditEntry) error {
+	audit := fromDomainAudit(a)
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := saveContestTx(tx, c); err != nil {
+			return err
+		}
+		for i := 0; i < len(revoke); i += 500 {
+			batch := revoke[i:min(i+500, len(revoke))]
+			if err := tx.Model(&certificateRow{}).Where("serial IN ? AND revoked_at IS NULL", batch).Update("revoked_at", at.UTC()).Error; err != nil {
+				return err
+			}
+		}
+		rows := make([]certificateRow, len(issue))
+		for i, x := range issue {
+			rows[i] = certificateRow{Serial: x.Serial, ContestID: x.ContestID, SubmissionID: x.WorkID, Version: x.Version,
+				Tier: int(x.Tier), Title: x.Title, Names: mustJSON(x.Names), Employer: x.Employer, Recipient: x.Recipient,
+				IssuedAt: x.IssuedAt.UTC()}
+		}
+		if len(rows) > 0 {
+			upsert := clause.OnConflict{Columns: []clause.Column{{Name: "serial"}}, DoUpdates: clause.Assignments(map[string]any{"revoked_at": nil})}
+			if err := tx.Clauses(upsert).CreateInBatches(rows, 200).Error; err != nil {
+				return err
+			}
+		}
+		return tx.Create(&audit).Error
+	})
+	return translate(err, "证书")
+}
+
+// Certificates returns every certificate of the contest, revoked ones too, by serial.
+func (db *DB) Certificates(ctx context.Context, contestID string) ([]contest.Certificate, error) {
+	var rows []certificateRow
+	if err := db.gorm.WithContext(ctx).Where("contest_id = ?", contestID).Order("serial").Find(&rows).Error; err != nil {
+		return nil, translate(err, "证书")
+	}
+	out := make([]contest.Certificate, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, nil
+}
+
+// CertificateBySerial returns a certificate.
+func (db *DB) CertificateBySerial(ctx context.Context, serial string) (contest.Certificate, error) {
+	var row certificateRow
+	err := db.gorm.WithContext(ctx).Where("serial = ?", serial).Take(&row).Error
+	return row.toDomain(), translate(err, "证书")
+}
+
+type recommendationRow struct {
+	ContestID    string `gorm:"primaryKey"`
+	SubmissionID string `gorm:"primaryKey"`
+	CreatedBy    string
+	CreatedAt    time.Time
+}
+
+func (recommendationRow) TableName() string { return "recommendations" }
+
+// SetRecommended marks or unmarks a work as recommended, with the audit entry.
+func (db *DB) SetRecommended(ctx context.Context, contestID, workID string, on bool, a contest.AuditEntry) error {
+	audit := fromDomainAudit(a)
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		row := recommendationRow{ContestID: contestID, SubmissionID: workID, CreatedBy: a.ActorID, CreatedAt: a.At.UTC()}
+		var err error
+		if on {
+			err = tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error
+		} else {
+			err = tx.Where("contest_id = ? AND submission_id = ?", contestID, workID).Delete(&recommendationRow{}).Error
+		}
+		if err != nil {
+			return err
+		}
+		return tx.Create(&audit).Error
+	})
+	return translate(err, "推荐")
+}
+
+// Recommended returns the recommended works of the contest.
+func (db *DB) Recommended(ctx context.Context, contestID string) (map[string]bool, error) {
+	var ids []string
+	err := db.gorm.WithContext(ctx).Model(&recommendationRow{}).Where("contest_id = ?", contestID).Pluck("submission_id", &ids).Error
+	out := map[string]bool{}
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, translate(err, "推荐")
+}

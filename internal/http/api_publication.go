@@ -1,0 +1,248 @@
+package http
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/jskx/contest/internal/contest"
+)
+
+// resultJSON is a winning work as the public sees it.
+type resultJSON struct {
+	WorkID    string   `json:"work_id"`
+	Tier      string   `json:"tier"`
+	TierLabel string   `json:"tier_label"`
+	Title     string   `json:"title"`
+	Creators  []string `json:"creators"`
+	Employer  string   `json:"employer"`
+}
+
+func toResultsJSON(rs []contest.Result) []resultJSON {
+	out := make([]resultJSON, len(rs))
+	for i, r := range rs {
+		out[i] = resultJSON{WorkID: r.WorkID, Tier: tierNames[r.Tier], TierLabel: r.Tier.Label(), Title: r.Title, Creators: r.Names, Employer: r.Employer}
+	}
+	return out
+}
+
+// publicationJSON is where the results stand.
+type publicationJSON struct {
+	Stage          string     `json:"stage"`
+	StageLabel     string     `json:"stage_label"`
+	PublicityStart *time.Time `json:"publicity_start,omitempty"`
+	PublicityEnd   *time.Time `json:"publicity_end,omitempty"`
+	PublishedAt    *time.Time `json:"published_at,omitempty"`
+	PublicityDays  int        `json:"publicity_days"`
+}
+
+func toPublicationJSON(c contest.Contest, now time.Time) publicationJSON {
+	p, st := c.Publication, c.Stage(now)
+	return publicationJSON{Stage: string(st), StageLabel: st.Label(), PublicityStart: p.PublicityStart, PublicityEnd: p.PublicityEnd,
+		PublishedAt: p.PublishedAt, PublicityDays: p.PublicityDays}
+}
+
+func (s *Server) apiResults(c echo.Context) error {
+	r, err := s.svc.PublicResults(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"publication": toPublicationJSON(r.Contest, s.svc.Now()), "items": toResultsJSON(r.Results)})
+}
+
+func (s *Server) apiFileObjection(c echo.Context) error {
+	var in struct {
+		WorkID  string `json:"work_id"`
+		Name    string `json:"name"`
+		Contact string `json:"contact"`
+		Reason  string `json:"reason"`
+	}
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	o, err := s.svc.FileObjection(c.Request().Context(), contest.ObjectionInput{WorkID: in.WorkID, Name: in.Name, Contact: in.Contact, Reason: in.Reason})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"id": o.ID, "status": o.Status, "created_at": o.CreatedAt})
+}
+
+func (s *Server) apiVerify(c echo.Context) error {
+	v, err := s.svc.VerifyCertificate(c.Request().Context(), c.Param("serial"))
+	if err != nil {
+		return err
+	}
+	if !v.Found {
+		return contest.Errorf(contest.ENotFound, "未查到该编号的证书，可能是伪造的或编号有误")
+	}
+	cert := v.Certificate
+	return c.JSON(http.StatusOK, map[string]any{"serial": cert.Serial, "genuine": v.Genuine(), "revoked_at": cert.RevokedAt,
+		"contest": v.Contest.Name, "tier": tierNames[cert.Tier], "tier_label": cert.Tier.Label(), "title": cert.Title,
+		"creators": cert.Names, "recipient": cert.Recipient, "employer": cert.Employer, "issuer": v.Issuer, "issued_at": cert.IssuedAt})
+}
+
+// objectionJSON is an objection for organizers; the contact is masked.
+type objectionJSON struct {
+	ID        string     `json:"id"`
+	WorkID    string     `json:"work_id"`
+	WorkTitle string     `json:"work_title"`
+	Name      string     `json:"name"`
+	Contact   string     `json:"contact_masked"`
+	Reason    string     `json:"reason"`
+	Status    string     `json:"status"`
+	Decision  string     `json:"decision,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	DecidedAt *time.Time `json:"decided_at,omitempty"`
+}
+
+func toObjectionJSON(o contest.Objection) objectionJSON {
+	return objectionJSON{ID: o.ID, WorkID: o.WorkID, WorkTitle: o.WorkTitle, Name: o.Name, Contact: o.ContactMasked(), Reason: o.Reason,
+		Status: string(o.Status), Decision: o.Decision, CreatedAt: o.CreatedAt, DecidedAt: o.DecidedAt}
+}
+
+func (s *Server) apiPublication(c echo.Context) error {
+	u, _ := currentUser(c)
+	ctx := c.Request().Context()
+	ct, err := s.svc.CurrentContest(ctx)
+	if err != nil {
+		return err
+	}
+	list, err := s.svc.Objections(ctx, u)
+	if err != nil {
+		return err
+	}
+	items := make([]objectionJSON, len(list))
+	for i, o := range list {
+		items[i] = toObjectionJSON(o)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"publication": toPublicationJSON(ct, s.svc.Now()), "objections": items})
+}
+
+// apiPublicationAction runs a publishing step and answers with where the results stand.
+func (s *Server) apiPublicationAction(do func(c echo.Context, u contest.User) (contest.Contest, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		u, _ := currentUser(c)
+		ct, err := do(c, u)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, toPublicationJSON(ct, s.svc.Now()))
+	}
+}
+
+func (s *Server) apiStartPublicity(c echo.Context, u contest.User) (contest.Contest, error) {
+	return s.svc.StartPublicity(c.Request().Context(), u)
+}
+
+func (s *Server) apiPublish(c echo.Context, u contest.User) (contest.Contest, error) {
+	return s.svc.Publish(c.Request().Context(), u)
+}
+
+func (s *Server) apiUnpublish(c echo.Context, u contest.User) (contest.Contest, error) {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := bind(c, &in); err != nil {
+		return contest.Contest{}, err
+	}
+	return s.svc.Unpublish(c.Request().Context(), u, in.Reason)
+}
+
+func (s *Server) apiDecideObjection(c echo.Context) error {
+	var in struct {
+		Upheld   bool   `json:"upheld"`
+		Decision string `json:"decision"`
+	}
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	u, _ := currentUser(c)
+	o, err := s.svc.DecideObjection(c.Request().Context(), u, c.Param("id"), in.Upheld, in.Decision)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toObjectionJSON(o))
+}
+
+func (s *Server) apiSetRecommended(c echo.Context) error {
+	var in struct {
+		Recommended bool `json:"recommended"`
+	}
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	u, _ := currentUser(c)
+	if err := s.svc.SetRecommended(c.Request().Context(), u, c.Param("id"), in.Recommended); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"work_id": c.Param("id"), "recommended": in.Recommended})
+}
+
+// exportJSON is a package being built.
+type exportJSON struct {
+	ID          string     `json:"id"`
+	Kind        string     `json:"kind"`
+	Status      string     `json:"status"`
+	Done        int        `json:"done"`
+	Total       int        `json:"total"`
+	Size        int64      `json:"size,omitempty"`
+	Error       string     `json:"error,omitempty"`
+	DownloadURL string     `json:"download_url,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+	FinishedAt  *time.Time `json:"finished_at,omitempty"`
+}
+
+func toExportJSON(j contest.ExportJob) exportJSON {
+	out := exportJSON{ID: j.ID, Kind: j.Kind, Status: j.Status, Done: j.Done, Total: j.Total, Size: j.Size, Error: j.Error,
+		CreatedAt: j.CreatedAt, FinishedAt: j.FinishedAt}
+	if j.Status == contest.ExportDone {
+		out.DownloadURL = "/admin/exports/packages/" + j.ID + "/download"
+	}
+	return out
+}
+
+func (s *Server) apiStartExport(c echo.Context) error {
+	var in struct {
+		Kind string `json:"kind"`
+	}
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	u, _ := currentUser(c)
+	j, err := s.svc.StartExport(c.Request().Context(), u, in.Kind)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, toExportJSON(j))
+}
+
+func (s *Server) apiExport(c echo.Context) error {
+	u, _ := currentUser(c)
+	j, err := s.svc.Export(c.Request().Context(), u, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toExportJSON(j))
+}
+
+func (s *Server) apiStatistics(c echo.Context) error {
+	u, _ := currentUser(c)
+	st, err := s.svc.Statistics(c.Request().Context(), u)
+	if err != nil {
+		return err
+	}
+	rows := func(rs []contest.StatRow) []map[string]any {
+		out := make([]map[string]any, len(rs))
+		for i, r := range rs {
+			out[i] = map[string]any{"name": r.Name, "works": r.Works, "accepted": r.Accepted, "awards": r.Awards}
+		}
+		return out
+	}
+	days := make([]map[string]any, len(st.PerDay))
+	for i, d := range st.PerDay {
+		days[i] = map[string]any{"date": d.Date, "created": d.Created, "submitted": d.Submitted}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"drafts": st.Drafts, "works": st.Works, "accepted": st.Accepted, "awards": st.Awards,
+		"by_employer": rows(st.ByEmployer), "by_city": rows(st.ByCity), "per_day": days})
+}

@@ -1,0 +1,156 @@
+package http
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/jskx/contest/internal/contest"
+)
+
+// exportTitles name the sheet exports in Chinese, for file names and the page.
+var exportTitles = map[string]string{
+	contest.SheetRegistrations: "报名登记表",
+	contest.SheetScores:        "评分明细",
+	contest.SheetResults:       "评审结果",
+	contest.SheetStatistics:    "统计",
+}
+
+type exportsPage struct {
+	Sheets []exportLink
+}
+
+type exportLink struct {
+	Name, Title string
+	Parts       []string // the sheets, each a CSV of its own
+}
+
+func (s *Server) pageExports(c echo.Context) error {
+	d := exportsPage{Sheets: []exportLink{
+		{contest.SheetRegistrations, "报名登记表（个人证件号码、手机号已遮盖）", []string{"报名登记表", "参与人员与授权"}},
+		{contest.SheetScores, "评分明细（每位评委、每项标准）", []string{"评分明细"}},
+		{contest.SheetResults, "评审结果（名次、得分、奖项、推荐）", []string{"评审结果"}},
+		{contest.SheetStatistics, "统计（按工作单位、城市、日期）", []string{"按工作单位统计", "按城市统计", "每日提交"}},
+	}}
+	return s.render(c, http.StatusOK, "admin_exports", view{Title: "数据导出", Data: d})
+}
+
+// downloadSheets sends an export as .xlsx, or one of its sheets as CSV (?format=csv&sheet=N).
+func (s *Server) downloadSheets(c echo.Context) error {
+	return s.sendSheets(c, c.Param("name"), false)
+}
+
+// downloadFullRegistrations sends the registrations with personal numbers in the clear. It is
+// a POST from a form the organizer confirms, and the service records it in the audit log.
+func (s *Server) downloadFullRegistrations(c echo.Context) error {
+	if c.FormValue("confirm") != "1" {
+		return (contest.Fields{"confirm": {Code: "confirm_required", Message: "导出完整个人信息须勾选确认"}}).Err()
+	}
+	return s.sendSheets(c, contest.SheetRegistrations, true)
+}
+
+func (s *Server) sendSheets(c echo.Context, name string, full bool) error {
+	u, _ := currentUser(c)
+	sheets, err := s.svc.Sheets(c.Request().Context(), u, name, full)
+	if err != nil {
+		return err
+	}
+	base := exportTitles[name]
+	if full {
+		base += "（完整）"
+	}
+	base += "-" + s.svc.Now().In(beijing).Format("20060102")
+	var buf bytes.Buffer
+	if c.FormValue("format") == "csv" {
+		i, _ := strconv.Atoi(c.FormValue("sheet"))
+		if i < 0 || i >= len(sheets) {
+			return contest.Errorf(contest.ENotFound, "没有这张表")
+		}
+		if err := writeCSV(&buf, sheets[i]); err != nil {
+			return contest.Internal(err)
+		}
+		return sendFile(c, base+"-"+sheets[i].Name+".csv", "text/csv; charset=utf-8", int64(buf.Len()), &buf)
+	}
+	if s.svc.Spreadsheets == nil {
+		return contest.Errorf(contest.EUnavailable, "表格导出不可用")
+	}
+	if err := s.svc.Spreadsheets.WriteSpreadsheet(&buf, sheets...); err != nil {
+		return contest.Internal(err)
+	}
+	return sendFile(c, base+".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", int64(buf.Len()), &buf)
+}
+
+// writeCSV writes a sheet as CSV with a UTF-8 BOM (so Excel reads the Chinese right). Text
+// that a spreadsheet would run as a formula gets a leading apostrophe.
+func writeCSV(w io.Writer, sh contest.Sheet) error {
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	head := make([]string, len(sh.Columns))
+	for i, col := range sh.Columns {
+		head[i] = col.Title
+	}
+	cw.Write(head)
+	for _, row := range sh.Rows {
+		rec := make([]string, len(row))
+		for i, v := range row {
+			switch v := v.(type) {
+			case string:
+				if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+					v = "'" + v
+				}
+				rec[i] = v
+			case time.Time:
+				rec[i] = v.In(beijing).Format("2006-01-02 15:04:05")
+			default:
+				rec[i] = fmt.Sprint(v)
+			}
+		}
+		cw.Write(rec)
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// sendFile sends a download under a Chinese file name.
+func sendFile(c echo.Context, name, contentType string, size int64, r io.Reader) error {
+	h := c.Response().Header()
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	h.Set("Content-Length", strconv.FormatInt(size, 10))
+	h.Set("Cache-Control", "private, no-store")
+	return c.Stream(http.StatusOK, contentType, r)
+}
+
+// statisticsPage is the statistics with the largest counts, for the bars' scale.
+type statisticsPage struct {
+	contest.Statistics
+	MaxEmployer, MaxCity, MaxDay int
+}
+
+func (s *Server) pageStatistics(c echo.Context) error {
+	u, _ := currentUser(c)
+	st, err := s.svc.Statistics(c.Request().Context(), u)
+	if err != nil {
+		return err
+	}
+	d := statisticsPage{Statistics: st}
+	for _, r := range st.ByEmployer {
+		d.MaxEmployer = max(d.MaxEmployer, r.Works)
+	}
+	for _, r := range st.ByCity {
+		d.MaxCity = max(d.MaxCity, r.Works)
+	}
+	for _, r := range st.PerDay {
+		d.MaxDay = max(d.MaxDay, r.Created, r.Submitted)
+	}
+	return s.render(c, http.StatusOK, "admin_statistics", view{Title: "统计", Wide: true, Data: d})
+}

@@ -1,0 +1,168 @@
+package http
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/jskx/contest/internal/contest"
+)
+
+// publicationPage is the organizers' desk for what leaves the system: 公示, objections,
+// publishing, the certificate template, recommendations to the national contest.
+type publicationPage struct {
+	Stage       contest.Stage
+	Awards      contest.AwardTable
+	Objections  []contest.Objection
+	Open        int // objections not yet decided
+	Recommended map[string]bool
+	Exports     []contest.ExportJob
+	Publication contest.Publication
+}
+
+func (s *Server) publicationData(c echo.Context) (publicationPage, contest.Contest, error) {
+	ctx := c.Request().Context()
+	u, _ := currentUser(c)
+	ct, err := s.svc.CurrentContest(ctx)
+	if err != nil {
+		return publicationPage{}, ct, err
+	}
+	d := publicationPage{Stage: ct.Stage(s.svc.Now()), Publication: ct.Publication}
+	if d.Awards, err = s.svc.Awards(ctx, u); err != nil {
+		return d, ct, err
+	}
+	if d.Objections, err = s.svc.Objections(ctx, u); err != nil {
+		return d, ct, err
+	}
+	for _, o := range d.Objections {
+		if o.Status == contest.ObjectionOpen {
+			d.Open++
+		}
+	}
+	if d.Recommended, err = s.svc.Recommended(ctx, u); err != nil {
+		return d, ct, err
+	}
+	d.Exports, err = s.svc.Exports(ctx, u)
+	return d, ct, err
+}
+
+func (s *Server) pagePublication(c echo.Context) error {
+	return s.showPublication(c, http.StatusOK, nil, nil)
+}
+
+// showPublication renders the desk, with the template as entered and the error of a failed
+// settings save when there is one.
+func (s *Server) showPublication(c echo.Context, status int, entered *contest.Publication, err error) error {
+	d, ct, derr := s.publicationData(c)
+	if derr != nil {
+		return derr
+	}
+	if entered != nil {
+		d.Publication = *entered
+	}
+	v := view{Title: "结果发布", Wide: true, Data: d, Contest: ct}
+	if err != nil {
+		v.ErrorMsg, v.Errors = contest.ErrorMessage(err), contest.ErrorFields(err)
+	}
+	return s.render(c, status, "admin_publication", v)
+}
+
+// publicationAction runs an organizer's action and goes back to the desk.
+func (s *Server) publicationAction(do func(c echo.Context, u contest.User) error) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		u, _ := currentUser(c)
+		if err := do(c, u); err != nil {
+			return err
+		}
+		flash(c, "saved")
+		return c.Redirect(http.StatusSeeOther, "/admin/publication")
+	}
+}
+
+func (s *Server) pageStartPublicity(c echo.Context) error {
+	return s.publicationAction(func(c echo.Context, u contest.User) error {
+		_, err := s.svc.StartPublicity(c.Request().Context(), u)
+		return err
+	})(c)
+}
+
+func (s *Server) pagePublish(c echo.Context) error {
+	return s.publicationAction(func(c echo.Context, u contest.User) error {
+		_, err := s.svc.Publish(c.Request().Context(), u)
+		return err
+	})(c)
+}
+
+func (s *Server) pageUnpublish(c echo.Context) error {
+	return s.publicationAction(func(c echo.Context, u contest.User) error {
+		_, err := s.svc.Unpublish(c.Request().Context(), u, c.FormValue("reason"))
+		return err
+	})(c)
+}
+
+func (s *Server) pageRecommend(c echo.Context) error {
+	return s.publicationAction(func(c echo.Context, u contest.User) error {
+		return s.svc.SetRecommended(c.Request().Context(), u, c.Param("id"), c.FormValue("on") == "1")
+	})(c)
+}
+
+func (s *Server) pageStartExport(c echo.Context) error {
+	return s.publicationAction(func(c echo.Context, u contest.User) error {
+		_, err := s.svc.StartExport(c.Request().Context(), u, c.FormValue("kind"))
+		return err
+	})(c)
+}
+
+func publicationInput(c echo.Context) (int, contest.CertificateTemplate) {
+	days, _ := strconv.Atoi(c.FormValue("publicity_days"))
+	return days, contest.CertificateTemplate{Heading: c.FormValue("heading"), Body: c.FormValue("body"),
+		Issuer: c.FormValue("issuer"), Date: c.FormValue("date"), PerParticipant: c.FormValue("per_participant") == "1"}
+}
+
+func (s *Server) pagePublicationSettings(c echo.Context) error {
+	u, _ := currentUser(c)
+	days, t := publicationInput(c)
+	if _, err := s.svc.UpdatePublication(c.Request().Context(), u, days, t); err != nil {
+		if contest.ErrorCode(err) != contest.EInvalid {
+			return err
+		}
+		return s.showPublication(c, http.StatusUnprocessableEntity, &contest.Publication{PublicityDays: days, Certificate: t}, err)
+	}
+	flash(c, "saved")
+	return c.Redirect(http.StatusSeeOther, "/admin/publication#settings")
+}
+
+func (s *Server) pageObjection(c echo.Context) error {
+	u, _ := currentUser(c)
+	list, err := s.svc.Objections(c.Request().Context(), u)
+	if err != nil {
+		return err
+	}
+	for _, o := range list {
+		if o.ID == c.Param("id") {
+			return s.render(c, http.StatusOK, "admin_objection", view{Title: "异议处理", Data: o})
+		}
+	}
+	return contest.Errorf(contest.ENotFound, "异议不存在")
+}
+
+func (s *Server) pageDecideObjection(c echo.Context) error {
+	u, _ := currentUser(c)
+	if _, err := s.svc.DecideObjection(c.Request().Context(), u, c.Param("id"), c.FormValue("upheld") == "1", c.FormValue("decision")); err != nil {
+		return err
+	}
+	flash(c, "saved")
+	return c.Redirect(http.StatusSeeOther, "/admin/publication#objections")
+}
+
+// downloadExport sends a finished package.
+func (s *Server) downloadExport(c echo.Context) error {
+	u, _ := currentUser(c)
+	j, rc, err := s.svc.OpenExport(c.Request().Context(), u, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	return sendFile(c, j.FileName(), "application/zip", j.Size, rc)
+}

@@ -1,0 +1,363 @@
+package http_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/jskx/contest/internal/ffmpeg/ffmpegtest"
+	"github.com/jskx/contest/internal/pdf/pdftest"
+)
+
+// personal are the registration's fields that must never be public: ID numbers, mobile,
+// email, WeChat, address, postal code.
+var personal = []string{idZhang, idLi, "13800138000", "zhang@example.org", "zhangsan", "孝陵卫街", "210014"}
+
+func mustNotContainPersonal(t *testing.T, where string, body []byte) {
+	t.Helper()
+	for _, p := range personal {
+		if bytes.Contains(body, []byte(p)) {
+			t.Fatalf("%s shows %q", where, p)
+		}
+	}
+}
+
+type resultsJSON struct {
+	Publication struct{ Stage string }
+	Items       []struct {
+		WorkID   string `json:"work_id"`
+		Tier     string
+		Title    string
+		Creators []string
+		Employer string
+	}
+}
+
+// TestPublication_PublicityObjectionsPublishCertificates runs the results from confirmed awards
+// to certificates: 公示 with an objection, its decision, publishing, each winner's
+// certificate (text and QR read back), verification, the gallery, and withdrawing.
+func TestPublication_PublicityObjectionsPublishCertificates(t *testing.T) {
+	ffmpegtest.Require(t)
+	pdftest.Require(t)
+	forEachBackend(t, func(t *testing.T, e *env) {
+		org := e.Organizer()
+		owners, ids := e.ConfirmAwards(org,
+			workOf("量子之光", "省农业科学院", "江苏省南京市玄武区孝陵卫街50号"),
+			workOf("稻浪", "东南大学", "江苏省苏州市姑苏区"),
+			workOf("匠心", "省人民医院", "南京市鼓楼区"),
+			workOf("未获奖的作品", "省气象局", "江苏省无锡市"))
+		anon := e.Client()
+
+		// Before the 公示 nothing is public.
+		page := anon.Must(http.StatusOK, "GET", "/results", nil)
+		if doc := mustDoc(t, page); doc.Find("#no-results").Length() != 1 || strings.Contains(string(page.Body), "量子之光") {
+			t.Fatalf("results before the 公示:\n%s", page.Body)
+		}
+		if r := org.Do("POST", "/api/v1/admin/publication/publish", nil); r.Status != http.StatusConflict {
+			t.Fatalf("publish without 公示 = %d", r.Status)
+		}
+
+		// 公示: the three winners by tier, with names and employer only.
+		var st struct{ Stage string }
+		org.Must(http.StatusOK, "POST", "/api/v1/admin/publication/publicity", nil).JSON(t, &st)
+		if st.Stage != "publicity" {
+			t.Fatalf("stage %q", st.Stage)
+		}
+		var res resultsJSON
+		r := anon.Must(http.StatusOK, "GET", "/api/v1/results", nil)
+		r.JSON(t, &res)
+		mustNotContainPersonal(t, "results API", r.Body)
+		if len(res.Items) != 3 || res.Items[0].Title != "量子之光" || res.Items[0].Tier != "first" || res.Items[2].Tier != "third" ||
+			strings.Join(res.Items[0].Creators, "、") != "张三、李四" || res.Items[0].Employer != "省农业科学院" {
+			t.Fatalf("publicity list %+v", res)
+		}
+		page = anon.Must(http.StatusOK, "GET", "/results", nil)
+		mustNotContainPersonal(t, "results page", page.Body)
+		doc := mustDoc(t, page)
+		if got := doc.Find("#tier-1 td").Eq(1).Text(); got != "《量子之光》" || doc.Find("#objection form").Length() != 1 ||
+			!strings.Contains(doc.Find("h1").Text(), "拟获奖作品公示") || strings.Contains(string(page.Body), "未获奖的作品") {
+			t.Fatalf("publicity page: first prize %q\n%s", got, page.Body)
+		}
+
+		// An objection: refused when incomplete, taken when complete; publishing waits.
+		bad := anon.Do("POST", "/api/v1/results/objections", map[string]string{"work_id": ids[3], "name": "", "contact": "abc", "reason": "太短"})
+		if codes := bad.FieldCodes(); bad.Status != http.StatusUnprocessableEntity || codes["work_id"] == "" || codes["name"] == "" || codes["contact"] == "" || codes["reason"] == "" {
+			t.Fatalf("incomplete objection = %d %s", bad.Status, bad.Body)
+		}
+		form := url.Values{"work_id": {ids[1]}, "name": {"赵六"}, "contact": {"13912345678"}, "reason": {"该作品与往届获奖作品高度相似，请核实原创性。"}}
+		anon.Must(http.StatusSeeOther, "POST", "/results/objections", form)
+		if r := org.Do("POST", "/api/v1/admin/publication/publish", nil); r.Status != http.StatusConflict || !strings.Contains(r.ErrorMessage(), "公示期") {
+			t.Fatalf("publish during the 公示 = %d %s", r.Status, r.Body)
+		}
+		e.Clock.Set(afterPublicity)
+		if r := anon.Do("POST", "/api/v1/results/objections", map[string]string{"work_id": ids[1], "name": "赵六", "contact": "zhao@example.org", "reason": "公示期后提出的异议不应被接受。"}); r.Status != http.StatusConflict {
+			t.Fatalf("objection after the 公示 = %d", r.Status)
+		}
+		if r := org.Do("POST", "/api/v1/admin/publication/publish", nil); r.Status != http.StatusConflict || !strings.Contains(r.ErrorMessage(), "稻浪") {
+			t.Fatalf("publish with an open objection = %d %s", r.Status, r.Body)
+		}
+		var pub struct {
+			Objections []struct {
+				ID, Status string
+				Contact    string `json:"contact_masked"`
+			}
+		}
+		org.Must(http.StatusOK, "GET", "/api/v1/admin/publication", nil).JSON(t, &pub)
+		if len(pub.Objections) != 1 || pub.Objections[0].Contact != "139****5678" {
+			t.Fatalf("objections %+v", pub.Objections)
+		}
+		if page := org.Must(http.StatusOK, "GET", "/admin/objections/"+pub.Objections[0].ID, nil); !strings.Contains(string(page.Body), "13912345678") {
+			t.Error("the organizer's objection page lacks the full contact")
+		}
+		org.Must(http.StatusSeeOther, "POST", "/admin/objections/"+pub.Objections[0].ID, url.Values{"upheld": {"0"}, "decision": {"经核实，作品为原创，异议不成立。"}})
+		audit := string(org.Must(http.StatusOK, "GET", "/admin/audit.csv", nil).Body)
+		if !strings.Contains(audit, "objection") || !strings.Contains(audit, "经核实，作品为原创，异议不成立。") || strings.Contains(audit, "13912345678") {
+			t.Fatalf("the decision is not in the audit log (or the contact is):\n%s", audit)
+		}
+
+		// Published: the final list, the owners' results and certificates.
+		org.Must(http.StatusOK, "POST", "/api/v1/admin/publication/publish", nil)
+		if h := mustDoc(t, anon.Must(http.StatusOK, "GET", "/results", nil)).Find("h1").Text(); !strings.Contains(h, "评选结果") {
+			t.Fatalf("published heading %q", h)
+		}
+		my := mustDoc(t, owners[0].Must(http.StatusOK, "GET", "/my", nil))
+		link, _ := my.Find("a.certificate").Attr("href")
+		if my.Find(".award").Text() != "一等奖" || link == "" {
+			t.Fatalf("the winner's page: award %q, certificate %q", my.Find(".award").Text(), link)
+		}
+		if mustDoc(t, owners[3].Must(http.StatusOK, "GET", "/my", nil)).Find(".my-result").Text() != "未获奖" {
+			t.Error("the page of a work without award does not say so")
+		}
+		cert := owners[0].Must(http.StatusOK, "GET", link, nil)
+		if ct := cert.Header.Get("Content-Type"); ct != "application/pdf" {
+			t.Fatalf("certificate type %q", ct)
+		}
+		text := pdftest.Text(t, cert.Body)
+		serial := strings.TrimPrefix(link, "/certificates/")
+		for _, want := range []string{"获奖证书", "一等奖", "量子之光", "张三", "李四", "省科学技术协会", serial, "2022年5月27日"} {
+			if !strings.Contains(strings.ReplaceAll(text, " ", ""), strings.ReplaceAll(want, " ", "")) {
+				t.Errorf("certificate text lacks %q:\n%s", want, text)
+			}
+		}
+		verifyURL := pdftest.QR(t, cert.Body)
+		if verifyURL != e.Server.URL+"/verify/"+serial {
+			t.Fatalf("QR code says %q, want the verify page of %s", verifyURL, serial)
+		}
+		if r := owners[1].Do("GET", link, nil); r.Status != http.StatusNotFound {
+			t.Errorf("another contestant downloads the certificate = %d", r.Status)
+		}
+		ver := anon.Must(http.StatusOK, "GET", strings.TrimPrefix(verifyURL, e.Server.URL), nil)
+		if d := mustDoc(t, ver); d.Find("#genuine").Length() != 1 || !strings.Contains(d.Find("dl").Text(), "量子之光") {
+			t.Fatalf("verify page for a real serial:\n%s", ver.Body)
+		}
+		mustNotContainPersonal(t, "verify page", ver.Body)
+		forged := serial[:len(serial)-1] + map[bool]string{true: "A", false: "B"}[!strings.HasSuffix(serial, "A")]
+		if r := anon.Do("GET", "/verify/"+forged, nil); r.Status != http.StatusNotFound || mustDoc(t, r).Find("#not-found").Length() != 1 {
+			t.Fatalf("forged serial = %d", r.Status)
+		}
+
+		// The gallery plays the winners; the fourth work is not in it.
+		org.Must(http.StatusOK, "PUT", "/api/v1/admin/recommendations/"+ids[0], map[string]bool{"recommended": true})
+		show := anon.Must(http.StatusOK, "GET", "/showcase", nil)
+		mustNotContainPersonal(t, "showcase", show.Body)
+		gallery := mustDoc(t, show)
+		if n := gallery.Find("figure.work").Length(); n != 3 || gallery.Find("figure.work .national").Length() != 1 {
+			t.Fatalf("%d works in the gallery:\n%s", n, show.Body)
+		}
+		if video := anon.Fetch("/showcase/" + ids[0] + "/video"); len(video) < 1000 || !bytes.Contains(video[:64], []byte("ftyp")) {
+			t.Errorf("gallery video: %d bytes", len(video))
+		}
+		if poster := anon.Fetch("/showcase/" + ids[0] + "/poster"); !bytes.HasPrefix(poster, []byte{0xFF, 0xD8}) {
+			t.Error("gallery poster is not a JPEG")
+		}
+		if r := anon.Do("GET", "/showcase/"+ids[3]+"/video", nil); r.Status != http.StatusNotFound {
+			t.Errorf("video of a work not in the gallery = %d", r.Status)
+		}
+
+		// Every certificate in one ZIP, built in the background.
+		zipped := waitExport(t, org, "certificates")
+		if len(zipped) != 3 {
+			t.Fatalf("%d certificates in the ZIP, want 3", len(zipped))
+		}
+		for name, b := range zipped {
+			if !bytes.HasPrefix(b, []byte("%PDF")) || !strings.HasSuffix(name, ".pdf") {
+				t.Errorf("%s is not a PDF", name)
+			}
+		}
+
+		// Withdrawn: nothing public, the certificate no longer verifies; published again, the
+		// same serial stands again.
+		org.Must(http.StatusOK, "POST", "/api/v1/admin/publication/unpublish", map[string]string{"reason": "发现计分错误，需复核"})
+		if d := mustDoc(t, anon.Must(http.StatusOK, "GET", "/verify/"+serial, nil)); d.Find("#revoked").Length() != 1 {
+			t.Fatal("a withdrawn certificate still verifies")
+		}
+		if strings.Contains(string(anon.Must(http.StatusOK, "GET", "/showcase", nil).Body), "量子之光") {
+			t.Fatal("the gallery shows works after the results were withdrawn")
+		}
+		org.Must(http.StatusOK, "POST", "/api/v1/admin/publication/publish", nil)
+		if d := mustDoc(t, anon.Must(http.StatusOK, "GET", "/verify/"+serial, nil)); d.Find("#genuine").Length() != 1 {
+			t.Fatal("the same certificate does not stand again after publishing again")
+		}
+	})
+}
+
+// waitExport starts a package, follows its progress until done, and returns the ZIP's files.
+func waitExport(t *testing.T, org *client, kind string) map[string][]byte {
+	t.Helper()
+	var j struct {
+		ID, Status, Error string
+		Done, Total       int
+		DownloadURL       string `json:"download_url"`
+	}
+	org.Must(http.StatusAccepted, "POST", "/api/v1/admin/exports", map[string]string{"kind": kind}).JSON(t, &j)
+	deadline := time.Now().Add(60 * time.Second)
+	for j.Status != "done" {
+		if j.Status == "failed" || time.Now().After(deadline) {
+			t.Fatalf("export %s: %+v", kind, j)
+		}
+		time.Sleep(100 * time.Millisecond)
+		org.Must(http.StatusOK, "GET", "/api/v1/admin/exports/"+j.ID, nil).JSON(t, &j)
+	}
+	if j.Done != j.Total {
+		t.Errorf("done export at %d/%d", j.Done, j.Total)
+	}
+	r := org.Must(http.StatusOK, "GET", j.DownloadURL, nil)
+	z, err := zip.NewReader(bytes.NewReader(r.Body), int64(len(r.Body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]byte{}
+	for _, f := range z.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[f.Name], _ = io.ReadAll(rc)
+		rc.Close()
+	}
+	return out
+}
+
+// TestExports_MaskedByDefaultFullOnlyAudited checks the organizers' spreadsheets: reopened with
+// excelize they hold the rows; the default registration export has no full ID number, the
+// full one needs a confirmation and is audited; CSV is Excel-safe; the national package has
+// the sheet and the videos.
+func TestExports_MaskedByDefaultFullOnlyAudited(t *testing.T) {
+	ffmpegtest.Require(t)
+	e := MustEnv(t, "sqlite+localfs")
+	org := e.Organizer()
+	in := workOf("=HYPERLINK(\"http://evil\")", "南京大学", "江苏省南京市鼓楼区汉口路22号")
+	_, ids := e.ConfirmAwards(org, workOf("量子之光", "省农业科学院", "江苏省南京市玄武区孝陵卫街50号"), in)
+
+	sheets := func(r response) *excelize.File {
+		t.Helper()
+		f, err := excelize.OpenReader(bytes.NewReader(r.Body))
+		if err != nil {
+			t.Fatalf("not a workbook: %v", err)
+		}
+		t.Cleanup(func() { f.Close() })
+		return f
+	}
+	reg := sheets(org.Must(http.StatusOK, "GET", "/admin/exports/sheets/registrations", nil))
+	rows, _ := reg.GetRows("报名登记表")
+	if len(rows) != 3 || rows[0][1] != "作品名称" || rowOf(rows, "量子之光") == nil {
+		t.Fatalf("registration rows %q", rows)
+	}
+	if panes, _ := reg.GetPanes("报名登记表"); !panes.Freeze {
+		t.Error("header row not frozen")
+	}
+	for _, name := range reg.GetSheetList() {
+		all, _ := reg.GetRows(name)
+		for _, row := range all {
+			for _, cell := range row {
+				if strings.Contains(cell, idZhang) || strings.Contains(cell, idLi) || strings.Contains(cell, "13800138000") {
+					t.Fatalf("default export shows %q in %s", cell, name)
+				}
+			}
+		}
+	}
+	if r := org.Do("POST", "/admin/exports/registrations-full", url.Values{}); r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("full export without confirmation = %d", r.Status)
+	}
+	full := sheets(org.Must(http.StatusOK, "POST", "/admin/exports/registrations-full", url.Values{"confirm": {"1"}}))
+	rows, _ = full.GetRows("报名登记表")
+	if row := rowOf(rows, "量子之光"); row[6] != idZhang || row[7] != "13800138000" {
+		t.Fatalf("full export row %q", row)
+	}
+	if audit := string(org.Must(http.StatusOK, "GET", "/admin/audit.csv", nil).Body); !strings.Contains(audit, "registrations_full") {
+		t.Fatal("the full export is not in the audit log")
+	}
+
+	// Scores per judge and criterion; results with the awards.
+	scores := sheets(org.Must(http.StatusOK, "GET", "/admin/exports/sheets/scores", nil))
+	rows, _ = scores.GetRows("评分明细")
+	if len(rows) != 3 || rows[1][2] != "王评委" || rows[1][3] != "29" || rows[1][7] != "96" || rows[1][8] != "已提交" {
+		t.Fatalf("score rows %q", rows)
+	}
+	results := sheets(org.Must(http.StatusOK, "GET", "/admin/exports/sheets/results", nil))
+	rows, _ = results.GetRows("评审结果")
+	if rows[1][1] != "量子之光" || rows[1][7] != "一等奖" || rows[2][7] != "二等奖" {
+		t.Fatalf("result rows %q", rows)
+	}
+	stats := sheets(org.Must(http.StatusOK, "GET", "/admin/exports/sheets/statistics", nil))
+	rows, _ = stats.GetRows("按城市统计")
+	if len(rows) != 2 || rows[1][0] != "南京市" || rows[1][1] != "2" {
+		t.Fatalf("city rows %q", rows)
+	}
+
+	// CSV: a BOM for Excel, and a title that is a formula stays text.
+	csvBody := string(org.Must(http.StatusOK, "GET", "/admin/exports/sheets/registrations?format=csv&sheet=0", nil).Body)
+	if !strings.HasPrefix(csvBody, "\ufeff序号,作品名称") || !strings.Contains(csvBody, `'=HYPERLINK`) {
+		t.Fatalf("csv:\n%s", csvBody)
+	}
+
+	// The statistics page draws its bars.
+	if d := mustDoc(t, org.Must(http.StatusOK, "GET", "/admin/statistics", nil)); d.Find("#by-city .bar").Length() != 1 || d.Find("#works").Text() != "2" {
+		t.Fatal("statistics page lacks the city bars or the count")
+	}
+
+	// The national package: the sheet and each recommended video as uploaded.
+	org.Must(http.StatusOK, "PUT", "/api/v1/admin/recommendations/"+ids[1], map[string]bool{"recommended": true})
+	pkg := waitExport(t, org, "national")
+	sheet, ok := pkg["推荐至全国作品清单.xlsx"]
+	if !ok || len(pkg) != 2 {
+		t.Fatalf("package files %v", keys(pkg))
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(sheet))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ = f.GetRows("推荐作品")
+	if len(rows) != 2 || rows[1][4] != "二等奖" || !strings.HasPrefix(rows[1][7], "videos/001_") {
+		t.Fatalf("package sheet %q", rows)
+	}
+	if v := pkg[rows[1][7]]; len(v) < 1000 || !bytes.Contains(v[:64], []byte("ftyp")) {
+		t.Fatalf("video in the package: %d bytes", len(v))
+	}
+}
+
+// rowOf returns the row whose second cell (the title) is title.
+func rowOf(rows [][]string, title string) []string {
+	for _, r := range rows {
+		if len(r) > 1 && r[1] == title {
+			return r
+		}
+	}
+	return nil
+}
+
+func keys(m map[string][]byte) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

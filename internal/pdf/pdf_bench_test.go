@@ -1,0 +1,61 @@
+package pdf_test
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"testing"
+
+	"github.com/go-pdf/fpdf"
+
+	"github.com/jskx/contest/internal/pdf"
+)
+
+// BenchmarkCertificates renders certificates as the background job does, from as many
+// goroutines as -cpu says (run with -cpu 2), and reports certificates a second and the size
+// of one. The baselines are fpdf's floor with this font, a one-line PDF: embedding the font
+// as fpdf's documentation shows (AddUTF8FontFromBytes of the whole file), and embedding it
+// cut down to the line first, as the renderer does.
+func BenchmarkCertificates(b *testing.B) {
+	r := MustRenderer(b)
+	d := SampleDoc(twentyNames...)
+	font, err := os.ReadFile(pdf.DefaultFont)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const line = "获奖证书"
+	for name, render := range map[string]func(io.Writer) error{
+		"certificate":     func(w io.Writer) error { return r.RenderCertificate(w, d) },
+		"baseline":        func(w io.Writer) error { return oneLine(w, font, line) },
+		"baseline_subset": func(w io.Writer) error { return oneLine(w, fpdf.UTF8CutFont(font, line), line) },
+	} {
+		b.Run(name, func(b *testing.B) {
+			var one bytes.Buffer
+			if err := render(&one); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := render(io.Discard); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "certs/s")
+			b.ReportMetric(float64(one.Len()), "bytes/cert")
+		})
+	}
+}
+
+// oneLine writes a PDF of text in font, embedded.
+func oneLine(w io.Writer, font []byte, text string) error {
+	f := fpdf.New("L", "mm", "A4", "")
+	f.AddUTF8FontFromBytes("cjk", "", font)
+	f.AddPage()
+	f.SetFont("cjk", "", 16)
+	f.Text(20, 20, text)
+	return f.Output(w)
+}
