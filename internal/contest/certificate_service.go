@@ -80,3 +80,36 @@ func (s *Service) WriteCertificate(ctx context.Context, actor User, serial strin
 	}
 	return cert, s.Certificates.RenderCertificate(w, s.certificateDoc(c, cert))
 }
+
+// PreviewCertificate renders a certificate with the contest's current template for the
+// organizers to see before publishing: the best-ranked winner as confirmed, or sample names.
+// Its serial says it is a sample and verifies as unknown.
+func (s *Service) PreviewCertificate(ctx context.Context, actor User, w io.Writer) error {
+	if err := requireOrganizer(actor); err != nil {
+		return err
+	}
+	if s.Certificates == nil {
+		return Errorf(EUnavailable, "证书生成暂不可用（缺少中文字体），请设置 CONTEST_CERT_FONT")
+	}
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return err
+	}
+	cert := Certificate{Serial: "SAMPLE-样例", Tier: TierFirst, Title: "作品名称", Names: []string{"张三", "李四"},
+		Employer: "工作单位", IssuedAt: s.Now()}
+	t, err := s.awardTable(ctx, c)
+	if err != nil {
+		return err
+	}
+	for _, a := range t.Awards {
+		if a.Final != TierNone {
+			sub, err := s.submissions.SubmissionByID(ctx, a.WorkID)
+			if err != nil {
+				return err
+			}
+			cert.Tier, cert.Title, cert.Names, cert.Employer = a.Final, sub.Registration.Title, creators(sub), sub.Registration.Employer
+			break
+		}
+	}
+	return s.Certificates.RenderCertificate(w, c.Publication.Certificate.Doc(c, cert, CertificateLink(s.BaseURL, cert.Serial), s.Now()))
+}

@@ -2,6 +2,7 @@ package contest
 
 import (
 	"context"
+	"io"
 	"strings"
 	"time"
 )
@@ -355,6 +356,9 @@ func (s *Service) UpdatePublication(ctx context.Context, actor User, days int, t
 	if err != nil {
 		return Contest{}, err
 	}
+	if err := s.checkTemplate(c, t); err != nil {
+		return Contest{}, err
+	}
 	before := map[string]any{"publicity_days": c.Publication.PublicityDays, "certificate": c.Publication.Certificate}
 	c.Publication.PublicityDays, c.Publication.Certificate = days, t
 	a := s.newAudit(actor, "publication", c.ID, "settings", before, map[string]any{"publicity_days": days, "certificate": t})
@@ -362,6 +366,20 @@ func (s *Service) UpdatePublication(ctx context.Context, actor User, days int, t
 		return Contest{}, err
 	}
 	return c, nil
+}
+
+// checkTemplate draws a sample certificate with template t, so that wording the font cannot
+// print (a character it lacks, such as 〇) is refused when saved, not when certificates are due.
+func (s *Service) checkTemplate(c Contest, t CertificateTemplate) error {
+	if s.Certificates == nil {
+		return nil
+	}
+	sample := Certificate{Serial: "SAMPLE", Tier: TierFirst, Title: "作品", Names: []string{"张三"}, Employer: "单位", IssuedAt: s.Now()}
+	err := s.Certificates.RenderCertificate(io.Discard, t.Doc(c, sample, CertificateLink(s.BaseURL, sample.Serial), s.Now()))
+	if ErrorCode(err) == EUnavailable {
+		return (Fields{"template": {Code: "font_glyphs", Message: ErrorMessage(err)}}).Err()
+	}
+	return err
 }
 
 // MyResult is a contestant's own result once published.

@@ -1,6 +1,8 @@
 package http
 
 import (
+	"bytes"
+	"mime"
 	"net/http"
 	"strconv"
 
@@ -165,4 +167,16 @@ func (s *Server) downloadExport(c echo.Context) error {
 	}
 	defer rc.Close()
 	return sendFile(c, j.FileName(), "application/zip", j.Size, rc)
+}
+
+// previewCertificate shows a sample certificate with the current template, inline.
+func (s *Server) previewCertificate(c echo.Context) error {
+	u, _ := currentUser(c)
+	var buf bytes.Buffer
+	if err := s.svc.PreviewCertificate(c.Request().Context(), u, &buf); err != nil {
+		return err
+	}
+	c.Response().Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": "证书样例.pdf"}))
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())
 }

@@ -163,6 +163,8 @@ type submissionPage struct {
 	// CanUpload: a video may be uploaded now (collection open, or an upload opened before the
 	// close is within its grace). CanFinalize: the work may be submitted now.
 	CanUpload, CanFinalize bool
+	// Result is the work's published result; nil until the results are published.
+	Result *contest.MyResult
 }
 
 func (s *Server) pageSubmission(c echo.Context) error {
@@ -187,6 +189,15 @@ func (s *Server) showSubmission(c echo.Context, status int, sub contest.Submissi
 		return cerr
 	}
 	page.CanUpload, page.CanFinalize = s.svc.Allowed(ct, sub)
+	if u, _ := currentUser(c); ct.Publication.PublishedAt != nil {
+		results, err := s.svc.MyResults(c.Request().Context(), u)
+		if err != nil {
+			return err
+		}
+		if r, ok := results[sub.ID]; ok {
+			page.Result = &r
+		}
+	}
 	v := view{Title: sub.Registration.Title, Data: page, Contest: ct}
 	if err != nil {
 		v.Errors, v.ErrorMsg = contest.ErrorFields(err), contest.ErrorMessage(err)

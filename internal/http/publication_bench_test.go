@@ -22,29 +22,10 @@ func BenchmarkCertificateZIP(b *testing.B) {
 	ffmpegtest.Require(b)
 	const winners = 1000
 	e := MustEnv(b, "sqlite+localfs")
-	e.stopJobs() // the benchmark runs the job itself
 	ctx := context.Background()
-	_, work := e.SubmitWork("zhang@example.org", nil)
-	c, err := e.Svc.CurrentContest(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	now := time.Date(2022, 5, 28, 10, 0, 0, 0, contest.Beijing)
-	c.Publication.PublishedAt = &now
-	certs := make([]contest.Certificate, winners)
-	for i := range certs {
-		certs[i] = contest.Certificate{Serial: fmt.Sprintf("2022-%d-%04d-BENCH%03d", 1+i%3, i+1, i%1000), ContestID: c.ID, WorkID: work,
-			Version: 1, Tier: contest.Tier(1 + i%3), Title: fmt.Sprintf("科技创新短视频作品第%d号", i+1),
-			Names: []string{"张三", "李四", "王五"}, Employer: "省农业科学院", IssuedAt: now}
-	}
-	audit := contest.AuditEntry{ID: "bench", ActorID: "bench", Entity: "publication", EntityID: c.ID, Action: "publish", At: now}
-	if err := e.DB.SavePublication(ctx, c, certs, nil, now, audit); err != nil {
-		b.Fatal(err)
-	}
-	org, err := e.DB.UserByEmail(ctx, "organizer@example.org")
-	if err != nil {
-		b.Fatal(err)
-	}
+	c, certs, org := e.SeedCertificates(winners)
+	e.stopJobs() // the benchmark runs the export job itself
+	now := *c.Publication.PublishedAt
 
 	b.Run("job", func(b *testing.B) {
 		var size int64
@@ -89,4 +70,34 @@ func BenchmarkCertificateZIP(b *testing.B) {
 		}
 		b.ReportMetric(float64(winners*b.N)/b.Elapsed().Seconds(), "certs/s")
 	})
+}
+
+// SeedCertificates publishes the contest with n certificates of one real work (straight into
+// the store: entering a thousand works through the API would take minutes), and returns the
+// contest, the certificates and the organizer.
+func (e *env) SeedCertificates(n int) (contest.Contest, []contest.Certificate, contest.User) {
+	e.t.Helper()
+	ctx := context.Background()
+	_, work := e.SubmitWork("zhang@example.org", nil)
+	c, err := e.Svc.CurrentContest(ctx)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	now := time.Date(2022, 5, 28, 10, 0, 0, 0, contest.Beijing)
+	c.Publication.PublishedAt = &now
+	certs := make([]contest.Certificate, n)
+	for i := range certs {
+		certs[i] = contest.Certificate{Serial: fmt.Sprintf("2022-%d-%04d-SEED%04d", 1+i%3, i+1, i), ContestID: c.ID, WorkID: work,
+			Version: 1, Tier: contest.Tier(1 + i%3), Title: fmt.Sprintf("科技创新短视频作品第%d号", i+1),
+			Names: []string{"张三", "李四", "王五"}, Employer: "省农业科学院", IssuedAt: now}
+	}
+	audit := contest.AuditEntry{ID: "seed", ActorID: "seed", Entity: "publication", EntityID: c.ID, Action: "publish", At: now}
+	if err := e.DB.SavePublication(ctx, c, certs, nil, now, audit); err != nil {
+		e.t.Fatal(err)
+	}
+	org, err := e.DB.UserByEmail(ctx, "organizer@example.org")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c, certs, org
 }

@@ -361,3 +361,82 @@ func keys(m map[string][]byte) []string {
 	}
 	return out
 }
+
+// TestCertificateZIP_ShowsProgressWhileTheServerAnswers: the ZIP of many certificates is
+// built in the background; meanwhile its progress moves and pages answer at once.
+func TestCertificateZIP_ShowsProgressWhileTheServerAnswers(t *testing.T) {
+	ffmpegtest.Require(t)
+	pdftest.Require(t)
+	e := MustEnv(t, "sqlite+localfs")
+	const n = 150
+	e.SeedCertificates(n)
+	org, anon := e.Organizer(), e.Client()
+	var j struct {
+		ID, Status  string
+		Done, Total int
+	}
+	org.Must(http.StatusAccepted, "POST", "/api/v1/admin/exports", map[string]string{"kind": "certificates"}).JSON(t, &j)
+	var midway bool
+	var slowest time.Duration
+	deadline := time.Now().Add(2 * time.Minute)
+	for j.Status != "done" {
+		if j.Status == "failed" || time.Now().After(deadline) {
+			t.Fatalf("export: %+v", j)
+		}
+		start := time.Now()
+		anon.Must(http.StatusOK, "GET", "/results", nil)
+		slowest = max(slowest, time.Since(start))
+		org.Must(http.StatusOK, "GET", "/api/v1/admin/exports/"+j.ID, nil).JSON(t, &j)
+		midway = midway || j.Status == "running" && j.Done > 0 && j.Done < j.Total
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !midway || j.Total != n {
+		t.Errorf("progress never seen between 0 and %d (total %d)", n, j.Total)
+	}
+	if slowest > 2*time.Second {
+		t.Errorf("a page took %v while the certificates were built", slowest)
+	}
+}
+
+// TestPublicationSettings_TemplateShapesTheCertificate: the organizer's wording, issuer and
+// date are what the certificate prints; bad settings are refused field by field and the desk
+// keeps what was typed.
+func TestPublicationSettings_TemplateShapesTheCertificate(t *testing.T) {
+	pdftest.Require(t)
+	e := MustEnv(t, "sqlite+localfs")
+	org := e.Organizer()
+	bad := url.Values{"publicity_days": {"0"}, "heading": {""}, "body": {"正文"}, "issuer": {"省科协"}}
+	r := org.Do("POST", "/admin/publication/settings", bad)
+	doc := mustDoc(t, r)
+	if r.Status != http.StatusUnprocessableEntity || doc.Find("#settings .err").Length() != 2 || doc.Find(`[name="issuer"]`).AttrOr("value", "") != "省科协" {
+		t.Fatalf("bad settings = %d:\n%s", r.Status, doc.Find("#settings").Text())
+	}
+	good := url.Values{"publicity_days": {"7"}, "heading": {"荣誉证书"}, "body": {"{姓名}：\n作品《{作品}》荣获{奖项}。"},
+		"issuer": {"省科协科普部"}, "date": {"二〇二二年六月"}, "per_participant": {"1"}}
+	// The default font lacks 〇: refused when saved, naming the character, not when certificates are due.
+	if r := org.Do("POST", "/admin/publication/settings", good); r.Status != http.StatusUnprocessableEntity ||
+		!strings.Contains(mustDoc(t, r).Find("#template-error").Text(), "〇") {
+		t.Fatalf("a date the font cannot print = %d", r.Status)
+	}
+	good.Set("date", "2022年6月1日")
+	org.Must(http.StatusSeeOther, "POST", "/admin/publication/settings", good)
+	var st struct {
+		Publication struct {
+			PublicityDays int `json:"publicity_days"`
+		}
+	}
+	org.Must(http.StatusOK, "GET", "/api/v1/admin/publication", nil).JSON(t, &st)
+	if st.Publication.PublicityDays != 7 {
+		t.Fatalf("publicity days %d", st.Publication.PublicityDays)
+	}
+	preview := org.Must(http.StatusOK, "GET", "/admin/publication/certificate-preview", nil)
+	text := strings.ReplaceAll(pdftest.Text(t, preview.Body), " ", "")
+	for _, want := range []string{"荣誉证书", "省科协科普部", "2022年6月1日", "荣获一等奖", "SAMPLE"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("preview lacks %q:\n%s", want, text)
+		}
+	}
+	if r := e.Client().SignUp("x@example.org").Do("GET", "/admin/publication/certificate-preview", nil); r.Status != http.StatusForbidden {
+		t.Errorf("a contestant previews = %d", r.Status)
+	}
+}

@@ -180,6 +180,7 @@ func (s *Server) routes() {
 	admin.POST("/publication/publish", s.pagePublish)
 	admin.POST("/publication/unpublish", s.pageUnpublish)
 	admin.POST("/publication/settings", s.pagePublicationSettings)
+	admin.GET("/publication/certificate-preview", s.previewCertificate)
 	admin.POST("/publication/exports", s.pageStartExport)
 	admin.GET("/objections/:id", s.pageObjection)
 	admin.POST("/objections/:id", s.pageDecideObjection)
