@@ -2,7 +2,8 @@
 # Installs what the test suite needs and is missing; installed things are left alone.
 #
 #   Debian packages: chromium (headless browser tests), ffmpeg (media tests),
-#                    fonts-arphic-gbsn00lp + poppler-utils + poppler-data (certificate tests),
+#                    fonts-arphic-gbsn00lp + fonts-droid-fallback (certificate fonts: GB2312, and
+#                    a fallback for rarer characters) + poppler-utils + poppler-data (certificate tests),
 #                    ca-certificates, curl, tzdata, and PostgreSQL when none is available.
 #   MinIO server:    built once with `go install github.com/minio/minio@...` into
 #                    $(go env GOBIN) or $(go env GOPATH)/bin and reused afterwards (~5 min cold).
@@ -50,6 +51,7 @@ want_cmd_pkg chromium chromium
 want_cmd_pkg ffmpeg ffmpeg
 want_cmd_pkg pdftoppm poppler-utils
 want_pkg fonts-arphic-gbsn00lp
+want_pkg fonts-droid-fallback # rarer characters in names (喆, 堃) and 〇
 want_pkg poppler-data # CJK CMaps, so poppler reads Chinese text in PDFs
 want_pkg ca-certificates
 want_pkg tzdata
@@ -96,7 +98,7 @@ else
 	for cmd in curl chromium ffmpeg pdftoppm psql; do
 		command -v "$cmd" >/dev/null 2>&1 || die "'$cmd' is still missing after apt-get install"
 	done
-	for p in fonts-arphic-gbsn00lp poppler-data ca-certificates tzdata; do
+	for p in fonts-arphic-gbsn00lp fonts-droid-fallback poppler-data ca-certificates tzdata; do
 		pkg_installed "$p" || die "package $p is still missing after apt-get install"
 	done
 fi

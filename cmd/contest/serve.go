@@ -33,6 +33,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer a.close()
+	if a.svc.Certificates == nil {
+		fmt.Fprintln(stderr, "警告：未找到可用的中文证书字体，获奖证书暂不能生成。请安装 fonts-arphic-gbsn00lp（Debian/Ubuntu: sudo apt-get install fonts-arphic-gbsn00lp fonts-droid-fallback）或设置 CONTEST_CERT_FONT 后重启服务。")
+	}
 	if err := a.seed(ctx, stdout); err != nil {
 		return err
 	}
@@ -42,9 +45,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	url := siteURL(cfg, ln.Addr())
-	a.svc.BaseURL = url // printed in certificates' QR codes
-	if cfg.BaseURL == "" && !cfg.embedded() {
-		log.Warn("CONTEST_BASE_URL is not set: certificates' QR codes will point to " + url)
+	// Certificates print BASE_URL/verify/… in their QR codes. The embedded default (a trial on
+	// one machine) uses the address it listens on; production needs the public address.
+	if cfg.BaseURL != "" || cfg.embedded() {
+		a.svc.BaseURL = url
+	} else {
+		log.Warn("CONTEST_BASE_URL is not set: certificates cannot be issued (their QR codes need the public address)")
 	}
 	web := webhttp.New(a.svc, a.ready, log, webhttp.Options{SecureCookies: cfg.secureCookies(), BaseURL: cfg.BaseURL})
 	srv := &http.Server{

@@ -46,20 +46,23 @@ func CertificateLink(baseURL, serial string) string {
 	return strings.TrimRight(baseURL, "/") + "/verify/" + serial
 }
 
-// certificateDoc loads what a certificate prints.
+// certificateDoc is what a certificate prints. Its date (unless the template fixes one) is the
+// day it was issued, which a certificate keeps when the results are published again.
 func (s *Service) certificateDoc(c Contest, cert Certificate) CertificateDoc {
-	published := cert.IssuedAt
-	if c.Publication.PublishedAt != nil {
-		published = *c.Publication.PublishedAt
-	}
-	return c.Publication.Certificate.Doc(c, cert, CertificateLink(s.BaseURL, cert.Serial), published)
+	return c.Publication.Certificate.Doc(c, cert, CertificateLink(s.BaseURL, cert.Serial), cert.IssuedAt)
 }
+
+// errNoBaseURL refuses certificates whose QR code would point nowhere useful.
+var errNoBaseURL = Errorf(EUnavailable, "未设置网站地址（CONTEST_BASE_URL），证书上的验证二维码无法生成，请联系主办方")
 
 // WriteCertificate renders the valid certificate with the serial as a PDF, for its work's
 // owner or an organizer.
 func (s *Service) WriteCertificate(ctx context.Context, actor User, serial string, w io.Writer) (Certificate, error) {
 	if s.Certificates == nil {
 		return Certificate{}, Errorf(EUnavailable, "证书生成暂不可用（缺少中文字体），请联系主办方")
+	}
+	if s.BaseURL == "" {
+		return Certificate{}, errNoBaseURL
 	}
 	cert, err := s.publication.CertificateBySerial(ctx, serial)
 	if err != nil {

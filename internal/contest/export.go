@@ -65,8 +65,9 @@ func (ExportArgs) Kind() string { return "export" }
 
 // ExportStore keeps export jobs.
 type ExportStore interface {
-	// CreateExport records the job and queues its building, in one transaction.
-	CreateExport(ctx context.Context, j *ExportJob) error
+	// CreateExport records the job, queues its building and records the audit entry, in one
+	// transaction.
+	CreateExport(ctx context.Context, j *ExportJob, a AuditEntry) error
 	ExportByID(ctx context.Context, id string) (ExportJob, error)
 	// SaveExport records the job's state and progress.
 	SaveExport(ctx context.Context, j ExportJob) error
@@ -95,7 +96,7 @@ func (s *Service) StartExport(ctx context.Context, actor User, kind string) (Exp
 		return ExportJob{}, Errorf(EConflict, "结果发布后才有获奖证书")
 	}
 	j := ExportJob{ID: newOrderedID(), ContestID: c.ID, Kind: kind, Status: ExportQueued, CreatedBy: actor.ID, CreatedAt: s.Now()}
-	if err := s.exports.CreateExport(ctx, &j); err != nil {
+	if err := s.exports.CreateExport(ctx, &j, s.newAudit(actor, "export", j.ID, "start", nil, map[string]any{"kind": kind})); err != nil {
 		return ExportJob{}, err
 	}
 	return j, nil
@@ -121,7 +122,8 @@ func (s *Service) Export(ctx context.Context, actor User, id string) (ExportJob,
 	return s.exports.ExportByID(ctx, id)
 }
 
-// OpenExport opens a finished package for download. Organizers only.
+// OpenExport opens a finished package for download. Organizers only; audited (the national
+// package holds the original videos, the certificates everyone's names).
 func (s *Service) OpenExport(ctx context.Context, actor User, id string) (ExportJob, io.ReadCloser, error) {
 	j, err := s.Export(ctx, actor, id)
 	if err != nil {
@@ -130,8 +132,18 @@ func (s *Service) OpenExport(ctx context.Context, actor User, id string) (Export
 	if j.Status != ExportDone {
 		return ExportJob{}, nil, Errorf(EConflict, "文件还在生成中，请稍候")
 	}
+	if err := s.audit(ctx, actor, "export", j.ID, "download", nil, map[string]any{"kind": j.Kind, "size": j.Size}); err != nil {
+		return ExportJob{}, nil, err
+	}
 	rc, err := s.storage.Get(ctx, j.Key)
 	return j, rc, err
+}
+
+// PermanentExportError reports whether a failed package would fail the same way if tried again
+// (a part is missing, the request is invalid): the queue then gives it up at once.
+func PermanentExportError(err error) bool {
+	code := ErrorCode(err)
+	return code == EUnavailable || code == EInvalid || code == ENotFound
 }
 
 // ExportKey is where a package is stored.
@@ -162,7 +174,8 @@ func (s *Service) RunExport(ctx context.Context, a ExportArgs, attempt int, fina
 	if ErrorCode(err) == EInternal {
 		j.Error = truncate(err.Error(), 500) // organizers see the cause, as with failed checks
 	}
-	if final {
+	j.Status = ExportQueued // tried again shortly; the page says so with the cause
+	if final || PermanentExportError(err) {
 		now := s.Now()
 		j.Status, j.FinishedAt = ExportFailed, &now
 	}
@@ -192,7 +205,7 @@ func (s *Service) buildExport(ctx context.Context, j *ExportJob) error {
 	if j.Kind == ExportNational {
 		err = s.writeNational(ctx, c, z, progress)
 	} else {
-		err = s.writeCertificates(ctx, c, z, progress)
+		err = s.writeCertificates(ctx, c, z, progress, &j.Error)
 	}
 	if err != nil {
 		return err
@@ -211,11 +224,16 @@ func (s *Service) buildExport(ctx context.Context, j *ExportJob) error {
 	return s.storage.Put(ctx, j.Key, f, size, "application/zip")
 }
 
-// writeCertificates renders every valid certificate into z, on as many goroutines as there
-// are cores, in serial order.
-func (s *Service) writeCertificates(ctx context.Context, c Contest, z *zip.Writer, progress func(done, total int) error) error {
+// writeCertificates renders every valid certificate into z, in serial order. It renders on
+// all cores but one (the other keeps answering pages and checking videos), with a bounded
+// number of documents in memory. A certificate that cannot be drawn (a character no font has)
+// does not sink the others: it is listed in 未能生成的证书.txt and in the job's note.
+func (s *Service) writeCertificates(ctx context.Context, c Contest, z *zip.Writer, progress func(done, total int) error, note *string) error {
 	if s.Certificates == nil {
 		return Errorf(EUnavailable, "证书生成暂不可用：缺少中文字体")
+	}
+	if s.BaseURL == "" {
+		return errNoBaseURL
 	}
 	all, err := s.publication.Certificates(ctx, c.ID)
 	if err != nil {
@@ -231,14 +249,31 @@ func (s *Service) writeCertificates(ctx context.Context, c Contest, z *zip.Write
 		buf bytes.Buffer
 		err error
 	}
+	workers := max(1, runtime.GOMAXPROCS(0)-1)
 	out := make([]chan *rendered, len(certs))
 	for i := range out {
 		out[i] = make(chan *rendered, 1)
 	}
-	next := make(chan int)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	for range runtime.GOMAXPROCS(0) {
+	next := make(chan int)
+	window := make(chan struct{}, 2*workers) // documents rendered but not yet in the ZIP
+	go func() {
+		defer close(next)
+		for i := range certs {
+			select {
+			case window <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for range workers {
 		go func() {
 			for i := range next {
 				r := &rendered{}
@@ -247,40 +282,46 @@ func (s *Service) writeCertificates(ctx context.Context, c Contest, z *zip.Write
 			}
 		}()
 	}
-	go func() {
-		defer close(next)
-		for i := range certs {
-			select {
-			case next <- i:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
+	var failed []string
 	for i, cert := range certs {
 		var r *rendered
 		select {
 		case r = <-out[i]:
+			<-window
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 		if r.err != nil {
-			return r.err
-		}
-		name := fmt.Sprintf("%s/%s_%s", cert.Tier.Label(), cert.Serial, safeName(cert.Title, 40))
-		if cert.Recipient != "" {
-			name += "_" + safeName(cert.Recipient, 20)
-		}
-		w, err := z.CreateHeader(&zip.FileHeader{Name: name + ".pdf", Method: zip.Deflate, Modified: cert.IssuedAt})
-		if err != nil {
-			return err
-		}
-		if _, err := r.buf.WriteTo(w); err != nil {
-			return err
+			if !PermanentExportError(r.err) {
+				return r.err
+			}
+			failed = append(failed, fmt.Sprintf("%s《%s》%s：%s", cert.Serial, cert.Title, cert.Recipient, ErrorMessage(r.err)))
+		} else {
+			name := fmt.Sprintf("%s/%s_%s", cert.Tier.Label(), cert.Serial, safeName(cert.Title, 40))
+			if cert.Recipient != "" {
+				name += "_" + safeName(cert.Recipient, 20)
+			}
+			w, err := z.CreateHeader(&zip.FileHeader{Name: name + ".pdf", Method: zip.Deflate, Modified: cert.IssuedAt})
+			if err != nil {
+				return err
+			}
+			if _, err := r.buf.WriteTo(w); err != nil {
+				return err
+			}
 		}
 		if err := progress(i+1, len(certs)); err != nil {
 			return err
 		}
+	}
+	if len(failed) > 0 {
+		w, err := z.Create("未能生成的证书.txt")
+		if err != nil {
+			return err
+		}
+		if _, err := io.WriteString(w, strings.Join(failed, "\r\n")+"\r\n"); err != nil {
+			return err
+		}
+		*note = fmt.Sprintf("%d 张证书未能生成（见压缩包内“未能生成的证书.txt”）", len(failed))
 	}
 	return progress(len(certs), len(certs))
 }

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ObjectionStatus is where an objection stands.
@@ -30,6 +31,7 @@ type Objection struct {
 	ContestID string
 	WorkID    string
 	WorkTitle string
+	Version   int    // the awards version in the 公示 it was filed against
 	Name      string // who objects
 	Contact   string // their mobile or email
 	Reason    string
@@ -43,7 +45,8 @@ type Objection struct {
 // ContactMasked is the contact for lists: 138****8000, z***@example.org.
 func (o Objection) ContactMasked() string {
 	if at := strings.IndexByte(o.Contact, '@'); at > 0 {
-		return o.Contact[:1] + "***" + o.Contact[at:]
+		first, _ := utf8.DecodeRuneInString(o.Contact)
+		return string(first) + "***" + o.Contact[at:]
 	}
 	return MaskMobile(o.Contact)
 }
@@ -83,7 +86,8 @@ func (s *Service) FileObjection(ctx context.Context, in ObjectionInput) (Objecti
 		return Objection{}, err
 	}
 	var f Fields
-	o := Objection{ID: newOrderedID(), ContestID: c.ID, WorkID: in.WorkID, Status: ObjectionOpen, CreatedAt: s.Now()}
+	o := Objection{ID: newOrderedID(), ContestID: c.ID, WorkID: in.WorkID, Version: c.Publication.PublicityVersion,
+		Status: ObjectionOpen, CreatedAt: s.Now()}
 	for _, r := range results {
 		if r.WorkID == in.WorkID {
 			o.WorkTitle = r.Title
@@ -97,14 +101,27 @@ func (s *Service) FileObjection(ctx context.Context, in ObjectionInput) (Objecti
 		f.Add("name", "required", "请填写您的姓名（至多40个字）")
 	}
 	o.Contact = strings.TrimSpace(in.Contact)
-	if _, err := mail.ParseAddress(o.Contact); !mobileRe.MatchString(o.Contact) && (err != nil || !strings.Contains(o.Contact, "@")) {
-		f.Add("contact", "contact", "请填写手机号码或电子邮箱，以便我们回复")
+	if !mobileRe.MatchString(o.Contact) {
+		if addr, err := mail.ParseAddress(o.Contact); err == nil && addr.Name == "" {
+			o.Contact = strings.ToLower(addr.Address)
+		} else {
+			f.Add("contact", "contact", "请填写手机号码或电子邮箱，以便我们回复")
+		}
 	}
 	if o.Reason, fe = ValidateText(in.Reason, true, 1000); fe != nil || len([]rune(o.Reason)) < 10 {
 		f.Add("reason", "reason", "请写明异议理由（10–1000个字），并尽量附上可核实的依据")
 	}
 	if err := f.Err(); err != nil {
 		return Objection{}, err
+	}
+	earlier, err := s.objections.Objections(ctx, c.ID)
+	if err != nil {
+		return Objection{}, err
+	}
+	for _, e := range earlier {
+		if e.WorkID == o.WorkID && e.Contact == o.Contact && e.Status == ObjectionOpen {
+			return Objection{}, Errorf(EConflict, "您对该作品的异议已提交，正在处理中，请勿重复提交")
+		}
 	}
 	if err := s.objections.CreateObjection(ctx, &o); err != nil {
 		return Objection{}, err

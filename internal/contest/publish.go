@@ -3,6 +3,7 @@ package contest
 import (
 	"context"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
@@ -17,10 +18,15 @@ type Publication struct {
 	PublicityStart   *time.Time `json:",omitempty"`
 	PublicityEnd     *time.Time `json:",omitempty"`
 	PublicityVersion int        `json:",omitempty"`
-	// PublishedAt is set while the final results are public.
+	// PublishedAt is set while the final results are public. WithdrawnAt is set when they were
+	// taken back (撤回): nothing is public until they are published again or a new 公示 starts.
 	PublishedAt      *time.Time `json:",omitempty"`
 	PublishedVersion int        `json:",omitempty"`
+	WithdrawnAt      *time.Time `json:",omitempty"`
 	Certificate      CertificateTemplate
+	// Revision counts the saves; a save based on an older revision is refused, so two
+	// organizers (or a double click) cannot publish twice.
+	Revision int `json:"-"`
 }
 
 // DefaultPublication is a 5-day 公示 and the default certificate wording.
@@ -38,12 +44,13 @@ const (
 	StagePublicity Stage = "publicity" // 公示 running: objections are taken
 	StageReady     Stage = "ready"     // 公示 over: the results may be published
 	StagePublished Stage = "published" // final results public
+	StageWithdrawn Stage = "withdrawn" // published, then withdrawn: nothing public; may be published again
 )
 
 // Label returns the stage in Chinese.
 func (s Stage) Label() string {
 	return map[Stage]string{StageJudging: "评审中", StageConfirmed: "奖项已确认，待公示", StagePublicity: "公示中",
-		StageReady: "公示期满，待发布", StagePublished: "已发布"}[s]
+		StageReady: "公示期满，待发布", StagePublished: "已发布", StageWithdrawn: "已撤回，复核中"}[s]
 }
 
 // Stage returns where the contest's results stand at now.
@@ -56,6 +63,8 @@ func (c Contest) Stage(now time.Time) Stage {
 		return StageJudging
 	case p.PublicityStart == nil || p.PublicityVersion != j.AwardsVersion:
 		return StageConfirmed
+	case p.WithdrawnAt != nil:
+		return StageWithdrawn
 	case now.Before(*p.PublicityEnd):
 		return StagePublicity
 	}
@@ -80,13 +89,14 @@ func (r Result) Creators() string { return strings.Join(r.Names, "、") }
 // PublicationStore keeps the public results, the certificates and what changes them.
 type PublicationStore interface {
 	// SavePublicity saves the contest's publication and, when results is not nil, replaces its
-	// results, with the audit entry, in one transaction.
+	// results, with the audit entry, in one transaction. It returns EConflict, saving nothing,
+	// when the stored publication is no longer at c.Publication.Revision.
 	SavePublicity(ctx context.Context, c Contest, results []Result, a AuditEntry) error
 	// Results returns the contest's results in rank order.
 	Results(ctx context.Context, contestID string) ([]Result, error)
-	// SavePublication saves the contest's publication, issues the certificates in issue (one
-	// whose serial exists is made valid again), revokes (at at) those whose serials are in
-	// revoke, and records the audit entry, in one transaction.
+	// SavePublication saves the contest's publication (EConflict as SavePublicity), issues the
+	// certificates in issue (one whose serial exists is made valid again), revokes (at at) those
+	// whose serials are in revoke, and records the audit entry, in one transaction.
 	SavePublication(ctx context.Context, c Contest, issue []Certificate, revoke []string, at time.Time, a AuditEntry) error
 	// Certificates returns every certificate of the contest, revoked ones too.
 	Certificates(ctx context.Context, contestID string) ([]Certificate, error)
@@ -145,8 +155,8 @@ func (s *Service) StartPublicity(ctx context.Context, actor User) (Contest, erro
 		return Contest{}, Errorf(EConflict, "请先确认奖项，再开始公示")
 	case StagePublished:
 		return Contest{}, Errorf(EConflict, "结果已发布；如需重新公示，请先撤回发布")
-	case StagePublicity, StageReady:
-		return Contest{}, Errorf(EConflict, "本版本奖项已在公示中或已公示")
+	case StagePublicity, StageReady, StageWithdrawn:
+		return Contest{}, Errorf(EConflict, "本版本奖项已在公示中或已公示；如需调整，请先在评审页开启新版本")
 	}
 	works, err := s.submissions.ListSubmissions(ctx, SubmissionFilter{ContestID: c.ID, Status: StatusSubmitted, Formal: FormalPassed})
 	if err != nil {
@@ -168,11 +178,12 @@ func (s *Service) StartPublicity(ctx context.Context, actor User) (Contest, erro
 		list[a.WorkID] = a.Final.Label()
 	}
 	sortResults(results)
+	// The 公示 runs PublicityDays whole days from the day after it starts, to midnight.
 	loc := c.Location()
 	day := now.In(loc)
-	end := time.Date(day.Year(), day.Month(), day.Day()+c.Publication.PublicityDays, 0, 0, 0, 0, loc)
+	end := time.Date(day.Year(), day.Month(), day.Day()+1+c.Publication.PublicityDays, 0, 0, 0, 0, loc)
 	p := &c.Publication
-	p.PublicityStart, p.PublicityEnd, p.PublicityVersion = &now, &end, c.Judging.AwardsVersion
+	p.PublicityStart, p.PublicityEnd, p.PublicityVersion, p.WithdrawnAt = &now, &end, c.Judging.AwardsVersion, nil
 	a := s.newAudit(actor, "publication", c.ID, "publicity", nil,
 		map[string]any{"version": p.PublicityVersion, "until": end, "awards": list})
 	if err := s.publication.SavePublicity(ctx, c, results, a); err != nil {
@@ -229,6 +240,9 @@ func (s *Service) Publish(ctx context.Context, actor User) (Contest, error) {
 		if o.Status == ObjectionOpen {
 			return Contest{}, Errorf(EConflict, "还有未处理的异议（作品《%s》），请先处理", o.WorkTitle)
 		}
+		if o.Status == ObjectionUpheld && o.Version == c.Publication.PublicityVersion {
+			return Contest{}, Errorf(EConflict, "对作品《%s》的异议成立：请先在评审页开启新版本调整奖项，确认后重新公示", o.WorkTitle)
+		}
 	}
 	results, err := s.publication.Results(ctx, c.ID)
 	if err != nil {
@@ -240,7 +254,7 @@ func (s *Service) Publish(ctx context.Context, actor User) (Contest, error) {
 	}
 	issue, revoke := certificatesFor(c, results, existing, now)
 	p := &c.Publication
-	p.PublishedAt, p.PublishedVersion = &now, c.Judging.AwardsVersion
+	p.PublishedAt, p.PublishedVersion, p.WithdrawnAt = &now, c.Judging.AwardsVersion, nil
 	a := s.newAudit(actor, "publication", c.ID, "publish", nil,
 		map[string]any{"version": p.PublishedVersion, "results": len(results), "certificates": len(issue), "revoked": len(revoke)})
 	if err := s.publication.SavePublication(ctx, c, issue, revoke, now, a); err != nil {
@@ -267,7 +281,13 @@ func certificatesFor(c Contest, results []Result, existing []Certificate, now ti
 	for _, r := range results {
 		recipients := []string{""}
 		if c.Publication.Certificate.PerParticipant {
-			recipients = append(recipients, r.Names...)
+			// One per name: two participants of one work with the same name would get the
+			// same certificate.
+			for _, n := range r.Names {
+				if !slices.Contains(recipients, n) {
+					recipients = append(recipients, n)
+				}
+			}
 		}
 		for _, who := range recipients {
 			k := [2]string{r.WorkID, who}
@@ -324,7 +344,7 @@ func (s *Service) Unpublish(ctx context.Context, actor User, reason string) (Con
 	}
 	now := s.Now()
 	before := map[string]any{"version": c.Publication.PublishedVersion, "published_at": c.Publication.PublishedAt}
-	c.Publication.PublishedAt = nil
+	c.Publication.PublishedAt, c.Publication.WithdrawnAt = nil, &now
 	a := s.newAudit(actor, "publication", c.ID, "unpublish", before, map[string]any{"reason": reason, "revoked": len(revoke)})
 	if err := s.publication.SavePublication(ctx, c, nil, revoke, now, a); err != nil {
 		return Contest{}, err
@@ -355,6 +375,10 @@ func (s *Service) UpdatePublication(ctx context.Context, actor User, days int, t
 	c, err := s.contests.CurrentContest(ctx)
 	if err != nil {
 		return Contest{}, err
+	}
+	if c.Publication.PublishedAt != nil && t != c.Publication.Certificate {
+		// Issued certificates keep their wording: a serial certifies what it printed.
+		return Contest{}, Errorf(EConflict, "结果已发布，证书内容不能再修改；如需修改，请先撤回发布")
 	}
 	if err := s.checkTemplate(c, t); err != nil {
 		return Contest{}, err

@@ -40,6 +40,11 @@ func TestContestStage_FollowsConfirmationPublicityAndPublishing(t *testing.T) {
 	if c.Stage(end.Add(-time.Second)) != StagePublicity || c.Stage(end) != StageReady {
 		t.Fatalf("publicity: %s before its end, %s at its end", c.Stage(end.Add(-time.Second)), c.Stage(end))
 	}
+	c.Publication.WithdrawnAt = &end
+	if c.Stage(end) != StageWithdrawn {
+		t.Fatalf("withdrawn results at %s", c.Stage(end))
+	}
+	c.Publication.WithdrawnAt = nil
 	c.Judging.AwardsVersion = 2 // a new version voids the 公示 of the old one
 	if c.Stage(end) != StageConfirmed {
 		t.Fatalf("a new awards version at %s, want a new 公示 needed", c.Stage(end))

@@ -40,7 +40,7 @@ type Statistics struct {
 }
 
 // Statistics counts the contest's works by employer, city and day. The awards are those in the
-// 公示 or published, once there are. Organizers only.
+// running or finished 公示, or published. Organizers only.
 func (s *Service) Statistics(ctx context.Context, actor User) (Statistics, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return Statistics{}, err
@@ -53,9 +53,11 @@ func (s *Service) Statistics(ctx context.Context, actor User) (Statistics, error
 	if err != nil {
 		return Statistics{}, err
 	}
-	results, err := s.publication.Results(ctx, c.ID)
-	if err != nil {
-		return Statistics{}, err
+	var results []Result // the awards count once in the 公示 or published, not a stale list
+	if st := c.Stage(s.Now()); st == StagePublicity || st == StageReady || st == StagePublished {
+		if results, err = s.publication.Results(ctx, c.ID); err != nil {
+			return Statistics{}, err
+		}
 	}
 	return countStatistics(page.Items, results, c.Location()), nil
 }

@@ -25,8 +25,10 @@ type contestRow struct {
 	AuthorizationText  string
 	Judging            string // JSON of contest.JudgingSettings; "" for the defaults
 	Publication        string // JSON of contest.Publication; "" for the defaults
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	// PublicationRevision is contest.Publication.Revision; written only by savePublicationTx.
+	PublicationRevision int
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
 }
 
 func (contestRow) TableName() string { return "contests" }
@@ -65,6 +67,7 @@ func toDomainContest(r contestRow) contest.Contest {
 			c.Publication = p
 		}
 	}
+	c.Publication.Revision = r.PublicationRevision
 	loc := c.Location()
 	c.CollectionStart, c.CollectionEnd = r.CollectionStart.In(loc), r.CollectionEnd.In(loc)
 	c.ReviewStart, c.ReviewEnd = r.ReviewStart.In(loc), r.ReviewEnd.In(loc)
@@ -91,10 +94,12 @@ func (db *DB) CurrentContest(ctx context.Context) (contest.Contest, error) {
 	return toDomainContest(row), translate(err, "活动")
 }
 
-// UpdateContest saves every setting of a contest.
+// UpdateContest saves every setting of a contest but its publication, which only
+// SavePublicity and SavePublication change (conditionally).
 func (db *DB) UpdateContest(ctx context.Context, c *contest.Contest) error {
 	row := fromDomainContest(*c)
-	res := db.gorm.WithContext(ctx).Model(&contestRow{}).Where("id = ?", c.ID).Select("*").Omit("id", "created_at").Updates(&row)
+	res := db.gorm.WithContext(ctx).Model(&contestRow{}).Where("id = ?", c.ID).Select("*").
+		Omit("id", "created_at", "publication", "publication_revision").Updates(&row)
 	if res.Error == nil && res.RowsAffected == 0 {
 		return contest.Errorf(contest.ENotFound, "活动不存在")
 	}

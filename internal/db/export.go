@@ -44,10 +44,14 @@ func (r exportRow) toDomain() contest.ExportJob {
 		Key: r.StorageKey, Size: r.Size, Error: r.Error, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, FinishedAt: r.FinishedAt}
 }
 
-// CreateExport records the job and queues its building, in one transaction.
-func (db *DB) CreateExport(ctx context.Context, j *contest.ExportJob) error {
-	row := fromDomainExport(*j)
+// CreateExport records the job, queues its building and records the audit entry, in one
+// transaction.
+func (db *DB) CreateExport(ctx context.Context, j *contest.ExportJob, a contest.AuditEntry) error {
+	row, audit := fromDomainExport(*j), fromDomainAudit(a)
 	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&audit).Error; err != nil {
+			return err
+		}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
@@ -59,7 +63,7 @@ func (db *DB) CreateExport(ctx context.Context, j *contest.ExportJob) error {
 		if err != nil {
 			return err
 		}
-		_, err = client.InsertTx(ctx, sqlTx, contest.ExportArgs{ID: j.ID}, &river.InsertOpts{Queue: exportQueue, MaxAttempts: 3})
+		_, err = client.InsertTx(ctx, sqlTx, contest.ExportArgs{ID: j.ID}, &river.InsertOpts{Queue: exportQueue, MaxAttempts: exportAttempts})
 		return err
 	})
 	return translate(err, "导出")

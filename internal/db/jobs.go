@@ -39,6 +39,13 @@ const (
 	exportQueue = "export"
 )
 
+// A package copies every recommended original video (up to 2 GiB each) or draws thousands of
+// certificates: it gets hours, not the media check's timeout, and few attempts.
+const (
+	exportTimeout  = 4 * time.Hour
+	exportAttempts = 3
+)
+
 // riverMigration installs River's tables as a step of our own migrations, so `contest
 // migrate`, goose's lock and the schema version check cover them too.
 //
@@ -105,7 +112,7 @@ func (db *DB) StartJobs(ctx context.Context, s JobSettings, work Work, log *slog
 	river.AddWorker(workers, &jobWorker[contest.VideoCheckArgs]{run: work.Check})
 	queues := map[string]river.QueueConfig{mediaQueue: {MaxWorkers: s.Workers}}
 	if work.Export != nil {
-		river.AddWorker(workers, &jobWorker[contest.ExportArgs]{run: work.Export})
+		river.AddWorker(workers, &exportWorker{jobWorker[contest.ExportArgs]{run: work.Export}})
 		queues[exportQueue] = river.QueueConfig{MaxWorkers: 1}
 	}
 	sqlDB, err := db.gorm.DB()
@@ -174,6 +181,20 @@ type jobWorker[T river.JobArgs] struct {
 
 func (w *jobWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
 	return w.run(ctx, job.Args, job.Attempt, job.Attempt >= job.MaxAttempts)
+}
+
+// exportWorker builds packages: a long timeout, and an error that would repeat (a font or the
+// site address missing) ends the job at once instead of being retried.
+type exportWorker struct{ jobWorker[contest.ExportArgs] }
+
+func (w *exportWorker) Timeout(*river.Job[contest.ExportArgs]) time.Duration { return exportTimeout }
+
+func (w *exportWorker) Work(ctx context.Context, job *river.Job[contest.ExportArgs]) error {
+	err := w.jobWorker.Work(ctx, job)
+	if err != nil && contest.PermanentExportError(err) {
+		return river.JobCancel(err)
+	}
+	return err
 }
 
 // backoff doubles the wait after each failed attempt, from base up to max, with ±10% jitter so

@@ -16,6 +16,7 @@ type objectionRow struct {
 	ContestID    string
 	SubmissionID string
 	WorkTitle    string
+	Version      int
 	Name         string
 	ContactEnc   string
 	Reason       string
@@ -30,7 +31,7 @@ func (objectionRow) TableName() string { return "objections" }
 
 func (db *DB) toDomainObjection(r objectionRow) (contest.Objection, error) {
 	contact, err := db.box.Open(fieldObjectionContact, r.ContactEnc)
-	return contest.Objection{ID: r.ID, ContestID: r.ContestID, WorkID: r.SubmissionID, WorkTitle: r.WorkTitle, Name: r.Name,
+	return contest.Objection{ID: r.ID, ContestID: r.ContestID, WorkID: r.SubmissionID, WorkTitle: r.WorkTitle, Version: r.Version, Name: r.Name,
 		Contact: contact, Reason: r.Reason, CreatedAt: r.CreatedAt, Status: contest.ObjectionStatus(r.Status),
 		Decision: r.Decision, DecidedBy: r.DecidedBy, DecidedAt: r.DecidedAt}, err
 }
@@ -41,7 +42,7 @@ func (db *DB) CreateObjection(ctx context.Context, o *contest.Objection) error {
 	if err != nil {
 		return contest.Internal(err)
 	}
-	row := objectionRow{ID: o.ID, ContestID: o.ContestID, SubmissionID: o.WorkID, WorkTitle: o.WorkTitle, Name: o.Name,
+	row := objectionRow{ID: o.ID, ContestID: o.ContestID, SubmissionID: o.WorkID, WorkTitle: o.WorkTitle, Version: o.Version, Name: o.Name,
 		ContactEnc: enc, Reason: o.Reason, CreatedAt: o.CreatedAt.UTC(), Status: string(o.Status)}
 	return translate(db.gorm.WithContext(ctx).Create(&row).Error, "异议")
 }
@@ -49,7 +50,7 @@ func (db *DB) CreateObjection(ctx context.Context, o *contest.Objection) error {
 // Objections returns the contest's objections, newest first.
 func (db *DB) Objections(ctx context.Context, contestID string) ([]contest.Objection, error) {
 	var rows []objectionRow
-	if err := db.gorm.WithContext(ctx).Where("contest_id = ?", contestID).Order("created_at DESC, id").Find(&rows).Error; err != nil {
+	if err := db.gorm.WithContext(ctx).Where("contest_id = ?", contestID).Order("created_at DESC, id DESC").Find(&rows).Error; err != nil {
 		return nil, translate(err, "异议")
 	}
 	out := make([]contest.Objection, len(rows))

@@ -30,11 +30,13 @@ func names(s string) []string {
 	return out
 }
 
-// saveContestTx writes a contest's publication column in tx.
+// saveContestTx writes a contest's publication in tx if it is still at the revision it was
+// read at; otherwise someone changed it meanwhile (a second click on 发布) and nothing is saved.
 func saveContestTx(tx *gorm.DB, c contest.Contest) error {
-	res := tx.Model(&contestRow{}).Where("id = ?", c.ID).Update("publication", mustJSON(c.Publication))
+	res := tx.Model(&contestRow{}).Where("id = ? AND publication_revision = ?", c.ID, c.Publication.Revision).
+		Updates(map[string]any{"publication": mustJSON(c.Publication), "publication_revision": c.Publication.Revision + 1})
 	if res.Error == nil && res.RowsAffected == 0 {
-		return contest.Errorf(contest.ENotFound, "活动不存在")
+		return contest.Errorf(contest.EConflict, "结果发布状态刚被修改（可能是重复提交），请刷新页面后再试")
 	}
 	return res.Error
 }

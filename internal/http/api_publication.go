@@ -77,7 +77,11 @@ func (s *Server) apiVerify(c echo.Context) error {
 		return contest.Errorf(contest.ENotFound, "未查到该编号的证书，可能是伪造的或编号有误")
 	}
 	cert := v.Certificate
-	return c.JSON(http.StatusOK, map[string]any{"serial": cert.Serial, "genuine": v.Genuine(), "revoked_at": cert.RevokedAt,
+	if !v.Genuine() {
+		// A revoked certificate says only that: the award it named was withdrawn or changed.
+		return c.JSON(http.StatusOK, map[string]any{"serial": cert.Serial, "genuine": false, "revoked_at": cert.RevokedAt})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"serial": cert.Serial, "genuine": true,
 		"contest": v.Contest.Name, "tier": tierNames[cert.Tier], "tier_label": cert.Tier.Label(), "title": cert.Title,
 		"creators": cert.Names, "recipient": cert.Recipient, "employer": cert.Employer, "issuer": v.Issuer, "issued_at": cert.IssuedAt})
 }

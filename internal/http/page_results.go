@@ -51,10 +51,15 @@ func (s *Server) pageFileObjection(c echo.Context) error {
 		if rerr != nil {
 			return rerr
 		}
-		if contest.ErrorCode(err) != contest.EInvalid {
+		status := http.StatusUnprocessableEntity
+		switch contest.ErrorCode(err) {
+		case contest.EInvalid:
+		case contest.EConflict: // the 公示 ended while they typed, or a repeat: keep what they wrote
+			status = http.StatusConflict
+		default:
 			return err
 		}
-		return s.showResults(c, http.StatusUnprocessableEntity, resultsPage{PublicResults: r, Input: in}, err)
+		return s.showResults(c, status, resultsPage{PublicResults: r, Input: in}, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/results?filed=1#objection")
 }

@@ -89,7 +89,8 @@ func (e *env) SeedCertificates(n int) (contest.Contest, []contest.Certificate, c
 	for i := range certs {
 		certs[i] = contest.Certificate{Serial: fmt.Sprintf("2022-%d-%04d-SEED%04d", 1+i%3, i+1, i), ContestID: c.ID, WorkID: work,
 			Version: 1, Tier: contest.Tier(1 + i%3), Title: fmt.Sprintf("科技创新短视频作品第%d号", i+1),
-			Names: []string{"张三", "李四", "王五"}, Employer: "省农业科学院", IssuedAt: now}
+			Names: []string{"张三", "李四", "王五"}, Employer: "省农业科学院", IssuedAt: now,
+			Recipient: fmt.Sprintf("参与人%04d", i)} // one valid certificate per work and recipient
 	}
 	audit := contest.AuditEntry{ID: "seed", ActorID: "seed", Entity: "publication", EntityID: c.ID, Action: "publish", At: now}
 	if err := e.DB.SavePublication(ctx, c, certs, nil, now, audit); err != nil {

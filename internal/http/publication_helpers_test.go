@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// afterPublicity is past the end of a 5-day 公示 started in the review window.
-var afterPublicity = time.Date(2022, 5, 27, 1, 0, 0, 0, time.UTC)
+// afterPublicity is past the end of a 5-day 公示 started in the review window (5月22日): the
+// days count from the next day, so it ends at midnight before 5月28日.
+var afterPublicity = time.Date(2022, 5, 28, 2, 0, 0, 0, time.UTC)
 
 // ConfirmAwards enters the works (one contestant each), passes them at formal review, has one
 // judge score them so that they rank in the order given, closes judging and confirms awards

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -47,6 +48,7 @@ func TestPublication_PublicityObjectionsPublishCertificates(t *testing.T) {
 	ffmpegtest.Require(t)
 	pdftest.Require(t)
 	forEachBackend(t, func(t *testing.T, e *env) {
+		e.Svc.SessionTTL = 60 * 24 * time.Hour // the story spans two 公示 periods
 		org := e.Organizer()
 		owners, ids := e.ConfirmAwards(org,
 			workOf("量子之光", "省农业科学院", "江苏省南京市玄武区孝陵卫街50号"),
@@ -96,12 +98,18 @@ func TestPublication_PublicityObjectionsPublishCertificates(t *testing.T) {
 		if r := org.Do("POST", "/api/v1/admin/publication/publish", nil); r.Status != http.StatusConflict || !strings.Contains(r.ErrorMessage(), "公示期") {
 			t.Fatalf("publish during the 公示 = %d %s", r.Status, r.Body)
 		}
+		// A second objection, from someone else, against 匠心; the same person twice is refused.
+		second := map[string]string{"work_id": ids[2], "name": "钱七", "contact": "Qian@Example.org", "reason": "该作品使用了未授权的背景音乐，请核实。"}
+		anon.Must(http.StatusCreated, "POST", "/api/v1/results/objections", second)
+		if r := anon.Do("POST", "/api/v1/results/objections", second); r.Status != http.StatusConflict {
+			t.Fatalf("the same objection twice = %d", r.Status)
+		}
 		e.Clock.Set(afterPublicity)
 		if r := anon.Do("POST", "/api/v1/results/objections", map[string]string{"work_id": ids[1], "name": "赵六", "contact": "zhao@example.org", "reason": "公示期后提出的异议不应被接受。"}); r.Status != http.StatusConflict {
 			t.Fatalf("objection after the 公示 = %d", r.Status)
 		}
-		if r := org.Do("POST", "/api/v1/admin/publication/publish", nil); r.Status != http.StatusConflict || !strings.Contains(r.ErrorMessage(), "稻浪") {
-			t.Fatalf("publish with an open objection = %d %s", r.Status, r.Body)
+		if r := org.Do("POST", "/api/v1/admin/publication/publish", nil); r.Status != http.StatusConflict || !strings.Contains(r.ErrorMessage(), "未处理的异议") {
+			t.Fatalf("publish with open objections = %d %s", r.Status, r.Body)
 		}
 		var pub struct {
 			Objections []struct {
@@ -110,17 +118,36 @@ func TestPublication_PublicityObjectionsPublishCertificates(t *testing.T) {
 			}
 		}
 		org.Must(http.StatusOK, "GET", "/api/v1/admin/publication", nil).JSON(t, &pub)
-		if len(pub.Objections) != 1 || pub.Objections[0].Contact != "139****5678" {
+		if len(pub.Objections) != 2 || pub.Objections[0].Contact != "q***@example.org" || pub.Objections[1].Contact != "139****5678" {
 			t.Fatalf("objections %+v", pub.Objections)
 		}
-		if page := org.Must(http.StatusOK, "GET", "/admin/objections/"+pub.Objections[0].ID, nil); !strings.Contains(string(page.Body), "13912345678") {
+		first, upheld := pub.Objections[1].ID, pub.Objections[0].ID
+		if page := org.Must(http.StatusOK, "GET", "/admin/objections/"+first, nil); !strings.Contains(string(page.Body), "13912345678") {
 			t.Error("the organizer's objection page lacks the full contact")
 		}
-		org.Must(http.StatusSeeOther, "POST", "/admin/objections/"+pub.Objections[0].ID, url.Values{"upheld": {"0"}, "decision": {"经核实，作品为原创，异议不成立。"}})
+		org.Must(http.StatusSeeOther, "POST", "/admin/objections/"+first, url.Values{"upheld": {"0"}, "decision": {"经核实，作品为原创，异议不成立。"}})
+		org.Must(http.StatusOK, "PUT", "/api/v1/admin/objections/"+upheld, map[string]any{"upheld": true, "decision": "经核实，背景音乐未获授权，取消该作品奖项。"})
 		audit := string(org.Must(http.StatusOK, "GET", "/admin/audit.csv", nil).Body)
 		if !strings.Contains(audit, "objection") || !strings.Contains(audit, "经核实，作品为原创，异议不成立。") || strings.Contains(audit, "13912345678") {
 			t.Fatalf("the decision is not in the audit log (or the contact is):\n%s", audit)
 		}
+
+		// Upheld: no publishing until a new version of the awards has been shown in a new 公示.
+		if r := org.Do("POST", "/api/v1/admin/publication/publish", nil); r.Status != http.StatusConflict || !strings.Contains(r.ErrorMessage(), "异议成立") {
+			t.Fatalf("publish with an upheld objection = %d %s", r.Status, r.Body)
+		}
+		org.Must(http.StatusOK, "POST", "/api/v1/admin/awards/reopen", map[string]string{"reason": "异议成立"})
+		if doc := mustDoc(t, anon.Must(http.StatusOK, "GET", "/results", nil)); doc.Find("#no-results").Length() != 1 {
+			t.Fatal("the old list is still public after a new version was opened")
+		}
+		org.Must(http.StatusOK, "PUT", "/api/v1/admin/awards/"+ids[2], map[string]string{"tier": "none", "reason": "异议成立，取消奖项"})
+		org.Must(http.StatusOK, "POST", "/api/v1/admin/awards/confirm", nil)
+		org.Must(http.StatusOK, "POST", "/api/v1/admin/publication/publicity", nil)
+		anon.Must(http.StatusOK, "GET", "/api/v1/results", nil).JSON(t, &res)
+		if len(res.Items) != 2 {
+			t.Fatalf("the new 公示 lists %d works, want 2", len(res.Items))
+		}
+		e.Clock.Set(afterPublicity.AddDate(0, 0, 7))
 
 		// Published: the final list, the owners' results and certificates.
 		org.Must(http.StatusOK, "POST", "/api/v1/admin/publication/publish", nil)
@@ -132,7 +159,7 @@ func TestPublication_PublicityObjectionsPublishCertificates(t *testing.T) {
 		if my.Find(".award").Text() != "一等奖" || link == "" {
 			t.Fatalf("the winner's page: award %q, certificate %q", my.Find(".award").Text(), link)
 		}
-		if mustDoc(t, owners[3].Must(http.StatusOK, "GET", "/my", nil)).Find(".my-result").Text() != "未获奖" {
+		if mustDoc(t, owners[2].Must(http.StatusOK, "GET", "/my", nil)).Find(".my-result").Text() != "未获奖" {
 			t.Error("the page of a work without award does not say so")
 		}
 		cert := owners[0].Must(http.StatusOK, "GET", link, nil)
@@ -141,7 +168,7 @@ func TestPublication_PublicityObjectionsPublishCertificates(t *testing.T) {
 		}
 		text := pdftest.Text(t, cert.Body)
 		serial := strings.TrimPrefix(link, "/certificates/")
-		for _, want := range []string{"获奖证书", "一等奖", "量子之光", "张三", "李四", "省科学技术协会", serial, "2022年5月27日"} {
+		for _, want := range []string{"获奖证书", "一等奖", "量子之光", "张三", "李四", "省科学技术协会", serial, "2022年6月4日"} {
 			if !strings.Contains(strings.ReplaceAll(text, " ", ""), strings.ReplaceAll(want, " ", "")) {
 				t.Errorf("certificate text lacks %q:\n%s", want, text)
 			}
@@ -168,7 +195,7 @@ func TestPublication_PublicityObjectionsPublishCertificates(t *testing.T) {
 		show := anon.Must(http.StatusOK, "GET", "/showcase", nil)
 		mustNotContainPersonal(t, "showcase", show.Body)
 		gallery := mustDoc(t, show)
-		if n := gallery.Find("figure.work").Length(); n != 3 || gallery.Find("figure.work .national").Length() != 1 {
+		if n := gallery.Find("figure.work").Length(); n != 2 || gallery.Find("figure.work .national").Length() != 1 {
 			t.Fatalf("%d works in the gallery:\n%s", n, show.Body)
 		}
 		if video := anon.Fetch("/showcase/" + ids[0] + "/video"); len(video) < 1000 || !bytes.Contains(video[:64], []byte("ftyp")) {
@@ -177,14 +204,14 @@ func TestPublication_PublicityObjectionsPublishCertificates(t *testing.T) {
 		if poster := anon.Fetch("/showcase/" + ids[0] + "/poster"); !bytes.HasPrefix(poster, []byte{0xFF, 0xD8}) {
 			t.Error("gallery poster is not a JPEG")
 		}
-		if r := anon.Do("GET", "/showcase/"+ids[3]+"/video", nil); r.Status != http.StatusNotFound {
+		if r := anon.Do("GET", "/showcase/"+ids[2]+"/video", nil); r.Status != http.StatusNotFound {
 			t.Errorf("video of a work not in the gallery = %d", r.Status)
 		}
 
 		// Every certificate in one ZIP, built in the background.
 		zipped := waitExport(t, org, "certificates")
-		if len(zipped) != 3 {
-			t.Fatalf("%d certificates in the ZIP, want 3", len(zipped))
+		if len(zipped) != 2 {
+			t.Fatalf("%d certificates in the ZIP, want 2", len(zipped))
 		}
 		for name, b := range zipped {
 			if !bytes.HasPrefix(b, []byte("%PDF")) || !strings.HasSuffix(name, ".pdf") {
@@ -192,18 +219,38 @@ func TestPublication_PublicityObjectionsPublishCertificates(t *testing.T) {
 			}
 		}
 
-		// Withdrawn: nothing public, the certificate no longer verifies; published again, the
-		// same serial stands again.
+		// Withdrawn: nothing public, the certificate no longer verifies (and says nothing more);
+		// published again, by several clicks at once, the same serial stands again, once.
 		org.Must(http.StatusOK, "POST", "/api/v1/admin/publication/unpublish", map[string]string{"reason": "发现计分错误，需复核"})
-		if d := mustDoc(t, anon.Must(http.StatusOK, "GET", "/verify/"+serial, nil)); d.Find("#revoked").Length() != 1 {
-			t.Fatal("a withdrawn certificate still verifies")
+		if d := mustDoc(t, anon.Must(http.StatusOK, "GET", "/verify/"+serial, nil)); d.Find("#revoked").Length() != 1 || strings.Contains(d.Text(), "量子之光") {
+			t.Fatal("a withdrawn certificate still verifies, or shows what it certified")
+		}
+		if body := anon.Must(http.StatusOK, "GET", "/api/v1/verify/"+serial, nil).Body; strings.Contains(string(body), "量子之光") || !strings.Contains(string(body), `"genuine":false`) {
+			t.Fatalf("verify API of a withdrawn certificate: %s", body)
+		}
+		if doc := mustDoc(t, anon.Must(http.StatusOK, "GET", "/results", nil)); doc.Find("#withdrawn").Length() != 1 || doc.Find("#tier-1").Length() != 0 {
+			t.Fatal("the results page still lists the winners after they were withdrawn")
 		}
 		if strings.Contains(string(anon.Must(http.StatusOK, "GET", "/showcase", nil).Body), "量子之光") {
 			t.Fatal("the gallery shows works after the results were withdrawn")
 		}
-		org.Must(http.StatusOK, "POST", "/api/v1/admin/publication/publish", nil)
+		var wg sync.WaitGroup
+		statuses := make([]int, 6)
+		for i := range statuses {
+			c := e.Organizer()
+			wg.Go(func() { statuses[i] = c.Do("POST", "/api/v1/admin/publication/publish", nil).Status })
+		}
+		wg.Wait()
+		for _, st := range statuses {
+			if st != http.StatusOK && st != http.StatusConflict {
+				t.Fatalf("concurrent publish statuses %v", statuses)
+			}
+		}
 		if d := mustDoc(t, anon.Must(http.StatusOK, "GET", "/verify/"+serial, nil)); d.Find("#genuine").Length() != 1 {
 			t.Fatal("the same certificate does not stand again after publishing again")
+		}
+		if n := mustDoc(t, owners[0].Must(http.StatusOK, "GET", "/my", nil)).Find("a.certificate").Length(); n != 1 {
+			t.Fatalf("the winner has %d valid certificates after concurrent publishing, want 1", n)
 		}
 	})
 }
@@ -412,10 +459,11 @@ func TestPublicationSettings_TemplateShapesTheCertificate(t *testing.T) {
 		t.Fatalf("bad settings = %d:\n%s", r.Status, doc.Find("#settings").Text())
 	}
 	good := url.Values{"publicity_days": {"7"}, "heading": {"荣誉证书"}, "body": {"{姓名}：\n作品《{作品}》荣获{奖项}。"},
-		"issuer": {"省科协科普部"}, "date": {"二〇二二年六月"}, "per_participant": {"1"}}
-	// The default font lacks 〇: refused when saved, naming the character, not when certificates are due.
+		"issuer": {"省科协科普部"}, "date": {"二〇二二年六月𠮷"}, "per_participant": {"1"}}
+	// No font has 𠮷 (outside the Basic Multilingual Plane): refused when saved, naming the
+	// character, not when certificates are due.
 	if r := org.Do("POST", "/admin/publication/settings", good); r.Status != http.StatusUnprocessableEntity ||
-		!strings.Contains(mustDoc(t, r).Find("#template-error").Text(), "〇") {
+		!strings.Contains(mustDoc(t, r).Find("#template-error").Text(), "𠮷") {
 		t.Fatalf("a date the font cannot print = %d", r.Status)
 	}
 	good.Set("date", "2022年6月1日")

@@ -117,7 +117,15 @@ func (s *Server) routes() {
 	// Public results: the 公示 and its objections, the final results, the gallery, and the
 	// verification of certificates.
 	e.GET("/results", s.pageResults)
-	e.POST("/results/objections", s.pageFileObjection, limit)
+	// Objections have their own, much slower budget: each one must be decided by hand.
+	objectionLimit := middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{Rate: 1.0 / 600, Burst: 5, ExpiresIn: time.Hour}),
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			return contest.Errorf("too_many_requests", "提交过于频繁，请稍后再试")
+		},
+		ErrorHandler: func(c echo.Context, err error) error { return contest.Internal(err) },
+	})
+	e.POST("/results/objections", s.pageFileObjection, objectionLimit)
 	e.GET("/showcase", s.pageShowcase)
 	e.GET("/showcase/:id/video", s.showcaseVideo)
 	e.GET("/showcase/:id/poster", s.showcasePoster)
@@ -200,7 +208,7 @@ func (s *Server) routes() {
 	api.GET("/consent/:token", s.apiConsentByToken)
 	api.POST("/consent/:token", s.apiGiveConsentByToken)
 	api.GET("/results", s.apiResults)
-	api.POST("/results/objections", s.apiFileObjection, limit)
+	api.POST("/results/objections", s.apiFileObjection, objectionLimit)
 	api.GET("/verify/:serial", s.apiVerify)
 
 	user := routeGroup{e: e, prefix: "/api/v1", mw: []echo.MiddlewareFunc{s.requireAPIUser}}

@@ -39,7 +39,7 @@ func (Writer) WriteSpreadsheet(w io.Writer, sheets ...contest.Sheet) error {
 		} else if _, err := f.NewSheet(name); err != nil {
 			return err
 		}
-		if err := writeSheet(f, name, sh, header); err != nil {
+		if err := writeSheet(f, name, i, sh, header); err != nil {
 			return fmt.Errorf("xlsx: %s: %w", name, err)
 		}
 	}
@@ -47,7 +47,9 @@ func (Writer) WriteSpreadsheet(w io.Writer, sheets ...contest.Sheet) error {
 	return err
 }
 
-func writeSheet(f *excelize.File, name string, sh contest.Sheet, header int) error {
+var stripes = true
+
+func writeSheet(f *excelize.File, name string, index int, sh contest.Sheet, header int) error {
 	sw, err := f.NewStreamWriter(name)
 	if err != nil {
 		return err
@@ -82,14 +84,14 @@ func writeSheet(f *excelize.File, name string, sh contest.Sheet, header int) err
 			return err
 		}
 	}
-	if err := sw.Flush(); err != nil {
-		return err
+	if len(sh.Columns) > 0 && len(sh.Rows) > 0 && uniqueTitles(sh.Columns) {
+		// A table gives the header its filter buttons (a stream writer keeps no autofilter).
+		last, _ := excelize.CoordinatesToCellName(len(sh.Columns), len(sh.Rows)+1)
+		if err := sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: fmt.Sprintf("Table%d", index+1), StyleName: "TableStyleLight1", ShowRowStripes: &stripes}); err != nil {
+			return err
+		}
 	}
-	if len(sh.Columns) == 0 {
-		return nil
-	}
-	last, _ := excelize.CoordinatesToCellName(len(sh.Columns), max(len(sh.Rows)+1, 2))
-	return f.AutoFilter(name, "A1:"+last, nil)
+	return sw.Flush()
 }
 
 // sheetName keeps a name within Excel's rules: at most 31 characters, none of : \ / ? * [ ].
@@ -110,4 +112,16 @@ func sheetName(s string, i int) string {
 		return fmt.Sprintf("Sheet%d", i+1)
 	}
 	return string(out)
+}
+
+// uniqueTitles reports whether no two columns share a title (a table needs that).
+func uniqueTitles(cols []contest.Column) bool {
+	seen := map[string]bool{}
+	for _, c := range cols {
+		if seen[c.Title] {
+			return false
+		}
+		seen[c.Title] = true
+	}
+	return true
 }

@@ -41,6 +41,9 @@ func TestWriteSpreadsheet_ReopensWithHeadersRowsAndFrozenHeader(t *testing.T) {
 	if err != nil || !panes.Freeze || panes.YSplit != 1 {
 		t.Errorf("panes %+v, %v: want the header row frozen", panes, err)
 	}
+	if tables, err := f.GetTables("报名登记表"); err != nil || len(tables) != 1 || tables[0].Range != "A1:C3" {
+		t.Errorf("tables %+v, %v: want one over A1:C3, which gives the header its filter", tables, err)
+	}
 	if w, _ := f.GetColWidth("报名登记表", "B"); w != 30 {
 		t.Errorf("width of 作品名称 = %v, want 30", w)
 	}

@@ -2,6 +2,8 @@
 -- How far the results have gone public (公示, publishing) and the certificate template, as
 -- JSON of contest.Publication; '' means the defaults.
 ALTER TABLE contests ADD COLUMN publication TEXT NOT NULL DEFAULT '';
+-- Counts the saves of publication: a save based on an older revision is refused.
+ALTER TABLE contests ADD COLUMN publication_revision INTEGER NOT NULL DEFAULT 0;
 
 -- The winning works as made public: snapshot of the confirmed awards taken when the 公示
 -- starts, so the public pages and certificates show exactly what was in it.
@@ -24,6 +26,7 @@ CREATE TABLE objections (
     contest_id    TEXT NOT NULL REFERENCES contests (id),
     submission_id TEXT NOT NULL REFERENCES submissions (id) ON DELETE CASCADE,
     work_title    TEXT NOT NULL,
+    version       INTEGER NOT NULL, -- the awards version in the 公示 it was filed against
     name          TEXT NOT NULL,
     contact_enc   TEXT NOT NULL,
     reason        TEXT NOT NULL,
@@ -50,6 +53,8 @@ CREATE TABLE certificates (
     revoked_at    TIMESTAMP
 );
 CREATE INDEX certificates_contest ON certificates (contest_id, serial);
+-- At most one valid certificate per work and recipient, whatever happens concurrently.
+CREATE UNIQUE INDEX certificates_valid ON certificates (submission_id, recipient) WHERE revoked_at IS NULL;
 
 -- Works recommended to the national contest (推荐至全国).
 CREATE TABLE recommendations (
@@ -84,4 +89,5 @@ DROP TABLE recommendations;
 DROP TABLE certificates;
 DROP TABLE objections;
 DROP TABLE results;
+ALTER TABLE contests DROP COLUMN publication_revision;
 ALTER TABLE contests DROP COLUMN publication;
