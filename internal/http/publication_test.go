@@ -3,6 +3,7 @@ package http_test
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/jskx/contest/internal/contest"
 	"github.com/jskx/contest/internal/ffmpeg/ffmpegtest"
 	"github.com/jskx/contest/internal/pdf/pdftest"
 )
@@ -416,7 +418,15 @@ func TestCertificateZIP_ShowsProgressWhileTheServerAnswers(t *testing.T) {
 	pdftest.Require(t)
 	e := MustEnv(t, "sqlite+localfs")
 	const n = 150
-	e.SeedCertificates(n)
+	c, certs, _ := e.SeedCertificates(n)
+	// One more, for a name no font can print: it must not sink the other 150.
+	c, _ = e.Svc.CurrentContest(context.Background())
+	odd := certs[0]
+	odd.Serial, odd.Recipient = "2022-1-9999-ODDNAME0", "王𠮷"
+	audit := contest.AuditEntry{ID: "odd", ActorID: "seed", Entity: "publication", EntityID: c.ID, Action: "publish", At: odd.IssuedAt}
+	if err := e.DB.SavePublication(context.Background(), c, []contest.Certificate{odd}, nil, odd.IssuedAt, audit); err != nil {
+		t.Fatal(err)
+	}
 	org, anon := e.Organizer(), e.Client()
 	var j struct {
 		ID, Status  string
@@ -437,8 +447,11 @@ func TestCertificateZIP_ShowsProgressWhileTheServerAnswers(t *testing.T) {
 		midway = midway || j.Status == "running" && j.Done > 0 && j.Done < j.Total
 		time.Sleep(20 * time.Millisecond)
 	}
-	if !midway || j.Total != n {
-		t.Errorf("progress never seen between 0 and %d (total %d)", n, j.Total)
+	if !midway || j.Total != n+1 {
+		t.Errorf("progress never seen between 0 and %d (total %d)", n+1, j.Total)
+	}
+	if page := mustDoc(t, org.Must(http.StatusOK, "GET", "/admin/publication", nil)); !strings.Contains(page.Find("#export-jobs").Text(), "1 张证书未能生成") {
+		t.Errorf("the desk does not say a certificate is missing: %q", page.Find("#export-jobs").Text())
 	}
 	if slowest > 2*time.Second {
 		t.Errorf("a page took %v while the certificates were built", slowest)
