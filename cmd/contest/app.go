@@ -90,7 +90,7 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		svc.Media = ffmpeg.Tools{}
 	}
 	svc.Spreadsheets = xlsx.Writer{}
-	if r, err := pdf.New(cfg.CertFont); err != nil {
+	if r, err := pdf.NewWithFallback(cfg.CertFont, cfg.CertFallbackFont); err != nil {
 		// Everything else works; certificates say they are unavailable until a font is set.
 		log.Warn("certificates unavailable", "err", err)
 	} else {

@@ -16,18 +16,20 @@ import (
 // config is the whole configuration, read from CONTEST_* environment variables and overridden
 // by flags. Secrets may also come from files (CONTEST_X_FILE). See docs/configuration.md.
 type config struct {
-	Addr        string
-	BaseURL     string
-	DataDir     string
-	CertFont    string // TrueType CJK font for certificates; "" for Debian's fonts-arphic-gbsn00lp
-	DatabaseURL string
-	SecretKey   string
-	S3Endpoint  string
-	S3AccessKey string
-	S3SecretKey string
-	S3Bucket    string
-	S3Region    string
-	S3UseSSL    bool
+	Addr     string
+	BaseURL  string
+	DataDir  string
+	CertFont string // TrueType CJK font for certificates; "" for Debian's fonts-arphic-gbsn00lp
+	// CertFallbackFont draws what CertFont lacks; "" for Debian's fonts-droid-fallback if present.
+	CertFallbackFont string
+	DatabaseURL      string
+	SecretKey        string
+	S3Endpoint       string
+	S3AccessKey      string
+	S3SecretKey      string
+	S3Bucket         string
+	S3Region         string
+	S3UseSSL         bool
 	// S3PublicEndpoint is where browsers reach the store when it differs from S3Endpoint
 	// (part URLs are signed for the host the browser uses).
 	S3PublicEndpoint string
@@ -98,7 +100,7 @@ func loadConfig(name string, args []string, getenv func(string) string, extra ..
 		S3PublicEndpoint: env("S3_PUBLIC_ENDPOINT", ""),
 		AdminEmail:       env("ADMIN_EMAIL", ""), CookieSecure: env("COOKIE_SECURE", "auto"),
 		LogLevel: env("LOG_LEVEL", "info"), LogFormat: env("LOG_FORMAT", "text"),
-		CertFont: env("CERT_FONT", ""),
+		CertFont: env("CERT_FONT", ""), CertFallbackFont: env("CERT_FALLBACK_FONT", ""),
 	}
 	var errs []error
 	for key, dst := range map[string]*string{

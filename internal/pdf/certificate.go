@@ -3,8 +3,6 @@ package pdf
 import (
 	"strings"
 
-	"github.com/go-pdf/fpdf"
-
 	"github.com/jskx/contest/internal/contest"
 )
 
@@ -27,15 +25,16 @@ const (
 // indentChar is the character whose width is the indent unit of the body.
 const indentChar = "中"
 
-// certificateText is everything printed or measured on certificate d: the font is checked to
-// have it, and cut down to it.
+// certificateText is everything printed or measured on certificate d: the fonts are checked
+// to have it, and cut down to it.
 func certificateText(d contest.CertificateDoc) []string {
 	return append([]string{d.Heading, d.Tier.Label(), d.Issuer, d.Date, serialLabel, d.Serial, qrLabel, sealLabel,
 		indentChar}, d.Paragraphs...)
 }
 
-// drawCertificate draws certificate d on a new page of f.
-func drawCertificate(f *fpdf.Fpdf, d contest.CertificateDoc) {
+// drawCertificate draws certificate d on a new page of p's document.
+func drawCertificate(p *pen, d contest.CertificateDoc) {
+	f := p.f
 	f.SetTitle(strings.TrimSpace(d.Heading+" "+d.Serial), true)
 	if d.Title != "" {
 		f.SetSubject(d.Tier.Label()+" 《"+d.Title+"》", true)
@@ -47,31 +46,31 @@ func drawCertificate(f *fpdf.Fpdf, d contest.CertificateDoc) {
 	f.AddPage()
 
 	drawFrame(f, pageW, pageH)
-	drawHeading(f, d.Heading, d.Tier.Label())
-	drawBody(f, d.Paragraphs)
-	drawSeal(f, d.Issuer, d.Date)
+	drawHeading(p, d.Heading, d.Tier.Label())
+	drawBody(p, d.Paragraphs)
+	drawSeal(p, d.Issuer, d.Date)
 	if d.VerifyURL != "" {
 		if err := drawQR(f, d.VerifyURL, qrX, qrY, qrSize); err != nil {
 			f.SetError(err)
 			return
 		}
-		f.SetFont(fontFamily, "", 9)
+		p.setSize(9)
 		setText(f, gray)
-		centered(f, qrLabel, qrX+qrSize/2, qrY+qrSize+4)
+		p.centered(qrLabel, qrX+qrSize/2, qrY+qrSize+4)
 	}
-	f.SetFont(fontFamily, "", 10.5)
+	p.setSize(10.5)
 	setText(f, gray)
-	f.Text(qrX+qrSize+5, qrY+qrSize-2.5, serialLabel+d.Serial)
+	p.text(qrX+qrSize+5, qrY+qrSize-2.5, serialLabel+d.Serial)
 }
 
 // drawHeading draws the heading, spaced out, a rule and the tier under it. A long heading
 // is spaced less, then set smaller, to stay within headingWidth.
-func drawHeading(f *fpdf.Fpdf, heading, tier string) {
+func drawHeading(p *pen, heading, tier string) {
 	runes := []rune(heading)
 	size, spacing := 40.0, 0.6 // spacing between characters, in font sizes
 	width := func() float64 {
-		f.SetFont(fontFamily, "", size)
-		return f.GetStringWidth(heading) + float64(len(runes)-1)*spacing*size*ptMM
+		p.setSize(size)
+		return p.width(heading) + float64(len(runes)-1)*spacing*size*ptMM
 	}
 	for width() > headingWidth && spacing > 0 {
 		spacing = max(spacing-0.1, 0)
@@ -79,48 +78,44 @@ func drawHeading(f *fpdf.Fpdf, heading, tier string) {
 	for width() > headingWidth && size > 16 {
 		size--
 	}
-	setText(f, darkRed)
+	setText(p.f, darkRed)
 	x := (pageW - width()) / 2
 	for _, r := range runes {
-		f.Text(x, 45, string(r))
-		x += f.GetStringWidth(string(r)) + spacing*size*ptMM
+		p.text(x, 45, string(r))
+		x += p.width(string(r)) + spacing*size*ptMM
 	}
-	drawRule(f, pageW/2, 53, 38)
+	drawRule(p.f, pageW/2, 53, 38)
 
-	f.SetFont(fontFamily, "", 28)
-	centered(f, tier, pageW/2, 69)
+	p.setSize(28)
+	p.centered(tier, pageW/2, 69)
 }
 
 // drawSeal draws where the seal goes, a light dashed circle (not a seal), and over it the
 // issuer and the date, as they are signed on paper.
-func drawSeal(f *fpdf.Fpdf, issuer, date string) {
+func drawSeal(p *pen, issuer, date string) {
+	f := p.f
 	setDraw(f, sealRed)
 	f.SetLineWidth(0.5)
 	f.SetDashPattern([]float64{2, 1.5}, 0)
 	f.Circle(sealX, sealY, sealR, "D")
 	f.SetDashPattern(nil, 0)
-	f.SetFont(fontFamily, "", 9)
+	p.setSize(9)
 	setText(f, sealRed)
-	centered(f, sealLabel, sealX, sealY-sealR+7)
+	p.centered(sealLabel, sealX, sealY-sealR+7)
 
 	setText(f, ink)
 	size := 17.0
-	f.SetFont(fontFamily, "", size)
-	for f.GetStringWidth(issuer) > issuerWidth && size > 11 {
+	p.setSize(size)
+	for p.width(issuer) > issuerWidth && size > 11 {
 		size -= 0.5
-		f.SetFontSize(size)
+		p.setSize(size)
 	}
-	lines := wrap(issuer, issuerWidth, 0, f.GetStringWidth)
+	lines := wrap(issuer, issuerWidth, 0, p.width)
 	lh := size * ptMM * 1.4
 	y := sealY - 1 - float64(len(lines)-1)*lh
 	for i, l := range lines {
-		centered(f, l, sealX, y+float64(i)*lh)
+		p.centered(l, sealX, y+float64(i)*lh)
 	}
-	f.SetFont(fontFamily, "", 14)
-	centered(f, date, sealX, sealY+8.5)
-}
-
-// centered draws text with its baseline at y, centred on x, in the current font.
-func centered(f *fpdf.Fpdf, text string, x, y float64) {
-	f.Text(x-f.GetStringWidth(text)/2, y, text)
+	p.setSize(14)
+	p.centered(date, sealX, sealY+8.5)
 }

@@ -3,13 +3,33 @@ package pdf
 import (
 	"encoding/binary"
 	"errors"
+	"math/bits"
 	"slices"
 	"unicode"
 )
 
-// ErrMissingGlyphs means the font has no glyph for some characters of a certificate (a rare
-// character in a name, say): they would print blank. A font with more characters is needed.
+// ErrMissingGlyphs means neither the certificate font nor its fallback font has a glyph for
+// some characters of a certificate (a character outside the Basic Multilingual Plane in a
+// name, say): they would print blank. A font with more characters is needed.
 var ErrMissingGlyphs = errors.New("证书字体缺少以下字符，请设置 CONTEST_CERT_FONT 为字符更全的 TrueType 字体 (the certificate font lacks these characters)")
+
+// face is a TrueType font: the file and the characters it has a glyph for.
+type face struct {
+	data  []byte // fpdf only reads it, so documents share it
+	cover *coverage
+}
+
+// parseFace reads the characters of TrueType font b.
+func parseFace(b []byte) (face, error) {
+	if err := checkTrueType(b); err != nil {
+		return face{}, err
+	}
+	cover, err := parseCoverage(b)
+	if err != nil {
+		return face{}, err
+	}
+	return face{data: b, cover: cover}, nil
+}
 
 // coverage is the set of characters of the Basic Multilingual Plane a font has a glyph for,
 // read from its format 4 Unicode cmap: the one fpdf uses, so fpdf can draw no others.
@@ -130,4 +150,17 @@ func parseFormat4(sub int, u16 func(int) (int, bool)) (*coverage, error) {
 		}
 	}
 	return &c, nil
+}
+
+// extra returns up to n printable characters, in order, that c has and o lacks.
+func (c *coverage) extra(o *coverage, n int) []rune {
+	var out []rune
+	for i := range c {
+		for w := c[i] &^ o[i]; w != 0 && len(out) < n; w &= w - 1 {
+			if r := rune(i*64 + bits.TrailingZeros64(w)); unicode.IsGraphic(r) && !unicode.IsSpace(r) {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
 }

@@ -2,24 +2,30 @@ package pdf_test
 
 import (
 	"html"
+	"math"
 	"os/exec"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/jskx/contest/internal/contest"
+	"github.com/jskx/contest/internal/pdf"
 )
 
 func TestRenderCertificate_LongTextStaysInsideTheFrameWithoutOverlaps(t *testing.T) {
 	MustRequire(t, "pdftotext")
-	r := MustRenderer(t)
-	for name, d := range map[string]contest.CertificateDoc{
-		"twenty names":      SampleDoc(twentyNames...),
-		"at the limits":     StressDoc(),
-		"one line of prose": SampleDoc("李明"),
+	for name, c := range map[string]struct {
+		renderer func(testing.TB) *pdf.Renderer
+		doc      contest.CertificateDoc
+	}{
+		"twenty names":      {MustRenderer, SampleDoc(twentyNames...)},
+		"at the limits":     {MustRenderer, StressDoc()},
+		"one line of prose": {MustRenderer, SampleDoc("李明")},
+		"rare characters":   {MustFallbackRenderer, RareDoc()},
 	} {
 		t.Run(name, func(t *testing.T) {
-			words := MustWords(t, MustRender(t, r, d))
+			words := MustWords(t, MustRender(t, c.renderer(t), c.doc))
 			const frame = 14 / 25.4 * 72 // the inner frame, 14 mm from the edges, in points
 			for i, w := range words {
 				if w.xMin < frame || w.yMin < frame || w.xMax > 842-frame || w.yMax > 595-frame {
@@ -33,6 +39,22 @@ func TestRenderCertificate_LongTextStaysInsideTheFrameWithoutOverlaps(t *testing
 			}
 		})
 	}
+}
+
+func TestRenderCertificate_LineWithFallbackCharactersIsJustifiedToTheEdge(t *testing.T) {
+	MustRequire(t, "pdftotext")
+	// the names of RareDoc fill a line and a half: the first is spread to the right edge
+	d := RareDoc()
+	const right = 255 / 25.4 * 72 // the right edge of the body, in points
+	for _, w := range MustWords(t, MustRender(t, MustFallbackRenderer(t), d)) {
+		if strings.HasPrefix(w.text, rareNames[0]+"、") {
+			if math.Abs(w.xMax-right) > 0.3 {
+				t.Errorf("the line of names %q ends at %.2f pt, want the right edge %.2f", w.text, w.xMax, right)
+			}
+			return
+		}
+	}
+	t.Error("no line starts with the names")
 }
 
 // word is a word pdftotext found, with its box in points from the top left of the page.

@@ -13,21 +13,26 @@ import (
 
 // BenchmarkCertificates renders certificates as the background job does, from as many
 // goroutines as -cpu says (run with -cpu 2), and reports certificates a second and the size
-// of one. The baselines are fpdf's floor with this font, a one-line PDF: embedding the font
-// as fpdf's documentation shows (AddUTF8FontFromBytes of the whole file), and embedding it
-// cut down to the line first, as the renderer does.
+// of one: one the font prints on its own, and the same with two names and the date in
+// characters it lacks (certificate_fallback), which embeds the fallback font too. The
+// baselines are fpdf's floor with this font, a one-line PDF: embedding the font as fpdf's
+// documentation shows (AddUTF8FontFromBytes of the whole file), and embedding it cut down to
+// the line first, as the renderer does.
 func BenchmarkCertificates(b *testing.B) {
-	r := MustRenderer(b)
+	r := MustFallbackRenderer(b)
 	d := SampleDoc(twentyNames...)
+	rare := SampleDoc(append([]string{"张喆", "王堃"}, twentyNames[2:]...)...)
+	rare.Date = "二〇二二年五月二十八日"
 	font, err := os.ReadFile(pdf.DefaultFont)
 	if err != nil {
 		b.Fatal(err)
 	}
 	const line = "获奖证书"
 	for name, render := range map[string]func(io.Writer) error{
-		"certificate":     func(w io.Writer) error { return r.RenderCertificate(w, d) },
-		"baseline":        func(w io.Writer) error { return oneLine(w, font, line) },
-		"baseline_subset": func(w io.Writer) error { return oneLine(w, fpdf.UTF8CutFont(font, line), line) },
+		"certificate":          func(w io.Writer) error { return r.RenderCertificate(w, d) },
+		"certificate_fallback": func(w io.Writer) error { return r.RenderCertificate(w, rare) },
+		"baseline":             func(w io.Writer) error { return oneLine(w, font, line) },
+		"baseline_subset":      func(w io.Writer) error { return oneLine(w, fpdf.UTF8CutFont(font, line), line) },
 	} {
 		b.Run(name, func(b *testing.B) {
 			var one bytes.Buffer

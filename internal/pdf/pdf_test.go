@@ -2,7 +2,6 @@ package pdf_test
 
 import (
 	"bytes"
-	"errors"
 	"image/png"
 	"os"
 	"os/exec"
@@ -45,6 +44,22 @@ func MustRenderer(tb testing.TB) *pdf.Renderer {
 		MissingPart(tb, "font "+pdf.DefaultFont+" missing (fonts-arphic-gbsn00lp)")
 	}
 	r, err := pdf.New("")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r
+}
+
+// MustFallbackRenderer returns a renderer with the default font and DefaultFallbackFont as its
+// fallback font.
+func MustFallbackRenderer(tb testing.TB) *pdf.Renderer {
+	tb.Helper()
+	for _, f := range [][2]string{{pdf.DefaultFont, "fonts-arphic-gbsn00lp"}, {pdf.DefaultFallbackFont, "fonts-droid-fallback"}} {
+		if _, err := os.Stat(f[0]); err != nil {
+			MissingPart(tb, "font "+f[0]+" missing ("+f[1]+")")
+		}
+	}
+	r, err := pdf.NewWithFallback("", pdf.DefaultFallbackFont)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -148,12 +163,19 @@ func TestRenderCertificate_QRCodeDecodesToVerifyURL(t *testing.T) {
 
 func TestRenderCertificate_EmbedsEveryCharacterItPrints(t *testing.T) {
 	MustRequire(t, "pdftotext")
-	r := MustRenderer(t)
-	for name, d := range map[string]contest.CertificateDoc{"sample": SampleDoc(twentyNames...), "at the limits": StressDoc()} {
+	for name, c := range map[string]struct {
+		renderer func(testing.TB) *pdf.Renderer
+		doc      contest.CertificateDoc
+	}{
+		"sample":          {MustRenderer, SampleDoc(twentyNames...)},
+		"at the limits":   {MustRenderer, StressDoc()},
+		"rare characters": {MustFallbackRenderer, RareDoc()},
+	} {
 		t.Run(name, func(t *testing.T) {
-			// the font is cut down to the certificate's text: anything else would print blank
+			// the fonts are cut down to the certificate's text: anything else would print blank
+			d := c.doc
 			embedded := strings.Join(pdf.CertificateText(d), "")
-			out, err := exec.Command("pdftotext", MustRender(t, r, d), "-").Output()
+			out, err := exec.Command("pdftotext", MustRender(t, c.renderer(t), d), "-").Output()
 			if err != nil {
 				t.Fatalf("pdftotext: %v", err)
 			}
@@ -211,18 +233,6 @@ func TestRenderCertificate_IsSafeForConcurrentUse(t *testing.T) {
 		})
 	}
 	wg.Wait()
-}
-
-func TestRenderCertificate_MissingCharacterIsRefused(t *testing.T) {
-	r := MustRenderer(t)
-	d := SampleDoc("王喆", "李堃") // not in GB2312, so not in the default font
-	err := r.RenderCertificate(&bytes.Buffer{}, d)
-	if !errors.Is(err, pdf.ErrMissingGlyphs) {
-		t.Fatalf("err = %v, want ErrMissingGlyphs", err)
-	}
-	if !strings.Contains(err.Error(), "喆堃") {
-		t.Errorf("error %q does not name the missing characters", err)
-	}
 }
 
 // StressDoc is a certificate at the template's limits: twenty four-character names, a long
