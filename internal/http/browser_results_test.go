@@ -51,6 +51,7 @@ func TestBrowser_PublicResultsObjectionAndShowcase(t *testing.T) {
 	if got := b.Text("#tier-2"); !strings.Contains(got, "《稻浪》") || !strings.Contains(got, "东南大学") {
 		b.Fatalf("二等奖: %q", got)
 	}
+	b.Screenshot("results")
 	b.Open("/showcase")
 	video := `figure.work[data-id="` + ids[0] + `"] video`
 	b.Do("play a winner", chromedp.Evaluate[chromedp.Void](`(() => { const v = document.querySelector('`+video+`'); v.muted = true; v.play(); })()`))
@@ -72,6 +73,12 @@ func TestBrowser_PublicResultsObjectionAndShowcase(t *testing.T) {
 	if got := b.Text("#export-jobs"); !strings.Contains(got, "完成（2 项") {
 		b.Fatalf("jobs table: %q", got)
 	}
+	b.Screenshot("publication")
+	b.Open("/admin/statistics")
+	if got := b.Text("#by-city"); !strings.Contains(got, "南京市") || !strings.Contains(got, "苏州市") {
+		b.Fatalf("statistics by city: %q", got)
+	}
+	b.Screenshot("statistics")
 	if errs := b.JSErrors(); len(errs) > 0 {
 		t.Errorf("script errors:\n%s", strings.Join(errs, "\n"))
 	}
