@@ -107,8 +107,8 @@ func siteURL(cfg config, addr net.Addr) string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
-// housekeep removes expired sessions, aborts abandoned uploads and queues lost video checks
-// every 15 minutes until ctx ends. Every replica does it; both are harmless twice.
+// housekeep removes expired sessions and week-old packages, aborts abandoned uploads and
+// queues lost video checks every 15 minutes until ctx ends. Every replica does it; both are harmless twice.
 func (a *app) housekeep(ctx context.Context) {
 	t := time.NewTicker(15 * time.Minute)
 	defer t.Stop()
@@ -122,6 +122,11 @@ func (a *app) housekeep(ctx context.Context) {
 			a.log.Warn("upload cleanup", "err", err)
 		} else if n > 0 {
 			a.log.Info("abandoned uploads removed", "count", n)
+		}
+		if n, err := a.svc.SweepExports(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("export cleanup", "err", err)
+		} else if n > 0 {
+			a.log.Info("old export packages removed", "count", n)
 		}
 		// A check is queued in the transaction that records its video, so none is lost; but
 		// videos uploaded before checks existed have none.

@@ -73,6 +73,33 @@ type ExportStore interface {
 	SaveExport(ctx context.Context, j ExportJob) error
 	// Exports returns the contest's latest jobs, newest first.
 	Exports(ctx context.Context, contestID string, limit int) ([]ExportJob, error)
+	// ExportsBefore returns finished jobs (done or failed) created before t, oldest first.
+	ExportsBefore(ctx context.Context, t time.Time, limit int) ([]ExportJob, error)
+	DeleteExport(ctx context.Context, id string) error
+}
+
+// ExportKeep is how long a finished package stays downloadable: packages hold videos and
+// everyone's names, and are made again in minutes.
+const ExportKeep = 7 * 24 * time.Hour
+
+// SweepExports deletes the packages finished more than ExportKeep ago, file and record; it
+// returns how many. The housekeeper runs it on every replica (deleting twice is harmless).
+func (s *Service) SweepExports(ctx context.Context) (int, error) {
+	old, err := s.exports.ExportsBefore(ctx, s.Now().Add(-ExportKeep), 100)
+	if err != nil {
+		return 0, err
+	}
+	for _, j := range old {
+		if j.Key != "" {
+			if err := s.storage.Delete(ctx, j.Key); err != nil {
+				return 0, err
+			}
+		}
+		if err := s.exports.DeleteExport(ctx, j.ID); err != nil {
+			return 0, err
+		}
+	}
+	return len(old), nil
 }
 
 // SpreadsheetWriter writes sheets as one workbook (an Excel adapter).

@@ -95,3 +95,23 @@ func (db *DB) Exports(ctx context.Context, contestID string, limit int) ([]conte
 	}
 	return out, nil
 }
+
+// ExportsBefore returns finished jobs created before t, oldest first.
+func (db *DB) ExportsBefore(ctx context.Context, t time.Time, limit int) ([]contest.ExportJob, error) {
+	var rows []exportRow
+	err := db.gorm.WithContext(ctx).Where("created_at < ? AND status IN ?", t.UTC(), []string{contest.ExportDone, contest.ExportFailed}).
+		Order("created_at").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "导出")
+	}
+	out := make([]contest.ExportJob, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, nil
+}
+
+// DeleteExport removes a job's record.
+func (db *DB) DeleteExport(ctx context.Context, id string) error {
+	return translate(db.gorm.WithContext(ctx).Where("id = ?", id).Delete(&exportRow{}).Error, "导出")
+}

@@ -453,6 +453,15 @@ func TestCertificateZIP_ShowsProgressWhileTheServerAnswers(t *testing.T) {
 	if page := mustDoc(t, org.Must(http.StatusOK, "GET", "/admin/publication", nil)); !strings.Contains(page.Find("#export-jobs").Text(), "1 张证书未能生成") {
 		t.Errorf("the desk does not say a certificate is missing: %q", page.Find("#export-jobs").Text())
 	}
+
+	// A week later the package is gone, file and record.
+	e.Clock.Set(e.Clock.Now().Add(contest.ExportKeep + time.Hour))
+	if n, err := e.Svc.SweepExports(context.Background()); err != nil || n != 1 {
+		t.Fatalf("swept %d, %v", n, err)
+	}
+	if r := org.Do("GET", "/api/v1/admin/exports/"+j.ID, nil); r.Status != http.StatusNotFound {
+		t.Errorf("a swept package = %d", r.Status)
+	}
 	if slowest > 2*time.Second {
 		t.Errorf("a page took %v while the certificates were built", slowest)
 	}

@@ -10,7 +10,10 @@
     var poll = function () {
       fetch('/api/v1/admin/exports/' + id, {credentials: 'same-origin'}).then(function (r) { return r.json(); }).then(function (j) {
         if (j.status === 'done' || j.status === 'failed') { location.reload(); return; }
-        if (j.total) { bar.max = j.total; bar.value = j.done; text.textContent = j.done + '/' + j.total; }
+        if (j.total) {
+          bar.max = j.total; bar.value = j.done;
+          text.textContent = j.done < j.total ? j.done + '/' + j.total : '正在保存压缩包…';
+        }
         setTimeout(poll, 1000);
       }).catch(function () { setTimeout(poll, 3000); });
     };
