@@ -151,15 +151,23 @@ func TestPublication_PublicityObjectionsPublishCertificates(t *testing.T) {
 		}
 		e.Clock.Set(afterPublicity.AddDate(0, 0, 7))
 
-		// Published: the final list, the owners' results and certificates.
+		// Published, with a certificate for the work and one for each participant: the final
+		// list, the owners' results and certificates.
+		org.Must(http.StatusSeeOther, "POST", "/admin/publication/settings", url.Values{"publicity_days": {"5"}, "heading": {"获奖证书"},
+			"body": {"{姓名}：\n你（们）创作的作品《{作品}》在{活动}中荣获{奖项}。\n特发此证，以资鼓励。"}, "issuer": {"省科学技术协会"}, "per_participant": {"1"}})
 		org.Must(http.StatusOK, "POST", "/api/v1/admin/publication/publish", nil)
 		if h := mustDoc(t, anon.Must(http.StatusOK, "GET", "/results", nil)).Find("h1").Text(); !strings.Contains(h, "评选结果") {
 			t.Fatalf("published heading %q", h)
 		}
 		my := mustDoc(t, owners[0].Must(http.StatusOK, "GET", "/my", nil))
 		link, _ := my.Find("a.certificate").Attr("href")
-		if my.Find(".award").Text() != "一等奖" || link == "" {
-			t.Fatalf("the winner's page: award %q, certificate %q", my.Find(".award").Text(), link)
+		if my.Find(".award").Text() != "一等奖" || link == "" || my.Find("a.certificate").Length() != 3 ||
+			!strings.Contains(my.Find("a.certificate").Eq(2).Text(), "李四") {
+			t.Fatalf("the winner's page: award %q, certificates %q", my.Find(".award").Text(), my.Find("a.certificate").Text())
+		}
+		personalLink, _ := my.Find("a.certificate").Eq(2).Attr("href")
+		if text := pdftest.Text(t, owners[0].Must(http.StatusOK, "GET", personalLink, nil).Body); !strings.Contains(text, "李四：") || strings.Contains(text, "张三") {
+			t.Errorf("李四's own certificate:\n%s", text)
 		}
 		if mustDoc(t, owners[2].Must(http.StatusOK, "GET", "/my", nil)).Find(".my-result").Text() != "未获奖" {
 			t.Error("the page of a work without award does not say so")
@@ -212,8 +220,8 @@ func TestPublication_PublicityObjectionsPublishCertificates(t *testing.T) {
 
 		// Every certificate in one ZIP, built in the background.
 		zipped := waitExport(t, org, "certificates")
-		if len(zipped) != 2 {
-			t.Fatalf("%d certificates in the ZIP, want 2", len(zipped))
+		if len(zipped) != 6 {
+			t.Fatalf("%d certificates in the ZIP, want 2 works × (the work + 2 participants)", len(zipped))
 		}
 		for name, b := range zipped {
 			if !bytes.HasPrefix(b, []byte("%PDF")) || !strings.HasSuffix(name, ".pdf") {
@@ -251,8 +259,8 @@ func TestPublication_PublicityObjectionsPublishCertificates(t *testing.T) {
 		if d := mustDoc(t, anon.Must(http.StatusOK, "GET", "/verify/"+serial, nil)); d.Find("#genuine").Length() != 1 {
 			t.Fatal("the same certificate does not stand again after publishing again")
 		}
-		if n := mustDoc(t, owners[0].Must(http.StatusOK, "GET", "/my", nil)).Find("a.certificate").Length(); n != 1 {
-			t.Fatalf("the winner has %d valid certificates after concurrent publishing, want 1", n)
+		if n := mustDoc(t, owners[0].Must(http.StatusOK, "GET", "/my", nil)).Find("a.certificate").Length(); n != 3 {
+			t.Fatalf("the winner has %d valid certificates after concurrent publishing, want 3", n)
 		}
 	})
 }
