@@ -167,9 +167,9 @@ func (s *Service) ReopenAwards(ctx context.Context, actor User, reason string) (
 	if c.Judging.AwardsConfirmedAt != nil {
 		before := map[string]any{"version": c.Judging.AwardsVersion, "confirmed_at": c.Judging.AwardsConfirmedAt,
 			"publicity_start": c.Publication.PublicityStart}
-		// A new version ends a running 公示: the changed list is shown again, in full.
+		// A new version ends a running 公示 (Contest.Stage: the 公示 shows the version it
+		// started with); the changed list, once confirmed, is shown again in a new one.
 		c.Judging.AwardsConfirmedAt = nil
-		c.Publication.PublicityStart, c.Publication.PublicityEnd = nil, nil
 		if err := s.contests.UpdateContest(ctx, &c); err != nil {
 			return AwardTable{}, err
 		}

@@ -116,3 +116,16 @@ func (s *Service) PreviewCertificate(ctx context.Context, actor User, w io.Write
 	}
 	return s.Certificates.RenderCertificate(w, c.Publication.Certificate.Doc(c, cert, CertificateLink(s.BaseURL, cert.Serial), s.Now()))
 }
+
+// IssuedCertificates lists every certificate of the contest, revoked ones too, for the
+// organizers to answer questions about a serial. Organizers only.
+func (s *Service) IssuedCertificates(ctx context.Context, actor User) ([]Certificate, error) {
+	if err := requireOrganizer(actor); err != nil {
+		return nil, err
+	}
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.publication.Certificates(ctx, c.ID)
+}

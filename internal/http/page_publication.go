@@ -14,13 +14,15 @@ import (
 // publicationPage is the organizers' desk for what leaves the system: 公示, objections,
 // publishing, the certificate template, recommendations to the national contest.
 type publicationPage struct {
-	Stage       contest.Stage
-	Awards      contest.AwardTable
-	Objections  []contest.Objection
-	Open        int // objections not yet decided
-	Recommended map[string]bool
-	Exports     []contest.ExportJob
-	Publication contest.Publication
+	Stage        contest.Stage
+	Awards       contest.AwardTable
+	Objections   []contest.Objection
+	Open         int // objections not yet decided
+	Recommended  map[string]bool
+	Exports      []contest.ExportJob
+	Publication  contest.Publication
+	Certificates []contest.Certificate
+	Valid        int // certificates that stand
 }
 
 func (s *Server) publicationData(c echo.Context) (publicationPage, contest.Contest, error) {
@@ -45,7 +47,15 @@ func (s *Server) publicationData(c echo.Context) (publicationPage, contest.Conte
 	if d.Recommended, err = s.svc.Recommended(ctx, u); err != nil {
 		return d, ct, err
 	}
-	d.Exports, err = s.svc.Exports(ctx, u)
+	if d.Exports, err = s.svc.Exports(ctx, u); err != nil {
+		return d, ct, err
+	}
+	d.Certificates, err = s.svc.IssuedCertificates(ctx, u)
+	for _, c := range d.Certificates {
+		if c.Valid() {
+			d.Valid++
+		}
+	}
 	return d, ct, err
 }
 

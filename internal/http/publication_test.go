@@ -259,6 +259,10 @@ func TestPublication_PublicityObjectionsPublishCertificates(t *testing.T) {
 		if d := mustDoc(t, anon.Must(http.StatusOK, "GET", "/verify/"+serial, nil)); d.Find("#genuine").Length() != 1 {
 			t.Fatal("the same certificate does not stand again after publishing again")
 		}
+		if d := mustDoc(t, org.Must(http.StatusOK, "GET", "/admin/publication", nil)); d.Find(`#issued tr[data-serial="`+serial+`"] .ok`).Length() != 1 ||
+			!strings.Contains(d.Find("#issued summary").Text(), "6 张有效") {
+			t.Errorf("the organizer's list of certificates: %q", d.Find("#issued summary").Text())
+		}
 		if n := mustDoc(t, owners[0].Must(http.StatusOK, "GET", "/my", nil)).Find("a.certificate").Length(); n != 3 {
 			t.Fatalf("the winner has %d valid certificates after concurrent publishing, want 3", n)
 		}

@@ -63,6 +63,7 @@ var funcs = template.FuncMap{
 	"poster":   posterURL,
 	"duration": contest.FormatDuration,
 	"inc":      func(i int) int { return i + 1 },
+	"sub":      func(a, b int) int { return a - b },
 	"percent": func(n, total int) int {
 		if total == 0 {
 			return 0
