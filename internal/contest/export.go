@@ -364,7 +364,14 @@ func (s *Service) writeNational(ctx context.Context, c Contest, z *zip.Writer, p
 		return err
 	}
 	sheet := Sheet{Name: "推荐作品", Columns: []Column{{"序号", 6}, {"作品名称", 30}, {"主创及参与人员", 30}, {"工作单位", 28},
-		{"奖项", 8}, {"时长（秒）", 10}, {"分辨率", 12}, {"视频文件", 36}}}
+		{"奖项", 8}, {"时长（秒）", 10}, {"分辨率", 12}, {"视频文件", 36}, {"在线观看", 60}}}
+	// Once published, the gallery plays the works: a link for whoever prefers not to download.
+	link := func(id string) string {
+		if c.Publication.PublishedAt == nil || s.BaseURL == "" {
+			return ""
+		}
+		return strings.TrimRight(s.BaseURL, "/") + "/showcase/" + id + "/video"
+	}
 	names := make([]string, len(works))
 	for i, w := range works {
 		names[i] = fmt.Sprintf("videos/%03d_%s.mp4", i+1, safeName(w.sub.Registration.Title, 40))
@@ -375,7 +382,7 @@ func (s *Service) writeNational(ctx context.Context, c Contest, z *zip.Writer, p
 			res = fmt.Sprintf("%d×%d", f.DisplayWidth, f.DisplayHeight)
 		}
 		sheet.Rows = append(sheet.Rows, []any{i + 1, w.sub.Registration.Title, strings.Join(creators(w.sub), "、"),
-			w.sub.Registration.Employer, w.tier.Label(), dur, res, names[i]})
+			w.sub.Registration.Employer, w.tier.Label(), dur, res, names[i], link(w.sub.ID)})
 	}
 	wx, err := z.Create("推荐至全国作品清单.xlsx")
 	if err != nil {
