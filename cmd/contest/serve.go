@@ -47,9 +47,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	url := siteURL(cfg, ln.Addr())
 	// Certificates print BASE_URL/verify/… in their QR codes. The embedded default (a trial on
 	// one machine) uses the address it listens on; production needs the public address.
-	if cfg.BaseURL != "" || cfg.embedded() {
+	switch {
+	case cfg.BaseURL != "":
 		a.svc.BaseURL = url
-	} else {
+	case cfg.embedded():
+		a.svc.BaseURL = url
+		log.Warn("CONTEST_BASE_URL is not set: certificates' QR codes point to " + url + "; set it when the site is public")
+	default:
 		log.Warn("CONTEST_BASE_URL is not set: certificates cannot be issued (their QR codes need the public address)")
 	}
 	web := webhttp.New(a.svc, a.ready, log, webhttp.Options{SecureCookies: cfg.secureCookies(), BaseURL: cfg.BaseURL})

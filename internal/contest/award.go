@@ -132,16 +132,14 @@ func (s *Service) ConfirmAwards(ctx context.Context, actor User) (AwardTable, er
 	now := s.Now()
 	c.Judging.AwardsConfirmedAt = &now
 	c.Judging.AwardsVersion++
-	if err := s.contests.UpdateContest(ctx, &c); err != nil {
-		return AwardTable{}, err
-	}
 	list := map[string]string{}
 	for _, r := range t.Awards {
 		if r.Final != TierNone {
 			list[r.WorkID] = r.Final.Label()
 		}
 	}
-	if err := s.audit(ctx, actor, "award", c.ID, "confirm", nil, map[string]any{"version": c.Judging.AwardsVersion, "awards": list}); err != nil {
+	a := s.newAudit(actor, "award", c.ID, "confirm", nil, map[string]any{"version": c.Judging.AwardsVersion, "awards": list})
+	if err := s.publication.SaveAwardsState(ctx, c, a); err != nil {
 		return AwardTable{}, err
 	}
 	return s.Awards(ctx, actor)
@@ -170,10 +168,8 @@ func (s *Service) ReopenAwards(ctx context.Context, actor User, reason string) (
 		// A new version ends a running 公示 (Contest.Stage: the 公示 shows the version it
 		// started with); the changed list, once confirmed, is shown again in a new one.
 		c.Judging.AwardsConfirmedAt = nil
-		if err := s.contests.UpdateContest(ctx, &c); err != nil {
-			return AwardTable{}, err
-		}
-		if err := s.audit(ctx, actor, "award", c.ID, "reopen", before, map[string]any{"reason": reason}); err != nil {
+		a := s.newAudit(actor, "award", c.ID, "reopen", before, map[string]any{"reason": reason})
+		if err := s.publication.SaveAwardsState(ctx, c, a); err != nil {
 			return AwardTable{}, err
 		}
 	}

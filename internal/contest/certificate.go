@@ -2,6 +2,8 @@ package contest
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"strings"
@@ -20,6 +22,8 @@ type Certificate struct {
 	Names     []string // the creators, the lead first
 	Employer  string   // the lead's 工作单位
 	Recipient string   // the participant it is for; "" for the work's own certificate
+	// Wording identifies the template it was issued with: a serial keeps its text.
+	Wording   string
 	IssuedAt  time.Time
 	RevokedAt *time.Time // set when the results were withdrawn or the award changed
 }
@@ -30,7 +34,7 @@ func (c Certificate) Valid() bool { return c.RevokedAt == nil }
 // same reports whether c certifies the same thing as d, so that its serial can be kept.
 func (c Certificate) same(d Certificate) bool {
 	return c.WorkID == d.WorkID && c.Recipient == d.Recipient && c.Tier == d.Tier && c.Title == d.Title &&
-		strings.Join(c.Names, "、") == strings.Join(d.Names, "、") && c.Employer == d.Employer
+		strings.Join(c.Names, "、") == strings.Join(d.Names, "、") && c.Employer == d.Employer && c.Wording == d.Wording
 }
 
 // CertificateTemplate is the contest's wording of its certificates, an organizer's setting.
@@ -51,6 +55,13 @@ func DefaultCertificateTemplate(issuer string) CertificateTemplate {
 		Body:    "{姓名}：\n你（们）创作的作品《{作品}》在{活动}中荣获{奖项}。\n特发此证，以资鼓励。",
 		Issuer:  issuer,
 	}
+}
+
+// Wording returns a short fingerprint of the template's text, stored with each certificate
+// issued with it.
+func (t CertificateTemplate) Wording() string {
+	h := sha256.Sum256([]byte(t.Heading + "\x00" + t.Body + "\x00" + t.Issuer + "\x00" + t.Date))
+	return hex.EncodeToString(h[:8])
 }
 
 // Validate checks the template's limits.

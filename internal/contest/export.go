@@ -76,15 +76,27 @@ type ExportStore interface {
 	// ExportsBefore returns finished jobs (done or failed) created before t, oldest first.
 	ExportsBefore(ctx context.Context, t time.Time, limit int) ([]ExportJob, error)
 	DeleteExport(ctx context.Context, id string) error
+	// FailStaleExports marks as failed, with reason, the jobs still queued or running that were
+	// created before t; it returns how many.
+	FailStaleExports(ctx context.Context, t time.Time, reason string) (int64, error)
 }
 
 // ExportKeep is how long a finished package stays downloadable: packages hold videos and
 // everyone's names, and are made again in minutes.
 const ExportKeep = 7 * 24 * time.Hour
 
-// SweepExports deletes the packages finished more than ExportKeep ago, file and record; it
-// returns how many. The housekeeper runs it on every replica (deleting twice is harmless).
+// ExportGiveUp is how long after its creation an unfinished package must have been lost: beyond
+// every attempt (3 × 4 hours) and the waits between them.
+const ExportGiveUp = 13 * time.Hour
+
+// SweepExports deletes the packages made more than ExportKeep ago, file and record, and
+// returns how many; it marks lost ones as failed. The housekeeper runs it on every replica (deleting twice is harmless).
 func (s *Service) SweepExports(ctx context.Context) (int, error) {
+	// A job the queue gave up on without running it (its server died in its last attempt)
+	// would say "running" for ever: past all its attempts, it failed.
+	if _, err := s.exports.FailStaleExports(ctx, s.Now().Add(-ExportGiveUp), "生成中断（服务重启），请重新生成"); err != nil {
+		return 0, err
+	}
 	old, err := s.exports.ExportsBefore(ctx, s.Now().Add(-ExportKeep), 100)
 	if err != nil {
 		return 0, err

@@ -92,6 +92,10 @@ type PublicationStore interface {
 	// results, with the audit entry, in one transaction. It returns EConflict, saving nothing,
 	// when the stored publication is no longer at c.Publication.Revision.
 	SavePublicity(ctx context.Context, c Contest, results []Result, a AuditEntry) error
+	// SaveAwardsState saves the contest's judging settings (the awards confirmed or reopened)
+	// with the audit entry, under the same revision check as SavePublicity, which it moves on:
+	// confirming or reopening the awards and publishing them cannot cross.
+	SaveAwardsState(ctx context.Context, c Contest, a AuditEntry) error
 	// Results returns the contest's results in rank order.
 	Results(ctx context.Context, contestID string) ([]Result, error)
 	// SavePublication saves the contest's publication (EConflict as SavePublicity), issues the
@@ -141,11 +145,16 @@ func (s *Service) PublicResults(ctx context.Context) (PublicResults, error) {
 // StartPublicity puts the confirmed awards in 公示 for the contest's number of days, to the
 // end of the last day in the contest's time zone. Organizers only; audited with the list.
 func (s *Service) StartPublicity(ctx context.Context, actor User) (Contest, error) {
-	t, err := s.Awards(ctx, actor)
+	if err := requireOrganizer(actor); err != nil {
+		return Contest{}, err
+	}
+	// The contest first, then its awards: the list saved is the one of the version read, and
+	// the save fails if the awards were reopened or confirmed meanwhile (the revision moved).
+	c, err := s.contests.CurrentContest(ctx)
 	if err != nil {
 		return Contest{}, err
 	}
-	c, err := s.contests.CurrentContest(ctx)
+	t, err := s.awardTable(ctx, c)
 	if err != nil {
 		return Contest{}, err
 	}
@@ -293,7 +302,7 @@ func certificatesFor(c Contest, results []Result, existing []Certificate, now ti
 			k := [2]string{r.WorkID, who}
 			want[k] = true
 			cert := Certificate{ContestID: c.ID, WorkID: r.WorkID, Version: c.Judging.AwardsVersion, Tier: r.Tier,
-				Title: r.Title, Names: r.Names, Employer: r.Employer, Recipient: who, IssuedAt: now}
+				Title: r.Title, Names: r.Names, Employer: r.Employer, Recipient: who, Wording: c.Publication.Certificate.Wording(), IssuedAt: now}
 			if e, ok := old[k]; ok && e.same(cert) {
 				e.RevokedAt = nil
 				issue = append(issue, e)

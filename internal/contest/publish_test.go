@@ -74,6 +74,13 @@ func TestCertificatesFor_KeepsSerialsOfWhatDidNotChange(t *testing.T) {
 		t.Fatalf("serials changed (-first +again):\n%s revoked %v", d, revoke)
 	}
 
+	// The wording changed (after a withdrawal): new serials, the old ones revoked.
+	reworded := c
+	reworded.Publication.Certificate.Issuer = "省科协科普部"
+	if issue, revoke := certificatesFor(reworded, results, first, now.Add(time.Hour)); issue[0].Serial == first[0].Serial || len(revoke) != 2 {
+		t.Fatalf("a new wording kept serial %s (revoked %v)", issue[0].Serial, revoke)
+	}
+
 	// b moves to 一等奖 and a drops out; per-participant certificates are asked for.
 	c.Publication.Certificate.PerParticipant = true
 	moved := []Result{{WorkID: "b", Tier: TierFirst, Title: "稻浪", Names: []string{"王五"}, Employer: "省农科院"}}

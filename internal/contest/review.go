@@ -313,7 +313,7 @@ func (s *Service) CloseJudging(ctx context.Context, actor User) (RankingTable, e
 		now := s.Now()
 		c.Judging.ClosedAt = &now
 		c.UpdatedAt = now
-		if err := s.contests.UpdateContest(ctx, &c); err != nil {
+		if err := s.contests.SaveJudging(ctx, c); err != nil {
 			return RankingTable{}, err
 		}
 		if err := s.audit(ctx, actor, "judging", c.ID, "close", nil, map[string]any{"closed_at": now}); err != nil {
@@ -508,7 +508,7 @@ func (s *Service) UpdateJudging(ctx context.Context, actor User, j JudgingSettin
 	before := c.Judging
 	j.ClosedAt, j.AwardsConfirmedAt, j.AwardsVersion = nil, c.Judging.AwardsConfirmedAt, c.Judging.AwardsVersion
 	c.Judging, c.UpdatedAt = j, s.Now()
-	if err := s.contests.UpdateContest(ctx, &c); err != nil {
+	if err := s.contests.SaveJudging(ctx, c); err != nil {
 		return Contest{}, err
 	}
 	return c, s.audit(ctx, actor, "judging", c.ID, "settings", before, j)

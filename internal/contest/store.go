@@ -32,7 +32,11 @@ type ContestStore interface {
 	ContestByID(ctx context.Context, id string) (Contest, error)
 	// CurrentContest returns the contest the site runs: the most recently created one.
 	CurrentContest(ctx context.Context) (Contest, error)
+	// UpdateContest saves the settings an organizer edits on the contest page; never the
+	// judging settings or the publication, which have their own saves.
 	UpdateContest(ctx context.Context, c *Contest) error
+	// SaveJudging saves the contest's judging settings only.
+	SaveJudging(ctx context.Context, c Contest) error
 }
 
 // SubmissionStore keeps submissions with their participants and consents. Implementations

@@ -94,12 +94,14 @@ func (db *DB) CurrentContest(ctx context.Context) (contest.Contest, error) {
 	return toDomainContest(row), translate(err, "活动")
 }
 
-// UpdateContest saves every setting of a contest but its publication, which only
-// SavePublicity and SavePublication change (conditionally).
+// UpdateContest saves the contest page's settings: not the judging settings (SaveJudging,
+// SaveAwardsState) nor the publication (SavePublicity, SavePublication), so that a settings
+// save made from an older read never takes back a closed round, confirmed awards or a
+// publication.
 func (db *DB) UpdateContest(ctx context.Context, c *contest.Contest) error {
 	row := fromDomainContest(*c)
 	res := db.gorm.WithContext(ctx).Model(&contestRow{}).Where("id = ?", c.ID).Select("*").
-		Omit("id", "created_at", "publication", "publication_revision").Updates(&row)
+		Omit("id", "created_at", "judging", "publication", "publication_revision").Updates(&row)
 	if res.Error == nil && res.RowsAffected == 0 {
 		return contest.Errorf(contest.ENotFound, "活动不存在")
 	}
@@ -111,4 +113,14 @@ func (db *DB) CountContests(ctx context.Context) (int64, error) {
 	var n int64
 	err := db.gorm.WithContext(ctx).Model(&contestRow{}).Count(&n).Error
 	return n, translate(err, "活动")
+}
+
+// SaveJudging saves the contest's judging settings only.
+func (db *DB) SaveJudging(ctx context.Context, c contest.Contest) error {
+	res := db.gorm.WithContext(ctx).Model(&contestRow{}).Where("id = ?", c.ID).
+		Updates(map[string]any{"judging": mustJSON(c.Judging), "updated_at": c.UpdatedAt.UTC()})
+	if res.Error == nil && res.RowsAffected == 0 {
+		return contest.Errorf(contest.ENotFound, "活动不存在")
+	}
+	return translate(res.Error, "活动")
 }

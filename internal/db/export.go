@@ -96,7 +96,7 @@ func (db *DB) Exports(ctx context.Context, contestID string, limit int) ([]conte
 	return out, nil
 }
 
-// ExportsBefore returns finished jobs created before t, oldest first.
+// ExportsBefore returns finished jobs (done or failed) created before t, oldest first.
 func (db *DB) ExportsBefore(ctx context.Context, t time.Time, limit int) ([]contest.ExportJob, error) {
 	var rows []exportRow
 	err := db.gorm.WithContext(ctx).Where("created_at < ? AND status IN ?", t.UTC(), []string{contest.ExportDone, contest.ExportFailed}).
@@ -114,4 +114,12 @@ func (db *DB) ExportsBefore(ctx context.Context, t time.Time, limit int) ([]cont
 // DeleteExport removes a job's record.
 func (db *DB) DeleteExport(ctx context.Context, id string) error {
 	return translate(db.gorm.WithContext(ctx).Where("id = ?", id).Delete(&exportRow{}).Error, "导出")
+}
+
+// FailStaleExports marks unfinished jobs created before t as failed.
+func (db *DB) FailStaleExports(ctx context.Context, t time.Time, reason string) (int64, error) {
+	res := db.gorm.WithContext(ctx).Model(&exportRow{}).
+		Where("created_at < ? AND status IN ?", t.UTC(), []string{contest.ExportQueued, contest.ExportRunning}).
+		Updates(map[string]any{"status": contest.ExportFailed, "error": reason, "finished_at": time.Now().UTC()})
+	return res.RowsAffected, translate(res.Error, "导出")
 }

@@ -36,10 +36,31 @@ func saveContestTx(tx *gorm.DB, c contest.Contest) error {
 	res := tx.Model(&contestRow{}).Where("id = ? AND publication_revision = ?", c.ID, c.Publication.Revision).
 		Updates(map[string]any{"publication": mustJSON(c.Publication), "publication_revision": c.Publication.Revision + 1})
 	if res.Error == nil && res.RowsAffected == 0 {
-		return contest.Errorf(contest.EConflict, "结果发布状态刚被修改（可能是重复提交），请刷新页面后再试")
+		return errRevision
 	}
 	return res.Error
 }
+
+// SaveAwardsState saves the contest's judging settings with the audit entry if its
+// publication is still at the revision read, and moves the revision on.
+func (db *DB) SaveAwardsState(ctx context.Context, c contest.Contest, a contest.AuditEntry) error {
+	audit := fromDomainAudit(a)
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&contestRow{}).Where("id = ? AND publication_revision = ?", c.ID, c.Publication.Revision).
+			Updates(map[string]any{"judging": mustJSON(c.Judging), "publication_revision": c.Publication.Revision + 1})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return errRevision
+		}
+		return tx.Create(&audit).Error
+	})
+	return translate(err, "奖项")
+}
+
+// errRevision refuses a save based on a publication that changed since it was read.
+var errRevision = contest.Errorf(contest.EConflict, "结果发布状态刚被修改（可能是重复提交），请刷新页面后再试")
 
 // SavePublicity saves the contest's publication and, when results is not nil, replaces its
 // results, with the audit entry, in one transaction.
@@ -94,6 +115,7 @@ type certificateRow struct {
 	Names        string
 	Employer     string
 	Recipient    string
+	Wording      string
 	IssuedAt     time.Time
 	RevokedAt    *time.Time
 }
@@ -103,7 +125,7 @@ func (certificateRow) TableName() string { return "certificates" }
 func (r certificateRow) toDomain() contest.Certificate {
 	return contest.Certificate{Serial: r.Serial, ContestID: r.ContestID, WorkID: r.SubmissionID, Version: r.Version,
 		Tier: contest.Tier(r.Tier), Title: r.Title, Names: names(r.Names), Employer: r.Employer, Recipient: r.Recipient,
-		IssuedAt: r.IssuedAt, RevokedAt: r.RevokedAt}
+		Wording: r.Wording, IssuedAt: r.IssuedAt, RevokedAt: r.RevokedAt}
 }
 
 // SavePublication saves the contest's publication, issues certificates (making an existing
@@ -124,7 +146,7 @@ func (db *DB) SavePublication(ctx context.Context, c contest.Contest, issue []co
 		for i, x := range issue {
 			rows[i] = certificateRow{Serial: x.Serial, ContestID: x.ContestID, SubmissionID: x.WorkID, Version: x.Version,
 				Tier: int(x.Tier), Title: x.Title, Names: mustJSON(x.Names), Employer: x.Employer, Recipient: x.Recipient,
-				IssuedAt: x.IssuedAt.UTC()}
+				Wording: x.Wording, IssuedAt: x.IssuedAt.UTC()}
 		}
 		if len(rows) > 0 {
 			upsert := clause.OnConflict{Columns: []clause.Column{{Name: "serial"}}, DoUpdates: clause.Assignments(map[string]any{"revoked_at": nil})}

@@ -39,8 +39,11 @@ type publicationJSON struct {
 
 func toPublicationJSON(c contest.Contest, now time.Time) publicationJSON {
 	p, st := c.Publication, c.Stage(now)
-	return publicationJSON{Stage: string(st), StageLabel: st.Label(), PublicityStart: p.PublicityStart, PublicityEnd: p.PublicityEnd,
-		PublishedAt: p.PublishedAt, PublicityDays: p.PublicityDays}
+	out := publicationJSON{Stage: string(st), StageLabel: st.Label(), PublishedAt: p.PublishedAt, PublicityDays: p.PublicityDays}
+	if st == contest.StagePublicity || st == contest.StageReady || st == contest.StagePublished || st == contest.StageWithdrawn {
+		out.PublicityStart, out.PublicityEnd = p.PublicityStart, p.PublicityEnd // not those of a voided 公示
+	}
+	return out
 }
 
 func (s *Server) apiResults(c echo.Context) error {

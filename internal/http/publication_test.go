@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -155,7 +157,12 @@ func TestPublication_PublicityObjectionsPublishCertificates(t *testing.T) {
 		// list, the owners' results and certificates.
 		org.Must(http.StatusSeeOther, "POST", "/admin/publication/settings", url.Values{"publicity_days": {"5"}, "heading": {"获奖证书"},
 			"body": {"{姓名}：\n你（们）创作的作品《{作品}》在{活动}中荣获{奖项}。\n特发此证，以资鼓励。"}, "issuer": {"省科学技术协会"}, "per_participant": {"1"}})
-		org.Must(http.StatusOK, "POST", "/api/v1/admin/publication/publish", nil)
+		stale, err := e.Svc.CurrentContest(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Several clicks at once: one publishes, the others are told it changed meanwhile.
+		publishTogether(t, e, 6)
 		if h := mustDoc(t, anon.Must(http.StatusOK, "GET", "/results", nil)).Find("h1").Text(); !strings.Contains(h, "评选结果") {
 			t.Fatalf("published heading %q", h)
 		}
@@ -244,18 +251,7 @@ func TestPublication_PublicityObjectionsPublishCertificates(t *testing.T) {
 		if strings.Contains(string(anon.Must(http.StatusOK, "GET", "/showcase", nil).Body), "量子之光") {
 			t.Fatal("the gallery shows works after the results were withdrawn")
 		}
-		var wg sync.WaitGroup
-		statuses := make([]int, 6)
-		for i := range statuses {
-			c := e.Organizer()
-			wg.Go(func() { statuses[i] = c.Do("POST", "/api/v1/admin/publication/publish", nil).Status })
-		}
-		wg.Wait()
-		for _, st := range statuses {
-			if st != http.StatusOK && st != http.StatusConflict {
-				t.Fatalf("concurrent publish statuses %v", statuses)
-			}
-		}
+		publishTogether(t, e, 6)
 		if d := mustDoc(t, anon.Must(http.StatusOK, "GET", "/verify/"+serial, nil)); d.Find("#genuine").Length() != 1 {
 			t.Fatal("the same certificate does not stand again after publishing again")
 		}
@@ -266,7 +262,42 @@ func TestPublication_PublicityObjectionsPublishCertificates(t *testing.T) {
 		if n := mustDoc(t, owners[0].Must(http.StatusOK, "GET", "/my", nil)).Find("a.certificate").Length(); n != 3 {
 			t.Fatalf("the winner has %d valid certificates after concurrent publishing, want 3", n)
 		}
+
+		// Saves based on a contest read before publishing are refused: reopening the awards
+		// (which would cross the publication) and the publication itself; the settings page
+		// writes neither.
+		entry := contest.AuditEntry{ID: "stale", ActorID: "t", Entity: "award", EntityID: stale.ID, Action: "reopen", At: stale.UpdatedAt}
+		reopened := stale
+		reopened.Judging.AwardsConfirmedAt = nil
+		if err := e.DB.SaveAwardsState(context.Background(), reopened, entry); contest.ErrorCode(err) != contest.EConflict {
+			t.Errorf("reopening from a stale read = %v, want conflict", err)
+		}
+		if err := e.DB.SavePublicity(context.Background(), stale, nil, entry); contest.ErrorCode(err) != contest.EConflict {
+			t.Errorf("saving the publication from a stale read = %v, want conflict", err)
+		}
+		if err := e.DB.UpdateContest(context.Background(), &reopened); err != nil {
+			t.Fatal(err)
+		}
+		if now, _ := e.Svc.CurrentContest(context.Background()); now.Stage(e.Clock.Now()) != contest.StagePublished || now.Judging.AwardsConfirmedAt == nil {
+			t.Fatalf("a settings save from a stale read changed the results: %s", now.Stage(e.Clock.Now()))
+		}
 	})
+}
+
+// publishTogether has n organizers click 发布 at the same moment: each gets 200 (published, or
+// already published) or 409 (it changed meanwhile), and at least one publishes.
+func publishTogether(t *testing.T, e *env, n int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	statuses := make([]int, n)
+	for i := range statuses {
+		c := e.Organizer()
+		wg.Go(func() { statuses[i] = c.Do("POST", "/api/v1/admin/publication/publish", nil).Status })
+	}
+	wg.Wait()
+	if !slices.Contains(statuses, http.StatusOK) || slices.ContainsFunc(statuses, func(s int) bool { return s != http.StatusOK && s != http.StatusConflict }) {
+		t.Fatalf("concurrent publish statuses %v", statuses)
+	}
 }
 
 // waitExport starts a package, follows its progress until done, and returns the ZIP's files.
@@ -429,7 +460,7 @@ func TestCertificateZIP_ShowsProgressWhileTheServerAnswers(t *testing.T) {
 	ffmpegtest.Require(t)
 	pdftest.Require(t)
 	e := MustEnv(t, "sqlite+localfs")
-	const n = 150
+	n := 150 * max(1, runtime.NumCPU()/2) // enough work to be seen midway with a renderer per core
 	c, certs, _ := e.SeedCertificates(n)
 	// One more, for a name no font can print: it must not sink the other 150.
 	c, _ = e.Svc.CurrentContest(context.Background())

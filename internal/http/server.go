@@ -119,7 +119,7 @@ func (s *Server) routes() {
 	e.GET("/results", s.pageResults)
 	// Objections have their own, much slower budget: each one must be decided by hand.
 	objectionLimit := middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{Rate: 1.0 / 600, Burst: 5, ExpiresIn: time.Hour}),
+		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{Rate: 1.0 / 600, Burst: 10, ExpiresIn: time.Hour}),
 		DenyHandler: func(c echo.Context, _ string, _ error) error {
 			return contest.Errorf("too_many_requests", "提交过于频繁，请稍后再试")
 		},

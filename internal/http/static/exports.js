@@ -10,7 +10,7 @@
     var poll = function () {
       fetch('/api/v1/admin/exports/' + id, {credentials: 'same-origin'}).then(function (r) { return r.json(); }).then(function (j) {
         if (j.status === 'done' || j.status === 'failed') { location.reload(); return; }
-        if (j.total) {
+        if (j.total && j.status === 'running') {
           bar.max = j.total; bar.value = j.done;
           text.textContent = j.done < j.total ? j.done + '/' + j.total : '正在保存压缩包…';
         }

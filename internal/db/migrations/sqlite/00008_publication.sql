@@ -49,6 +49,7 @@ CREATE TABLE certificates (
     names         TEXT NOT NULL,
     employer      TEXT NOT NULL,
     recipient     TEXT NOT NULL DEFAULT '',
+    wording       TEXT NOT NULL DEFAULT '', -- fingerprint of the template it was issued with
     issued_at     TIMESTAMP NOT NULL,
     revoked_at    TIMESTAMP
 );
