@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"testing"
 	"time"
 
@@ -101,4 +103,64 @@ func (e *env) SeedCertificates(n int) (contest.Contest, []contest.Certificate, c
 		e.t.Fatal(err)
 	}
 	return c, certs, org
+}
+
+// BenchmarkPublicPages measures the public pages on announcement day, when everyone opens
+// them: the results (100 winners) and the gallery, against /healthz (the router, middleware
+// and a write of a small JSON body) measured in the same run, over real HTTP from parallel
+// clients.
+//
+//	go test -run '^$' -bench PublicPages -benchtime 2000x -cpu 2 ./internal/http/
+func BenchmarkPublicPages(b *testing.B) {
+	ffmpegtest.Require(b)
+	e := MustEnv(b, "sqlite+localfs")
+	ctx := context.Background()
+	owner, work := e.SubmitWork("zhang@example.org", nil)
+	e.stopJobs()
+	c, err := e.Svc.CurrentContest(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// One work with a video (the gallery plays it), 99 drafts standing in for the other winners
+	// of the list: the snapshot, not the works, is what the results page reads.
+	works := []string{work}
+	for i := 1; i < 100; i++ {
+		works = append(works, owner.Create(validInput()).ID)
+	}
+	results := make([]contest.Result, len(works))
+	for i := range results {
+		results[i] = contest.Result{WorkID: works[i], Tier: contest.Tier(1 + i*3/100), Rank: i + 1, Score: 90 - float64(i)/10,
+			Title: fmt.Sprintf("科技创新短视频作品第%d号", i+1), Names: []string{"张三", "李四"}, Employer: "省农业科学院"}
+	}
+	now := time.Date(2022, 5, 28, 10, 0, 0, 0, contest.Beijing)
+	end := now.Add(-time.Hour)
+	c.Judging.AwardsConfirmedAt, c.Judging.AwardsVersion = &now, 1
+	c.Publication.PublicityStart, c.Publication.PublicityEnd, c.Publication.PublicityVersion = &end, &end, 1
+	c.Publication.PublishedAt = &now
+	audit := contest.AuditEntry{ID: "bench", ActorID: "bench", Entity: "publication", EntityID: c.ID, Action: "publish", At: now}
+	if err := e.DB.SaveJudging(ctx, c); err != nil {
+		b.Fatal(err)
+	}
+	if err := e.DB.SavePublicity(ctx, c, results, audit); err != nil {
+		b.Fatal(err)
+	}
+	for _, path := range []string{"/healthz", "/results", "/showcase", "/api/v1/results"} {
+		b.Run(path, func(b *testing.B) {
+			client := e.Server.Client()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					res, err := client.Get(e.Server.URL + path)
+					if err != nil {
+						b.Fatal(err)
+					}
+					io.Copy(io.Discard, res.Body)
+					res.Body.Close()
+					if res.StatusCode != http.StatusOK {
+						b.Fatalf("%s = %d", path, res.StatusCode)
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+		})
+	}
 }
