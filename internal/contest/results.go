@@ -1,0 +1,85 @@
+package contest
+
+import (
+	"context"
+)
+
+// PublicResults is what the public results page shows.
+type PublicResults struct {
+	Contest Contest
+	Stage   Stage
+	Results []Result // the 公示 list or the final results; empty before either
+}
+
+// Tiers groups the results by award, 一等奖 first.
+func (p PublicResults) Tiers() [][]Result {
+	out := make([][]Result, 3)
+	for _, r := range p.Results {
+		if r.Tier >= TierFirst && r.Tier <= TierThird {
+			out[r.Tier-1] = append(out[r.Tier-1], r)
+		}
+	}
+	return out
+}
+
+// PublicResults returns the results as the public may see them now: the list in 公示 while it
+// runs or is over, the final results once published, nothing before. No sign-in needed.
+func (s *Service) PublicResults(ctx context.Context) (PublicResults, error) {
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return PublicResults{}, err
+	}
+	out := PublicResults{Contest: c, Stage: c.Stage(s.Now())}
+	if out.Stage == StagePublicity || out.Stage == StageReady || out.Stage == StagePublished {
+		if out.Results, err = s.publication.Results(ctx, c.ID); err != nil {
+			return PublicResults{}, err
+		}
+	}
+	return out, nil
+}
+
+// MyResult is a contestant's own result once published.
+type MyResult struct {
+	Tier         Tier
+	Certificates []Certificate // valid ones: the work's, then the participants'
+}
+
+// MyResults returns the published results of the actor's works, by work; nothing before
+// publishing.
+func (s *Service) MyResults(ctx context.Context, actor User) (map[string]MyResult, error) {
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil || c.Publication.PublishedAt == nil {
+		return nil, err
+	}
+	mine, err := s.MySubmissions(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	results, err := s.publication.Results(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	certs, err := s.publication.Certificates(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]MyResult{}
+	for _, w := range mine {
+		if w.Status == StatusSubmitted {
+			out[w.ID] = MyResult{}
+		}
+	}
+	for _, r := range results {
+		if m, ok := out[r.WorkID]; ok {
+			m.Tier = r.Tier
+			out[r.WorkID] = m
+		}
+	}
+	for _, cert := range certs {
+		if m, ok := out[cert.WorkID]; ok && cert.Valid() {
+			m.Certificates = append(m.Certificates, cert)
+			out[cert.WorkID] = m
+		}
+	}
+	return out, nil
+}
