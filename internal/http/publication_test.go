@@ -166,6 +166,13 @@ func TestPublication_PublicityObjectionsPublishCertificates(t *testing.T) {
 		if h := mustDoc(t, anon.Must(http.StatusOK, "GET", "/results", nil)).Find("h1").Text(); !strings.Contains(h, "评选结果") {
 			t.Fatalf("published heading %q", h)
 		}
+		if got := mustDoc(t, anon.Must(http.StatusOK, "GET", "/", nil)).Find("#home-results").Text(); !strings.Contains(got, "评选结果已发布") {
+			t.Errorf("the home page does not announce the results: %q", got)
+		}
+		if rows := mustDoc(t, org.Must(http.StatusOK, "GET", "/admin/audit", nil)).Find("#audit tbody").Text(); !strings.Contains(rows, "结果发布") ||
+			!strings.Contains(rows, "异议") || !strings.Contains(rows, "开始公示") {
+			t.Errorf("the audit page does not name publishing and objections in Chinese:\n%s", rows)
+		}
 		my := mustDoc(t, owners[0].Must(http.StatusOK, "GET", "/my", nil))
 		link, _ := my.Find("a.certificate").Attr("href")
 		if my.Find(".award").Text() != "一等奖" || link == "" || my.Find("a.certificate").Length() != 3 ||

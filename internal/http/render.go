@@ -55,15 +55,17 @@ var funcs = template.FuncMap{
 	"fieldErr": func(errs map[string]contest.FieldError, key string) string {
 		return errs[key].Message
 	},
-	"pkey":     func(i int, field string) string { return fmt.Sprintf("participants.%d.%s", i, field) },
-	"idtypes":  contest.IDTypes,
-	"statuses": contest.Statuses,
-	"checks":   contest.CheckStates,
-	"reasons":  contest.ReasonCodes,
-	"poster":   posterURL,
-	"duration": contest.FormatDuration,
-	"inc":      func(i int) int { return i + 1 },
-	"sub":      func(a, b int) int { return a - b },
+	"pkey":        func(i int, field string) string { return fmt.Sprintf("participants.%d.%s", i, field) },
+	"idtypes":     contest.IDTypes,
+	"statuses":    contest.Statuses,
+	"checks":      contest.CheckStates,
+	"reasons":     contest.ReasonCodes,
+	"poster":      posterURL,
+	"duration":    contest.FormatDuration,
+	"inc":         func(i int) int { return i + 1 },
+	"sub":         func(a, b int) int { return a - b },
+	"entityLabel": func(e string) string { return labelOr(entityLabels, e) },
+	"actionLabel": func(a string) string { return labelOr(actionLabels, a) },
 	"percent": func(n, total int) int {
 		if total == 0 {
 			return 0
@@ -90,6 +92,25 @@ var funcs = template.FuncMap{
 }
 
 var beijing = contest.Beijing
+
+// entityLabels and actionLabels name the audit log's codes in Chinese on its page (the CSV keeps
+// the codes, for scripts).
+var (
+	entityLabels = map[string]string{"assignment": "评审分配", "award": "奖项", "export": "导出", "formal_review": "形式审查",
+		"judge": "评委", "judging": "评审", "objection": "异议", "publication": "结果发布", "recommendation": "推荐至全国", "review": "评分"}
+	actionLabels = map[string]string{"conflict": "回避", "move": "调整", "reassign": "改派", "run": "分配", "confirm": "确认",
+		"reopen": "开启新版本", "download": "下载", "registrations_full": "完整导出报名信息", "start": "开始生成", "passed": "通过",
+		"excluded": "不通过", "invite": "邀请", "activate": "启用", "deactivate": "停用", "close": "结束评审", "settings": "修改设置",
+		"decide": "处理", "publicity": "开始公示", "publish": "发布", "unpublish": "撤回发布", "recommend": "推荐",
+		"unrecommend": "取消推荐", "submit": "提交评分", "draft": "保存草稿"}
+)
+
+func labelOr(m map[string]string, code string) string {
+	if l, ok := m[code]; ok {
+		return l
+	}
+	return code
+}
 
 func mustParsePages() *pages {
 	p := &pages{sets: map[string]*template.Template{}}
