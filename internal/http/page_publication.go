@@ -190,3 +190,24 @@ func (s *Server) previewCertificate(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())
 }
+
+// pageDecideObjections settles several open objections with one decision (e.g. the same
+// unfounded claim filed many times); each is recorded in the audit log on its own.
+func (s *Server) pageDecideObjections(c echo.Context) error {
+	u, _ := currentUser(c)
+	form, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	ids := form["id"]
+	if len(ids) == 0 {
+		return (contest.Fields{"id": {Code: "required", Message: "请勾选要处理的异议"}}).Err()
+	}
+	for _, id := range ids {
+		if _, err := s.svc.DecideObjection(c.Request().Context(), u, id, c.FormValue("upheld") == "1", c.FormValue("decision")); err != nil {
+			return err
+		}
+	}
+	flash(c, "saved")
+	return c.Redirect(http.StatusSeeOther, "/admin/publication#objections")
+}

@@ -129,8 +129,14 @@ func TestPublication_PublicityObjectionsPublishCertificates(t *testing.T) {
 		if page := org.Must(http.StatusOK, "GET", "/admin/objections/"+first, nil); !strings.Contains(string(page.Body), "13912345678") {
 			t.Error("the organizer's objection page lacks the full contact")
 		}
-		org.Must(http.StatusSeeOther, "POST", "/admin/objections/"+first, url.Values{"upheld": {"0"}, "decision": {"经核实，作品为原创，异议不成立。"}})
-		org.Must(http.StatusOK, "PUT", "/api/v1/admin/objections/"+upheld, map[string]any{"upheld": true, "decision": "经核实，背景音乐未获授权，取消该作品奖项。"})
+		if r := org.Do("POST", "/admin/objections", url.Values{"upheld": {"0"}, "decision": {"不成立"}}); r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("bulk decision with none ticked = %d", r.Status)
+		}
+		org.Must(http.StatusSeeOther, "POST", "/admin/objections", url.Values{"id": {first}, "upheld": {"0"}, "decision": {"经核实，作品为原创，异议不成立。"}})
+		org.Must(http.StatusSeeOther, "POST", "/admin/objections/"+upheld, url.Values{"upheld": {"1"}, "decision": {"经核实，背景音乐未获授权，取消该作品奖项。"}})
+		if r := org.Do("PUT", "/api/v1/admin/objections/"+upheld, map[string]any{"upheld": false, "decision": "改判"}); r.Status != http.StatusConflict {
+			t.Fatalf("deciding a decided objection again = %d", r.Status)
+		}
 		audit := string(org.Must(http.StatusOK, "GET", "/admin/audit.csv", nil).Body)
 		if !strings.Contains(audit, "objection") || !strings.Contains(audit, "经核实，作品为原创，异议不成立。") || strings.Contains(audit, "13912345678") {
 			t.Fatalf("the decision is not in the audit log (or the contact is):\n%s", audit)

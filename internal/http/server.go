@@ -190,6 +190,7 @@ func (s *Server) routes() {
 	admin.POST("/publication/settings", s.pagePublicationSettings)
 	admin.GET("/publication/certificate-preview", s.previewCertificate)
 	admin.POST("/publication/exports", s.pageStartExport)
+	admin.POST("/objections", s.pageDecideObjections)
 	admin.GET("/objections/:id", s.pageObjection)
 	admin.POST("/objections/:id", s.pageDecideObjection)
 	admin.POST("/recommendations/:id", s.pageRecommend)
