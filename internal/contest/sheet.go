@@ -47,7 +47,11 @@ func (s *Service) Sheets(ctx context.Context, actor User, name string, full bool
 		return []Sheet{sh}, err
 	case SheetResults:
 		sh, err := s.resultSheet(ctx, actor, c)
-		return []Sheet{sh}, err
+		if err != nil {
+			return nil, err
+		}
+		objections, err := s.objectionSheet(ctx, c)
+		return []Sheet{sh, objections}, err
 	case SheetStatistics:
 		st, err := s.Statistics(ctx, actor)
 		return st.Sheets(), err
@@ -204,6 +208,22 @@ func (s *Service) resultSheet(ctx context.Context, actor User, c Contest) (Sheet
 		w := byID[a.WorkID]
 		sh.Rows = append(sh.Rows, []any{a.Rank, a.Title, strings.Join(creators(w), "、"), w.Registration.Employer,
 			round2(a.Score), a.Reviews, a.Proposed.Label(), a.Final.Label(), a.Reason, map[bool]string{true: "是"}[rec[a.WorkID]]})
+	}
+	return sh, nil
+}
+
+// objectionSheet lists the objections and their decisions, contacts masked.
+func (s *Service) objectionSheet(ctx context.Context, c Contest) (Sheet, error) {
+	list, err := s.objections.Objections(ctx, c.ID)
+	if err != nil {
+		return Sheet{}, err
+	}
+	sh := Sheet{Name: "异议处理", Columns: []Column{{"提交时间", 19}, {"作品名称", 28}, {"提出人", 10}, {"联系方式", 18},
+		{"异议理由", 40}, {"处理结论", 12}, {"处理意见", 40}, {"处理时间", 19}}}
+	for i := len(list) - 1; i >= 0; i-- { // oldest first, as a register reads
+		o := list[i]
+		sh.Rows = append(sh.Rows, []any{timeCell(&o.CreatedAt), o.WorkTitle, o.Name, o.ContactMasked(), o.Reason,
+			o.Status.Label(), o.Decision, timeCell(o.DecidedAt)})
 	}
 	return sh, nil
 }

@@ -238,6 +238,17 @@ func TestPublication_PublicityObjectionsPublishCertificates(t *testing.T) {
 			t.Errorf("video of a work not in the gallery = %d", r.Status)
 		}
 
+		// The organizers' register of objections, contacts masked.
+		book, err := excelize.OpenReader(bytes.NewReader(org.Must(http.StatusOK, "GET", "/admin/exports/sheets/results", nil).Body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		register, _ := book.GetRows("异议处理")
+		book.Close()
+		if len(register) != 3 || register[1][3] != "139****5678" || register[1][5] != "异议不成立" || register[2][5] != "异议成立" {
+			t.Errorf("objection register %q", register)
+		}
+
 		// Every certificate in one ZIP, built in the background.
 		zipped := waitExport(t, org, "certificates")
 		if len(zipped) != 6 {
