@@ -79,6 +79,14 @@ func TestBrowser_PublicResultsObjectionAndShowcase(t *testing.T) {
 		b.Fatalf("statistics by city: %q", got)
 	}
 	b.Screenshot("statistics")
+
+	// The QR code's page, as a phone opens it.
+	serial, _ := mustDoc(t, org.Must(http.StatusOK, "GET", "/admin/publication", nil)).Find("#issued tr[data-serial]").Attr("data-serial")
+	b.Open("/verify/" + serial)
+	if got := b.Text("#verify"); !strings.Contains(got, "证书真实有效") || !strings.Contains(got, serial) {
+		b.Fatalf("verify page: %q", got)
+	}
+	b.Screenshot("verify")
 	if errs := b.JSErrors(); len(errs) > 0 {
 		t.Errorf("script errors:\n%s", strings.Join(errs, "\n"))
 	}
