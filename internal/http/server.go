@@ -14,6 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
 
 	"github.com/jskx/contest/internal/contest"
 )
@@ -101,13 +102,7 @@ func (s *Server) routes() {
 	e.GET("/signup", s.pageSignUp)
 	// Sign-in and sign-up are rate limited per client IP against password guessing (per
 	// replica; a shared limit would need a shared store).
-	limit := middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{Rate: 1, Burst: 20, ExpiresIn: 10 * time.Minute}),
-		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			return contest.Errorf("too_many_requests", "尝试次数过多，请稍后再试")
-		},
-		ErrorHandler: func(c echo.Context, err error) error { return contest.Internal(err) },
-	})
+	limit := rateLimit(1, 20, 10*time.Minute, "尝试次数过多，请稍后再试")
 	e.POST("/signup", s.pageSignUpPost, limit)
 	e.GET("/login", s.pageLogin)
 	e.POST("/login", s.pageLoginPost, limit)
@@ -118,13 +113,7 @@ func (s *Server) routes() {
 	// verification of certificates.
 	e.GET("/results", s.pageResults)
 	// Objections have their own, much slower budget: each one must be decided by hand.
-	objectionLimit := middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{Rate: 1.0 / 600, Burst: 10, ExpiresIn: time.Hour}),
-		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			return contest.Errorf("too_many_requests", "提交过于频繁，请稍后再试")
-		},
-		ErrorHandler: func(c echo.Context, err error) error { return contest.Internal(err) },
-	})
+	objectionLimit := rateLimit(1.0/600, 10, time.Hour, "提交过于频繁，请稍后再试")
 	e.POST("/results/objections", s.pageFileObjection, objectionLimit)
 	e.GET("/showcase", s.pageShowcase)
 	e.GET("/showcase/:id/video", s.showcaseVideo)
@@ -273,6 +262,17 @@ func (s *Server) routes() {
 	judge.GET("/works/:id/video", s.judgeVideo)
 	judge.GET("/works/:id/poster", s.judgePoster)
 	judge.POST("/works/:id/conflict", s.apiDeclareConflict)
+}
+
+// rateLimit allows each client IP burst requests, then perSecond, in this replica's memory;
+// a refused request gets the code too_many_requests and message.
+func rateLimit(perSecond float64, burst int, expires time.Duration, message string) echo.MiddlewareFunc {
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+			Rate: rate.Limit(perSecond), Burst: burst, ExpiresIn: expires}),
+		DenyHandler:  func(echo.Context, string, error) error { return contest.Errorf("too_many_requests", "%s", message) },
+		ErrorHandler: func(_ echo.Context, err error) error { return contest.Internal(err) },
+	})
 }
 
 // routeGroup registers routes under a prefix with route-level middleware.
