@@ -19,7 +19,6 @@ import (
 	"github.com/jskx/contest/internal/ffmpeg"
 	webhttp "github.com/jskx/contest/internal/http"
 	"github.com/jskx/contest/internal/localfs"
-	"github.com/jskx/contest/internal/pdf"
 	"github.com/jskx/contest/internal/pii"
 	"github.com/jskx/contest/internal/s3"
 	"github.com/jskx/contest/internal/xlsx"
@@ -90,12 +89,6 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		svc.Media = ffmpeg.Tools{}
 	}
 	svc.Spreadsheets = xlsx.Writer{}
-	if r, err := pdf.NewWithFallback(cfg.CertFont, cfg.CertFallbackFont); err != nil {
-		// Everything else works; certificates say they are unavailable until a font is set.
-		log.Warn("certificates unavailable", "err", err)
-	} else {
-		svc.Certificates = r
-	}
 	return &app{cfg: cfg, log: log, db: d, storage: storage, svc: svc}, nil
 }
 

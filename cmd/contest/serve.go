@@ -13,6 +13,7 @@ import (
 
 	"github.com/jskx/contest/internal/db"
 	webhttp "github.com/jskx/contest/internal/http"
+	"github.com/jskx/contest/internal/pdf"
 )
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -33,8 +34,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer a.close()
-	if a.svc.Certificates == nil {
+	// The fonts (about 9 MB) are read and checked here, once, by the command that draws
+	// certificates; migrate and the other commands do without.
+	if r, err := pdf.NewWithFallback(cfg.CertFont, cfg.CertFallbackFont); err != nil {
+		// Everything else works; certificates say they are unavailable until a font is set.
+		log.Warn("certificates unavailable", "err", err)
 		fmt.Fprintln(stderr, "警告：未找到可用的中文证书字体，获奖证书暂不能生成。请安装 fonts-arphic-gbsn00lp（Debian/Ubuntu: sudo apt-get install fonts-arphic-gbsn00lp fonts-droid-fallback）或设置 CONTEST_CERT_FONT 后重启服务。")
+	} else {
+		a.svc.Certificates = r
 	}
 	if err := a.seed(ctx, stdout); err != nil {
 		return err

@@ -106,10 +106,7 @@ func (s *Service) PreviewCertificate(ctx context.Context, actor User, w io.Write
 	}
 	for _, a := range t.Awards {
 		if a.Final != TierNone {
-			sub, err := s.submissions.SubmissionByID(ctx, a.WorkID)
-			if err != nil {
-				return err
-			}
+			sub := t.works[a.WorkID]
 			cert.Tier, cert.Title, cert.Names, cert.Employer = a.Final, sub.Registration.Title, creators(sub), sub.Registration.Employer
 			break
 		}

@@ -132,6 +132,15 @@ func (s *Service) StartExport(ctx context.Context, actor User, kind string) (Exp
 	if kind == ExportCertificates && c.Publication.PublishedAt == nil {
 		return ExportJob{}, Errorf(EConflict, "结果发布后才有获奖证书")
 	}
+	if kind == ExportNational {
+		rec, err := s.recommendations.Recommended(ctx, c.ID)
+		if err != nil {
+			return ExportJob{}, err
+		}
+		if len(rec) == 0 {
+			return ExportJob{}, Errorf(EConflict, "还没有推荐至全国的作品，请先在“推荐至全国”中标记")
+		}
+	}
 	j := ExportJob{ID: newOrderedID(), ContestID: c.ID, Kind: kind, Status: ExportQueued, CreatedBy: actor.ID, CreatedAt: s.Now()}
 	if err := s.exports.CreateExport(ctx, &j, s.newAudit(actor, "export", j.ID, "start", nil, map[string]any{"kind": kind})); err != nil {
 		return ExportJob{}, err

@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -72,8 +74,8 @@ type recommendedWork struct {
 	tier Tier
 }
 
-// recommendedWorks lists the recommended works that have a video, by rank, with their award
-// as it stands.
+// recommendedWorks lists the recommended works that have a video, by rank (works not ranked
+// last), with their award as it stands.
 func (s *Service) recommendedWorks(ctx context.Context, c Contest) ([]recommendedWork, error) {
 	rec, err := s.recommendations.Recommended(ctx, c.ID)
 	if err != nil {
@@ -83,31 +85,19 @@ func (s *Service) recommendedWorks(ctx context.Context, c Contest) ([]recommende
 	if err != nil {
 		return nil, err
 	}
-	tiers := map[string]Tier{}
-	order := map[string]int{}
-	for i, r := range t.Awards {
-		tiers[r.WorkID], order[r.WorkID] = r.Final, i+1
-	}
-	page, err := s.submissions.ListSubmissions(ctx, SubmissionFilter{ContestID: c.ID, Status: StatusSubmitted, Formal: FormalPassed})
-	if err != nil {
-		return nil, err
-	}
 	var out []recommendedWork
-	for _, w := range page.Items {
-		if rec[w.ID] && w.Video != nil {
-			out = append(out, recommendedWork{sub: w, tier: tiers[w.ID]})
+	seen := map[string]bool{}
+	add := func(id string, tier Tier) {
+		if w, ok := t.works[id]; ok && rec[id] && w.Video != nil && !seen[id] {
+			seen[id] = true
+			out = append(out, recommendedWork{sub: w, tier: tier})
 		}
 	}
-	rank := func(w recommendedWork) int {
-		if o, ok := order[w.sub.ID]; ok {
-			return o
-		}
-		return len(order) + 1
+	for _, a := range t.Awards {
+		add(a.WorkID, a.Final)
 	}
-	for i := 1; i < len(out); i++ {
-		for k := i; k > 0 && rank(out[k]) < rank(out[k-1]); k-- {
-			out[k], out[k-1] = out[k-1], out[k]
-		}
+	for _, id := range slices.Sorted(maps.Keys(t.works)) {
+		add(id, TierNone)
 	}
 	return out, nil
 }

@@ -102,6 +102,8 @@ type PublicationStore interface {
 	SavePublication(ctx context.Context, c Contest, issue []Certificate, revoke []string, at time.Time, a AuditEntry) error
 	// Certificates returns every certificate of the contest, revoked ones too.
 	Certificates(ctx context.Context, contestID string) ([]Certificate, error)
+	// WorkCertificates returns the certificates of the given works, revoked ones too.
+	WorkCertificates(ctx context.Context, workIDs []string) ([]Certificate, error)
 	// CertificateBySerial returns a certificate; ENotFound when there is none.
 	CertificateBySerial(ctx context.Context, serial string) (Certificate, error)
 }

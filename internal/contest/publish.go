@@ -32,26 +32,17 @@ func (s *Service) StartPublicity(ctx context.Context, actor User) (Contest, erro
 	case StagePublicity, StageReady, StageWithdrawn:
 		return Contest{}, Errorf(EConflict, "本版本奖项已在公示中或已公示；如需调整，请先在评审页开启新版本")
 	}
-	works, err := s.submissions.ListSubmissions(ctx, SubmissionFilter{ContestID: c.ID, Status: StatusSubmitted, Formal: FormalPassed})
-	if err != nil {
-		return Contest{}, err
-	}
-	byID := map[string]Submission{}
-	for _, w := range works.Items {
-		byID[w.ID] = w
-	}
 	var results []Result
 	list := map[string]string{}
 	for _, a := range t.Awards {
 		if a.Final == TierNone {
 			continue
 		}
-		w := byID[a.WorkID]
+		w := t.works[a.WorkID]
 		results = append(results, Result{WorkID: a.WorkID, Tier: a.Final, Rank: a.Rank, Score: a.Score,
 			Title: w.Registration.Title, Names: creators(w), Employer: w.Registration.Employer})
 		list[a.WorkID] = a.Final.Label()
 	}
-	sortResults(results)
 	// The 公示 runs PublicityDays whole days from the day after it starts, to midnight.
 	loc := c.Location()
 	day := now.In(loc)
@@ -64,15 +55,6 @@ func (s *Service) StartPublicity(ctx context.Context, actor User) (Contest, erro
 		return Contest{}, err
 	}
 	return c, nil
-}
-
-// sortResults orders results by tier, then rank.
-func sortResults(rs []Result) {
-	for i := 1; i < len(rs); i++ { // insertion sort: the awards come nearly sorted
-		for j := i; j > 0 && (rs[j].Tier < rs[j-1].Tier || rs[j].Tier == rs[j-1].Tier && rs[j].Rank < rs[j-1].Rank); j-- {
-			rs[j], rs[j-1] = rs[j-1], rs[j]
-		}
-	}
 }
 
 // Publish makes the results of the finished 公示 final and public and issues a certificate

@@ -44,30 +44,31 @@ type MyResult struct {
 	Certificates []Certificate // valid ones: the work's, then the participants'
 }
 
-// MyResults returns the published results of the actor's works, by work; nothing before
-// publishing.
-func (s *Service) MyResults(ctx context.Context, actor User) (map[string]MyResult, error) {
+// MyResults returns the published results of the actor's works among works (as the page
+// loaded them), by work; nothing before publishing.
+func (s *Service) MyResults(ctx context.Context, actor User, works []Submission) (map[string]MyResult, error) {
 	c, err := s.contests.CurrentContest(ctx)
 	if err != nil || c.Publication.PublishedAt == nil {
 		return nil, err
 	}
-	mine, err := s.MySubmissions(ctx, actor)
-	if err != nil {
-		return nil, err
+	out := map[string]MyResult{}
+	var ids []string
+	for _, w := range works {
+		if w.OwnerID == actor.ID && w.ContestID == c.ID && w.Status == StatusSubmitted {
+			out[w.ID] = MyResult{}
+			ids = append(ids, w.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return out, nil
 	}
 	results, err := s.publication.Results(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	certs, err := s.publication.Certificates(ctx, c.ID)
+	certs, err := s.publication.WorkCertificates(ctx, ids)
 	if err != nil {
 		return nil, err
-	}
-	out := map[string]MyResult{}
-	for _, w := range mine {
-		if w.Status == StatusSubmitted {
-			out[w.ID] = MyResult{}
-		}
 	}
 	for _, r := range results {
 		if m, ok := out[r.WorkID]; ok {

@@ -250,6 +250,11 @@ type RankingTable struct {
 	Rows     []RankingRow
 	Over     map[Tier]int // tiers that exceed their quota through ties at the cut
 	ClosedAt *time.Time
+
+	// works and records are what the ranking was made from, for the awards' other uses
+	// (the 公示 list, the exports) so that they do not read them again.
+	works   map[string]Submission
+	records []ReviewRecord
 }
 
 // Ranking ranks the works that passed formal review on their submitted reviews and proposes
@@ -275,9 +280,9 @@ func (s *Service) ranking(ctx context.Context, c Contest) (RankingTable, error) 
 	if err != nil {
 		return RankingTable{}, err
 	}
-	ids, titles := make([]string, len(subs)), map[string]string{}
+	ids, works := make([]string, len(subs)), make(map[string]Submission, len(subs))
 	for i, sub := range subs {
-		ids[i], titles[sub.ID] = sub.ID, sub.Registration.Title
+		ids[i], works[sub.ID] = sub.ID, sub
 	}
 	var reviews []Review
 	assigned, missing := map[string]int{}, map[string][]string{}
@@ -291,9 +296,9 @@ func (s *Service) ranking(ctx context.Context, c Contest) (RankingTable, error) 
 	}
 	ranked := Rank(c.Judging.Rubric, reviews, ids, RankOptions{Normalize: c.Judging.Normalize})
 	props, over := ProposeAwards(ranked, c.Judging.Quotas)
-	t := RankingTable{Rows: make([]RankingRow, len(ranked)), Over: over, ClosedAt: c.Judging.ClosedAt}
+	t := RankingTable{Rows: make([]RankingRow, len(ranked)), Over: over, ClosedAt: c.Judging.ClosedAt, works: works, records: records}
 	for i, w := range ranked {
-		t.Rows[i] = RankingRow{RankedWork: w, Title: titles[w.WorkID], Assigned: assigned[w.WorkID], Missing: missing[w.WorkID],
+		t.Rows[i] = RankingRow{RankedWork: w, Title: works[w.WorkID].Registration.Title, Assigned: assigned[w.WorkID], Missing: missing[w.WorkID],
 			Short: w.Reviews < c.Judging.ReviewsPerWork, Proposed: props[i].Tier}
 	}
 	return t, nil

@@ -3,6 +3,7 @@ package contest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -43,10 +44,10 @@ func (s *Service) Sheets(ctx context.Context, actor User, name string, full bool
 	case SheetRegistrations:
 		return s.registrationSheets(ctx, actor, c, full)
 	case SheetScores:
-		sh, err := s.scoreSheet(ctx, actor, c)
+		sh, err := s.scoreSheet(ctx, c)
 		return []Sheet{sh}, err
 	case SheetResults:
-		sh, err := s.resultSheet(ctx, actor, c)
+		sh, err := s.resultSheet(ctx, c)
 		if err != nil {
 			return nil, err
 		}
@@ -125,12 +126,8 @@ func (s *Service) registrationSheets(ctx context.Context, actor User, c Contest,
 	return []Sheet{reg, team}, nil
 }
 
-func (s *Service) scoreSheet(ctx context.Context, actor User, c Contest) (Sheet, error) {
-	records, err := s.reviews.ReviewRecords(ctx, c.ID)
-	if err != nil {
-		return Sheet{}, err
-	}
-	t, err := s.Ranking(ctx, actor)
+func (s *Service) scoreSheet(ctx context.Context, c Contest) (Sheet, error) {
+	t, err := s.ranking(ctx, c)
 	if err != nil {
 		return Sheet{}, err
 	}
@@ -142,10 +139,6 @@ func (s *Service) scoreSheet(ctx context.Context, actor User, c Contest) (Sheet,
 	for _, j := range judges {
 		names[j.ID] = j.Name
 	}
-	titles, rank := map[string]string{}, map[string]int{}
-	for _, r := range t.Rows {
-		titles[r.WorkID], rank[r.WorkID] = r.Title, r.Rank
-	}
 	sh := Sheet{Name: "评分明细", Columns: []Column{{"名次", 6}, {"作品名称", 28}, {"评委", 10}}}
 	for _, cr := range c.Judging.Rubric {
 		sh.Columns = append(sh.Columns, Column{fmt.Sprintf("%s（%g分）", cr.Name, cr.MaxPoints), 14})
@@ -153,16 +146,12 @@ func (s *Service) scoreSheet(ctx context.Context, actor User, c Contest) (Sheet,
 	sh.Columns = append(sh.Columns, Column{"加权总分", 10}, Column{"状态", 8}, Column{"提交时间", 19}, Column{"评语", 40})
 	// In ranking order, each work's reviews by judge name.
 	byWork := map[string][]ReviewRecord{}
-	for _, r := range records {
+	for _, r := range t.records {
 		byWork[r.WorkID] = append(byWork[r.WorkID], r)
 	}
 	for _, row := range t.Rows {
 		rs := byWork[row.WorkID]
-		for i := 1; i < len(rs); i++ {
-			for k := i; k > 0 && names[rs[k].JudgeID] < names[rs[k-1].JudgeID]; k-- {
-				rs[k], rs[k-1] = rs[k-1], rs[k]
-			}
-		}
+		slices.SortStableFunc(rs, func(a, b ReviewRecord) int { return strings.Compare(names[a.JudgeID], names[b.JudgeID]) })
 		for _, r := range rs {
 			cells := []any{row.Rank, row.Title, names[r.JudgeID]}
 			for _, cr := range c.Judging.Rubric {
@@ -185,8 +174,8 @@ func (s *Service) scoreSheet(ctx context.Context, actor User, c Contest) (Sheet,
 	return sh, nil
 }
 
-func (s *Service) resultSheet(ctx context.Context, actor User, c Contest) (Sheet, error) {
-	t, err := s.Awards(ctx, actor)
+func (s *Service) resultSheet(ctx context.Context, c Contest) (Sheet, error) {
+	t, err := s.awardTable(ctx, c)
 	if err != nil {
 		return Sheet{}, err
 	}
@@ -194,18 +183,10 @@ func (s *Service) resultSheet(ctx context.Context, actor User, c Contest) (Sheet
 	if err != nil {
 		return Sheet{}, err
 	}
-	page, err := s.submissions.ListSubmissions(ctx, SubmissionFilter{ContestID: c.ID, Status: StatusSubmitted, Formal: FormalPassed})
-	if err != nil {
-		return Sheet{}, err
-	}
-	byID := map[string]Submission{}
-	for _, w := range page.Items {
-		byID[w.ID] = w
-	}
 	sh := Sheet{Name: "评审结果", Columns: []Column{{"名次", 6}, {"作品名称", 28}, {"主创及参与人员", 28}, {"工作单位", 26},
 		{"得分", 8}, {"评审数", 8}, {"拟定奖项", 10}, {"最终奖项", 10}, {"调整原因", 24}, {"推荐至全国", 10}}}
 	for _, a := range t.Awards {
-		w := byID[a.WorkID]
+		w := t.works[a.WorkID]
 		sh.Rows = append(sh.Rows, []any{a.Rank, a.Title, strings.Join(creators(w), "、"), w.Registration.Employer,
 			round2(a.Score), a.Reviews, a.Proposed.Label(), a.Final.Label(), a.Reason, map[bool]string{true: "是"}[rec[a.WorkID]]})
 	}

@@ -1,6 +1,7 @@
 package contest
 
 import (
+	"cmp"
 	"context"
 	"io"
 )
@@ -40,12 +41,12 @@ func (s *Service) Showcase(ctx context.Context) ([]ShowcaseItem, error) {
 	if err != nil {
 		return nil, err
 	}
-	works, err := s.submissions.ListSubmissions(ctx, SubmissionFilter{ContestID: c.ID, Status: StatusSubmitted, Formal: FormalPassed})
+	works, err := s.passedWorks(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	byID := map[string]Submission{}
-	for _, w := range works.Items {
+	byID := make(map[string]Submission, len(works))
+	for _, w := range works {
 		byID[w.ID] = w
 	}
 	var out []ShowcaseItem
@@ -58,7 +59,7 @@ func (s *Service) Showcase(ctx context.Context) ([]ShowcaseItem, error) {
 		seen[r.WorkID] = true
 		out = append(out, ShowcaseItem{Result: r, Recommended: rec[r.WorkID], Video: w.Video})
 	}
-	for _, w := range works.Items {
+	for _, w := range works {
 		if rec[w.ID] && !seen[w.ID] {
 			out = append(out, ShowcaseItem{Result: Result{WorkID: w.ID, Title: w.Registration.Title, Names: creators(w),
 				Employer: w.Registration.Employer}, Recommended: true, Video: w.Video})
@@ -70,10 +71,10 @@ func (s *Service) Showcase(ctx context.Context) ([]ShowcaseItem, error) {
 // showcaseItem returns one work of the gallery; ENotFound when it is not in it. It reads the
 // one work, not the gallery: posters and videos are asked for often.
 func (s *Service) showcaseItem(ctx context.Context, id string) (ShowcaseItem, error) {
-	notFound := Errorf(ENotFound, "作品不在展播中")
+	var notFound error = Errorf(ENotFound, "作品不在展播中")
 	c, err := s.contests.CurrentContest(ctx)
 	if err != nil || c.Publication.PublishedAt == nil {
-		return ShowcaseItem{}, cmpOr(err, notFound)
+		return ShowcaseItem{}, cmp.Or(err, notFound)
 	}
 	results, err := s.publication.Results(ctx, c.ID)
 	if err != nil {
@@ -101,13 +102,6 @@ func (s *Service) showcaseItem(ctx context.Context, id string) (ShowcaseItem, er
 	}
 	it.WorkID, it.Video = id, w.Video
 	return it, nil
-}
-
-func cmpOr(err, def error) error {
-	if err != nil {
-		return err
-	}
-	return def
 }
 
 // ShowcaseVideo returns the copy for playback of a work in the gallery (never the original,

@@ -128,6 +128,14 @@ func (r certificateRow) toDomain() contest.Certificate {
 		Wording: r.Wording, IssuedAt: r.IssuedAt, RevokedAt: r.RevokedAt}
 }
 
+func toDomainCertificates(rows []certificateRow) []contest.Certificate {
+	out := make([]contest.Certificate, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out
+}
+
 // SavePublication saves the contest's publication, issues certificates (making an existing
 // serial valid again), revokes others and records the audit entry, in one transaction.
 func (db *DB) SavePublication(ctx context.Context, c contest.Contest, issue []contest.Certificate, revoke []string, at time.Time, a contest.AuditEntry) error {
@@ -165,11 +173,16 @@ func (db *DB) Certificates(ctx context.Context, contestID string) ([]contest.Cer
 	if err := db.gorm.WithContext(ctx).Where("contest_id = ?", contestID).Order("serial").Find(&rows).Error; err != nil {
 		return nil, translate(err, "证书")
 	}
-	out := make([]contest.Certificate, len(rows))
-	for i, r := range rows {
-		out[i] = r.toDomain()
+	return toDomainCertificates(rows), nil
+}
+
+// WorkCertificates returns the certificates of the given works, by serial.
+func (db *DB) WorkCertificates(ctx context.Context, workIDs []string) ([]contest.Certificate, error) {
+	var rows []certificateRow
+	if err := db.gorm.WithContext(ctx).Where("submission_id IN ?", workIDs).Order("serial").Find(&rows).Error; err != nil {
+		return nil, translate(err, "证书")
 	}
-	return out, nil
+	return toDomainCertificates(rows), nil
 }
 
 // CertificateBySerial returns a certificate.

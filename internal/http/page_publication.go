@@ -92,38 +92,28 @@ func (s *Server) publicationAction(do func(c echo.Context, u contest.User) error
 	}
 }
 
-func (s *Server) pageStartPublicity(c echo.Context) error {
-	return s.publicationAction(func(c echo.Context, u contest.User) error {
-		_, err := s.svc.StartPublicity(c.Request().Context(), u)
-		return err
-	})(c)
+func (s *Server) startPublicity(c echo.Context, u contest.User) error {
+	_, err := s.svc.StartPublicity(c.Request().Context(), u)
+	return err
 }
 
-func (s *Server) pagePublish(c echo.Context) error {
-	return s.publicationAction(func(c echo.Context, u contest.User) error {
-		_, err := s.svc.Publish(c.Request().Context(), u)
-		return err
-	})(c)
+func (s *Server) publish(c echo.Context, u contest.User) error {
+	_, err := s.svc.Publish(c.Request().Context(), u)
+	return err
 }
 
-func (s *Server) pageUnpublish(c echo.Context) error {
-	return s.publicationAction(func(c echo.Context, u contest.User) error {
-		_, err := s.svc.Unpublish(c.Request().Context(), u, c.FormValue("reason"))
-		return err
-	})(c)
+func (s *Server) unpublish(c echo.Context, u contest.User) error {
+	_, err := s.svc.Unpublish(c.Request().Context(), u, c.FormValue("reason"))
+	return err
 }
 
-func (s *Server) pageRecommend(c echo.Context) error {
-	return s.publicationAction(func(c echo.Context, u contest.User) error {
-		return s.svc.SetRecommended(c.Request().Context(), u, c.Param("id"), c.FormValue("on") == "1")
-	})(c)
+func (s *Server) recommend(c echo.Context, u contest.User) error {
+	return s.svc.SetRecommended(c.Request().Context(), u, c.Param("id"), c.FormValue("on") == "1")
 }
 
-func (s *Server) pageStartExport(c echo.Context) error {
-	return s.publicationAction(func(c echo.Context, u contest.User) error {
-		_, err := s.svc.StartExport(c.Request().Context(), u, c.FormValue("kind"))
-		return err
-	})(c)
+func (s *Server) startExport(c echo.Context, u contest.User) error {
+	_, err := s.svc.StartExport(c.Request().Context(), u, c.FormValue("kind"))
+	return err
 }
 
 func publicationInput(c echo.Context) (int, contest.CertificateTemplate) {

@@ -2,9 +2,7 @@ package http
 
 import (
 	"bytes"
-	"mime"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -114,10 +112,5 @@ func (s *Server) downloadCertificate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	name := "获奖证书-" + cert.Serial + ".pdf"
-	h := c.Response().Header()
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	h.Set("Cache-Control", "private, no-store")
-	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())
+	return sendFile(c, "获奖证书-"+cert.Serial+".pdf", "application/pdf", int64(buf.Len()), &buf)
 }

@@ -29,7 +29,7 @@ func (s *Server) pageMy(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	results, err := s.svc.MyResults(c.Request().Context(), u)
+	results, err := s.svc.MyResults(c.Request().Context(), u, subs)
 	if err != nil {
 		return err
 	}
@@ -190,7 +190,7 @@ func (s *Server) showSubmission(c echo.Context, status int, sub contest.Submissi
 	}
 	page.CanUpload, page.CanFinalize = s.svc.Allowed(ct, sub)
 	if u, _ := currentUser(c); ct.Publication.PublishedAt != nil {
-		results, err := s.svc.MyResults(c.Request().Context(), u)
+		results, err := s.svc.MyResults(c.Request().Context(), u, []contest.Submission{sub})
 		if err != nil {
 			return err
 		}

@@ -439,7 +439,11 @@ func TestExports_MaskedByDefaultFullOnlyAudited(t *testing.T) {
 		t.Fatal("statistics page lacks the city bars or the count")
 	}
 
-	// The national package: the sheet and each recommended video as uploaded.
+	// The national package: the sheet and each recommended video as uploaded; nothing to
+	// package before a work is recommended.
+	if r := org.Do("POST", "/api/v1/admin/exports", map[string]string{"kind": "national"}); r.Status != http.StatusConflict {
+		t.Fatalf("national package with nothing recommended = %d", r.Status)
+	}
 	org.Must(http.StatusOK, "PUT", "/api/v1/admin/recommendations/"+ids[1], map[string]bool{"recommended": true})
 	pkg := waitExport(t, org, "national")
 	sheet, ok := pkg["推荐至全国作品清单.xlsx"]

@@ -47,8 +47,6 @@ func (Writer) WriteSpreadsheet(w io.Writer, sheets ...contest.Sheet) error {
 	return err
 }
 
-var stripes = true
-
 func writeSheet(f *excelize.File, name string, index int, sh contest.Sheet, header int) error {
 	sw, err := f.NewStreamWriter(name)
 	if err != nil {
@@ -87,7 +85,7 @@ func writeSheet(f *excelize.File, name string, index int, sh contest.Sheet, head
 	if len(sh.Columns) > 0 && len(sh.Rows) > 0 && uniqueTitles(sh.Columns) {
 		// A table gives the header its filter buttons (a stream writer keeps no autofilter).
 		last, _ := excelize.CoordinatesToCellName(len(sh.Columns), len(sh.Rows)+1)
-		if err := sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: fmt.Sprintf("Table%d", index+1), StyleName: "TableStyleLight1", ShowRowStripes: &stripes}); err != nil {
+		if err := sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: fmt.Sprintf("Table%d", index+1), StyleName: "TableStyleLight1", ShowRowStripes: new(true)}); err != nil {
 			return err
 		}
 	}
