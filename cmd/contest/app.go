@@ -24,13 +24,13 @@ import (
 	"github.com/jskx/contest/internal/xlsx"
 )
 
-// app is the wired service: database, storage and domain service.
+// app is the wired service: database, storage and the domain's services.
 type app struct {
 	cfg     config
 	log     *slog.Logger
 	db      *db.DB
 	storage contest.Storage
-	svc     *contest.Service
+	svc     *contest.Services
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {
@@ -45,8 +45,10 @@ func newLogger(cfg config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// openApp opens the database (migrating it or checking its version) and the storage.
-func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
+// openApp opens the database (migrating it or checking its version) and the storage, and
+// wires the services over them with the configured options; extra carries what only some
+// commands have (serve's certificate renderer and public address).
+func openApp(ctx context.Context, cfg config, log *slog.Logger, extra contest.Options) (*app, error) {
 	key, err := masterKey(cfg)
 	if err != nil {
 		return nil, err
@@ -77,19 +79,30 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		d.Close()
 		return nil, fmt.Errorf("storage: %w", err)
 	}
-	svc := contest.NewService(d, storage)
-	svc.Uploads.PartSize, svc.Uploads.Grace, svc.Uploads.AbandonAfter = cfg.UploadPartBytes, cfg.UploadGrace, cfg.UploadAbandon
-	svc.Check = contest.CheckSettings{DurationTolerance: cfg.DurationTolerance, TempDir: filepath.Join(cfg.DataDir, "tmp")}
-	if err := os.MkdirAll(svc.Check.TempDir, 0o750); err != nil {
+	opts, err := serviceOptions(cfg, log, extra)
+	if err != nil {
 		d.Close()
 		return nil, err
 	}
-	removeStaleTemp(svc.Check.TempDir, 2*cfg.Jobs.Timeout, log)
-	if mediaToolsInstalled() {
-		svc.Media = ffmpeg.Tools{}
+	return &app{cfg: cfg, log: log, db: d, storage: storage, svc: contest.New(d, storage, opts)}, nil
+}
+
+// serviceOptions are the services' options from the configuration, with extra's renderer and
+// public address.
+func serviceOptions(cfg config, log *slog.Logger, extra contest.Options) (contest.Options, error) {
+	o := extra
+	o.Uploads = contest.DefaultUploadSettings()
+	o.Uploads.PartSize, o.Uploads.Grace, o.Uploads.AbandonAfter = cfg.UploadPartBytes, cfg.UploadGrace, cfg.UploadAbandon
+	o.Check = contest.CheckSettings{DurationTolerance: cfg.DurationTolerance, TempDir: filepath.Join(cfg.DataDir, "tmp")}
+	if err := os.MkdirAll(o.Check.TempDir, 0o750); err != nil {
+		return o, err
 	}
-	svc.Spreadsheets = xlsx.Writer{}
-	return &app{cfg: cfg, log: log, db: d, storage: storage, svc: svc}, nil
+	removeStaleTemp(o.Check.TempDir, 2*cfg.Jobs.Timeout, log)
+	if mediaToolsInstalled() {
+		o.Media = ffmpeg.Tools{}
+	}
+	o.Spreadsheets = xlsx.Writer{}
+	return o, nil
 }
 
 // openStorage opens the bucket, or the local folder on the embedded default, with its multipart
@@ -137,7 +150,7 @@ func (a *app) seed(ctx context.Context, out io.Writer) error {
 	if a.cfg.embedded() {
 		c = contest.DemoContest(a.svc.Now())
 	}
-	if created, err := a.svc.SeedContest(ctx, c); err != nil {
+	if created, err := a.svc.Contests.SeedContest(ctx, c); err != nil {
 		return err
 	} else if created {
 		a.log.Info("contest created", "name", c.Name)
@@ -146,7 +159,7 @@ func (a *app) seed(ctx context.Context, out io.Writer) error {
 		if a.cfg.AdminPassword == "" {
 			return errors.New("CONTEST_ADMIN_PASSWORD (or _FILE) is required with CONTEST_ADMIN_EMAIL")
 		}
-		created, err := a.svc.EnsureOrganizer(ctx, a.cfg.AdminEmail, a.cfg.AdminPassword, "")
+		created, err := a.svc.Registration.EnsureOrganizer(ctx, a.cfg.AdminEmail, a.cfg.AdminPassword, "")
 		if err != nil {
 			return fmt.Errorf("organizer %s: %w", a.cfg.AdminEmail, err)
 		}
@@ -155,7 +168,7 @@ func (a *app) seed(ctx context.Context, out io.Writer) error {
 		}
 		return nil
 	}
-	n, err := a.svc.CountOrganizers(ctx)
+	n, err := a.svc.Registration.CountOrganizers(ctx)
 	if err != nil || n > 0 {
 		return err
 	}
@@ -165,7 +178,7 @@ func (a *app) seed(ctx context.Context, out io.Writer) error {
 	}
 	const email = "admin@contest.local"
 	password := generatePassword()
-	if _, err := a.svc.EnsureOrganizer(ctx, email, password, "组织者"); err != nil {
+	if _, err := a.svc.Registration.EnsureOrganizer(ctx, email, password, "组织者"); err != nil {
 		return err
 	}
 	path := filepath.Join(a.cfg.DataDir, "organizer.txt")

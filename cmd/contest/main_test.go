@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jskx/contest/internal/contest"
 	"github.com/jskx/contest/internal/db"
 	"github.com/jskx/contest/internal/db/dbtest"
 	"github.com/jskx/contest/internal/ffmpeg/ffmpegtest"
@@ -214,7 +215,7 @@ func TestSeed_ReplicasStartingTogetherOnAnEmptyDatabase(t *testing.T) {
 	errs := make(chan error, replicas)
 	for range replicas {
 		go func() {
-			a, err := openApp(context.Background(), cfg, newLogger(cfg, &bytes.Buffer{}))
+			a, err := openApp(context.Background(), cfg, newLogger(cfg, &bytes.Buffer{}), contest.Options{})
 			if err == nil {
 				defer a.close()
 				err = a.seed(context.Background(), &bytes.Buffer{})

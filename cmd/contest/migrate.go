@@ -15,7 +15,7 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 		return usageError{err}
 	}
 	cfg.Migrate = true
-	a, err := openApp(ctx, cfg, newLogger(cfg, stderr))
+	a, err := openApp(ctx, cfg, newLogger(cfg, stderr), contest.Options{})
 	if err != nil {
 		return err
 	}
@@ -42,12 +42,12 @@ func organizer(ctx context.Context, args []string, getenv func(string) string, s
 	if generated {
 		password = generatePassword()
 	}
-	a, err := openApp(ctx, cfg, newLogger(cfg, stderr))
+	a, err := openApp(ctx, cfg, newLogger(cfg, stderr), contest.Options{})
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	created, err := a.svc.EnsureOrganizer(ctx, email, password, name)
+	created, err := a.svc.Registration.EnsureOrganizer(ctx, email, password, name)
 	if err != nil {
 		if f := contest.ErrorFields(err); f != nil {
 			return fmt.Errorf("%s: %v", contest.ErrorMessage(err), f)

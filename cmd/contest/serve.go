@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jskx/contest/internal/contest"
 	"github.com/jskx/contest/internal/db"
 	webhttp "github.com/jskx/contest/internal/http"
 	"github.com/jskx/contest/internal/pdf"
@@ -29,11 +30,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			fmt.Fprintf(stderr, "警告：未找到 %s，上传的视频无法检查。请安装 ffmpeg（Debian/Ubuntu: sudo apt-get install ffmpeg）后重启服务。\n", tool)
 		}
 	}
-	a, err := openApp(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer a.close()
+	var extra contest.Options
 	// The fonts (about 9 MB) are read and checked here, once, by the command that draws
 	// certificates; migrate and the other commands do without.
 	if r, err := pdf.NewWithFallback(cfg.CertFont, cfg.CertFallbackFont); err != nil {
@@ -41,27 +38,32 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		log.Warn("certificates unavailable", "err", err)
 		fmt.Fprintln(stderr, "警告：未找到可用的中文证书字体，获奖证书暂不能生成。请安装 fonts-arphic-gbsn00lp（Debian/Ubuntu: sudo apt-get install fonts-arphic-gbsn00lp fonts-droid-fallback）或设置 CONTEST_CERT_FONT 后重启服务。")
 	} else {
-		a.svc.Certificates = r
+		extra.Certificates = r
 	}
-	if err := a.seed(ctx, stdout); err != nil {
-		return err
-	}
-
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
+	defer ln.Close()
 	url := siteURL(cfg, ln.Addr())
 	// Certificates print BASE_URL/verify/… in their QR codes. The embedded default (a trial on
 	// one machine) uses the address it listens on; production needs the public address.
 	switch {
 	case cfg.BaseURL != "":
-		a.svc.BaseURL = url
+		extra.BaseURL = url
 	case cfg.embedded():
-		a.svc.BaseURL = url
+		extra.BaseURL = url
 		log.Warn("CONTEST_BASE_URL is not set: certificates' QR codes point to " + url + "; set it when the site is public")
 	default:
 		log.Warn("CONTEST_BASE_URL is not set: certificates cannot be issued (their QR codes need the public address)")
+	}
+	a, err := openApp(ctx, cfg, log, extra)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if err := a.seed(ctx, stdout); err != nil {
+		return err
 	}
 	web := webhttp.New(a.svc, a.ready, log, webhttp.Options{SecureCookies: cfg.secureCookies(), BaseURL: cfg.BaseURL})
 	srv := &http.Server{
@@ -75,7 +77,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	// The workers get a context of their own: a signal stops them through Stop, which lets
 	// running checks finish, rather than by cancelling them at once.
-	jobs, err := a.db.StartJobs(context.WithoutCancel(ctx), cfg.Jobs, db.Work{Check: a.svc.CheckVideo, Export: a.svc.RunExport}, log.With("component", "jobs"))
+	jobs, err := a.db.StartJobs(context.WithoutCancel(ctx), cfg.Jobs, db.Work{Check: a.svc.Media.CheckVideo, Export: a.svc.Reports.RunExport}, log.With("component", "jobs"))
 	if err != nil {
 		return err
 	}
@@ -129,12 +131,12 @@ func (a *app) housekeep(ctx context.Context) {
 		} else if n > 0 {
 			a.log.Info("expired sessions removed", "count", n)
 		}
-		if n, err := a.svc.SweepUploads(ctx); err != nil && ctx.Err() == nil {
+		if n, err := a.svc.Media.SweepUploads(ctx); err != nil && ctx.Err() == nil {
 			a.log.Warn("upload cleanup", "err", err)
 		} else if n > 0 {
 			a.log.Info("abandoned uploads removed", "count", n)
 		}
-		if n, err := a.svc.SweepExports(ctx); err != nil && ctx.Err() == nil {
+		if n, err := a.svc.Reports.SweepExports(ctx); err != nil && ctx.Err() == nil {
 			a.log.Warn("export cleanup", "err", err)
 		} else if n > 0 {
 			a.log.Info("old export packages removed", "count", n)

@@ -14,15 +14,15 @@ import (
 var errBadLogin = Errorf(EUnauthorized, "邮箱或密码错误")
 
 // SignUp creates a contestant account.
-func (s *Service) SignUp(ctx context.Context, in SignUpInput) (User, error) {
+func (s *RegistrationService) SignUp(ctx context.Context, in SignUpInput) (User, error) {
 	if err := in.Validate(); err != nil {
 		return User{}, err
 	}
 	return s.createUser(ctx, in, RoleContestant, "")
 }
 
-func (s *Service) createUser(ctx context.Context, in SignUpInput, role Role, employer string) (User, error) {
-	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), s.BcryptCost)
+func (s *RegistrationService) createUser(ctx context.Context, in SignUpInput, role Role, employer string) (User, error) {
+	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), s.bcryptCost)
 	if err != nil {
 		return User{}, Internal(err)
 	}
@@ -40,7 +40,7 @@ func (s *Service) createUser(ctx context.Context, in SignUpInput, role Role, emp
 
 // EnsureOrganizer creates an organizer account with the email and password unless an account
 // with that email exists. It reports whether it created one.
-func (s *Service) EnsureOrganizer(ctx context.Context, email, password, name string) (bool, error) {
+func (s *RegistrationService) EnsureOrganizer(ctx context.Context, email, password, name string) (bool, error) {
 	in := SignUpInput{Email: email, Password: password, Name: name}
 	if in.Name == "" {
 		in.Name = "组织者"
@@ -61,13 +61,13 @@ func (s *Service) EnsureOrganizer(ctx context.Context, email, password, name str
 }
 
 // CountOrganizers returns how many organizer accounts exist.
-func (s *Service) CountOrganizers(ctx context.Context) (int64, error) {
+func (s *RegistrationService) CountOrganizers(ctx context.Context) (int64, error) {
 	return s.users.CountUsers(ctx, RoleOrganizer)
 }
 
 // SignIn checks the credentials and opens a session; the returned Session.Token goes into the
 // cookie and is not stored.
-func (s *Service) SignIn(ctx context.Context, email, password string) (Session, User, error) {
+func (s *RegistrationService) SignIn(ctx context.Context, email, password string) (Session, User, error) {
 	u, err := s.users.UserByEmail(ctx, normalizeEmail(email))
 	if ErrorCode(err) == ENotFound {
 		// Spend the same time as a real check.
@@ -84,7 +84,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (Session, 
 	}
 	token := randomToken()
 	now := s.Now()
-	sess := Session{Token: token, TokenHash: hashToken(token), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.SessionTTL)}
+	sess := Session{Token: token, TokenHash: hashToken(token), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL)}
 	if err := s.sessions.CreateSession(ctx, &sess); err != nil {
 		return Session{}, User{}, err
 	}
@@ -92,7 +92,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (Session, 
 }
 
 // Authenticate returns the user of a live session token.
-func (s *Service) Authenticate(ctx context.Context, token string) (User, error) {
+func (s *RegistrationService) Authenticate(ctx context.Context, token string) (User, error) {
 	if token == "" {
 		return User{}, Errorf(EUnauthorized, "请先登录")
 	}
@@ -113,7 +113,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, error) 
 }
 
 // SignOut ends the session of token.
-func (s *Service) SignOut(ctx context.Context, token string) error {
+func (s *RegistrationService) SignOut(ctx context.Context, token string) error {
 	if token == "" {
 		return nil
 	}
@@ -134,9 +134,9 @@ func requireOrganizer(u User) error {
 }
 
 // dummyHash is a hash at the service's cost, compared against when no account matches.
-func (s *Service) dummyHash() []byte {
+func (s *RegistrationService) dummyHash() []byte {
 	s.dummyOnce.Do(func() {
-		s.dummy, _ = bcrypt.GenerateFromPassword([]byte("not a password"), s.BcryptCost)
+		s.dummy, _ = bcrypt.GenerateFromPassword([]byte("not a password"), s.bcryptCost)
 	})
 	return s.dummy
 }

@@ -38,7 +38,7 @@ type AwardTable struct {
 }
 
 // Awards returns the ranking with each work's proposed and final award. Organizers only.
-func (s *Service) Awards(ctx context.Context, actor User) (AwardTable, error) {
+func (s *JudgingService) Awards(ctx context.Context, actor User) (AwardTable, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return AwardTable{}, err
 	}
@@ -50,7 +50,7 @@ func (s *Service) Awards(ctx context.Context, actor User) (AwardTable, error) {
 }
 
 // awardTable is the ranking of contest c with each work's proposed and final award.
-func (s *Service) awardTable(ctx context.Context, c Contest) (AwardTable, error) {
+func (s *JudgingService) awardTable(ctx context.Context, c Contest) (AwardTable, error) {
 	t, err := s.ranking(ctx, c)
 	if err != nil {
 		return AwardTable{}, err
@@ -72,7 +72,7 @@ func (s *Service) awardTable(ctx context.Context, c Contest) (AwardTable, error)
 
 // SetAward moves a work to another tier than proposed, with a reason (recorded in the audit
 // log), before the awards are confirmed. Judging must be closed: awards follow final scores.
-func (s *Service) SetAward(ctx context.Context, actor User, id string, tier Tier, reason string) (AwardTable, error) {
+func (s *JudgingService) SetAward(ctx context.Context, actor User, id string, tier Tier, reason string) (AwardTable, error) {
 	t, err := s.Awards(ctx, actor)
 	if err != nil {
 		return AwardTable{}, err
@@ -114,7 +114,7 @@ func (s *Service) SetAward(ctx context.Context, actor User, id string, tier Tier
 
 // ConfirmAwards freezes the awards as they stand: no move is possible until a new version is
 // opened. Organizers only; audited with the full list.
-func (s *Service) ConfirmAwards(ctx context.Context, actor User) (AwardTable, error) {
+func (s *JudgingService) ConfirmAwards(ctx context.Context, actor User) (AwardTable, error) {
 	t, err := s.Awards(ctx, actor)
 	if err != nil {
 		return AwardTable{}, err
@@ -147,7 +147,7 @@ func (s *Service) ConfirmAwards(ctx context.Context, actor User) (AwardTable, er
 
 // ReopenAwards opens a new version of confirmed awards so they can be changed again; the
 // confirmed version stays in the audit log. Organizers only.
-func (s *Service) ReopenAwards(ctx context.Context, actor User, reason string) (AwardTable, error) {
+func (s *JudgingService) ReopenAwards(ctx context.Context, actor User, reason string) (AwardTable, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return AwardTable{}, err
 	}

@@ -22,7 +22,7 @@ func (v Verification) Genuine() bool {
 
 // VerifyCertificate looks a serial up for the public verification page. A serial that was
 // never issued is not an error: the page says so.
-func (s *Service) VerifyCertificate(ctx context.Context, serial string) (Verification, error) {
+func (s *PublicationService) VerifyCertificate(ctx context.Context, serial string) (Verification, error) {
 	serial = strings.ToUpper(strings.TrimSpace(serial))
 	if len(serial) > 40 {
 		return Verification{}, nil
@@ -48,8 +48,8 @@ func CertificateLink(baseURL, serial string) string {
 
 // certificateDoc is what a certificate prints. Its date (unless the template fixes one) is the
 // day it was issued, which a certificate keeps when the results are published again.
-func (s *Service) certificateDoc(c Contest, cert Certificate) CertificateDoc {
-	return c.Publication.Certificate.Doc(c, cert, CertificateLink(s.BaseURL, cert.Serial), cert.IssuedAt)
+func (s *PublicationService) certificateDoc(c Contest, cert Certificate) CertificateDoc {
+	return c.Publication.Certificate.Doc(c, cert, CertificateLink(s.baseURL, cert.Serial), cert.IssuedAt)
 }
 
 // errNoBaseURL refuses certificates whose QR code would point nowhere useful.
@@ -57,11 +57,11 @@ var errNoBaseURL = Errorf(EUnavailable, "未设置网站地址（CONTEST_BASE_UR
 
 // WriteCertificate renders the valid certificate with the serial as a PDF, for its work's
 // owner or an organizer.
-func (s *Service) WriteCertificate(ctx context.Context, actor User, serial string, w io.Writer) (Certificate, error) {
-	if s.Certificates == nil {
+func (s *PublicationService) WriteCertificate(ctx context.Context, actor User, serial string, w io.Writer) (Certificate, error) {
+	if s.certificates == nil {
 		return Certificate{}, Errorf(EUnavailable, "证书生成暂不可用（缺少中文字体），请联系主办方")
 	}
-	if s.BaseURL == "" {
+	if s.baseURL == "" {
 		return Certificate{}, errNoBaseURL
 	}
 	cert, err := s.publication.CertificateBySerial(ctx, serial)
@@ -81,17 +81,17 @@ func (s *Service) WriteCertificate(ctx context.Context, actor User, serial strin
 	if !cert.Valid() || c.Publication.PublishedAt == nil {
 		return Certificate{}, Errorf(ENotFound, "证书不存在或已作废")
 	}
-	return cert, s.Certificates.RenderCertificate(w, s.certificateDoc(c, cert))
+	return cert, s.certificates.RenderCertificate(w, s.certificateDoc(c, cert))
 }
 
 // PreviewCertificate renders a certificate with the contest's current template for the
 // organizers to see before publishing: the best-ranked winner as confirmed, or sample names.
 // Its serial says it is a sample and verifies as unknown.
-func (s *Service) PreviewCertificate(ctx context.Context, actor User, w io.Writer) error {
+func (s *PublicationService) PreviewCertificate(ctx context.Context, actor User, w io.Writer) error {
 	if err := requireOrganizer(actor); err != nil {
 		return err
 	}
-	if s.Certificates == nil {
+	if s.certificates == nil {
 		return Errorf(EUnavailable, "证书生成暂不可用（缺少中文字体），请设置 CONTEST_CERT_FONT")
 	}
 	c, err := s.contests.CurrentContest(ctx)
@@ -100,7 +100,7 @@ func (s *Service) PreviewCertificate(ctx context.Context, actor User, w io.Write
 	}
 	cert := Certificate{Serial: "SAMPLE-样例", Tier: TierFirst, Title: "作品名称", Names: []string{"张三", "李四"},
 		Employer: "工作单位", IssuedAt: s.Now()}
-	t, err := s.awardTable(ctx, c)
+	t, err := s.judging.awardTable(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -111,12 +111,12 @@ func (s *Service) PreviewCertificate(ctx context.Context, actor User, w io.Write
 			break
 		}
 	}
-	return s.Certificates.RenderCertificate(w, c.Publication.Certificate.Doc(c, cert, CertificateLink(s.BaseURL, cert.Serial), s.Now()))
+	return s.certificates.RenderCertificate(w, c.Publication.Certificate.Doc(c, cert, CertificateLink(s.baseURL, cert.Serial), s.Now()))
 }
 
 // IssuedCertificates lists every certificate of the contest, revoked ones too, for the
 // organizers to answer questions about a serial. Organizers only.
-func (s *Service) IssuedCertificates(ctx context.Context, actor User) ([]Certificate, error) {
+func (s *PublicationService) IssuedCertificates(ctx context.Context, actor User) ([]Certificate, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return nil, err
 	}

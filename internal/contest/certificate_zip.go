@@ -14,11 +14,11 @@ import (
 // all cores but one (the other keeps answering pages and checking videos), with a bounded
 // number of documents in memory. A certificate that cannot be drawn (a character no font has)
 // does not sink the others: it is listed in 未能生成的证书.txt and in the job's note.
-func (s *Service) writeCertificates(ctx context.Context, c Contest, z *zip.Writer, progress func(done, total int) error, note *string) error {
-	if s.Certificates == nil {
+func (s *ReportService) writeCertificates(ctx context.Context, c Contest, z *zip.Writer, progress func(done, total int) error, note *string) error {
+	if s.pub.certificates == nil {
 		return Errorf(EUnavailable, "证书生成暂不可用：缺少中文字体")
 	}
-	if s.BaseURL == "" {
+	if s.pub.baseURL == "" {
 		return errNoBaseURL
 	}
 	all, err := s.publication.Certificates(ctx, c.ID)
@@ -63,7 +63,7 @@ func (s *Service) writeCertificates(ctx context.Context, c Contest, z *zip.Write
 		go func() {
 			for i := range next {
 				r := &rendered{}
-				r.err = s.Certificates.RenderCertificate(&r.buf, s.certificateDoc(c, certs[i]))
+				r.err = s.pub.certificates.RenderCertificate(&r.buf, s.pub.certificateDoc(c, certs[i]))
 				out[i] <- r
 			}
 		}()

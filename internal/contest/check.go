@@ -136,7 +136,7 @@ var errCheckUnavailable = errors.New("ffprobe/ffmpeg not installed on this serve
 // visibly; a verdict already recorded stands even if its poster or copy could not be made
 // (the page then shows no poster and plays the original). A video replaced or deleted
 // meanwhile is left alone.
-func (s *Service) CheckVideo(ctx context.Context, a VideoCheckArgs, attempt int, final bool) error {
+func (s *MediaService) CheckVideo(ctx context.Context, a VideoCheckArgs, attempt int, final bool) error {
 	err := s.checkVideo(ctx, a, attempt)
 	if err == nil {
 		return nil
@@ -189,7 +189,7 @@ type derivedError struct {
 
 func (e derivedError) Unwrap() error { return e.error }
 
-func (s *Service) checkVideo(ctx context.Context, a VideoCheckArgs, attempt int) error {
+func (s *MediaService) checkVideo(ctx context.Context, a VideoCheckArgs, attempt int) error {
 	sub, err := s.submissions.SubmissionByID(ctx, a.SubmissionID)
 	if ErrorCode(err) == ENotFound {
 		return nil
@@ -203,7 +203,7 @@ func (s *Service) checkVideo(ctx context.Context, a VideoCheckArgs, attempt int)
 	if err != nil {
 		return err
 	}
-	if s.Media == nil {
+	if s.tools == nil {
 		return errCheckUnavailable
 	}
 	mr, ok := s.storage.(MediaReader)
@@ -214,12 +214,12 @@ func (s *Service) checkVideo(ctx context.Context, a VideoCheckArgs, attempt int)
 	if err != nil {
 		return fmt.Errorf("stored video %s: %w", a.VideoKey, err)
 	}
-	facts, err := s.Media.Probe(ctx, input)
+	facts, err := s.tools.Probe(ctx, input)
 	readable := err == nil
 	if err != nil && !errors.Is(err, ErrUnreadableMedia) {
 		return err
 	}
-	verdict := c.Rules.Judge(facts, s.Check.DurationTolerance, readable)
+	verdict := c.Rules.Judge(facts, s.check.DurationTolerance, readable)
 	now := s.Now()
 	check := VideoCheck{State: CheckRejected, Facts: facts, Reasons: verdict.Reasons, Warnings: verdict.Warnings,
 		Attempts: attempt, CheckedAt: &now}
@@ -258,22 +258,22 @@ func done(c VideoCheck) VideoCheck { c.Done = true; return c }
 // posterAt picks the poster's second: a little into the video, past a black opening frame.
 func posterAt(duration float64) float64 { return min(duration/3, 3) }
 
-func (s *Service) storePoster(ctx context.Context, input, videoKey string, duration float64) error {
-	jpeg, err := s.Media.Poster(ctx, input, posterAt(duration))
+func (s *MediaService) storePoster(ctx context.Context, input, videoKey string, duration float64) error {
+	jpeg, err := s.tools.Poster(ctx, input, posterAt(duration))
 	if err != nil {
 		return err
 	}
 	return s.storage.Put(ctx, PosterKey(videoKey), bytes.NewReader(jpeg), int64(len(jpeg)), "image/jpeg")
 }
 
-func (s *Service) storeWebCopy(ctx context.Context, input, videoKey string) error {
-	dir, err := os.MkdirTemp(s.Check.TempDir, "webcopy-")
+func (s *MediaService) storeWebCopy(ctx context.Context, input, videoKey string) error {
+	dir, err := os.MkdirTemp(s.check.TempDir, "webcopy-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
 	dst := dir + string(os.PathSeparator) + "web.mp4"
-	if err := s.Media.Faststart(ctx, input, dst); err != nil {
+	if err := s.tools.Faststart(ctx, input, dst); err != nil {
 		return err
 	}
 	f, err := os.Open(dst)
@@ -290,7 +290,7 @@ func (s *Service) storeWebCopy(ctx context.Context, input, videoKey string) erro
 
 // RecheckVideo queues the media check of a submission's video again, e.g. after a check
 // failed because storage or ffmpeg was unavailable. Organizers only.
-func (s *Service) RecheckVideo(ctx context.Context, actor User, id string) (Submission, error) {
+func (s *MediaService) RecheckVideo(ctx context.Context, actor User, id string) (Submission, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return Submission{}, err
 	}
@@ -308,8 +308,8 @@ func (s *Service) RecheckVideo(ctx context.Context, actor User, id string) (Subm
 }
 
 // Poster opens the poster frame of sub's video for someone allowed to see the submission.
-func (s *Service) Poster(ctx context.Context, actor User, id string) (io.ReadCloser, error) {
-	sub, err := s.Submission(ctx, actor, id)
+func (s *MediaService) Poster(ctx context.Context, actor User, id string) (io.ReadCloser, error) {
+	sub, err := s.visibleSubmission(ctx, actor, id)
 	if err != nil {
 		return nil, err
 	}
@@ -317,15 +317,15 @@ func (s *Service) Poster(ctx context.Context, actor User, id string) (io.ReadClo
 }
 
 // JudgePoster opens the poster frame of a work assigned to the judge.
-func (s *Service) JudgePoster(ctx context.Context, actor User, id string) (io.ReadCloser, error) {
+func (s *JudgingService) JudgePoster(ctx context.Context, actor User, id string) (io.ReadCloser, error) {
 	t, err := s.JudgeTask(ctx, actor, id)
 	if err != nil {
 		return nil, err
 	}
-	return s.posterOf(ctx, t.Video)
+	return s.media.posterOf(ctx, t.Video)
 }
 
-func (s *Service) posterOf(ctx context.Context, v *Video) (io.ReadCloser, error) {
+func (s *MediaService) posterOf(ctx context.Context, v *Video) (io.ReadCloser, error) {
 	if v == nil || !v.Check.Poster {
 		return nil, Errorf(ENotFound, "该作品还没有封面图")
 	}

@@ -105,6 +105,33 @@ func (c Contest) CheckCollectionOpen(now time.Time) error {
 // CollectionOpen reports whether works may be created or edited at now.
 func (c Contest) CollectionOpen(now time.Time) bool { return c.CheckCollectionOpen(now) == nil }
 
+// CheckScoring returns why judges cannot save scores at now (by the server clock): the
+// organizer closed judging, or now is outside the review window. nil while they can.
+func (c Contest) CheckScoring(now time.Time) error {
+	if c.Judging.ClosedAt != nil {
+		return errJudgingClosed
+	}
+	if now.Before(c.ReviewStart) || now.After(c.ReviewEnd) {
+		return Errorf(EDeadline, "不在评审期内（%s 至 %s），评分未保存", FormatTime(c.ReviewStart, c.Location()), FormatTime(c.ReviewEnd, c.Location()))
+	}
+	return nil
+}
+
+// ScoringOpen reports whether judges may save scores at now.
+func (c Contest) ScoringOpen(now time.Time) bool { return c.CheckScoring(now) == nil }
+
+// CheckConflictDeclaration returns why a judge can no longer declare a conflict at now: judging
+// is closed, or the review window has ended (before it opens, a judge may already step aside).
+func (c Contest) CheckConflictDeclaration(now time.Time) error {
+	switch {
+	case c.Judging.ClosedAt != nil:
+		return errJudgingClosed
+	case now.After(c.ReviewEnd):
+		return Errorf(EDeadline, "评审期已结束，不能再回避；请联系组织方")
+	}
+	return nil
+}
+
 // Validate checks the settings an organizer can change.
 func (c *Contest) Validate() error {
 	var f Fields

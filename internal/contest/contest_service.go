@@ -3,12 +3,12 @@ package contest
 import "context"
 
 // CurrentContest returns the contest the site runs.
-func (s *Service) CurrentContest(ctx context.Context) (Contest, error) {
+func (s *ContestService) CurrentContest(ctx context.Context) (Contest, error) {
 	return s.contests.CurrentContest(ctx)
 }
 
 // Contest returns a contest by id.
-func (s *Service) Contest(ctx context.Context, id string) (Contest, error) {
+func (s *ContestService) Contest(ctx context.Context, id string) (Contest, error) {
 	return s.contests.ContestByID(ctx, id)
 }
 
@@ -17,7 +17,7 @@ func (s *Service) Contest(ctx context.Context, id string) (Contest, error) {
 const SeedContestID = "00000000-0000-4000-8000-000000000001"
 
 // SeedContest creates c unless a contest exists already; it reports whether it created one.
-func (s *Service) SeedContest(ctx context.Context, c Contest) (bool, error) {
+func (s *ContestService) SeedContest(ctx context.Context, c Contest) (bool, error) {
 	if _, err := s.contests.CurrentContest(ctx); err == nil {
 		return false, nil
 	} else if ErrorCode(err) != ENotFound {
@@ -36,7 +36,7 @@ func (s *Service) SeedContest(ctx context.Context, c Contest) (bool, error) {
 }
 
 // UpdateContest changes a contest's settings; organizers only.
-func (s *Service) UpdateContest(ctx context.Context, actor User, c Contest) (Contest, error) {
+func (s *ContestService) UpdateContest(ctx context.Context, actor User, c Contest) (Contest, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return Contest{}, err
 	}

@@ -21,7 +21,16 @@ const (
 	EIncomplete   = "incomplete"      // a submission cannot be final yet; see Error.Fields
 	EUnavailable  = "unavailable"     // a part the request needs is not installed or not reachable
 	EInternal     = "internal"        // anything else; its detail is logged, never shown
+
+	EBadRequest      = "bad_request"       // the request is malformed (not a form or query the server reads)
+	EBadJSON         = "bad_json"          // the body is not valid JSON
+	ETooLarge        = "too_large"         // the body is larger than the server accepts
+	ETooManyRequests = "too_many_requests" // a rate limit was hit; try again later
 )
+
+// ErrStale is returned by a store when a conditional write finds the record changed since it
+// was read; the service reads it again and decides anew, or answers EConflict.
+var ErrStale = &Error{Code: EConflict, Message: "内容已在别处被修改，请刷新页面后重试"}
 
 // Error is the application's error: a stable code, a Chinese message for people, and for
 // validation errors a code and message per field.

@@ -89,7 +89,7 @@ const ExportGiveUp = 13 * time.Hour
 
 // SweepExports deletes the packages made more than ExportKeep ago, file and record, and
 // returns how many; it marks lost ones as failed. The housekeeper runs it on every replica (deleting twice is harmless).
-func (s *Service) SweepExports(ctx context.Context) (int, error) {
+func (s *ReportService) SweepExports(ctx context.Context) (int, error) {
 	// A job the queue gave up on without running it (its server died in its last attempt)
 	// would say "running" for ever: past all its attempts, it failed.
 	if _, err := s.exports.FailStaleExports(ctx, s.Now().Add(-ExportGiveUp), "生成中断（服务重启），请重新生成"); err != nil {
@@ -118,7 +118,7 @@ type SpreadsheetWriter interface {
 }
 
 // StartExport queues the building of a package. Organizers only.
-func (s *Service) StartExport(ctx context.Context, actor User, kind string) (ExportJob, error) {
+func (s *ReportService) StartExport(ctx context.Context, actor User, kind string) (ExportJob, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return ExportJob{}, err
 	}
@@ -149,7 +149,7 @@ func (s *Service) StartExport(ctx context.Context, actor User, kind string) (Exp
 }
 
 // Exports returns the latest packages. Organizers only.
-func (s *Service) Exports(ctx context.Context, actor User) ([]ExportJob, error) {
+func (s *ReportService) Exports(ctx context.Context, actor User) ([]ExportJob, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return nil, err
 	}
@@ -161,7 +161,7 @@ func (s *Service) Exports(ctx context.Context, actor User) ([]ExportJob, error) 
 }
 
 // Export returns one package's state. Organizers only.
-func (s *Service) Export(ctx context.Context, actor User, id string) (ExportJob, error) {
+func (s *ReportService) Export(ctx context.Context, actor User, id string) (ExportJob, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return ExportJob{}, err
 	}
@@ -170,7 +170,7 @@ func (s *Service) Export(ctx context.Context, actor User, id string) (ExportJob,
 
 // OpenExport opens a finished package for download. Organizers only; audited (the national
 // package holds the original videos, the certificates everyone's names).
-func (s *Service) OpenExport(ctx context.Context, actor User, id string) (ExportJob, io.ReadCloser, error) {
+func (s *ReportService) OpenExport(ctx context.Context, actor User, id string) (ExportJob, io.ReadCloser, error) {
 	j, err := s.Export(ctx, actor, id)
 	if err != nil {
 		return ExportJob{}, nil, err
@@ -198,7 +198,7 @@ func ExportKey(id string) string { return "exports/" + id + ".zip" }
 // RunExport builds one package: a ZIP in a temporary file, then stored. Progress is saved as
 // it goes, so the organizers' page can show it. final says it is the last attempt: a failure
 // is then recorded on the job.
-func (s *Service) RunExport(ctx context.Context, a ExportArgs, attempt int, final bool) error {
+func (s *ReportService) RunExport(ctx context.Context, a ExportArgs, attempt int, final bool) error {
 	j, err := s.exports.ExportByID(ctx, a.ID)
 	if err != nil {
 		return err
@@ -229,8 +229,8 @@ func (s *Service) RunExport(ctx context.Context, a ExportArgs, attempt int, fina
 	return err
 }
 
-func (s *Service) buildExport(ctx context.Context, j *ExportJob) error {
-	f, err := os.CreateTemp(s.Check.TempDir, "export-*.zip")
+func (s *ReportService) buildExport(ctx context.Context, j *ExportJob) error {
+	f, err := os.CreateTemp(s.tempDir, "export-*.zip")
 	if err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ type FormalReview struct {
 // (it goes to the judges) or excluded, which needs a reason (theme, orientation, content —
 // the notice's first requirement). It can be changed until judging starts; every decision is
 // in the audit log.
-func (s *Service) DecideFormal(ctx context.Context, actor User, id string, d FormalDecision, reason string) (Submission, error) {
+func (s *JudgingService) DecideFormal(ctx context.Context, actor User, id string, d FormalDecision, reason string) (Submission, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return Submission{}, err
 	}

@@ -2,12 +2,7 @@ package contest
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"strings"
-	"time"
-
-	"github.com/google/uuid"
 )
 
 // JudgeInput is what an organizer enters to invite a judge (评委).
@@ -36,7 +31,7 @@ func (in *JudgeInput) Validate() error {
 
 // InviteJudge creates a judge's account and returns it with a one-time password for the
 // organizer to hand over (no email server is needed); the judge changes it after signing in.
-func (s *Service) InviteJudge(ctx context.Context, actor User, in JudgeInput) (User, string, error) {
+func (s *JudgingService) InviteJudge(ctx context.Context, actor User, in JudgeInput) (User, string, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return User{}, "", err
 	}
@@ -44,7 +39,7 @@ func (s *Service) InviteJudge(ctx context.Context, actor User, in JudgeInput) (U
 		return User{}, "", err
 	}
 	password := oneTimePassword()
-	u, err := s.createUser(ctx, SignUpInput{Email: in.Email, Password: password, Name: in.Name}, RoleJudge, in.Employer)
+	u, err := s.registration.createUser(ctx, SignUpInput{Email: in.Email, Password: password, Name: in.Name}, RoleJudge, in.Employer)
 	if err != nil {
 		return User{}, "", err
 	}
@@ -55,7 +50,7 @@ func (s *Service) InviteJudge(ctx context.Context, actor User, in JudgeInput) (U
 }
 
 // Judges lists the judges' accounts, active and deactivated.
-func (s *Service) Judges(ctx context.Context, actor User) ([]User, error) {
+func (s *JudgingService) Judges(ctx context.Context, actor User) ([]User, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return nil, err
 	}
@@ -64,7 +59,7 @@ func (s *Service) Judges(ctx context.Context, actor User) ([]User, error) {
 
 // SetJudgeDisabled deactivates a judge (signed out everywhere, cannot sign in) or activates
 // them again.
-func (s *Service) SetJudgeDisabled(ctx context.Context, actor User, id string, disabled bool) (User, error) {
+func (s *JudgingService) SetJudgeDisabled(ctx context.Context, actor User, id string, disabled bool) (User, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return User{}, err
 	}
@@ -105,70 +100,4 @@ func judgeAudit(u User) map[string]any {
 // oneTimePassword is 12 characters an organizer can read out or send.
 func oneTimePassword() string {
 	return strings.NewReplacer("-", "x", "_", "y").Replace(randomToken()[:12])
-}
-
-// AuditEntry is one change to judging data: who, when, what, before and after (JSON).
-type AuditEntry struct {
-	ID        string
-	ActorID   string
-	ActorName string
-	At        time.Time
-	Entity    string // judge, formal_review, assignment, review, award
-	EntityID  string
-	Action    string
-	Before    string
-	After     string
-}
-
-// AuditStore keeps the audit log.
-type AuditStore interface {
-	AddAudit(ctx context.Context, a AuditEntry) error
-	// ListAudit returns the newest entries first.
-	ListAudit(ctx context.Context, limit, offset int) ([]AuditEntry, int64, error)
-}
-
-// newAudit makes an entry; before and after are encoded as JSON (nil: empty).
-func (s *Service) newAudit(actor User, entity, id, action string, before, after any) AuditEntry {
-	enc := func(v any) string {
-		if v == nil {
-			return ""
-		}
-		b, err := json.Marshal(v)
-		if err != nil {
-			return ""
-		}
-		return string(b)
-	}
-	return AuditEntry{ID: newOrderedID(), ActorID: actor.ID, ActorName: actor.Name, At: s.Now(), Entity: entity, EntityID: id,
-		Action: action, Before: enc(before), After: enc(after)}
-}
-
-// newOrderedID is a UUIDv7: IDs made later sort later, so entries recorded in the same
-// instant (or under a test's frozen clock) keep their order.
-func newOrderedID() string {
-	id, err := uuid.NewV7()
-	if err != nil {
-		return NewID()
-	}
-	return id.String()
-}
-
-// audit records a change made just before. An entry that cannot be written is returned as an
-// error, so the change is never silently missing from the log.
-func (s *Service) audit(ctx context.Context, actor User, entity, id, action string, before, after any) error {
-	if err := s.auditLog.AddAudit(ctx, s.newAudit(actor, entity, id, action, before, after)); err != nil {
-		return Internal(fmt.Errorf("audit %s %s: %w", entity, action, err))
-	}
-	return nil
-}
-
-// Audit returns a page of the audit log, newest first. Organizers only.
-func (s *Service) Audit(ctx context.Context, actor User, limit, offset int) ([]AuditEntry, int64, error) {
-	if err := requireOrganizer(actor); err != nil {
-		return nil, 0, err
-	}
-	if limit <= 0 || limit > 500 {
-		limit = 100
-	}
-	return s.auditLog.ListAudit(ctx, limit, max(offset, 0))
 }

@@ -12,8 +12,8 @@ import (
 
 // writeNational writes the recommended works into z: a spreadsheet listing them and each
 // video as uploaded (the original, in full quality).
-func (s *Service) writeNational(ctx context.Context, c Contest, z *zip.Writer, progress func(done, total int) error) error {
-	if s.Spreadsheets == nil {
+func (s *ReportService) writeNational(ctx context.Context, c Contest, z *zip.Writer, progress func(done, total int) error) error {
+	if s.spreadsheets == nil {
 		return Errorf(EUnavailable, "表格导出不可用")
 	}
 	works, err := s.recommendedWorks(ctx, c)
@@ -24,10 +24,10 @@ func (s *Service) writeNational(ctx context.Context, c Contest, z *zip.Writer, p
 		{"奖项", 8}, {"时长（秒）", 10}, {"分辨率", 12}, {"视频文件", 36}, {"在线观看", 60}}}
 	// Once published, the gallery plays the works: a link for whoever prefers not to download.
 	link := func(id string) string {
-		if c.Publication.PublishedAt == nil || s.BaseURL == "" {
+		if c.Publication.PublishedAt == nil || s.pub.baseURL == "" {
 			return ""
 		}
-		return strings.TrimRight(s.BaseURL, "/") + "/showcase/" + id + "/video"
+		return strings.TrimRight(s.pub.baseURL, "/") + "/showcase/" + id + "/video"
 	}
 	names := make([]string, len(works))
 	for i, w := range works {
@@ -45,7 +45,7 @@ func (s *Service) writeNational(ctx context.Context, c Contest, z *zip.Writer, p
 	if err != nil {
 		return err
 	}
-	if err := s.Spreadsheets.WriteSpreadsheet(wx, sheet); err != nil {
+	if err := s.spreadsheets.WriteSpreadsheet(wx, sheet); err != nil {
 		return err
 	}
 	for i, w := range works {
@@ -76,12 +76,12 @@ type recommendedWork struct {
 
 // recommendedWorks lists the recommended works that have a video, by rank (works not ranked
 // last), with their award as it stands.
-func (s *Service) recommendedWorks(ctx context.Context, c Contest) ([]recommendedWork, error) {
+func (s *ReportService) recommendedWorks(ctx context.Context, c Contest) ([]recommendedWork, error) {
 	rec, err := s.recommendations.Recommended(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.awardTable(ctx, c)
+	t, err := s.judging.awardTable(ctx, c)
 	if err != nil {
 		return nil, err
 	}

@@ -73,7 +73,7 @@ type ObjectionInput struct {
 var mobileRe = regexp.MustCompile(`^1[3-9]\d{9}$`)
 
 // FileObjection records an objection against a work in the running 公示. No sign-in needed.
-func (s *Service) FileObjection(ctx context.Context, in ObjectionInput) (Objection, error) {
+func (s *PublicationService) FileObjection(ctx context.Context, in ObjectionInput) (Objection, error) {
 	c, err := s.contests.CurrentContest(ctx)
 	if err != nil {
 		return Objection{}, err
@@ -130,7 +130,7 @@ func (s *Service) FileObjection(ctx context.Context, in ObjectionInput) (Objecti
 }
 
 // Objections returns the contest's objections. Organizers only.
-func (s *Service) Objections(ctx context.Context, actor User) ([]Objection, error) {
+func (s *PublicationService) Objections(ctx context.Context, actor User) ([]Objection, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return nil, err
 	}
@@ -144,7 +144,7 @@ func (s *Service) Objections(ctx context.Context, actor User) ([]Objection, erro
 // DecideObjection settles an open objection, upheld or dismissed, with the answer; the
 // decision goes to the audit log. An upheld objection is acted on by opening a new version of
 // the awards, which ends the 公示. Organizers only.
-func (s *Service) DecideObjection(ctx context.Context, actor User, id string, upheld bool, decision string) (Objection, error) {
+func (s *PublicationService) DecideObjection(ctx context.Context, actor User, id string, upheld bool, decision string) (Objection, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return Objection{}, err
 	}

@@ -20,7 +20,7 @@ func checkNewPassword(password string) error {
 
 // ChangePassword sets a new password after checking the current one, and signs the account out
 // of every other browser (the session with token stays).
-func (s *Service) ChangePassword(ctx context.Context, actor User, token, current, next string) error {
+func (s *RegistrationService) ChangePassword(ctx context.Context, actor User, token, current, next string) error {
 	u, err := s.users.UserByID(ctx, actor.ID)
 	if err != nil {
 		return err
@@ -36,7 +36,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor User, token, current
 
 // ResetPassword gives a contestant a new random password, shown once to the organizer who hands
 // it over (there is no email server), and signs the contestant out everywhere.
-func (s *Service) ResetPassword(ctx context.Context, actor User, email string) (string, error) {
+func (s *RegistrationService) ResetPassword(ctx context.Context, actor User, email string) (string, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return "", err
 	}
@@ -53,8 +53,8 @@ func (s *Service) ResetPassword(ctx context.Context, actor User, email string) (
 	return password, s.setPassword(ctx, u, password, "")
 }
 
-func (s *Service) setPassword(ctx context.Context, u User, password, keepSession string) error {
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.BcryptCost)
+func (s *RegistrationService) setPassword(ctx context.Context, u User, password, keepSession string) error {
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.bcryptCost)
 	if err != nil {
 		return Internal(err)
 	}

@@ -9,7 +9,7 @@ import (
 
 // StartPublicity puts the confirmed awards in 公示 for the contest's number of days, to the
 // end of the last day in the contest's time zone. Organizers only; audited with the list.
-func (s *Service) StartPublicity(ctx context.Context, actor User) (Contest, error) {
+func (s *PublicationService) StartPublicity(ctx context.Context, actor User) (Contest, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return Contest{}, err
 	}
@@ -19,7 +19,7 @@ func (s *Service) StartPublicity(ctx context.Context, actor User) (Contest, erro
 	if err != nil {
 		return Contest{}, err
 	}
-	t, err := s.awardTable(ctx, c)
+	t, err := s.judging.awardTable(ctx, c)
 	if err != nil {
 		return Contest{}, err
 	}
@@ -60,7 +60,7 @@ func (s *Service) StartPublicity(ctx context.Context, actor User) (Contest, erro
 // Publish makes the results of the finished 公示 final and public and issues a certificate
 // for every winning work (and each of its participants when the template says so). A
 // certificate that certifies the same as before keeps its serial. Organizers only.
-func (s *Service) Publish(ctx context.Context, actor User) (Contest, error) {
+func (s *PublicationService) Publish(ctx context.Context, actor User) (Contest, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return Contest{}, err
 	}
@@ -162,7 +162,7 @@ func certificatesFor(c Contest, results []Result, existing []Certificate, now ti
 
 // Unpublish withdraws the final results from public view, with a reason; their certificates
 // no longer verify until the results are published again. Organizers only; audited.
-func (s *Service) Unpublish(ctx context.Context, actor User, reason string) (Contest, error) {
+func (s *PublicationService) Unpublish(ctx context.Context, actor User, reason string) (Contest, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return Contest{}, err
 	}
@@ -199,7 +199,7 @@ func (s *Service) Unpublish(ctx context.Context, actor User, reason string) (Con
 
 // UpdatePublication saves the length of the 公示 and the certificate template. Organizers only;
 // audited.
-func (s *Service) UpdatePublication(ctx context.Context, actor User, days int, t CertificateTemplate) (Contest, error) {
+func (s *PublicationService) UpdatePublication(ctx context.Context, actor User, days int, t CertificateTemplate) (Contest, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return Contest{}, err
 	}
@@ -239,12 +239,12 @@ func (s *Service) UpdatePublication(ctx context.Context, actor User, days int, t
 
 // checkTemplate draws a sample certificate with template t, so that wording the font cannot
 // print (a character it lacks, such as 〇) is refused when saved, not when certificates are due.
-func (s *Service) checkTemplate(c Contest, t CertificateTemplate) error {
-	if s.Certificates == nil {
+func (s *PublicationService) checkTemplate(c Contest, t CertificateTemplate) error {
+	if s.certificates == nil {
 		return nil
 	}
 	sample := Certificate{Serial: "SAMPLE", Tier: TierFirst, Title: "作品", Names: []string{"张三"}, Employer: "单位", IssuedAt: s.Now()}
-	err := s.Certificates.RenderCertificate(io.Discard, t.Doc(c, sample, CertificateLink(s.BaseURL, sample.Serial), s.Now()))
+	err := s.certificates.RenderCertificate(io.Discard, t.Doc(c, sample, CertificateLink(s.baseURL, sample.Serial), s.Now()))
 	if ErrorCode(err) == EUnavailable {
 		return (Fields{"template": {Code: "font_glyphs", Message: ErrorMessage(err)}}).Err()
 	}

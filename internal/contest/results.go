@@ -24,7 +24,7 @@ func (p PublicResults) Tiers() [][]Result {
 
 // PublicResults returns the results as the public may see them now: the list in 公示 while it
 // runs or is over, the final results once published, nothing before. No sign-in needed.
-func (s *Service) PublicResults(ctx context.Context) (PublicResults, error) {
+func (s *PublicationService) PublicResults(ctx context.Context) (PublicResults, error) {
 	c, err := s.contests.CurrentContest(ctx)
 	if err != nil {
 		return PublicResults{}, err
@@ -46,7 +46,7 @@ type MyResult struct {
 
 // MyResults returns the published results of the actor's works among works (as the page
 // loaded them), by work; nothing before publishing.
-func (s *Service) MyResults(ctx context.Context, actor User, works []Submission) (map[string]MyResult, error) {
+func (s *PublicationService) MyResults(ctx context.Context, actor User, works []Submission) (map[string]MyResult, error) {
 	c, err := s.contests.CurrentContest(ctx)
 	if err != nil || c.Publication.PublishedAt == nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package contest
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -10,49 +11,34 @@ import (
 	"github.com/google/uuid"
 )
 
-// Service carries out the contest's use cases. It enforces roles, ownership, deadlines and the
-// registration rules; the stores only keep data.
-type Service struct {
-	users       UserStore
-	sessions    SessionStore
-	contests    ContestStore
-	submissions SubmissionStore
-	uploads     UploadStore
-	auditLog    AuditStore
-	reviews     ReviewStore
-	awards      AwardStore
-	publication PublicationStore
-	objections  ObjectionStore
-	// recommendations are the works recommended to the national contest.
-	recommendations RecommendationStore
-	exports         ExportStore
-	storage         Storage
+// The use cases are split by the contest's stages, one service type each, with the stores it
+// needs (docs/design/architecture.md draws them):
+//
+//	ContestService      the contest's settings
+//	RegistrationService accounts, the 报名登记表, participants and their 授权书
+//	MediaService        video uploads and checks
+//	JudgingService      judges, formal review, assignment, reviews, ranking, awards
+//	PublicationService  the 公示, objections, results, certificates, the showcase
+//	ReportService       exports, packages, statistics, the audit log
+//
+// A later stage may call an earlier one (judging reads accounts, publication reads awards),
+// never the reverse. Each enforces roles, ownership and deadlines; the stores only keep data.
 
-	// Now is the server clock; tests replace it. Deadlines are never judged by a client's clock.
+// Services are the contest's use cases, one per stage, wired over the same stores.
+type Services struct {
+	Contests     *ContestService
+	Registration *RegistrationService
+	Media        *MediaService
+	Judging      *JudgingService
+	Publication  *PublicationService
+	Reports      *ReportService
+	// Now is the server clock the services judge deadlines by.
 	Now func() time.Time
-	// BcryptCost is the password hashing cost; tests lower it.
-	BcryptCost int
-	// SessionTTL is how long a sign-in lasts.
-	SessionTTL time.Duration
-	// Uploads are the video upload settings.
-	Uploads UploadSettings
-	// Media measures and converts videos; nil when ffmpeg is not installed (checks then fail
-	// visibly and can be run again once it is).
-	Media MediaTools
-	// Check tunes the media check.
-	Check CheckSettings
-	// Certificates draws certificates; nil when no CJK font is installed (downloads then say so).
-	Certificates CertificateRenderer
-	// Spreadsheets writes workbooks (for the national package).
-	Spreadsheets SpreadsheetWriter
-	// BaseURL is the site's public address, printed in certificates' QR codes.
-	BaseURL string
 
-	dummyOnce sync.Once
-	dummy     []byte
+	storage Storage
 }
 
-// Stores is everything the service keeps data in.
+// Stores is everything the services keep data in.
 type Stores interface {
 	UserStore
 	SessionStore
@@ -68,18 +54,143 @@ type Stores interface {
 	ExportStore
 }
 
-// NewService returns a service over the stores and the file storage.
-func NewService(db Stores, storage Storage) *Service {
-	return &Service{
-		users: db, sessions: db, contests: db, submissions: db, uploads: db, auditLog: db, reviews: db, awards: db,
-		publication: db, objections: db, recommendations: db, exports: db,
-		storage:    storage,
-		Uploads:    DefaultUploadSettings(),
-		Check:      CheckSettings{DurationTolerance: DefaultDurationTolerance},
-		Now:        time.Now,
-		BcryptCost: 12,
-		SessionTTL: 14 * 24 * time.Hour,
+// Options are the services' settings and the tools they use; the zero value of each field
+// takes its default.
+type Options struct {
+	// Now is the server clock (time.Now); tests replace it. Deadlines are never judged by a
+	// client's clock.
+	Now func() time.Time
+	// BcryptCost is the password hashing cost (12); tests lower it.
+	BcryptCost int
+	// SessionTTL is how long a sign-in lasts (14 days).
+	SessionTTL time.Duration
+	// Uploads are the video upload settings; zero means DefaultUploadSettings.
+	Uploads UploadSettings
+	// Media measures and converts videos; nil when ffmpeg is not installed (checks then fail
+	// visibly and can be run again once it is).
+	Media MediaTools
+	// Check tunes the media check; zero means the default duration tolerance and the
+	// system's temporary folder.
+	Check CheckSettings
+	// Certificates draws certificates; nil when no CJK font is installed (downloads then say so).
+	Certificates CertificateRenderer
+	// Spreadsheets writes workbooks (for the national package).
+	Spreadsheets SpreadsheetWriter
+	// BaseURL is the site's public address, printed in certificates' QR codes.
+	BaseURL string
+}
+
+// withDefaults fills the options left zero.
+func (o Options) withDefaults() Options {
+	if o.Now == nil {
+		o.Now = time.Now
 	}
+	if o.Uploads == (UploadSettings{}) {
+		o.Uploads = DefaultUploadSettings()
+	}
+	if o.Check == (CheckSettings{}) {
+		o.Check = CheckSettings{DurationTolerance: DefaultDurationTolerance}
+	}
+	o.BcryptCost = cmp.Or(o.BcryptCost, 12)
+	o.SessionTTL = cmp.Or(o.SessionTTL, 14*24*time.Hour)
+	return o
+}
+
+// New wires the services over the stores and the file storage. It is the one place where
+// they are built: `contest serve`, `contest migrate` and the tests all call it.
+func New(db Stores, storage Storage, opts Options) *Services {
+	opts = opts.withDefaults()
+	c := &core{Now: opts.Now, contests: db, submissions: db, auditLog: db, storage: storage}
+	media := &MediaService{core: c, uploads: db, settings: opts.Uploads, tools: opts.Media, check: opts.Check}
+	reg := &RegistrationService{core: c, users: db, sessions: db, media: media,
+		bcryptCost: opts.BcryptCost, sessionTTL: opts.SessionTTL}
+	judging := &JudgingService{core: c, users: db, sessions: db, reviews: db, awards: db, publication: db,
+		registration: reg, media: media}
+	pub := &PublicationService{core: c, publication: db, objections: db, recommendations: db,
+		judging: judging, media: media, certificates: opts.Certificates, baseURL: opts.BaseURL}
+	reports := &ReportService{core: c, users: db, exports: db, publication: db, objections: db, recommendations: db,
+		judging: judging, pub: pub, spreadsheets: opts.Spreadsheets, tempDir: opts.Check.TempDir}
+	return &Services{Contests: &ContestService{core: c}, Registration: reg, Media: media, Judging: judging,
+		Publication: pub, Reports: reports, Now: opts.Now, storage: storage}
+}
+
+// Ping reports whether storage is reachable (the database is checked by its adapter).
+func (s *Services) Ping(ctx context.Context) error { return s.storage.Ping(ctx) }
+
+// core is what every stage shares: the server clock, the contests, the works, the audit log
+// and the file storage.
+type core struct {
+	// Now is the server clock.
+	Now         func() time.Time
+	contests    ContestStore
+	submissions SubmissionStore
+	auditLog    AuditStore
+	storage     Storage
+}
+
+// ContestService reads and changes the contest's settings.
+type ContestService struct{ *core }
+
+// RegistrationService carries out accounts, the 报名登记表, the team and their 授权书.
+type RegistrationService struct {
+	*core
+	users      UserStore
+	sessions   SessionStore
+	media      *MediaService // a deleted work's video, the upload grace at finalizing
+	bcryptCost int
+	sessionTTL time.Duration
+
+	dummyOnce sync.Once
+	dummy     []byte
+}
+
+// MediaService receives videos (resumable uploads) and checks them in the background.
+type MediaService struct {
+	*core
+	uploads  UploadStore
+	settings UploadSettings
+	tools    MediaTools
+	check    CheckSettings
+}
+
+// JudgingService runs judging: judges, formal review, assignment, reviews, ranking and awards.
+type JudgingService struct {
+	*core
+	users        UserStore
+	sessions     SessionStore
+	reviews      ReviewStore
+	awards       AwardStore
+	publication  PublicationStore // a published result freezes the awards
+	registration *RegistrationService
+	media        *MediaService
+}
+
+// PublicationService takes the confirmed awards to the public: the 公示 and its objections,
+// the results, certificates and the showcase.
+type PublicationService struct {
+	*core
+	publication     PublicationStore
+	objections      ObjectionStore
+	recommendations RecommendationStore // the works recommended to the national contest
+	judging         *JudgingService
+	media           *MediaService
+	certificates    CertificateRenderer
+	baseURL         string
+}
+
+// ReportService builds what leaves the system for organizers: exports, packages, statistics
+// and the audit log.
+type ReportService struct {
+	*core
+	users           UserStore
+	exports         ExportStore
+	publication     PublicationStore
+	objections      ObjectionStore
+	recommendations RecommendationStore
+	judging         *JudgingService
+	pub             *PublicationService
+	spreadsheets    SpreadsheetWriter
+	tempDir         string // where packages are built before they are stored
 }
 
 // NewID returns a new random identifier for a stored record.
@@ -92,6 +203,3 @@ func randomToken() string {
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
 }
-
-// Ping reports whether storage is reachable (the database is checked by its adapter).
-func (s *Service) Ping(ctx context.Context) error { return s.storage.Ping(ctx) }

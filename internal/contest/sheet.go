@@ -3,6 +3,7 @@ package contest
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -32,7 +33,7 @@ const (
 
 // Sheets returns the named export as sheets. Registrations carry personal numbers masked
 // unless full is set; a full export is recorded in the audit log. Organizers only.
-func (s *Service) Sheets(ctx context.Context, actor User, name string, full bool) ([]Sheet, error) {
+func (s *ReportService) Sheets(ctx context.Context, actor User, name string, full bool) ([]Sheet, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return nil, err
 	}
@@ -67,7 +68,7 @@ func timeCell(t *time.Time) any {
 	return t.In(Beijing).Format("2006-01-02 15:04:05")
 }
 
-func (s *Service) registrationSheets(ctx context.Context, actor User, c Contest, full bool) ([]Sheet, error) {
+func (s *ReportService) registrationSheets(ctx context.Context, actor User, c Contest, full bool) ([]Sheet, error) {
 	page, err := s.submissions.ListSubmissions(ctx, SubmissionFilter{ContestID: c.ID})
 	if err != nil {
 		return nil, err
@@ -126,8 +127,8 @@ func (s *Service) registrationSheets(ctx context.Context, actor User, c Contest,
 	return []Sheet{reg, team}, nil
 }
 
-func (s *Service) scoreSheet(ctx context.Context, c Contest) (Sheet, error) {
-	t, err := s.ranking(ctx, c)
+func (s *ReportService) scoreSheet(ctx context.Context, c Contest) (Sheet, error) {
+	t, err := s.judging.ranking(ctx, c)
 	if err != nil {
 		return Sheet{}, err
 	}
@@ -174,8 +175,8 @@ func (s *Service) scoreSheet(ctx context.Context, c Contest) (Sheet, error) {
 	return sh, nil
 }
 
-func (s *Service) resultSheet(ctx context.Context, c Contest) (Sheet, error) {
-	t, err := s.awardTable(ctx, c)
+func (s *ReportService) resultSheet(ctx context.Context, c Contest) (Sheet, error) {
+	t, err := s.judging.awardTable(ctx, c)
 	if err != nil {
 		return Sheet{}, err
 	}
@@ -194,7 +195,7 @@ func (s *Service) resultSheet(ctx context.Context, c Contest) (Sheet, error) {
 }
 
 // objectionSheet lists the objections and their decisions, contacts masked.
-func (s *Service) objectionSheet(ctx context.Context, c Contest) (Sheet, error) {
+func (s *ReportService) objectionSheet(ctx context.Context, c Contest) (Sheet, error) {
 	list, err := s.objections.Objections(ctx, c.ID)
 	if err != nil {
 		return Sheet{}, err
@@ -230,3 +231,14 @@ func (st Statistics) Sheets() []Sheet {
 }
 
 func round2(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }
+
+// WriteWorkbook writes the sheets as one workbook, one tab a sheet.
+func (s *ReportService) WriteWorkbook(w io.Writer, sheets ...Sheet) error {
+	if s.spreadsheets == nil {
+		return Errorf(EUnavailable, "表格导出不可用")
+	}
+	if err := s.spreadsheets.WriteSpreadsheet(w, sheets...); err != nil {
+		return Internal(err)
+	}
+	return nil
+}

@@ -28,7 +28,7 @@ func (i ShowcaseItem) Playable() bool { return i.Video != nil && i.Video.Check.W
 
 // Showcase returns the gallery: the published winners by tier and rank, then the other
 // recommended works. Empty until the results are published. No sign-in needed.
-func (s *Service) Showcase(ctx context.Context) ([]ShowcaseItem, error) {
+func (s *PublicationService) Showcase(ctx context.Context) ([]ShowcaseItem, error) {
 	c, err := s.contests.CurrentContest(ctx)
 	if err != nil || c.Publication.PublishedAt == nil {
 		return nil, err
@@ -41,7 +41,7 @@ func (s *Service) Showcase(ctx context.Context) ([]ShowcaseItem, error) {
 	if err != nil {
 		return nil, err
 	}
-	works, err := s.passedWorks(ctx, c.ID)
+	works, err := s.judging.passedWorks(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func (s *Service) Showcase(ctx context.Context) ([]ShowcaseItem, error) {
 
 // showcaseItem returns one work of the gallery; ENotFound when it is not in it. It reads the
 // one work, not the gallery: posters and videos are asked for often.
-func (s *Service) showcaseItem(ctx context.Context, id string) (ShowcaseItem, error) {
+func (s *PublicationService) showcaseItem(ctx context.Context, id string) (ShowcaseItem, error) {
 	var notFound error = Errorf(ENotFound, "作品不在展播中")
 	c, err := s.contests.CurrentContest(ctx)
 	if err != nil || c.Publication.PublishedAt == nil {
@@ -106,7 +106,7 @@ func (s *Service) showcaseItem(ctx context.Context, id string) (ShowcaseItem, er
 
 // ShowcaseVideo returns the copy for playback of a work in the gallery (never the original,
 // whose metadata may name people).
-func (s *Service) ShowcaseVideo(ctx context.Context, id string) (Video, error) {
+func (s *PublicationService) ShowcaseVideo(ctx context.Context, id string) (Video, error) {
 	it, err := s.showcaseItem(ctx, id)
 	if err != nil {
 		return Video{}, err
@@ -120,17 +120,17 @@ func (s *Service) ShowcaseVideo(ctx context.Context, id string) (Video, error) {
 }
 
 // ShowcasePoster opens the poster of a work in the gallery.
-func (s *Service) ShowcasePoster(ctx context.Context, id string) (io.ReadCloser, error) {
+func (s *PublicationService) ShowcasePoster(ctx context.Context, id string) (io.ReadCloser, error) {
 	it, err := s.showcaseItem(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	return s.posterOf(ctx, it.Video)
+	return s.media.posterOf(ctx, it.Video)
 }
 
 // SetRecommended marks a work that passed formal review as recommended to the national
 // contest, or takes the mark back. Organizers only; audited.
-func (s *Service) SetRecommended(ctx context.Context, actor User, id string, on bool) error {
+func (s *PublicationService) SetRecommended(ctx context.Context, actor User, id string, on bool) error {
 	if err := requireOrganizer(actor); err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func (s *Service) SetRecommended(ctx context.Context, actor User, id string, on 
 }
 
 // Recommended returns the works recommended to the national contest. Organizers only.
-func (s *Service) Recommended(ctx context.Context, actor User) (map[string]bool, error) {
+func (s *PublicationService) Recommended(ctx context.Context, actor User) (map[string]bool, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return nil, err
 	}

@@ -41,7 +41,7 @@ type Statistics struct {
 
 // Statistics counts the contest's works by employer, city and day. The awards are those in the
 // running or finished 公示, or published. Organizers only.
-func (s *Service) Statistics(ctx context.Context, actor User) (Statistics, error) {
+func (s *ReportService) Statistics(ctx context.Context, actor User) (Statistics, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return Statistics{}, err
 	}

@@ -75,6 +75,18 @@ type Submission struct {
 	SubmittedAt *time.Time
 }
 
+// AttachVideo makes v the work's video. A submitted work goes back to draft: the new video
+// must pass its check before the work counts as submitted again. It reports whether the
+// status changed.
+func (s *Submission) AttachVideo(v Video, now time.Time) (reopened bool) {
+	s.Video, s.Uploading = &v, nil
+	if s.Status != StatusSubmitted {
+		return false
+	}
+	s.Status, s.SubmittedAt, s.UpdatedAt = StatusDraft, nil, now
+	return true
+}
+
 // VideoState says in Chinese where the submission's video stands, for lists.
 func (s Submission) VideoState() string {
 	switch {

@@ -59,7 +59,7 @@ func (sub Submission) incomplete() error {
 }
 
 // openContest returns the contest of a submission if works may be edited now.
-func (s *Service) openContest(ctx context.Context, contestID string) (Contest, error) {
+func (s *core) openContest(ctx context.Context, contestID string) (Contest, error) {
 	c, err := s.contests.ContestByID(ctx, contestID)
 	if err != nil {
 		return Contest{}, err
@@ -68,7 +68,7 @@ func (s *Service) openContest(ctx context.Context, contestID string) (Contest, e
 }
 
 // CreateSubmission saves a new draft in the current contest for the actor.
-func (s *Service) CreateSubmission(ctx context.Context, actor User, in SubmissionInput) (Submission, error) {
+func (s *RegistrationService) CreateSubmission(ctx context.Context, actor User, in SubmissionInput) (Submission, error) {
 	if actor.Role != RoleContestant {
 		return Submission{}, Errorf(EForbidden, "只有参赛者账号可以报名作品")
 	}
@@ -98,7 +98,7 @@ func (s *Service) CreateSubmission(ctx context.Context, actor User, in Submissio
 // UpdateSubmission saves an edited form. A participant whose name or document changed, or every
 // participant when the title changed, must consent again; a submitted work that becomes
 // incomplete goes back to draft.
-func (s *Service) UpdateSubmission(ctx context.Context, actor User, id string, in SubmissionInput) (Submission, error) {
+func (s *RegistrationService) UpdateSubmission(ctx context.Context, actor User, id string, in SubmissionInput) (Submission, error) {
 	sub, err := s.ownSubmission(ctx, actor, id)
 	if err != nil {
 		return Submission{}, err
@@ -152,7 +152,13 @@ func mergeParticipants(old, edited []Participant, titleChanged bool) []Participa
 
 // Submission returns a submission to its owner (in full) or to an organizer (personal numbers
 // masked).
-func (s *Service) Submission(ctx context.Context, actor User, id string) (Submission, error) {
+func (s *RegistrationService) Submission(ctx context.Context, actor User, id string) (Submission, error) {
+	return s.visibleSubmission(ctx, actor, id)
+}
+
+// visibleSubmission loads a submission for its owner, or masked for an organizer; others get
+// ENotFound.
+func (s *core) visibleSubmission(ctx context.Context, actor User, id string) (Submission, error) {
 	sub, err := s.submissions.SubmissionByID(ctx, id)
 	if err != nil {
 		return Submission{}, err
@@ -168,7 +174,7 @@ func (s *Service) Submission(ctx context.Context, actor User, id string) (Submis
 
 // ownSubmission loads a submission the actor owns; others get ENotFound, never a hint that it
 // exists.
-func (s *Service) ownSubmission(ctx context.Context, actor User, id string) (Submission, error) {
+func (s *core) ownSubmission(ctx context.Context, actor User, id string) (Submission, error) {
 	sub, err := s.submissions.SubmissionByID(ctx, id)
 	if err != nil {
 		return Submission{}, err
@@ -193,7 +199,7 @@ func (sub Submission) Masked() Submission {
 }
 
 // MySubmissions lists the actor's own submissions in the current contest.
-func (s *Service) MySubmissions(ctx context.Context, actor User) ([]Submission, error) {
+func (s *RegistrationService) MySubmissions(ctx context.Context, actor User) ([]Submission, error) {
 	c, err := s.contests.CurrentContest(ctx)
 	if err != nil {
 		return nil, err
@@ -203,7 +209,7 @@ func (s *Service) MySubmissions(ctx context.Context, actor User) ([]Submission, 
 }
 
 // ListSubmissions is the organizer's filtered list with counts.
-func (s *Service) ListSubmissions(ctx context.Context, actor User, f SubmissionFilter) (SubmissionPage, error) {
+func (s *RegistrationService) ListSubmissions(ctx context.Context, actor User, f SubmissionFilter) (SubmissionPage, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return SubmissionPage{}, err
 	}
@@ -227,7 +233,7 @@ const (
 
 // SearchKey normalizes a personal number as it is stored and returns its keyed hash, which a
 // filter can carry in place of the number.
-func (s *Service) SearchKey(kind, value string) string {
+func (s *RegistrationService) SearchKey(kind, value string) string {
 	value = strings.ToUpper(strings.ReplaceAll(Normalize(value), " ", ""))
 	if kind == SearchMobile {
 		if v, fe := ValidateMobile(value); fe == nil {
@@ -243,7 +249,7 @@ func (s *Service) SearchKey(kind, value string) string {
 // Finalize submits the work: only with a complete form, every participant's consent and a
 // finished video, and only while collection is open, or within the upload grace after the
 // close when the video's upload was opened before it.
-func (s *Service) Finalize(ctx context.Context, actor User, id string) (Submission, error) {
+func (s *RegistrationService) Finalize(ctx context.Context, actor User, id string) (Submission, error) {
 	sub, err := s.ownSubmission(ctx, actor, id)
 	if err != nil {
 		return Submission{}, err
@@ -252,7 +258,7 @@ func (s *Service) Finalize(ctx context.Context, actor User, id string) (Submissi
 	if err != nil {
 		return Submission{}, err
 	}
-	if err := s.finalizeWindow(c, sub); err != nil {
+	if err := s.media.finalizeWindow(c, sub); err != nil {
 		return Submission{}, err
 	}
 	if err := sub.incomplete(); err != nil {
@@ -267,7 +273,7 @@ func (s *Service) Finalize(ctx context.Context, actor User, id string) (Submissi
 }
 
 // DeleteSubmission removes a draft of the actor's while collection is open.
-func (s *Service) DeleteSubmission(ctx context.Context, actor User, id string) error {
+func (s *RegistrationService) DeleteSubmission(ctx context.Context, actor User, id string) error {
 	sub, err := s.ownSubmission(ctx, actor, id)
 	if err != nil {
 		return err
@@ -278,11 +284,7 @@ func (s *Service) DeleteSubmission(ctx context.Context, actor User, id string) e
 	if sub.Status != StatusDraft {
 		return Errorf(EConflict, "已提交的作品不能删除")
 	}
-	if u, err := s.uploads.OpenUploadOf(ctx, id); err == nil {
-		if m, err := s.multipart(); err == nil {
-			_ = m.AbortMultipart(ctx, u.Key, u.StorageID) // storage expires stale uploads anyway
-		}
-	}
+	s.media.dropOpenUpload(ctx, id)
 	if err := s.submissions.DeleteSubmission(ctx, id); err != nil {
 		return err
 	}
@@ -290,7 +292,7 @@ func (s *Service) DeleteSubmission(ctx context.Context, actor User, id string) e
 		_ = s.storage.Delete(ctx, sub.Scan.Key) // the row is gone; a stray object is harmless
 	}
 	if sub.Video != nil {
-		s.deleteVideo(ctx, sub.Video.Key)
+		s.media.deleteVideo(ctx, sub.Video.Key)
 	}
 	return nil
 }
@@ -304,7 +306,7 @@ type ConsentTarget struct {
 }
 
 // ConsentByToken loads what a consent link is for.
-func (s *Service) ConsentByToken(ctx context.Context, token string) (ConsentTarget, error) {
+func (s *RegistrationService) ConsentByToken(ctx context.Context, token string) (ConsentTarget, error) {
 	if token == "" {
 		return ConsentTarget{}, Errorf(ENotFound, "授权链接无效")
 	}
@@ -319,7 +321,7 @@ func (s *Service) ConsentByToken(ctx context.Context, token string) (ConsentTarg
 
 // ConsentAsOwner loads the consent page of participant pid of the actor's submission, for a
 // participant signing on the account holder's device.
-func (s *Service) ConsentAsOwner(ctx context.Context, actor User, id, pid string) (ConsentTarget, error) {
+func (s *RegistrationService) ConsentAsOwner(ctx context.Context, actor User, id, pid string) (ConsentTarget, error) {
 	sub, err := s.ownSubmission(ctx, actor, id)
 	if err != nil {
 		return ConsentTarget{}, err
@@ -332,7 +334,7 @@ func (s *Service) ConsentAsOwner(ctx context.Context, actor User, id, pid string
 	return ConsentTarget{}, Errorf(ENotFound, "参与人员不存在")
 }
 
-func (s *Service) consentTarget(ctx context.Context, sub Submission, i int) (ConsentTarget, error) {
+func (s *RegistrationService) consentTarget(ctx context.Context, sub Submission, i int) (ConsentTarget, error) {
 	c, err := s.contests.ContestByID(ctx, sub.ContestID)
 	if err != nil {
 		return ConsentTarget{}, err
@@ -343,7 +345,7 @@ func (s *Service) consentTarget(ctx context.Context, sub Submission, i int) (Con
 
 // GiveConsent records the participant's 作品授权书 after checking name, document number and the
 // checkbox. byOwner says it was given on the account holder's device.
-func (s *Service) GiveConsent(ctx context.Context, t ConsentTarget, in ConsentInput, byOwner bool) (Consent, error) {
+func (s *RegistrationService) GiveConsent(ctx context.Context, t ConsentTarget, in ConsentInput, byOwner bool) (Consent, error) {
 	if t.Open != nil {
 		return Consent{}, t.Open
 	}
@@ -370,7 +372,7 @@ var scanTypes = map[string]string{"application/pdf": ".pdf", "image/jpeg": ".jpg
 // AttachScan stores a scan of the signed paper 作品授权书 and replaces an earlier one. The new
 // file is stored before the record changes and the old one removed only after, so a failure
 // loses nothing.
-func (s *Service) AttachScan(ctx context.Context, actor User, id, name, contentType string, size int64, r io.Reader) (Submission, error) {
+func (s *RegistrationService) AttachScan(ctx context.Context, actor User, id, name, contentType string, size int64, r io.Reader) (Submission, error) {
 	sub, err := s.ownSubmission(ctx, actor, id)
 	if err != nil {
 		return Submission{}, err
@@ -401,7 +403,7 @@ func (s *Service) AttachScan(ctx context.Context, actor User, id, name, contentT
 }
 
 // Scan opens the stored scan for its owner or an organizer.
-func (s *Service) Scan(ctx context.Context, actor User, id string) (Attachment, io.ReadCloser, error) {
+func (s *RegistrationService) Scan(ctx context.Context, actor User, id string) (Attachment, io.ReadCloser, error) {
 	sub, err := s.Submission(ctx, actor, id)
 	if err != nil {
 		return Attachment{}, nil, err

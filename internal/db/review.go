@@ -79,48 +79,54 @@ func (db *DB) ReplaceAssignments(ctx context.Context, contestID string, remove, 
 	return translate(err, "评审分配")
 }
 
-// judgeTaskRow is an assignment joined with what a blind review shows of its submission.
-type judgeTaskRow struct {
+// assignedWorkRow is an assignment joined with its work's status, formal review and what a
+// review may show of it.
+type assignedWorkRow struct {
 	SubmissionID     string
+	JudgeID          string
 	Position         int
 	Scores           string
 	Comment          string
 	SavedAt          *time.Time
 	SubmittedAt      *time.Time
+	Status           string
+	Formal           string
 	Title            string
 	Description      string
 	VideoKey         string
+	VideoName        string
 	VideoContentType string
 	VideoSize        int64
 	VideoUploadedAt  *time.Time
 	VideoCheckCols   `gorm:"embedded"`
 }
 
-// JudgeTasks returns the works assigned to a judge, in the judge's order, with only what a
-// blind review shows: the title, the creative description and the video.
-func (db *DB) JudgeTasks(ctx context.Context, judgeID string) ([]contest.JudgeTask, error) {
-	var rows []judgeTaskRow
+// AssignedWorks returns the works assigned to a judge, in the judge's order. It reads no
+// personal data: the registration's personal columns are never selected.
+func (db *DB) AssignedWorks(ctx context.Context, judgeID string) ([]contest.AssignedWork, error) {
+	var rows []assignedWorkRow
 	err := db.gorm.WithContext(ctx).Table("assignments a").
-		Select("a.submission_id, a.position, a.scores, a.comment, a.saved_at, a.submitted_at, s.title, s.description, "+
-			"s.video_key, s.video_content_type, s.video_size, s.video_uploaded_at, "+
+		Select("a.submission_id, a.judge_id, a.position, a.scores, a.comment, a.saved_at, a.submitted_at, "+
+			"s.status, COALESCE(f.decision, '') AS formal, s.title, s.description, "+
+			"s.video_key, s.video_name, s.video_content_type, s.video_size, s.video_uploaded_at, "+
 			"s.video_poster, s.video_web_copy, s.video_check, s.video_check_done").
 		Joins("JOIN submissions s ON s.id = a.submission_id").
-		Joins("JOIN formal_reviews f ON f.submission_id = a.submission_id AND f.decision = ?", string(contest.FormalPassed)).
-		Where("a.judge_id = ? AND s.status = ?", judgeID, string(contest.StatusSubmitted)).Order("a.position").Scan(&rows).Error
+		Joins("LEFT JOIN formal_reviews f ON f.submission_id = a.submission_id").
+		Where("a.judge_id = ?", judgeID).Order("a.position").Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err, "评审任务")
 	}
-	out := make([]contest.JudgeTask, len(rows))
+	out := make([]contest.AssignedWork, len(rows))
 	for i, r := range rows {
-		rec := assignmentRow{Scores: r.Scores}.toDomain()
-		t := contest.JudgeTask{SubmissionID: r.SubmissionID, Title: r.Title, Description: r.Description, Position: r.Position,
-			Scores: rec.Scores, Comment: r.Comment, SavedAt: r.SavedAt, SubmittedAt: r.SubmittedAt}
+		rec := assignmentRow{SubmissionID: r.SubmissionID, JudgeID: r.JudgeID, Position: r.Position, Scores: r.Scores,
+			Comment: r.Comment, SavedAt: r.SavedAt, SubmittedAt: r.SubmittedAt}
+		w := contest.AssignedWork{ReviewRecord: rec.toDomain(), Status: contest.Status(r.Status),
+			Formal: contest.FormalDecision(r.Formal), Title: r.Title, Description: r.Description}
 		if r.VideoKey != "" && r.VideoUploadedAt != nil {
-			// The stored file name is the contestant's; a blind review does not show it.
-			t.Video = &contest.Video{Attachment: contest.Attachment{Key: r.VideoKey, Name: "作品.mp4", ContentType: r.VideoContentType, Size: r.VideoSize},
+			w.Video = &contest.Video{Attachment: contest.Attachment{Key: r.VideoKey, Name: r.VideoName, ContentType: r.VideoContentType, Size: r.VideoSize},
 				UploadedAt: *r.VideoUploadedAt, Check: r.VideoCheckCols.toDomain()}
 		}
-		out[i] = t
+		out[i] = w
 	}
 	return out, nil
 }

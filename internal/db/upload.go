@@ -92,9 +92,12 @@ func (db *DB) UpdateUpload(ctx context.Context, u *contest.Upload) error {
 	return translate(res.Error, "上传")
 }
 
-// FinishUpload marks the upload completed and sets the submission's video columns, both or
-// neither. Only an upload still open is finished, so two completions cannot both win.
-func (db *DB) FinishUpload(ctx context.Context, u *contest.Upload, v contest.Video) error {
+// FinishUpload marks the upload completed and records sub's video, both or neither. Only an
+// upload still open is finished, so two completions cannot both win. With reopened, sub's
+// status and submission time are saved too, under a new version, if the stored version is
+// still sub.Version; otherwise it returns contest.ErrStale and changes nothing.
+func (db *DB) FinishUpload(ctx context.Context, u *contest.Upload, sub *contest.Submission, reopened bool) error {
+	v := sub.Video
 	started, uploaded := v.StartedAt.UTC(), v.UploadedAt.UTC()
 	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		row := fromDomainUpload(*u)
@@ -112,21 +115,26 @@ func (db *DB) FinishUpload(ctx context.Context, u *contest.Upload, v contest.Vid
 			"video_checksum": v.Checksum, "video_started_at": &started, "video_uploaded_at": &uploaded,
 			"video_check_queued_at": time.Now().UTC(),
 		})
-		res = tx.Model(&submissionRow{}).Where("id = ?", u.SubmissionID).Updates(changes)
-		if res.Error != nil {
-			return res.Error
+		q := tx.Model(&submissionRow{}).Where("id = ?", sub.ID)
+		if reopened {
+			q = q.Where("version = ?", sub.Version)
+			maps.Copy(changes, map[string]any{"status": string(sub.Status), "submitted_at": utcPtr(sub.SubmittedAt),
+				"updated_at": sub.UpdatedAt.UTC(), "version": sub.Version + 1})
 		}
-		if res.RowsAffected != 1 {
+		res = q.Updates(changes)
+		switch {
+		case res.Error != nil:
+			return res.Error
+		case res.RowsAffected != 1 && reopened:
+			return contest.ErrStale
+		case res.RowsAffected != 1:
 			return gorm.ErrRecordNotFound
 		}
-		// A new video must pass its check before the work counts as submitted again.
-		res = tx.Model(&submissionRow{}).Where("id = ? AND status = ?", u.SubmissionID, string(contest.StatusSubmitted)).
-			Updates(map[string]any{"status": string(contest.StatusDraft), "submitted_at": nil, "version": gorm.Expr("version + 1")})
-		if res.Error != nil {
-			return res.Error
-		}
-		return db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: u.SubmissionID, VideoKey: v.Key})
+		return db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: sub.ID, VideoKey: v.Key})
 	})
+	if err == nil && reopened {
+		sub.Version++
+	}
 	return translate(err, "上传")
 }
 

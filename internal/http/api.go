@@ -12,7 +12,7 @@ import (
 // bind decodes a JSON body; a malformed one is a 400 with a stable code.
 func bind(c echo.Context, dst any) error {
 	if err := (&echo.DefaultBinder{}).BindBody(c, dst); err != nil {
-		return contest.Errorf("bad_json", "请求内容不是有效的JSON")
+		return contest.Errorf(contest.EBadJSON, "请求内容不是有效的JSON")
 	}
 	return nil
 }
@@ -23,10 +23,10 @@ func (s *Server) apiSignUp(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	if _, err := s.svc.SignUp(ctx, contest.SignUpInput{Email: in.Email, Password: in.Password, Name: in.Name}); err != nil {
+	if _, err := s.svc.Registration.SignUp(ctx, contest.SignUpInput{Email: in.Email, Password: in.Password, Name: in.Name}); err != nil {
 		return err
 	}
-	sess, u, err := s.svc.SignIn(ctx, in.Email, in.Password)
+	sess, u, err := s.svc.Registration.SignIn(ctx, in.Email, in.Password)
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func (s *Server) apiLogin(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	sess, u, err := s.svc.SignIn(c.Request().Context(), in.Email, in.Password)
+	sess, u, err := s.svc.Registration.SignIn(c.Request().Context(), in.Email, in.Password)
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (s *Server) apiLogin(c echo.Context) error {
 }
 
 func (s *Server) apiLogout(c echo.Context) error {
-	if err := s.svc.SignOut(c.Request().Context(), sessionToken(c)); err != nil {
+	if err := s.svc.Registration.SignOut(c.Request().Context(), sessionToken(c)); err != nil {
 		return err
 	}
 	s.clearSession(c)
@@ -61,7 +61,7 @@ func (s *Server) apiMe(c echo.Context) error {
 }
 
 func (s *Server) apiContest(c echo.Context) error {
-	ct, err := s.svc.CurrentContest(c.Request().Context())
+	ct, err := s.svc.Contests.CurrentContest(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (s *Server) apiContest(c echo.Context) error {
 func (s *Server) apiUpdateContest(c echo.Context) error {
 	u, _ := currentUser(c)
 	ctx := c.Request().Context()
-	ct, err := s.svc.CurrentContest(ctx)
+	ct, err := s.svc.Contests.CurrentContest(ctx)
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func (s *Server) apiUpdateContest(c echo.Context) error {
 	if err := bind(c, &body); err != nil {
 		return err
 	}
-	updated, err := s.svc.UpdateContest(ctx, u, body.toDomain(ct))
+	updated, err := s.svc.Contests.UpdateContest(ctx, u, body.toDomain(ct))
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (s *Server) apiUpdateContest(c echo.Context) error {
 
 func (s *Server) apiMySubmissions(c echo.Context) error {
 	u, _ := currentUser(c)
-	subs, err := s.svc.MySubmissions(c.Request().Context(), u)
+	subs, err := s.svc.Registration.MySubmissions(c.Request().Context(), u)
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func (s *Server) apiCreateSubmission(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	sub, err := s.svc.CreateSubmission(c.Request().Context(), u, in.toDomain())
+	sub, err := s.svc.Registration.CreateSubmission(c.Request().Context(), u, in.toDomain())
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ func (s *Server) ownJSON(c echo.Context, sub contest.Submission) submissionJSON 
 
 func (s *Server) apiSubmission(c echo.Context) error {
 	u, _ := currentUser(c)
-	sub, err := s.svc.Submission(c.Request().Context(), u, c.Param("id"))
+	sub, err := s.svc.Registration.Submission(c.Request().Context(), u, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -136,7 +136,7 @@ func (s *Server) apiUpdateSubmission(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	sub, err := s.svc.UpdateSubmission(c.Request().Context(), u, c.Param("id"), in.toDomain())
+	sub, err := s.svc.Registration.UpdateSubmission(c.Request().Context(), u, c.Param("id"), in.toDomain())
 	if err != nil {
 		return err
 	}
@@ -145,7 +145,7 @@ func (s *Server) apiUpdateSubmission(c echo.Context) error {
 
 func (s *Server) apiDeleteSubmission(c echo.Context) error {
 	u, _ := currentUser(c)
-	if err := s.svc.DeleteSubmission(c.Request().Context(), u, c.Param("id")); err != nil {
+	if err := s.svc.Registration.DeleteSubmission(c.Request().Context(), u, c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -153,7 +153,7 @@ func (s *Server) apiDeleteSubmission(c echo.Context) error {
 
 func (s *Server) apiFinalize(c echo.Context) error {
 	u, _ := currentUser(c)
-	sub, err := s.svc.Finalize(c.Request().Context(), u, c.Param("id"))
+	sub, err := s.svc.Registration.Finalize(c.Request().Context(), u, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -174,11 +174,11 @@ func (s *Server) apiOwnerConsent(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	t, err := s.svc.ConsentAsOwner(ctx, u, c.Param("id"), c.Param("pid"))
+	t, err := s.svc.Registration.ConsentAsOwner(ctx, u, c.Param("id"), c.Param("pid"))
 	if err != nil {
 		return err
 	}
-	consent, err := s.svc.GiveConsent(ctx, t, contest.ConsentInput{Name: in.Name, IDNumber: in.IDNumber, Agreed: in.Agreed, IP: c.RealIP()}, true)
+	consent, err := s.svc.Registration.GiveConsent(ctx, t, contest.ConsentInput{Name: in.Name, IDNumber: in.IDNumber, Agreed: in.Agreed, IP: c.RealIP()}, true)
 	if err != nil {
 		return err
 	}
@@ -196,7 +196,7 @@ type consentTargetJSON struct {
 }
 
 func (s *Server) apiConsentByToken(c echo.Context) error {
-	t, err := s.svc.ConsentByToken(c.Request().Context(), c.Param("token"))
+	t, err := s.svc.Registration.ConsentByToken(c.Request().Context(), c.Param("token"))
 	if err != nil {
 		return err
 	}
@@ -214,11 +214,11 @@ func (s *Server) apiGiveConsentByToken(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	t, err := s.svc.ConsentByToken(ctx, c.Param("token"))
+	t, err := s.svc.Registration.ConsentByToken(ctx, c.Param("token"))
 	if err != nil {
 		return err
 	}
-	consent, err := s.svc.GiveConsent(ctx, t, contest.ConsentInput{Name: in.Name, IDNumber: in.IDNumber, Agreed: in.Agreed, IP: c.RealIP()}, false)
+	consent, err := s.svc.Registration.GiveConsent(ctx, t, contest.ConsentInput{Name: in.Name, IDNumber: in.IDNumber, Agreed: in.Agreed, IP: c.RealIP()}, false)
 	if err != nil {
 		return err
 	}

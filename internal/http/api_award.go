@@ -29,7 +29,7 @@ func toAwardsJSON(t contest.AwardTable) map[string]any {
 
 func (s *Server) apiAwards(c echo.Context) error {
 	u, _ := currentUser(c)
-	t, err := s.svc.Awards(c.Request().Context(), u)
+	t, err := s.svc.Judging.Awards(c.Request().Context(), u)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func (s *Server) apiSetAward(c echo.Context) error {
 		return (contest.Fields{"tier": {Code: "tier_unknown", Message: "请选择一等奖、二等奖、三等奖或不获奖"}}).Err()
 	}
 	u, _ := currentUser(c)
-	t, err := s.svc.SetAward(c.Request().Context(), u, c.Param("id"), tier, in.Reason)
+	t, err := s.svc.Judging.SetAward(c.Request().Context(), u, c.Param("id"), tier, in.Reason)
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func (s *Server) apiSetAward(c echo.Context) error {
 
 func (s *Server) apiConfirmAwards(c echo.Context) error {
 	u, _ := currentUser(c)
-	t, err := s.svc.ConfirmAwards(c.Request().Context(), u)
+	t, err := s.svc.Judging.ConfirmAwards(c.Request().Context(), u)
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func (s *Server) apiReopenAwards(c echo.Context) error {
 		return err
 	}
 	u, _ := currentUser(c)
-	t, err := s.svc.ReopenAwards(c.Request().Context(), u, in.Reason)
+	t, err := s.svc.Judging.ReopenAwards(c.Request().Context(), u, in.Reason)
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (s *Server) pageSetAward(c echo.Context) error {
 	if !ok {
 		tier = contest.Tier(-1) // refused by the service with a field error
 	}
-	if _, err := s.svc.SetAward(c.Request().Context(), u, c.Param("id"), tier, c.FormValue("reason")); err != nil {
+	if _, err := s.svc.Judging.SetAward(c.Request().Context(), u, c.Param("id"), tier, c.FormValue("reason")); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/judging#ranking")
@@ -96,7 +96,7 @@ func (s *Server) pageSetAward(c echo.Context) error {
 
 func (s *Server) pageConfirmAwards(c echo.Context) error {
 	u, _ := currentUser(c)
-	if _, err := s.svc.ConfirmAwards(c.Request().Context(), u); err != nil {
+	if _, err := s.svc.Judging.ConfirmAwards(c.Request().Context(), u); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/judging")
@@ -104,7 +104,7 @@ func (s *Server) pageConfirmAwards(c echo.Context) error {
 
 func (s *Server) pageReopenAwards(c echo.Context) error {
 	u, _ := currentUser(c)
-	if _, err := s.svc.ReopenAwards(c.Request().Context(), u, c.FormValue("reason")); err != nil {
+	if _, err := s.svc.Judging.ReopenAwards(c.Request().Context(), u, c.FormValue("reason")); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/judging")

@@ -57,7 +57,7 @@ func posterURL(subID string, v contest.Video) string {
 // poster sends the poster frame of a submission's video to its owner or an organizer.
 func (s *Server) poster(c echo.Context) error {
 	u, _ := currentUser(c)
-	return sendPoster(c)(s.svc.Poster(c.Request().Context(), u, c.Param("id")))
+	return sendPoster(c)(s.svc.Media.Poster(c.Request().Context(), u, c.Param("id")))
 }
 
 // sendPoster answers with a poster frame opened by the service, or its error. The URL names the
@@ -76,7 +76,7 @@ func sendPoster(c echo.Context) func(io.ReadCloser, error) error {
 // apiRecheck queues the media check of a submission's video again (organizers).
 func (s *Server) apiRecheck(c echo.Context) error {
 	u, _ := currentUser(c)
-	sub, err := s.svc.RecheckVideo(c.Request().Context(), u, c.Param("id"))
+	sub, err := s.svc.Media.RecheckVideo(c.Request().Context(), u, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func (s *Server) apiRecheck(c echo.Context) error {
 // pageRecheck is the organizer's 重新检查 button.
 func (s *Server) pageRecheck(c echo.Context) error {
 	u, _ := currentUser(c)
-	if _, err := s.svc.RecheckVideo(c.Request().Context(), u, c.Param("id")); err != nil {
+	if _, err := s.svc.Media.RecheckVideo(c.Request().Context(), u, c.Param("id")); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/submissions/"+c.Param("id")+"#video")

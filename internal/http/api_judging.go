@@ -49,7 +49,7 @@ func (s *Server) apiInviteJudge(c echo.Context) error {
 		return err
 	}
 	u, _ := currentUser(c)
-	j, password, err := s.svc.InviteJudge(c.Request().Context(), u, contest.JudgeInput{Email: in.Email, Name: in.Name, Employer: in.Employer})
+	j, password, err := s.svc.Judging.InviteJudge(c.Request().Context(), u, contest.JudgeInput{Email: in.Email, Name: in.Name, Employer: in.Employer})
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func (s *Server) apiInviteJudge(c echo.Context) error {
 
 func (s *Server) apiJudges(c echo.Context) error {
 	u, _ := currentUser(c)
-	judges, err := s.svc.Judges(c.Request().Context(), u)
+	judges, err := s.svc.Judging.Judges(c.Request().Context(), u)
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func (s *Server) apiJudges(c echo.Context) error {
 func (s *Server) apiSetJudgeActive(active bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		u, _ := currentUser(c)
-		j, err := s.svc.SetJudgeDisabled(c.Request().Context(), u, c.Param("id"), !active)
+		j, err := s.svc.Judging.SetJudgeDisabled(c.Request().Context(), u, c.Param("id"), !active)
 		if err != nil {
 			return err
 		}
@@ -90,7 +90,7 @@ func (s *Server) apiFormalReview(c echo.Context) error {
 		return err
 	}
 	u, _ := currentUser(c)
-	sub, err := s.svc.DecideFormal(c.Request().Context(), u, c.Param("id"), contest.FormalDecision(in.Decision), in.Reason)
+	sub, err := s.svc.Judging.DecideFormal(c.Request().Context(), u, c.Param("id"), contest.FormalDecision(in.Decision), in.Reason)
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func (s *Server) apiAudit(c echo.Context) error {
 	u, _ := currentUser(c)
 	limit, _ := strconv.Atoi(c.QueryParam("limit"))
 	offset, _ := strconv.Atoi(c.QueryParam("offset"))
-	entries, total, err := s.svc.Audit(c.Request().Context(), u, limit, offset)
+	entries, total, err := s.svc.Reports.Audit(c.Request().Context(), u, limit, offset)
 	if err != nil {
 		return err
 	}

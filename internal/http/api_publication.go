@@ -47,7 +47,7 @@ func toPublicationJSON(c contest.Contest, now time.Time) publicationJSON {
 }
 
 func (s *Server) apiResults(c echo.Context) error {
-	r, err := s.svc.PublicResults(c.Request().Context())
+	r, err := s.svc.Publication.PublicResults(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (s *Server) apiFileObjection(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	o, err := s.svc.FileObjection(c.Request().Context(), contest.ObjectionInput{WorkID: in.WorkID, Name: in.Name, Contact: in.Contact, Reason: in.Reason})
+	o, err := s.svc.Publication.FileObjection(c.Request().Context(), contest.ObjectionInput{WorkID: in.WorkID, Name: in.Name, Contact: in.Contact, Reason: in.Reason})
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func (s *Server) apiFileObjection(c echo.Context) error {
 }
 
 func (s *Server) apiVerify(c echo.Context) error {
-	v, err := s.svc.VerifyCertificate(c.Request().Context(), c.Param("serial"))
+	v, err := s.svc.Publication.VerifyCertificate(c.Request().Context(), c.Param("serial"))
 	if err != nil {
 		return err
 	}
@@ -111,11 +111,11 @@ func toObjectionJSON(o contest.Objection) objectionJSON {
 func (s *Server) apiPublication(c echo.Context) error {
 	u, _ := currentUser(c)
 	ctx := c.Request().Context()
-	ct, err := s.svc.CurrentContest(ctx)
+	ct, err := s.svc.Contests.CurrentContest(ctx)
 	if err != nil {
 		return err
 	}
-	list, err := s.svc.Objections(ctx, u)
+	list, err := s.svc.Publication.Objections(ctx, u)
 	if err != nil {
 		return err
 	}
@@ -139,11 +139,11 @@ func (s *Server) apiPublicationAction(do func(c echo.Context, u contest.User) (c
 }
 
 func (s *Server) apiStartPublicity(c echo.Context, u contest.User) (contest.Contest, error) {
-	return s.svc.StartPublicity(c.Request().Context(), u)
+	return s.svc.Publication.StartPublicity(c.Request().Context(), u)
 }
 
 func (s *Server) apiPublish(c echo.Context, u contest.User) (contest.Contest, error) {
-	return s.svc.Publish(c.Request().Context(), u)
+	return s.svc.Publication.Publish(c.Request().Context(), u)
 }
 
 func (s *Server) apiUnpublish(c echo.Context, u contest.User) (contest.Contest, error) {
@@ -153,7 +153,7 @@ func (s *Server) apiUnpublish(c echo.Context, u contest.User) (contest.Contest, 
 	if err := bind(c, &in); err != nil {
 		return contest.Contest{}, err
 	}
-	return s.svc.Unpublish(c.Request().Context(), u, in.Reason)
+	return s.svc.Publication.Unpublish(c.Request().Context(), u, in.Reason)
 }
 
 func (s *Server) apiDecideObjection(c echo.Context) error {
@@ -165,7 +165,7 @@ func (s *Server) apiDecideObjection(c echo.Context) error {
 		return err
 	}
 	u, _ := currentUser(c)
-	o, err := s.svc.DecideObjection(c.Request().Context(), u, c.Param("id"), in.Upheld, in.Decision)
+	o, err := s.svc.Publication.DecideObjection(c.Request().Context(), u, c.Param("id"), in.Upheld, in.Decision)
 	if err != nil {
 		return err
 	}
@@ -180,7 +180,7 @@ func (s *Server) apiSetRecommended(c echo.Context) error {
 		return err
 	}
 	u, _ := currentUser(c)
-	if err := s.svc.SetRecommended(c.Request().Context(), u, c.Param("id"), in.Recommended); err != nil {
+	if err := s.svc.Publication.SetRecommended(c.Request().Context(), u, c.Param("id"), in.Recommended); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"work_id": c.Param("id"), "recommended": in.Recommended})
@@ -217,7 +217,7 @@ func (s *Server) apiStartExport(c echo.Context) error {
 		return err
 	}
 	u, _ := currentUser(c)
-	j, err := s.svc.StartExport(c.Request().Context(), u, in.Kind)
+	j, err := s.svc.Reports.StartExport(c.Request().Context(), u, in.Kind)
 	if err != nil {
 		return err
 	}
@@ -226,7 +226,7 @@ func (s *Server) apiStartExport(c echo.Context) error {
 
 func (s *Server) apiExport(c echo.Context) error {
 	u, _ := currentUser(c)
-	j, err := s.svc.Export(c.Request().Context(), u, c.Param("id"))
+	j, err := s.svc.Reports.Export(c.Request().Context(), u, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -235,7 +235,7 @@ func (s *Server) apiExport(c echo.Context) error {
 
 func (s *Server) apiStatistics(c echo.Context) error {
 	u, _ := currentUser(c)
-	st, err := s.svc.Statistics(c.Request().Context(), u)
+	st, err := s.svc.Reports.Statistics(c.Request().Context(), u)
 	if err != nil {
 		return err
 	}

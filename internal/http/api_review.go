@@ -42,11 +42,11 @@ func toTaskJSON(t contest.JudgeTask) taskJSON {
 func (s *Server) apiJudgeQueue(c echo.Context) error {
 	u, _ := currentUser(c)
 	ctx := c.Request().Context()
-	tasks, err := s.svc.JudgeQueue(ctx, u)
+	tasks, err := s.svc.Judging.JudgeQueue(ctx, u)
 	if err != nil {
 		return err
 	}
-	ct, err := s.svc.CurrentContest(ctx)
+	ct, err := s.svc.Contests.CurrentContest(ctx)
 	if err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func (s *Server) apiJudgeQueue(c echo.Context) error {
 
 func (s *Server) apiJudgeTask(c echo.Context) error {
 	u, _ := currentUser(c)
-	t, err := s.svc.JudgeTask(c.Request().Context(), u, c.Param("id"))
+	t, err := s.svc.Judging.JudgeTask(c.Request().Context(), u, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func (s *Server) apiScoreWork(c echo.Context) error {
 		return err
 	}
 	u, _ := currentUser(c)
-	t, err := s.svc.ScoreWork(c.Request().Context(), u, c.Param("id"), in.Scores, in.Comment, in.Submit)
+	t, err := s.svc.Judging.ScoreWork(c.Request().Context(), u, c.Param("id"), in.Scores, in.Comment, in.Submit)
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (s *Server) apiScoreWork(c echo.Context) error {
 
 func (s *Server) judgeVideo(c echo.Context) error {
 	u, _ := currentUser(c)
-	t, err := s.svc.JudgeTask(c.Request().Context(), u, c.Param("id"))
+	t, err := s.svc.Judging.JudgeTask(c.Request().Context(), u, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -103,12 +103,12 @@ func (s *Server) judgeVideo(c echo.Context) error {
 
 func (s *Server) judgePoster(c echo.Context) error {
 	u, _ := currentUser(c)
-	return sendPoster(c)(s.svc.JudgePoster(c.Request().Context(), u, c.Param("id")))
+	return sendPoster(c)(s.svc.Judging.JudgePoster(c.Request().Context(), u, c.Param("id")))
 }
 
 func (s *Server) apiRunAssignment(c echo.Context) error {
 	u, _ := currentUser(c)
-	p, err := s.svc.RunAssignment(c.Request().Context(), u, uint64(time.Now().UnixNano()))
+	p, err := s.svc.Judging.RunAssignment(c.Request().Context(), u, uint64(time.Now().UnixNano()))
 	if err != nil {
 		return err
 	}
@@ -160,7 +160,7 @@ func toRankingJSON(t contest.RankingTable) map[string]any {
 
 func (s *Server) apiRanking(c echo.Context) error {
 	u, _ := currentUser(c)
-	t, err := s.svc.Ranking(c.Request().Context(), u)
+	t, err := s.svc.Judging.Ranking(c.Request().Context(), u)
 	if err != nil {
 		return err
 	}
@@ -169,7 +169,7 @@ func (s *Server) apiRanking(c echo.Context) error {
 
 func (s *Server) apiCloseJudging(c echo.Context) error {
 	u, _ := currentUser(c)
-	t, err := s.svc.CloseJudging(c.Request().Context(), u)
+	t, err := s.svc.Judging.CloseJudging(c.Request().Context(), u)
 	if err != nil {
 		return err
 	}
@@ -184,7 +184,7 @@ func (s *Server) apiDeclareConflict(c echo.Context) error {
 		return err
 	}
 	u, _ := currentUser(c)
-	if err := s.svc.DeclareConflict(c.Request().Context(), u, c.Param("id"), in.Reason); err != nil {
+	if err := s.svc.Judging.DeclareConflict(c.Request().Context(), u, c.Param("id"), in.Reason); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -192,7 +192,7 @@ func (s *Server) apiDeclareConflict(c echo.Context) error {
 
 func (s *Server) apiPreviewAssignment(c echo.Context) error {
 	u, _ := currentUser(c)
-	p, err := s.svc.PreviewAssignment(c.Request().Context(), u, uint64(time.Now().UnixNano()))
+	p, err := s.svc.Judging.PreviewAssignment(c.Request().Context(), u, uint64(time.Now().UnixNano()))
 	if err != nil {
 		return err
 	}
@@ -209,7 +209,7 @@ func (s *Server) apiMoveAssignment(c echo.Context) error {
 		return err
 	}
 	u, _ := currentUser(c)
-	if err := s.svc.MoveAssignment(c.Request().Context(), u, in.SubmissionID, in.From, in.To); err != nil {
+	if err := s.svc.Judging.MoveAssignment(c.Request().Context(), u, in.SubmissionID, in.From, in.To); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -85,7 +85,7 @@ func (s *Server) apiStartUpload(c echo.Context) error {
 		return err
 	}
 	u, _ := currentUser(c)
-	st, err := s.svc.StartUpload(c.Request().Context(), u, c.Param("id"),
+	st, err := s.svc.Media.StartUpload(c.Request().Context(), u, c.Param("id"),
 		contest.UploadInput{Name: in.Name, Size: in.Size, ContentType: in.Type, LastModified: in.LastModified})
 	if err != nil {
 		return err
@@ -99,7 +99,7 @@ func (s *Server) apiStartUpload(c echo.Context) error {
 
 func (s *Server) apiCurrentUpload(c echo.Context) error {
 	u, _ := currentUser(c)
-	st, err := s.svc.CurrentUpload(c.Request().Context(), u, c.Param("id"))
+	st, err := s.svc.Media.CurrentUpload(c.Request().Context(), u, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func (s *Server) apiPartTargets(c echo.Context) error {
 		parts[i] = contest.PartInfo{N: p.N, SHA256: p.SHA256}
 	}
 	u, _ := currentUser(c)
-	targets, err := s.svc.PartTargets(c.Request().Context(), u, c.Param("uid"), parts)
+	targets, err := s.svc.Media.PartTargets(c.Request().Context(), u, c.Param("uid"), parts)
 	if err != nil {
 		return err
 	}
@@ -160,7 +160,7 @@ func (s *Server) putPart(c echo.Context) error {
 	// A stalled phone must not hold the handler for ever: a part has this long to arrive.
 	_ = http.NewResponseController(c.Response().Writer).SetReadDeadline(time.Now().Add(10 * time.Minute))
 	u, _ := currentUser(c)
-	err = s.svc.WritePart(req.Context(), u, c.Param("sid"), n, req.ContentLength, req.Header.Get("x-amz-checksum-sha256"), req.Body)
+	err = s.svc.Media.WritePart(req.Context(), u, c.Param("sid"), n, req.ContentLength, req.Header.Get("x-amz-checksum-sha256"), req.Body)
 	if err != nil {
 		_, _ = io.Copy(io.Discard, io.LimitReader(req.Body, 1<<20)) // let the client read the answer
 		return err
@@ -176,7 +176,7 @@ func (s *Server) apiCompleteUpload(c echo.Context) error {
 		return err
 	}
 	u, _ := currentUser(c)
-	sub, err := s.svc.CompleteUpload(c.Request().Context(), u, c.Param("uid"), in.Checksum)
+	sub, err := s.svc.Media.CompleteUpload(c.Request().Context(), u, c.Param("uid"), in.Checksum)
 	if err != nil {
 		return err
 	}
@@ -185,7 +185,7 @@ func (s *Server) apiCompleteUpload(c echo.Context) error {
 
 func (s *Server) apiAbortUpload(c echo.Context) error {
 	u, _ := currentUser(c)
-	if err := s.svc.AbortUpload(c.Request().Context(), u, c.Param("uid")); err != nil {
+	if err := s.svc.Media.AbortUpload(c.Request().Context(), u, c.Param("uid")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -195,7 +195,7 @@ func (s *Server) apiAbortUpload(c echo.Context) error {
 // signs links (S3), else the file with range requests. ?inline=1 plays it in the page.
 func (s *Server) downloadVideo(c echo.Context) error {
 	u, _ := currentUser(c)
-	v, err := s.svc.VideoOf(c.Request().Context(), u, c.Param("id"))
+	v, err := s.svc.Media.VideoOf(c.Request().Context(), u, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -215,14 +215,14 @@ func (s *Server) serveVideo(c echo.Context, v contest.Video) error {
 	if kind == "inline" && v.Check.WebCopy {
 		v.Key = contest.WebCopyKey(v.Key) // the same video with its index first, for players
 	}
-	link, err := s.svc.VideoURL(ctx, v, disposition)
+	link, err := s.svc.Media.VideoURL(ctx, v, disposition)
 	if err != nil {
 		return err
 	}
 	if link != "" {
 		return c.Redirect(http.StatusFound, link)
 	}
-	rc, err := s.svc.OpenVideo(ctx, v)
+	rc, err := s.svc.Media.OpenVideo(ctx, v)
 	if err != nil {
 		return err
 	}

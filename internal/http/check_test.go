@@ -200,7 +200,10 @@ func TestVideoCheck_RejectedVideoIsReplacedThenTheWorkIsSubmitted(t *testing.T) 
 
 		// A new video on a submitted work must pass its check again: the work is a draft until
 		// the contestant submits it again.
-		c.Upload(s.ID, fixtureFile(t, "第三版.mp4", ffmpegtest.Video{Audio: true, Faststart: true}))
+		done := c.Upload(s.ID, fixtureFile(t, "第三版.mp4", ffmpegtest.Video{Audio: true, Faststart: true}))
+		if done.Status != "draft" {
+			t.Errorf("complete answered status %q for a submitted work given a new video, want draft", done.Status)
+		}
 		var back submission
 		c.Must(http.StatusOK, "GET", "/api/v1/submissions/"+s.ID, nil).JSON(t, &back)
 		if back.Status != "draft" {
@@ -229,7 +232,7 @@ func TestVideoCheck_FailuresAreRetriedThenShownAsFailed(t *testing.T) {
 	ffmpegtest.Require(t)
 	forEachBackend(t, func(t *testing.T, e *env) {
 		flaky := &flakyTools{}
-		e.Svc.Media = flaky
+		e.Configure(func(o *contest.Options) { o.Media = flaky })
 		c := e.Client().SignUp("zhang@example.org")
 		org := e.Organizer()
 
@@ -351,8 +354,8 @@ func TestVideoCheck_ReplicasNeverRunTheSameCheckTwice(t *testing.T) {
 	ffmpegtest.Require(t)
 	forEachBackend(t, func(t *testing.T, e *env) {
 		counter := &countingTools{seen: map[string]int{}}
-		e.Svc.Media = counter
-		second, err := e.DB.StartJobs(context.Background(), testJobSettings, db.Work{Check: e.Svc.CheckVideo, Export: e.Svc.RunExport}, slog.New(slog.DiscardHandler))
+		e.Configure(func(o *contest.Options) { o.Media = counter })
+		second, err := e.DB.StartJobs(context.Background(), testJobSettings, db.Work{Check: e.Svc.Media.CheckVideo, Export: e.Svc.Reports.RunExport}, slog.New(slog.DiscardHandler))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -423,7 +426,7 @@ func TestVideoCheck_LostChecksAreQueuedAgainOnce(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		counter := &countingTools{seen: map[string]int{}}
-		e.Svc.Media = counter
+		e.Configure(func(o *contest.Options) { o.Media = counter })
 		c := e.Client().SignUp("zhang@example.org")
 		s := c.Create(nil)
 		c.UploadAccepted(s.ID)
@@ -482,7 +485,7 @@ func TestVideoCheck_VerdictStandsWhenItsPosterCannotBeMade(t *testing.T) {
 	ffmpegtest.Require(t)
 	forEachBackend(t, func(t *testing.T, e *env) {
 		tools := &posterlessTools{}
-		e.Svc.Media = tools
+		e.Configure(func(o *contest.Options) { o.Media = tools })
 		c := e.Client().SignUp("zhang@example.org")
 		s := c.Create(nil)
 		c.ConsentAll(s)

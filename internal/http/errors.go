@@ -13,18 +13,20 @@ import (
 
 // statusOf maps domain codes to HTTP statuses.
 var statusOf = map[string]int{
-	contest.EInvalid:      http.StatusUnprocessableEntity,
-	contest.EIncomplete:   http.StatusUnprocessableEntity,
-	contest.ENotFound:     http.StatusNotFound,
-	contest.EConflict:     http.StatusConflict,
-	contest.EUnauthorized: http.StatusUnauthorized,
-	contest.EForbidden:    http.StatusForbidden,
-	contest.EDeadline:     http.StatusForbidden,
-	contest.ENotOpen:      http.StatusForbidden,
-	contest.EUnavailable:  http.StatusServiceUnavailable,
-	contest.EInternal:     http.StatusInternalServerError,
-	"too_many_requests":   http.StatusTooManyRequests,
-	"too_large":           http.StatusRequestEntityTooLarge,
+	contest.EInvalid:         http.StatusUnprocessableEntity,
+	contest.EIncomplete:      http.StatusUnprocessableEntity,
+	contest.ENotFound:        http.StatusNotFound,
+	contest.EConflict:        http.StatusConflict,
+	contest.EUnauthorized:    http.StatusUnauthorized,
+	contest.EForbidden:       http.StatusForbidden,
+	contest.EDeadline:        http.StatusForbidden,
+	contest.ENotOpen:         http.StatusForbidden,
+	contest.EUnavailable:     http.StatusServiceUnavailable,
+	contest.EInternal:        http.StatusInternalServerError,
+	contest.EBadRequest:      http.StatusBadRequest,
+	contest.EBadJSON:         http.StatusBadRequest,
+	contest.ETooLarge:        http.StatusRequestEntityTooLarge,
+	contest.ETooManyRequests: http.StatusTooManyRequests,
 }
 
 // errorBody is the one error shape of the API.
@@ -74,14 +76,14 @@ func fromHTTPError(he *echo.HTTPError) error {
 	case http.StatusNotFound, http.StatusMethodNotAllowed:
 		return contest.Errorf(contest.ENotFound, "页面不存在")
 	case http.StatusRequestEntityTooLarge:
-		return contest.Errorf("too_large", "提交的内容过大")
+		return contest.Errorf(contest.ETooLarge, "提交的内容过大")
 	case http.StatusUnauthorized:
 		return contest.Errorf(contest.EUnauthorized, "请先登录")
 	case http.StatusForbidden:
 		return contest.Errorf(contest.EForbidden, "没有权限")
 	}
 	if he.Code >= 400 && he.Code < 500 {
-		return contest.Errorf("bad_request", "请求格式有误")
+		return contest.Errorf(contest.EBadRequest, "请求格式有误")
 	}
 	return contest.Internal(he)
 }

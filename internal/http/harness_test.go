@@ -2,12 +2,14 @@ package http_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -41,7 +43,7 @@ type env struct {
 	t       testing.TB
 	DB      *db.DB
 	Storage contest.Storage
-	Svc     *contest.Service
+	Svc     *contest.Services
 	Server  *httptest.Server
 	Contest contest.Contest
 	Clock   *clock
@@ -51,6 +53,8 @@ type env struct {
 	JobSettings db.JobSettings
 	// Media, when set, replaces the real ffmpeg tools from the next start.
 	Media contest.MediaTools
+	// tune changes the services' options at every start; see Configure.
+	tune func(*contest.Options)
 }
 
 // clock is the service's settable clock.
@@ -96,43 +100,59 @@ func MustEnv(t testing.TB, backend string) *env {
 		e.Storage = m
 	}
 	e.start()
-	if _, err := e.Svc.SeedContest(ctx, contest.DefaultContest()); err != nil {
+	if _, err := e.Svc.Contests.SeedContest(ctx, contest.DefaultContest()); err != nil {
 		t.Fatal(err)
 	}
 	var err error
-	if e.Contest, err = e.Svc.CurrentContest(ctx); err != nil {
+	if e.Contest, err = e.Svc.Contests.CurrentContest(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Svc.EnsureOrganizer(ctx, "organizer@example.org", "organizer-pass", "组织者"); err != nil {
+	if _, err := e.Svc.Registration.EnsureOrganizer(ctx, "organizer@example.org", "organizer-pass", "组织者"); err != nil {
 		t.Fatal(err)
 	}
 	return e
 }
 
-// start builds a service and server over the env's database and storage.
+// start builds the services and server over the env's database and storage, with the same
+// wiring function as `contest serve`.
 func (e *env) start() {
-	e.Svc = contest.NewService(e.DB, e.Storage)
-	e.Svc.Now = e.Clock.Now
-	e.Svc.BcryptCost = bcrypt.MinCost
-	e.Svc.Uploads.PartSize = contest.MinPartSize // small test files still have several parts
-	e.Svc.Media = ffmpeg.Tools{}
-	if e.Media != nil {
-		e.Svc.Media = e.Media
-	}
-	e.Svc.Check.TempDir = e.t.TempDir()
-	e.Svc.Spreadsheets = xlsx.Writer{}
-	e.Svc.Certificates = mustCertificates(e.t)
 	log := slog.New(slog.NewTextHandler(&lockedWriter{w: e.Log}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	// The address is known before the services are built: certificates print it.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	uploads := contest.DefaultUploadSettings()
+	uploads.PartSize = contest.MinPartSize // small test files still have several parts
+	opts := contest.Options{
+		Now: e.Clock.Now, BcryptCost: bcrypt.MinCost, Uploads: uploads,
+		Media:        cmp.Or[contest.MediaTools](e.Media, ffmpeg.Tools{}),
+		Check:        contest.CheckSettings{DurationTolerance: contest.DefaultDurationTolerance, TempDir: e.t.TempDir()},
+		Spreadsheets: xlsx.Writer{}, Certificates: mustCertificates(e.t), BaseURL: "http://" + ln.Addr().String(),
+	}
+	if e.tune != nil {
+		e.tune(&opts)
+	}
+	e.Svc = contest.New(e.DB, e.Storage, opts)
 	ready := func(ctx context.Context) error { return e.DB.Ping(ctx) }
-	e.Server = httptest.NewServer(webhttp.New(e.Svc, ready, log, webhttp.Options{}))
-	e.Svc.BaseURL = e.Server.URL
+	e.Server = httptest.NewUnstartedServer(webhttp.New(e.Svc, ready, log, webhttp.Options{}))
+	e.Server.Listener.Close()
+	e.Server.Listener = ln
+	e.Server.Start()
 	e.t.Cleanup(e.Server.Close)
-	jobs, err := e.DB.StartJobs(context.Background(), e.JobSettings, db.Work{Check: e.Svc.CheckVideo, Export: e.Svc.RunExport}, log)
+	jobs, err := e.DB.StartJobs(context.Background(), e.JobSettings, db.Work{Check: e.Svc.Media.CheckVideo, Export: e.Svc.Reports.RunExport}, log)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	e.Jobs = jobs
 	e.t.Cleanup(func() { e.stopJobs() })
+}
+
+// Configure restarts the env with the services' options changed by tune, as a redeploy with
+// new settings does.
+func (e *env) Configure(tune func(*contest.Options)) {
+	e.tune = tune
+	e.Restart()
 }
 
 // certificates is the package's certificate renderer: the font is read once.

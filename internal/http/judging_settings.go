@@ -46,7 +46,7 @@ func (in judgingSettingsJSON) toDomain() (contest.JudgingSettings, error) {
 }
 
 func (s *Server) apiJudgingSettings(c echo.Context) error {
-	ct, err := s.svc.CurrentContest(c.Request().Context())
+	ct, err := s.svc.Contests.CurrentContest(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func (s *Server) apiUpdateJudgingSettings(c echo.Context) error {
 		return err
 	}
 	u, _ := currentUser(c)
-	ct, err := s.svc.UpdateJudging(c.Request().Context(), u, j)
+	ct, err := s.svc.Judging.UpdateJudging(c.Request().Context(), u, j)
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func settingsPage(j contest.JudgingSettings) judgingSettingsPage {
 }
 
 func (s *Server) pageJudgingSettings(c echo.Context) error {
-	ct, err := s.svc.CurrentContest(c.Request().Context())
+	ct, err := s.svc.Contests.CurrentContest(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func (s *Server) pageJudgingSettings(c echo.Context) error {
 }
 
 func (s *Server) pageJudgingSettingsPost(c echo.Context) error {
-	ct, err := s.svc.CurrentContest(c.Request().Context())
+	ct, err := s.svc.Contests.CurrentContest(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -152,7 +152,7 @@ func (s *Server) pageJudgingSettingsPost(c echo.Context) error {
 	err = bad.Err()
 	if err == nil {
 		u, _ := currentUser(c)
-		if _, err = s.svc.UpdateJudging(c.Request().Context(), u, j); err == nil {
+		if _, err = s.svc.Judging.UpdateJudging(c.Request().Context(), u, j); err == nil {
 			return c.Redirect(http.StatusSeeOther, "/admin/judging/settings?saved=1")
 		}
 		if code := contest.ErrorCode(err); code != contest.EInvalid && code != contest.EConflict {

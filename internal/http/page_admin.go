@@ -50,12 +50,12 @@ func filterFromQuery(q url.Values) contest.SubmissionFilter {
 func (s *Server) listSubmissions(c echo.Context, f contest.SubmissionFilter, limit, offset int) (contest.Contest, contest.SubmissionFilter, contest.SubmissionPage, error) {
 	u, _ := currentUser(c)
 	ctx := c.Request().Context()
-	ct, err := s.svc.CurrentContest(ctx)
+	ct, err := s.svc.Contests.CurrentContest(ctx)
 	if err != nil {
 		return ct, f, contest.SubmissionPage{}, err
 	}
 	f.ContestID, f.Limit, f.Offset = ct.ID, limit, offset
-	page, err := s.svc.ListSubmissions(ctx, u, f)
+	page, err := s.svc.Registration.ListSubmissions(ctx, u, f)
 	return ct, f, page, err
 }
 
@@ -70,7 +70,7 @@ func (s *Server) pageAdminSearch(c echo.Context) error {
 	}
 	for field, key := range map[string]string{contest.SearchIDNumber: "id_key", contest.SearchMobile: "mobile_key"} {
 		if v := strings.TrimSpace(c.FormValue(field)); v != "" {
-			q.Set(key, s.svc.SearchKey(field, v))
+			q.Set(key, s.svc.Registration.SearchKey(field, v))
 		} else if c.FormValue("keep_"+key) != "" {
 			q.Set(key, c.FormValue("keep_"+key))
 		}
@@ -111,7 +111,7 @@ func (s *Server) pageAdminSubmissions(c echo.Context) error {
 
 func (s *Server) pageAdminSubmission(c echo.Context) error {
 	u, _ := currentUser(c)
-	sub, err := s.svc.Submission(c.Request().Context(), u, c.Param("id"))
+	sub, err := s.svc.Registration.Submission(c.Request().Context(), u, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -119,7 +119,7 @@ func (s *Server) pageAdminSubmission(c echo.Context) error {
 }
 
 func (s *Server) pageAdminContest(c echo.Context) error {
-	ct, err := s.svc.CurrentContest(c.Request().Context())
+	ct, err := s.svc.Contests.CurrentContest(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -129,13 +129,13 @@ func (s *Server) pageAdminContest(c echo.Context) error {
 func (s *Server) pageAdminContestPost(c echo.Context) error {
 	u, _ := currentUser(c)
 	ctx := c.Request().Context()
-	ct, err := s.svc.CurrentContest(ctx)
+	ct, err := s.svc.Contests.CurrentContest(ctx)
 	if err != nil {
 		return err
 	}
 	edited, ferr := contestFromForm(ct, c)
 	if ferr == nil {
-		_, ferr = s.svc.UpdateContest(ctx, u, edited)
+		_, ferr = s.svc.Contests.UpdateContest(ctx, u, edited)
 	}
 	if ferr != nil {
 		code := contest.ErrorCode(ferr)

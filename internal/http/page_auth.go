@@ -21,10 +21,10 @@ func (s *Server) pageSignUp(c echo.Context) error {
 func (s *Server) pageSignUpPost(c echo.Context) error {
 	in := contest.SignUpInput{Email: c.FormValue("email"), Password: c.FormValue("password"), Name: c.FormValue("name")}
 	ctx := c.Request().Context()
-	if _, err := s.svc.SignUp(ctx, in); err != nil {
+	if _, err := s.svc.Registration.SignUp(ctx, in); err != nil {
 		return s.formError(c, "signup", "注册", err, in)
 	}
-	sess, _, err := s.svc.SignIn(ctx, in.Email, in.Password)
+	sess, _, err := s.svc.Registration.SignIn(ctx, in.Email, in.Password)
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func (s *Server) pageLogin(c echo.Context) error {
 
 func (s *Server) pageLoginPost(c echo.Context) error {
 	form := loginForm{Email: c.FormValue("email"), Next: safeNext(c.FormValue("next"))}
-	sess, u, err := s.svc.SignIn(c.Request().Context(), form.Email, c.FormValue("password"))
+	sess, u, err := s.svc.Registration.SignIn(c.Request().Context(), form.Email, c.FormValue("password"))
 	if err != nil {
 		return s.formError(c, "login", "登录", err, form)
 	}
@@ -57,7 +57,7 @@ func (s *Server) pageLoginPost(c echo.Context) error {
 }
 
 func (s *Server) pageLogout(c echo.Context) error {
-	if err := s.svc.SignOut(c.Request().Context(), sessionToken(c)); err != nil {
+	if err := s.svc.Registration.SignOut(c.Request().Context(), sessionToken(c)); err != nil {
 		return err
 	}
 	s.clearSession(c)

@@ -31,7 +31,7 @@ func (s *Server) showConsent(c echo.Context, status int, page consentPage, err e
 }
 
 func (s *Server) pageConsentLink(c echo.Context) error {
-	t, err := s.svc.ConsentByToken(c.Request().Context(), c.Param("token"))
+	t, err := s.svc.Registration.ConsentByToken(c.Request().Context(), c.Param("token"))
 	if err != nil {
 		return err
 	}
@@ -40,12 +40,12 @@ func (s *Server) pageConsentLink(c echo.Context) error {
 
 func (s *Server) pageConsentLinkPost(c echo.Context) error {
 	ctx := c.Request().Context()
-	t, err := s.svc.ConsentByToken(ctx, c.Param("token"))
+	t, err := s.svc.Registration.ConsentByToken(ctx, c.Param("token"))
 	if err != nil {
 		return err
 	}
 	page := consentPage{Target: t, Action: c.Request().URL.Path}
-	if _, err := s.svc.GiveConsent(ctx, t, consentInput(c), false); err != nil {
+	if _, err := s.svc.Registration.GiveConsent(ctx, t, consentInput(c), false); err != nil {
 		return s.refuseConsent(c, page, err)
 	}
 	flash(c, "consented")
@@ -62,7 +62,7 @@ func (s *Server) refuseConsent(c echo.Context, page consentPage, err error) erro
 
 func (s *Server) pageOwnerConsent(c echo.Context) error {
 	u, _ := currentUser(c)
-	t, err := s.svc.ConsentAsOwner(c.Request().Context(), u, c.Param("id"), c.Param("pid"))
+	t, err := s.svc.Registration.ConsentAsOwner(c.Request().Context(), u, c.Param("id"), c.Param("pid"))
 	if err != nil {
 		return err
 	}
@@ -72,12 +72,12 @@ func (s *Server) pageOwnerConsent(c echo.Context) error {
 func (s *Server) pageOwnerConsentPost(c echo.Context) error {
 	u, _ := currentUser(c)
 	ctx := c.Request().Context()
-	t, err := s.svc.ConsentAsOwner(ctx, u, c.Param("id"), c.Param("pid"))
+	t, err := s.svc.Registration.ConsentAsOwner(ctx, u, c.Param("id"), c.Param("pid"))
 	if err != nil {
 		return err
 	}
 	page := consentPage{Target: t, Action: c.Request().URL.Path}
-	if _, err := s.svc.GiveConsent(ctx, t, consentInput(c), true); err != nil {
+	if _, err := s.svc.Registration.GiveConsent(ctx, t, consentInput(c), true); err != nil {
 		return s.refuseConsent(c, page, err)
 	}
 	flash(c, "consented")

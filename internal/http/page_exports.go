@@ -59,7 +59,7 @@ func (s *Server) downloadFullRegistrations(c echo.Context) error {
 
 func (s *Server) sendSheets(c echo.Context, name string, full bool) error {
 	u, _ := currentUser(c)
-	sheets, err := s.svc.Sheets(c.Request().Context(), u, name, full)
+	sheets, err := s.svc.Reports.Sheets(c.Request().Context(), u, name, full)
 	if err != nil {
 		return err
 	}
@@ -79,11 +79,8 @@ func (s *Server) sendSheets(c echo.Context, name string, full bool) error {
 		}
 		return sendFile(c, base+"-"+sheets[i].Name+".csv", "text/csv; charset=utf-8", int64(buf.Len()), &buf)
 	}
-	if s.svc.Spreadsheets == nil {
-		return contest.Errorf(contest.EUnavailable, "表格导出不可用")
-	}
-	if err := s.svc.Spreadsheets.WriteSpreadsheet(&buf, sheets...); err != nil {
-		return contest.Internal(err)
+	if err := s.svc.Reports.WriteWorkbook(&buf, sheets...); err != nil {
+		return err
 	}
 	return sendFile(c, base+".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", int64(buf.Len()), &buf)
 }
@@ -138,7 +135,7 @@ type statisticsPage struct {
 
 func (s *Server) pageStatistics(c echo.Context) error {
 	u, _ := currentUser(c)
-	st, err := s.svc.Statistics(c.Request().Context(), u)
+	st, err := s.svc.Reports.Statistics(c.Request().Context(), u)
 	if err != nil {
 		return err
 	}

@@ -23,12 +23,12 @@ type judgesPage struct {
 
 func (s *Server) judgesView(c echo.Context, d judgesPage) (view, error) {
 	u, _ := currentUser(c)
-	judges, err := s.svc.Judges(c.Request().Context(), u)
+	judges, err := s.svc.Judging.Judges(c.Request().Context(), u)
 	if err != nil {
 		return view{}, err
 	}
 	d.Judges = judges
-	d.Progress, err = s.svc.Progress(c.Request().Context(), u)
+	d.Progress, err = s.svc.Judging.Progress(c.Request().Context(), u)
 	return view{Title: "评委管理", Wide: true, Data: d}, err
 }
 
@@ -43,7 +43,7 @@ func (s *Server) pageJudges(c echo.Context) error {
 func (s *Server) pageInviteJudge(c echo.Context) error {
 	u, _ := currentUser(c)
 	in := contest.JudgeInput{Email: c.FormValue("email"), Name: c.FormValue("name"), Employer: c.FormValue("employer")}
-	j, password, err := s.svc.InviteJudge(c.Request().Context(), u, in)
+	j, password, err := s.svc.Judging.InviteJudge(c.Request().Context(), u, in)
 	if err != nil {
 		v, lerr := s.judgesView(c, judgesPage{Input: in})
 		if lerr != nil {
@@ -61,7 +61,7 @@ func (s *Server) pageInviteJudge(c echo.Context) error {
 func (s *Server) pageSetJudgeActive(active bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		u, _ := currentUser(c)
-		if _, err := s.svc.SetJudgeDisabled(c.Request().Context(), u, c.Param("id"), !active); err != nil {
+		if _, err := s.svc.Judging.SetJudgeDisabled(c.Request().Context(), u, c.Param("id"), !active); err != nil {
 			return err
 		}
 		return c.Redirect(http.StatusSeeOther, "/admin/judges")
@@ -71,7 +71,7 @@ func (s *Server) pageSetJudgeActive(active bool) echo.HandlerFunc {
 // pageFormalReview is the formal review form on the organizer's view of a work.
 func (s *Server) pageFormalReview(c echo.Context) error {
 	u, _ := currentUser(c)
-	_, err := s.svc.DecideFormal(c.Request().Context(), u, c.Param("id"),
+	_, err := s.svc.Judging.DecideFormal(c.Request().Context(), u, c.Param("id"),
 		contest.FormalDecision(c.FormValue("decision")), c.FormValue("reason"))
 	if err != nil {
 		return err
@@ -92,7 +92,7 @@ func (s *Server) pageAudit(c echo.Context) error {
 	u, _ := currentUser(c)
 	n, _ := strconv.Atoi(c.QueryParam("page"))
 	n = max(n, 1)
-	entries, total, err := s.svc.Audit(c.Request().Context(), u, auditPageSize, (n-1)*auditPageSize)
+	entries, total, err := s.svc.Reports.Audit(c.Request().Context(), u, auditPageSize, (n-1)*auditPageSize)
 	if err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func (s *Server) auditCSV(c echo.Context) error {
 	first := true
 	var w *csv.Writer
 	for offset := 0; ; offset += 500 {
-		entries, _, err := s.svc.Audit(ctx, u, 500, offset)
+		entries, _, err := s.svc.Reports.Audit(ctx, u, 500, offset)
 		if err != nil {
 			if first {
 				return err

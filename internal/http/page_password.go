@@ -12,7 +12,7 @@ func (s *Server) pagePassword(c echo.Context) error {
 
 func (s *Server) pagePasswordPost(c echo.Context) error {
 	u, _ := currentUser(c)
-	err := s.svc.ChangePassword(c.Request().Context(), u, sessionToken(c), c.FormValue("current_password"), c.FormValue("new_password"))
+	err := s.svc.Registration.ChangePassword(c.Request().Context(), u, sessionToken(c), c.FormValue("current_password"), c.FormValue("new_password"))
 	if err != nil {
 		return s.formError(c, "password", "修改密码", err, nil)
 	}
@@ -33,7 +33,7 @@ func (s *Server) pageAdminReset(c echo.Context) error {
 func (s *Server) pageAdminResetPost(c echo.Context) error {
 	u, _ := currentUser(c)
 	email := c.FormValue("email")
-	password, err := s.svc.ResetPassword(c.Request().Context(), u, email)
+	password, err := s.svc.Registration.ResetPassword(c.Request().Context(), u, email)
 	if err != nil {
 		return s.formError(c, "admin_reset", "重置参赛者密码", err, resetResult{Email: email})
 	}
@@ -49,7 +49,7 @@ func (s *Server) apiChangePassword(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	if err := s.svc.ChangePassword(c.Request().Context(), u, sessionToken(c), in.CurrentPassword, in.NewPassword); err != nil {
+	if err := s.svc.Registration.ChangePassword(c.Request().Context(), u, sessionToken(c), in.CurrentPassword, in.NewPassword); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -63,7 +63,7 @@ func (s *Server) apiResetPassword(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	password, err := s.svc.ResetPassword(c.Request().Context(), u, in.Email)
+	password, err := s.svc.Registration.ResetPassword(c.Request().Context(), u, in.Email)
 	if err != nil {
 		return err
 	}

@@ -28,15 +28,15 @@ type publicationPage struct {
 func (s *Server) publicationData(c echo.Context) (publicationPage, contest.Contest, error) {
 	ctx := c.Request().Context()
 	u, _ := currentUser(c)
-	ct, err := s.svc.CurrentContest(ctx)
+	ct, err := s.svc.Contests.CurrentContest(ctx)
 	if err != nil {
 		return publicationPage{}, ct, err
 	}
 	d := publicationPage{Stage: ct.Stage(s.svc.Now()), Publication: ct.Publication}
-	if d.Awards, err = s.svc.Awards(ctx, u); err != nil {
+	if d.Awards, err = s.svc.Judging.Awards(ctx, u); err != nil {
 		return d, ct, err
 	}
-	if d.Objections, err = s.svc.Objections(ctx, u); err != nil {
+	if d.Objections, err = s.svc.Publication.Objections(ctx, u); err != nil {
 		return d, ct, err
 	}
 	for _, o := range d.Objections {
@@ -44,13 +44,13 @@ func (s *Server) publicationData(c echo.Context) (publicationPage, contest.Conte
 			d.Open++
 		}
 	}
-	if d.Recommended, err = s.svc.Recommended(ctx, u); err != nil {
+	if d.Recommended, err = s.svc.Publication.Recommended(ctx, u); err != nil {
 		return d, ct, err
 	}
-	if d.Exports, err = s.svc.Exports(ctx, u); err != nil {
+	if d.Exports, err = s.svc.Reports.Exports(ctx, u); err != nil {
 		return d, ct, err
 	}
-	d.Certificates, err = s.svc.IssuedCertificates(ctx, u)
+	d.Certificates, err = s.svc.Publication.IssuedCertificates(ctx, u)
 	for _, c := range d.Certificates {
 		if c.Valid() {
 			d.Valid++
@@ -93,26 +93,26 @@ func (s *Server) publicationAction(do func(c echo.Context, u contest.User) error
 }
 
 func (s *Server) startPublicity(c echo.Context, u contest.User) error {
-	_, err := s.svc.StartPublicity(c.Request().Context(), u)
+	_, err := s.svc.Publication.StartPublicity(c.Request().Context(), u)
 	return err
 }
 
 func (s *Server) publish(c echo.Context, u contest.User) error {
-	_, err := s.svc.Publish(c.Request().Context(), u)
+	_, err := s.svc.Publication.Publish(c.Request().Context(), u)
 	return err
 }
 
 func (s *Server) unpublish(c echo.Context, u contest.User) error {
-	_, err := s.svc.Unpublish(c.Request().Context(), u, c.FormValue("reason"))
+	_, err := s.svc.Publication.Unpublish(c.Request().Context(), u, c.FormValue("reason"))
 	return err
 }
 
 func (s *Server) recommend(c echo.Context, u contest.User) error {
-	return s.svc.SetRecommended(c.Request().Context(), u, c.Param("id"), c.FormValue("on") == "1")
+	return s.svc.Publication.SetRecommended(c.Request().Context(), u, c.Param("id"), c.FormValue("on") == "1")
 }
 
 func (s *Server) startExport(c echo.Context, u contest.User) error {
-	_, err := s.svc.StartExport(c.Request().Context(), u, c.FormValue("kind"))
+	_, err := s.svc.Reports.StartExport(c.Request().Context(), u, c.FormValue("kind"))
 	return err
 }
 
@@ -125,7 +125,7 @@ func publicationInput(c echo.Context) (int, contest.CertificateTemplate) {
 func (s *Server) pagePublicationSettings(c echo.Context) error {
 	u, _ := currentUser(c)
 	days, t := publicationInput(c)
-	if _, err := s.svc.UpdatePublication(c.Request().Context(), u, days, t); err != nil {
+	if _, err := s.svc.Publication.UpdatePublication(c.Request().Context(), u, days, t); err != nil {
 		if contest.ErrorCode(err) != contest.EInvalid {
 			return err
 		}
@@ -137,7 +137,7 @@ func (s *Server) pagePublicationSettings(c echo.Context) error {
 
 func (s *Server) pageObjection(c echo.Context) error {
 	u, _ := currentUser(c)
-	list, err := s.svc.Objections(c.Request().Context(), u)
+	list, err := s.svc.Publication.Objections(c.Request().Context(), u)
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func (s *Server) pageObjection(c echo.Context) error {
 
 func (s *Server) pageDecideObjection(c echo.Context) error {
 	u, _ := currentUser(c)
-	if _, err := s.svc.DecideObjection(c.Request().Context(), u, c.Param("id"), c.FormValue("upheld") == "1", c.FormValue("decision")); err != nil {
+	if _, err := s.svc.Publication.DecideObjection(c.Request().Context(), u, c.Param("id"), c.FormValue("upheld") == "1", c.FormValue("decision")); err != nil {
 		return err
 	}
 	flash(c, "saved")
@@ -161,7 +161,7 @@ func (s *Server) pageDecideObjection(c echo.Context) error {
 // downloadExport sends a finished package.
 func (s *Server) downloadExport(c echo.Context) error {
 	u, _ := currentUser(c)
-	j, rc, err := s.svc.OpenExport(c.Request().Context(), u, c.Param("id"))
+	j, rc, err := s.svc.Reports.OpenExport(c.Request().Context(), u, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func (s *Server) downloadExport(c echo.Context) error {
 func (s *Server) previewCertificate(c echo.Context) error {
 	u, _ := currentUser(c)
 	var buf bytes.Buffer
-	if err := s.svc.PreviewCertificate(c.Request().Context(), u, &buf); err != nil {
+	if err := s.svc.Publication.PreviewCertificate(c.Request().Context(), u, &buf); err != nil {
 		return err
 	}
 	c.Response().Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": "证书样例.pdf"}))
@@ -194,7 +194,7 @@ func (s *Server) pageDecideObjections(c echo.Context) error {
 		return (contest.Fields{"id": {Code: "required", Message: "请勾选要处理的异议"}}).Err()
 	}
 	for _, id := range ids {
-		if _, err := s.svc.DecideObjection(c.Request().Context(), u, id, c.FormValue("upheld") == "1", c.FormValue("decision")); err != nil {
+		if _, err := s.svc.Publication.DecideObjection(c.Request().Context(), u, id, c.FormValue("upheld") == "1", c.FormValue("decision")); err != nil {
 			return err
 		}
 	}

@@ -18,7 +18,7 @@ type resultsPage struct {
 }
 
 func (s *Server) pageResults(c echo.Context) error {
-	r, err := s.svc.PublicResults(c.Request().Context())
+	r, err := s.svc.Publication.PublicResults(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -44,8 +44,8 @@ func objectionInput(c echo.Context) contest.ObjectionInput {
 
 func (s *Server) pageFileObjection(c echo.Context) error {
 	in := objectionInput(c)
-	if _, err := s.svc.FileObjection(c.Request().Context(), in); err != nil {
-		r, rerr := s.svc.PublicResults(c.Request().Context())
+	if _, err := s.svc.Publication.FileObjection(c.Request().Context(), in); err != nil {
+		r, rerr := s.svc.Publication.PublicResults(c.Request().Context())
 		if rerr != nil {
 			return rerr
 		}
@@ -67,7 +67,7 @@ func (s *Server) pageVerify(c echo.Context) error {
 	if serial == "" {
 		serial = c.QueryParam("serial")
 	}
-	v, err := s.svc.VerifyCertificate(c.Request().Context(), serial)
+	v, err := s.svc.Publication.VerifyCertificate(c.Request().Context(), serial)
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ type verifyPage struct {
 }
 
 func (s *Server) pageShowcase(c echo.Context) error {
-	items, err := s.svc.Showcase(c.Request().Context())
+	items, err := s.svc.Publication.Showcase(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func (s *Server) pageShowcase(c echo.Context) error {
 }
 
 func (s *Server) showcaseVideo(c echo.Context) error {
-	v, err := s.svc.ShowcaseVideo(c.Request().Context(), c.Param("id"))
+	v, err := s.svc.Publication.ShowcaseVideo(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -101,14 +101,14 @@ func (s *Server) showcaseVideo(c echo.Context) error {
 }
 
 func (s *Server) showcasePoster(c echo.Context) error {
-	return sendPoster(c)(s.svc.ShowcasePoster(c.Request().Context(), c.Param("id")))
+	return sendPoster(c)(s.svc.Publication.ShowcasePoster(c.Request().Context(), c.Param("id")))
 }
 
 // downloadCertificate sends one certificate as PDF to its work's owner or an organizer.
 func (s *Server) downloadCertificate(c echo.Context) error {
 	u, _ := currentUser(c)
 	var buf bytes.Buffer
-	cert, err := s.svc.WriteCertificate(c.Request().Context(), u, c.Param("serial"), &buf)
+	cert, err := s.svc.Publication.WriteCertificate(c.Request().Context(), u, c.Param("serial"), &buf)
 	if err != nil {
 		return err
 	}

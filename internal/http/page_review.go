@@ -18,7 +18,7 @@ type judgeQueuePage struct {
 
 func (s *Server) judgeQueue(c echo.Context) (judgeQueuePage, error) {
 	u, _ := currentUser(c)
-	tasks, err := s.svc.JudgeQueue(c.Request().Context(), u)
+	tasks, err := s.svc.Judging.JudgeQueue(c.Request().Context(), u)
 	d := judgeQueuePage{Tasks: tasks}
 	for _, t := range tasks {
 		if t.Done() {
@@ -52,7 +52,7 @@ type judgeWorkPage struct {
 
 func (s *Server) pageJudgeWork(c echo.Context) error {
 	u, _ := currentUser(c)
-	t, err := s.svc.JudgeTask(c.Request().Context(), u, c.Param("id"))
+	t, err := s.svc.Judging.JudgeTask(c.Request().Context(), u, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -64,14 +64,13 @@ func (s *Server) pageJudgeWork(c echo.Context) error {
 }
 
 func (s *Server) showJudgeWork(c echo.Context, status int, d judgeWorkPage, err error) error {
-	ct, cerr := s.svc.CurrentContest(c.Request().Context())
+	ct, cerr := s.svc.Contests.CurrentContest(c.Request().Context())
 	if cerr != nil {
 		return cerr
 	}
 	d.Rubric = ct.Judging.Rubric
-	now := s.svc.Now()
 	d.Closed = ct.Judging.ClosedAt != nil
-	d.Open = !now.Before(ct.ReviewStart) && !now.After(ct.ReviewEnd) && !d.Closed
+	d.Open = ct.ScoringOpen(s.svc.Now())
 	var qerr error
 	if d.Progress, qerr = s.judgeQueue(c); qerr != nil {
 		return qerr
@@ -88,11 +87,11 @@ func (s *Server) showJudgeWork(c echo.Context, status int, d judgeWorkPage, err 
 func (s *Server) pageScoreWork(c echo.Context) error {
 	u, _ := currentUser(c)
 	id := c.Param("id")
-	t, err := s.svc.JudgeTask(c.Request().Context(), u, id)
+	t, err := s.svc.Judging.JudgeTask(c.Request().Context(), u, id)
 	if err != nil {
 		return err
 	}
-	ct, err := s.svc.CurrentContest(c.Request().Context())
+	ct, err := s.svc.Contests.CurrentContest(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -116,7 +115,7 @@ func (s *Server) pageScoreWork(c echo.Context) error {
 	if err := bad.Err(); err != nil {
 		return s.showJudgeWork(c, http.StatusUnprocessableEntity, d, err)
 	}
-	if _, err := s.svc.ScoreWork(c.Request().Context(), u, id, scores, d.Comment, submit); err != nil {
+	if _, err := s.svc.Judging.ScoreWork(c.Request().Context(), u, id, scores, d.Comment, submit); err != nil {
 		if code := contest.ErrorCode(err); code == contest.EInvalid || code == contest.EDeadline {
 			return s.showJudgeWork(c, map[string]int{contest.EInvalid: http.StatusUnprocessableEntity, contest.EDeadline: http.StatusForbidden}[code], d, err)
 		}
@@ -150,7 +149,7 @@ func (s *Server) pageJudging(c echo.Context) error {
 
 func (s *Server) showJudging(c echo.Context, d judgingPage) error {
 	u, _ := currentUser(c)
-	t, err := s.svc.Awards(c.Request().Context(), u)
+	t, err := s.svc.Judging.Awards(c.Request().Context(), u)
 	if err != nil {
 		return err
 	}
@@ -160,7 +159,7 @@ func (s *Server) showJudging(c echo.Context, d judgingPage) error {
 
 func (s *Server) pageRunAssignment(c echo.Context) error {
 	u, _ := currentUser(c)
-	p, err := s.svc.RunAssignment(c.Request().Context(), u, uint64(s.svc.Now().UnixNano()))
+	p, err := s.svc.Judging.RunAssignment(c.Request().Context(), u, uint64(s.svc.Now().UnixNano()))
 	if err != nil {
 		return err
 	}
@@ -170,7 +169,7 @@ func (s *Server) pageRunAssignment(c echo.Context) error {
 // pageDeclareConflict is the judge's 申请回避 button.
 func (s *Server) pageDeclareConflict(c echo.Context) error {
 	u, _ := currentUser(c)
-	if err := s.svc.DeclareConflict(c.Request().Context(), u, c.Param("id"), c.FormValue("reason")); err != nil {
+	if err := s.svc.Judging.DeclareConflict(c.Request().Context(), u, c.Param("id"), c.FormValue("reason")); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/my")
@@ -178,7 +177,7 @@ func (s *Server) pageDeclareConflict(c echo.Context) error {
 
 func (s *Server) pageCloseJudging(c echo.Context) error {
 	u, _ := currentUser(c)
-	if _, err := s.svc.CloseJudging(c.Request().Context(), u); err != nil {
+	if _, err := s.svc.Judging.CloseJudging(c.Request().Context(), u); err != nil {
 		return err
 	}
 	return s.showJudging(c, judgingPage{Closing: true})
@@ -198,7 +197,7 @@ func (s *Server) pageAssignments(c echo.Context) error {
 
 func (s *Server) showAssignments(c echo.Context, preview *contest.Plan) error {
 	u, _ := currentUser(c)
-	works, judges, err := s.svc.AssignmentTable(c.Request().Context(), u)
+	works, judges, err := s.svc.Judging.AssignmentTable(c.Request().Context(), u)
 	if err != nil {
 		return err
 	}
@@ -208,7 +207,7 @@ func (s *Server) showAssignments(c echo.Context, preview *contest.Plan) error {
 
 func (s *Server) pagePreviewAssignment(c echo.Context) error {
 	u, _ := currentUser(c)
-	p, err := s.svc.PreviewAssignment(c.Request().Context(), u, uint64(s.svc.Now().UnixNano()))
+	p, err := s.svc.Judging.PreviewAssignment(c.Request().Context(), u, uint64(s.svc.Now().UnixNano()))
 	if err != nil {
 		return err
 	}
@@ -217,7 +216,7 @@ func (s *Server) pagePreviewAssignment(c echo.Context) error {
 
 func (s *Server) pageMoveAssignment(c echo.Context) error {
 	u, _ := currentUser(c)
-	err := s.svc.MoveAssignment(c.Request().Context(), u, c.FormValue("submission_id"), c.FormValue("from"), c.FormValue("to"))
+	err := s.svc.Judging.MoveAssignment(c.Request().Context(), u, c.FormValue("submission_id"), c.FormValue("from"), c.FormValue("to"))
 	if err != nil {
 		return err
 	}

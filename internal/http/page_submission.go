@@ -25,11 +25,11 @@ func (s *Server) pageMy(c echo.Context) error {
 	if u.Role == contest.RoleJudge {
 		return s.pageJudgeQueue(c)
 	}
-	subs, err := s.svc.MySubmissions(c.Request().Context(), u)
+	subs, err := s.svc.Registration.MySubmissions(c.Request().Context(), u)
 	if err != nil {
 		return err
 	}
-	results, err := s.svc.MyResults(c.Request().Context(), u, subs)
+	results, err := s.svc.Publication.MyResults(c.Request().Context(), u, subs)
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ type myPage struct {
 
 func (s *Server) pageNewSubmission(c echo.Context) error {
 	u, _ := currentUser(c)
-	ct, err := s.svc.CurrentContest(c.Request().Context())
+	ct, err := s.svc.Contests.CurrentContest(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func (s *Server) pageCreateSubmission(c echo.Context) error {
 	if done, err := s.formAction(c, form); done {
 		return err
 	}
-	sub, err := s.svc.CreateSubmission(c.Request().Context(), u, form.Input)
+	sub, err := s.svc.Registration.CreateSubmission(c.Request().Context(), u, form.Input)
 	if err != nil {
 		return s.refuseForm(c, form, err)
 	}
@@ -102,7 +102,7 @@ func (s *Server) pageCreateSubmission(c echo.Context) error {
 func (s *Server) readForm(c echo.Context, action, id string) (regForm, error) {
 	values, err := c.FormParams()
 	if err != nil {
-		return regForm{}, contest.Errorf("bad_request", "表单格式有误")
+		return regForm{}, contest.Errorf(contest.EBadRequest, "表单格式有误")
 	}
 	return regForm{ID: id, Action: action, Input: parseSubmissionForm(values)}, nil
 }
@@ -118,7 +118,7 @@ func (s *Server) refuseForm(c echo.Context, form regForm, err error) error {
 
 func (s *Server) pageEditSubmission(c echo.Context) error {
 	u, _ := currentUser(c)
-	sub, err := s.svc.Submission(c.Request().Context(), u, c.Param("id"))
+	sub, err := s.svc.Registration.Submission(c.Request().Context(), u, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -139,11 +139,11 @@ func (s *Server) pageUpdateSubmission(c echo.Context) error {
 	if done, err := s.formAction(c, form); done {
 		return err
 	}
-	before, err := s.svc.Submission(c.Request().Context(), u, id)
+	before, err := s.svc.Registration.Submission(c.Request().Context(), u, id)
 	if err != nil {
 		return err
 	}
-	sub, err := s.svc.UpdateSubmission(c.Request().Context(), u, id, form.Input)
+	sub, err := s.svc.Registration.UpdateSubmission(c.Request().Context(), u, id, form.Input)
 	if err != nil {
 		return s.refuseForm(c, form, err)
 	}
@@ -169,7 +169,7 @@ type submissionPage struct {
 
 func (s *Server) pageSubmission(c echo.Context) error {
 	u, _ := currentUser(c)
-	sub, err := s.svc.Submission(c.Request().Context(), u, c.Param("id"))
+	sub, err := s.svc.Registration.Submission(c.Request().Context(), u, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -184,13 +184,13 @@ func (s *Server) showSubmission(c echo.Context, status int, sub contest.Submissi
 	for _, fe := range sortedFields(sub.Missing()) {
 		page.Missing = append(page.Missing, fe.Message)
 	}
-	ct, cerr := s.svc.CurrentContest(c.Request().Context())
+	ct, cerr := s.svc.Contests.CurrentContest(c.Request().Context())
 	if cerr != nil {
 		return cerr
 	}
-	page.CanUpload, page.CanFinalize = s.svc.Allowed(ct, sub)
+	page.CanUpload, page.CanFinalize = s.svc.Media.Allowed(ct, sub)
 	if u, _ := currentUser(c); ct.Publication.PublishedAt != nil {
-		results, err := s.svc.MyResults(c.Request().Context(), u, []contest.Submission{sub})
+		results, err := s.svc.Publication.MyResults(c.Request().Context(), u, []contest.Submission{sub})
 		if err != nil {
 			return err
 		}
@@ -213,7 +213,7 @@ func (s *Server) showSubmission(c echo.Context, status int, sub contest.Submissi
 func (s *Server) pageFinalize(c echo.Context) error {
 	u, _ := currentUser(c)
 	id := c.Param("id")
-	if _, err := s.svc.Finalize(c.Request().Context(), u, id); err != nil {
+	if _, err := s.svc.Registration.Finalize(c.Request().Context(), u, id); err != nil {
 		return s.refuseSubmission(c, u, id, err)
 	}
 	flash(c, "submitted")
@@ -226,7 +226,7 @@ func (s *Server) refuseSubmission(c echo.Context, u contest.User, id string, err
 	if code == contest.EInternal || code == contest.ENotFound {
 		return err
 	}
-	sub, lerr := s.svc.Submission(c.Request().Context(), u, id)
+	sub, lerr := s.svc.Registration.Submission(c.Request().Context(), u, id)
 	if lerr != nil {
 		return lerr
 	}
@@ -236,7 +236,7 @@ func (s *Server) refuseSubmission(c echo.Context, u contest.User, id string, err
 func (s *Server) pageDelete(c echo.Context) error {
 	u, _ := currentUser(c)
 	id := c.Param("id")
-	if err := s.svc.DeleteSubmission(c.Request().Context(), u, id); err != nil {
+	if err := s.svc.Registration.DeleteSubmission(c.Request().Context(), u, id); err != nil {
 		return s.refuseSubmission(c, u, id, err)
 	}
 	flash(c, "deleted")
@@ -271,12 +271,12 @@ func (s *Server) uploadScan(c echo.Context, u contest.User, id string) (contest.
 		return contest.Submission{}, contest.Internal(err)
 	}
 	ctype := http.DetectContentType(head[:n])
-	return s.svc.AttachScan(c.Request().Context(), u, id, fh.Filename, ctype, fh.Size, f)
+	return s.svc.Registration.AttachScan(c.Request().Context(), u, id, fh.Filename, ctype, fh.Size, f)
 }
 
 func (s *Server) downloadScan(c echo.Context) error {
 	u, _ := currentUser(c)
-	att, rc, err := s.svc.Scan(c.Request().Context(), u, c.Param("id"))
+	att, rc, err := s.svc.Registration.Scan(c.Request().Context(), u, c.Param("id"))
 	if err != nil {
 		return err
 	}

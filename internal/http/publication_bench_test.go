@@ -33,15 +33,15 @@ func BenchmarkCertificateZIP(b *testing.B) {
 		var size int64
 		var pdfBytes uint64
 		for b.Loop() {
-			j, err := e.Svc.StartExport(ctx, org, contest.ExportCertificates)
+			j, err := e.Svc.Reports.StartExport(ctx, org, contest.ExportCertificates)
 			if err != nil {
 				b.Fatal(err)
 			}
-			if err := e.Svc.RunExport(ctx, contest.ExportArgs{ID: j.ID}, 1, true); err != nil {
+			if err := e.Svc.Reports.RunExport(ctx, contest.ExportArgs{ID: j.ID}, 1, true); err != nil {
 				b.Fatal(err)
 			}
-			j, _ = e.Svc.Export(ctx, org, j.ID)
-			_, rc, err := e.Svc.OpenExport(ctx, org, j.ID)
+			j, _ = e.Svc.Reports.Export(ctx, org, j.ID)
+			_, rc, err := e.Svc.Reports.OpenExport(ctx, org, j.ID)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -81,7 +81,7 @@ func (e *env) SeedCertificates(n int) (contest.Contest, []contest.Certificate, c
 	e.t.Helper()
 	ctx := context.Background()
 	_, work := e.SubmitWork("zhang@example.org", nil)
-	c, err := e.Svc.CurrentContest(ctx)
+	c, err := e.Svc.Contests.CurrentContest(ctx)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func BenchmarkPublicPages(b *testing.B) {
 	ctx := context.Background()
 	owner, work := e.SubmitWork("zhang@example.org", nil)
 	e.stopJobs()
-	c, err := e.Svc.CurrentContest(ctx)
+	c, err := e.Svc.Contests.CurrentContest(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -52,7 +52,7 @@ func TestPublication_PublicityObjectionsPublishCertificates(t *testing.T) {
 	ffmpegtest.Require(t)
 	pdftest.Require(t)
 	forEachBackend(t, func(t *testing.T, e *env) {
-		e.Svc.SessionTTL = 60 * 24 * time.Hour // the story spans two 公示 periods
+		e.Configure(func(o *contest.Options) { o.SessionTTL = 60 * 24 * time.Hour }) // the story spans two 公示 periods
 		org := e.Organizer()
 		owners, ids := e.ConfirmAwards(org,
 			workOf("量子之光", "省农业科学院", "江苏省南京市玄武区孝陵卫街50号"),
@@ -163,7 +163,7 @@ func TestPublication_PublicityObjectionsPublishCertificates(t *testing.T) {
 		// list, the owners' results and certificates.
 		org.Must(http.StatusSeeOther, "POST", "/admin/publication/settings", url.Values{"publicity_days": {"5"}, "heading": {"获奖证书"},
 			"body": {"{姓名}：\n你（们）创作的作品《{作品}》在{活动}中荣获{奖项}。\n特发此证，以资鼓励。"}, "issuer": {"省科学技术协会"}, "per_participant": {"1"}})
-		stale, err := e.Svc.CurrentContest(context.Background())
+		stale, err := e.Svc.Contests.CurrentContest(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -302,7 +302,7 @@ func TestPublication_PublicityObjectionsPublishCertificates(t *testing.T) {
 		if err := e.DB.UpdateContest(context.Background(), &reopened); err != nil {
 			t.Fatal(err)
 		}
-		if now, _ := e.Svc.CurrentContest(context.Background()); now.Stage(e.Clock.Now()) != contest.StagePublished || now.Judging.AwardsConfirmedAt == nil {
+		if now, _ := e.Svc.Contests.CurrentContest(context.Background()); now.Stage(e.Clock.Now()) != contest.StagePublished || now.Judging.AwardsConfirmedAt == nil {
 			t.Fatalf("a settings save from a stale read changed the results: %s", now.Stage(e.Clock.Now()))
 		}
 	})
@@ -491,7 +491,7 @@ func TestCertificateZIP_ShowsProgressWhileTheServerAnswers(t *testing.T) {
 	n := 150 * max(1, runtime.NumCPU()/2) // enough work to be seen midway with a renderer per core
 	c, certs, _ := e.SeedCertificates(n)
 	// One more, for a name no font can print: it must not sink the other 150.
-	c, _ = e.Svc.CurrentContest(context.Background())
+	c, _ = e.Svc.Contests.CurrentContest(context.Background())
 	odd := certs[0]
 	odd.Serial, odd.Recipient = "2022-1-9999-ODDNAME0", "王𠮷"
 	audit := contest.AuditEntry{ID: "odd", ActorID: "seed", Entity: "publication", EntityID: c.ID, Action: "publish", At: odd.IssuedAt}
@@ -527,7 +527,7 @@ func TestCertificateZIP_ShowsProgressWhileTheServerAnswers(t *testing.T) {
 
 	// A week later the package is gone, file and record.
 	e.Clock.Set(e.Clock.Now().Add(contest.ExportKeep + time.Hour))
-	if n, err := e.Svc.SweepExports(context.Background()); err != nil || n != 1 {
+	if n, err := e.Svc.Reports.SweepExports(context.Background()); err != nil || n != 1 {
 		t.Fatalf("swept %d, %v", n, err)
 	}
 	if r := org.Do("GET", "/api/v1/admin/exports/"+j.ID, nil); r.Status != http.StatusNotFound {

@@ -135,7 +135,7 @@ func (s *Server) render(c echo.Context, status int, name string, v view) error {
 		v.CSRF = tok
 	}
 	if v.Contest.ID == "" {
-		if ct, err := s.svc.CurrentContest(c.Request().Context()); err == nil {
+		if ct, err := s.svc.Contests.CurrentContest(c.Request().Context()); err == nil {
 			v.Contest = ct
 		}
 	}

@@ -32,7 +32,7 @@ type Options struct {
 // Server holds the Echo instance and what the handlers need.
 type Server struct {
 	echo  *echo.Echo
-	svc   *contest.Service
+	svc   *contest.Services
 	ready func(context.Context) error
 	log   *slog.Logger
 	opts  Options
@@ -40,7 +40,7 @@ type Server struct {
 }
 
 // New builds the router. ready reports whether the database and storage answer (for /readyz).
-func New(svc *contest.Service, ready func(context.Context) error, log *slog.Logger, opts Options) *Server {
+func New(svc *contest.Services, ready func(context.Context) error, log *slog.Logger, opts Options) *Server {
 	if opts.MaxBodyBytes == 0 {
 		opts.MaxBodyBytes = 1 << 20
 	}
@@ -270,7 +270,9 @@ func rateLimit(perSecond float64, burst int, expires time.Duration, message stri
 	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
 		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
 			Rate: rate.Limit(perSecond), Burst: burst, ExpiresIn: expires}),
-		DenyHandler:  func(echo.Context, string, error) error { return contest.Errorf("too_many_requests", "%s", message) },
+		DenyHandler: func(echo.Context, string, error) error {
+			return contest.Errorf(contest.ETooManyRequests, "%s", message)
+		},
 		ErrorHandler: func(_ echo.Context, err error) error { return contest.Internal(err) },
 	})
 }

@@ -19,7 +19,7 @@ const userKey = "user"
 func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
-			u, err := s.svc.Authenticate(c.Request().Context(), ck.Value)
+			u, err := s.svc.Registration.Authenticate(c.Request().Context(), ck.Value)
 			switch contest.ErrorCode(err) {
 			case "":
 				c.Set(userKey, u)

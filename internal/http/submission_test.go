@@ -277,7 +277,7 @@ func TestConsent_ALinkOpenedBeforeAnEditDoesNotSignForSomeoneElse(t *testing.T) 
 		c := e.Client().SignUp("zhang@example.org")
 		s := c.Create(nil)
 		ctx := context.Background()
-		target, err := e.Svc.ConsentByToken(ctx, strings.TrimPrefix(s.Participants[1].ConsentURL, e.Server.URL+"/consent/"))
+		target, err := e.Svc.Registration.ConsentByToken(ctx, strings.TrimPrefix(s.Participants[1].ConsentURL, e.Server.URL+"/consent/"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -289,7 +289,7 @@ func TestConsent_ALinkOpenedBeforeAnEditDoesNotSignForSomeoneElse(t *testing.T) 
 		in["version"] = s.Version
 		c.Must(http.StatusOK, "PUT", "/api/v1/submissions/"+s.ID, in)
 
-		_, err = e.Svc.GiveConsent(ctx, target, contest.ConsentInput{Name: "李四", IDNumber: idLi, Agreed: true}, false)
+		_, err = e.Svc.Registration.GiveConsent(ctx, target, contest.ConsentInput{Name: "李四", IDNumber: idLi, Agreed: true}, false)
 		if contest.ErrorCode(err) != contest.EConflict {
 			t.Fatalf("consent from a page loaded before the edit: %v, want conflict", err)
 		}

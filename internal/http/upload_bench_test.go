@@ -11,6 +11,7 @@ import (
 
 	"github.com/minio/minio-go/v7"
 
+	"github.com/jskx/contest/internal/contest"
 	"github.com/jskx/contest/internal/s3"
 )
 
@@ -21,7 +22,7 @@ func TestUploadOneGiB(t *testing.T) {
 		t.Skip("1 GiB upload skipped in -short mode")
 	}
 	forEachBackend(t, func(t *testing.T, e *env) {
-		e.Svc.Uploads.PartSize = 8 << 20
+		e.Configure(func(o *contest.Options) { o.Uploads.PartSize = 8 << 20 })
 		c := e.Client().SignUp("zhang@example.org")
 		s := c.Create(nil)
 		f := patternFile("一个很大的视频.mp4", 1<<30+12345)
@@ -44,7 +45,7 @@ func TestUploadOneGiB(t *testing.T) {
 // on the device while earlier ones are on the wire. It reports both rates and their ratio.
 func BenchmarkUploadVsRawPut(b *testing.B) {
 	e := MustEnv(b, "postgres+minio")
-	e.Svc.Uploads.PartSize = 8 << 20
+	e.Configure(func(o *contest.Options) { o.Uploads.PartSize = 8 << 20 })
 	c := e.Client().SignUp("bench@example.org")
 	s := c.Create(nil)
 	const size = 256 << 20
@@ -81,7 +82,7 @@ func BenchmarkUploadVsRawPut(b *testing.B) {
 // folder, where every byte passes through the API. Run it once: -benchtime=1x.
 func BenchmarkUploadMemory(b *testing.B) {
 	e := MustEnv(b, "sqlite+localfs")
-	e.Svc.Uploads.PartSize = 8 << 20
+	e.Configure(func(o *contest.Options) { o.Uploads.PartSize = 8 << 20 })
 	c := e.Client().SignUp("bench@example.org")
 	s := c.Create(nil)
 	for b.Loop() {

@@ -325,11 +325,11 @@ func TestAbandonedUploadsAreSwept(t *testing.T) {
 		c.SendParts(u, f, 1)
 
 		e.Clock.Set(inWindow.Add(23 * time.Hour))
-		if n, err := e.Svc.SweepUploads(ctx); err != nil || n != 0 {
+		if n, err := e.Svc.Media.SweepUploads(ctx); err != nil || n != 0 {
 			t.Fatalf("sweep before a day passed = %d, %v; want 0", n, err)
 		}
 		e.Clock.Set(inWindow.Add(25 * time.Hour))
-		if n, err := e.Svc.SweepUploads(ctx); err != nil || n != 1 {
+		if n, err := e.Svc.Media.SweepUploads(ctx); err != nil || n != 1 {
 			t.Fatalf("sweep after a day = %d, %v; want 1", n, err)
 		}
 		if r := c.Do("GET", "/api/v1/submissions/"+s.ID+"/video/upload", nil); r.Status != http.StatusNotFound {

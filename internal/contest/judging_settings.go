@@ -1,0 +1,96 @@
+package contest
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+)
+
+// JudgingSettings are a contest's rules for judging.
+type JudgingSettings struct {
+	Rubric         Rubric
+	ReviewsPerWork int // judges per work (k)
+	Quotas         [3]Quota
+	Normalize      bool // rank on per-judge normalized scores
+	// ClosedAt is when the organizer closed judging: from then on scores are locked.
+	ClosedAt *time.Time `json:",omitempty"`
+	// AwardsConfirmedAt is when the awards were confirmed (frozen); AwardsVersion counts the
+	// confirmations.
+	AwardsConfirmedAt *time.Time `json:",omitempty"`
+	AwardsVersion     int        `json:",omitempty"`
+}
+
+// errJudgingClosed refuses changes to judging once it is closed.
+var errJudgingClosed = Errorf(EConflict, "评审已结束，评分已锁定")
+
+// DefaultJudging is the notice's rubric, three judges per work, and 一/二/三等奖 for 5/10/15 %
+// of the ranked works.
+func DefaultJudging() JudgingSettings {
+	return JudgingSettings{Rubric: DefaultRubric(), ReviewsPerWork: 3,
+		Quotas: [3]Quota{{Percent: 5}, {Percent: 10}, {Percent: 15}}}
+}
+
+// Validate checks the judging settings: the rubric, 1 to 20 judges per work, quotas that are a
+// count or a percentage (0 to 100) each, together at most every work.
+func (j JudgingSettings) Validate() error {
+	var f Fields
+	for field, fe := range ErrorFields(j.Rubric.Validate()) {
+		f.Add(field, fe.Code, fe.Message)
+	}
+	if j.ReviewsPerWork < 1 || j.ReviewsPerWork > 20 {
+		f.Add("reviews_per_work", "reviews_range", "每件作品的评委人数须在1到20之间")
+	}
+	pct := 0.0
+	for i, q := range j.Quotas {
+		switch {
+		case q.Count < 0 || q.Percent < 0 || q.Percent > 100 || math.IsNaN(q.Percent):
+			f.Add(fmt.Sprintf("quotas.%d", i), "quota_range", Tier(i+1).Label()+"名额须为非负整数或0到100的百分比")
+		case q.Count > 0 && q.Percent > 0:
+			f.Add(fmt.Sprintf("quotas.%d", i), "quota_both", Tier(i+1).Label()+"名额请填写数量或百分比之一")
+		}
+		pct += q.Percent
+	}
+	if pct > 100 {
+		f.Add("quotas", "quota_total", "各奖项百分比之和不能超过100%")
+	}
+	return f.Err()
+}
+
+// UpdateJudging saves the contest's judging settings. The rubric cannot change once a judge has
+// saved a score (the scores would no longer mean the same); nothing changes once judging is
+// closed. Organizers only; audited.
+func (s *JudgingService) UpdateJudging(ctx context.Context, actor User, j JudgingSettings) (Contest, error) {
+	if err := requireOrganizer(actor); err != nil {
+		return Contest{}, err
+	}
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return Contest{}, err
+	}
+	if c.Judging.ClosedAt != nil {
+		return Contest{}, errJudgingClosed
+	}
+	if err := j.Validate(); err != nil {
+		return Contest{}, err
+	}
+	if !slices.Equal(j.Rubric, c.Judging.Rubric) {
+		records, err := s.reviews.ReviewRecords(ctx, c.ID)
+		if err != nil {
+			return Contest{}, err
+		}
+		for _, r := range records {
+			if r.SavedAt != nil {
+				return Contest{}, Errorf(EConflict, "已有评委保存了评分，评分标准不能再修改")
+			}
+		}
+	}
+	before := c.Judging
+	j.ClosedAt, j.AwardsConfirmedAt, j.AwardsVersion = nil, c.Judging.AwardsConfirmedAt, c.Judging.AwardsVersion
+	c.Judging, c.UpdatedAt = j, s.Now()
+	if err := s.contests.SaveJudging(ctx, c); err != nil {
+		return Contest{}, err
+	}
+	return c, s.audit(ctx, actor, "judging", c.ID, "settings", before, j)
+}
