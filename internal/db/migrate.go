@@ -10,11 +10,20 @@ import (
 	"github.com/pressly/goose/v3/lock"
 )
 
-//go:embed migrations
+// migrations is the schema, one set of goose migrations for both dialects (see
+// migrations/README.md):
+//
+//   - migrations/*.sql, written once for PostgreSQL; SQLite reads them through sqliteFS, which
+//     rewrites the column types (TIMESTAMPTZ → TIMESTAMP, DOUBLE PRECISION → REAL; see
+//     sqliteTypes) and refuses a type it does not know;
+//   - version 00004, a Go migration that installs River's job-queue schema (riverMigration in
+//     jobs.go), since River writes its tables differently for each dialect.
+//
+//go:embed migrations/*.sql
 var migrations embed.FS
 
 func (db *DB) provider() (*goose.Provider, error) {
-	sub, err := fs.Sub(migrations, "migrations/"+db.dialect)
+	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		return nil, err
 	}
@@ -23,7 +32,7 @@ func (db *DB) provider() (*goose.Provider, error) {
 		return nil, err
 	}
 	if db.dialect == SQLite {
-		return goose.NewProvider(goose.DialectSQLite3, sqlDB, sub, goose.WithGoMigrations(riverMigration(db.dialect)))
+		return goose.NewProvider(goose.DialectSQLite3, sqlDB, sqliteFS{sub}, goose.WithGoMigrations(riverMigration(db.dialect)))
 	}
 	locker, err := lock.NewPostgresSessionLocker()
 	if err != nil {

@@ -6,13 +6,15 @@ ALTER TABLE contests ADD COLUMN publication TEXT NOT NULL DEFAULT '';
 ALTER TABLE contests ADD COLUMN publication_revision INTEGER NOT NULL DEFAULT 0;
 
 -- The winning works as made public: snapshot of the confirmed awards taken when the 公示
--- starts, so the public pages and certificates show exactly what was in it.
+-- starts, so the public pages and certificates show exactly what was in it. score is FLOAT8,
+-- PostgreSQL's other name for DOUBLE PRECISION, only so that SQLite keeps the DOUBLE PRECISION
+-- its databases always had here (see sqliteTypes in ../migrate_sqlite.go).
 CREATE TABLE results (
     contest_id    TEXT NOT NULL REFERENCES contests (id),
     submission_id TEXT NOT NULL REFERENCES submissions (id) ON DELETE CASCADE,
     tier          INTEGER NOT NULL,
     rank          INTEGER NOT NULL,
-    score         DOUBLE PRECISION NOT NULL,
+    score         FLOAT8 NOT NULL,
     title         TEXT NOT NULL,
     names         TEXT NOT NULL, -- JSON array, the lead creator first
     employer      TEXT NOT NULL,
@@ -30,11 +32,11 @@ CREATE TABLE objections (
     name          TEXT NOT NULL,
     contact_enc   TEXT NOT NULL,
     reason        TEXT NOT NULL,
-    created_at    TIMESTAMP NOT NULL,
+    created_at    TIMESTAMPTZ NOT NULL,
     status        TEXT NOT NULL,
     decision      TEXT NOT NULL DEFAULT '',
     decided_by    TEXT NOT NULL DEFAULT '',
-    decided_at    TIMESTAMP
+    decided_at    TIMESTAMPTZ
 );
 CREATE INDEX objections_contest ON objections (contest_id, created_at);
 
@@ -50,8 +52,8 @@ CREATE TABLE certificates (
     employer      TEXT NOT NULL,
     recipient     TEXT NOT NULL DEFAULT '',
     wording       TEXT NOT NULL DEFAULT '', -- fingerprint of the template it was issued with
-    issued_at     TIMESTAMP NOT NULL,
-    revoked_at    TIMESTAMP
+    issued_at     TIMESTAMPTZ NOT NULL,
+    revoked_at    TIMESTAMPTZ
 );
 CREATE INDEX certificates_contest ON certificates (contest_id, serial);
 -- At most one valid certificate per work and recipient, whatever happens concurrently.
@@ -62,7 +64,7 @@ CREATE TABLE recommendations (
     contest_id    TEXT NOT NULL REFERENCES contests (id),
     submission_id TEXT NOT NULL REFERENCES submissions (id) ON DELETE CASCADE,
     created_by    TEXT NOT NULL,
-    created_at    TIMESTAMP NOT NULL,
+    created_at    TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (contest_id, submission_id)
 );
 
@@ -79,8 +81,8 @@ CREATE TABLE exports (
     size        BIGINT NOT NULL DEFAULT 0,
     error       TEXT NOT NULL DEFAULT '',
     created_by  TEXT NOT NULL,
-    created_at  TIMESTAMP NOT NULL,
-    finished_at TIMESTAMP
+    created_at  TIMESTAMPTZ NOT NULL,
+    finished_at TIMESTAMPTZ
 );
 CREATE INDEX exports_contest ON exports (contest_id, created_at);
 
