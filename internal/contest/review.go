@@ -124,26 +124,66 @@ func (s *JudgingService) JudgeTask(ctx context.Context, actor User, id string) (
 	if err != nil {
 		return JudgeTask{}, err
 	}
-	for _, t := range tasks {
+	i, err := taskIndex(tasks, id)
+	if err != nil {
+		return JudgeTask{}, err
+	}
+	return tasks[i], nil
+}
+
+// taskIndex finds a work in a judge's queue; ENotFound when it is not theirs to review.
+func taskIndex(tasks []JudgeTask, id string) (int, error) {
+	for i, t := range tasks {
 		if t.SubmissionID == id {
-			return t, nil
+			return i, nil
 		}
 	}
-	return JudgeTask{}, Errorf(ENotFound, "作品不存在")
+	return -1, Errorf(ENotFound, "作品不存在")
+}
+
+// Scored is a review just saved, with where the judge goes next.
+type Scored struct {
+	Task JudgeTask
+	// Next is the judge's first work still to be submitted, in their order; "" when every
+	// review is in.
+	Next string
 }
 
 // ScoreWork saves the judge's scores and comment for an assigned work: a draft may be partial,
 // a submitted review must score every criterion. Reviews can be revised while the review
 // window is open.
-func (s *JudgingService) ScoreWork(ctx context.Context, actor User, id string, scores Scores, comment string, submit bool) (JudgeTask, error) {
-	t, err := s.JudgeTask(ctx, actor, id)
+// It reads the judge's queue and the contest once.
+func (s *JudgingService) ScoreWork(ctx context.Context, actor User, id string, scores Scores, comment string, submit bool) (Scored, error) {
+	tasks, err := s.JudgeQueue(ctx, actor)
 	if err != nil {
-		return JudgeTask{}, err
+		return Scored{}, err
+	}
+	i, err := taskIndex(tasks, id)
+	if err != nil {
+		return Scored{}, err
 	}
 	c, err := s.contests.CurrentContest(ctx)
 	if err != nil {
-		return JudgeTask{}, err
+		return Scored{}, err
 	}
+	t, err := s.saveReview(ctx, actor, c, tasks[i], scores, comment, submit)
+	if err != nil {
+		return Scored{}, err
+	}
+	tasks[i] = t
+	out := Scored{Task: t}
+	for _, q := range tasks {
+		if !q.Done() {
+			out.Next = q.SubmissionID
+			break
+		}
+	}
+	return out, nil
+}
+
+// saveReview checks and saves one review of t with its audit entry, and returns t as saved.
+func (s *JudgingService) saveReview(ctx context.Context, actor User, c Contest, t JudgeTask, scores Scores, comment string, submit bool) (JudgeTask, error) {
+	id := t.SubmissionID
 	now := s.Now()
 	if err := c.CheckScoring(now); err != nil {
 		return JudgeTask{}, err

@@ -79,11 +79,11 @@ func (s *Server) apiScoreWork(c echo.Context) error {
 		return err
 	}
 	u, _ := currentUser(c)
-	t, err := s.svc.Judging.ScoreWork(c.Request().Context(), u, c.Param("id"), in.Scores, in.Comment, in.Submit)
+	r, err := s.svc.Judging.ScoreWork(c.Request().Context(), u, c.Param("id"), in.Scores, in.Comment, in.Submit)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toTaskJSON(t))
+	return c.JSON(http.StatusOK, toTaskJSON(r.Task))
 }
 
 func (s *Server) judgeVideo(c echo.Context) error {

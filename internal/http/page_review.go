@@ -2,7 +2,9 @@ package http
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -83,11 +85,62 @@ func (s *Server) showJudgeWork(c echo.Context, status int, d judgeWorkPage, err 
 }
 
 // pageScoreWork saves the form: 保存草稿 keeps the judge on the work, 提交评分 goes on to the next
-// unscored work.
+// unscored work. Saving reads the judge's queue and the contest once; only a form sent back
+// with errors reads them again to draw the page.
 func (s *Server) pageScoreWork(c echo.Context) error {
 	u, _ := currentUser(c)
 	id := c.Param("id")
-	t, err := s.svc.Judging.JudgeTask(c.Request().Context(), u, id)
+	form, err := c.FormParams()
+	if err != nil {
+		return contest.Errorf(contest.EBadRequest, "表单格式有误")
+	}
+	d := judgeWorkPage{Scores: map[string]string{}, Comment: form.Get("comment")}
+	scores := contest.Scores{}
+	var notNumbers []string
+	for k := range form {
+		key, ok := strings.CutPrefix(k, "score_")
+		if !ok {
+			continue
+		}
+		raw := form.Get(k)
+		d.Scores[key] = raw
+		if raw == "" {
+			continue
+		}
+		v, perr := strconv.ParseFloat(raw, 64)
+		if perr != nil {
+			notNumbers = append(notNumbers, key)
+			continue
+		}
+		scores[key] = v
+	}
+	if len(notNumbers) > 0 {
+		return s.refuseScoreForm(c, d, notNumbers)
+	}
+	submit := form.Get("action") == "submit"
+	r, err := s.svc.Judging.ScoreWork(c.Request().Context(), u, id, scores, d.Comment, submit)
+	if code := contest.ErrorCode(err); code == contest.EInvalid || code == contest.EDeadline {
+		if d.Task, err = s.svc.Judging.JudgeTask(c.Request().Context(), u, id); err != nil {
+			return err
+		}
+		status := map[string]int{contest.EInvalid: http.StatusUnprocessableEntity, contest.EDeadline: http.StatusForbidden}[code]
+		return s.showJudgeWork(c, status, d, err)
+	} else if err != nil {
+		return err
+	}
+	switch {
+	case !submit:
+		return c.Redirect(http.StatusSeeOther, "/judge/works/"+id+"?saved=1")
+	case r.Next != "":
+		return c.Redirect(http.StatusSeeOther, "/judge/works/"+r.Next)
+	}
+	return c.Redirect(http.StatusSeeOther, "/my")
+}
+
+// refuseScoreForm shows the work again with the scores that are not numbers marked.
+func (s *Server) refuseScoreForm(c echo.Context, d judgeWorkPage, notNumbers []string) error {
+	u, _ := currentUser(c)
+	t, err := s.svc.Judging.JudgeTask(c.Request().Context(), u, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -95,43 +148,17 @@ func (s *Server) pageScoreWork(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := judgeWorkPage{Task: t, Scores: map[string]string{}, Comment: c.FormValue("comment")}
-	scores := contest.Scores{}
+	d.Task = t
 	var bad contest.Fields
 	for _, cr := range ct.Judging.Rubric {
-		raw := c.FormValue("score_" + cr.Key)
-		d.Scores[cr.Key] = raw
-		if raw == "" {
-			continue
-		}
-		v, perr := strconv.ParseFloat(raw, 64)
-		if perr != nil {
+		if slices.Contains(notNumbers, cr.Key) {
 			bad.Add("scores."+cr.Key, "score_number", "“"+cr.Name+"”请填写数字")
-			continue
 		}
-		scores[cr.Key] = v
 	}
-	submit := c.FormValue("action") == "submit"
-	if err := bad.Err(); err != nil {
-		return s.showJudgeWork(c, http.StatusUnprocessableEntity, d, err)
+	if len(bad) == 0 { // only keys the rubric does not have
+		bad.Add("scores", "score_unknown", "没有这个评分项")
 	}
-	if _, err := s.svc.Judging.ScoreWork(c.Request().Context(), u, id, scores, d.Comment, submit); err != nil {
-		if code := contest.ErrorCode(err); code == contest.EInvalid || code == contest.EDeadline {
-			return s.showJudgeWork(c, map[string]int{contest.EInvalid: http.StatusUnprocessableEntity, contest.EDeadline: http.StatusForbidden}[code], d, err)
-		}
-		return err
-	}
-	if !submit {
-		return c.Redirect(http.StatusSeeOther, "/judge/works/"+id+"?saved=1")
-	}
-	q, err := s.judgeQueue(c)
-	if err != nil {
-		return err
-	}
-	if q.Next != "" {
-		return c.Redirect(http.StatusSeeOther, "/judge/works/"+q.Next)
-	}
-	return c.Redirect(http.StatusSeeOther, "/my")
+	return s.showJudgeWork(c, http.StatusUnprocessableEntity, d, bad.Err())
 }
 
 // judgingPage is the organizer's judging desk: the assignment and the ranking.

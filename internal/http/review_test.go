@@ -379,3 +379,51 @@ func TestJudgingSettings_RubricQuotasAndTheirLimits(t *testing.T) {
 	same["reviews_per_work"] = 4
 	org.Must(http.StatusOK, "PUT", "/api/v1/admin/judging/settings", same)
 }
+
+// TestReviewPage_ScoreFormMarksBadInputAndWalksTheQueue drives the judge's review form without
+// JavaScript: a score that is not a number comes back marked under its criterion, a draft
+// stays on the work, and each submission goes on to the next unscored work, then home.
+func TestReviewPage_ScoreFormMarksBadInputAndWalksTheQueue(t *testing.T) {
+	ffmpegtest.Require(t)
+	e := MustEnv(t, "sqlite+localfs")
+	org := e.Organizer()
+	for i, title := range []string{"星辰", "稻浪"} {
+		_, id := e.SubmitWork(fmt.Sprintf("c%d@example.org", i), workBy("省农业科学院", title))
+		org.PassFormal(id)
+	}
+	judge, _, _ := e.InviteJudge(org, "j1@example.org", "评委", "省科技馆")
+	org.Must(http.StatusOK, "PUT", "/api/v1/admin/judging/settings", map[string]any{"rubric": e.Contest.Judging.Rubric,
+		"reviews_per_work": 1, "quotas": []map[string]any{{"count": 1}, {"count": 0}, {"count": 0}}})
+	org.Must(http.StatusOK, "POST", "/api/v1/admin/assignments/run", nil)
+	e.Clock.Set(reviewWindow)
+	var q struct{ Items []task }
+	judge.Must(http.StatusOK, "GET", "/api/v1/judge/works", nil).JSON(t, &q)
+	if len(q.Items) != 2 {
+		t.Fatalf("queue = %d works, want 2", len(q.Items))
+	}
+	first, second := q.Items[0].ID, q.Items[1].ID
+	full := url.Values{"score_theme": {"28"}, "score_orientation": {"18"}, "score_timeliness": {"22"}, "score_artistry": {"24"},
+		"comment": {"紧扣主题"}, "action": {"submit"}}
+
+	bad := url.Values{"score_theme": {"二十八"}, "score_artistry": {"24"}, "action": {"draft"}}
+	r := judge.Must(http.StatusUnprocessableEntity, "POST", "/judge/works/"+first, bad)
+	if body := string(r.Body); !strings.Contains(body, "“主题契合度”请填写数字") || !strings.Contains(body, `value="二十八"`) {
+		t.Errorf("a score that is not a number: the page does not name the criterion or keep the input:\n%s", body)
+	}
+	draft := url.Values{"score_theme": {"20"}, "action": {"draft"}}
+	if loc := judge.Must(http.StatusSeeOther, "POST", "/judge/works/"+first, draft).Header.Get("Location"); loc != "/judge/works/"+first+"?saved=1" {
+		t.Errorf("a draft goes to %q, want to stay on the work", loc)
+	}
+	if loc := judge.Must(http.StatusSeeOther, "POST", "/judge/works/"+first, full).Header.Get("Location"); loc != "/judge/works/"+second {
+		t.Errorf("after submitting the first work: %q, want the next unscored /judge/works/%s", loc, second)
+	}
+	if loc := judge.Must(http.StatusSeeOther, "POST", "/judge/works/"+second, full).Header.Get("Location"); loc != "/my" {
+		t.Errorf("after submitting the last work: %q, want /my", loc)
+	}
+	judge.Must(http.StatusOK, "GET", "/api/v1/judge/works", nil).JSON(t, &q)
+	for _, it := range q.Items {
+		if it.SubmittedAt == nil || it.Scores["theme"] != 28 {
+			t.Errorf("work %s: submitted %v, scores %v", it.ID, it.SubmittedAt, it.Scores)
+		}
+	}
+}
