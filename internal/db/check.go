@@ -108,32 +108,3 @@ func (db *DB) RequestVideoCheck(ctx context.Context, submissionID, videoKey stri
 	})
 	return translate(err, "作品")
 }
-
-// RequeueChecks queues the checks of videos that are checking with no check queued (videos
-// uploaded before checks existed), or whose check was queued before lostBefore and has not
-// ended (a job lost some other way; pass a time well beyond a job's attempts and retries). It
-// returns how many it queued.
-func (db *DB) RequeueChecks(ctx context.Context, lostBefore time.Time, limit int) (int, error) {
-	var rows []submissionRow
-	err := db.gorm.WithContext(ctx).Select("id", "video_key").
-		Where("video_check = ? AND video_key <> '' AND (video_check_queued_at IS NULL OR video_check_queued_at < ?)",
-			string(contest.CheckPending), lostBefore.UTC()).
-		Order("video_uploaded_at").Limit(limit).Find(&rows).Error
-	if err != nil {
-		return 0, translate(err, "作品")
-	}
-	for _, r := range rows {
-		err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			err := tx.Model(&submissionRow{}).Where("id = ? AND video_key = ?", r.ID, r.VideoKey).
-				Update("video_check_queued_at", time.Now().UTC()).Error
-			if err != nil {
-				return err
-			}
-			return db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: r.ID, VideoKey: r.VideoKey})
-		})
-		if err != nil {
-			return 0, translate(err, "作品")
-		}
-	}
-	return len(rows), nil
-}

@@ -4,21 +4,8 @@ import (
 	"context"
 	"time"
 
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
-
 	"github.com/jskx/contest/internal/contest"
 )
-
-type formalReviewRow struct {
-	SubmissionID string `gorm:"primaryKey"`
-	Decision     string
-	Reason       string
-	DecidedBy    string
-	DecidedAt    time.Time
-}
-
-func (formalReviewRow) TableName() string { return "formal_reviews" }
 
 type auditRow struct {
 	ID         string
@@ -66,36 +53,4 @@ func (db *DB) ListAudit(ctx context.Context, limit, offset int) ([]contest.Audit
 		out[i] = r.toDomain()
 	}
 	return out, n, nil
-}
-
-// SaveFormalReview records (or replaces) the formal review of a submission and its audit
-// entry in one transaction.
-func (db *DB) SaveFormalReview(ctx context.Context, submissionID string, fr contest.FormalReview, a contest.AuditEntry) error {
-	row := formalReviewRow{SubmissionID: submissionID, Decision: string(fr.Decision), Reason: fr.Reason,
-		DecidedBy: fr.ByID, DecidedAt: fr.At.UTC()}
-	audit := fromDomainAudit(a)
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error; err != nil {
-			return err
-		}
-		return tx.Create(&audit).Error
-	})
-	return translate(err, "形式审查")
-}
-
-// formalReviews loads the formal reviews of the given submissions.
-func (db *DB) formalReviews(ctx context.Context, ids []string) (map[string]*contest.FormalReview, error) {
-	out := map[string]*contest.FormalReview{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var rows []formalReviewRow
-	if err := db.gorm.WithContext(ctx).Where("submission_id IN ?", ids).Find(&rows).Error; err != nil {
-		return nil, translate(err, "形式审查")
-	}
-	for _, r := range rows {
-		out[r.SubmissionID] = &contest.FormalReview{Decision: contest.FormalDecision(r.Decision), Reason: r.Reason,
-			ByID: r.DecidedBy, At: r.DecidedAt}
-	}
-	return out, nil
 }
