@@ -84,7 +84,7 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger, extra contest.Op
 		d.Close()
 		return nil, err
 	}
-	return &app{cfg: cfg, log: log, db: d, storage: storage, svc: contest.New(d, storage, opts)}, nil
+	return &app{cfg: cfg, log: log, db: d, storage: storage, svc: contest.New(d.Stores(), storage, opts)}, nil
 }
 
 // serviceOptions are the services' options from the configuration, with extra's renderer and

@@ -43,7 +43,7 @@ func TestJobs_CheckRunsAgainAfterTheServerIsKilled(t *testing.T) {
 		endpoint, access, secret := storagetest.MinIOConfigFromEnv(t)
 		pg := dbtest.MustOpen(t, db.Postgres, dbtest.MustBox(t))
 		// Production seeds the notice's dates; this contest is open now.
-		if _, err := contest.New(pg, nil, contest.Options{}).Contests.SeedContest(context.Background(), contest.DemoContest(time.Now())); err != nil {
+		if _, err := contest.New(pg.Stores(), nil, contest.Options{}).Contests.SeedContest(context.Background(), contest.DemoContest(time.Now())); err != nil {
 			t.Fatal(err)
 		}
 		killAndRestart(t, map[string]string{

@@ -228,7 +228,7 @@ func TestSeed_ReplicasStartingTogetherOnAnEmptyDatabase(t *testing.T) {
 			t.Errorf("replica: %v", err)
 		}
 	}
-	rows, err := pg.CountContests(context.Background())
+	rows, err := pg.Stores().CountContests(context.Background())
 	if err != nil || rows != 1 {
 		t.Fatalf("contests after %d replicas started = %d (%v), want 1", replicas, rows, err)
 	}

@@ -126,7 +126,7 @@ func (a *app) housekeep(ctx context.Context) {
 	t := time.NewTicker(15 * time.Minute)
 	defer t.Stop()
 	for {
-		if n, err := a.db.DeleteExpiredSessions(ctx, time.Now()); err != nil && ctx.Err() == nil {
+		if n, err := a.db.Stores().DeleteExpiredSessions(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			a.log.Warn("session cleanup", "err", err)
 		} else if n > 0 {
 			a.log.Info("expired sessions removed", "count", n)

@@ -7,6 +7,12 @@ import (
 	"github.com/jskx/contest/internal/contest"
 )
 
+// AuditLog keeps the audit log. The other stores write their entries themselves, in the
+// transaction of the change they record (fromDomainAudit).
+type AuditLog struct{ db *DB }
+
+var _ contest.AuditStore = (*AuditLog)(nil)
+
 type auditRow struct {
 	ID         string
 	ActorID    string
@@ -32,15 +38,15 @@ func (r auditRow) toDomain() contest.AuditEntry {
 }
 
 // AddAudit appends an entry to the audit log.
-func (db *DB) AddAudit(ctx context.Context, a contest.AuditEntry) error {
+func (al *AuditLog) AddAudit(ctx context.Context, a contest.AuditEntry) error {
 	row := fromDomainAudit(a)
-	return translate(db.gorm.WithContext(ctx).Create(&row).Error, "审计记录")
+	return translate(al.db.gorm.WithContext(ctx).Create(&row).Error, "审计记录")
 }
 
 // ListAudit returns a page of the audit log, newest first, and the number of entries.
-func (db *DB) ListAudit(ctx context.Context, limit, offset int) ([]contest.AuditEntry, int64, error) {
+func (al *AuditLog) ListAudit(ctx context.Context, limit, offset int) ([]contest.AuditEntry, int64, error) {
 	var n int64
-	g := db.gorm.WithContext(ctx)
+	g := al.db.gorm.WithContext(ctx)
 	if err := g.Model(&auditRow{}).Count(&n).Error; err != nil {
 		return nil, 0, translate(err, "审计记录")
 	}

@@ -86,15 +86,15 @@ func checkUpdates(c contest.VideoCheck) map[string]any {
 }
 
 // SaveVideoCheck records the check of a submission's video if the video is still videoKey.
-func (db *DB) SaveVideoCheck(ctx context.Context, submissionID, videoKey string, c contest.VideoCheck) error {
-	err := db.gorm.WithContext(ctx).Model(&submissionRow{}).
+func (sb *Submissions) SaveVideoCheck(ctx context.Context, submissionID, videoKey string, c contest.VideoCheck) error {
+	err := sb.db.gorm.WithContext(ctx).Model(&submissionRow{}).
 		Where("id = ? AND video_key = ?", submissionID, videoKey).Updates(checkUpdates(c)).Error
 	return translate(err, "作品")
 }
 
 // RequestVideoCheck sets the check back to checking and queues it, in one transaction.
-func (db *DB) RequestVideoCheck(ctx context.Context, submissionID, videoKey string) error {
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+func (sb *Submissions) RequestVideoCheck(ctx context.Context, submissionID, videoKey string) error {
+	err := sb.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		changes := checkUpdates(contest.VideoCheck{State: contest.CheckPending})
 		changes["video_check_queued_at"] = time.Now().UTC()
 		res := tx.Model(&submissionRow{}).Where("id = ? AND video_key = ?", submissionID, videoKey).Updates(changes)
@@ -104,7 +104,7 @@ func (db *DB) RequestVideoCheck(ctx context.Context, submissionID, videoKey stri
 		if res.RowsAffected != 1 {
 			return contest.Errorf(contest.EConflict, "作品的视频已更换，请刷新页面")
 		}
-		return db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: submissionID, VideoKey: videoKey})
+		return sb.db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: submissionID, VideoKey: videoKey})
 	})
 	return translate(err, "作品")
 }

@@ -8,6 +8,12 @@ import (
 	"github.com/jskx/contest/internal/contest"
 )
 
+// Contests keeps the contests and their settings: the contest page's and the judging settings.
+// The publication has its own saves, in Publication.
+type Contests struct{ db *DB }
+
+var _ contest.ContestStore = (*Contests)(nil)
+
 type contestRow struct {
 	ID                 string
 	Name               string
@@ -75,22 +81,22 @@ func toDomainContest(r contestRow) contest.Contest {
 }
 
 // CreateContest inserts a contest.
-func (db *DB) CreateContest(ctx context.Context, c *contest.Contest) error {
+func (cs *Contests) CreateContest(ctx context.Context, c *contest.Contest) error {
 	row := fromDomainContest(*c)
-	return translate(db.gorm.WithContext(ctx).Create(&row).Error, "活动")
+	return translate(cs.db.gorm.WithContext(ctx).Create(&row).Error, "活动")
 }
 
 // ContestByID returns a contest.
-func (db *DB) ContestByID(ctx context.Context, id string) (contest.Contest, error) {
+func (cs *Contests) ContestByID(ctx context.Context, id string) (contest.Contest, error) {
 	var row contestRow
-	err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error
+	err := cs.db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error
 	return toDomainContest(row), translate(err, "活动")
 }
 
 // CurrentContest returns the most recently created contest.
-func (db *DB) CurrentContest(ctx context.Context) (contest.Contest, error) {
+func (cs *Contests) CurrentContest(ctx context.Context) (contest.Contest, error) {
 	var row contestRow
-	err := db.gorm.WithContext(ctx).Order("created_at DESC, id").Take(&row).Error
+	err := cs.db.gorm.WithContext(ctx).Order("created_at DESC, id").Take(&row).Error
 	return toDomainContest(row), translate(err, "活动")
 }
 
@@ -98,9 +104,9 @@ func (db *DB) CurrentContest(ctx context.Context) (contest.Contest, error) {
 // SaveAwardsState) nor the publication (SavePublicity, SavePublication), so that a settings
 // save made from an older read never takes back a closed round, confirmed awards or a
 // publication.
-func (db *DB) UpdateContest(ctx context.Context, c *contest.Contest) error {
+func (cs *Contests) UpdateContest(ctx context.Context, c *contest.Contest) error {
 	row := fromDomainContest(*c)
-	res := db.gorm.WithContext(ctx).Model(&contestRow{}).Where("id = ?", c.ID).Select("*").
+	res := cs.db.gorm.WithContext(ctx).Model(&contestRow{}).Where("id = ?", c.ID).Select("*").
 		Omit("id", "created_at", "judging", "publication", "publication_revision").Updates(&row)
 	if res.Error == nil && res.RowsAffected == 0 {
 		return contest.Errorf(contest.ENotFound, "活动不存在")
@@ -109,15 +115,15 @@ func (db *DB) UpdateContest(ctx context.Context, c *contest.Contest) error {
 }
 
 // CountContests returns how many contests exist.
-func (db *DB) CountContests(ctx context.Context) (int64, error) {
+func (cs *Contests) CountContests(ctx context.Context) (int64, error) {
 	var n int64
-	err := db.gorm.WithContext(ctx).Model(&contestRow{}).Count(&n).Error
+	err := cs.db.gorm.WithContext(ctx).Model(&contestRow{}).Count(&n).Error
 	return n, translate(err, "活动")
 }
 
 // SaveJudging saves the contest's judging settings only.
-func (db *DB) SaveJudging(ctx context.Context, c contest.Contest) error {
-	res := db.gorm.WithContext(ctx).Model(&contestRow{}).Where("id = ?", c.ID).
+func (cs *Contests) SaveJudging(ctx context.Context, c contest.Contest) error {
+	res := cs.db.gorm.WithContext(ctx).Model(&contestRow{}).Where("id = ?", c.ID).
 		Updates(map[string]any{"judging": mustJSON(c.Judging), "updated_at": c.UpdatedAt.UTC()})
 	if res.Error == nil && res.RowsAffected == 0 {
 		return contest.Errorf(contest.ENotFound, "活动不存在")

@@ -2,6 +2,22 @@
 // no cgo) for the embedded default and PostgreSQL in production. It owns the schema
 // (versioned migrations), translates database errors into domain codes, and seals personal
 // numbers before they are written.
+//
+// DB is the connection: it opens, migrates and checks the schema, and runs the job queue. The
+// domain's stores are small types by area over it, one per group of files:
+//
+//	Accounts     user.go                       accounts and sessions
+//	Contests     contest.go                    the contests and their settings
+//	Submissions  submission.go, check.go,      works, participants, video checks, 形式审查
+//	             formal.go
+//	Uploads      upload.go                     resumable video uploads
+//	AuditLog     audit.go                      the audit log
+//	Reviews      review.go                     assignments, reviews, conflicts, awards
+//	Publication  publication.go, objection.go  公示, results, certificates, objections,
+//	                                           recommendations
+//	ExportJobs   export.go                     export jobs
+//
+// DB.Stores returns them together as the domain's contest.Stores.
 package db
 
 import (
@@ -32,7 +48,8 @@ const (
 	Postgres = "postgres"
 )
 
-// DB is the database adapter; it implements the domain's stores.
+// DB is the connection to the database, shared by the stores (see Stores): it opens the
+// database, migrates it and runs the background jobs.
 type DB struct {
 	url     string
 	gorm    *gorm.DB
@@ -44,8 +61,6 @@ type DB struct {
 	inserter      *river.Client[*sql.Tx]
 	insertErr     error
 }
-
-var _ contest.Stores = (*DB)(nil)
 
 // Open connects to url: a postgres:// or postgresql:// URL for PostgreSQL, otherwise a SQLite
 // file path ("" means contest.db in dataDir). It does not migrate; see Migrate.

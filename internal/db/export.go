@@ -12,6 +12,12 @@ import (
 	"github.com/jskx/contest/internal/contest"
 )
 
+// ExportJobs keeps the export jobs (packages built in the background) and queues their
+// building.
+type ExportJobs struct{ db *DB }
+
+var _ contest.ExportStore = (*ExportJobs)(nil)
+
 type exportRow struct {
 	ID         string `gorm:"primaryKey"`
 	ContestID  string
@@ -46,9 +52,9 @@ func (r exportRow) toDomain() contest.ExportJob {
 
 // CreateExport records the job, queues its building and records the audit entry, in one
 // transaction.
-func (db *DB) CreateExport(ctx context.Context, j *contest.ExportJob, a contest.AuditEntry) error {
+func (ex *ExportJobs) CreateExport(ctx context.Context, j *contest.ExportJob, a contest.AuditEntry) error {
 	row, audit := fromDomainExport(*j), fromDomainAudit(a)
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := ex.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&audit).Error; err != nil {
 			return err
 		}
@@ -59,7 +65,7 @@ func (db *DB) CreateExport(ctx context.Context, j *contest.ExportJob, a contest.
 		if !ok {
 			return fmt.Errorf("jobs: queue export outside a transaction")
 		}
-		client, err := db.insertClient()
+		client, err := ex.db.insertClient()
 		if err != nil {
 			return err
 		}
@@ -70,23 +76,23 @@ func (db *DB) CreateExport(ctx context.Context, j *contest.ExportJob, a contest.
 }
 
 // ExportByID returns one export job.
-func (db *DB) ExportByID(ctx context.Context, id string) (contest.ExportJob, error) {
+func (ex *ExportJobs) ExportByID(ctx context.Context, id string) (contest.ExportJob, error) {
 	var row exportRow
-	err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error
+	err := ex.db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error
 	return row.toDomain(), translate(err, "导出")
 }
 
 // SaveExport records the job's state and progress.
-func (db *DB) SaveExport(ctx context.Context, j contest.ExportJob) error {
+func (ex *ExportJobs) SaveExport(ctx context.Context, j contest.ExportJob) error {
 	row := fromDomainExport(j)
-	err := db.gorm.WithContext(ctx).Model(&exportRow{}).Where("id = ?", j.ID).Select("*").Omit("id", "created_at", "created_by", "contest_id", "kind").Updates(&row).Error
+	err := ex.db.gorm.WithContext(ctx).Model(&exportRow{}).Where("id = ?", j.ID).Select("*").Omit("id", "created_at", "created_by", "contest_id", "kind").Updates(&row).Error
 	return translate(err, "导出")
 }
 
 // Exports returns the contest's latest jobs, newest first.
-func (db *DB) Exports(ctx context.Context, contestID string, limit int) ([]contest.ExportJob, error) {
+func (ex *ExportJobs) Exports(ctx context.Context, contestID string, limit int) ([]contest.ExportJob, error) {
 	var rows []exportRow
-	if err := db.gorm.WithContext(ctx).Where("contest_id = ?", contestID).Order("created_at DESC, id DESC").Limit(limit).Find(&rows).Error; err != nil {
+	if err := ex.db.gorm.WithContext(ctx).Where("contest_id = ?", contestID).Order("created_at DESC, id DESC").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, translate(err, "导出")
 	}
 	out := make([]contest.ExportJob, len(rows))
@@ -97,9 +103,9 @@ func (db *DB) Exports(ctx context.Context, contestID string, limit int) ([]conte
 }
 
 // ExportsBefore returns finished jobs (done or failed) created before t, oldest first.
-func (db *DB) ExportsBefore(ctx context.Context, t time.Time, limit int) ([]contest.ExportJob, error) {
+func (ex *ExportJobs) ExportsBefore(ctx context.Context, t time.Time, limit int) ([]contest.ExportJob, error) {
 	var rows []exportRow
-	err := db.gorm.WithContext(ctx).Where("created_at < ? AND status IN ?", t.UTC(), []string{contest.ExportDone, contest.ExportFailed}).
+	err := ex.db.gorm.WithContext(ctx).Where("created_at < ? AND status IN ?", t.UTC(), []string{contest.ExportDone, contest.ExportFailed}).
 		Order("created_at").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, translate(err, "导出")
@@ -112,13 +118,13 @@ func (db *DB) ExportsBefore(ctx context.Context, t time.Time, limit int) ([]cont
 }
 
 // DeleteExport removes a job's record.
-func (db *DB) DeleteExport(ctx context.Context, id string) error {
-	return translate(db.gorm.WithContext(ctx).Where("id = ?", id).Delete(&exportRow{}).Error, "导出")
+func (ex *ExportJobs) DeleteExport(ctx context.Context, id string) error {
+	return translate(ex.db.gorm.WithContext(ctx).Where("id = ?", id).Delete(&exportRow{}).Error, "导出")
 }
 
 // FailStaleExports marks unfinished jobs created before t as failed.
-func (db *DB) FailStaleExports(ctx context.Context, t time.Time, reason string) (int64, error) {
-	res := db.gorm.WithContext(ctx).Model(&exportRow{}).
+func (ex *ExportJobs) FailStaleExports(ctx context.Context, t time.Time, reason string) (int64, error) {
+	res := ex.db.gorm.WithContext(ctx).Model(&exportRow{}).
 		Where("created_at < ? AND status IN ?", t.UTC(), []string{contest.ExportQueued, contest.ExportRunning}).
 		Updates(map[string]any{"status": contest.ExportFailed, "error": reason, "finished_at": time.Now().UTC()})
 	return res.RowsAffected, translate(res.Error, "导出")

@@ -22,11 +22,11 @@ func (formalReviewRow) TableName() string { return "formal_reviews" }
 
 // SaveFormalReview records (or replaces) the formal review of a submission and its audit
 // entry in one transaction.
-func (db *DB) SaveFormalReview(ctx context.Context, submissionID string, fr contest.FormalReview, a contest.AuditEntry) error {
+func (sb *Submissions) SaveFormalReview(ctx context.Context, submissionID string, fr contest.FormalReview, a contest.AuditEntry) error {
 	row := formalReviewRow{SubmissionID: submissionID, Decision: string(fr.Decision), Reason: fr.Reason,
 		DecidedBy: fr.ByID, DecidedAt: fr.At.UTC()}
 	audit := fromDomainAudit(a)
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sb.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error; err != nil {
 			return err
 		}
@@ -36,13 +36,13 @@ func (db *DB) SaveFormalReview(ctx context.Context, submissionID string, fr cont
 }
 
 // formalReviews loads the formal reviews of the given submissions.
-func (db *DB) formalReviews(ctx context.Context, ids []string) (map[string]*contest.FormalReview, error) {
+func (sb *Submissions) formalReviews(ctx context.Context, ids []string) (map[string]*contest.FormalReview, error) {
 	out := map[string]*contest.FormalReview{}
 	if len(ids) == 0 {
 		return out, nil
 	}
 	var rows []formalReviewRow
-	if err := db.gorm.WithContext(ctx).Where("submission_id IN ?", ids).Find(&rows).Error; err != nil {
+	if err := sb.db.gorm.WithContext(ctx).Where("submission_id IN ?", ids).Find(&rows).Error; err != nil {
 		return nil, translate(err, "形式审查")
 	}
 	for _, r := range rows {

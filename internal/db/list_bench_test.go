@@ -18,19 +18,19 @@ func BenchmarkListSubmissions(b *testing.B) {
 	for _, dialect := range dbtest.Dialects {
 		b.Run(dialect, func(b *testing.B) {
 			d := dbtest.MustOpen(b, dialect, dbtest.MustBox(b))
-			ctx := context.Background()
+			ctx, st := context.Background(), d.Stores()
 			contestID, target := seedMany(b, d, 2000)
 			b.Run("page-of-50", func(b *testing.B) {
 				for b.Loop() {
-					if _, err := d.ListSubmissions(ctx, contest.SubmissionFilter{ContestID: contestID, Limit: 50}); err != nil {
+					if _, err := st.ListSubmissions(ctx, contest.SubmissionFilter{ContestID: contestID, Limit: 50}); err != nil {
 						b.Fatal(err)
 					}
 				}
 			})
 			b.Run("id-number-search", func(b *testing.B) {
-				f := contest.SubmissionFilter{ContestID: contestID, IDKey: d.SearchKey(target), Limit: 50}
+				f := contest.SubmissionFilter{ContestID: contestID, IDKey: st.SearchKey(target), Limit: 50}
 				for b.Loop() {
-					p, err := d.ListSubmissions(ctx, f)
+					p, err := st.ListSubmissions(ctx, f)
 					if err != nil || p.Total != 1 {
 						b.Fatalf("search found %d (%v)", p.Total, err)
 					}
@@ -44,7 +44,7 @@ func BenchmarkListSubmissions(b *testing.B) {
 // id and the ID number of one participant to search for.
 func seedMany(b *testing.B, d *db.DB, n int) (string, string) {
 	ctx := context.Background()
-	s := mustSubmission(b, d)
+	s, st := mustSubmission(b, d), d.Stores()
 	var target string
 	for i := range n {
 		num := validID(fmt.Sprintf("1101051980%02d%02d%03d", i%12+1, i%28+1, i%1000))
@@ -58,7 +58,7 @@ func seedMany(b *testing.B, d *db.DB, n int) (string, string) {
 			{ID: contest.NewID(), Name: "张三", IDType: contest.IDResident, IDNumber: idZhang, ConsentToken: contest.NewID()},
 			{ID: contest.NewID(), Name: "参与者", IDType: contest.IDResident, IDNumber: num, ConsentToken: contest.NewID()},
 		}
-		if err := d.CreateSubmission(ctx, &sub); err != nil {
+		if err := st.CreateSubmission(ctx, &sub); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -29,33 +29,33 @@ type objectionRow struct {
 
 func (objectionRow) TableName() string { return "objections" }
 
-func (db *DB) toDomainObjection(r objectionRow) (contest.Objection, error) {
-	contact, err := db.box.Open(fieldObjectionContact, r.ContactEnc)
+func (pb *Publication) toDomainObjection(r objectionRow) (contest.Objection, error) {
+	contact, err := pb.db.box.Open(fieldObjectionContact, r.ContactEnc)
 	return contest.Objection{ID: r.ID, ContestID: r.ContestID, WorkID: r.SubmissionID, WorkTitle: r.WorkTitle, Version: r.Version, Name: r.Name,
 		Contact: contact, Reason: r.Reason, CreatedAt: r.CreatedAt, Status: contest.ObjectionStatus(r.Status),
 		Decision: r.Decision, DecidedBy: r.DecidedBy, DecidedAt: r.DecidedAt}, err
 }
 
 // CreateObjection stores an objection, its contact encrypted.
-func (db *DB) CreateObjection(ctx context.Context, o *contest.Objection) error {
-	enc, err := db.box.Seal(fieldObjectionContact, o.Contact)
+func (pb *Publication) CreateObjection(ctx context.Context, o *contest.Objection) error {
+	enc, err := pb.db.box.Seal(fieldObjectionContact, o.Contact)
 	if err != nil {
 		return contest.Internal(err)
 	}
 	row := objectionRow{ID: o.ID, ContestID: o.ContestID, SubmissionID: o.WorkID, WorkTitle: o.WorkTitle, Version: o.Version, Name: o.Name,
 		ContactEnc: enc, Reason: o.Reason, CreatedAt: o.CreatedAt.UTC(), Status: string(o.Status)}
-	return translate(db.gorm.WithContext(ctx).Create(&row).Error, "异议")
+	return translate(pb.db.gorm.WithContext(ctx).Create(&row).Error, "异议")
 }
 
 // Objections returns the contest's objections, newest first.
-func (db *DB) Objections(ctx context.Context, contestID string) ([]contest.Objection, error) {
+func (pb *Publication) Objections(ctx context.Context, contestID string) ([]contest.Objection, error) {
 	var rows []objectionRow
-	if err := db.gorm.WithContext(ctx).Where("contest_id = ?", contestID).Order("created_at DESC, id DESC").Find(&rows).Error; err != nil {
+	if err := pb.db.gorm.WithContext(ctx).Where("contest_id = ?", contestID).Order("created_at DESC, id DESC").Find(&rows).Error; err != nil {
 		return nil, translate(err, "异议")
 	}
 	out := make([]contest.Objection, len(rows))
 	for i, r := range rows {
-		o, err := db.toDomainObjection(r)
+		o, err := pb.toDomainObjection(r)
 		if err != nil {
 			return nil, contest.Internal(err)
 		}
@@ -65,12 +65,12 @@ func (db *DB) Objections(ctx context.Context, contestID string) ([]contest.Objec
 }
 
 // ObjectionByID returns one objection.
-func (db *DB) ObjectionByID(ctx context.Context, id string) (contest.Objection, error) {
+func (pb *Publication) ObjectionByID(ctx context.Context, id string) (contest.Objection, error) {
 	var row objectionRow
-	if err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+	if err := pb.db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
 		return contest.Objection{}, translate(err, "异议")
 	}
-	o, err := db.toDomainObjection(row)
+	o, err := pb.toDomainObjection(row)
 	if err != nil {
 		return contest.Objection{}, contest.Internal(err)
 	}
@@ -78,9 +78,9 @@ func (db *DB) ObjectionByID(ctx context.Context, id string) (contest.Objection, 
 }
 
 // DecideObjection records the decision of a still open objection with its audit entry.
-func (db *DB) DecideObjection(ctx context.Context, o contest.Objection, a contest.AuditEntry) error {
+func (pb *Publication) DecideObjection(ctx context.Context, o contest.Objection, a contest.AuditEntry) error {
 	audit := fromDomainAudit(a)
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := pb.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&objectionRow{}).Where("id = ? AND status = ?", o.ID, string(contest.ObjectionOpen)).
 			Updates(map[string]any{"status": string(o.Status), "decision": o.Decision, "decided_by": o.DecidedBy, "decided_at": o.DecidedAt.UTC()})
 		if res.Error != nil {

@@ -11,6 +11,16 @@ import (
 	"github.com/jskx/contest/internal/contest"
 )
 
+// Publication keeps what the contest publishes and what follows it: the 公示 and results,
+// certificates, objections (objection.go) and the works recommended onward.
+type Publication struct{ db *DB }
+
+var (
+	_ contest.PublicationStore    = (*Publication)(nil)
+	_ contest.ObjectionStore      = (*Publication)(nil)
+	_ contest.RecommendationStore = (*Publication)(nil)
+)
+
 type resultRow struct {
 	ContestID    string `gorm:"primaryKey"`
 	SubmissionID string `gorm:"primaryKey"`
@@ -43,9 +53,9 @@ func saveContestTx(tx *gorm.DB, c contest.Contest) error {
 
 // SaveAwardsState saves the contest's judging settings with the audit entry if its
 // publication is still at the revision read, and moves the revision on.
-func (db *DB) SaveAwardsState(ctx context.Context, c contest.Contest, a contest.AuditEntry) error {
+func (pb *Publication) SaveAwardsState(ctx context.Context, c contest.Contest, a contest.AuditEntry) error {
 	audit := fromDomainAudit(a)
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := pb.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&contestRow{}).Where("id = ? AND publication_revision = ?", c.ID, c.Publication.Revision).
 			Updates(map[string]any{"judging": mustJSON(c.Judging), "publication_revision": c.Publication.Revision + 1})
 		if res.Error != nil {
@@ -64,9 +74,9 @@ var errRevision = contest.Errorf(contest.EConflict, "结果发布状态刚被修
 
 // SavePublicity saves the contest's publication and, when results is not nil, replaces its
 // results, with the audit entry, in one transaction.
-func (db *DB) SavePublicity(ctx context.Context, c contest.Contest, results []contest.Result, a contest.AuditEntry) error {
+func (pb *Publication) SavePublicity(ctx context.Context, c contest.Contest, results []contest.Result, a contest.AuditEntry) error {
 	audit := fromDomainAudit(a)
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := pb.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := saveContestTx(tx, c); err != nil {
 			return err
 		}
@@ -91,9 +101,9 @@ func (db *DB) SavePublicity(ctx context.Context, c contest.Contest, results []co
 }
 
 // Results returns the contest's results in tier and rank order.
-func (db *DB) Results(ctx context.Context, contestID string) ([]contest.Result, error) {
+func (pb *Publication) Results(ctx context.Context, contestID string) ([]contest.Result, error) {
 	var rows []resultRow
-	err := db.gorm.WithContext(ctx).Where("contest_id = ?", contestID).Order("tier, rank, submission_id").Find(&rows).Error
+	err := pb.db.gorm.WithContext(ctx).Where("contest_id = ?", contestID).Order("tier, rank, submission_id").Find(&rows).Error
 	if err != nil {
 		return nil, translate(err, "获奖名单")
 	}
@@ -138,9 +148,9 @@ func toDomainCertificates(rows []certificateRow) []contest.Certificate {
 
 // SavePublication saves the contest's publication, issues certificates (making an existing
 // serial valid again), revokes others and records the audit entry, in one transaction.
-func (db *DB) SavePublication(ctx context.Context, c contest.Contest, issue []contest.Certificate, revoke []string, at time.Time, a contest.AuditEntry) error {
+func (pb *Publication) SavePublication(ctx context.Context, c contest.Contest, issue []contest.Certificate, revoke []string, at time.Time, a contest.AuditEntry) error {
 	audit := fromDomainAudit(a)
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := pb.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := saveContestTx(tx, c); err != nil {
 			return err
 		}
@@ -168,27 +178,27 @@ func (db *DB) SavePublication(ctx context.Context, c contest.Contest, issue []co
 }
 
 // Certificates returns every certificate of the contest, revoked ones too, by serial.
-func (db *DB) Certificates(ctx context.Context, contestID string) ([]contest.Certificate, error) {
+func (pb *Publication) Certificates(ctx context.Context, contestID string) ([]contest.Certificate, error) {
 	var rows []certificateRow
-	if err := db.gorm.WithContext(ctx).Where("contest_id = ?", contestID).Order("serial").Find(&rows).Error; err != nil {
+	if err := pb.db.gorm.WithContext(ctx).Where("contest_id = ?", contestID).Order("serial").Find(&rows).Error; err != nil {
 		return nil, translate(err, "证书")
 	}
 	return toDomainCertificates(rows), nil
 }
 
 // WorkCertificates returns the certificates of the given works, by serial.
-func (db *DB) WorkCertificates(ctx context.Context, workIDs []string) ([]contest.Certificate, error) {
+func (pb *Publication) WorkCertificates(ctx context.Context, workIDs []string) ([]contest.Certificate, error) {
 	var rows []certificateRow
-	if err := db.gorm.WithContext(ctx).Where("submission_id IN ?", workIDs).Order("serial").Find(&rows).Error; err != nil {
+	if err := pb.db.gorm.WithContext(ctx).Where("submission_id IN ?", workIDs).Order("serial").Find(&rows).Error; err != nil {
 		return nil, translate(err, "证书")
 	}
 	return toDomainCertificates(rows), nil
 }
 
 // CertificateBySerial returns a certificate.
-func (db *DB) CertificateBySerial(ctx context.Context, serial string) (contest.Certificate, error) {
+func (pb *Publication) CertificateBySerial(ctx context.Context, serial string) (contest.Certificate, error) {
 	var row certificateRow
-	err := db.gorm.WithContext(ctx).Where("serial = ?", serial).Take(&row).Error
+	err := pb.db.gorm.WithContext(ctx).Where("serial = ?", serial).Take(&row).Error
 	return row.toDomain(), translate(err, "证书")
 }
 
@@ -202,9 +212,9 @@ type recommendationRow struct {
 func (recommendationRow) TableName() string { return "recommendations" }
 
 // SetRecommended marks or unmarks a work as recommended, with the audit entry.
-func (db *DB) SetRecommended(ctx context.Context, contestID, workID string, on bool, a contest.AuditEntry) error {
+func (pb *Publication) SetRecommended(ctx context.Context, contestID, workID string, on bool, a contest.AuditEntry) error {
 	audit := fromDomainAudit(a)
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := pb.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		row := recommendationRow{ContestID: contestID, SubmissionID: workID, CreatedBy: a.ActorID, CreatedAt: a.At.UTC()}
 		var err error
 		if on {
@@ -221,9 +231,9 @@ func (db *DB) SetRecommended(ctx context.Context, contestID, workID string, on b
 }
 
 // Recommended returns the recommended works of the contest.
-func (db *DB) Recommended(ctx context.Context, contestID string) (map[string]bool, error) {
+func (pb *Publication) Recommended(ctx context.Context, contestID string) (map[string]bool, error) {
 	var ids []string
-	err := db.gorm.WithContext(ctx).Model(&recommendationRow{}).Where("contest_id = ?", contestID).Pluck("submission_id", &ids).Error
+	err := pb.db.gorm.WithContext(ctx).Model(&recommendationRow{}).Where("contest_id = ?", contestID).Pluck("submission_id", &ids).Error
 	out := map[string]bool{}
 	for _, id := range ids {
 		out[id] = true

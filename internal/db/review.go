@@ -11,6 +11,15 @@ import (
 	"github.com/jskx/contest/internal/contest"
 )
 
+// Reviews keeps the judging: the assignments with the judges' reviews, the conflicts judges
+// declare and the organizers' award decisions.
+type Reviews struct{ db *DB }
+
+var (
+	_ contest.ReviewStore = (*Reviews)(nil)
+	_ contest.AwardStore  = (*Reviews)(nil)
+)
+
 type assignmentRow struct {
 	SubmissionID string `gorm:"primaryKey"`
 	JudgeID      string `gorm:"primaryKey"`
@@ -34,9 +43,9 @@ func (r assignmentRow) toDomain() contest.ReviewRecord {
 }
 
 // ReviewRecords returns every assignment of the contest with its review.
-func (db *DB) ReviewRecords(ctx context.Context, contestID string) ([]contest.ReviewRecord, error) {
+func (rv *Reviews) ReviewRecords(ctx context.Context, contestID string) ([]contest.ReviewRecord, error) {
 	var rows []assignmentRow
-	if err := db.gorm.WithContext(ctx).Where("contest_id = ?", contestID).Find(&rows).Error; err != nil {
+	if err := rv.db.gorm.WithContext(ctx).Where("contest_id = ?", contestID).Find(&rows).Error; err != nil {
 		return nil, translate(err, "评审分配")
 	}
 	out := make([]contest.ReviewRecord, len(rows))
@@ -48,9 +57,9 @@ func (db *DB) ReviewRecords(ctx context.Context, contestID string) ([]contest.Re
 
 // ReplaceAssignments removes unreviewed assignments and adds new ones, with the audit entry,
 // in one transaction. An assignment reviewed meanwhile is not removed.
-func (db *DB) ReplaceAssignments(ctx context.Context, contestID string, remove, drafts []contest.Assignment, add []contest.ReviewRecord, a contest.AuditEntry) error {
+func (rv *Reviews) ReplaceAssignments(ctx context.Context, contestID string, remove, drafts []contest.Assignment, add []contest.ReviewRecord, a contest.AuditEntry) error {
 	audit := fromDomainAudit(a)
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := rv.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for _, r := range remove {
 			err := tx.Where("submission_id = ? AND judge_id = ? AND saved_at IS NULL AND submitted_at IS NULL", r.WorkID, r.JudgeID).
 				Delete(&assignmentRow{}).Error
@@ -103,9 +112,9 @@ type assignedWorkRow struct {
 
 // AssignedWorks returns the works assigned to a judge, in the judge's order. It reads no
 // personal data: the registration's personal columns are never selected.
-func (db *DB) AssignedWorks(ctx context.Context, judgeID string) ([]contest.AssignedWork, error) {
+func (rv *Reviews) AssignedWorks(ctx context.Context, judgeID string) ([]contest.AssignedWork, error) {
 	var rows []assignedWorkRow
-	err := db.gorm.WithContext(ctx).Table("assignments a").
+	err := rv.db.gorm.WithContext(ctx).Table("assignments a").
 		Select("a.submission_id, a.judge_id, a.position, a.scores, a.comment, a.saved_at, a.submitted_at, "+
 			"s.status, COALESCE(f.decision, '') AS formal, s.title, s.description, "+
 			"s.video_key, s.video_name, s.video_content_type, s.video_size, s.video_uploaded_at, "+
@@ -132,9 +141,9 @@ func (db *DB) AssignedWorks(ctx context.Context, judgeID string) ([]contest.Assi
 }
 
 // SaveReview stores a judge's scores for an assigned work, with the audit entry.
-func (db *DB) SaveReview(ctx context.Context, r contest.ReviewRecord, a contest.AuditEntry) error {
+func (rv *Reviews) SaveReview(ctx context.Context, r contest.ReviewRecord, a contest.AuditEntry) error {
 	audit := fromDomainAudit(a)
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := rv.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		q := tx.Model(&assignmentRow{}).Where("submission_id = ? AND judge_id = ?", r.WorkID, r.JudgeID)
 		if r.SubmittedAt == nil {
 			q = q.Where("submitted_at IS NULL") // a draft never takes back a submitted review
@@ -164,9 +173,9 @@ func (judgeConflictRow) TableName() string { return "judge_conflicts" }
 
 // DeclareConflict records the conflict, removes the judge's unsubmitted assignment and adds the
 // replacements with the audit entry, in one transaction.
-func (db *DB) DeclareConflict(ctx context.Context, contestID string, c contest.Assignment, reason string, at time.Time, add []contest.ReviewRecord, a contest.AuditEntry) error {
+func (rv *Reviews) DeclareConflict(ctx context.Context, contestID string, c contest.Assignment, reason string, at time.Time, add []contest.ReviewRecord, a contest.AuditEntry) error {
 	audit := fromDomainAudit(a)
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := rv.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Where("submission_id = ? AND judge_id = ? AND submitted_at IS NULL", c.WorkID, c.JudgeID).Delete(&assignmentRow{})
 		if res.Error != nil {
 			return res.Error
@@ -189,9 +198,9 @@ func (db *DB) DeclareConflict(ctx context.Context, contestID string, c contest.A
 }
 
 // Conflicts returns the declared conflicts as judge → work → true.
-func (db *DB) Conflicts(ctx context.Context) (map[string]map[string]bool, error) {
+func (rv *Reviews) Conflicts(ctx context.Context) (map[string]map[string]bool, error) {
 	var rows []judgeConflictRow
-	if err := db.gorm.WithContext(ctx).Find(&rows).Error; err != nil {
+	if err := rv.db.gorm.WithContext(ctx).Find(&rows).Error; err != nil {
 		return nil, translate(err, "回避记录")
 	}
 	out := map[string]map[string]bool{}
@@ -216,9 +225,9 @@ type awardRow struct {
 func (awardRow) TableName() string { return "awards" }
 
 // AwardDecisions returns the organizers' award decisions by work.
-func (db *DB) AwardDecisions(ctx context.Context, contestID string) (map[string]contest.AwardDecision, error) {
+func (rv *Reviews) AwardDecisions(ctx context.Context, contestID string) (map[string]contest.AwardDecision, error) {
 	var rows []awardRow
-	if err := db.gorm.WithContext(ctx).Where("contest_id = ?", contestID).Find(&rows).Error; err != nil {
+	if err := rv.db.gorm.WithContext(ctx).Where("contest_id = ?", contestID).Find(&rows).Error; err != nil {
 		return nil, translate(err, "奖项")
 	}
 	out := map[string]contest.AwardDecision{}
@@ -229,10 +238,10 @@ func (db *DB) AwardDecisions(ctx context.Context, contestID string) (map[string]
 }
 
 // SaveAward records an award decision (replacing an earlier one) with its audit entry.
-func (db *DB) SaveAward(ctx context.Context, contestID string, d contest.AwardDecision, a contest.AuditEntry) error {
+func (rv *Reviews) SaveAward(ctx context.Context, contestID string, d contest.AwardDecision, a contest.AuditEntry) error {
 	row := awardRow{SubmissionID: d.WorkID, ContestID: contestID, Tier: int(d.Tier), Reason: d.Reason, SetBy: d.ByID, SetAt: d.At.UTC()}
 	audit := fromDomainAudit(a)
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := rv.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error; err != nil {
 			return err
 		}

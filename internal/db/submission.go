@@ -10,6 +10,13 @@ import (
 	"github.com/jskx/contest/internal/contest"
 )
 
+// Submissions keeps the works: the 报名登记表 with its participants (personal numbers
+// sealed) and their 授权书, the check of each work's video (check.go) and its formal review
+// (formal.go).
+type Submissions struct{ db *DB }
+
+var _ contest.SubmissionStore = (*Submissions)(nil)
+
 type submissionRow struct {
 	ID              string
 	ContestID       string
@@ -82,14 +89,14 @@ const (
 	fieldPartID    = "participants.id"
 )
 
-func (db *DB) fromDomainSubmission(s contest.Submission) (submissionRow, []participantRow, error) {
+func (sb *Submissions) fromDomainSubmission(s contest.Submission) (submissionRow, []participantRow, error) {
 	r := s.Registration
 	row := submissionRow{
 		ID: s.ID, ContestID: s.ContestID, OwnerID: s.OwnerID, Status: string(s.Status), Version: s.Version,
 		Title: r.Title, LeadName: r.LeadName, Employer: r.Employer, ContactName: r.ContactName,
-		ContactIDType: string(r.ContactIDType), ContactIDIndex: db.box.Index(r.ContactIDNumber),
+		ContactIDType: string(r.ContactIDType), ContactIDIndex: sb.db.box.Index(r.ContactIDNumber),
 		ContactIDMasked: contest.MaskIDNumber(r.ContactIDNumber),
-		MobileIndex:     db.box.Index(r.Mobile), MobileMasked: contest.MaskMobile(r.Mobile),
+		MobileIndex:     sb.db.box.Index(r.Mobile), MobileMasked: contest.MaskMobile(r.Mobile),
 		Email: r.Email, WeChat: r.WeChat, Address: r.Address, PostalCode: r.PostalCode, Description: r.Description,
 		CreatedAt: s.CreatedAt.UTC(), UpdatedAt: s.UpdatedAt.UTC(), SubmittedAt: utcPtr(s.SubmittedAt),
 	}
@@ -97,20 +104,20 @@ func (db *DB) fromDomainSubmission(s contest.Submission) (submissionRow, []parti
 		row.ScanKey, row.ScanName, row.ScanContentType, row.ScanSize = s.Scan.Key, s.Scan.Name, s.Scan.ContentType, s.Scan.Size
 	}
 	var err error
-	if row.ContactIDEnc, err = db.box.Seal(fieldContactID, r.ContactIDNumber); err != nil {
+	if row.ContactIDEnc, err = sb.db.box.Seal(fieldContactID, r.ContactIDNumber); err != nil {
 		return row, nil, err
 	}
-	if row.MobileEnc, err = db.box.Seal(fieldMobile, r.Mobile); err != nil {
+	if row.MobileEnc, err = sb.db.box.Seal(fieldMobile, r.Mobile); err != nil {
 		return row, nil, err
 	}
 	parts := make([]participantRow, len(s.Participants))
 	for i, p := range s.Participants {
 		pr := participantRow{
 			ID: p.ID, SubmissionID: s.ID, Position: i, Name: p.Name, IDType: string(p.IDType),
-			IDIndex: db.box.Index(p.IDNumber), IDMasked: contest.MaskIDNumber(p.IDNumber),
+			IDIndex: sb.db.box.Index(p.IDNumber), IDMasked: contest.MaskIDNumber(p.IDNumber),
 			Employer: p.Employer, ConsentToken: p.ConsentToken,
 		}
-		if pr.IDEnc, err = db.box.Seal(fieldPartID, p.IDNumber); err != nil {
+		if pr.IDEnc, err = sb.db.box.Seal(fieldPartID, p.IDNumber); err != nil {
 			return row, nil, err
 		}
 		if c := p.Consent; c != nil {
@@ -125,7 +132,7 @@ func (db *DB) fromDomainSubmission(s contest.Submission) (submissionRow, []parti
 
 // toDomainSubmission converts rows; with open it decrypts personal numbers, otherwise only
 // their masked forms are set.
-func (db *DB) toDomainSubmission(row submissionRow, parts []participantRow, open bool) (contest.Submission, error) {
+func (sb *Submissions) toDomainSubmission(row submissionRow, parts []participantRow, open bool) (contest.Submission, error) {
 	s := contest.Submission{
 		ID: row.ID, ContestID: row.ContestID, OwnerID: row.OwnerID, Status: contest.Status(row.Status), Version: row.Version,
 		Registration: contest.Registration{
@@ -148,10 +155,10 @@ func (db *DB) toDomainSubmission(row submissionRow, parts []participantRow, open
 	}
 	var err error
 	if open {
-		if s.Registration.ContactIDNumber, err = db.box.Open(fieldContactID, row.ContactIDEnc); err != nil {
+		if s.Registration.ContactIDNumber, err = sb.db.box.Open(fieldContactID, row.ContactIDEnc); err != nil {
 			return s, err
 		}
-		if s.Registration.Mobile, err = db.box.Open(fieldMobile, row.MobileEnc); err != nil {
+		if s.Registration.Mobile, err = sb.db.box.Open(fieldMobile, row.MobileEnc); err != nil {
 			return s, err
 		}
 	}
@@ -160,7 +167,7 @@ func (db *DB) toDomainSubmission(row submissionRow, parts []participantRow, open
 		p := contest.Participant{ID: pr.ID, Name: pr.Name, IDType: contest.IDType(pr.IDType), IDMasked: pr.IDMasked, Employer: pr.Employer}
 		if open {
 			p.ConsentToken = pr.ConsentToken
-			if p.IDNumber, err = db.box.Open(fieldPartID, pr.IDEnc); err != nil {
+			if p.IDNumber, err = sb.db.box.Open(fieldPartID, pr.IDEnc); err != nil {
 				return s, err
 			}
 		}
@@ -182,13 +189,13 @@ func utcPtr(t *time.Time) *time.Time {
 }
 
 // CreateSubmission inserts a submission with its participants.
-func (db *DB) CreateSubmission(ctx context.Context, s *contest.Submission) error {
+func (sb *Submissions) CreateSubmission(ctx context.Context, s *contest.Submission) error {
 	s.Version = 1
-	row, parts, err := db.fromDomainSubmission(*s)
+	row, parts, err := sb.fromDomainSubmission(*s)
 	if err != nil {
 		return contest.Internal(err)
 	}
-	err = db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = sb.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
@@ -202,13 +209,13 @@ func (db *DB) CreateSubmission(ctx context.Context, s *contest.Submission) error
 
 // UpdateSubmission replaces a submission's fields and team. It is refused with EConflict when
 // the stored version is not s.Version (someone else wrote meanwhile); on success s.Version grows.
-func (db *DB) UpdateSubmission(ctx context.Context, s *contest.Submission) error {
-	row, parts, err := db.fromDomainSubmission(*s)
+func (sb *Submissions) UpdateSubmission(ctx context.Context, s *contest.Submission) error {
+	row, parts, err := sb.fromDomainSubmission(*s)
 	if err != nil {
 		return contest.Internal(err)
 	}
 	row.Version = s.Version + 1
-	err = db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = sb.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&submissionRow{}).Where("id = ? AND version = ?", s.ID, s.Version).
 			Select("*").Omit(append([]string{"id", "contest_id", "owner_id", "created_at"}, videoColumns...)...).Updates(&row)
 		if res.Error != nil {
@@ -235,37 +242,37 @@ var videoColumns = append([]string{"video_key", "video_name", "video_content_typ
 	"video_started_at", "video_uploaded_at"}, checkColumns...)
 
 // SubmissionByID returns a submission with personal numbers decrypted.
-func (db *DB) SubmissionByID(ctx context.Context, id string) (contest.Submission, error) {
+func (sb *Submissions) SubmissionByID(ctx context.Context, id string) (contest.Submission, error) {
 	var row submissionRow
-	if err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+	if err := sb.db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
 		return contest.Submission{}, translate(err, "作品")
 	}
 	var parts []participantRow
-	if err := db.gorm.WithContext(ctx).Where("submission_id = ?", id).Order("position").Find(&parts).Error; err != nil {
+	if err := sb.db.gorm.WithContext(ctx).Where("submission_id = ?", id).Order("position").Find(&parts).Error; err != nil {
 		return contest.Submission{}, translate(err, "作品")
 	}
-	s, err := db.toDomainSubmission(row, parts, true)
+	s, err := sb.toDomainSubmission(row, parts, true)
 	if err != nil {
 		return s, contest.Internal(err)
 	}
-	open, err := db.openUploads(ctx, []string{id})
+	open, err := sb.openUploads(ctx, []string{id})
 	if err != nil {
 		return s, err
 	}
 	s.Uploading = open[id]
-	formal, err := db.formalReviews(ctx, []string{id})
+	formal, err := sb.formalReviews(ctx, []string{id})
 	s.Formal = formal[id]
 	return s, err
 }
 
 // openUploads returns the open upload of each of the submissions that has one.
-func (db *DB) openUploads(ctx context.Context, ids []string) (map[string]*contest.Upload, error) {
+func (sb *Submissions) openUploads(ctx context.Context, ids []string) (map[string]*contest.Upload, error) {
 	out := map[string]*contest.Upload{}
 	if len(ids) == 0 {
 		return out, nil
 	}
 	var rows []uploadRow
-	err := db.gorm.WithContext(ctx).Where("submission_id IN ? AND state = ?", ids, string(contest.UploadOpen)).
+	err := sb.db.gorm.WithContext(ctx).Where("submission_id IN ? AND state = ?", ids, string(contest.UploadOpen)).
 		Order("created_at").Find(&rows).Error
 	if err != nil {
 		return nil, translate(err, "上传")
@@ -278,21 +285,21 @@ func (db *DB) openUploads(ctx context.Context, ids []string) (map[string]*contes
 }
 
 // ParticipantByConsentToken finds the submission and participant index of a consent link.
-func (db *DB) ParticipantByConsentToken(ctx context.Context, token string) (contest.Submission, int, error) {
+func (sb *Submissions) ParticipantByConsentToken(ctx context.Context, token string) (contest.Submission, int, error) {
 	var pr participantRow
-	if err := db.gorm.WithContext(ctx).Where("consent_token = ?", token).Take(&pr).Error; err != nil {
+	if err := sb.db.gorm.WithContext(ctx).Where("consent_token = ?", token).Take(&pr).Error; err != nil {
 		return contest.Submission{}, 0, translate(err, "授权链接")
 	}
-	s, err := db.SubmissionByID(ctx, pr.SubmissionID)
+	s, err := sb.SubmissionByID(ctx, pr.SubmissionID)
 	return s, pr.Position, err
 }
 
 // SaveConsent records a participant's consent if the submission is still at version, and bumps
 // the version. Both updates must touch exactly one row, or nothing is written.
-func (db *DB) SaveConsent(ctx context.Context, submissionID string, version int, participantID string, c contest.Consent) error {
+func (sb *Submissions) SaveConsent(ctx context.Context, submissionID string, version int, participantID string, c contest.Consent) error {
 	at := c.At.UTC()
 	stale := contest.Errorf(contest.EConflict, "报名登记表刚刚被修改，请刷新页面、核对信息后重新签署")
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sb.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&submissionRow{}).Where("id = ? AND version = ?", submissionID, version).
 			Update("version", gorm.Expr("version + 1"))
 		if res.Error != nil {
@@ -317,8 +324,8 @@ func (db *DB) SaveConsent(ctx context.Context, submissionID string, version int,
 }
 
 // DeleteSubmission removes a submission and its participants.
-func (db *DB) DeleteSubmission(ctx context.Context, id string) error {
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+func (sb *Submissions) DeleteSubmission(ctx context.Context, id string) error {
+	err := sb.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("submission_id = ?", id).Delete(&participantRow{}).Error; err != nil {
 			return err
 		}
@@ -328,9 +335,9 @@ func (db *DB) DeleteSubmission(ctx context.Context, id string) error {
 }
 
 // ListSubmissions returns a page of submissions, newest change first, with masked numbers only.
-func (db *DB) ListSubmissions(ctx context.Context, f contest.SubmissionFilter) (contest.SubmissionPage, error) {
+func (sb *Submissions) ListSubmissions(ctx context.Context, f contest.SubmissionFilter) (contest.SubmissionPage, error) {
 	page := contest.SubmissionPage{ByStatus: map[contest.Status]int64{}}
-	g := db.gorm.WithContext(ctx)
+	g := sb.db.gorm.WithContext(ctx)
 
 	var counts []struct {
 		Status string
@@ -338,7 +345,7 @@ func (db *DB) ListSubmissions(ctx context.Context, f contest.SubmissionFilter) (
 	}
 	noStatus := f
 	noStatus.Status = ""
-	if err := db.filter(g.Model(&submissionRow{}), noStatus).Select("status, COUNT(*) AS n").Group("status").Scan(&counts).Error; err != nil {
+	if err := sb.filter(g.Model(&submissionRow{}), noStatus).Select("status, COUNT(*) AS n").Group("status").Scan(&counts).Error; err != nil {
 		return page, translate(err, "作品")
 	}
 	for _, c := range counts {
@@ -349,7 +356,7 @@ func (db *DB) ListSubmissions(ctx context.Context, f contest.SubmissionFilter) (
 	}
 
 	var rows []submissionRow
-	q := db.filter(g.Model(&submissionRow{}), f).Order("updated_at DESC, id")
+	q := sb.filter(g.Model(&submissionRow{}), f).Order("updated_at DESC, id")
 	if f.Limit > 0 {
 		q = q.Limit(f.Limit).Offset(f.Offset)
 	}
@@ -370,16 +377,16 @@ func (db *DB) ListSubmissions(ctx context.Context, f contest.SubmissionFilter) (
 			byID[p.SubmissionID] = append(byID[p.SubmissionID], p)
 		}
 	}
-	open, err := db.openUploads(ctx, ids)
+	open, err := sb.openUploads(ctx, ids)
 	if err != nil {
 		return page, err
 	}
-	formal, err := db.formalReviews(ctx, ids)
+	formal, err := sb.formalReviews(ctx, ids)
 	if err != nil {
 		return page, err
 	}
 	for _, r := range rows {
-		s, err := db.toDomainSubmission(r, byID[r.ID], false)
+		s, err := sb.toDomainSubmission(r, byID[r.ID], false)
 		if err != nil {
 			return page, contest.Internal(err)
 		}
@@ -390,7 +397,7 @@ func (db *DB) ListSubmissions(ctx context.Context, f contest.SubmissionFilter) (
 }
 
 // filter applies a SubmissionFilter's conditions.
-func (db *DB) filter(q *gorm.DB, f contest.SubmissionFilter) *gorm.DB {
+func (sb *Submissions) filter(q *gorm.DB, f contest.SubmissionFilter) *gorm.DB {
 	if f.ContestID != "" {
 		q = q.Where("contest_id = ?", f.ContestID)
 	}
@@ -447,4 +454,4 @@ func escapeLike(s string) string {
 
 // SearchKey returns the keyed hash of a normalized personal number, as stored in the *_index
 // columns.
-func (db *DB) SearchKey(value string) string { return db.box.Index(value) }
+func (sb *Submissions) SearchKey(value string) string { return sb.db.box.Index(value) }

@@ -25,11 +25,12 @@ func mustSubmission(t testing.TB, d *db.DB) contest.Submission {
 	now := time.Date(2022, 5, 15, 2, 0, 0, 0, time.UTC)
 	c := contest.DefaultContest()
 	c.ID, c.CreatedAt, c.UpdatedAt = contest.NewID(), now, now
-	if err := d.CreateContest(ctx, &c); err != nil {
+	st := d.Stores()
+	if err := st.CreateContest(ctx, &c); err != nil {
 		t.Fatal(err)
 	}
 	u := contest.User{ID: contest.NewID(), Email: "z@example.org", Name: "张三", Role: contest.RoleContestant, PasswordHash: "x", CreatedAt: now}
-	if err := d.CreateUser(ctx, &u); err != nil {
+	if err := st.CreateUser(ctx, &u); err != nil {
 		t.Fatal(err)
 	}
 	s := contest.Submission{
@@ -41,7 +42,7 @@ func mustSubmission(t testing.TB, d *db.DB) contest.Submission {
 			{ID: contest.NewID(), Name: "李四", IDType: contest.IDResident, IDNumber: idLi, ConsentToken: "tok-2"},
 		},
 	}
-	if err := d.CreateSubmission(ctx, &s); err != nil {
+	if err := st.CreateSubmission(ctx, &s); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -71,7 +72,7 @@ func TestSubmissions_PersonalNumbersAreEncryptedAtRest(t *testing.T) {
 					}
 				}
 			}
-			got, err := d.SubmissionByID(context.Background(), s.ID)
+			got, err := d.Stores().SubmissionByID(context.Background(), s.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -90,7 +91,7 @@ func TestSubmissions_WrongKeyCannotRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	if _, err := other.SubmissionByID(context.Background(), s.ID); contest.ErrorCode(err) != contest.EInternal {
+	if _, err := other.Stores().SubmissionByID(context.Background(), s.ID); contest.ErrorCode(err) != contest.EInternal {
 		t.Fatalf("reading with another key: %v; want an internal error", err)
 	}
 }
@@ -99,27 +100,27 @@ func TestSubmissions_StaleUpdateIsRefusedSoAConsentIsNotLost(t *testing.T) {
 	for _, dialect := range dbtest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			d := dbtest.MustOpen(t, dialect, dbtest.MustBox(t))
-			ctx := context.Background()
+			ctx, st := context.Background(), d.Stores()
 			s := mustSubmission(t, d)
-			edit, _ := d.SubmissionByID(ctx, s.ID) // the owner opens the form…
+			edit, _ := st.SubmissionByID(ctx, s.ID) // the owner opens the form…
 			// …meanwhile 李四 consents through the link.
-			if err := d.SaveConsent(ctx, s.ID, s.Version, s.Participants[1].ID, contest.Consent{Name: "李四", At: time.Now(), IP: "192.0.2.1"}); err != nil {
+			if err := st.SaveConsent(ctx, s.ID, s.Version, s.Participants[1].ID, contest.Consent{Name: "李四", At: time.Now(), IP: "192.0.2.1"}); err != nil {
 				t.Fatal(err)
 			}
 			// A second consent from the same, now stale, version writes nothing.
-			if err := d.SaveConsent(ctx, s.ID, s.Version, s.Participants[0].ID, contest.Consent{Name: "张三", At: time.Now()}); contest.ErrorCode(err) != contest.EConflict {
+			if err := st.SaveConsent(ctx, s.ID, s.Version, s.Participants[0].ID, contest.Consent{Name: "张三", At: time.Now()}); contest.ErrorCode(err) != contest.EConflict {
 				t.Fatalf("consent on a stale version: %v; want conflict", err)
 			}
 			edit.Registration.Address = "新地址"
-			if err := d.UpdateSubmission(ctx, &edit); contest.ErrorCode(err) != contest.EConflict {
+			if err := st.UpdateSubmission(ctx, &edit); contest.ErrorCode(err) != contest.EConflict {
 				t.Fatalf("stale update: %v; want conflict", err)
 			}
-			got, _ := d.SubmissionByID(ctx, s.ID)
+			got, _ := st.SubmissionByID(ctx, s.ID)
 			if got.Participants[0].Consent != nil || got.Participants[1].Consent == nil || got.Participants[1].Consent.IP != "192.0.2.1" {
 				t.Fatal("the consent was lost")
 			}
 			got.Registration.Address = "新地址"
-			if err := d.UpdateSubmission(ctx, &got); err != nil {
+			if err := st.UpdateSubmission(ctx, &got); err != nil {
 				t.Fatalf("fresh update: %v", err)
 			}
 		})

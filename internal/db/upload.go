@@ -10,6 +10,12 @@ import (
 	"github.com/jskx/contest/internal/contest"
 )
 
+// Uploads keeps the resumable video uploads; finishing one records the video on its work and
+// queues its check.
+type Uploads struct{ db *DB }
+
+var _ contest.UploadStore = (*Uploads)(nil)
+
 type uploadRow struct {
 	ID           string
 	SubmissionID string
@@ -51,41 +57,41 @@ func (r uploadRow) toDomain() contest.Upload {
 }
 
 // CreateUpload inserts an upload.
-func (db *DB) CreateUpload(ctx context.Context, u *contest.Upload) error {
+func (up *Uploads) CreateUpload(ctx context.Context, u *contest.Upload) error {
 	row := fromDomainUpload(*u)
-	return translate(db.gorm.WithContext(ctx).Create(&row).Error, "上传")
+	return translate(up.db.gorm.WithContext(ctx).Create(&row).Error, "上传")
 }
 
-func (db *DB) uploadWhere(ctx context.Context, query string, args ...any) (contest.Upload, error) {
+func (up *Uploads) uploadWhere(ctx context.Context, query string, args ...any) (contest.Upload, error) {
 	var row uploadRow
-	if err := db.gorm.WithContext(ctx).Where(query, args...).Order("created_at DESC").Take(&row).Error; err != nil {
+	if err := up.db.gorm.WithContext(ctx).Where(query, args...).Order("created_at DESC").Take(&row).Error; err != nil {
 		return contest.Upload{}, translate(err, "上传")
 	}
 	return row.toDomain(), nil
 }
 
 // UploadByID returns an upload.
-func (db *DB) UploadByID(ctx context.Context, id string) (contest.Upload, error) {
-	return db.uploadWhere(ctx, "id = ?", id)
+func (up *Uploads) UploadByID(ctx context.Context, id string) (contest.Upload, error) {
+	return up.uploadWhere(ctx, "id = ?", id)
 }
 
 // UploadByStorageID returns the upload with the storage's id.
-func (db *DB) UploadByStorageID(ctx context.Context, storageID string) (contest.Upload, error) {
-	return db.uploadWhere(ctx, "storage_id = ?", storageID)
+func (up *Uploads) UploadByStorageID(ctx context.Context, storageID string) (contest.Upload, error) {
+	return up.uploadWhere(ctx, "storage_id = ?", storageID)
 }
 
 // OpenUploadOf returns the newest open upload of a submission.
-func (db *DB) OpenUploadOf(ctx context.Context, submissionID string) (contest.Upload, error) {
-	return db.uploadWhere(ctx, "submission_id = ? AND state = ?", submissionID, string(contest.UploadOpen))
+func (up *Uploads) OpenUploadOf(ctx context.Context, submissionID string) (contest.Upload, error) {
+	return up.uploadWhere(ctx, "submission_id = ? AND state = ?", submissionID, string(contest.UploadOpen))
 }
 
 // uploadChanges are the columns an upload changes after its creation.
 var uploadChanges = []string{"state", "checksum", "updated_at", "expires_at", "completed_at"}
 
 // UpdateUpload saves an upload's state, checksum and times.
-func (db *DB) UpdateUpload(ctx context.Context, u *contest.Upload) error {
+func (up *Uploads) UpdateUpload(ctx context.Context, u *contest.Upload) error {
 	row := fromDomainUpload(*u)
-	res := db.gorm.WithContext(ctx).Model(&uploadRow{}).Where("id = ?", u.ID).Select(uploadChanges).Updates(&row)
+	res := up.db.gorm.WithContext(ctx).Model(&uploadRow{}).Where("id = ?", u.ID).Select(uploadChanges).Updates(&row)
 	if res.Error == nil && res.RowsAffected == 0 {
 		return translate(gorm.ErrRecordNotFound, "上传")
 	}
@@ -96,10 +102,10 @@ func (db *DB) UpdateUpload(ctx context.Context, u *contest.Upload) error {
 // upload still open is finished, so two completions cannot both win. With reopened, sub's
 // status and submission time are saved too, under a new version, if the stored version is
 // still sub.Version; otherwise it returns contest.ErrStale and changes nothing.
-func (db *DB) FinishUpload(ctx context.Context, u *contest.Upload, sub *contest.Submission, reopened bool) error {
+func (up *Uploads) FinishUpload(ctx context.Context, u *contest.Upload, sub *contest.Submission, reopened bool) error {
 	v := sub.Video
 	started, uploaded := v.StartedAt.UTC(), v.UploadedAt.UTC()
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := up.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		row := fromDomainUpload(*u)
 		res := tx.Model(&uploadRow{}).Where("id = ? AND state = ?", u.ID, string(contest.UploadOpen)).
 			Select(uploadChanges).Updates(&row)
@@ -130,7 +136,7 @@ func (db *DB) FinishUpload(ctx context.Context, u *contest.Upload, sub *contest.
 		case res.RowsAffected != 1:
 			return gorm.ErrRecordNotFound
 		}
-		return db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: sub.ID, VideoKey: v.Key})
+		return up.db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: sub.ID, VideoKey: v.Key})
 	})
 	if err == nil && reopened {
 		sub.Version++
@@ -139,9 +145,9 @@ func (db *DB) FinishUpload(ctx context.Context, u *contest.Upload, sub *contest.
 }
 
 // IdleUploads returns open uploads whose abandonment time has passed, oldest first.
-func (db *DB) IdleUploads(ctx context.Context, now time.Time, limit int) ([]contest.Upload, error) {
+func (up *Uploads) IdleUploads(ctx context.Context, now time.Time, limit int) ([]contest.Upload, error) {
 	var rows []uploadRow
-	err := db.gorm.WithContext(ctx).Where("state = ? AND expires_at < ?", string(contest.UploadOpen), now.UTC()).
+	err := up.db.gorm.WithContext(ctx).Where("state = ? AND expires_at < ?", string(contest.UploadOpen), now.UTC()).
 		Order("expires_at").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, translate(err, "上传")

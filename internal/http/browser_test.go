@@ -145,7 +145,7 @@ func TestBrowser_SignUpFixInvalidIDAndSave(t *testing.T) {
 
 	// 6. The draft is stored as typed, with the number normalized.
 	ctx := context.Background()
-	page, err := e.DB.ListSubmissions(ctx, contest.SubmissionFilter{Limit: 10})
+	page, err := e.Stores.ListSubmissions(ctx, contest.SubmissionFilter{Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestBrowser_SignUpFixInvalidIDAndSave(t *testing.T) {
 	if len(s.Participants) != 2 || s.Participants[0].Name != "张三" || s.Participants[1].Name != "李四" {
 		t.Errorf("stored participants = %+v, want 张三 and 李四", s.Participants)
 	}
-	full, err := e.DB.SubmissionByID(ctx, id)
+	full, err := e.Stores.SubmissionByID(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}

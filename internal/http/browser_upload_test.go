@@ -92,7 +92,7 @@ func TestBrowser_UploadVideo(t *testing.T) {
 		if stored != hex.EncodeToString(sum[:]) || n != int64(len(video)) {
 			t.Errorf("stored video: sha256 %s, %d bytes; picked file: %x, %d bytes", stored, n, sum, len(video))
 		}
-		sub, err := e.DB.SubmissionByID(context.Background(), s.ID)
+		sub, err := e.Stores.SubmissionByID(context.Background(), s.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -26,13 +26,13 @@ func BenchmarkVerdictVsBareFFprobe(b *testing.B) {
 			c.Upload(s.ID, fixtureFile(b, "a.mp4", ffmpegtest.Video{Duration: 60, Audio: true, Faststart: true}))
 			c.WaitCheck(s.ID)
 			ctx := context.Background()
-			sub, err := e.DB.SubmissionByID(ctx, s.ID)
+			sub, err := e.Stores.SubmissionByID(ctx, s.ID)
 			if err != nil {
 				b.Fatal(err)
 			}
 			key := sub.Video.Key
 			state := func() contest.VideoCheck {
-				got, err := e.DB.SubmissionByID(ctx, s.ID)
+				got, err := e.Stores.SubmissionByID(ctx, s.ID)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -40,7 +40,7 @@ func BenchmarkVerdictVsBareFFprobe(b *testing.B) {
 			}
 			b.Run("verdict", func(b *testing.B) {
 				for b.Loop() {
-					if err := e.DB.RequestVideoCheck(ctx, s.ID, key); err != nil {
+					if err := e.Stores.RequestVideoCheck(ctx, s.ID, key); err != nil {
 						b.Fatal(err)
 					}
 					for state().State == contest.CheckPending {

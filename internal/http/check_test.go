@@ -430,13 +430,13 @@ func TestVideoCheck_LostChecksAreQueuedAgainOnce(t *testing.T) {
 		c := e.Client().SignUp("zhang@example.org")
 		s := c.Create(nil)
 		c.UploadAccepted(s.ID)
-		stored, err := e.DB.SubmissionByID(ctx, s.ID)
+		stored, err := e.Stores.SubmissionByID(ctx, s.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		e.stopJobs() // the lost job: a check recorded as checking with nothing queued
 		e.Media = counter
-		if err := e.DB.SaveVideoCheck(ctx, s.ID, stored.Video.Key, contest.VideoCheck{State: contest.CheckPending}); err != nil {
+		if err := e.Stores.SaveVideoCheck(ctx, s.ID, stored.Video.Key, contest.VideoCheck{State: contest.CheckPending}); err != nil {
 			t.Fatal(err)
 		}
 		// Hours later the housekeeper finds it; its next rounds leave the queued check alone.

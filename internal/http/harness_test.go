@@ -42,6 +42,7 @@ var backends = []string{"sqlite+localfs", "postgres+minio"}
 type env struct {
 	t       testing.TB
 	DB      *db.DB
+	Stores  *db.Stores // DB's stores, as the services get them
 	Storage contest.Storage
 	Svc     *contest.Services
 	Server  *httptest.Server
@@ -99,6 +100,7 @@ func MustEnv(t testing.TB, backend string) *env {
 		}
 		e.Storage = m
 	}
+	e.Stores = e.DB.Stores()
 	e.start()
 	if _, err := e.Svc.Contests.SeedContest(ctx, contest.DefaultContest()); err != nil {
 		t.Fatal(err)
@@ -133,7 +135,7 @@ func (e *env) start() {
 	if e.tune != nil {
 		e.tune(&opts)
 	}
-	e.Svc = contest.New(e.DB, e.Storage, opts)
+	e.Svc = contest.New(e.Stores, e.Storage, opts)
 	ready := func(ctx context.Context) error { return e.DB.Ping(ctx) }
 	e.Server = httptest.NewUnstartedServer(webhttp.New(e.Svc, ready, log, webhttp.Options{}))
 	e.Server.Listener.Close()

@@ -95,10 +95,10 @@ func (e *env) SeedCertificates(n int) (contest.Contest, []contest.Certificate, c
 			Recipient: fmt.Sprintf("参与人%04d", i)} // one valid certificate per work and recipient
 	}
 	audit := contest.AuditEntry{ID: "seed", ActorID: "seed", Entity: "publication", EntityID: c.ID, Action: "publish", At: now}
-	if err := e.DB.SavePublication(ctx, c, certs, nil, now, audit); err != nil {
+	if err := e.Stores.SavePublication(ctx, c, certs, nil, now, audit); err != nil {
 		e.t.Fatal(err)
 	}
-	org, err := e.DB.UserByEmail(ctx, "organizer@example.org")
+	org, err := e.Stores.UserByEmail(ctx, "organizer@example.org")
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -138,10 +138,10 @@ func BenchmarkPublicPages(b *testing.B) {
 	c.Publication.PublicityStart, c.Publication.PublicityEnd, c.Publication.PublicityVersion = &end, &end, 1
 	c.Publication.PublishedAt = &now
 	audit := contest.AuditEntry{ID: "bench", ActorID: "bench", Entity: "publication", EntityID: c.ID, Action: "publish", At: now}
-	if err := e.DB.SaveJudging(ctx, c); err != nil {
+	if err := e.Stores.SaveJudging(ctx, c); err != nil {
 		b.Fatal(err)
 	}
-	if err := e.DB.SavePublicity(ctx, c, results, audit); err != nil {
+	if err := e.Stores.SavePublicity(ctx, c, results, audit); err != nil {
 		b.Fatal(err)
 	}
 	for _, path := range []string{"/healthz", "/results", "/showcase", "/api/v1/results"} {

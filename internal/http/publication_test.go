@@ -293,13 +293,13 @@ func TestPublication_PublicityObjectionsPublishCertificates(t *testing.T) {
 		entry := contest.AuditEntry{ID: "stale", ActorID: "t", Entity: "award", EntityID: stale.ID, Action: "reopen", At: stale.UpdatedAt}
 		reopened := stale
 		reopened.Judging.AwardsConfirmedAt = nil
-		if err := e.DB.SaveAwardsState(context.Background(), reopened, entry); contest.ErrorCode(err) != contest.EConflict {
+		if err := e.Stores.SaveAwardsState(context.Background(), reopened, entry); contest.ErrorCode(err) != contest.EConflict {
 			t.Errorf("reopening from a stale read = %v, want conflict", err)
 		}
-		if err := e.DB.SavePublicity(context.Background(), stale, nil, entry); contest.ErrorCode(err) != contest.EConflict {
+		if err := e.Stores.SavePublicity(context.Background(), stale, nil, entry); contest.ErrorCode(err) != contest.EConflict {
 			t.Errorf("saving the publication from a stale read = %v, want conflict", err)
 		}
-		if err := e.DB.UpdateContest(context.Background(), &reopened); err != nil {
+		if err := e.Stores.UpdateContest(context.Background(), &reopened); err != nil {
 			t.Fatal(err)
 		}
 		if now, _ := e.Svc.Contests.CurrentContest(context.Background()); now.Stage(e.Clock.Now()) != contest.StagePublished || now.Judging.AwardsConfirmedAt == nil {
@@ -495,7 +495,7 @@ func TestCertificateZIP_ShowsProgressWhileTheServerAnswers(t *testing.T) {
 	odd := certs[0]
 	odd.Serial, odd.Recipient = "2022-1-9999-ODDNAME0", "王𠮷"
 	audit := contest.AuditEntry{ID: "odd", ActorID: "seed", Entity: "publication", EntityID: c.ID, Action: "publish", At: odd.IssuedAt}
-	if err := e.DB.SavePublication(context.Background(), c, []contest.Certificate{odd}, nil, odd.IssuedAt, audit); err != nil {
+	if err := e.Stores.SavePublication(context.Background(), c, []contest.Certificate{odd}, nil, odd.IssuedAt, audit); err != nil {
 		t.Fatal(err)
 	}
 	org, anon := e.Organizer(), e.Client()

@@ -288,7 +288,7 @@ func TestReplaceVideoRemovesOldObject(t *testing.T) {
 		s := c.Create(nil)
 		first := randomFile("first.mp4", contest.MinPartSize+10)
 		c.Upload(s.ID, first)
-		stored, err := e.DB.SubmissionByID(ctx, s.ID)
+		stored, err := e.Stores.SubmissionByID(ctx, s.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -335,7 +335,7 @@ func TestAbandonedUploadsAreSwept(t *testing.T) {
 		if r := c.Do("GET", "/api/v1/submissions/"+s.ID+"/video/upload", nil); r.Status != http.StatusNotFound {
 			t.Fatalf("swept upload still open: %d %s", r.Status, r.Body)
 		}
-		row, err := e.DB.UploadByID(ctx, u.ID)
+		row, err := e.Stores.UploadByID(ctx, u.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
