@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"regexp"
 	"sort"
@@ -157,4 +159,142 @@ func resolves(components map[string]any, ref string) bool {
 	kind, _ := components[parts[2]].(map[string]any)
 	_, ok := kind[parts[3]]
 	return ok
+}
+
+// operation is one operation of the spec as generic YAML.
+type operation struct {
+	method, path string
+	spec         map[string]any
+}
+
+func (o operation) String() string { return strings.ToUpper(o.method) + " " + o.path }
+
+// operationsOf returns every operation of the spec, sorted by path and method.
+func operationsOf(t *testing.T, spec map[string]any) []operation {
+	t.Helper()
+	paths, _ := spec["paths"].(map[string]any)
+	var ops []operation
+	for path, item := range paths {
+		m, _ := item.(map[string]any)
+		for method, op := range m {
+			if o, ok := op.(map[string]any); ok && httpMethods[method] {
+				ops = append(ops, operation{method: method, path: path, spec: o})
+			}
+		}
+	}
+	sort.Slice(ops, func(i, j int) bool { return ops[i].String() < ops[j].String() })
+	return ops
+}
+
+// clientError matches the response keys of client errors: an explicit 4xx status or the 4XX range.
+var clientError = regexp.MustCompile(`^4([0-9][0-9]|XX)$`)
+
+func TestOpenAPI_EveryAPIOperationDocumentsAClientError(t *testing.T) {
+	for _, op := range operationsOf(t, loadSpec(t)) {
+		if !strings.HasPrefix(op.path, "/api/") {
+			continue // the probes answer 200 or 503, never a client error
+		}
+		responses, _ := op.spec["responses"].(map[string]any)
+		found := false
+		for status := range responses {
+			found = found || clientError.MatchString(status)
+		}
+		if !found {
+			t.Errorf("%s documents no 4XX response", op)
+		}
+	}
+}
+
+func TestOpenAPI_EveryOperationWithABodyDocumentsItsRefusals(t *testing.T) {
+	for _, op := range operationsOf(t, loadSpec(t)) {
+		body, ok := op.spec["requestBody"].(map[string]any)
+		if !ok {
+			continue
+		}
+		responses, _ := op.spec["responses"].(map[string]any)
+		// Every route limits the size of its body (413 too_large).
+		if _, ok := responses["413"]; !ok {
+			t.Errorf("%s takes a body but does not document 413", op)
+		}
+		// A JSON body that does not parse is 400 bad_json.
+		content, _ := body["content"].(map[string]any)
+		if _, json := content["application/json"]; json {
+			if _, ok := responses["400"]; !ok {
+				t.Errorf("%s takes JSON but does not document 400", op)
+			}
+		}
+	}
+}
+
+// unsafeMethods are the methods the CSRF check applies to.
+var unsafeMethods = map[string]bool{"post": true, "put": true, "delete": true, "patch": true}
+
+func TestOpenAPI_SecuritySaysWhoMayCall(t *testing.T) {
+	anonymous := anonymousRoutes(t)
+	for _, op := range operationsOf(t, loadSpec(t)) {
+		alternatives, declared := op.spec["security"].([]any)
+		if !declared {
+			t.Errorf("%s does not declare its security (`security: []` when no sign-in is needed)", op)
+			continue
+		}
+		open := len(alternatives) == 0 // security: [] — anyone
+		for _, alt := range alternatives {
+			schemes, _ := alt.(map[string]any)
+			_, session := schemes["sessionCookie"]
+			open = open || !session
+			_, cookie := schemes["csrfCookie"]
+			_, header := schemes["csrfHeader"]
+			if unsafeMethods[op.method] && !(cookie && header) {
+				t.Errorf("%s: the CSRF check needs both csrfCookie and csrfHeader in %v", op, schemes)
+			}
+			if !unsafeMethods[op.method] && (cookie || header) {
+				t.Errorf("%s: a %s is not CSRF-checked, yet security lists %v", op, strings.ToUpper(op.method), schemes)
+			}
+		}
+		if public, known := anonymous[op.method+" "+op.path]; known && public != open {
+			if public {
+				t.Errorf("%s needs no sign-in, but its security requires sessionCookie", op)
+			} else {
+				t.Errorf("%s answers 401 without a session, but its security lets anyone call it", op)
+			}
+		}
+	}
+}
+
+// anonymousRoutes calls every API route once without a session (with a CSRF token and an empty
+// JSON body) and reports, by "method path" as the spec writes it, whether it went past the
+// sign-in check. The server has no service: a handler that gets that far fails with 500, so a
+// 401 can only come from the sign-in check.
+func anonymousRoutes(t *testing.T) map[string]bool {
+	t.Helper()
+	s := New(nil, func(context.Context) error { return nil }, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
+	s.echo.Logger.SetOutput(io.Discard) // the recovered nil-service panics
+
+	first := httptest.NewRecorder()
+	s.ServeHTTP(first, httptest.NewRequest(http.MethodGet, "/api/v1/me", nil))
+	token := first.Header().Get("X-CSRF-Token")
+	if token == "" {
+		t.Fatal("GET /api/v1/me set no CSRF token")
+	}
+
+	out := map[string]bool{}
+	for _, r := range s.Routes() {
+		method := strings.ToLower(r.Method)
+		if !httpMethods[method] || !documented(r.Path) {
+			continue
+		}
+		req := httptest.NewRequest(r.Method, echoParam.ReplaceAllString(r.Path, "x"), strings.NewReader("{}"))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-CSRF-Token", token)
+		for _, c := range first.Result().Cookies() {
+			req.AddCookie(c)
+		}
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code == http.StatusForbidden {
+			t.Fatalf("%s %s: 403 %s (the CSRF token was not accepted?)", r.Method, r.Path, rec.Body)
+		}
+		out[method+" "+echoParam.ReplaceAllString(r.Path, "{$1}")] = rec.Code != http.StatusUnauthorized
+	}
+	return out
 }
