@@ -96,7 +96,12 @@ func (s *Server) apiMySubmissions(c echo.Context) error {
 	for i, sub := range subs {
 		items[i] = toSubmissionJSON(sub, "", false)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items})
+	return c.JSON(http.StatusOK, submissionListJSON{Items: items})
+}
+
+// submissionListJSON is a contestant's own submissions.
+type submissionListJSON struct {
+	Items []submissionJSON `json:"items"`
 }
 
 func (s *Server) apiCreateSubmission(c echo.Context) error {
@@ -275,5 +280,13 @@ func (s *Server) submissionPageJSON(c echo.Context, page contest.SubmissionPage)
 	for i, sub := range page.Items {
 		items[i] = toSubmissionJSON(sub, "", true)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items, "total": page.Total, "by_status": page.ByStatus})
+	return c.JSON(http.StatusOK, adminSubmissionsJSON{Items: items, Total: page.Total, ByStatus: page.ByStatus})
+}
+
+// adminSubmissionsJSON is a page of the organizer's list: the matching submissions, how many
+// match the whole filter, and how many per status over the filter without the status.
+type adminSubmissionsJSON struct {
+	Items    []submissionJSON         `json:"items"`
+	Total    int64                    `json:"total"`
+	ByStatus map[contest.Status]int64 `json:"by_status"`
 }

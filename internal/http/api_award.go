@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -18,13 +19,22 @@ type awardJSON struct {
 	Reason     string `json:"reason,omitempty"`
 }
 
-func toAwardsJSON(t contest.AwardTable) map[string]any {
+// awardsJSON is the award table: the ranked works with their final awards, and whether and
+// when judging was closed and the awards confirmed.
+type awardsJSON struct {
+	Items       []awardJSON `json:"items"`
+	ClosedAt    *time.Time  `json:"closed_at"`
+	ConfirmedAt *time.Time  `json:"confirmed_at"`
+	Version     int         `json:"version"`
+}
+
+func toAwardsJSON(t contest.AwardTable) awardsJSON {
 	items := make([]awardJSON, len(t.Awards))
-	base := toRankingJSON(t.RankingTable)["items"].([]rankingJSON)
+	base := toRankingJSON(t.RankingTable).Items
 	for i, r := range t.Awards {
 		items[i] = awardJSON{rankingJSON: base[i], Final: tierNames[r.Final], FinalLabel: r.Final.Label(), Reason: r.Reason}
 	}
-	return map[string]any{"items": items, "closed_at": t.ClosedAt, "confirmed_at": t.ConfirmedAt, "version": t.Version}
+	return awardsJSON{Items: items, ClosedAt: t.ClosedAt, ConfirmedAt: t.ConfirmedAt, Version: t.Version}
 }
 
 func (s *Server) apiAwards(c echo.Context) error {

@@ -53,7 +53,13 @@ func (s *Server) apiInviteJudge(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, map[string]any{"judge": toJudgeJSON(j), "password": password})
+	return c.JSON(http.StatusCreated, invitedJudgeJSON{Judge: toJudgeJSON(j), Password: password})
+}
+
+// invitedJudgeJSON is a new judge with their one-time password, shown only this once.
+type invitedJudgeJSON struct {
+	Judge    judgeJSON `json:"judge"`
+	Password string    `json:"password"`
 }
 
 func (s *Server) apiJudges(c echo.Context) error {
@@ -66,7 +72,12 @@ func (s *Server) apiJudges(c echo.Context) error {
 	for i, j := range judges {
 		items[i] = toJudgeJSON(j)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items})
+	return c.JSON(http.StatusOK, judgeListJSON{Items: items})
+}
+
+// judgeListJSON is every judge, active or not.
+type judgeListJSON struct {
+	Items []judgeJSON `json:"items"`
 }
 
 // apiSetJudgeActive is POST …/judges/:id/activate and …/deactivate.
@@ -122,5 +133,11 @@ func (s *Server) apiAudit(c echo.Context) error {
 		items[i] = auditJSON{At: a.At, ActorID: a.ActorID, ActorName: a.ActorName, Entity: a.Entity, EntityID: a.EntityID,
 			Action: a.Action, Before: a.Before, After: a.After}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items, "total": total})
+	return c.JSON(http.StatusOK, auditPageJSON{Items: items, Total: total})
+}
+
+// auditPageJSON is a page of the audit log and how many entries the log has.
+type auditPageJSON struct {
+	Items []auditJSON `json:"items"`
+	Total int64       `json:"total"`
 }

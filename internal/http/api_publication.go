@@ -51,7 +51,13 @@ func (s *Server) apiResults(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"publication": toPublicationJSON(r.Contest, s.svc.Now()), "items": toResultsJSON(r.Results)})
+	return c.JSON(http.StatusOK, publicResultsJSON{Publication: toPublicationJSON(r.Contest, s.svc.Now()), Items: toResultsJSON(r.Results)})
+}
+
+// publicResultsJSON is where the results stand and the winners the public may see.
+type publicResultsJSON struct {
+	Publication publicationJSON `json:"publication"`
+	Items       []resultJSON    `json:"items"`
 }
 
 func (s *Server) apiFileObjection(c echo.Context) error {
@@ -68,7 +74,14 @@ func (s *Server) apiFileObjection(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, map[string]any{"id": o.ID, "status": o.Status, "created_at": o.CreatedAt})
+	return c.JSON(http.StatusCreated, filedObjectionJSON{ID: o.ID, Status: string(o.Status), CreatedAt: o.CreatedAt})
+}
+
+// filedObjectionJSON tells whoever objected that the objection is recorded.
+type filedObjectionJSON struct {
+	ID        string    `json:"id"`
+	Status    string    `json:"status"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 func (s *Server) apiVerify(c echo.Context) error {
@@ -82,11 +95,34 @@ func (s *Server) apiVerify(c echo.Context) error {
 	cert := v.Certificate
 	if !v.Genuine() {
 		// A revoked certificate says only that: the award it named was withdrawn or changed.
-		return c.JSON(http.StatusOK, map[string]any{"serial": cert.Serial, "genuine": false, "revoked_at": cert.RevokedAt})
+		return c.JSON(http.StatusOK, revokedJSON{Serial: cert.Serial, Genuine: false, RevokedAt: cert.RevokedAt})
 	}
-	return c.JSON(http.StatusOK, map[string]any{"serial": cert.Serial, "genuine": true,
-		"contest": v.Contest.Name, "tier": tierNames[cert.Tier], "tier_label": cert.Tier.Label(), "title": cert.Title,
-		"creators": cert.Names, "recipient": cert.Recipient, "employer": cert.Employer, "issuer": v.Issuer, "issued_at": cert.IssuedAt})
+	return c.JSON(http.StatusOK, verificationJSON{Serial: cert.Serial, Genuine: true,
+		Contest: v.Contest.Name, Tier: tierNames[cert.Tier], TierLabel: cert.Tier.Label(), Title: cert.Title,
+		Creators: cert.Names, Recipient: cert.Recipient, Employer: cert.Employer, Issuer: v.Issuer, IssuedAt: cert.IssuedAt})
+}
+
+// revokedJSON is a certificate that no longer stands: only that, and since when (null when
+// the results were withdrawn rather than the award changed).
+type revokedJSON struct {
+	Serial    string     `json:"serial"`
+	Genuine   bool       `json:"genuine"`
+	RevokedAt *time.Time `json:"revoked_at"`
+}
+
+// verificationJSON is what a genuine certificate certifies.
+type verificationJSON struct {
+	Serial    string    `json:"serial"`
+	Genuine   bool      `json:"genuine"`
+	Contest   string    `json:"contest"`
+	Tier      string    `json:"tier"`
+	TierLabel string    `json:"tier_label"`
+	Title     string    `json:"title"`
+	Creators  []string  `json:"creators"`
+	Recipient string    `json:"recipient"` // the participant it is for; "" for the work's own
+	Employer  string    `json:"employer"`
+	Issuer    string    `json:"issuer"`
+	IssuedAt  time.Time `json:"issued_at"`
 }
 
 // objectionJSON is an objection for organizers; the contact is masked.
@@ -123,7 +159,13 @@ func (s *Server) apiPublication(c echo.Context) error {
 	for i, o := range list {
 		items[i] = toObjectionJSON(o)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"publication": toPublicationJSON(ct, s.svc.Now()), "objections": items})
+	return c.JSON(http.StatusOK, publicationOverviewJSON{Publication: toPublicationJSON(ct, s.svc.Now()), Objections: items})
+}
+
+// publicationOverviewJSON is where the results stand, with the objections for organizers.
+type publicationOverviewJSON struct {
+	Publication publicationJSON `json:"publication"`
+	Objections  []objectionJSON `json:"objections"`
 }
 
 // apiPublicationAction runs a publishing step and answers with where the results stand.
@@ -183,7 +225,13 @@ func (s *Server) apiSetRecommended(c echo.Context) error {
 	if err := s.svc.Publication.SetRecommended(c.Request().Context(), u, c.Param("id"), in.Recommended); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"work_id": c.Param("id"), "recommended": in.Recommended})
+	return c.JSON(http.StatusOK, recommendationJSON{WorkID: c.Param("id"), Recommended: in.Recommended})
+}
+
+// recommendationJSON is a work's recommendation to the national contest, as saved.
+type recommendationJSON struct {
+	WorkID      string `json:"work_id"`
+	Recommended bool   `json:"recommended"`
 }
 
 // exportJSON is a package being built.
@@ -239,17 +287,47 @@ func (s *Server) apiStatistics(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows := func(rs []contest.StatRow) []map[string]any {
-		out := make([]map[string]any, len(rs))
+	return c.JSON(http.StatusOK, toStatisticsJSON(st))
+}
+
+// statisticsJSON are the figures of the organizers' report.
+type statisticsJSON struct {
+	Drafts     int           `json:"drafts"`
+	Works      int           `json:"works"`
+	Accepted   int           `json:"accepted"`
+	Awards     [3]int        `json:"awards"` // 一/二/三等奖
+	ByEmployer []statRowJSON `json:"by_employer"`
+	ByCity     []statRowJSON `json:"by_city"`
+	PerDay     []statDayJSON `json:"per_day"`
+}
+
+// statRowJSON counts the works of one employer or city.
+type statRowJSON struct {
+	Name     string `json:"name"`
+	Works    int    `json:"works"`
+	Accepted int    `json:"accepted"`
+	Awards   [3]int `json:"awards"`
+}
+
+// statDayJSON counts the works started and submitted on one day.
+type statDayJSON struct {
+	Date      string `json:"date"`
+	Created   int    `json:"created"`
+	Submitted int    `json:"submitted"`
+}
+
+func toStatisticsJSON(st contest.Statistics) statisticsJSON {
+	rows := func(rs []contest.StatRow) []statRowJSON {
+		out := make([]statRowJSON, len(rs))
 		for i, r := range rs {
-			out[i] = map[string]any{"name": r.Name, "works": r.Works, "accepted": r.Accepted, "awards": r.Awards}
+			out[i] = statRowJSON{Name: r.Name, Works: r.Works, Accepted: r.Accepted, Awards: r.Awards}
 		}
 		return out
 	}
-	days := make([]map[string]any, len(st.PerDay))
+	days := make([]statDayJSON, len(st.PerDay))
 	for i, d := range st.PerDay {
-		days[i] = map[string]any{"date": d.Date, "created": d.Created, "submitted": d.Submitted}
+		days[i] = statDayJSON{Date: d.Date, Created: d.Created, Submitted: d.Submitted}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"drafts": st.Drafts, "works": st.Works, "accepted": st.Accepted, "awards": st.Awards,
-		"by_employer": rows(st.ByEmployer), "by_city": rows(st.ByCity), "per_day": days})
+	return statisticsJSON{Drafts: st.Drafts, Works: st.Works, Accepted: st.Accepted, Awards: st.Awards,
+		ByEmployer: rows(st.ByEmployer), ByCity: rows(st.ByCity), PerDay: days}
 }

@@ -57,7 +57,15 @@ func (s *Server) apiJudgeQueue(c echo.Context) error {
 			done++
 		}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items, "done": done, "total": len(tasks), "rubric": ct.Judging.Rubric})
+	return c.JSON(http.StatusOK, judgeQueueJSON{Items: items, Done: done, Total: len(tasks), Rubric: ct.Judging.Rubric})
+}
+
+// judgeQueueJSON is a judge's works, how many are done, and the rubric they are scored by.
+type judgeQueueJSON struct {
+	Items  []taskJSON     `json:"items"`
+	Done   int            `json:"done"`
+	Total  int            `json:"total"`
+	Rubric contest.Rubric `json:"rubric"`
 }
 
 func (s *Server) apiJudgeTask(c echo.Context) error {
@@ -112,16 +120,28 @@ func (s *Server) apiRunAssignment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, planJSON(p))
+	return c.JSON(http.StatusOK, toPlanJSON(p))
 }
 
 // planJSON is an assignment plan's size: assignments, works per judge, works short of judges.
-func planJSON(p contest.Plan) map[string]any {
-	short := make([]map[string]any, 0, len(p.Short))
+type planJSON struct {
+	Assignments int            `json:"assignments"`
+	Loads       map[string]int `json:"loads"`
+	Short       []shortJSON    `json:"short"`
+}
+
+// shortJSON is a work that got fewer judges than wanted, and how many it got.
+type shortJSON struct {
+	SubmissionID string `json:"submission_id"`
+	Judges       int    `json:"judges"`
+}
+
+func toPlanJSON(p contest.Plan) planJSON {
+	short := make([]shortJSON, 0, len(p.Short))
 	for id, n := range p.Short {
-		short = append(short, map[string]any{"submission_id": id, "judges": n})
+		short = append(short, shortJSON{SubmissionID: id, Judges: n})
 	}
-	return map[string]any{"assignments": len(p.Assignments), "loads": p.Load, "short": short}
+	return planJSON{Assignments: len(p.Assignments), Loads: p.Load, Short: short}
 }
 
 // rankingJSON is a line of the organizer's ranking table.
@@ -144,7 +164,15 @@ type rankingJSON struct {
 
 var tierNames = map[contest.Tier]string{contest.TierFirst: "first", contest.TierSecond: "second", contest.TierThird: "third", contest.TierNone: "none"}
 
-func toRankingJSON(t contest.RankingTable) map[string]any {
+// rankingTableJSON is the organizer's ranking: its lines, the tiers over their quota through
+// ties (by how many works), and when judging was closed.
+type rankingTableJSON struct {
+	Items     []rankingJSON  `json:"items"`
+	OverQuota map[string]int `json:"over_quota"`
+	ClosedAt  *time.Time     `json:"closed_at"`
+}
+
+func toRankingJSON(t contest.RankingTable) rankingTableJSON {
 	items := make([]rankingJSON, len(t.Rows))
 	for i, r := range t.Rows {
 		items[i] = rankingJSON{ID: r.WorkID, Title: r.Title, Rank: r.Rank, Raw: r.Raw, Adjusted: r.Adjusted, Totals: r.Totals,
@@ -155,7 +183,7 @@ func toRankingJSON(t contest.RankingTable) map[string]any {
 	for tier, n := range t.Over {
 		over[tierNames[tier]] = n
 	}
-	return map[string]any{"items": items, "over_quota": over, "closed_at": t.ClosedAt}
+	return rankingTableJSON{Items: items, OverQuota: over, ClosedAt: t.ClosedAt}
 }
 
 func (s *Server) apiRanking(c echo.Context) error {
@@ -196,7 +224,7 @@ func (s *Server) apiPreviewAssignment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, planJSON(p))
+	return c.JSON(http.StatusOK, toPlanJSON(p))
 }
 
 func (s *Server) apiMoveAssignment(c echo.Context) error {
