@@ -23,8 +23,8 @@ type awardJSON struct {
 // when judging was closed and the awards confirmed.
 type awardsJSON struct {
 	Items       []awardJSON `json:"items"`
-	ClosedAt    *time.Time  `json:"closed_at"`
-	ConfirmedAt *time.Time  `json:"confirmed_at"`
+	ClosedAt    *time.Time  `json:"closed_at,omitempty"`    // absent while judging is open
+	ConfirmedAt *time.Time  `json:"confirmed_at,omitempty"` // absent while the awards can change
 	Version     int         `json:"version"`
 }
 

@@ -169,7 +169,7 @@ var tierNames = map[contest.Tier]string{contest.TierFirst: "first", contest.Tier
 type rankingTableJSON struct {
 	Items     []rankingJSON  `json:"items"`
 	OverQuota map[string]int `json:"over_quota"`
-	ClosedAt  *time.Time     `json:"closed_at"`
+	ClosedAt  *time.Time     `json:"closed_at,omitempty"` // absent while judging is open
 }
 
 func toRankingJSON(t contest.RankingTable) rankingTableJSON {

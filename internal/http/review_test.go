@@ -304,9 +304,10 @@ func TestReview_AssignScoreAndRankBlind(t *testing.T) {
 		if r := org.Do("POST", "/api/v1/admin/awards/reopen", map[string]string{}); r.FieldCodes()["reason"] != "reason_required" {
 			t.Fatalf("reopen without a reason = %d", r.Status)
 		}
-		org.Must(http.StatusOK, "POST", "/api/v1/admin/awards/reopen", map[string]string{"reason": "发现重复获奖"}).JSON(t, &aw)
-		if aw.ConfirmedAt != nil || aw.Items[0].Final != "first" {
-			t.Fatalf("after reopening: %+v", aw)
+		var reopened awards // a fresh value: confirmed_at is absent, not null, once reopened
+		org.Must(http.StatusOK, "POST", "/api/v1/admin/awards/reopen", map[string]string{"reason": "发现重复获奖"}).JSON(t, &reopened)
+		if reopened.ConfirmedAt != nil || reopened.Items[0].Final != "first" {
+			t.Fatalf("after reopening: %+v", reopened)
 		}
 		var log auditList
 		org.Must(http.StatusOK, "GET", "/api/v1/admin/audit?limit=3", nil).JSON(t, &log)
