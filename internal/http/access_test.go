@@ -113,9 +113,7 @@ func TestScan_UploadReplaceAndDownload(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer res.Body.Close()
-			var b bytes.Buffer
-			b.ReadFrom(res.Body)
-			return response{Status: res.StatusCode, Body: b.Bytes()}
+			return response{Status: res.StatusCode, Body: readValidated(t, res)}
 		}
 		pdf := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("签字版授权书"), 1000)...)
 		if r := upload("../../授权书.pdf", pdf); r.Status != http.StatusOK {

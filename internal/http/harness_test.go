@@ -342,7 +342,7 @@ func (c *client) Do(method, path string, body any) response {
 		c.t.Fatal(err)
 	}
 	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
+	raw := readValidated(c.t, res)
 	if tok := res.Header.Get("X-CSRF-Token"); tok != "" {
 		c.csrf = tok
 	}

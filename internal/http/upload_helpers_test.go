@@ -189,7 +189,7 @@ func (c *client) Send(pt partTarget, body io.Reader, length int64) (int, string)
 		return 0, err.Error()
 	}
 	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
+	raw := readValidated(c.t, res) // storage's answers (S3) are not the API's and are skipped
 	return res.StatusCode, string(raw)
 }
 
@@ -296,6 +296,7 @@ func (c *client) follow(path string) *http.Response {
 	if err != nil {
 		c.t.Fatal(err)
 	}
+	readValidated(c.t, res)
 	if res.StatusCode == http.StatusFound {
 		res.Body.Close()
 		if res, err = http.Get(res.Header.Get("Location")); err != nil {
