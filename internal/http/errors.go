@@ -38,6 +38,30 @@ type errorBody struct {
 	} `json:"error"`
 }
 
+// fromHTTPError gives Echo's own errors (unknown route, bad body, too large) a domain code.
+func fromHTTPError(he *echo.HTTPError) error {
+	switch he.Code {
+	case http.StatusNotFound, http.StatusMethodNotAllowed:
+		return contest.Errorf(contest.ENotFound, "页面不存在")
+	case http.StatusRequestEntityTooLarge:
+		return contest.Errorf(contest.ETooLarge, "提交的内容过大")
+	case http.StatusUnauthorized:
+		return contest.Errorf(contest.EUnauthorized, "请先登录")
+	case http.StatusForbidden:
+		return contest.Errorf(contest.EForbidden, "没有权限")
+	}
+	if he.Code >= 400 && he.Code < 500 {
+		return contest.Errorf(contest.EBadRequest, "请求格式有误")
+	}
+	return contest.Internal(he)
+}
+
+// wantsJSON tells API calls from page views.
+func wantsJSON(c echo.Context) bool {
+	r := c.Request()
+	return strings.HasPrefix(r.URL.Path, "/api/") || strings.Contains(r.Header.Get("Accept"), "application/json") && !strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
 // handleError is the only place that turns errors into responses. Internal errors are logged
 // once here, and their text never reaches the client.
 func (s *Server) handleError(err error, c echo.Context) {
@@ -68,28 +92,4 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	c.Response().Status = status
 	_ = s.render(c, status, "error", view{Title: "出错了", Data: body.Error})
-}
-
-// fromHTTPError gives Echo's own errors (unknown route, bad body, too large) a domain code.
-func fromHTTPError(he *echo.HTTPError) error {
-	switch he.Code {
-	case http.StatusNotFound, http.StatusMethodNotAllowed:
-		return contest.Errorf(contest.ENotFound, "页面不存在")
-	case http.StatusRequestEntityTooLarge:
-		return contest.Errorf(contest.ETooLarge, "提交的内容过大")
-	case http.StatusUnauthorized:
-		return contest.Errorf(contest.EUnauthorized, "请先登录")
-	case http.StatusForbidden:
-		return contest.Errorf(contest.EForbidden, "没有权限")
-	}
-	if he.Code >= 400 && he.Code < 500 {
-		return contest.Errorf(contest.EBadRequest, "请求格式有误")
-	}
-	return contest.Internal(he)
-}
-
-// wantsJSON tells API calls from page views.
-func wantsJSON(c echo.Context) bool {
-	r := c.Request()
-	return strings.HasPrefix(r.URL.Path, "/api/") || strings.Contains(r.Header.Get("Accept"), "application/json") && !strings.Contains(r.Header.Get("Accept"), "text/html")
 }

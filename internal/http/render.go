@@ -126,6 +126,26 @@ func mustParsePages() *pages {
 	return p
 }
 
+// flashText are the one-line confirmations shown after a redirect; the cookie holds only the key.
+var flashText = map[string]string{
+	"saved":     "已保存",
+	"created":   "报名登记表已保存为草稿。下一步：请每位参与人员签署作品授权书。",
+	"submitted": "作品已提交",
+	"deleted":   "草稿已删除",
+	"consented": "授权书已签署",
+	"scan":      "扫描件已上传",
+	"signedup":  "注册成功，欢迎参赛",
+	"contest":   "活动设置已保存",
+	"reopened":  "修改后作品信息不完整，已退回草稿，请补全后重新提交",
+	"signedout": "已退出登录",
+	"signedin":  "登录成功",
+	"password":  "密码已修改，其他设备上的登录已失效",
+}
+
+func flash(c echo.Context, key string) {
+	c.SetCookie(&http.Cookie{Name: "flash", Value: key, Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+}
+
 // render writes a page with the layout, filling in the user, CSRF token, contest and time.
 func (s *Server) render(c echo.Context, status int, name string, v view) error {
 	if u, ok := currentUser(c); ok {
@@ -154,24 +174,4 @@ func (s *Server) render(c echo.Context, status int, name string, v view) error {
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.HTMLBlob(status, buf.Bytes())
-}
-
-// flashText are the one-line confirmations shown after a redirect; the cookie holds only the key.
-var flashText = map[string]string{
-	"saved":     "已保存",
-	"created":   "报名登记表已保存为草稿。下一步：请每位参与人员签署作品授权书。",
-	"submitted": "作品已提交",
-	"deleted":   "草稿已删除",
-	"consented": "授权书已签署",
-	"scan":      "扫描件已上传",
-	"signedup":  "注册成功，欢迎参赛",
-	"contest":   "活动设置已保存",
-	"reopened":  "修改后作品信息不完整，已退回草稿，请补全后重新提交",
-	"signedout": "已退出登录",
-	"signedin":  "登录成功",
-	"password":  "密码已修改，其他设备上的登录已失效",
-}
-
-func flash(c echo.Context, key string) {
-	c.SetCookie(&http.Cookie{Name: "flash", Value: key, Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 }

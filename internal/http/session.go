@@ -15,6 +15,29 @@ const sessionCookie = "contest_session"
 // userKey is where loadUser puts the signed-in user.
 const userKey = "user"
 
+// currentUser returns the signed-in user and whether there is one.
+func currentUser(c echo.Context) (contest.User, bool) {
+	u, ok := c.Get(userKey).(contest.User)
+	return u, ok
+}
+
+// requireOrganizer refuses everyone but organizers.
+func requireOrganizer(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if u, _ := currentUser(c); !u.IsOrganizer() {
+			return contest.Errorf(contest.EForbidden, "只有组织者可以访问")
+		}
+		return next(c)
+	}
+}
+
+func sessionToken(c echo.Context) string {
+	if ck, err := c.Cookie(sessionCookie); err == nil {
+		return ck.Value
+	}
+	return ""
+}
+
 // loadUser resolves the session cookie, if any, to a user.
 func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -31,12 +54,6 @@ func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
-}
-
-// currentUser returns the signed-in user and whether there is one.
-func currentUser(c echo.Context) (contest.User, bool) {
-	u, ok := c.Get(userKey).(contest.User)
-	return u, ok
 }
 
 // requireAPIUser answers 401 to anonymous API calls.
@@ -59,16 +76,6 @@ func (s *Server) requirePageUser(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// requireOrganizer refuses everyone but organizers.
-func requireOrganizer(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if u, _ := currentUser(c); !u.IsOrganizer() {
-			return contest.Errorf(contest.EForbidden, "只有组织者可以访问")
-		}
-		return next(c)
-	}
-}
-
 func (s *Server) setSession(c echo.Context, sess contest.Session) {
 	c.SetCookie(&http.Cookie{
 		// Max-Age, not Expires: the browser's clock may be wrong; the server checks expiry itself.
@@ -82,11 +89,4 @@ func (s *Server) clearSession(c echo.Context) {
 		Name: sessionCookie, Value: "", Path: "/", Expires: time.Unix(0, 0), MaxAge: -1,
 		HttpOnly: true, Secure: s.opts.SecureCookies, SameSite: http.SameSiteLaxMode,
 	})
-}
-
-func sessionToken(c echo.Context) string {
-	if ck, err := c.Cookie(sessionCookie); err == nil {
-		return ck.Value
-	}
-	return ""
 }

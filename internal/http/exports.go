@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,6 +14,104 @@ import (
 
 	"github.com/jskx/contest/internal/contest"
 )
+
+// exportJSON is a package being built.
+type exportJSON struct {
+	ID          string     `json:"id"`
+	Kind        string     `json:"kind"`
+	Status      string     `json:"status"`
+	Done        int        `json:"done"`
+	Total       int        `json:"total"`
+	Size        int64      `json:"size,omitempty"`
+	Error       string     `json:"error,omitempty"`
+	DownloadURL string     `json:"download_url,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+	FinishedAt  *time.Time `json:"finished_at,omitempty"`
+}
+
+func toExportJSON(j contest.ExportJob) exportJSON {
+	out := exportJSON{ID: j.ID, Kind: j.Kind, Status: j.Status, Done: j.Done, Total: j.Total, Size: j.Size, Error: j.Error,
+		CreatedAt: j.CreatedAt, FinishedAt: j.FinishedAt}
+	if j.Status == contest.ExportDone {
+		out.DownloadURL = "/admin/exports/packages/" + j.ID + "/download"
+	}
+	return out
+}
+
+func (s *Server) apiStartExport(c echo.Context) error {
+	var in struct {
+		Kind string `json:"kind"`
+	}
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	u, _ := currentUser(c)
+	j, err := s.svc.Reports.StartExport(c.Request().Context(), u, in.Kind)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, toExportJSON(j))
+}
+
+func (s *Server) apiExport(c echo.Context) error {
+	u, _ := currentUser(c)
+	j, err := s.svc.Reports.Export(c.Request().Context(), u, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toExportJSON(j))
+}
+
+func (s *Server) apiStatistics(c echo.Context) error {
+	u, _ := currentUser(c)
+	st, err := s.svc.Reports.Statistics(c.Request().Context(), u)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toStatisticsJSON(st))
+}
+
+// statisticsJSON are the figures of the organizers' report.
+type statisticsJSON struct {
+	Drafts     int           `json:"drafts"`
+	Works      int           `json:"works"`
+	Accepted   int           `json:"accepted"`
+	Awards     [3]int        `json:"awards"` // 一/二/三等奖
+	ByEmployer []statRowJSON `json:"by_employer"`
+	ByCity     []statRowJSON `json:"by_city"`
+	PerDay     []statDayJSON `json:"per_day"`
+}
+
+// statRowJSON counts the works of one employer or city.
+type statRowJSON struct {
+	Name     string `json:"name"`
+	Works    int    `json:"works"`
+	Accepted int    `json:"accepted"`
+	Awards   [3]int `json:"awards"`
+}
+
+// statDayJSON counts the works started and submitted on one day.
+type statDayJSON struct {
+	Date      string `json:"date"`
+	Created   int    `json:"created"`
+	Submitted int    `json:"submitted"`
+}
+
+func toStatisticsJSON(st contest.Statistics) statisticsJSON {
+	rows := func(rs []contest.StatRow) []statRowJSON {
+		out := make([]statRowJSON, len(rs))
+		for i, r := range rs {
+			out[i] = statRowJSON{Name: r.Name, Works: r.Works, Accepted: r.Accepted, Awards: r.Awards}
+		}
+		return out
+	}
+	days := make([]statDayJSON, len(st.PerDay))
+	for i, d := range st.PerDay {
+		days[i] = statDayJSON{Date: d.Date, Created: d.Created, Submitted: d.Submitted}
+	}
+	return statisticsJSON{Drafts: st.Drafts, Works: st.Works, Accepted: st.Accepted, Awards: st.Awards,
+		ByEmployer: rows(st.ByEmployer), ByCity: rows(st.ByCity), PerDay: days}
+}
 
 // exportTitles name the sheet exports in Chinese, for file names and the page.
 var exportTitles = map[string]string{
@@ -118,15 +215,6 @@ func writeCSV(w io.Writer, sh contest.Sheet) error {
 	return cw.Error()
 }
 
-// sendFile sends a download under a Chinese file name.
-func sendFile(c echo.Context, name, contentType string, size int64, r io.Reader) error {
-	h := c.Response().Header()
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	h.Set("Content-Length", strconv.FormatInt(size, 10))
-	h.Set("Cache-Control", "private, no-store")
-	return c.Stream(http.StatusOK, contentType, r)
-}
-
 // statisticsPage is the statistics with the largest counts, for the bars' scale.
 type statisticsPage struct {
 	contest.Statistics
@@ -150,4 +238,15 @@ func (s *Server) pageStatistics(c echo.Context) error {
 		d.MaxDay = max(d.MaxDay, r.Created, r.Submitted)
 	}
 	return s.render(c, http.StatusOK, "admin_statistics", view{Title: "统计", Wide: true, Data: d})
+}
+
+// downloadExport sends a finished package.
+func (s *Server) downloadExport(c echo.Context) error {
+	u, _ := currentUser(c)
+	j, rc, err := s.svc.Reports.OpenExport(c.Request().Context(), u, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	return sendFile(c, j.FileName(), "application/zip", j.Size, rc)
 }

@@ -2,12 +2,76 @@ package http
 
 import (
 	"net/http"
-	"sort"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/jskx/contest/internal/contest"
 )
+
+// consentBody is what a participant sends to give consent.
+type consentBody struct {
+	Name     string `json:"name"`
+	IDNumber string `json:"id_number"`
+	Agreed   bool   `json:"agreed"`
+}
+
+func (s *Server) apiOwnerConsent(c echo.Context) error {
+	u, _ := currentUser(c)
+	var in consentBody
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	t, err := s.svc.Registration.ConsentAsOwner(ctx, u, c.Param("id"), c.Param("pid"))
+	if err != nil {
+		return err
+	}
+	consent, err := s.svc.Registration.GiveConsent(ctx, t, contest.ConsentInput{Name: in.Name, IDNumber: in.IDNumber, Agreed: in.Agreed, IP: c.RealIP()}, true)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, consentJSON{At: consent.At, ByOwner: true})
+}
+
+// consentTargetJSON is what a consent link shows before signing: no personal numbers.
+type consentTargetJSON struct {
+	Title     string       `json:"title"`
+	Name      string       `json:"name"`
+	IDType    string       `json:"id_type"`
+	Text      string       `json:"text"`
+	Open      bool         `json:"open"`
+	Consented *consentJSON `json:"consent,omitempty"`
+}
+
+func (s *Server) apiConsentByToken(c echo.Context) error {
+	t, err := s.svc.Registration.ConsentByToken(c.Request().Context(), c.Param("token"))
+	if err != nil {
+		return err
+	}
+	out := consentTargetJSON{Title: t.Submission.Registration.Title, Name: t.Participant.Name,
+		IDType: string(t.Participant.IDType), Text: t.Text, Open: t.Open == nil}
+	if pc := t.Participant.Consent; pc != nil {
+		out.Consented = &consentJSON{At: pc.At, ByOwner: pc.ByOwner}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) apiGiveConsentByToken(c echo.Context) error {
+	var in consentBody
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	t, err := s.svc.Registration.ConsentByToken(ctx, c.Param("token"))
+	if err != nil {
+		return err
+	}
+	consent, err := s.svc.Registration.GiveConsent(ctx, t, contest.ConsentInput{Name: in.Name, IDNumber: in.IDNumber, Agreed: in.Agreed, IP: c.RealIP()}, false)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, consentJSON{At: consent.At})
+}
 
 type consentPage struct {
 	Target contest.ConsentTarget
@@ -82,18 +146,4 @@ func (s *Server) pageOwnerConsentPost(c echo.Context) error {
 	}
 	flash(c, "consented")
 	return c.Redirect(http.StatusSeeOther, "/submissions/"+t.Submission.ID)
-}
-
-// sortedFields returns field errors in a stable order for display.
-func sortedFields(f map[string]contest.FieldError) []contest.FieldError {
-	keys := make([]string, 0, len(f))
-	for k := range f {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]contest.FieldError, len(keys))
-	for i, k := range keys {
-		out[i] = f[k]
-	}
-	return out
 }

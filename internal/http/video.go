@@ -2,8 +2,8 @@ package http
 
 import (
 	"errors"
+	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"time"
@@ -12,6 +12,80 @@ import (
 
 	"github.com/jskx/contest/internal/contest"
 )
+
+// checkJSON is the media check of a video. Error, the technical cause of a failed check, is
+// for organizers only.
+type checkJSON struct {
+	State     string              `json:"state"`
+	Label     string              `json:"label"`
+	Advice    string              `json:"advice"`
+	Summary   string              `json:"summary,omitempty"`
+	Reasons   []contest.Reason    `json:"reasons"`
+	Warnings  []contest.Reason    `json:"warnings"`
+	Facts     *contest.VideoFacts `json:"facts,omitempty"`
+	Done      bool                `json:"done"`
+	Attempts  int                 `json:"attempts"`
+	CheckedAt *time.Time          `json:"checked_at,omitempty"`
+	Error     string              `json:"error,omitempty"`
+}
+
+func toCheckJSON(c contest.VideoCheck, organizer bool) checkJSON {
+	out := checkJSON{State: string(c.State), Label: c.State.Label(), Advice: c.Advice(), Summary: c.Facts.Summary(),
+		Reasons: nonNil(c.Reasons), Warnings: nonNil(c.Warnings), Attempts: c.Attempts, CheckedAt: c.CheckedAt, Done: c.Done}
+	if c.State == contest.CheckAccepted || c.State == contest.CheckRejected {
+		f := c.Facts
+		f.CompatibleBrands = nonNil(f.CompatibleBrands)
+		out.Facts = &f
+	}
+	if organizer {
+		out.Error = c.Error
+	}
+	return out
+}
+
+// posterURL names the poster of the submission's current video; the upload time in the query
+// makes a new video's poster a new URL, so browsers may cache each for long.
+func posterURL(subID string, v contest.Video) string {
+	return fmt.Sprintf("/api/v1/submissions/%s/poster?v=%d", subID, v.UploadedAt.Unix())
+}
+
+// poster sends the poster frame of a submission's video to its owner or an organizer.
+func (s *Server) poster(c echo.Context) error {
+	u, _ := currentUser(c)
+	return sendPoster(c)(s.svc.Media.Poster(c.Request().Context(), u, c.Param("id")))
+}
+
+// sendPoster answers with a poster frame opened by the service, or its error. The URL names the
+// video's version, so the browser may keep it.
+func sendPoster(c echo.Context) func(io.ReadCloser, error) error {
+	return func(rc io.ReadCloser, err error) error {
+		if err != nil {
+			return err
+		}
+		defer rc.Close()
+		c.Response().Header().Set("Cache-Control", "private, max-age=86400")
+		return c.Stream(http.StatusOK, "image/jpeg", io.LimitReader(rc, 8<<20))
+	}
+}
+
+// apiRecheck queues the media check of a submission's video again (organizers).
+func (s *Server) apiRecheck(c echo.Context) error {
+	u, _ := currentUser(c)
+	sub, err := s.svc.Media.RecheckVideo(c.Request().Context(), u, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, toSubmissionJSON(sub.Masked(), "", true))
+}
+
+// pageRecheck is the organizer's 重新检查 button.
+func (s *Server) pageRecheck(c echo.Context) error {
+	u, _ := currentUser(c)
+	if _, err := s.svc.Media.RecheckVideo(c.Request().Context(), u, c.Param("id")); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/submissions/"+c.Param("id")+"#video")
+}
 
 // PartURL names the route that takes part n of a local-folder upload; the storage puts it in
 // the part targets it hands out, as S3 puts its presigned URLs.
@@ -200,40 +274,4 @@ func (s *Server) downloadVideo(c echo.Context) error {
 		return err
 	}
 	return s.serveVideo(c, v)
-}
-
-// serveVideo sends a stored video: with ?inline=1 to play in the page (its web copy when there
-// is one), otherwise as a download under v.Name. S3 storage answers through a redirect to a
-// presigned URL, which serves range requests itself.
-func (s *Server) serveVideo(c echo.Context, v contest.Video) error {
-	ctx := c.Request().Context()
-	kind := "attachment"
-	if c.QueryParam("inline") != "" {
-		kind = "inline"
-	}
-	disposition := mime.FormatMediaType(kind, map[string]string{"filename": v.Name})
-	if kind == "inline" && v.Check.WebCopy {
-		v.Key = contest.WebCopyKey(v.Key) // the same video with its index first, for players
-	}
-	link, err := s.svc.Media.VideoURL(ctx, v, disposition)
-	if err != nil {
-		return err
-	}
-	if link != "" {
-		return c.Redirect(http.StatusFound, link)
-	}
-	rc, err := s.svc.Media.OpenVideo(ctx, v)
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	h := c.Response().Header()
-	h.Set("Content-Disposition", disposition)
-	h.Set("Content-Type", v.ContentType)
-	if rs, ok := rc.(io.ReadSeeker); ok {
-		http.ServeContent(c.Response(), c.Request(), "", v.UploadedAt, rs)
-		return nil
-	}
-	h.Set("Content-Length", strconv.FormatInt(v.Size, 10))
-	return c.Stream(http.StatusOK, v.ContentType, rc)
 }

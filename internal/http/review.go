@@ -1,15 +1,135 @@
 package http
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/jskx/contest/internal/contest"
 )
+
+// taskJSON is a work in a judge's queue. It carries only what a blind review shows: no name,
+// employer, number, contact or file name of anyone on the work.
+type taskJSON struct {
+	ID          string         `json:"id"`
+	Title       string         `json:"title"`
+	Description string         `json:"description"`
+	VideoURL    string         `json:"video_url,omitempty"`
+	PosterURL   string         `json:"poster_url,omitempty"`
+	Scores      contest.Scores `json:"scores"`
+	Comment     string         `json:"comment"`
+	SavedAt     *time.Time     `json:"saved_at,omitempty"`
+	SubmittedAt *time.Time     `json:"submitted_at,omitempty"`
+}
+
+func toTaskJSON(t contest.JudgeTask) taskJSON {
+	out := taskJSON{ID: t.SubmissionID, Title: t.Title, Description: t.Description, Scores: t.Scores,
+		Comment: t.Comment, SavedAt: t.SavedAt, SubmittedAt: t.SubmittedAt}
+	if out.Scores == nil {
+		out.Scores = contest.Scores{}
+	}
+	if t.Video != nil {
+		out.VideoURL = "/api/v1/judge/works/" + t.SubmissionID + "/video?inline=1"
+		if t.Video.Check.Poster {
+			out.PosterURL = fmt.Sprintf("/api/v1/judge/works/%s/poster?v=%d", t.SubmissionID, t.Video.UploadedAt.Unix())
+		}
+	}
+	return out
+}
+
+func (s *Server) apiJudgeQueue(c echo.Context) error {
+	u, _ := currentUser(c)
+	ctx := c.Request().Context()
+	tasks, err := s.svc.Judging.JudgeQueue(ctx, u)
+	if err != nil {
+		return err
+	}
+	ct, err := s.svc.Contests.CurrentContest(ctx)
+	if err != nil {
+		return err
+	}
+	items, done := make([]taskJSON, len(tasks)), 0
+	for i, t := range tasks {
+		items[i] = toTaskJSON(t)
+		if t.Done() {
+			done++
+		}
+	}
+	return c.JSON(http.StatusOK, judgeQueueJSON{Items: items, Done: done, Total: len(tasks), Rubric: ct.Judging.Rubric})
+}
+
+// judgeQueueJSON is a judge's works, how many are done, and the rubric they are scored by.
+type judgeQueueJSON struct {
+	Items  []taskJSON     `json:"items"`
+	Done   int            `json:"done"`
+	Total  int            `json:"total"`
+	Rubric contest.Rubric `json:"rubric"`
+}
+
+func (s *Server) apiJudgeTask(c echo.Context) error {
+	u, _ := currentUser(c)
+	t, err := s.svc.Judging.JudgeTask(c.Request().Context(), u, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toTaskJSON(t))
+}
+
+func (s *Server) apiScoreWork(c echo.Context) error {
+	var in struct {
+		Scores  contest.Scores `json:"scores"`
+		Comment string         `json:"comment"`
+		Submit  bool           `json:"submit"`
+	}
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	u, _ := currentUser(c)
+	r, err := s.svc.Judging.ScoreWork(c.Request().Context(), u, c.Param("id"), in.Scores, in.Comment, in.Submit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toTaskJSON(r.Task))
+}
+
+func (s *Server) judgeVideo(c echo.Context) error {
+	u, _ := currentUser(c)
+	t, err := s.svc.Judging.JudgeTask(c.Request().Context(), u, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if t.Video == nil || !t.Video.Check.WebCopy {
+		return contest.Errorf(contest.ENotFound, "视频正在处理，请稍后再试")
+	}
+	// Judges get only the copy for playback: its metadata (titles, artist, location) is gone.
+	v := *t.Video
+	v.Key, v.Check.WebCopy = contest.WebCopyKey(v.Key), false
+	return s.serveVideo(c, v)
+}
+
+func (s *Server) judgePoster(c echo.Context) error {
+	u, _ := currentUser(c)
+	return sendPoster(c)(s.svc.Judging.JudgePoster(c.Request().Context(), u, c.Param("id")))
+}
+
+func (s *Server) apiDeclareConflict(c echo.Context) error {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	u, _ := currentUser(c)
+	if err := s.svc.Judging.DeclareConflict(c.Request().Context(), u, c.Param("id"), in.Reason); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
 
 // judgeQueuePage is a judge's list of works with progress.
 type judgeQueuePage struct {
@@ -161,38 +281,6 @@ func (s *Server) refuseScoreForm(c echo.Context, d judgeWorkPage, notNumbers []s
 	return s.showJudgeWork(c, http.StatusUnprocessableEntity, d, bad.Err())
 }
 
-// judgingPage is the organizer's judging desk: the assignment and the ranking.
-type judgingPage struct {
-	Ranking  contest.AwardTable
-	Assigned int // assignments made by the last run, when just run
-	Short    int
-	Ran      bool
-	Closing  bool // just closed: list the works with fewer reviews
-}
-
-func (s *Server) pageJudging(c echo.Context) error {
-	return s.showJudging(c, judgingPage{})
-}
-
-func (s *Server) showJudging(c echo.Context, d judgingPage) error {
-	u, _ := currentUser(c)
-	t, err := s.svc.Judging.Awards(c.Request().Context(), u)
-	if err != nil {
-		return err
-	}
-	d.Ranking = t
-	return s.render(c, http.StatusOK, "admin_judging", view{Title: "评审与排名", Wide: true, Data: d})
-}
-
-func (s *Server) pageRunAssignment(c echo.Context) error {
-	u, _ := currentUser(c)
-	p, err := s.svc.Judging.RunAssignment(c.Request().Context(), u, uint64(s.svc.Now().UnixNano()))
-	if err != nil {
-		return err
-	}
-	return s.showJudging(c, judgingPage{Assigned: len(p.Assignments), Short: len(p.Short), Ran: true})
-}
-
 // pageDeclareConflict is the judge's 申请回避 button.
 func (s *Server) pageDeclareConflict(c echo.Context) error {
 	u, _ := currentUser(c)
@@ -200,52 +288,4 @@ func (s *Server) pageDeclareConflict(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/my")
-}
-
-func (s *Server) pageCloseJudging(c echo.Context) error {
-	u, _ := currentUser(c)
-	if _, err := s.svc.Judging.CloseJudging(c.Request().Context(), u); err != nil {
-		return err
-	}
-	return s.showJudging(c, judgingPage{Closing: true})
-}
-
-// assignmentsPage lists each work's judges, with a form to move an unstarted review, and the
-// preview of a new run.
-type assignmentsPage struct {
-	Works   []contest.WorkAssignment
-	Judges  map[string]contest.User
-	Preview *contest.Plan
-}
-
-func (s *Server) pageAssignments(c echo.Context) error {
-	return s.showAssignments(c, nil)
-}
-
-func (s *Server) showAssignments(c echo.Context, preview *contest.Plan) error {
-	u, _ := currentUser(c)
-	works, judges, err := s.svc.Judging.AssignmentTable(c.Request().Context(), u)
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, "admin_assignments", view{Title: "评审分配", Wide: true,
-		Data: assignmentsPage{Works: works, Judges: judges, Preview: preview}})
-}
-
-func (s *Server) pagePreviewAssignment(c echo.Context) error {
-	u, _ := currentUser(c)
-	p, err := s.svc.Judging.PreviewAssignment(c.Request().Context(), u, uint64(s.svc.Now().UnixNano()))
-	if err != nil {
-		return err
-	}
-	return s.showAssignments(c, &p)
-}
-
-func (s *Server) pageMoveAssignment(c echo.Context) error {
-	u, _ := currentUser(c)
-	err := s.svc.Judging.MoveAssignment(c.Request().Context(), u, c.FormValue("submission_id"), c.FormValue("from"), c.FormValue("to"))
-	if err != nil {
-		return err
-	}
-	return c.Redirect(http.StatusSeeOther, "/admin/judging/assignments#"+c.FormValue("submission_id"))
 }

@@ -90,8 +90,6 @@ func (s *Server) apiReopenAwards(c echo.Context) error {
 	return c.JSON(http.StatusOK, toAwardsJSON(t))
 }
 
-// Pages: the same actions from the judging desk.
-
 func (s *Server) pageSetAward(c echo.Context) error {
 	u, _ := currentUser(c)
 	tier, ok := tierByName[c.FormValue("tier")]
@@ -118,4 +116,95 @@ func (s *Server) pageReopenAwards(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/judging")
+}
+
+// rankingJSON is a line of the organizer's ranking table.
+type rankingJSON struct {
+	ID       string             `json:"id"`
+	Title    string             `json:"title"`
+	Rank     int                `json:"rank"`
+	Raw      float64            `json:"raw"`
+	Adjusted float64            `json:"adjusted"`
+	Totals   map[string]float64 `json:"totals"`
+	Reviews  int                `json:"reviews"`
+	Assigned int                `json:"assigned"`
+	Missing  []string           `json:"missing"`
+	Short    bool               `json:"short"`
+	Spread   float64            `json:"spread"`
+	Disputed bool               `json:"disputed"`
+	Proposed string             `json:"proposed"` // first, second, third or none
+	Label    string             `json:"proposed_label"`
+}
+
+var tierNames = map[contest.Tier]string{contest.TierFirst: "first", contest.TierSecond: "second", contest.TierThird: "third", contest.TierNone: "none"}
+
+// rankingTableJSON is the organizer's ranking: its lines, the tiers over their quota through
+// ties (by how many works), and when judging was closed.
+type rankingTableJSON struct {
+	Items     []rankingJSON  `json:"items"`
+	OverQuota map[string]int `json:"over_quota"`
+	ClosedAt  *time.Time     `json:"closed_at,omitempty"` // absent while judging is open
+}
+
+func toRankingJSON(t contest.RankingTable) rankingTableJSON {
+	items := make([]rankingJSON, len(t.Rows))
+	for i, r := range t.Rows {
+		items[i] = rankingJSON{ID: r.WorkID, Title: r.Title, Rank: r.Rank, Raw: r.Raw, Adjusted: r.Adjusted, Totals: r.Totals,
+			Reviews: r.Reviews, Assigned: r.Assigned, Missing: nonNil(r.Missing), Short: r.Short, Spread: r.Spread,
+			Disputed: r.Disputed, Proposed: tierNames[r.Proposed], Label: r.Proposed.Label()}
+	}
+	over := map[string]int{}
+	for tier, n := range t.Over {
+		over[tierNames[tier]] = n
+	}
+	return rankingTableJSON{Items: items, OverQuota: over, ClosedAt: t.ClosedAt}
+}
+
+func (s *Server) apiRanking(c echo.Context) error {
+	u, _ := currentUser(c)
+	t, err := s.svc.Judging.Ranking(c.Request().Context(), u)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toRankingJSON(t))
+}
+
+func (s *Server) apiCloseJudging(c echo.Context) error {
+	u, _ := currentUser(c)
+	t, err := s.svc.Judging.CloseJudging(c.Request().Context(), u)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toRankingJSON(t))
+}
+
+// judgingPage is the organizer's judging desk: the assignment and the ranking.
+type judgingPage struct {
+	Ranking  contest.AwardTable
+	Assigned int // assignments made by the last run, when just run
+	Short    int
+	Ran      bool
+	Closing  bool // just closed: list the works with fewer reviews
+}
+
+func (s *Server) pageJudging(c echo.Context) error {
+	return s.showJudging(c, judgingPage{})
+}
+
+func (s *Server) showJudging(c echo.Context, d judgingPage) error {
+	u, _ := currentUser(c)
+	t, err := s.svc.Judging.Awards(c.Request().Context(), u)
+	if err != nil {
+		return err
+	}
+	d.Ranking = t
+	return s.render(c, http.StatusOK, "admin_judging", view{Title: "评审与排名", Wide: true, Data: d})
+}
+
+func (s *Server) pageCloseJudging(c echo.Context) error {
+	u, _ := currentUser(c)
+	if _, err := s.svc.Judging.CloseJudging(c.Request().Context(), u); err != nil {
+		return err
+	}
+	return s.showJudging(c, judgingPage{Closing: true})
 }

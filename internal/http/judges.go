@@ -2,7 +2,6 @@ package http
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -22,21 +21,6 @@ type judgeJSON struct {
 
 func toJudgeJSON(u contest.User) judgeJSON {
 	return judgeJSON{ID: u.ID, Email: u.Email, Name: u.Name, Employer: u.Employer, Active: !u.Disabled, CreatedAt: u.CreatedAt}
-}
-
-// formalJSON is the formal review of a work; the reason is for the contestant too.
-type formalJSON struct {
-	Decision  string    `json:"decision"`
-	Label     string    `json:"label"`
-	Reason    string    `json:"reason"`
-	DecidedAt time.Time `json:"decided_at"`
-}
-
-func toFormalJSON(fr *contest.FormalReview) *formalJSON {
-	if fr == nil {
-		return nil
-	}
-	return &formalJSON{Decision: string(fr.Decision), Label: fr.Decision.Label(), Reason: fr.Reason, DecidedAt: fr.At}
 }
 
 func (s *Server) apiInviteJudge(c echo.Context) error {
@@ -92,52 +76,59 @@ func (s *Server) apiSetJudgeActive(active bool) echo.HandlerFunc {
 	}
 }
 
-func (s *Server) apiFormalReview(c echo.Context) error {
-	var in struct {
-		Decision string `json:"decision"`
-		Reason   string `json:"reason"`
-	}
-	if err := bind(c, &in); err != nil {
-		return err
-	}
+// judgesPage is the organizer's list of judges, with the invitation form and, right after an
+// invitation, the one-time password to hand over.
+type judgesPage struct {
+	Judges   []contest.User
+	Progress map[string]contest.JudgeProgress
+	Input    contest.JudgeInput
+	Invited  *contest.User
+	Password string
+}
+
+func (s *Server) judgesView(c echo.Context, d judgesPage) (view, error) {
 	u, _ := currentUser(c)
-	sub, err := s.svc.Judging.DecideFormal(c.Request().Context(), u, c.Param("id"), contest.FormalDecision(in.Decision), in.Reason)
+	judges, err := s.svc.Judging.Judges(c.Request().Context(), u)
+	if err != nil {
+		return view{}, err
+	}
+	d.Judges = judges
+	d.Progress, err = s.svc.Judging.Progress(c.Request().Context(), u)
+	return view{Title: "评委管理", Wide: true, Data: d}, err
+}
+
+func (s *Server) pageJudges(c echo.Context) error {
+	v, err := s.judgesView(c, judgesPage{})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toSubmissionJSON(sub.Masked(), "", true))
+	return s.render(c, http.StatusOK, "admin_judges", v)
 }
 
-// auditJSON is one entry of the audit log; before and after are the JSON recorded.
-type auditJSON struct {
-	At        time.Time `json:"at"`
-	ActorID   string    `json:"actor_id"`
-	ActorName string    `json:"actor_name"`
-	Entity    string    `json:"entity"`
-	EntityID  string    `json:"entity_id"`
-	Action    string    `json:"action"`
-	Before    string    `json:"before"`
-	After     string    `json:"after"`
-}
-
-func (s *Server) apiAudit(c echo.Context) error {
+func (s *Server) pageInviteJudge(c echo.Context) error {
 	u, _ := currentUser(c)
-	limit, _ := strconv.Atoi(c.QueryParam("limit"))
-	offset, _ := strconv.Atoi(c.QueryParam("offset"))
-	entries, total, err := s.svc.Reports.Audit(c.Request().Context(), u, limit, offset)
+	in := contest.JudgeInput{Email: c.FormValue("email"), Name: c.FormValue("name"), Employer: c.FormValue("employer")}
+	j, password, err := s.svc.Judging.InviteJudge(c.Request().Context(), u, in)
+	if err != nil {
+		v, lerr := s.judgesView(c, judgesPage{Input: in})
+		if lerr != nil {
+			return lerr
+		}
+		return s.formError(c, "admin_judges", v.Title, err, v.Data)
+	}
+	v, err := s.judgesView(c, judgesPage{Invited: &j, Password: password})
 	if err != nil {
 		return err
 	}
-	items := make([]auditJSON, len(entries))
-	for i, a := range entries {
-		items[i] = auditJSON{At: a.At, ActorID: a.ActorID, ActorName: a.ActorName, Entity: a.Entity, EntityID: a.EntityID,
-			Action: a.Action, Before: a.Before, After: a.After}
-	}
-	return c.JSON(http.StatusOK, auditPageJSON{Items: items, Total: total})
+	return s.render(c, http.StatusOK, "admin_judges", v)
 }
 
-// auditPageJSON is a page of the audit log and how many entries the log has.
-type auditPageJSON struct {
-	Items []auditJSON `json:"items"`
-	Total int64       `json:"total"`
+func (s *Server) pageSetJudgeActive(active bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		u, _ := currentUser(c)
+		if _, err := s.svc.Judging.SetJudgeDisabled(c.Request().Context(), u, c.Param("id"), !active); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, "/admin/judges")
+	}
 }

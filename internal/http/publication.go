@@ -5,11 +5,105 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/jskx/contest/internal/contest"
 )
+
+// publicationJSON is where the results stand.
+type publicationJSON struct {
+	Stage          string     `json:"stage"`
+	StageLabel     string     `json:"stage_label"`
+	PublicityStart *time.Time `json:"publicity_start,omitempty"`
+	PublicityEnd   *time.Time `json:"publicity_end,omitempty"`
+	PublishedAt    *time.Time `json:"published_at,omitempty"`
+	PublicityDays  int        `json:"publicity_days"`
+}
+
+func toPublicationJSON(c contest.Contest, now time.Time) publicationJSON {
+	p, st := c.Publication, c.Stage(now)
+	out := publicationJSON{Stage: string(st), StageLabel: st.Label(), PublishedAt: p.PublishedAt, PublicityDays: p.PublicityDays}
+	if st == contest.StagePublicity || st == contest.StageReady || st == contest.StagePublished || st == contest.StageWithdrawn {
+		out.PublicityStart, out.PublicityEnd = p.PublicityStart, p.PublicityEnd // not those of a voided 公示
+	}
+	return out
+}
+
+func (s *Server) apiPublication(c echo.Context) error {
+	u, _ := currentUser(c)
+	ctx := c.Request().Context()
+	ct, err := s.svc.Contests.CurrentContest(ctx)
+	if err != nil {
+		return err
+	}
+	list, err := s.svc.Publication.Objections(ctx, u)
+	if err != nil {
+		return err
+	}
+	items := make([]objectionJSON, len(list))
+	for i, o := range list {
+		items[i] = toObjectionJSON(o)
+	}
+	return c.JSON(http.StatusOK, publicationOverviewJSON{Publication: toPublicationJSON(ct, s.svc.Now()), Objections: items})
+}
+
+// publicationOverviewJSON is where the results stand, with the objections for organizers.
+type publicationOverviewJSON struct {
+	Publication publicationJSON `json:"publication"`
+	Objections  []objectionJSON `json:"objections"`
+}
+
+// apiPublicationAction runs a publishing step and answers with where the results stand.
+func (s *Server) apiPublicationAction(do func(c echo.Context, u contest.User) (contest.Contest, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		u, _ := currentUser(c)
+		ct, err := do(c, u)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, toPublicationJSON(ct, s.svc.Now()))
+	}
+}
+
+func (s *Server) apiStartPublicity(c echo.Context, u contest.User) (contest.Contest, error) {
+	return s.svc.Publication.StartPublicity(c.Request().Context(), u)
+}
+
+func (s *Server) apiPublish(c echo.Context, u contest.User) (contest.Contest, error) {
+	return s.svc.Publication.Publish(c.Request().Context(), u)
+}
+
+func (s *Server) apiUnpublish(c echo.Context, u contest.User) (contest.Contest, error) {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := bind(c, &in); err != nil {
+		return contest.Contest{}, err
+	}
+	return s.svc.Publication.Unpublish(c.Request().Context(), u, in.Reason)
+}
+
+func (s *Server) apiSetRecommended(c echo.Context) error {
+	var in struct {
+		Recommended bool `json:"recommended"`
+	}
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	u, _ := currentUser(c)
+	if err := s.svc.Publication.SetRecommended(c.Request().Context(), u, c.Param("id"), in.Recommended); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, recommendationJSON{WorkID: c.Param("id"), Recommended: in.Recommended})
+}
+
+// recommendationJSON is a work's recommendation to the national contest, as saved.
+type recommendationJSON struct {
+	WorkID      string `json:"work_id"`
+	Recommended bool   `json:"recommended"`
+}
 
 // publicationPage is the organizers' desk for what leaves the system: 公示, objections,
 // publishing, the certificate template, recommendations to the national contest.
@@ -135,40 +229,6 @@ func (s *Server) pagePublicationSettings(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/admin/publication#settings")
 }
 
-func (s *Server) pageObjection(c echo.Context) error {
-	u, _ := currentUser(c)
-	list, err := s.svc.Publication.Objections(c.Request().Context(), u)
-	if err != nil {
-		return err
-	}
-	for _, o := range list {
-		if o.ID == c.Param("id") {
-			return s.render(c, http.StatusOK, "admin_objection", view{Title: "异议处理", Data: o})
-		}
-	}
-	return contest.Errorf(contest.ENotFound, "异议不存在")
-}
-
-func (s *Server) pageDecideObjection(c echo.Context) error {
-	u, _ := currentUser(c)
-	if _, err := s.svc.Publication.DecideObjection(c.Request().Context(), u, c.Param("id"), c.FormValue("upheld") == "1", c.FormValue("decision")); err != nil {
-		return err
-	}
-	flash(c, "saved")
-	return c.Redirect(http.StatusSeeOther, "/admin/publication#objections")
-}
-
-// downloadExport sends a finished package.
-func (s *Server) downloadExport(c echo.Context) error {
-	u, _ := currentUser(c)
-	j, rc, err := s.svc.Reports.OpenExport(c.Request().Context(), u, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	return sendFile(c, j.FileName(), "application/zip", j.Size, rc)
-}
-
 // previewCertificate shows a sample certificate with the current template, inline.
 func (s *Server) previewCertificate(c echo.Context) error {
 	u, _ := currentUser(c)
@@ -179,25 +239,4 @@ func (s *Server) previewCertificate(c echo.Context) error {
 	c.Response().Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": "证书样例.pdf"}))
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())
-}
-
-// pageDecideObjections settles several open objections with one decision (e.g. the same
-// unfounded claim filed many times); each is recorded in the audit log on its own.
-func (s *Server) pageDecideObjections(c echo.Context) error {
-	u, _ := currentUser(c)
-	form, err := c.FormParams()
-	if err != nil {
-		return err
-	}
-	ids := form["id"]
-	if len(ids) == 0 {
-		return (contest.Fields{"id": {Code: "required", Message: "请勾选要处理的异议"}}).Err()
-	}
-	for _, id := range ids {
-		if _, err := s.svc.Publication.DecideObjection(c.Request().Context(), u, id, c.FormValue("upheld") == "1", c.FormValue("decision")); err != nil {
-			return err
-		}
-	}
-	flash(c, "saved")
-	return c.Redirect(http.StatusSeeOther, "/admin/publication#objections")
 }

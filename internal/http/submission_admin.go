@@ -5,12 +5,63 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/jskx/contest/internal/contest"
 )
+
+func (s *Server) apiAdminSubmissions(c echo.Context) error {
+	limit, _ := strconv.Atoi(c.QueryParam("limit"))
+	offset, _ := strconv.Atoi(c.QueryParam("offset"))
+	_, _, page, err := s.listSubmissions(c, filterFromQuery(c.QueryParams()), limit, max(offset, 0))
+	if err != nil {
+		return err
+	}
+	return s.submissionPageJSON(c, page)
+}
+
+// searchBody is the organizer's search with personal numbers in the body, not the URL.
+type searchBody struct {
+	Status   string `json:"status"`
+	Query    string `json:"q"`
+	Employer string `json:"employer"`
+	IDNumber string `json:"id_number"`
+	Mobile   string `json:"mobile"`
+	Consent  string `json:"consent"`
+	Limit    int    `json:"limit"`
+	Offset   int    `json:"offset"`
+}
+
+func (s *Server) apiAdminSearch(c echo.Context) error {
+	var b searchBody
+	if err := bind(c, &b); err != nil {
+		return err
+	}
+	f := contest.SubmissionFilter{Status: contest.Status(b.Status), Query: b.Query, Employer: b.Employer,
+		IDNumber: b.IDNumber, Mobile: b.Mobile, Consent: b.Consent}
+	_, _, page, err := s.listSubmissions(c, f, b.Limit, max(b.Offset, 0))
+	if err != nil {
+		return err
+	}
+	return s.submissionPageJSON(c, page)
+}
+
+func (s *Server) submissionPageJSON(c echo.Context, page contest.SubmissionPage) error {
+	items := make([]submissionJSON, len(page.Items))
+	for i, sub := range page.Items {
+		items[i] = toSubmissionJSON(sub, "", true)
+	}
+	return c.JSON(http.StatusOK, adminSubmissionsJSON{Items: items, Total: page.Total, ByStatus: page.ByStatus})
+}
+
+// adminSubmissionsJSON is a page of the organizer's list: the matching submissions, how many
+// match the whole filter, and how many per status over the filter without the status.
+type adminSubmissionsJSON struct {
+	Items    []submissionJSON         `json:"items"`
+	Total    int64                    `json:"total"`
+	ByStatus map[contest.Status]int64 `json:"by_status"`
+}
 
 const adminPageSize = 50
 
@@ -116,69 +167,4 @@ func (s *Server) pageAdminSubmission(c echo.Context) error {
 		return err
 	}
 	return s.render(c, http.StatusOK, "admin_submission", view{Title: sub.Registration.Title, Data: sub.Masked()})
-}
-
-func (s *Server) pageAdminContest(c echo.Context) error {
-	ct, err := s.svc.Contests.CurrentContest(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, "admin_contest", view{Title: "活动设置", Contest: ct, Data: ct})
-}
-
-func (s *Server) pageAdminContestPost(c echo.Context) error {
-	u, _ := currentUser(c)
-	ctx := c.Request().Context()
-	ct, err := s.svc.Contests.CurrentContest(ctx)
-	if err != nil {
-		return err
-	}
-	edited, ferr := contestFromForm(ct, c)
-	if ferr == nil {
-		_, ferr = s.svc.Contests.UpdateContest(ctx, u, edited)
-	}
-	if ferr != nil {
-		code := contest.ErrorCode(ferr)
-		if code == contest.EInternal {
-			return ferr
-		}
-		return s.render(c, statusOf[code], "admin_contest", view{Title: "活动设置", Contest: ct, Data: edited,
-			Errors: contest.ErrorFields(ferr), ErrorMsg: contest.ErrorMessage(ferr)})
-	}
-	flash(c, "contest")
-	return c.Redirect(http.StatusSeeOther, "/admin/contest")
-}
-
-// contestFromForm applies the settings form to ct; times are read in Beijing time, as the
-// form shows them.
-func contestFromForm(ct contest.Contest, c echo.Context) (contest.Contest, error) {
-	var f contest.Fields
-	loc := contest.Beijing
-	when := func(key string, dst *time.Time) {
-		v := c.FormValue(key)
-		for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04"} {
-			if t, err := time.ParseInLocation(layout, v, loc); err == nil {
-				*dst = t
-				return
-			}
-		}
-		f.Add(key, "time_format", "时间格式有误")
-	}
-	number := func(key string) int64 {
-		n, err := strconv.ParseInt(strings.TrimSpace(c.FormValue(key)), 10, 64)
-		if err != nil {
-			f.Add(key, "number", "请填写数字")
-		}
-		return n
-	}
-	ct.Name, ct.Theme, ct.Organizer = c.FormValue("name"), c.FormValue("theme"), c.FormValue("organizer")
-	when("collection_start", &ct.CollectionStart)
-	when("collection_end", &ct.CollectionEnd)
-	when("review_start", &ct.ReviewStart)
-	when("review_end", &ct.ReviewEnd)
-	ct.Rules.MaxDurationSec = int(number("max_duration_sec"))
-	ct.Rules.MinShortSide = int(number("min_short_side"))
-	ct.Rules.MaxSizeBytes = number("max_size_mb") << 20
-	ct.AuthorizationText = c.FormValue("authorization_text")
-	return ct, f.Err()
 }

@@ -1,0 +1,197 @@
+package http
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/jskx/contest/internal/contest"
+)
+
+func (s *Server) apiSignUp(c echo.Context) error {
+	var in struct{ Email, Password, Name string }
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if _, err := s.svc.Registration.SignUp(ctx, contest.SignUpInput{Email: in.Email, Password: in.Password, Name: in.Name}); err != nil {
+		return err
+	}
+	sess, u, err := s.svc.Registration.SignIn(ctx, in.Email, in.Password)
+	if err != nil {
+		return err
+	}
+	s.setSession(c, sess)
+	return c.JSON(http.StatusCreated, toUserJSON(u))
+}
+
+func (s *Server) apiLogin(c echo.Context) error {
+	var in struct{ Email, Password string }
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	sess, u, err := s.svc.Registration.SignIn(c.Request().Context(), in.Email, in.Password)
+	if err != nil {
+		return err
+	}
+	s.setSession(c, sess)
+	return c.JSON(http.StatusOK, toUserJSON(u))
+}
+
+func (s *Server) apiLogout(c echo.Context) error {
+	if err := s.svc.Registration.SignOut(c.Request().Context(), sessionToken(c)); err != nil {
+		return err
+	}
+	s.clearSession(c)
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) apiMe(c echo.Context) error {
+	u, _ := currentUser(c)
+	return c.JSON(http.StatusOK, toUserJSON(u))
+}
+
+type userJSON struct {
+	ID    string `json:"id"`
+	Email string `json:"email"`
+	Name  string `json:"name"`
+	Role  string `json:"role"`
+}
+
+func toUserJSON(u contest.User) userJSON {
+	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role)}
+}
+
+func (s *Server) pageSignUp(c echo.Context) error {
+	return s.render(c, http.StatusOK, "signup", view{Title: "注册", Data: contest.SignUpInput{}})
+}
+
+func (s *Server) pageSignUpPost(c echo.Context) error {
+	in := contest.SignUpInput{Email: c.FormValue("email"), Password: c.FormValue("password"), Name: c.FormValue("name")}
+	ctx := c.Request().Context()
+	if _, err := s.svc.Registration.SignUp(ctx, in); err != nil {
+		return s.formError(c, "signup", "注册", err, in)
+	}
+	sess, _, err := s.svc.Registration.SignIn(ctx, in.Email, in.Password)
+	if err != nil {
+		return err
+	}
+	s.setSession(c, sess)
+	flash(c, "signedup")
+	return c.Redirect(http.StatusSeeOther, "/submissions/new")
+}
+
+type loginForm struct{ Email, Next string }
+
+func (s *Server) pageLogin(c echo.Context) error {
+	return s.render(c, http.StatusOK, "login", view{Title: "登录", Data: loginForm{Next: safeNext(c.QueryParam("next"))}})
+}
+
+func (s *Server) pageLoginPost(c echo.Context) error {
+	form := loginForm{Email: c.FormValue("email"), Next: safeNext(c.FormValue("next"))}
+	sess, u, err := s.svc.Registration.SignIn(c.Request().Context(), form.Email, c.FormValue("password"))
+	if err != nil {
+		return s.formError(c, "login", "登录", err, form)
+	}
+	s.setSession(c, sess)
+	next := form.Next
+	if next == "" {
+		next = "/my"
+		if u.IsOrganizer() {
+			next = "/admin/submissions"
+		}
+	}
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+func (s *Server) pageLogout(c echo.Context) error {
+	if err := s.svc.Registration.SignOut(c.Request().Context(), sessionToken(c)); err != nil {
+		return err
+	}
+	s.clearSession(c)
+	flash(c, "signedout")
+	return c.Redirect(http.StatusSeeOther, "/")
+}
+
+// safeNext keeps a post-login redirect on this site: a path starting with one slash, no scheme,
+// no host, and no control characters (browsers drop tabs and newlines, so "/\t/evil" would
+// become "//evil").
+func safeNext(next string) string {
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f || r == '\\' {
+			return ""
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil ||
+		!strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return ""
+	}
+	return next
+}
+
+func (s *Server) pagePassword(c echo.Context) error {
+	return s.render(c, http.StatusOK, "password", view{Title: "修改密码"})
+}
+
+func (s *Server) pagePasswordPost(c echo.Context) error {
+	u, _ := currentUser(c)
+	err := s.svc.Registration.ChangePassword(c.Request().Context(), u, sessionToken(c), c.FormValue("current_password"), c.FormValue("new_password"))
+	if err != nil {
+		return s.formError(c, "password", "修改密码", err, nil)
+	}
+	flash(c, "password")
+	return c.Redirect(http.StatusSeeOther, "/")
+}
+
+// resetResult is what the organizer sees after a reset: the one-time password to hand over.
+type resetResult struct {
+	Email    string
+	Password string
+}
+
+func (s *Server) pageAdminReset(c echo.Context) error {
+	return s.render(c, http.StatusOK, "admin_reset", view{Title: "重置参赛者密码", Data: resetResult{}})
+}
+
+func (s *Server) pageAdminResetPost(c echo.Context) error {
+	u, _ := currentUser(c)
+	email := c.FormValue("email")
+	password, err := s.svc.Registration.ResetPassword(c.Request().Context(), u, email)
+	if err != nil {
+		return s.formError(c, "admin_reset", "重置参赛者密码", err, resetResult{Email: email})
+	}
+	return s.render(c, http.StatusOK, "admin_reset", view{Title: "重置参赛者密码", Data: resetResult{Email: email, Password: password}})
+}
+
+func (s *Server) apiChangePassword(c echo.Context) error {
+	u, _ := currentUser(c)
+	var in struct {
+		CurrentPassword string `json:"current_password"`
+		NewPassword     string `json:"new_password"`
+	}
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	if err := s.svc.Registration.ChangePassword(c.Request().Context(), u, sessionToken(c), in.CurrentPassword, in.NewPassword); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) apiResetPassword(c echo.Context) error {
+	u, _ := currentUser(c)
+	var in struct {
+		Email string `json:"email"`
+	}
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	password, err := s.svc.Registration.ResetPassword(c.Request().Context(), u, in.Email)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]string{"email": in.Email, "password": password})
+}

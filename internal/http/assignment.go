@@ -1,0 +1,114 @@
+package http
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/jskx/contest/internal/contest"
+)
+
+func (s *Server) apiRunAssignment(c echo.Context) error {
+	u, _ := currentUser(c)
+	p, err := s.svc.Judging.RunAssignment(c.Request().Context(), u, uint64(time.Now().UnixNano()))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toPlanJSON(p))
+}
+
+// planJSON is an assignment plan's size: assignments, works per judge, works short of judges.
+type planJSON struct {
+	Assignments int            `json:"assignments"`
+	Loads       map[string]int `json:"loads"`
+	Short       []shortJSON    `json:"short"`
+}
+
+// shortJSON is a work that got fewer judges than wanted, and how many it got.
+type shortJSON struct {
+	SubmissionID string `json:"submission_id"`
+	Judges       int    `json:"judges"`
+}
+
+func toPlanJSON(p contest.Plan) planJSON {
+	short := make([]shortJSON, 0, len(p.Short))
+	for id, n := range p.Short {
+		short = append(short, shortJSON{SubmissionID: id, Judges: n})
+	}
+	return planJSON{Assignments: len(p.Assignments), Loads: p.Load, Short: short}
+}
+
+func (s *Server) apiPreviewAssignment(c echo.Context) error {
+	u, _ := currentUser(c)
+	p, err := s.svc.Judging.PreviewAssignment(c.Request().Context(), u, uint64(time.Now().UnixNano()))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toPlanJSON(p))
+}
+
+func (s *Server) apiMoveAssignment(c echo.Context) error {
+	var in struct {
+		SubmissionID string `json:"submission_id"`
+		From         string `json:"from"`
+		To           string `json:"to"`
+	}
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	u, _ := currentUser(c)
+	if err := s.svc.Judging.MoveAssignment(c.Request().Context(), u, in.SubmissionID, in.From, in.To); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) pageRunAssignment(c echo.Context) error {
+	u, _ := currentUser(c)
+	p, err := s.svc.Judging.RunAssignment(c.Request().Context(), u, uint64(s.svc.Now().UnixNano()))
+	if err != nil {
+		return err
+	}
+	return s.showJudging(c, judgingPage{Assigned: len(p.Assignments), Short: len(p.Short), Ran: true})
+}
+
+// assignmentsPage lists each work's judges, with a form to move an unstarted review, and the
+// preview of a new run.
+type assignmentsPage struct {
+	Works   []contest.WorkAssignment
+	Judges  map[string]contest.User
+	Preview *contest.Plan
+}
+
+func (s *Server) pageAssignments(c echo.Context) error {
+	return s.showAssignments(c, nil)
+}
+
+func (s *Server) showAssignments(c echo.Context, preview *contest.Plan) error {
+	u, _ := currentUser(c)
+	works, judges, err := s.svc.Judging.AssignmentTable(c.Request().Context(), u)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "admin_assignments", view{Title: "评审分配", Wide: true,
+		Data: assignmentsPage{Works: works, Judges: judges, Preview: preview}})
+}
+
+func (s *Server) pagePreviewAssignment(c echo.Context) error {
+	u, _ := currentUser(c)
+	p, err := s.svc.Judging.PreviewAssignment(c.Request().Context(), u, uint64(s.svc.Now().UnixNano()))
+	if err != nil {
+		return err
+	}
+	return s.showAssignments(c, &p)
+}
+
+func (s *Server) pageMoveAssignment(c echo.Context) error {
+	u, _ := currentUser(c)
+	err := s.svc.Judging.MoveAssignment(c.Request().Context(), u, c.FormValue("submission_id"), c.FormValue("from"), c.FormValue("to"))
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/judging/assignments#"+c.FormValue("submission_id"))
+}

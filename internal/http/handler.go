@@ -1,0 +1,114 @@
+package http
+
+import (
+	"io"
+	"mime"
+	"net/http"
+	"sort"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/jskx/contest/internal/contest"
+)
+
+// bind decodes a JSON body; a malformed one is a 400 with a stable code.
+func bind(c echo.Context, dst any) error {
+	if err := (&echo.DefaultBinder{}).BindBody(c, dst); err != nil {
+		return contest.Errorf(contest.EBadJSON, "请求内容不是有效的JSON")
+	}
+	return nil
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// serveVideo sends a stored video: with ?inline=1 to play in the page (its web copy when there
+// is one), otherwise as a download under v.Name. S3 storage answers through a redirect to a
+// presigned URL, which serves range requests itself.
+func (s *Server) serveVideo(c echo.Context, v contest.Video) error {
+	ctx := c.Request().Context()
+	kind := "attachment"
+	if c.QueryParam("inline") != "" {
+		kind = "inline"
+	}
+	disposition := mime.FormatMediaType(kind, map[string]string{"filename": v.Name})
+	if kind == "inline" && v.Check.WebCopy {
+		v.Key = contest.WebCopyKey(v.Key) // the same video with its index first, for players
+	}
+	link, err := s.svc.Media.VideoURL(ctx, v, disposition)
+	if err != nil {
+		return err
+	}
+	if link != "" {
+		return c.Redirect(http.StatusFound, link)
+	}
+	rc, err := s.svc.Media.OpenVideo(ctx, v)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	h := c.Response().Header()
+	h.Set("Content-Disposition", disposition)
+	h.Set("Content-Type", v.ContentType)
+	if rs, ok := rc.(io.ReadSeeker); ok {
+		http.ServeContent(c.Response(), c.Request(), "", v.UploadedAt, rs)
+		return nil
+	}
+	h.Set("Content-Length", strconv.FormatInt(v.Size, 10))
+	return c.Stream(http.StatusOK, v.ContentType, rc)
+}
+
+// formError shows a form again with its errors: invalid input as inline messages with status
+// 422, other refusals (deadline, wrong password) as a message at the top with their status.
+func (s *Server) formError(c echo.Context, page, title string, err error, data any) error {
+	code := contest.ErrorCode(err)
+	if code == contest.EInternal {
+		return err
+	}
+	status, ok := statusOf[code]
+	if !ok {
+		status = http.StatusBadRequest
+	}
+	v := view{Title: title, Data: data, Errors: contest.ErrorFields(err)}
+	if len(v.Errors) == 0 || code != contest.EInvalid {
+		v.ErrorMsg = contest.ErrorMessage(err)
+	} else {
+		v.ErrorMsg = "填写内容有误，请按提示修改"
+	}
+	return s.render(c, status, page, v)
+}
+
+// sortedFields returns field errors in a stable order for display.
+func sortedFields(f map[string]contest.FieldError) []contest.FieldError {
+	keys := make([]string, 0, len(f))
+	for k := range f {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]contest.FieldError, len(keys))
+	for i, k := range keys {
+		out[i] = f[k]
+	}
+	return out
+}
+
+// sendFile sends a download under a Chinese file name.
+func sendFile(c echo.Context, name, contentType string, size int64, r io.Reader) error {
+	h := c.Response().Header()
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	h.Set("Content-Length", strconv.FormatInt(size, 10))
+	h.Set("Cache-Control", "private, no-store")
+	return c.Stream(http.StatusOK, contentType, r)
+}
+
+func (s *Server) baseURL(c echo.Context) string {
+	if s.opts.BaseURL != "" {
+		return s.opts.BaseURL
+	}
+	return c.Scheme() + "://" + c.Request().Host
+}

@@ -1,0 +1,516 @@
+package http
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/jskx/contest/internal/contest"
+)
+
+func (s *Server) apiMySubmissions(c echo.Context) error {
+	u, _ := currentUser(c)
+	subs, err := s.svc.Registration.MySubmissions(c.Request().Context(), u)
+	if err != nil {
+		return err
+	}
+	items := make([]submissionJSON, len(subs))
+	for i, sub := range subs {
+		items[i] = toSubmissionJSON(sub, "", false)
+	}
+	return c.JSON(http.StatusOK, submissionListJSON{Items: items})
+}
+
+// submissionListJSON is a contestant's own submissions.
+type submissionListJSON struct {
+	Items []submissionJSON `json:"items"`
+}
+
+func (s *Server) apiCreateSubmission(c echo.Context) error {
+	u, _ := currentUser(c)
+	var in submissionInputJSON
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	sub, err := s.svc.Registration.CreateSubmission(c.Request().Context(), u, in.toDomain())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, s.ownJSON(c, sub))
+}
+
+// ownJSON is the owner's full view, with consent links; an organizer gets the masked view.
+func (s *Server) ownJSON(c echo.Context, sub contest.Submission) submissionJSON {
+	u, _ := currentUser(c)
+	if sub.OwnerID == u.ID {
+		return toSubmissionJSON(sub, s.baseURL(c), false)
+	}
+	return toSubmissionJSON(sub.Masked(), "", u.IsOrganizer())
+}
+
+func (s *Server) apiSubmission(c echo.Context) error {
+	u, _ := currentUser(c)
+	sub, err := s.svc.Registration.Submission(c.Request().Context(), u, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, s.ownJSON(c, sub))
+}
+
+func (s *Server) apiUpdateSubmission(c echo.Context) error {
+	u, _ := currentUser(c)
+	var in submissionInputJSON
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	sub, err := s.svc.Registration.UpdateSubmission(c.Request().Context(), u, c.Param("id"), in.toDomain())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, s.ownJSON(c, sub))
+}
+
+func (s *Server) apiDeleteSubmission(c echo.Context) error {
+	u, _ := currentUser(c)
+	if err := s.svc.Registration.DeleteSubmission(c.Request().Context(), u, c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) apiFinalize(c echo.Context) error {
+	u, _ := currentUser(c)
+	sub, err := s.svc.Registration.Finalize(c.Request().Context(), u, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, s.ownJSON(c, sub))
+}
+
+func (s *Server) apiUploadScan(c echo.Context) error {
+	u, _ := currentUser(c)
+	sub, err := s.uploadScan(c, u, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, s.ownJSON(c, sub))
+}
+
+type registrationJSON struct {
+	Title           string `json:"title"`
+	LeadName        string `json:"lead_name"`
+	Employer        string `json:"employer"`
+	ContactName     string `json:"contact_name"`
+	ContactIDType   string `json:"contact_id_type"`
+	ContactIDNumber string `json:"contact_id_number,omitempty"`
+	ContactIDMasked string `json:"contact_id_masked,omitempty"`
+	Mobile          string `json:"mobile,omitempty"`
+	MobileMasked    string `json:"mobile_masked,omitempty"`
+	Email           string `json:"email"`
+	WeChat          string `json:"wechat"`
+	Address         string `json:"address"`
+	PostalCode      string `json:"postal_code"`
+	Description     string `json:"description"`
+}
+
+type consentJSON struct {
+	At      time.Time `json:"at"`
+	ByOwner bool      `json:"by_owner"`
+	IP      string    `json:"ip,omitempty"`
+}
+
+type participantJSON struct {
+	ID         string       `json:"id,omitempty"`
+	Name       string       `json:"name"`
+	IDType     string       `json:"id_type"`
+	IDNumber   string       `json:"id_number,omitempty"`
+	IDMasked   string       `json:"id_masked,omitempty"`
+	Employer   string       `json:"employer"`
+	ConsentURL string       `json:"consent_url,omitempty"`
+	Consent    *consentJSON `json:"consent,omitempty"`
+}
+
+type attachmentJSON struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+}
+
+type submissionJSON struct {
+	ID            string                        `json:"id"`
+	ContestID     string                        `json:"contest_id"`
+	Status        string                        `json:"status"`
+	Version       int                           `json:"version"`
+	StatusLabel   string                        `json:"status_label"`
+	Registration  registrationJSON              `json:"registration"`
+	Participants  []participantJSON             `json:"participants"`
+	ConsentsGiven int                           `json:"consents_given"`
+	Scan          *attachmentJSON               `json:"scan,omitempty"`
+	Video         *videoJSON                    `json:"video,omitempty"`
+	VideoState    string                        `json:"video_state"`
+	Uploading     *uploadingJSON                `json:"uploading,omitempty"`
+	FormalReview  *formalJSON                   `json:"formal_review,omitempty"`
+	Missing       map[string]contest.FieldError `json:"missing"`
+	CreatedAt     time.Time                     `json:"created_at"`
+	UpdatedAt     time.Time                     `json:"updated_at"`
+	SubmittedAt   *time.Time                    `json:"submitted_at,omitempty"`
+}
+
+// toSubmissionJSON converts a submission. Plaintext numbers appear only if the domain value
+// carries them (the owner's own view); consentBase, when set, adds the consent links.
+func toSubmissionJSON(s contest.Submission, consentBase string, showIP bool) submissionJSON { // showIP: the organizer's view
+	r := s.Registration
+	out := submissionJSON{
+		ID: s.ID, ContestID: s.ContestID, Status: string(s.Status), Version: s.Version, StatusLabel: s.Status.Label(),
+		Registration: registrationJSON{
+			Title: r.Title, LeadName: r.LeadName, Employer: r.Employer, ContactName: r.ContactName,
+			ContactIDType: string(r.ContactIDType), ContactIDNumber: r.ContactIDNumber, ContactIDMasked: s.ContactIDMasked,
+			Mobile: r.Mobile, MobileMasked: s.MobileMasked, Email: r.Email, WeChat: r.WeChat,
+			Address: r.Address, PostalCode: r.PostalCode, Description: r.Description,
+		},
+		Participants: []participantJSON{},
+		Missing:      s.Missing(),
+		CreatedAt:    s.CreatedAt, UpdatedAt: s.UpdatedAt, SubmittedAt: s.SubmittedAt,
+	}
+	if out.Missing == nil {
+		out.Missing = map[string]contest.FieldError{}
+	}
+	out.ConsentsGiven, _ = s.ConsentCount()
+	for _, p := range s.Participants {
+		pj := participantJSON{ID: p.ID, Name: p.Name, IDType: string(p.IDType), IDNumber: p.IDNumber, IDMasked: p.IDMasked, Employer: p.Employer}
+		if consentBase != "" && p.ConsentToken != "" {
+			pj.ConsentURL = consentBase + "/consent/" + p.ConsentToken
+		}
+		if c := p.Consent; c != nil {
+			pj.Consent = &consentJSON{At: c.At, ByOwner: c.ByOwner}
+			if showIP {
+				pj.Consent.IP = c.IP
+			}
+		}
+		out.Participants = append(out.Participants, pj)
+	}
+	if s.Scan != nil {
+		out.Scan = &attachmentJSON{Name: s.Scan.Name, ContentType: s.Scan.ContentType, Size: s.Scan.Size}
+	}
+	out.Video, out.VideoState = toVideoJSON(s.ID, s.Video, showIP), s.VideoState()
+	out.FormalReview = toFormalJSON(s.Formal)
+	if u := s.Uploading; u != nil {
+		out.Uploading = &uploadingJSON{ID: u.ID, FileName: u.FileName, Size: u.Size, CreatedAt: u.CreatedAt}
+	}
+	return out
+}
+
+// uploadingJSON is an upload in progress as lists show it.
+type uploadingJSON struct {
+	ID        string    `json:"id"`
+	FileName  string    `json:"file_name"`
+	Size      int64     `json:"size"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// submissionInputJSON is the body of create and update.
+type submissionInputJSON struct {
+	Registration registrationJSON  `json:"registration"`
+	Participants []participantJSON `json:"participants"`
+	// Version is the submission's version the edit starts from (required on update).
+	Version int `json:"version"`
+}
+
+func (j submissionInputJSON) toDomain() contest.SubmissionInput {
+	r := j.Registration
+	in := contest.SubmissionInput{Registration: contest.Registration{
+		Title: r.Title, LeadName: r.LeadName, Employer: r.Employer, ContactName: r.ContactName,
+		ContactIDType: contest.ParseIDType(r.ContactIDType), ContactIDNumber: r.ContactIDNumber,
+		Mobile: r.Mobile, Email: r.Email, WeChat: r.WeChat, Address: r.Address, PostalCode: r.PostalCode,
+		Description: r.Description,
+	}, Version: j.Version}
+	for _, p := range j.Participants {
+		in.Participants = append(in.Participants, contest.Participant{ID: p.ID, Name: p.Name,
+			IDType: contest.ParseIDType(p.IDType), IDNumber: p.IDNumber, Employer: p.Employer})
+	}
+	return in
+}
+
+// parseSubmissionForm reads the registration form. Participant rows arrive as parallel lists
+// (p_id, p_name, …); rows left entirely blank are dropped.
+func parseSubmissionForm(f url.Values) contest.SubmissionInput {
+	in := contest.SubmissionInput{Registration: contest.Registration{
+		Title: f.Get("title"), LeadName: f.Get("lead_name"), Employer: f.Get("employer"),
+		ContactName: f.Get("contact_name"), ContactIDType: contest.ParseIDType(f.Get("contact_id_type")),
+		ContactIDNumber: f.Get("contact_id_number"), Mobile: f.Get("mobile"), Email: f.Get("email"),
+		WeChat: f.Get("wechat"), Address: f.Get("address"), PostalCode: f.Get("postal_code"),
+		Description: f.Get("description"),
+	}}
+	in.Version, _ = strconv.Atoi(f.Get("version"))
+	at := func(key string, i int) string {
+		if v := f[key]; i < len(v) {
+			return v[i]
+		}
+		return ""
+	}
+	for i := range f["p_name"] {
+		p := contest.Participant{
+			ID: at("p_id", i), Name: at("p_name", i), IDType: contest.ParseIDType(at("p_id_type", i)),
+			IDNumber: at("p_id_number", i), Employer: at("p_employer", i),
+		}
+		if contest.Normalize(p.Name+p.IDNumber+p.Employer) == "" {
+			continue
+		}
+		in.Participants = append(in.Participants, p)
+	}
+	return in
+}
+
+// regForm is the registration form page's data.
+type regForm struct {
+	ID     string
+	Action string
+	Input  contest.SubmissionInput
+}
+
+func (s *Server) pageNewSubmission(c echo.Context) error {
+	u, _ := currentUser(c)
+	ct, err := s.svc.Contests.CurrentContest(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if err := ct.CheckCollectionOpen(s.svc.Now()); err != nil {
+		// Say so before anyone fills in eleven fields and a team.
+		return s.render(c, http.StatusOK, "closed", view{Title: "报名登记表", Contest: ct, ErrorMsg: contest.ErrorMessage(err)})
+	}
+	in := contest.SubmissionInput{
+		Registration: contest.Registration{ContactName: u.Name, Email: u.Email},
+		Participants: []contest.Participant{{Name: u.Name}},
+	}
+	return s.showForm(c, http.StatusOK, regForm{Action: "/submissions", Input: in}, nil)
+}
+
+func (s *Server) showForm(c echo.Context, status int, form regForm, err error) error {
+	if len(form.Input.Participants) == 0 {
+		form.Input.Participants = []contest.Participant{{}}
+	}
+	v := view{Title: "报名登记表", Data: form}
+	if err != nil {
+		v.Errors = contest.ErrorFields(err)
+		v.ErrorMsg = contest.ErrorMessage(err)
+	}
+	return s.render(c, status, "form", v)
+}
+
+// formAction handles the no-JavaScript "add participant" button: show the form again with
+// one more row, saving nothing.
+func (s *Server) formAction(c echo.Context, form regForm) (bool, error) {
+	if c.FormValue("action") != "add_participant" {
+		return false, nil
+	}
+	form.Input.Participants = append(form.Input.Participants, contest.Participant{})
+	return true, s.showForm(c, http.StatusOK, form, nil)
+}
+
+func (s *Server) pageCreateSubmission(c echo.Context) error {
+	u, _ := currentUser(c)
+	form, err := s.readForm(c, "/submissions", "")
+	if err != nil {
+		return err
+	}
+	if done, err := s.formAction(c, form); done {
+		return err
+	}
+	sub, err := s.svc.Registration.CreateSubmission(c.Request().Context(), u, form.Input)
+	if err != nil {
+		return s.refuseForm(c, form, err)
+	}
+	flash(c, "created")
+	return c.Redirect(http.StatusSeeOther, "/submissions/"+sub.ID)
+}
+
+func (s *Server) readForm(c echo.Context, action, id string) (regForm, error) {
+	values, err := c.FormParams()
+	if err != nil {
+		return regForm{}, contest.Errorf(contest.EBadRequest, "表单格式有误")
+	}
+	return regForm{ID: id, Action: action, Input: parseSubmissionForm(values)}, nil
+}
+
+// refuseForm shows the form again with what the person typed and the reasons.
+func (s *Server) refuseForm(c echo.Context, form regForm, err error) error {
+	code := contest.ErrorCode(err)
+	if code == contest.EInternal || code == contest.ENotFound {
+		return err
+	}
+	return s.showForm(c, statusOf[code], form, err)
+}
+
+func (s *Server) pageEditSubmission(c echo.Context) error {
+	u, _ := currentUser(c)
+	sub, err := s.svc.Registration.Submission(c.Request().Context(), u, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if sub.OwnerID != u.ID {
+		return contest.Errorf(contest.ENotFound, "作品不存在")
+	}
+	in := contest.SubmissionInput{Registration: sub.Registration, Participants: sub.Participants, Version: sub.Version}
+	return s.showForm(c, http.StatusOK, regForm{ID: sub.ID, Action: "/submissions/" + sub.ID, Input: in}, nil)
+}
+
+func (s *Server) pageUpdateSubmission(c echo.Context) error {
+	u, _ := currentUser(c)
+	id := c.Param("id")
+	form, err := s.readForm(c, "/submissions/"+id, id)
+	if err != nil {
+		return err
+	}
+	if done, err := s.formAction(c, form); done {
+		return err
+	}
+	before, err := s.svc.Registration.Submission(c.Request().Context(), u, id)
+	if err != nil {
+		return err
+	}
+	sub, err := s.svc.Registration.UpdateSubmission(c.Request().Context(), u, id, form.Input)
+	if err != nil {
+		return s.refuseForm(c, form, err)
+	}
+	if before.Status == contest.StatusSubmitted && sub.Status == contest.StatusDraft {
+		flash(c, "reopened")
+	} else {
+		flash(c, "saved")
+	}
+	return c.Redirect(http.StatusSeeOther, "/submissions/"+sub.ID)
+}
+
+// submissionPage is the owner's view of one work.
+type submissionPage struct {
+	Submission contest.Submission
+	Missing    []string
+	BaseURL    string
+	// CanUpload: a video may be uploaded now (collection open, or an upload opened before the
+	// close is within its grace). CanFinalize: the work may be submitted now.
+	CanUpload, CanFinalize bool
+	// Result is the work's published result; nil until the results are published.
+	Result *contest.MyResult
+}
+
+func (s *Server) pageSubmission(c echo.Context) error {
+	u, _ := currentUser(c)
+	sub, err := s.svc.Registration.Submission(c.Request().Context(), u, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if sub.OwnerID != u.ID { // organizers have their own view
+		return c.Redirect(http.StatusSeeOther, "/admin/submissions/"+sub.ID)
+	}
+	return s.showSubmission(c, http.StatusOK, sub, nil)
+}
+
+func (s *Server) showSubmission(c echo.Context, status int, sub contest.Submission, err error) error {
+	page := submissionPage{Submission: sub, BaseURL: s.baseURL(c)}
+	for _, fe := range sortedFields(sub.Missing()) {
+		page.Missing = append(page.Missing, fe.Message)
+	}
+	ct, cerr := s.svc.Contests.CurrentContest(c.Request().Context())
+	if cerr != nil {
+		return cerr
+	}
+	page.CanUpload, page.CanFinalize = s.svc.Media.Allowed(ct, sub)
+	if u, _ := currentUser(c); ct.Publication.PublishedAt != nil {
+		results, err := s.svc.Publication.MyResults(c.Request().Context(), u, []contest.Submission{sub})
+		if err != nil {
+			return err
+		}
+		if r, ok := results[sub.ID]; ok {
+			page.Result = &r
+		}
+	}
+	v := view{Title: sub.Registration.Title, Data: page, Contest: ct}
+	if err != nil {
+		v.Errors, v.ErrorMsg = contest.ErrorFields(err), contest.ErrorMessage(err)
+		for _, fe := range sortedFields(v.Errors) {
+			if fe.Code != "scan_type" && fe.Code != "scan_size" {
+				v.ErrorMsg += "；" + fe.Message
+			}
+		}
+	}
+	return s.render(c, status, "submission", v)
+}
+
+func (s *Server) pageFinalize(c echo.Context) error {
+	u, _ := currentUser(c)
+	id := c.Param("id")
+	if _, err := s.svc.Registration.Finalize(c.Request().Context(), u, id); err != nil {
+		return s.refuseSubmission(c, u, id, err)
+	}
+	flash(c, "submitted")
+	return c.Redirect(http.StatusSeeOther, "/submissions/"+id)
+}
+
+// refuseSubmission shows the submission page again with the reason a request was refused.
+func (s *Server) refuseSubmission(c echo.Context, u contest.User, id string, err error) error {
+	code := contest.ErrorCode(err)
+	if code == contest.EInternal || code == contest.ENotFound {
+		return err
+	}
+	sub, lerr := s.svc.Registration.Submission(c.Request().Context(), u, id)
+	if lerr != nil {
+		return lerr
+	}
+	return s.showSubmission(c, statusOf[code], sub, err)
+}
+
+func (s *Server) pageDelete(c echo.Context) error {
+	u, _ := currentUser(c)
+	id := c.Param("id")
+	if err := s.svc.Registration.DeleteSubmission(c.Request().Context(), u, id); err != nil {
+		return s.refuseSubmission(c, u, id, err)
+	}
+	flash(c, "deleted")
+	return c.Redirect(http.StatusSeeOther, "/my")
+}
+
+func (s *Server) pageUploadScan(c echo.Context) error {
+	u, _ := currentUser(c)
+	id := c.Param("id")
+	if _, err := s.uploadScan(c, u, id); err != nil {
+		return s.refuseSubmission(c, u, id, err)
+	}
+	flash(c, "scan")
+	return c.Redirect(http.StatusSeeOther, "/submissions/"+id)
+}
+
+// uploadScan reads the multipart field "scan" and stores it.
+func (s *Server) uploadScan(c echo.Context, u contest.User, id string) (contest.Submission, error) {
+	fh, err := c.FormFile("scan")
+	if err != nil {
+		return contest.Submission{}, (contest.Fields{"scan": {Code: "scan_required", Message: "请选择扫描件文件"}}).Err()
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return contest.Submission{}, contest.Internal(err)
+	}
+	defer f.Close()
+	// The type is sniffed from the bytes, not taken from the browser.
+	head := make([]byte, 512)
+	n, _ := f.Read(head)
+	if _, err := f.Seek(0, 0); err != nil {
+		return contest.Submission{}, contest.Internal(err)
+	}
+	ctype := http.DetectContentType(head[:n])
+	return s.svc.Registration.AttachScan(c.Request().Context(), u, id, fh.Filename, ctype, fh.Size, f)
+}
+
+func (s *Server) downloadScan(c echo.Context) error {
+	u, _ := currentUser(c)
+	att, rc, err := s.svc.Registration.Scan(c.Request().Context(), u, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	c.Response().Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename*=UTF-8''%s", url.PathEscape(att.Name)))
+	c.Response().Header().Set("Content-Length", fmt.Sprint(att.Size))
+	return c.Stream(http.StatusOK, att.ContentType, rc)
+}
