@@ -10,7 +10,28 @@ import (
 	"github.com/jskx/contest/internal/contest"
 )
 
-func (s *Server) apiSignUp(c echo.Context) error {
+// accounts handles sign-up, sign-in and passwords, the organizer's password resets.
+type accounts struct{ *Server }
+
+func (s accounts) routes(r router) {
+	r.public.GET("/signup", s.pageSignUp)
+	r.public.POST("/signup", s.pageSignUpPost, r.signIn)
+	r.public.GET("/login", s.pageLogin)
+	r.public.POST("/login", s.pageLoginPost, r.signIn)
+	r.public.POST("/logout", s.pageLogout)
+	r.my.GET("/account/password", s.pagePassword)
+	r.my.POST("/account/password", s.pagePasswordPost)
+	r.admin.GET("/password-reset", s.pageAdminReset)
+	r.admin.POST("/password-reset", s.pageAdminResetPost)
+	r.api.POST("/auth/signup", s.apiSignUp, r.signIn)
+	r.api.POST("/auth/login", s.apiLogin, r.signIn)
+	r.api.POST("/auth/logout", s.apiLogout)
+	r.user.GET("/me", s.apiMe)
+	r.user.POST("/me/password", s.apiChangePassword)
+	r.org.POST("/password-resets", s.apiResetPassword)
+}
+
+func (s accounts) apiSignUp(c echo.Context) error {
 	var in struct{ Email, Password, Name string }
 	if err := bind(c, &in); err != nil {
 		return err
@@ -27,7 +48,7 @@ func (s *Server) apiSignUp(c echo.Context) error {
 	return c.JSON(http.StatusCreated, toUserJSON(u))
 }
 
-func (s *Server) apiLogin(c echo.Context) error {
+func (s accounts) apiLogin(c echo.Context) error {
 	var in struct{ Email, Password string }
 	if err := bind(c, &in); err != nil {
 		return err
@@ -40,7 +61,7 @@ func (s *Server) apiLogin(c echo.Context) error {
 	return c.JSON(http.StatusOK, toUserJSON(u))
 }
 
-func (s *Server) apiLogout(c echo.Context) error {
+func (s accounts) apiLogout(c echo.Context) error {
 	if err := s.svc.Registration.SignOut(c.Request().Context(), sessionToken(c)); err != nil {
 		return err
 	}
@@ -48,7 +69,7 @@ func (s *Server) apiLogout(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-func (s *Server) apiMe(c echo.Context) error {
+func (s accounts) apiMe(c echo.Context) error {
 	u, _ := currentUser(c)
 	return c.JSON(http.StatusOK, toUserJSON(u))
 }
@@ -64,11 +85,11 @@ func toUserJSON(u contest.User) userJSON {
 	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role)}
 }
 
-func (s *Server) pageSignUp(c echo.Context) error {
+func (s accounts) pageSignUp(c echo.Context) error {
 	return s.render(c, http.StatusOK, "signup", view{Title: "注册", Data: contest.SignUpInput{}})
 }
 
-func (s *Server) pageSignUpPost(c echo.Context) error {
+func (s accounts) pageSignUpPost(c echo.Context) error {
 	in := contest.SignUpInput{Email: c.FormValue("email"), Password: c.FormValue("password"), Name: c.FormValue("name")}
 	ctx := c.Request().Context()
 	if _, err := s.svc.Registration.SignUp(ctx, in); err != nil {
@@ -85,11 +106,11 @@ func (s *Server) pageSignUpPost(c echo.Context) error {
 
 type loginForm struct{ Email, Next string }
 
-func (s *Server) pageLogin(c echo.Context) error {
+func (s accounts) pageLogin(c echo.Context) error {
 	return s.render(c, http.StatusOK, "login", view{Title: "登录", Data: loginForm{Next: safeNext(c.QueryParam("next"))}})
 }
 
-func (s *Server) pageLoginPost(c echo.Context) error {
+func (s accounts) pageLoginPost(c echo.Context) error {
 	form := loginForm{Email: c.FormValue("email"), Next: safeNext(c.FormValue("next"))}
 	sess, u, err := s.svc.Registration.SignIn(c.Request().Context(), form.Email, c.FormValue("password"))
 	if err != nil {
@@ -106,7 +127,7 @@ func (s *Server) pageLoginPost(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, next)
 }
 
-func (s *Server) pageLogout(c echo.Context) error {
+func (s accounts) pageLogout(c echo.Context) error {
 	if err := s.svc.Registration.SignOut(c.Request().Context(), sessionToken(c)); err != nil {
 		return err
 	}
@@ -132,11 +153,11 @@ func safeNext(next string) string {
 	return next
 }
 
-func (s *Server) pagePassword(c echo.Context) error {
+func (s accounts) pagePassword(c echo.Context) error {
 	return s.render(c, http.StatusOK, "password", view{Title: "修改密码"})
 }
 
-func (s *Server) pagePasswordPost(c echo.Context) error {
+func (s accounts) pagePasswordPost(c echo.Context) error {
 	u, _ := currentUser(c)
 	err := s.svc.Registration.ChangePassword(c.Request().Context(), u, sessionToken(c), c.FormValue("current_password"), c.FormValue("new_password"))
 	if err != nil {
@@ -152,11 +173,11 @@ type resetResult struct {
 	Password string
 }
 
-func (s *Server) pageAdminReset(c echo.Context) error {
+func (s accounts) pageAdminReset(c echo.Context) error {
 	return s.render(c, http.StatusOK, "admin_reset", view{Title: "重置参赛者密码", Data: resetResult{}})
 }
 
-func (s *Server) pageAdminResetPost(c echo.Context) error {
+func (s accounts) pageAdminResetPost(c echo.Context) error {
 	u, _ := currentUser(c)
 	email := c.FormValue("email")
 	password, err := s.svc.Registration.ResetPassword(c.Request().Context(), u, email)
@@ -166,7 +187,7 @@ func (s *Server) pageAdminResetPost(c echo.Context) error {
 	return s.render(c, http.StatusOK, "admin_reset", view{Title: "重置参赛者密码", Data: resetResult{Email: email, Password: password}})
 }
 
-func (s *Server) apiChangePassword(c echo.Context) error {
+func (s accounts) apiChangePassword(c echo.Context) error {
 	u, _ := currentUser(c)
 	var in struct {
 		CurrentPassword string `json:"current_password"`
@@ -181,7 +202,7 @@ func (s *Server) apiChangePassword(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-func (s *Server) apiResetPassword(c echo.Context) error {
+func (s accounts) apiResetPassword(c echo.Context) error {
 	u, _ := currentUser(c)
 	var in struct {
 		Email string `json:"email"`

@@ -9,7 +9,20 @@ import (
 	"github.com/jskx/contest/internal/contest"
 )
 
-func (s *Server) apiRunAssignment(c echo.Context) error {
+// assignments handles assigning works to judges: run, preview, 改派.
+type assignments struct{ *Server }
+
+func (s assignments) routes(r router) {
+	r.admin.POST("/judging/assign", s.pageRunAssignment)
+	r.admin.GET("/judging/assignments", s.pageAssignments)
+	r.admin.POST("/judging/assignments/preview", s.pagePreviewAssignment)
+	r.admin.POST("/judging/assignments/move", s.pageMoveAssignment)
+	r.org.POST("/assignments/run", s.apiRunAssignment)
+	r.org.POST("/assignments/preview", s.apiPreviewAssignment)
+	r.org.POST("/assignments/move", s.apiMoveAssignment)
+}
+
+func (s assignments) apiRunAssignment(c echo.Context) error {
 	u, _ := currentUser(c)
 	p, err := s.svc.Judging.RunAssignment(c.Request().Context(), u, uint64(time.Now().UnixNano()))
 	if err != nil {
@@ -39,7 +52,7 @@ func toPlanJSON(p contest.Plan) planJSON {
 	return planJSON{Assignments: len(p.Assignments), Loads: p.Load, Short: short}
 }
 
-func (s *Server) apiPreviewAssignment(c echo.Context) error {
+func (s assignments) apiPreviewAssignment(c echo.Context) error {
 	u, _ := currentUser(c)
 	p, err := s.svc.Judging.PreviewAssignment(c.Request().Context(), u, uint64(time.Now().UnixNano()))
 	if err != nil {
@@ -48,7 +61,7 @@ func (s *Server) apiPreviewAssignment(c echo.Context) error {
 	return c.JSON(http.StatusOK, toPlanJSON(p))
 }
 
-func (s *Server) apiMoveAssignment(c echo.Context) error {
+func (s assignments) apiMoveAssignment(c echo.Context) error {
 	var in struct {
 		SubmissionID string `json:"submission_id"`
 		From         string `json:"from"`
@@ -64,13 +77,13 @@ func (s *Server) apiMoveAssignment(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-func (s *Server) pageRunAssignment(c echo.Context) error {
+func (s assignments) pageRunAssignment(c echo.Context) error {
 	u, _ := currentUser(c)
 	p, err := s.svc.Judging.RunAssignment(c.Request().Context(), u, uint64(s.svc.Now().UnixNano()))
 	if err != nil {
 		return err
 	}
-	return s.showJudging(c, judgingPage{Assigned: len(p.Assignments), Short: len(p.Short), Ran: true})
+	return rankings{s.Server}.showJudging(c, judgingPage{Assigned: len(p.Assignments), Short: len(p.Short), Ran: true})
 }
 
 // assignmentsPage lists each work's judges, with a form to move an unstarted review, and the
@@ -81,11 +94,11 @@ type assignmentsPage struct {
 	Preview *contest.Plan
 }
 
-func (s *Server) pageAssignments(c echo.Context) error {
+func (s assignments) pageAssignments(c echo.Context) error {
 	return s.showAssignments(c, nil)
 }
 
-func (s *Server) showAssignments(c echo.Context, preview *contest.Plan) error {
+func (s assignments) showAssignments(c echo.Context, preview *contest.Plan) error {
 	u, _ := currentUser(c)
 	works, judges, err := s.svc.Judging.AssignmentTable(c.Request().Context(), u)
 	if err != nil {
@@ -95,7 +108,7 @@ func (s *Server) showAssignments(c echo.Context, preview *contest.Plan) error {
 		Data: assignmentsPage{Works: works, Judges: judges, Preview: preview}})
 }
 
-func (s *Server) pagePreviewAssignment(c echo.Context) error {
+func (s assignments) pagePreviewAssignment(c echo.Context) error {
 	u, _ := currentUser(c)
 	p, err := s.svc.Judging.PreviewAssignment(c.Request().Context(), u, uint64(s.svc.Now().UnixNano()))
 	if err != nil {
@@ -104,7 +117,7 @@ func (s *Server) pagePreviewAssignment(c echo.Context) error {
 	return s.showAssignments(c, &p)
 }
 
-func (s *Server) pageMoveAssignment(c echo.Context) error {
+func (s assignments) pageMoveAssignment(c echo.Context) error {
 	u, _ := currentUser(c)
 	err := s.svc.Judging.MoveAssignment(c.Request().Context(), u, c.FormValue("submission_id"), c.FormValue("from"), c.FormValue("to"))
 	if err != nil {

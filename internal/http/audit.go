@@ -12,6 +12,15 @@ import (
 	"github.com/jskx/contest/internal/contest"
 )
 
+// auditLog handles the audit log, as a page, JSON and CSV.
+type auditLog struct{ *Server }
+
+func (s auditLog) routes(r router) {
+	r.admin.GET("/audit", s.pageAudit)
+	r.admin.GET("/audit.csv", s.auditCSV)
+	r.org.GET("/audit", s.apiAudit)
+}
+
 // auditJSON is one entry of the audit log; before and after are the JSON recorded.
 type auditJSON struct {
 	At        time.Time `json:"at"`
@@ -24,7 +33,7 @@ type auditJSON struct {
 	After     string    `json:"after"`
 }
 
-func (s *Server) apiAudit(c echo.Context) error {
+func (s auditLog) apiAudit(c echo.Context) error {
 	u, _ := currentUser(c)
 	limit, _ := strconv.Atoi(c.QueryParam("limit"))
 	offset, _ := strconv.Atoi(c.QueryParam("offset"))
@@ -55,7 +64,7 @@ type auditPage struct {
 
 const auditPageSize = 100
 
-func (s *Server) pageAudit(c echo.Context) error {
+func (s auditLog) pageAudit(c echo.Context) error {
 	u, _ := currentUser(c)
 	n, _ := strconv.Atoi(c.QueryParam("page"))
 	n = max(n, 1)
@@ -75,7 +84,7 @@ func (s *Server) pageAudit(c echo.Context) error {
 
 // auditCSV exports the whole audit log as CSV (UTF-8 with a byte-order mark, so Excel shows the
 // Chinese), newest first.
-func (s *Server) auditCSV(c echo.Context) error {
+func (s auditLog) auditCSV(c echo.Context) error {
 	u, _ := currentUser(c)
 	ctx := c.Request().Context()
 	h := c.Response().Header()

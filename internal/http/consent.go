@@ -8,6 +8,19 @@ import (
 	"github.com/jskx/contest/internal/contest"
 )
 
+// consents handles the participants' 作品授权书, by personal link or on the owner's device.
+type consents struct{ *Server }
+
+func (s consents) routes(r router) {
+	r.public.GET("/consent/:token", s.pageConsentLink)
+	r.public.POST("/consent/:token", s.pageConsentLinkPost)
+	r.my.GET("/submissions/:id/participants/:pid/consent", s.pageOwnerConsent)
+	r.my.POST("/submissions/:id/participants/:pid/consent", s.pageOwnerConsentPost)
+	r.api.GET("/consent/:token", s.apiConsentByToken)
+	r.api.POST("/consent/:token", s.apiGiveConsentByToken)
+	r.user.POST("/submissions/:id/participants/:pid/consent", s.apiOwnerConsent)
+}
+
 // consentBody is what a participant sends to give consent.
 type consentBody struct {
 	Name     string `json:"name"`
@@ -15,7 +28,7 @@ type consentBody struct {
 	Agreed   bool   `json:"agreed"`
 }
 
-func (s *Server) apiOwnerConsent(c echo.Context) error {
+func (s consents) apiOwnerConsent(c echo.Context) error {
 	u, _ := currentUser(c)
 	var in consentBody
 	if err := bind(c, &in); err != nil {
@@ -43,7 +56,7 @@ type consentTargetJSON struct {
 	Consented *consentJSON `json:"consent,omitempty"`
 }
 
-func (s *Server) apiConsentByToken(c echo.Context) error {
+func (s consents) apiConsentByToken(c echo.Context) error {
 	t, err := s.svc.Registration.ConsentByToken(c.Request().Context(), c.Param("token"))
 	if err != nil {
 		return err
@@ -56,7 +69,7 @@ func (s *Server) apiConsentByToken(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-func (s *Server) apiGiveConsentByToken(c echo.Context) error {
+func (s consents) apiGiveConsentByToken(c echo.Context) error {
 	var in consentBody
 	if err := bind(c, &in); err != nil {
 		return err
@@ -83,7 +96,7 @@ func consentInput(c echo.Context) contest.ConsentInput {
 		Agreed: c.FormValue("agreed") != "", IP: c.RealIP()}
 }
 
-func (s *Server) showConsent(c echo.Context, status int, page consentPage, err error) error {
+func (s consents) showConsent(c echo.Context, status int, page consentPage, err error) error {
 	// The participant's own number is never sent back to the page; they type it.
 	page.Target.Participant.IDNumber = ""
 	page.Target.Submission = page.Target.Submission.Masked()
@@ -94,7 +107,7 @@ func (s *Server) showConsent(c echo.Context, status int, page consentPage, err e
 	return s.render(c, status, "consent", v)
 }
 
-func (s *Server) pageConsentLink(c echo.Context) error {
+func (s consents) pageConsentLink(c echo.Context) error {
 	t, err := s.svc.Registration.ConsentByToken(c.Request().Context(), c.Param("token"))
 	if err != nil {
 		return err
@@ -102,7 +115,7 @@ func (s *Server) pageConsentLink(c echo.Context) error {
 	return s.showConsent(c, http.StatusOK, consentPage{Target: t, Action: c.Request().URL.Path}, nil)
 }
 
-func (s *Server) pageConsentLinkPost(c echo.Context) error {
+func (s consents) pageConsentLinkPost(c echo.Context) error {
 	ctx := c.Request().Context()
 	t, err := s.svc.Registration.ConsentByToken(ctx, c.Param("token"))
 	if err != nil {
@@ -116,7 +129,7 @@ func (s *Server) pageConsentLinkPost(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, c.Request().URL.Path)
 }
 
-func (s *Server) refuseConsent(c echo.Context, page consentPage, err error) error {
+func (s consents) refuseConsent(c echo.Context, page consentPage, err error) error {
 	code := contest.ErrorCode(err)
 	if code == contest.EInternal {
 		return err
@@ -124,7 +137,7 @@ func (s *Server) refuseConsent(c echo.Context, page consentPage, err error) erro
 	return s.showConsent(c, statusOf[code], page, err)
 }
 
-func (s *Server) pageOwnerConsent(c echo.Context) error {
+func (s consents) pageOwnerConsent(c echo.Context) error {
 	u, _ := currentUser(c)
 	t, err := s.svc.Registration.ConsentAsOwner(c.Request().Context(), u, c.Param("id"), c.Param("pid"))
 	if err != nil {
@@ -133,7 +146,7 @@ func (s *Server) pageOwnerConsent(c echo.Context) error {
 	return s.showConsent(c, http.StatusOK, consentPage{Target: t, Action: c.Request().URL.Path}, nil)
 }
 
-func (s *Server) pageOwnerConsentPost(c echo.Context) error {
+func (s consents) pageOwnerConsentPost(c echo.Context) error {
 	u, _ := currentUser(c)
 	ctx := c.Request().Context()
 	t, err := s.svc.Registration.ConsentAsOwner(ctx, u, c.Param("id"), c.Param("pid"))

@@ -11,7 +11,17 @@ import (
 	"github.com/jskx/contest/internal/contest"
 )
 
-func (s *Server) apiContest(c echo.Context) error {
+// contestSettings handles the contest's settings, read by anyone and changed by organizers.
+type contestSettings struct{ *Server }
+
+func (s contestSettings) routes(r router) {
+	r.admin.GET("/contest", s.pageAdminContest)
+	r.admin.POST("/contest", s.pageAdminContestPost)
+	r.api.GET("/contest", s.apiContest)
+	r.org.PUT("/contest", s.apiUpdateContest)
+}
+
+func (s contestSettings) apiContest(c echo.Context) error {
 	ct, err := s.svc.Contests.CurrentContest(c.Request().Context())
 	if err != nil {
 		return err
@@ -19,7 +29,7 @@ func (s *Server) apiContest(c echo.Context) error {
 	return c.JSON(http.StatusOK, toContestJSON(ct, s.svc.Now()))
 }
 
-func (s *Server) apiUpdateContest(c echo.Context) error {
+func (s contestSettings) apiUpdateContest(c echo.Context) error {
 	u, _ := currentUser(c)
 	ctx := c.Request().Context()
 	ct, err := s.svc.Contests.CurrentContest(ctx)
@@ -82,7 +92,7 @@ func (j contestJSON) toDomain(c contest.Contest) contest.Contest {
 	return c
 }
 
-func (s *Server) pageAdminContest(c echo.Context) error {
+func (s contestSettings) pageAdminContest(c echo.Context) error {
 	ct, err := s.svc.Contests.CurrentContest(c.Request().Context())
 	if err != nil {
 		return err
@@ -90,7 +100,7 @@ func (s *Server) pageAdminContest(c echo.Context) error {
 	return s.render(c, http.StatusOK, "admin_contest", view{Title: "活动设置", Contest: ct, Data: ct})
 }
 
-func (s *Server) pageAdminContestPost(c echo.Context) error {
+func (s contestSettings) pageAdminContestPost(c echo.Context) error {
 	u, _ := currentUser(c)
 	ctx := c.Request().Context()
 	ct, err := s.svc.Contests.CurrentContest(ctx)

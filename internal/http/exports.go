@@ -15,6 +15,20 @@ import (
 	"github.com/jskx/contest/internal/contest"
 )
 
+// exports handles exports, background packages and statistics.
+type exports struct{ *Server }
+
+func (s exports) routes(r router) {
+	r.admin.GET("/exports", s.pageExports)
+	r.admin.GET("/exports/sheets/:name", s.downloadSheets)
+	r.admin.POST("/exports/registrations-full", s.downloadFullRegistrations)
+	r.admin.GET("/exports/packages/:id/download", s.downloadExport)
+	r.admin.GET("/statistics", s.pageStatistics)
+	r.org.POST("/exports", s.apiStartExport)
+	r.org.GET("/exports/:id", s.apiExport)
+	r.org.GET("/statistics", s.apiStatistics)
+}
+
 // exportJSON is a package being built.
 type exportJSON struct {
 	ID          string     `json:"id"`
@@ -38,7 +52,7 @@ func toExportJSON(j contest.ExportJob) exportJSON {
 	return out
 }
 
-func (s *Server) apiStartExport(c echo.Context) error {
+func (s exports) apiStartExport(c echo.Context) error {
 	var in struct {
 		Kind string `json:"kind"`
 	}
@@ -53,7 +67,7 @@ func (s *Server) apiStartExport(c echo.Context) error {
 	return c.JSON(http.StatusAccepted, toExportJSON(j))
 }
 
-func (s *Server) apiExport(c echo.Context) error {
+func (s exports) apiExport(c echo.Context) error {
 	u, _ := currentUser(c)
 	j, err := s.svc.Reports.Export(c.Request().Context(), u, c.Param("id"))
 	if err != nil {
@@ -62,7 +76,7 @@ func (s *Server) apiExport(c echo.Context) error {
 	return c.JSON(http.StatusOK, toExportJSON(j))
 }
 
-func (s *Server) apiStatistics(c echo.Context) error {
+func (s exports) apiStatistics(c echo.Context) error {
 	u, _ := currentUser(c)
 	st, err := s.svc.Reports.Statistics(c.Request().Context(), u)
 	if err != nil {
@@ -130,7 +144,7 @@ type exportLink struct {
 	Parts       []string // the sheets, each a CSV of its own
 }
 
-func (s *Server) pageExports(c echo.Context) error {
+func (s exports) pageExports(c echo.Context) error {
 	d := exportsPage{Sheets: []exportLink{
 		{contest.SheetRegistrations, "报名登记表（个人证件号码、手机号已遮盖）", []string{"报名登记表", "参与人员与授权"}},
 		{contest.SheetScores, "评分明细（每位评委、每项标准）", []string{"评分明细"}},
@@ -141,20 +155,20 @@ func (s *Server) pageExports(c echo.Context) error {
 }
 
 // downloadSheets sends an export as .xlsx, or one of its sheets as CSV (?format=csv&sheet=N).
-func (s *Server) downloadSheets(c echo.Context) error {
+func (s exports) downloadSheets(c echo.Context) error {
 	return s.sendSheets(c, c.Param("name"), false)
 }
 
 // downloadFullRegistrations sends the registrations with personal numbers in the clear. It is
 // a POST from a form the organizer confirms, and the service records it in the audit log.
-func (s *Server) downloadFullRegistrations(c echo.Context) error {
+func (s exports) downloadFullRegistrations(c echo.Context) error {
 	if c.FormValue("confirm") != "1" {
 		return (contest.Fields{"confirm": {Code: "confirm_required", Message: "导出完整个人信息须勾选确认"}}).Err()
 	}
 	return s.sendSheets(c, contest.SheetRegistrations, true)
 }
 
-func (s *Server) sendSheets(c echo.Context, name string, full bool) error {
+func (s exports) sendSheets(c echo.Context, name string, full bool) error {
 	u, _ := currentUser(c)
 	sheets, err := s.svc.Reports.Sheets(c.Request().Context(), u, name, full)
 	if err != nil {
@@ -221,7 +235,7 @@ type statisticsPage struct {
 	MaxEmployer, MaxCity, MaxDay int
 }
 
-func (s *Server) pageStatistics(c echo.Context) error {
+func (s exports) pageStatistics(c echo.Context) error {
 	u, _ := currentUser(c)
 	st, err := s.svc.Reports.Statistics(c.Request().Context(), u)
 	if err != nil {
@@ -241,7 +255,7 @@ func (s *Server) pageStatistics(c echo.Context) error {
 }
 
 // downloadExport sends a finished package.
-func (s *Server) downloadExport(c echo.Context) error {
+func (s exports) downloadExport(c echo.Context) error {
 	u, _ := currentUser(c)
 	j, rc, err := s.svc.Reports.OpenExport(c.Request().Context(), u, c.Param("id"))
 	if err != nil {

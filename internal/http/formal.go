@@ -9,6 +9,14 @@ import (
 	"github.com/jskx/contest/internal/contest"
 )
 
+// formalReviews handles 形式审查: the organizers' pass or exclusion of a work.
+type formalReviews struct{ *Server }
+
+func (s formalReviews) routes(r router) {
+	r.admin.POST("/submissions/:id/formal-review", s.pageFormalReview)
+	r.org.PUT("/submissions/:id/formal-review", s.apiFormalReview)
+}
+
 // formalJSON is the formal review of a work; the reason is for the contestant too.
 type formalJSON struct {
 	Decision  string    `json:"decision"`
@@ -24,7 +32,7 @@ func toFormalJSON(fr *contest.FormalReview) *formalJSON {
 	return &formalJSON{Decision: string(fr.Decision), Label: fr.Decision.Label(), Reason: fr.Reason, DecidedAt: fr.At}
 }
 
-func (s *Server) apiFormalReview(c echo.Context) error {
+func (s formalReviews) apiFormalReview(c echo.Context) error {
 	var in struct {
 		Decision string `json:"decision"`
 		Reason   string `json:"reason"`
@@ -41,7 +49,7 @@ func (s *Server) apiFormalReview(c echo.Context) error {
 }
 
 // pageFormalReview is the formal review form on the organizer's view of a work.
-func (s *Server) pageFormalReview(c echo.Context) error {
+func (s formalReviews) pageFormalReview(c echo.Context) error {
 	u, _ := currentUser(c)
 	_, err := s.svc.Judging.DecideFormal(c.Request().Context(), u, c.Param("id"),
 		contest.FormalDecision(c.FormValue("decision")), c.FormValue("reason"))

@@ -8,17 +8,25 @@ import (
 	"github.com/jskx/contest/internal/contest"
 )
 
-func (s *Server) pageHome(c echo.Context) error {
+// home handles the home page and each user's own start page.
+type home struct{ *Server }
+
+func (s home) routes(r router) {
+	r.public.GET("/", s.pageHome)
+	r.my.GET("/my", s.pageMy)
+}
+
+func (s home) pageHome(c echo.Context) error {
 	return s.render(c, http.StatusOK, "home", view{Title: "首页"})
 }
 
-func (s *Server) pageMy(c echo.Context) error {
+func (s home) pageMy(c echo.Context) error {
 	u, _ := currentUser(c)
 	if u.IsOrganizer() {
 		return c.Redirect(http.StatusSeeOther, "/admin/submissions")
 	}
 	if u.Role == contest.RoleJudge {
-		return s.pageJudgeQueue(c)
+		return reviews{s.Server}.pageJudgeQueue(c)
 	}
 	subs, err := s.svc.Registration.MySubmissions(c.Request().Context(), u)
 	if err != nil {

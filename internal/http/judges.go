@@ -9,6 +9,20 @@ import (
 	"github.com/jskx/contest/internal/contest"
 )
 
+// judges handles the organizers' judges: invitation, list, deactivation.
+type judges struct{ *Server }
+
+func (s judges) routes(r router) {
+	r.admin.GET("/judges", s.pageJudges)
+	r.admin.POST("/judges", s.pageInviteJudge)
+	r.admin.POST("/judges/:id/activate", s.pageSetJudgeActive(true))
+	r.admin.POST("/judges/:id/deactivate", s.pageSetJudgeActive(false))
+	r.org.GET("/judges", s.apiJudges)
+	r.org.POST("/judges", s.apiInviteJudge)
+	r.org.POST("/judges/:id/activate", s.apiSetJudgeActive(true))
+	r.org.POST("/judges/:id/deactivate", s.apiSetJudgeActive(false))
+}
+
 // judgeJSON is a judge's account as organizers see it.
 type judgeJSON struct {
 	ID        string    `json:"id"`
@@ -23,7 +37,7 @@ func toJudgeJSON(u contest.User) judgeJSON {
 	return judgeJSON{ID: u.ID, Email: u.Email, Name: u.Name, Employer: u.Employer, Active: !u.Disabled, CreatedAt: u.CreatedAt}
 }
 
-func (s *Server) apiInviteJudge(c echo.Context) error {
+func (s judges) apiInviteJudge(c echo.Context) error {
 	var in struct {
 		Email    string `json:"email"`
 		Name     string `json:"name"`
@@ -46,7 +60,7 @@ type invitedJudgeJSON struct {
 	Password string    `json:"password"`
 }
 
-func (s *Server) apiJudges(c echo.Context) error {
+func (s judges) apiJudges(c echo.Context) error {
 	u, _ := currentUser(c)
 	judges, err := s.svc.Judging.Judges(c.Request().Context(), u)
 	if err != nil {
@@ -65,7 +79,7 @@ type judgeListJSON struct {
 }
 
 // apiSetJudgeActive is POST …/judges/:id/activate and …/deactivate.
-func (s *Server) apiSetJudgeActive(active bool) echo.HandlerFunc {
+func (s judges) apiSetJudgeActive(active bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		u, _ := currentUser(c)
 		j, err := s.svc.Judging.SetJudgeDisabled(c.Request().Context(), u, c.Param("id"), !active)
@@ -86,7 +100,7 @@ type judgesPage struct {
 	Password string
 }
 
-func (s *Server) judgesView(c echo.Context, d judgesPage) (view, error) {
+func (s judges) judgesView(c echo.Context, d judgesPage) (view, error) {
 	u, _ := currentUser(c)
 	judges, err := s.svc.Judging.Judges(c.Request().Context(), u)
 	if err != nil {
@@ -97,7 +111,7 @@ func (s *Server) judgesView(c echo.Context, d judgesPage) (view, error) {
 	return view{Title: "评委管理", Wide: true, Data: d}, err
 }
 
-func (s *Server) pageJudges(c echo.Context) error {
+func (s judges) pageJudges(c echo.Context) error {
 	v, err := s.judgesView(c, judgesPage{})
 	if err != nil {
 		return err
@@ -105,7 +119,7 @@ func (s *Server) pageJudges(c echo.Context) error {
 	return s.render(c, http.StatusOK, "admin_judges", v)
 }
 
-func (s *Server) pageInviteJudge(c echo.Context) error {
+func (s judges) pageInviteJudge(c echo.Context) error {
 	u, _ := currentUser(c)
 	in := contest.JudgeInput{Email: c.FormValue("email"), Name: c.FormValue("name"), Employer: c.FormValue("employer")}
 	j, password, err := s.svc.Judging.InviteJudge(c.Request().Context(), u, in)
@@ -123,7 +137,7 @@ func (s *Server) pageInviteJudge(c echo.Context) error {
 	return s.render(c, http.StatusOK, "admin_judges", v)
 }
 
-func (s *Server) pageSetJudgeActive(active bool) echo.HandlerFunc {
+func (s judges) pageSetJudgeActive(active bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		u, _ := currentUser(c)
 		if _, err := s.svc.Judging.SetJudgeDisabled(c.Request().Context(), u, c.Param("id"), !active); err != nil {

@@ -11,6 +11,16 @@ import (
 	"github.com/jskx/contest/internal/contest"
 )
 
+// judgingSettings handles the rubric, judges per work, quotas and normalization.
+type judgingSettings struct{ *Server }
+
+func (s judgingSettings) routes(r router) {
+	r.admin.GET("/judging/settings", s.pageJudgingSettings)
+	r.admin.POST("/judging/settings", s.pageJudgingSettingsPost)
+	r.org.GET("/judging/settings", s.apiJudgingSettings)
+	r.org.PUT("/judging/settings", s.apiUpdateJudgingSettings)
+}
+
 // judgingSettingsJSON is the contest's judging settings in the API.
 type judgingSettingsJSON struct {
 	Rubric         contest.Rubric `json:"rubric"`
@@ -45,7 +55,7 @@ func (in judgingSettingsJSON) toDomain() (contest.JudgingSettings, error) {
 	return j, nil
 }
 
-func (s *Server) apiJudgingSettings(c echo.Context) error {
+func (s judgingSettings) apiJudgingSettings(c echo.Context) error {
 	ct, err := s.svc.Contests.CurrentContest(c.Request().Context())
 	if err != nil {
 		return err
@@ -53,7 +63,7 @@ func (s *Server) apiJudgingSettings(c echo.Context) error {
 	return c.JSON(http.StatusOK, toJudgingJSON(ct.Judging))
 }
 
-func (s *Server) apiUpdateJudgingSettings(c echo.Context) error {
+func (s judgingSettings) apiUpdateJudgingSettings(c echo.Context) error {
 	var in judgingSettingsJSON
 	if err := bind(c, &in); err != nil {
 		return err
@@ -98,7 +108,7 @@ func settingsPage(j contest.JudgingSettings) judgingSettingsPage {
 	return d
 }
 
-func (s *Server) pageJudgingSettings(c echo.Context) error {
+func (s judgingSettings) pageJudgingSettings(c echo.Context) error {
 	ct, err := s.svc.Contests.CurrentContest(c.Request().Context())
 	if err != nil {
 		return err
@@ -108,7 +118,7 @@ func (s *Server) pageJudgingSettings(c echo.Context) error {
 	return s.render(c, http.StatusOK, "admin_judging_settings", view{Title: "评审设置", Data: d})
 }
 
-func (s *Server) pageJudgingSettingsPost(c echo.Context) error {
+func (s judgingSettings) pageJudgingSettingsPost(c echo.Context) error {
 	ct, err := s.svc.Contests.CurrentContest(c.Request().Context())
 	if err != nil {
 		return err
@@ -162,7 +172,7 @@ func (s *Server) pageJudgingSettingsPost(c echo.Context) error {
 	return s.judgingSettingsError(c, j, err)
 }
 
-func (s *Server) judgingSettingsError(c echo.Context, j contest.JudgingSettings, err error) error {
+func (s judgingSettings) judgingSettingsError(c echo.Context, j contest.JudgingSettings, err error) error {
 	d := settingsPage(j)
 	for i := range 3 { // show the quotas as typed
 		d.Quotas[i] = c.FormValue(fmt.Sprintf("quota_%d", i))

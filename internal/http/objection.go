@@ -9,7 +9,19 @@ import (
 	"github.com/jskx/contest/internal/contest"
 )
 
-func (s *Server) apiFileObjection(c echo.Context) error {
+// objections handles objections to the 公示: filed by anyone, decided by organizers.
+type objections struct{ *Server }
+
+func (s objections) routes(r router) {
+	r.public.POST("/results/objections", s.pageFileObjection, r.objections)
+	r.admin.POST("/objections", s.pageDecideObjections)
+	r.admin.GET("/objections/:id", s.pageObjection)
+	r.admin.POST("/objections/:id", s.pageDecideObjection)
+	r.api.POST("/results/objections", s.apiFileObjection, r.objections)
+	r.org.PUT("/objections/:id", s.apiDecideObjection)
+}
+
+func (s objections) apiFileObjection(c echo.Context) error {
 	var in struct {
 		WorkID  string `json:"work_id"`
 		Name    string `json:"name"`
@@ -52,7 +64,7 @@ func toObjectionJSON(o contest.Objection) objectionJSON {
 		Status: string(o.Status), Decision: o.Decision, CreatedAt: o.CreatedAt, DecidedAt: o.DecidedAt}
 }
 
-func (s *Server) apiDecideObjection(c echo.Context) error {
+func (s objections) apiDecideObjection(c echo.Context) error {
 	var in struct {
 		Upheld   bool   `json:"upheld"`
 		Decision string `json:"decision"`
@@ -68,7 +80,7 @@ func (s *Server) apiDecideObjection(c echo.Context) error {
 	return c.JSON(http.StatusOK, toObjectionJSON(o))
 }
 
-func (s *Server) pageObjection(c echo.Context) error {
+func (s objections) pageObjection(c echo.Context) error {
 	u, _ := currentUser(c)
 	list, err := s.svc.Publication.Objections(c.Request().Context(), u)
 	if err != nil {
@@ -82,7 +94,7 @@ func (s *Server) pageObjection(c echo.Context) error {
 	return contest.Errorf(contest.ENotFound, "异议不存在")
 }
 
-func (s *Server) pageDecideObjection(c echo.Context) error {
+func (s objections) pageDecideObjection(c echo.Context) error {
 	u, _ := currentUser(c)
 	if _, err := s.svc.Publication.DecideObjection(c.Request().Context(), u, c.Param("id"), c.FormValue("upheld") == "1", c.FormValue("decision")); err != nil {
 		return err
@@ -93,7 +105,7 @@ func (s *Server) pageDecideObjection(c echo.Context) error {
 
 // pageDecideObjections settles several open objections with one decision (e.g. the same
 // unfounded claim filed many times); each is recorded in the audit log on its own.
-func (s *Server) pageDecideObjections(c echo.Context) error {
+func (s objections) pageDecideObjections(c echo.Context) error {
 	u, _ := currentUser(c)
 	form, err := c.FormParams()
 	if err != nil {
@@ -117,7 +129,7 @@ func objectionInput(c echo.Context) contest.ObjectionInput {
 		Contact: c.FormValue("contact"), Reason: c.FormValue("reason")}
 }
 
-func (s *Server) pageFileObjection(c echo.Context) error {
+func (s objections) pageFileObjection(c echo.Context) error {
 	in := objectionInput(c)
 	if _, err := s.svc.Publication.FileObjection(c.Request().Context(), in); err != nil {
 		r, rerr := s.svc.Publication.PublicResults(c.Request().Context())
@@ -132,7 +144,7 @@ func (s *Server) pageFileObjection(c echo.Context) error {
 		default:
 			return err
 		}
-		return s.showResults(c, status, resultsPage{PublicResults: r, Input: in}, err)
+		return publicResults{s.Server}.showResults(c, status, resultsPage{PublicResults: r, Input: in}, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/results?filed=1#objection")
 }

@@ -12,6 +12,25 @@ import (
 	"github.com/jskx/contest/internal/contest"
 )
 
+// publicationDesk handles the organizers' publication desk: 公示, publishing, certificates, recommendations.
+type publicationDesk struct{ *Server }
+
+func (s publicationDesk) routes(r router) {
+	r.admin.GET("/publication", s.pagePublication)
+	r.admin.POST("/publication/publicity", s.publicationAction(s.startPublicity))
+	r.admin.POST("/publication/publish", s.publicationAction(s.publish))
+	r.admin.POST("/publication/unpublish", s.publicationAction(s.unpublish))
+	r.admin.POST("/publication/settings", s.pagePublicationSettings)
+	r.admin.GET("/publication/certificate-preview", s.previewCertificate)
+	r.admin.POST("/publication/exports", s.publicationAction(s.startExport))
+	r.admin.POST("/recommendations/:id", s.publicationAction(s.recommend))
+	r.org.GET("/publication", s.apiPublication)
+	r.org.POST("/publication/publicity", s.apiPublicationAction(s.apiStartPublicity))
+	r.org.POST("/publication/publish", s.apiPublicationAction(s.apiPublish))
+	r.org.POST("/publication/unpublish", s.apiPublicationAction(s.apiUnpublish))
+	r.org.PUT("/recommendations/:id", s.apiSetRecommended)
+}
+
 // publicationJSON is where the results stand.
 type publicationJSON struct {
 	Stage          string     `json:"stage"`
@@ -31,7 +50,7 @@ func toPublicationJSON(c contest.Contest, now time.Time) publicationJSON {
 	return out
 }
 
-func (s *Server) apiPublication(c echo.Context) error {
+func (s publicationDesk) apiPublication(c echo.Context) error {
 	u, _ := currentUser(c)
 	ctx := c.Request().Context()
 	ct, err := s.svc.Contests.CurrentContest(ctx)
@@ -56,7 +75,7 @@ type publicationOverviewJSON struct {
 }
 
 // apiPublicationAction runs a publishing step and answers with where the results stand.
-func (s *Server) apiPublicationAction(do func(c echo.Context, u contest.User) (contest.Contest, error)) echo.HandlerFunc {
+func (s publicationDesk) apiPublicationAction(do func(c echo.Context, u contest.User) (contest.Contest, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		u, _ := currentUser(c)
 		ct, err := do(c, u)
@@ -67,15 +86,15 @@ func (s *Server) apiPublicationAction(do func(c echo.Context, u contest.User) (c
 	}
 }
 
-func (s *Server) apiStartPublicity(c echo.Context, u contest.User) (contest.Contest, error) {
+func (s publicationDesk) apiStartPublicity(c echo.Context, u contest.User) (contest.Contest, error) {
 	return s.svc.Publication.StartPublicity(c.Request().Context(), u)
 }
 
-func (s *Server) apiPublish(c echo.Context, u contest.User) (contest.Contest, error) {
+func (s publicationDesk) apiPublish(c echo.Context, u contest.User) (contest.Contest, error) {
 	return s.svc.Publication.Publish(c.Request().Context(), u)
 }
 
-func (s *Server) apiUnpublish(c echo.Context, u contest.User) (contest.Contest, error) {
+func (s publicationDesk) apiUnpublish(c echo.Context, u contest.User) (contest.Contest, error) {
 	var in struct {
 		Reason string `json:"reason"`
 	}
@@ -85,7 +104,7 @@ func (s *Server) apiUnpublish(c echo.Context, u contest.User) (contest.Contest, 
 	return s.svc.Publication.Unpublish(c.Request().Context(), u, in.Reason)
 }
 
-func (s *Server) apiSetRecommended(c echo.Context) error {
+func (s publicationDesk) apiSetRecommended(c echo.Context) error {
 	var in struct {
 		Recommended bool `json:"recommended"`
 	}
@@ -119,7 +138,7 @@ type publicationPage struct {
 	Valid        int // certificates that stand
 }
 
-func (s *Server) publicationData(c echo.Context) (publicationPage, contest.Contest, error) {
+func (s publicationDesk) publicationData(c echo.Context) (publicationPage, contest.Contest, error) {
 	ctx := c.Request().Context()
 	u, _ := currentUser(c)
 	ct, err := s.svc.Contests.CurrentContest(ctx)
@@ -153,13 +172,13 @@ func (s *Server) publicationData(c echo.Context) (publicationPage, contest.Conte
 	return d, ct, err
 }
 
-func (s *Server) pagePublication(c echo.Context) error {
+func (s publicationDesk) pagePublication(c echo.Context) error {
 	return s.showPublication(c, http.StatusOK, nil, nil)
 }
 
 // showPublication renders the desk, with the template as entered and the error of a failed
 // settings save when there is one.
-func (s *Server) showPublication(c echo.Context, status int, entered *contest.Publication, err error) error {
+func (s publicationDesk) showPublication(c echo.Context, status int, entered *contest.Publication, err error) error {
 	d, ct, derr := s.publicationData(c)
 	if derr != nil {
 		return derr
@@ -175,7 +194,7 @@ func (s *Server) showPublication(c echo.Context, status int, entered *contest.Pu
 }
 
 // publicationAction runs an organizer's action and goes back to the desk.
-func (s *Server) publicationAction(do func(c echo.Context, u contest.User) error) echo.HandlerFunc {
+func (s publicationDesk) publicationAction(do func(c echo.Context, u contest.User) error) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		u, _ := currentUser(c)
 		if err := do(c, u); err != nil {
@@ -186,26 +205,26 @@ func (s *Server) publicationAction(do func(c echo.Context, u contest.User) error
 	}
 }
 
-func (s *Server) startPublicity(c echo.Context, u contest.User) error {
+func (s publicationDesk) startPublicity(c echo.Context, u contest.User) error {
 	_, err := s.svc.Publication.StartPublicity(c.Request().Context(), u)
 	return err
 }
 
-func (s *Server) publish(c echo.Context, u contest.User) error {
+func (s publicationDesk) publish(c echo.Context, u contest.User) error {
 	_, err := s.svc.Publication.Publish(c.Request().Context(), u)
 	return err
 }
 
-func (s *Server) unpublish(c echo.Context, u contest.User) error {
+func (s publicationDesk) unpublish(c echo.Context, u contest.User) error {
 	_, err := s.svc.Publication.Unpublish(c.Request().Context(), u, c.FormValue("reason"))
 	return err
 }
 
-func (s *Server) recommend(c echo.Context, u contest.User) error {
+func (s publicationDesk) recommend(c echo.Context, u contest.User) error {
 	return s.svc.Publication.SetRecommended(c.Request().Context(), u, c.Param("id"), c.FormValue("on") == "1")
 }
 
-func (s *Server) startExport(c echo.Context, u contest.User) error {
+func (s publicationDesk) startExport(c echo.Context, u contest.User) error {
 	_, err := s.svc.Reports.StartExport(c.Request().Context(), u, c.FormValue("kind"))
 	return err
 }
@@ -216,7 +235,7 @@ func publicationInput(c echo.Context) (int, contest.CertificateTemplate) {
 		Issuer: c.FormValue("issuer"), Date: c.FormValue("date"), PerParticipant: c.FormValue("per_participant") == "1"}
 }
 
-func (s *Server) pagePublicationSettings(c echo.Context) error {
+func (s publicationDesk) pagePublicationSettings(c echo.Context) error {
 	u, _ := currentUser(c)
 	days, t := publicationInput(c)
 	if _, err := s.svc.Publication.UpdatePublication(c.Request().Context(), u, days, t); err != nil {
@@ -230,7 +249,7 @@ func (s *Server) pagePublicationSettings(c echo.Context) error {
 }
 
 // previewCertificate shows a sample certificate with the current template, inline.
-func (s *Server) previewCertificate(c echo.Context) error {
+func (s publicationDesk) previewCertificate(c echo.Context) error {
 	u, _ := currentUser(c)
 	var buf bytes.Buffer
 	if err := s.svc.Publication.PreviewCertificate(c.Request().Context(), u, &buf); err != nil {

@@ -9,6 +9,23 @@ import (
 	"github.com/jskx/contest/internal/contest"
 )
 
+// rankings handles the organizers' judging desk: ranking, closing the round, awards.
+type rankings struct{ *Server }
+
+func (s rankings) routes(r router) {
+	r.admin.GET("/judging", s.pageJudging)
+	r.admin.POST("/judging/close", s.pageCloseJudging)
+	r.admin.POST("/awards/confirm", s.pageConfirmAwards)
+	r.admin.POST("/awards/reopen", s.pageReopenAwards)
+	r.admin.POST("/awards/:id", s.pageSetAward)
+	r.org.GET("/ranking", s.apiRanking)
+	r.org.POST("/judging/close", s.apiCloseJudging)
+	r.org.GET("/awards", s.apiAwards)
+	r.org.PUT("/awards/:id", s.apiSetAward)
+	r.org.POST("/awards/confirm", s.apiConfirmAwards)
+	r.org.POST("/awards/reopen", s.apiReopenAwards)
+}
+
 var tierByName = map[string]contest.Tier{"first": contest.TierFirst, "second": contest.TierSecond, "third": contest.TierThird, "none": contest.TierNone}
 
 // awardJSON is a ranked work with its proposed and final award.
@@ -37,7 +54,7 @@ func toAwardsJSON(t contest.AwardTable) awardsJSON {
 	return awardsJSON{Items: items, ClosedAt: t.ClosedAt, ConfirmedAt: t.ConfirmedAt, Version: t.Version}
 }
 
-func (s *Server) apiAwards(c echo.Context) error {
+func (s rankings) apiAwards(c echo.Context) error {
 	u, _ := currentUser(c)
 	t, err := s.svc.Judging.Awards(c.Request().Context(), u)
 	if err != nil {
@@ -46,7 +63,7 @@ func (s *Server) apiAwards(c echo.Context) error {
 	return c.JSON(http.StatusOK, toAwardsJSON(t))
 }
 
-func (s *Server) apiSetAward(c echo.Context) error {
+func (s rankings) apiSetAward(c echo.Context) error {
 	var in struct {
 		Tier   string `json:"tier"`
 		Reason string `json:"reason"`
@@ -66,7 +83,7 @@ func (s *Server) apiSetAward(c echo.Context) error {
 	return c.JSON(http.StatusOK, toAwardsJSON(t))
 }
 
-func (s *Server) apiConfirmAwards(c echo.Context) error {
+func (s rankings) apiConfirmAwards(c echo.Context) error {
 	u, _ := currentUser(c)
 	t, err := s.svc.Judging.ConfirmAwards(c.Request().Context(), u)
 	if err != nil {
@@ -75,7 +92,7 @@ func (s *Server) apiConfirmAwards(c echo.Context) error {
 	return c.JSON(http.StatusOK, toAwardsJSON(t))
 }
 
-func (s *Server) apiReopenAwards(c echo.Context) error {
+func (s rankings) apiReopenAwards(c echo.Context) error {
 	var in struct {
 		Reason string `json:"reason"`
 	}
@@ -90,7 +107,7 @@ func (s *Server) apiReopenAwards(c echo.Context) error {
 	return c.JSON(http.StatusOK, toAwardsJSON(t))
 }
 
-func (s *Server) pageSetAward(c echo.Context) error {
+func (s rankings) pageSetAward(c echo.Context) error {
 	u, _ := currentUser(c)
 	tier, ok := tierByName[c.FormValue("tier")]
 	if !ok {
@@ -102,7 +119,7 @@ func (s *Server) pageSetAward(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/admin/judging#ranking")
 }
 
-func (s *Server) pageConfirmAwards(c echo.Context) error {
+func (s rankings) pageConfirmAwards(c echo.Context) error {
 	u, _ := currentUser(c)
 	if _, err := s.svc.Judging.ConfirmAwards(c.Request().Context(), u); err != nil {
 		return err
@@ -110,7 +127,7 @@ func (s *Server) pageConfirmAwards(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/admin/judging")
 }
 
-func (s *Server) pageReopenAwards(c echo.Context) error {
+func (s rankings) pageReopenAwards(c echo.Context) error {
 	u, _ := currentUser(c)
 	if _, err := s.svc.Judging.ReopenAwards(c.Request().Context(), u, c.FormValue("reason")); err != nil {
 		return err
@@ -160,7 +177,7 @@ func toRankingJSON(t contest.RankingTable) rankingTableJSON {
 	return rankingTableJSON{Items: items, OverQuota: over, ClosedAt: t.ClosedAt}
 }
 
-func (s *Server) apiRanking(c echo.Context) error {
+func (s rankings) apiRanking(c echo.Context) error {
 	u, _ := currentUser(c)
 	t, err := s.svc.Judging.Ranking(c.Request().Context(), u)
 	if err != nil {
@@ -169,7 +186,7 @@ func (s *Server) apiRanking(c echo.Context) error {
 	return c.JSON(http.StatusOK, toRankingJSON(t))
 }
 
-func (s *Server) apiCloseJudging(c echo.Context) error {
+func (s rankings) apiCloseJudging(c echo.Context) error {
 	u, _ := currentUser(c)
 	t, err := s.svc.Judging.CloseJudging(c.Request().Context(), u)
 	if err != nil {
@@ -187,11 +204,11 @@ type judgingPage struct {
 	Closing  bool // just closed: list the works with fewer reviews
 }
 
-func (s *Server) pageJudging(c echo.Context) error {
+func (s rankings) pageJudging(c echo.Context) error {
 	return s.showJudging(c, judgingPage{})
 }
 
-func (s *Server) showJudging(c echo.Context, d judgingPage) error {
+func (s rankings) showJudging(c echo.Context, d judgingPage) error {
 	u, _ := currentUser(c)
 	t, err := s.svc.Judging.Awards(c.Request().Context(), u)
 	if err != nil {
@@ -201,7 +218,7 @@ func (s *Server) showJudging(c echo.Context, d judgingPage) error {
 	return s.render(c, http.StatusOK, "admin_judging", view{Title: "评审与排名", Wide: true, Data: d})
 }
 
-func (s *Server) pageCloseJudging(c echo.Context) error {
+func (s rankings) pageCloseJudging(c echo.Context) error {
 	u, _ := currentUser(c)
 	if _, err := s.svc.Judging.CloseJudging(c.Request().Context(), u); err != nil {
 		return err

@@ -10,6 +10,21 @@ import (
 	"github.com/jskx/contest/internal/contest"
 )
 
+// publicResults handles what the public sees: results, showcase, certificate verification.
+type publicResults struct{ *Server }
+
+func (s publicResults) routes(r router) {
+	r.public.GET("/results", s.pageResults)
+	r.public.GET("/showcase", s.pageShowcase)
+	r.public.GET("/showcase/:id/video", s.showcaseVideo)
+	r.public.GET("/showcase/:id/poster", s.showcasePoster)
+	r.public.GET("/verify", s.pageVerify)
+	r.public.GET("/verify/:serial", s.pageVerify)
+	r.my.GET("/certificates/:serial", s.downloadCertificate)
+	r.api.GET("/results", s.apiResults)
+	r.api.GET("/verify/:serial", s.apiVerify)
+}
+
 // resultJSON is a winning work as the public sees it.
 type resultJSON struct {
 	WorkID    string   `json:"work_id"`
@@ -28,7 +43,7 @@ func toResultsJSON(rs []contest.Result) []resultJSON {
 	return out
 }
 
-func (s *Server) apiResults(c echo.Context) error {
+func (s publicResults) apiResults(c echo.Context) error {
 	r, err := s.svc.Publication.PublicResults(c.Request().Context())
 	if err != nil {
 		return err
@@ -42,7 +57,7 @@ type publicResultsJSON struct {
 	Items       []resultJSON    `json:"items"`
 }
 
-func (s *Server) apiVerify(c echo.Context) error {
+func (s publicResults) apiVerify(c echo.Context) error {
 	v, err := s.svc.Publication.VerifyCertificate(c.Request().Context(), c.Param("serial"))
 	if err != nil {
 		return err
@@ -91,7 +106,7 @@ type resultsPage struct {
 	Filed bool
 }
 
-func (s *Server) pageResults(c echo.Context) error {
+func (s publicResults) pageResults(c echo.Context) error {
 	r, err := s.svc.Publication.PublicResults(c.Request().Context())
 	if err != nil {
 		return err
@@ -99,7 +114,7 @@ func (s *Server) pageResults(c echo.Context) error {
 	return s.showResults(c, http.StatusOK, resultsPage{PublicResults: r, Filed: c.QueryParam("filed") != ""}, nil)
 }
 
-func (s *Server) showResults(c echo.Context, status int, d resultsPage, err error) error {
+func (s publicResults) showResults(c echo.Context, status int, d resultsPage, err error) error {
 	title := "评选结果"
 	if d.Stage == contest.StagePublicity || d.Stage == contest.StageReady {
 		title = "拟获奖作品公示"
@@ -111,7 +126,7 @@ func (s *Server) showResults(c echo.Context, status int, d resultsPage, err erro
 	return s.render(c, status, "results", v)
 }
 
-func (s *Server) pageVerify(c echo.Context) error {
+func (s publicResults) pageVerify(c echo.Context) error {
 	serial := c.Param("serial")
 	if serial == "" {
 		serial = c.QueryParam("serial")
@@ -132,7 +147,7 @@ type verifyPage struct {
 	Serial string
 }
 
-func (s *Server) pageShowcase(c echo.Context) error {
+func (s publicResults) pageShowcase(c echo.Context) error {
 	items, err := s.svc.Publication.Showcase(c.Request().Context())
 	if err != nil {
 		return err
@@ -140,7 +155,7 @@ func (s *Server) pageShowcase(c echo.Context) error {
 	return s.render(c, http.StatusOK, "showcase", view{Title: "优秀作品展播", Wide: true, Data: items})
 }
 
-func (s *Server) showcaseVideo(c echo.Context) error {
+func (s publicResults) showcaseVideo(c echo.Context) error {
 	v, err := s.svc.Publication.ShowcaseVideo(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
@@ -149,12 +164,12 @@ func (s *Server) showcaseVideo(c echo.Context) error {
 	return s.serveVideo(c, v)
 }
 
-func (s *Server) showcasePoster(c echo.Context) error {
+func (s publicResults) showcasePoster(c echo.Context) error {
 	return sendPoster(c)(s.svc.Publication.ShowcasePoster(c.Request().Context(), c.Param("id")))
 }
 
 // downloadCertificate sends one certificate as PDF to its work's owner or an organizer.
-func (s *Server) downloadCertificate(c echo.Context) error {
+func (s publicResults) downloadCertificate(c echo.Context) error {
 	u, _ := currentUser(c)
 	var buf bytes.Buffer
 	cert, err := s.svc.Publication.WriteCertificate(c.Request().Context(), u, c.Param("serial"), &buf)

@@ -13,6 +13,21 @@ import (
 	"github.com/jskx/contest/internal/contest"
 )
 
+// reviews handles a judge's queue and blind review.
+type reviews struct{ *Server }
+
+func (s reviews) routes(r router) {
+	r.my.GET("/judge/works/:id", s.pageJudgeWork)
+	r.my.POST("/judge/works/:id", s.pageScoreWork)
+	r.my.POST("/judge/works/:id/conflict", s.pageDeclareConflict)
+	r.judge.GET("/works", s.apiJudgeQueue)
+	r.judge.GET("/works/:id", s.apiJudgeTask)
+	r.judge.PUT("/works/:id/review", s.apiScoreWork)
+	r.judge.GET("/works/:id/video", s.judgeVideo)
+	r.judge.GET("/works/:id/poster", s.judgePoster)
+	r.judge.POST("/works/:id/conflict", s.apiDeclareConflict)
+}
+
 // taskJSON is a work in a judge's queue. It carries only what a blind review shows: no name,
 // employer, number, contact or file name of anyone on the work.
 type taskJSON struct {
@@ -42,7 +57,7 @@ func toTaskJSON(t contest.JudgeTask) taskJSON {
 	return out
 }
 
-func (s *Server) apiJudgeQueue(c echo.Context) error {
+func (s reviews) apiJudgeQueue(c echo.Context) error {
 	u, _ := currentUser(c)
 	ctx := c.Request().Context()
 	tasks, err := s.svc.Judging.JudgeQueue(ctx, u)
@@ -71,7 +86,7 @@ type judgeQueueJSON struct {
 	Rubric contest.Rubric `json:"rubric"`
 }
 
-func (s *Server) apiJudgeTask(c echo.Context) error {
+func (s reviews) apiJudgeTask(c echo.Context) error {
 	u, _ := currentUser(c)
 	t, err := s.svc.Judging.JudgeTask(c.Request().Context(), u, c.Param("id"))
 	if err != nil {
@@ -80,7 +95,7 @@ func (s *Server) apiJudgeTask(c echo.Context) error {
 	return c.JSON(http.StatusOK, toTaskJSON(t))
 }
 
-func (s *Server) apiScoreWork(c echo.Context) error {
+func (s reviews) apiScoreWork(c echo.Context) error {
 	var in struct {
 		Scores  contest.Scores `json:"scores"`
 		Comment string         `json:"comment"`
@@ -97,7 +112,7 @@ func (s *Server) apiScoreWork(c echo.Context) error {
 	return c.JSON(http.StatusOK, toTaskJSON(r.Task))
 }
 
-func (s *Server) judgeVideo(c echo.Context) error {
+func (s reviews) judgeVideo(c echo.Context) error {
 	u, _ := currentUser(c)
 	t, err := s.svc.Judging.JudgeTask(c.Request().Context(), u, c.Param("id"))
 	if err != nil {
@@ -112,12 +127,12 @@ func (s *Server) judgeVideo(c echo.Context) error {
 	return s.serveVideo(c, v)
 }
 
-func (s *Server) judgePoster(c echo.Context) error {
+func (s reviews) judgePoster(c echo.Context) error {
 	u, _ := currentUser(c)
 	return sendPoster(c)(s.svc.Judging.JudgePoster(c.Request().Context(), u, c.Param("id")))
 }
 
-func (s *Server) apiDeclareConflict(c echo.Context) error {
+func (s reviews) apiDeclareConflict(c echo.Context) error {
 	var in struct {
 		Reason string `json:"reason"`
 	}
@@ -138,7 +153,7 @@ type judgeQueuePage struct {
 	Next  string // the first unscored work
 }
 
-func (s *Server) judgeQueue(c echo.Context) (judgeQueuePage, error) {
+func (s reviews) judgeQueue(c echo.Context) (judgeQueuePage, error) {
 	u, _ := currentUser(c)
 	tasks, err := s.svc.Judging.JudgeQueue(c.Request().Context(), u)
 	d := judgeQueuePage{Tasks: tasks}
@@ -152,7 +167,7 @@ func (s *Server) judgeQueue(c echo.Context) (judgeQueuePage, error) {
 	return d, err
 }
 
-func (s *Server) pageJudgeQueue(c echo.Context) error {
+func (s reviews) pageJudgeQueue(c echo.Context) error {
 	d, err := s.judgeQueue(c)
 	if err != nil {
 		return err
@@ -172,7 +187,7 @@ type judgeWorkPage struct {
 	Closed   bool // the organizer closed judging
 }
 
-func (s *Server) pageJudgeWork(c echo.Context) error {
+func (s reviews) pageJudgeWork(c echo.Context) error {
 	u, _ := currentUser(c)
 	t, err := s.svc.Judging.JudgeTask(c.Request().Context(), u, c.Param("id"))
 	if err != nil {
@@ -185,7 +200,7 @@ func (s *Server) pageJudgeWork(c echo.Context) error {
 	return s.showJudgeWork(c, http.StatusOK, d, nil)
 }
 
-func (s *Server) showJudgeWork(c echo.Context, status int, d judgeWorkPage, err error) error {
+func (s reviews) showJudgeWork(c echo.Context, status int, d judgeWorkPage, err error) error {
 	ct, cerr := s.svc.Contests.CurrentContest(c.Request().Context())
 	if cerr != nil {
 		return cerr
@@ -207,7 +222,7 @@ func (s *Server) showJudgeWork(c echo.Context, status int, d judgeWorkPage, err 
 // pageScoreWork saves the form: 保存草稿 keeps the judge on the work, 提交评分 goes on to the next
 // unscored work. Saving reads the judge's queue and the contest once; only a form sent back
 // with errors reads them again to draw the page.
-func (s *Server) pageScoreWork(c echo.Context) error {
+func (s reviews) pageScoreWork(c echo.Context) error {
 	u, _ := currentUser(c)
 	id := c.Param("id")
 	form, err := c.FormParams()
@@ -258,7 +273,7 @@ func (s *Server) pageScoreWork(c echo.Context) error {
 }
 
 // refuseScoreForm shows the work again with the scores that are not numbers marked.
-func (s *Server) refuseScoreForm(c echo.Context, d judgeWorkPage, notNumbers []string) error {
+func (s reviews) refuseScoreForm(c echo.Context, d judgeWorkPage, notNumbers []string) error {
 	u, _ := currentUser(c)
 	t, err := s.svc.Judging.JudgeTask(c.Request().Context(), u, c.Param("id"))
 	if err != nil {
@@ -282,7 +297,7 @@ func (s *Server) refuseScoreForm(c echo.Context, d judgeWorkPage, notNumbers []s
 }
 
 // pageDeclareConflict is the judge's 申请回避 button.
-func (s *Server) pageDeclareConflict(c echo.Context) error {
+func (s reviews) pageDeclareConflict(c echo.Context) error {
 	u, _ := currentUser(c)
 	if err := s.svc.Judging.DeclareConflict(c.Request().Context(), u, c.Param("id"), c.FormValue("reason")); err != nil {
 		return err

@@ -97,171 +97,42 @@ func (s *Server) routes() {
 	static, _ := fs.Sub(assets, "static")
 	e.StaticFS("/static", static)
 
-	// Pages.
-	e.GET("/", s.pageHome)
-	e.GET("/signup", s.pageSignUp)
-	// Sign-in and sign-up are rate limited per client IP against password guessing (per
-	// replica; a shared limit would need a shared store).
-	limit := rateLimit(1, 20, 10*time.Minute, "尝试次数过多，请稍后再试")
-	e.POST("/signup", s.pageSignUpPost, limit)
-	e.GET("/login", s.pageLogin)
-	e.POST("/login", s.pageLoginPost, limit)
-	e.POST("/logout", s.pageLogout)
-	e.GET("/consent/:token", s.pageConsentLink)
-	e.POST("/consent/:token", s.pageConsentLinkPost)
-	// Public results: the 公示 and its objections, the final results, the gallery, and the
-	// verification of certificates.
-	e.GET("/results", s.pageResults)
-	// Objections have their own, much slower budget: each one must be decided by hand.
-	objectionLimit := rateLimit(1.0/600, 10, time.Hour, "提交过于频繁，请稍后再试")
-	e.POST("/results/objections", s.pageFileObjection, objectionLimit)
-	e.GET("/showcase", s.pageShowcase)
-	e.GET("/showcase/:id/video", s.showcaseVideo)
-	e.GET("/showcase/:id/poster", s.showcasePoster)
-	e.GET("/verify", s.pageVerify)
-	e.GET("/verify/:serial", s.pageVerify)
-
 	// Middleware goes on each route: an Echo group with middleware adds catch-all routes
 	// under its prefix, which would turn every unknown URL into a sign-in redirect.
-	my := routeGroup{e: e, prefix: "", mw: []echo.MiddlewareFunc{s.requirePageUser}}
-	my.GET("/my", s.pageMy)
-	my.GET("/account/password", s.pagePassword)
-	my.POST("/account/password", s.pagePasswordPost)
-	my.GET("/submissions/new", s.pageNewSubmission)
-	my.POST("/submissions", s.pageCreateSubmission)
-	my.GET("/submissions/:id", s.pageSubmission)
-	my.GET("/submissions/:id/edit", s.pageEditSubmission)
-	my.POST("/submissions/:id", s.pageUpdateSubmission)
-	my.POST("/submissions/:id/finalize", s.pageFinalize)
-	my.POST("/submissions/:id/delete", s.pageDelete)
-	my.POST("/submissions/:id/scan", s.pageUploadScan)
-	my.GET("/submissions/:id/scan", s.downloadScan)
-	my.GET("/submissions/:id/video", s.downloadVideo)
-	my.GET("/submissions/:id/poster", s.poster)
-	my.GET("/certificates/:serial", s.downloadCertificate)
-	my.GET("/judge/works/:id", s.pageJudgeWork)
-	my.POST("/judge/works/:id", s.pageScoreWork)
-	my.POST("/judge/works/:id/conflict", s.pageDeclareConflict)
-	my.GET("/submissions/:id/participants/:pid/consent", s.pageOwnerConsent)
-	my.POST("/submissions/:id/participants/:pid/consent", s.pageOwnerConsentPost)
+	r := router{
+		public: routeGroup{e: e},
+		my:     routeGroup{e: e, mw: []echo.MiddlewareFunc{s.requirePageUser}},
+		admin:  routeGroup{e: e, prefix: "/admin", mw: []echo.MiddlewareFunc{s.requirePageUser, requireOrganizer}},
+		api:    routeGroup{e: e, prefix: "/api/v1"},
+		user:   routeGroup{e: e, prefix: "/api/v1", mw: []echo.MiddlewareFunc{s.requireAPIUser}},
+		org:    routeGroup{e: e, prefix: "/api/v1/admin", mw: []echo.MiddlewareFunc{s.requireAPIUser, requireOrganizer}},
+		judge:  routeGroup{e: e, prefix: "/api/v1/judge", mw: []echo.MiddlewareFunc{s.requireAPIUser}},
+		// Sign-in and sign-up are rate limited per client IP against password guessing (per
+		// replica; a shared limit would need a shared store).
+		signIn: rateLimit(1, 20, 10*time.Minute, "尝试次数过多，请稍后再试"),
+		// Objections have their own, much slower budget: each one must be decided by hand.
+		objections: rateLimit(1.0/600, 10, time.Hour, "提交过于频繁，请稍后再试"),
+	}
+	for _, res := range s.resources() {
+		res.routes(r)
+	}
+}
 
-	admin := routeGroup{e: e, prefix: "/admin", mw: []echo.MiddlewareFunc{s.requirePageUser, requireOrganizer}}
-	admin.GET("/submissions", s.pageAdminSubmissions)
-	admin.POST("/submissions", s.pageAdminSearch)
-	admin.GET("/submissions/:id", s.pageAdminSubmission)
-	admin.POST("/submissions/:id/recheck", s.pageRecheck)
-	admin.GET("/password-reset", s.pageAdminReset)
-	admin.POST("/password-reset", s.pageAdminResetPost)
-	admin.GET("/judges", s.pageJudges)
-	admin.POST("/judges", s.pageInviteJudge)
-	admin.POST("/judges/:id/activate", s.pageSetJudgeActive(true))
-	admin.POST("/judges/:id/deactivate", s.pageSetJudgeActive(false))
-	admin.POST("/submissions/:id/formal-review", s.pageFormalReview)
-	admin.GET("/audit", s.pageAudit)
-	admin.GET("/audit.csv", s.auditCSV)
-	admin.GET("/judging", s.pageJudging)
-	admin.POST("/judging/assign", s.pageRunAssignment)
-	admin.POST("/judging/close", s.pageCloseJudging)
-	admin.GET("/judging/assignments", s.pageAssignments)
-	admin.POST("/judging/assignments/preview", s.pagePreviewAssignment)
-	admin.POST("/judging/assignments/move", s.pageMoveAssignment)
-	admin.GET("/judging/settings", s.pageJudgingSettings)
-	admin.POST("/awards/confirm", s.pageConfirmAwards)
-	admin.POST("/awards/reopen", s.pageReopenAwards)
-	admin.POST("/awards/:id", s.pageSetAward)
-	admin.POST("/judging/settings", s.pageJudgingSettingsPost)
-	admin.GET("/contest", s.pageAdminContest)
-	admin.POST("/contest", s.pageAdminContestPost)
-	admin.GET("/publication", s.pagePublication)
-	admin.POST("/publication/publicity", s.publicationAction(s.startPublicity))
-	admin.POST("/publication/publish", s.publicationAction(s.publish))
-	admin.POST("/publication/unpublish", s.publicationAction(s.unpublish))
-	admin.POST("/publication/settings", s.pagePublicationSettings)
-	admin.GET("/publication/certificate-preview", s.previewCertificate)
-	admin.POST("/publication/exports", s.publicationAction(s.startExport))
-	admin.POST("/objections", s.pageDecideObjections)
-	admin.GET("/objections/:id", s.pageObjection)
-	admin.POST("/objections/:id", s.pageDecideObjection)
-	admin.POST("/recommendations/:id", s.publicationAction(s.recommend))
-	admin.GET("/exports", s.pageExports)
-	admin.GET("/exports/sheets/:name", s.downloadSheets)
-	admin.POST("/exports/registrations-full", s.downloadFullRegistrations)
-	admin.GET("/exports/packages/:id/download", s.downloadExport)
-	admin.GET("/statistics", s.pageStatistics)
+// resources are the site's resources; each registers its own pages and API routes.
+func (s *Server) resources() []interface{ routes(router) } {
+	return []interface{ routes(router) }{
+		home{s}, accounts{s}, contestSettings{s}, submissions{s}, adminSubmissions{s}, consents{s}, videos{s},
+		judges{s}, formalReviews{s}, reviews{s}, assignments{s}, rankings{s}, judgingSettings{s},
+		publicationDesk{s}, objections{s}, publicResults{s}, exports{s}, auditLog{s},
+	}
+}
 
-	// JSON API.
-	api := routeGroup{e: e, prefix: "/api/v1"}
-	api.POST("/auth/signup", s.apiSignUp, limit)
-	api.POST("/auth/login", s.apiLogin, limit)
-	api.POST("/auth/logout", s.apiLogout)
-	api.GET("/contest", s.apiContest)
-	api.GET("/consent/:token", s.apiConsentByToken)
-	api.POST("/consent/:token", s.apiGiveConsentByToken)
-	api.GET("/results", s.apiResults)
-	api.POST("/results/objections", s.apiFileObjection, objectionLimit)
-	api.GET("/verify/:serial", s.apiVerify)
-
-	user := routeGroup{e: e, prefix: "/api/v1", mw: []echo.MiddlewareFunc{s.requireAPIUser}}
-	user.GET("/me", s.apiMe)
-	user.POST("/me/password", s.apiChangePassword)
-	user.GET("/submissions", s.apiMySubmissions)
-	user.POST("/submissions", s.apiCreateSubmission)
-	user.GET("/submissions/:id", s.apiSubmission)
-	user.PUT("/submissions/:id", s.apiUpdateSubmission)
-	user.DELETE("/submissions/:id", s.apiDeleteSubmission)
-	user.POST("/submissions/:id/finalize", s.apiFinalize)
-	user.POST("/submissions/:id/participants/:pid/consent", s.apiOwnerConsent)
-	user.PUT("/submissions/:id/scan", s.apiUploadScan)
-	user.GET("/submissions/:id/scan", s.downloadScan)
-	user.POST("/submissions/:id/video/uploads", s.apiStartUpload)
-	user.GET("/submissions/:id/video/upload", s.apiCurrentUpload)
-	user.GET("/submissions/:id/video", s.downloadVideo)
-	user.GET("/submissions/:id/poster", s.poster)
-	user.POST("/uploads/:uid/parts", s.apiPartTargets)
-	user.POST("/uploads/:uid/complete", s.apiCompleteUpload)
-	user.DELETE("/uploads/:uid", s.apiAbortUpload)
-	user.PUT("/parts/:sid/:n", s.putPart)
-
-	org := routeGroup{e: e, prefix: "/api/v1/admin", mw: []echo.MiddlewareFunc{s.requireAPIUser, requireOrganizer}}
-	org.GET("/submissions", s.apiAdminSubmissions)
-	org.POST("/submissions/:id/video/check", s.apiRecheck)
-	org.POST("/submissions/search", s.apiAdminSearch)
-	org.PUT("/contest", s.apiUpdateContest)
-	org.POST("/password-resets", s.apiResetPassword)
-	org.GET("/judges", s.apiJudges)
-	org.POST("/judges", s.apiInviteJudge)
-	org.POST("/judges/:id/activate", s.apiSetJudgeActive(true))
-	org.POST("/judges/:id/deactivate", s.apiSetJudgeActive(false))
-	org.PUT("/submissions/:id/formal-review", s.apiFormalReview)
-	org.GET("/audit", s.apiAudit)
-	org.POST("/assignments/run", s.apiRunAssignment)
-	org.POST("/assignments/preview", s.apiPreviewAssignment)
-	org.POST("/assignments/move", s.apiMoveAssignment)
-	org.GET("/ranking", s.apiRanking)
-	org.POST("/judging/close", s.apiCloseJudging)
-	org.GET("/judging/settings", s.apiJudgingSettings)
-	org.GET("/awards", s.apiAwards)
-	org.PUT("/awards/:id", s.apiSetAward)
-	org.POST("/awards/confirm", s.apiConfirmAwards)
-	org.POST("/awards/reopen", s.apiReopenAwards)
-	org.PUT("/judging/settings", s.apiUpdateJudgingSettings)
-	org.GET("/publication", s.apiPublication)
-	org.POST("/publication/publicity", s.apiPublicationAction(s.apiStartPublicity))
-	org.POST("/publication/publish", s.apiPublicationAction(s.apiPublish))
-	org.POST("/publication/unpublish", s.apiPublicationAction(s.apiUnpublish))
-	org.PUT("/objections/:id", s.apiDecideObjection)
-	org.PUT("/recommendations/:id", s.apiSetRecommended)
-	org.POST("/exports", s.apiStartExport)
-	org.GET("/exports/:id", s.apiExport)
-	org.GET("/statistics", s.apiStatistics)
-
-	judge := routeGroup{e: e, prefix: "/api/v1/judge", mw: []echo.MiddlewareFunc{s.requireAPIUser}}
-	judge.GET("/works", s.apiJudgeQueue)
-	judge.GET("/works/:id", s.apiJudgeTask)
-	judge.PUT("/works/:id/review", s.apiScoreWork)
-	judge.GET("/works/:id/video", s.judgeVideo)
-	judge.GET("/works/:id/poster", s.judgePoster)
-	judge.POST("/works/:id/conflict", s.apiDeclareConflict)
+// router is where a resource registers its routes: one group per audience, each with the
+// middleware that admits it, and the rate limits some routes share.
+type router struct {
+	public, my, admin     routeGroup // pages: anyone, signed in, organizers
+	api, user, org, judge routeGroup // API: anyone, signed in, organizers, judges' API
+	signIn, objections    echo.MiddlewareFunc
 }
 
 // rateLimit allows each client IP burst requests, then perSecond, in this replica's memory;

@@ -12,7 +12,30 @@ import (
 	"github.com/jskx/contest/internal/contest"
 )
 
-func (s *Server) apiMySubmissions(c echo.Context) error {
+// submissions handles a contestant's works: the 报名登记表, the team, the scan.
+type submissions struct{ *Server }
+
+func (s submissions) routes(r router) {
+	r.my.GET("/submissions/new", s.pageNewSubmission)
+	r.my.POST("/submissions", s.pageCreateSubmission)
+	r.my.GET("/submissions/:id", s.pageSubmission)
+	r.my.GET("/submissions/:id/edit", s.pageEditSubmission)
+	r.my.POST("/submissions/:id", s.pageUpdateSubmission)
+	r.my.POST("/submissions/:id/finalize", s.pageFinalize)
+	r.my.POST("/submissions/:id/delete", s.pageDelete)
+	r.my.POST("/submissions/:id/scan", s.pageUploadScan)
+	r.my.GET("/submissions/:id/scan", s.downloadScan)
+	r.user.GET("/submissions", s.apiMySubmissions)
+	r.user.POST("/submissions", s.apiCreateSubmission)
+	r.user.GET("/submissions/:id", s.apiSubmission)
+	r.user.PUT("/submissions/:id", s.apiUpdateSubmission)
+	r.user.DELETE("/submissions/:id", s.apiDeleteSubmission)
+	r.user.POST("/submissions/:id/finalize", s.apiFinalize)
+	r.user.PUT("/submissions/:id/scan", s.apiUploadScan)
+	r.user.GET("/submissions/:id/scan", s.downloadScan)
+}
+
+func (s submissions) apiMySubmissions(c echo.Context) error {
 	u, _ := currentUser(c)
 	subs, err := s.svc.Registration.MySubmissions(c.Request().Context(), u)
 	if err != nil {
@@ -30,7 +53,7 @@ type submissionListJSON struct {
 	Items []submissionJSON `json:"items"`
 }
 
-func (s *Server) apiCreateSubmission(c echo.Context) error {
+func (s submissions) apiCreateSubmission(c echo.Context) error {
 	u, _ := currentUser(c)
 	var in submissionInputJSON
 	if err := bind(c, &in); err != nil {
@@ -44,7 +67,7 @@ func (s *Server) apiCreateSubmission(c echo.Context) error {
 }
 
 // ownJSON is the owner's full view, with consent links; an organizer gets the masked view.
-func (s *Server) ownJSON(c echo.Context, sub contest.Submission) submissionJSON {
+func (s submissions) ownJSON(c echo.Context, sub contest.Submission) submissionJSON {
 	u, _ := currentUser(c)
 	if sub.OwnerID == u.ID {
 		return toSubmissionJSON(sub, s.baseURL(c), false)
@@ -52,7 +75,7 @@ func (s *Server) ownJSON(c echo.Context, sub contest.Submission) submissionJSON 
 	return toSubmissionJSON(sub.Masked(), "", u.IsOrganizer())
 }
 
-func (s *Server) apiSubmission(c echo.Context) error {
+func (s submissions) apiSubmission(c echo.Context) error {
 	u, _ := currentUser(c)
 	sub, err := s.svc.Registration.Submission(c.Request().Context(), u, c.Param("id"))
 	if err != nil {
@@ -61,7 +84,7 @@ func (s *Server) apiSubmission(c echo.Context) error {
 	return c.JSON(http.StatusOK, s.ownJSON(c, sub))
 }
 
-func (s *Server) apiUpdateSubmission(c echo.Context) error {
+func (s submissions) apiUpdateSubmission(c echo.Context) error {
 	u, _ := currentUser(c)
 	var in submissionInputJSON
 	if err := bind(c, &in); err != nil {
@@ -74,7 +97,7 @@ func (s *Server) apiUpdateSubmission(c echo.Context) error {
 	return c.JSON(http.StatusOK, s.ownJSON(c, sub))
 }
 
-func (s *Server) apiDeleteSubmission(c echo.Context) error {
+func (s submissions) apiDeleteSubmission(c echo.Context) error {
 	u, _ := currentUser(c)
 	if err := s.svc.Registration.DeleteSubmission(c.Request().Context(), u, c.Param("id")); err != nil {
 		return err
@@ -82,7 +105,7 @@ func (s *Server) apiDeleteSubmission(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-func (s *Server) apiFinalize(c echo.Context) error {
+func (s submissions) apiFinalize(c echo.Context) error {
 	u, _ := currentUser(c)
 	sub, err := s.svc.Registration.Finalize(c.Request().Context(), u, c.Param("id"))
 	if err != nil {
@@ -91,7 +114,7 @@ func (s *Server) apiFinalize(c echo.Context) error {
 	return c.JSON(http.StatusOK, s.ownJSON(c, sub))
 }
 
-func (s *Server) apiUploadScan(c echo.Context) error {
+func (s submissions) apiUploadScan(c echo.Context) error {
 	u, _ := currentUser(c)
 	sub, err := s.uploadScan(c, u, c.Param("id"))
 	if err != nil {
@@ -272,7 +295,7 @@ type regForm struct {
 	Input  contest.SubmissionInput
 }
 
-func (s *Server) pageNewSubmission(c echo.Context) error {
+func (s submissions) pageNewSubmission(c echo.Context) error {
 	u, _ := currentUser(c)
 	ct, err := s.svc.Contests.CurrentContest(c.Request().Context())
 	if err != nil {
@@ -289,7 +312,7 @@ func (s *Server) pageNewSubmission(c echo.Context) error {
 	return s.showForm(c, http.StatusOK, regForm{Action: "/submissions", Input: in}, nil)
 }
 
-func (s *Server) showForm(c echo.Context, status int, form regForm, err error) error {
+func (s submissions) showForm(c echo.Context, status int, form regForm, err error) error {
 	if len(form.Input.Participants) == 0 {
 		form.Input.Participants = []contest.Participant{{}}
 	}
@@ -303,7 +326,7 @@ func (s *Server) showForm(c echo.Context, status int, form regForm, err error) e
 
 // formAction handles the no-JavaScript "add participant" button: show the form again with
 // one more row, saving nothing.
-func (s *Server) formAction(c echo.Context, form regForm) (bool, error) {
+func (s submissions) formAction(c echo.Context, form regForm) (bool, error) {
 	if c.FormValue("action") != "add_participant" {
 		return false, nil
 	}
@@ -311,7 +334,7 @@ func (s *Server) formAction(c echo.Context, form regForm) (bool, error) {
 	return true, s.showForm(c, http.StatusOK, form, nil)
 }
 
-func (s *Server) pageCreateSubmission(c echo.Context) error {
+func (s submissions) pageCreateSubmission(c echo.Context) error {
 	u, _ := currentUser(c)
 	form, err := s.readForm(c, "/submissions", "")
 	if err != nil {
@@ -328,7 +351,7 @@ func (s *Server) pageCreateSubmission(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/submissions/"+sub.ID)
 }
 
-func (s *Server) readForm(c echo.Context, action, id string) (regForm, error) {
+func (s submissions) readForm(c echo.Context, action, id string) (regForm, error) {
 	values, err := c.FormParams()
 	if err != nil {
 		return regForm{}, contest.Errorf(contest.EBadRequest, "表单格式有误")
@@ -337,7 +360,7 @@ func (s *Server) readForm(c echo.Context, action, id string) (regForm, error) {
 }
 
 // refuseForm shows the form again with what the person typed and the reasons.
-func (s *Server) refuseForm(c echo.Context, form regForm, err error) error {
+func (s submissions) refuseForm(c echo.Context, form regForm, err error) error {
 	code := contest.ErrorCode(err)
 	if code == contest.EInternal || code == contest.ENotFound {
 		return err
@@ -345,7 +368,7 @@ func (s *Server) refuseForm(c echo.Context, form regForm, err error) error {
 	return s.showForm(c, statusOf[code], form, err)
 }
 
-func (s *Server) pageEditSubmission(c echo.Context) error {
+func (s submissions) pageEditSubmission(c echo.Context) error {
 	u, _ := currentUser(c)
 	sub, err := s.svc.Registration.Submission(c.Request().Context(), u, c.Param("id"))
 	if err != nil {
@@ -358,7 +381,7 @@ func (s *Server) pageEditSubmission(c echo.Context) error {
 	return s.showForm(c, http.StatusOK, regForm{ID: sub.ID, Action: "/submissions/" + sub.ID, Input: in}, nil)
 }
 
-func (s *Server) pageUpdateSubmission(c echo.Context) error {
+func (s submissions) pageUpdateSubmission(c echo.Context) error {
 	u, _ := currentUser(c)
 	id := c.Param("id")
 	form, err := s.readForm(c, "/submissions/"+id, id)
@@ -396,7 +419,7 @@ type submissionPage struct {
 	Result *contest.MyResult
 }
 
-func (s *Server) pageSubmission(c echo.Context) error {
+func (s submissions) pageSubmission(c echo.Context) error {
 	u, _ := currentUser(c)
 	sub, err := s.svc.Registration.Submission(c.Request().Context(), u, c.Param("id"))
 	if err != nil {
@@ -408,7 +431,7 @@ func (s *Server) pageSubmission(c echo.Context) error {
 	return s.showSubmission(c, http.StatusOK, sub, nil)
 }
 
-func (s *Server) showSubmission(c echo.Context, status int, sub contest.Submission, err error) error {
+func (s submissions) showSubmission(c echo.Context, status int, sub contest.Submission, err error) error {
 	page := submissionPage{Submission: sub, BaseURL: s.baseURL(c)}
 	for _, fe := range sortedFields(sub.Missing()) {
 		page.Missing = append(page.Missing, fe.Message)
@@ -439,7 +462,7 @@ func (s *Server) showSubmission(c echo.Context, status int, sub contest.Submissi
 	return s.render(c, status, "submission", v)
 }
 
-func (s *Server) pageFinalize(c echo.Context) error {
+func (s submissions) pageFinalize(c echo.Context) error {
 	u, _ := currentUser(c)
 	id := c.Param("id")
 	if _, err := s.svc.Registration.Finalize(c.Request().Context(), u, id); err != nil {
@@ -450,7 +473,7 @@ func (s *Server) pageFinalize(c echo.Context) error {
 }
 
 // refuseSubmission shows the submission page again with the reason a request was refused.
-func (s *Server) refuseSubmission(c echo.Context, u contest.User, id string, err error) error {
+func (s submissions) refuseSubmission(c echo.Context, u contest.User, id string, err error) error {
 	code := contest.ErrorCode(err)
 	if code == contest.EInternal || code == contest.ENotFound {
 		return err
@@ -462,7 +485,7 @@ func (s *Server) refuseSubmission(c echo.Context, u contest.User, id string, err
 	return s.showSubmission(c, statusOf[code], sub, err)
 }
 
-func (s *Server) pageDelete(c echo.Context) error {
+func (s submissions) pageDelete(c echo.Context) error {
 	u, _ := currentUser(c)
 	id := c.Param("id")
 	if err := s.svc.Registration.DeleteSubmission(c.Request().Context(), u, id); err != nil {
@@ -472,7 +495,7 @@ func (s *Server) pageDelete(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/my")
 }
 
-func (s *Server) pageUploadScan(c echo.Context) error {
+func (s submissions) pageUploadScan(c echo.Context) error {
 	u, _ := currentUser(c)
 	id := c.Param("id")
 	if _, err := s.uploadScan(c, u, id); err != nil {
@@ -483,7 +506,7 @@ func (s *Server) pageUploadScan(c echo.Context) error {
 }
 
 // uploadScan reads the multipart field "scan" and stores it.
-func (s *Server) uploadScan(c echo.Context, u contest.User, id string) (contest.Submission, error) {
+func (s submissions) uploadScan(c echo.Context, u contest.User, id string) (contest.Submission, error) {
 	fh, err := c.FormFile("scan")
 	if err != nil {
 		return contest.Submission{}, (contest.Fields{"scan": {Code: "scan_required", Message: "请选择扫描件文件"}}).Err()
@@ -503,7 +526,7 @@ func (s *Server) uploadScan(c echo.Context, u contest.User, id string) (contest.
 	return s.svc.Registration.AttachScan(c.Request().Context(), u, id, fh.Filename, ctype, fh.Size, f)
 }
 
-func (s *Server) downloadScan(c echo.Context) error {
+func (s submissions) downloadScan(c echo.Context) error {
 	u, _ := currentUser(c)
 	att, rc, err := s.svc.Registration.Scan(c.Request().Context(), u, c.Param("id"))
 	if err != nil {

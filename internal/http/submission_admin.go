@@ -11,7 +11,18 @@ import (
 	"github.com/jskx/contest/internal/contest"
 )
 
-func (s *Server) apiAdminSubmissions(c echo.Context) error {
+// adminSubmissions handles the organizers' list of works, its filters and the detail view.
+type adminSubmissions struct{ *Server }
+
+func (s adminSubmissions) routes(r router) {
+	r.admin.GET("/submissions", s.pageAdminSubmissions)
+	r.admin.POST("/submissions", s.pageAdminSearch)
+	r.admin.GET("/submissions/:id", s.pageAdminSubmission)
+	r.org.GET("/submissions", s.apiAdminSubmissions)
+	r.org.POST("/submissions/search", s.apiAdminSearch)
+}
+
+func (s adminSubmissions) apiAdminSubmissions(c echo.Context) error {
 	limit, _ := strconv.Atoi(c.QueryParam("limit"))
 	offset, _ := strconv.Atoi(c.QueryParam("offset"))
 	_, _, page, err := s.listSubmissions(c, filterFromQuery(c.QueryParams()), limit, max(offset, 0))
@@ -33,7 +44,7 @@ type searchBody struct {
 	Offset   int    `json:"offset"`
 }
 
-func (s *Server) apiAdminSearch(c echo.Context) error {
+func (s adminSubmissions) apiAdminSearch(c echo.Context) error {
 	var b searchBody
 	if err := bind(c, &b); err != nil {
 		return err
@@ -47,7 +58,7 @@ func (s *Server) apiAdminSearch(c echo.Context) error {
 	return s.submissionPageJSON(c, page)
 }
 
-func (s *Server) submissionPageJSON(c echo.Context, page contest.SubmissionPage) error {
+func (s adminSubmissions) submissionPageJSON(c echo.Context, page contest.SubmissionPage) error {
 	items := make([]submissionJSON, len(page.Items))
 	for i, sub := range page.Items {
 		items[i] = toSubmissionJSON(sub, "", true)
@@ -98,7 +109,7 @@ func filterFromQuery(q url.Values) contest.SubmissionFilter {
 
 // listSubmissions runs the organizer's list for the page and the API alike: the current
 // contest, the filter, and the page window given.
-func (s *Server) listSubmissions(c echo.Context, f contest.SubmissionFilter, limit, offset int) (contest.Contest, contest.SubmissionFilter, contest.SubmissionPage, error) {
+func (s adminSubmissions) listSubmissions(c echo.Context, f contest.SubmissionFilter, limit, offset int) (contest.Contest, contest.SubmissionFilter, contest.SubmissionPage, error) {
 	u, _ := currentUser(c)
 	ctx := c.Request().Context()
 	ct, err := s.svc.Contests.CurrentContest(ctx)
@@ -112,7 +123,7 @@ func (s *Server) listSubmissions(c echo.Context, f contest.SubmissionFilter, lim
 
 // pageAdminSearch takes the filter form (posted, so numbers stay out of the URL) and redirects
 // to the list with the numbers replaced by their keyed hashes.
-func (s *Server) pageAdminSearch(c echo.Context) error {
+func (s adminSubmissions) pageAdminSearch(c echo.Context) error {
 	q := url.Values{}
 	for _, k := range []string{"status", "q", "employer", "consent", "check", "reason"} {
 		if v := strings.TrimSpace(c.FormValue(k)); v != "" {
@@ -129,7 +140,7 @@ func (s *Server) pageAdminSearch(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/admin/submissions?"+q.Encode())
 }
 
-func (s *Server) pageAdminSubmissions(c echo.Context) error {
+func (s adminSubmissions) pageAdminSubmissions(c echo.Context) error {
 	q := c.QueryParams()
 	pageNo, _ := strconv.Atoi(q.Get("page"))
 	pageNo = max(pageNo, 1)
@@ -160,7 +171,7 @@ func (s *Server) pageAdminSubmissions(c echo.Context) error {
 	return s.render(c, http.StatusOK, "admin_submissions", view{Title: "作品管理", Contest: ct, Data: d, Wide: true})
 }
 
-func (s *Server) pageAdminSubmission(c echo.Context) error {
+func (s adminSubmissions) pageAdminSubmission(c echo.Context) error {
 	u, _ := currentUser(c)
 	sub, err := s.svc.Registration.Submission(c.Request().Context(), u, c.Param("id"))
 	if err != nil {

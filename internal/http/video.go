@@ -13,6 +13,24 @@ import (
 	"github.com/jskx/contest/internal/contest"
 )
 
+// videos handles video uploads, the video and its poster, and the check.
+type videos struct{ *Server }
+
+func (s videos) routes(r router) {
+	r.my.GET("/submissions/:id/video", s.downloadVideo)
+	r.my.GET("/submissions/:id/poster", s.poster)
+	r.admin.POST("/submissions/:id/recheck", s.pageRecheck)
+	r.user.POST("/submissions/:id/video/uploads", s.apiStartUpload)
+	r.user.GET("/submissions/:id/video/upload", s.apiCurrentUpload)
+	r.user.GET("/submissions/:id/video", s.downloadVideo)
+	r.user.GET("/submissions/:id/poster", s.poster)
+	r.user.POST("/uploads/:uid/parts", s.apiPartTargets)
+	r.user.POST("/uploads/:uid/complete", s.apiCompleteUpload)
+	r.user.DELETE("/uploads/:uid", s.apiAbortUpload)
+	r.user.PUT("/parts/:sid/:n", s.putPart)
+	r.org.POST("/submissions/:id/video/check", s.apiRecheck)
+}
+
 // checkJSON is the media check of a video. Error, the technical cause of a failed check, is
 // for organizers only.
 type checkJSON struct {
@@ -50,7 +68,7 @@ func posterURL(subID string, v contest.Video) string {
 }
 
 // poster sends the poster frame of a submission's video to its owner or an organizer.
-func (s *Server) poster(c echo.Context) error {
+func (s videos) poster(c echo.Context) error {
 	u, _ := currentUser(c)
 	return sendPoster(c)(s.svc.Media.Poster(c.Request().Context(), u, c.Param("id")))
 }
@@ -69,7 +87,7 @@ func sendPoster(c echo.Context) func(io.ReadCloser, error) error {
 }
 
 // apiRecheck queues the media check of a submission's video again (organizers).
-func (s *Server) apiRecheck(c echo.Context) error {
+func (s videos) apiRecheck(c echo.Context) error {
 	u, _ := currentUser(c)
 	sub, err := s.svc.Media.RecheckVideo(c.Request().Context(), u, c.Param("id"))
 	if err != nil {
@@ -79,7 +97,7 @@ func (s *Server) apiRecheck(c echo.Context) error {
 }
 
 // pageRecheck is the organizer's 重新检查 button.
-func (s *Server) pageRecheck(c echo.Context) error {
+func (s videos) pageRecheck(c echo.Context) error {
 	u, _ := currentUser(c)
 	if _, err := s.svc.Media.RecheckVideo(c.Request().Context(), u, c.Param("id")); err != nil {
 		return err
@@ -148,7 +166,7 @@ func toVideoJSON(subID string, v *contest.Video, organizer bool) *videoJSON {
 	return out
 }
 
-func (s *Server) apiStartUpload(c echo.Context) error {
+func (s videos) apiStartUpload(c echo.Context) error {
 	var in struct {
 		Name         string `json:"name"`
 		Size         int64  `json:"size"`
@@ -171,7 +189,7 @@ func (s *Server) apiStartUpload(c echo.Context) error {
 	return c.JSON(status, toUploadJSON(st))
 }
 
-func (s *Server) apiCurrentUpload(c echo.Context) error {
+func (s videos) apiCurrentUpload(c echo.Context) error {
 	u, _ := currentUser(c)
 	st, err := s.svc.Media.CurrentUpload(c.Request().Context(), u, c.Param("id"))
 	if err != nil {
@@ -188,7 +206,7 @@ type partTargetJSON struct {
 	ExpiresAt time.Time         `json:"expires_at"`
 }
 
-func (s *Server) apiPartTargets(c echo.Context) error {
+func (s videos) apiPartTargets(c echo.Context) error {
 	var in struct {
 		Parts []partJSON `json:"parts"`
 	}
@@ -222,7 +240,7 @@ func (s *Server) apiPartTargets(c echo.Context) error {
 
 // putPart takes one part of a local-folder upload. The body streams to disk; the declared
 // length must be the planned one and the bytes must match the checksum header.
-func (s *Server) putPart(c echo.Context) error {
+func (s videos) putPart(c echo.Context) error {
 	n, err := strconv.Atoi(c.Param("n"))
 	if err != nil {
 		return contest.UploadError(contest.CodePartOutOfRange, err)
@@ -242,7 +260,7 @@ func (s *Server) putPart(c echo.Context) error {
 	return c.NoContent(http.StatusOK)
 }
 
-func (s *Server) apiCompleteUpload(c echo.Context) error {
+func (s videos) apiCompleteUpload(c echo.Context) error {
 	var in struct {
 		Checksum string `json:"checksum"`
 	}
@@ -257,7 +275,7 @@ func (s *Server) apiCompleteUpload(c echo.Context) error {
 	return c.JSON(http.StatusOK, toSubmissionJSON(sub, s.baseURL(c), false))
 }
 
-func (s *Server) apiAbortUpload(c echo.Context) error {
+func (s videos) apiAbortUpload(c echo.Context) error {
 	u, _ := currentUser(c)
 	if err := s.svc.Media.AbortUpload(c.Request().Context(), u, c.Param("uid")); err != nil {
 		return err
@@ -267,7 +285,7 @@ func (s *Server) apiAbortUpload(c echo.Context) error {
 
 // downloadVideo sends the video to its owner or an organizer: a redirect to storage when it
 // signs links (S3), else the file with range requests. ?inline=1 plays it in the page.
-func (s *Server) downloadVideo(c echo.Context) error {
+func (s videos) downloadVideo(c echo.Context) error {
 	u, _ := currentUser(c)
 	v, err := s.svc.Media.VideoOf(c.Request().Context(), u, c.Param("id"))
 	if err != nil {
