@@ -2,6 +2,7 @@ package contest
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 )
 
@@ -80,7 +81,7 @@ func (s *JudgingService) DeclareConflict(ctx context.Context, actor User, id, re
 		return err
 	}
 	if t.Done() {
-		return Errorf(EConflict, "已提交评分的作品不能回避，请联系组织方")
+		return errConflictAfterReview
 	}
 	c, err := s.contests.CurrentContest(ctx)
 	if err != nil {
@@ -115,8 +116,15 @@ func (s *JudgingService) DeclareConflict(ctx context.Context, actor User, id, re
 	add := additions(Assign(works, judges, c.Judging.ReviewsPerWork, keep, uint64(s.Now().UnixNano())), keep)
 	audit := s.newAudit(actor, "assignment", id, "conflict", map[string]any{"judge": actor.ID},
 		map[string]any{"reason": reason, "reassigned_to": pairs(add)})
-	return s.reviews.DeclareConflict(ctx, c.ID, mine, reason, s.Now(), add, audit)
+	err = s.reviews.DeclareConflict(ctx, c.ID, mine, reason, s.Now(), add, audit)
+	if errors.Is(err, ErrStale) {
+		return errConflictAfterReview // submitted in another window meanwhile
+	}
+	return err
 }
+
+// errConflictAfterReview refuses a conflict declared on a work the judge has already scored.
+var errConflictAfterReview = Errorf(EConflict, "已提交评分的作品不能回避，请联系组织方")
 
 // assignmentInput is what an assignment is made from: the works that passed formal review, the
 // active judges with their declared conflicts (and extra, one being declared now), and the

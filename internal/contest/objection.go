@@ -2,6 +2,7 @@ package contest
 
 import (
 	"context"
+	"errors"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -58,7 +59,7 @@ type ObjectionStore interface {
 	Objections(ctx context.Context, contestID string) ([]Objection, error)
 	ObjectionByID(ctx context.Context, id string) (Objection, error)
 	// DecideObjection records the decision of an open objection with its audit entry, in one
-	// transaction; EConflict when it was decided meanwhile.
+	// transaction; ErrStale when it was decided meanwhile.
 	DecideObjection(ctx context.Context, o Objection, a AuditEntry) error
 }
 
@@ -141,6 +142,9 @@ func (s *PublicationService) Objections(ctx context.Context, actor User) ([]Obje
 	return s.objections.Objections(ctx, c.ID)
 }
 
+// errObjectionDecided refuses a second decision on an objection.
+var errObjectionDecided = Errorf(EConflict, "该异议已处理")
+
 // DecideObjection settles an open objection, upheld or dismissed, with the answer; the
 // decision goes to the audit log. An upheld objection is acted on by opening a new version of
 // the awards, which ends the 公示. Organizers only.
@@ -153,7 +157,7 @@ func (s *PublicationService) DecideObjection(ctx context.Context, actor User, id
 		return Objection{}, err
 	}
 	if o.Status != ObjectionOpen {
-		return Objection{}, Errorf(EConflict, "该异议已处理")
+		return Objection{}, errObjectionDecided
 	}
 	d, fe := ValidateText(decision, true, 1000)
 	if fe != nil {
@@ -167,7 +171,9 @@ func (s *PublicationService) DecideObjection(ctx context.Context, actor User, id
 	a := s.newAudit(actor, "objection", o.ID, "decide",
 		map[string]any{"work": o.WorkID, "title": o.WorkTitle, "reason": o.Reason, "status": string(ObjectionOpen)},
 		map[string]any{"status": string(o.Status), "decision": d})
-	if err := s.objections.DecideObjection(ctx, o, a); err != nil {
+	if err := s.objections.DecideObjection(ctx, o, a); errors.Is(err, ErrStale) {
+		return Objection{}, errObjectionDecided // by another organizer, a moment ago
+	} else if err != nil {
 		return Objection{}, err
 	}
 	return o, nil

@@ -84,7 +84,8 @@ type ReviewStore interface {
 	// when the work is not assigned to the judge.
 	SaveReview(ctx context.Context, r ReviewRecord, a AuditEntry) error
 	// DeclareConflict records a judge's conflict with a work and removes the (unsubmitted)
-	// assignment, adding the replacements and the audit entry, in one transaction.
+	// assignment, adding the replacements and the audit entry, in one transaction; ErrStale
+	// when the review was submitted meanwhile.
 	DeclareConflict(ctx context.Context, contestID string, c Assignment, reason string, at time.Time, add []ReviewRecord, a AuditEntry) error
 	// Conflicts returns the declared conflicts, as judge → work → true.
 	Conflicts(ctx context.Context) (map[string]map[string]bool, error)

@@ -87,7 +87,7 @@ func (pb *Publication) DecideObjection(ctx context.Context, o contest.Objection,
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return contest.Errorf(contest.EConflict, "该异议已处理")
+			return contest.ErrStale // decided meanwhile
 		}
 		return tx.Create(&audit).Error
 	})

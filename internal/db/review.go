@@ -181,7 +181,7 @@ func (rv *Reviews) DeclareConflict(ctx context.Context, contestID string, c cont
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
-			return contest.Errorf(contest.EConflict, "该作品的评分已提交，不能回避")
+			return contest.ErrStale // submitted meanwhile
 		}
 		row := judgeConflictRow{JudgeID: c.JudgeID, SubmissionID: c.WorkID, Reason: reason, DeclaredAt: at.UTC()}
 		if err := tx.Create(&row).Error; err != nil {

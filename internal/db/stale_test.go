@@ -1,0 +1,119 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/jskx/contest/internal/contest"
+	"github.com/jskx/contest/internal/db/dbtest"
+)
+
+// The stores do not word refusals: a conditional write that finds the record changed since the
+// service read it answers contest.ErrStale, and the service says what happened.
+
+func TestStores_SecondDecisionOnAnObjectionIsStale(t *testing.T) {
+	for _, dialect := range dbtest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			d := dbtest.MustOpen(t, dialect, dbtest.MustBox(t))
+			ctx, st := context.Background(), d.Stores()
+			s := mustSubmission(t, d)
+			now := time.Date(2022, 6, 1, 2, 0, 0, 0, time.UTC)
+			o := contest.Objection{ID: contest.NewID(), ContestID: s.ContestID, WorkID: s.ID, WorkTitle: "作品", Version: 1,
+				Name: "王五", Contact: "13900139000", Reason: "署名有误", CreatedAt: now, Status: contest.ObjectionOpen}
+			if err := st.CreateObjection(ctx, &o); err != nil {
+				t.Fatal(err)
+			}
+			decide := func(status contest.ObjectionStatus) error {
+				o := o
+				o.Status, o.Decision, o.DecidedBy, o.DecidedAt = status, "已核实", "org", &now
+				return st.DecideObjection(ctx, o, auditEntry(now))
+			}
+			if err := decide(contest.ObjectionDismissed); err != nil {
+				t.Fatal(err)
+			}
+			if err := decide(contest.ObjectionUpheld); !errors.Is(err, contest.ErrStale) {
+				t.Fatalf("second decision: %v, want ErrStale", err)
+			}
+			got, err := st.ObjectionByID(ctx, o.ID)
+			if err != nil || got.Status != contest.ObjectionDismissed {
+				t.Fatalf("objection after the refused decision: %+v, %v; want the first decision kept", got.Status, err)
+			}
+		})
+	}
+}
+
+func TestStores_ConflictAfterASubmittedReviewIsStale(t *testing.T) {
+	for _, dialect := range dbtest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			d := dbtest.MustOpen(t, dialect, dbtest.MustBox(t))
+			ctx, st := context.Background(), d.Stores()
+			s := mustSubmission(t, d)
+			now := time.Date(2022, 5, 22, 2, 0, 0, 0, time.UTC)
+			judge := contest.User{ID: contest.NewID(), Email: "j@example.org", Name: "评委", Role: contest.RoleJudge, PasswordHash: "x", CreatedAt: now}
+			if err := st.CreateUser(ctx, &judge); err != nil {
+				t.Fatal(err)
+			}
+			a := contest.Assignment{WorkID: s.ID, JudgeID: judge.ID}
+			if err := st.ReplaceAssignments(ctx, s.ContestID, nil, nil, []contest.ReviewRecord{{Assignment: a, Position: 1}}, auditEntry(now)); err != nil {
+				t.Fatal(err)
+			}
+			// The judge submits in one window while declaring a conflict in another.
+			rec := contest.ReviewRecord{Assignment: a, Position: 1, Scores: contest.Scores{"theme": 28}, SavedAt: &now, SubmittedAt: &now}
+			if err := st.SaveReview(ctx, rec, auditEntry(now)); err != nil {
+				t.Fatal(err)
+			}
+			err := st.DeclareConflict(ctx, s.ContestID, a, "亲属关系", now, nil, auditEntry(now))
+			if !errors.Is(err, contest.ErrStale) {
+				t.Fatalf("conflict after a submitted review: %v, want ErrStale", err)
+			}
+			records, err := st.ReviewRecords(ctx, s.ContestID)
+			if err != nil || len(records) != 1 || records[0].SubmittedAt == nil {
+				t.Fatalf("reviews after the refused conflict: %+v, %v; want the submitted review kept", records, err)
+			}
+		})
+	}
+}
+
+func TestStores_NewVideoOnAWorkChangedMeanwhileIsStaleAndChangesNothing(t *testing.T) {
+	for _, dialect := range dbtest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			d := dbtest.MustOpen(t, dialect, dbtest.MustBox(t))
+			ctx, st := context.Background(), d.Stores()
+			s := mustSubmission(t, d)
+			now := time.Date(2022, 5, 15, 3, 0, 0, 0, time.UTC)
+			u := contest.Upload{ID: contest.NewID(), SubmissionID: s.ID, OwnerID: s.OwnerID, Key: "videos/" + s.ID + "/u.mp4",
+				StorageID: "sid", FileName: "新版.mp4", ContentType: "video/mp4", Size: 10, PartSize: 10, PartCount: 1,
+				State: contest.UploadOpen, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(time.Hour)}
+			if err := st.CreateUpload(ctx, &u); err != nil {
+				t.Fatal(err)
+			}
+			read, err := st.SubmissionByID(ctx, s.ID) // the service reads the work…
+			if err != nil {
+				t.Fatal(err)
+			}
+			// …meanwhile a participant consents, which bumps the version.
+			if err := st.SaveConsent(ctx, s.ID, s.Version, s.Participants[1].ID, contest.Consent{Name: "李四", At: now}); err != nil {
+				t.Fatal(err)
+			}
+			read.Status = contest.StatusSubmitted // as if it had been submitted when read
+			read.AttachVideo(contest.Video{Attachment: contest.Attachment{Key: u.Key, Name: u.FileName, Size: 10}, UploadedAt: now}, now)
+			done := u
+			done.State, done.CompletedAt = contest.UploadCompleted, &now
+			if err := st.FinishUpload(ctx, &done, &read, true); !errors.Is(err, contest.ErrStale) {
+				t.Fatalf("finishing on a stale version: %v, want ErrStale", err)
+			}
+			gotU, _ := st.UploadByID(ctx, u.ID)
+			gotS, _ := st.SubmissionByID(ctx, s.ID)
+			if gotU.State != contest.UploadOpen || gotS.Video != nil {
+				t.Fatalf("after the stale finish: upload %q, video %+v; want the upload still open and no video", gotU.State, gotS.Video)
+			}
+		})
+	}
+}
+
+// auditEntry is an audit row for a store call under test.
+func auditEntry(at time.Time) contest.AuditEntry {
+	return contest.AuditEntry{ID: contest.NewID(), ActorID: "test", ActorName: "测试", At: at, Entity: "test", EntityID: "x", Action: "test"}
+}
