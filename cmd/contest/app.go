@@ -45,10 +45,23 @@ func newLogger(cfg config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// openApp opens the database (migrating it or checking its version) and the storage, and
-// wires the services over them with the configured options; extra carries what only some
-// commands have (serve's certificate renderer and public address).
+// openApp opens the database and the storage and wires the services over them (openData, then
+// wire).
 func openApp(ctx context.Context, cfg config, log *slog.Logger, extra contest.Options) (*app, error) {
+	a, err := openData(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.wire(extra); err != nil {
+		a.close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// openData opens the database (migrating it or checking its version) and the storage; the
+// services are not wired yet.
+func openData(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	key, err := masterKey(cfg)
 	if err != nil {
 		return nil, err
@@ -79,12 +92,19 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger, extra contest.Op
 		d.Close()
 		return nil, fmt.Errorf("storage: %w", err)
 	}
-	opts, err := serviceOptions(cfg, log, extra)
+	return &app{cfg: cfg, log: log, db: d, storage: storage}, nil
+}
+
+// wire builds the services over the app's database and storage with the configured options;
+// extra carries what only some commands have (serve's certificate renderer and public
+// address). contest.New is the one wiring function, here and in the tests.
+func (a *app) wire(extra contest.Options) error {
+	opts, err := serviceOptions(a.cfg, a.log, extra)
 	if err != nil {
-		d.Close()
-		return nil, err
+		return err
 	}
-	return &app{cfg: cfg, log: log, db: d, storage: storage, svc: contest.New(d.Stores(), storage, opts)}, nil
+	a.svc = contest.New(a.db.Stores(), a.storage, opts)
+	return nil
 }
 
 // serviceOptions are the services' options from the configuration, with extra's renderer and

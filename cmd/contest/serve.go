@@ -40,6 +40,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	} else {
 		extra.Certificates = r
 	}
+	// Migrations run before the port opens: no connection waits on them.
+	a, err := openData(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -57,11 +63,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	default:
 		log.Warn("CONTEST_BASE_URL is not set: certificates cannot be issued (their QR codes need the public address)")
 	}
-	a, err := openApp(ctx, cfg, log, extra)
-	if err != nil {
+	if err := a.wire(extra); err != nil {
 		return err
 	}
-	defer a.close()
 	if err := a.seed(ctx, stdout); err != nil {
 		return err
 	}

@@ -311,7 +311,7 @@ func (s *MediaService) attachVideo(ctx context.Context, u *Upload, v Video) (Sub
 			return Submission{}, nil, err
 		}
 		old := sub.Video
-		reopened := sub.AttachVideo(v, v.UploadedAt)
+		reopened := sub.AttachVideo(v)
 		err = s.uploads.FinishUpload(ctx, u, &sub, reopened)
 		if errors.Is(err, ErrStale) && attempt < 5 {
 			continue

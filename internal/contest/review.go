@@ -32,7 +32,7 @@ type AssignedWork struct {
 	Formal      FormalDecision // "" until the formal review
 	Title       string
 	Description string
-	Video       *Video // with the contestant's own file name
+	Video       *Video // without the contestant's file name, which may say who made it
 }
 
 // BlindVideoName is the name a judge sees for every video: the contestant's file name may

@@ -25,7 +25,7 @@ func TestAttachVideo_ASubmittedWorkGoesBackToDraft(t *testing.T) {
 			s.SubmittedAt = &submitted
 		}
 		v := Video{Attachment: Attachment{Key: "videos/new.mp4", Name: "新版.mp4"}, Check: VideoCheck{State: CheckPending}}
-		reopened := s.AttachVideo(v, now)
+		reopened := s.AttachVideo(v)
 		if reopened != tc.wantReopened || s.Status != tc.wantStatus {
 			t.Errorf("%s work: reopened %v status %q, want %v %q", tc.status, reopened, s.Status, tc.wantReopened, tc.wantStatus)
 		}

@@ -78,12 +78,12 @@ type Submission struct {
 // AttachVideo makes v the work's video. A submitted work goes back to draft: the new video
 // must pass its check before the work counts as submitted again. It reports whether the
 // status changed.
-func (s *Submission) AttachVideo(v Video, now time.Time) (reopened bool) {
+func (s *Submission) AttachVideo(v Video) (reopened bool) {
 	s.Video, s.Uploading = &v, nil
 	if s.Status != StatusSubmitted {
 		return false
 	}
-	s.Status, s.SubmittedAt, s.UpdatedAt = StatusDraft, nil, now
+	s.Status, s.SubmittedAt = StatusDraft, nil
 	return true
 }
 

@@ -100,7 +100,8 @@ type UploadStore interface {
 	// FinishUpload marks u completed and records sub.Video as the submission's video, both or
 	// neither; only an upload still open is finished. With reopened, it also saves sub's
 	// status and SubmittedAt under a new version, provided the stored version is still
-	// sub.Version (otherwise ErrStale and nothing changes).
+	// sub.Version; without, provided the stored status is still sub.Status. Otherwise it
+	// returns ErrStale and changes nothing.
 	FinishUpload(ctx context.Context, u *Upload, sub *Submission, reopened bool) error
 	// IdleUploads returns up to limit open uploads whose ExpiresAt is before now.
 	IdleUploads(ctx context.Context, now time.Time, limit int) ([]Upload, error)

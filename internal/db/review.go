@@ -103,21 +103,20 @@ type assignedWorkRow struct {
 	Title            string
 	Description      string
 	VideoKey         string
-	VideoName        string
 	VideoContentType string
 	VideoSize        int64
 	VideoUploadedAt  *time.Time
 	VideoCheckCols   `gorm:"embedded"`
 }
 
-// AssignedWorks returns the works assigned to a judge, in the judge's order. It reads no
-// personal data: the registration's personal columns are never selected.
+// AssignedWorks returns the works assigned to a judge, in the judge's order. It reads nothing
+// personal: neither the registration's personal columns nor the video's file name.
 func (rv *Reviews) AssignedWorks(ctx context.Context, judgeID string) ([]contest.AssignedWork, error) {
 	var rows []assignedWorkRow
 	err := rv.db.gorm.WithContext(ctx).Table("assignments a").
 		Select("a.submission_id, a.judge_id, a.position, a.scores, a.comment, a.saved_at, a.submitted_at, "+
 			"s.status, COALESCE(f.decision, '') AS formal, s.title, s.description, "+
-			"s.video_key, s.video_name, s.video_content_type, s.video_size, s.video_uploaded_at, "+
+			"s.video_key, s.video_content_type, s.video_size, s.video_uploaded_at, "+
 			"s.video_poster, s.video_web_copy, s.video_check, s.video_check_done").
 		Joins("JOIN submissions s ON s.id = a.submission_id").
 		Joins("LEFT JOIN formal_reviews f ON f.submission_id = a.submission_id").
@@ -132,7 +131,7 @@ func (rv *Reviews) AssignedWorks(ctx context.Context, judgeID string) ([]contest
 		w := contest.AssignedWork{ReviewRecord: rec.toDomain(), Status: contest.Status(r.Status),
 			Formal: contest.FormalDecision(r.Formal), Title: r.Title, Description: r.Description}
 		if r.VideoKey != "" && r.VideoUploadedAt != nil {
-			w.Video = &contest.Video{Attachment: contest.Attachment{Key: r.VideoKey, Name: r.VideoName, ContentType: r.VideoContentType, Size: r.VideoSize},
+			w.Video = &contest.Video{Attachment: contest.Attachment{Key: r.VideoKey, ContentType: r.VideoContentType, Size: r.VideoSize},
 				UploadedAt: *r.VideoUploadedAt, Check: r.VideoCheckCols.toDomain()}
 		}
 		out[i] = w

@@ -98,7 +98,7 @@ func TestStores_NewVideoOnAWorkChangedMeanwhileIsStaleAndChangesNothing(t *testi
 				t.Fatal(err)
 			}
 			read.Status = contest.StatusSubmitted // as if it had been submitted when read
-			read.AttachVideo(contest.Video{Attachment: contest.Attachment{Key: u.Key, Name: u.FileName, Size: 10}, UploadedAt: now}, now)
+			read.AttachVideo(contest.Video{Attachment: contest.Attachment{Key: u.Key, Name: u.FileName, Size: 10}, UploadedAt: now})
 			done := u
 			done.State, done.CompletedAt = contest.UploadCompleted, &now
 			if err := st.FinishUpload(ctx, &done, &read, true); !errors.Is(err, contest.ErrStale) {
@@ -108,6 +108,51 @@ func TestStores_NewVideoOnAWorkChangedMeanwhileIsStaleAndChangesNothing(t *testi
 			gotS, _ := st.SubmissionByID(ctx, s.ID)
 			if gotU.State != contest.UploadOpen || gotS.Video != nil {
 				t.Fatalf("after the stale finish: upload %q, video %+v; want the upload still open and no video", gotU.State, gotS.Video)
+			}
+		})
+	}
+}
+
+func TestStores_NewVideoOnADraftFinalizedMeanwhileIsStale(t *testing.T) {
+	for _, dialect := range dbtest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			d := dbtest.MustOpen(t, dialect, dbtest.MustBox(t))
+			ctx, st := context.Background(), d.Stores()
+			s := mustSubmission(t, d)
+			now := time.Date(2022, 5, 15, 3, 0, 0, 0, time.UTC)
+			u := contest.Upload{ID: contest.NewID(), SubmissionID: s.ID, OwnerID: s.OwnerID, Key: "videos/" + s.ID + "/u.mp4",
+				StorageID: "sid", FileName: "新版.mp4", ContentType: "video/mp4", Size: 10, PartSize: 10, PartCount: 1,
+				State: contest.UploadOpen, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(time.Hour)}
+			if err := st.CreateUpload(ctx, &u); err != nil {
+				t.Fatal(err)
+			}
+			read, _ := st.SubmissionByID(ctx, s.ID) // the completion reads a draft…
+			// …and the owner submits it in another tab before the completion writes.
+			final := read
+			final.Status, final.SubmittedAt = contest.StatusSubmitted, &now
+			if err := st.UpdateSubmission(ctx, &final); err != nil {
+				t.Fatal(err)
+			}
+			v := contest.Video{Attachment: contest.Attachment{Key: u.Key, Name: u.FileName, Size: 10}, UploadedAt: now}
+			if read.AttachVideo(v) {
+				t.Fatal("a draft was reopened")
+			}
+			done := u
+			done.State, done.CompletedAt = contest.UploadCompleted, &now
+			if err := st.FinishUpload(ctx, &done, &read, false); !errors.Is(err, contest.ErrStale) {
+				t.Fatalf("finishing on a draft submitted meanwhile: %v, want ErrStale", err)
+			}
+			// Read again, the rule sends the work back to draft with its new video.
+			again, _ := st.SubmissionByID(ctx, s.ID)
+			if !again.AttachVideo(v) {
+				t.Fatal("the submitted work was not reopened")
+			}
+			if err := st.FinishUpload(ctx, &done, &again, true); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := st.SubmissionByID(ctx, s.ID)
+			if got.Status != contest.StatusDraft || got.SubmittedAt != nil || got.Video == nil || got.Video.Key != u.Key {
+				t.Fatalf("after the retry: status %q, submitted %v, video %+v; want a draft with the new video", got.Status, got.SubmittedAt, got.Video)
 			}
 		})
 	}

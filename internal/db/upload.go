@@ -101,7 +101,8 @@ func (up *Uploads) UpdateUpload(ctx context.Context, u *contest.Upload) error {
 // FinishUpload marks the upload completed and records sub's video, both or neither. Only an
 // upload still open is finished, so two completions cannot both win. With reopened, sub's
 // status and submission time are saved too, under a new version, if the stored version is
-// still sub.Version; otherwise it returns contest.ErrStale and changes nothing.
+// still sub.Version; without, the stored status must still be sub's (a draft's other edits go
+// on undisturbed). Otherwise it returns contest.ErrStale and changes nothing.
 func (up *Uploads) FinishUpload(ctx context.Context, u *contest.Upload, sub *contest.Submission, reopened bool) error {
 	v := sub.Video
 	started, uploaded := v.StartedAt.UTC(), v.UploadedAt.UTC()
@@ -121,20 +122,22 @@ func (up *Uploads) FinishUpload(ctx context.Context, u *contest.Upload, sub *con
 			"video_checksum": v.Checksum, "video_started_at": &started, "video_uploaded_at": &uploaded,
 			"video_check_queued_at": time.Now().UTC(),
 		})
+		// The status the domain decided from must still be the stored one: a work finalized
+		// meanwhile is read again, so it goes back to draft too.
 		q := tx.Model(&submissionRow{}).Where("id = ?", sub.ID)
 		if reopened {
 			q = q.Where("version = ?", sub.Version)
 			maps.Copy(changes, map[string]any{"status": string(sub.Status), "submitted_at": utcPtr(sub.SubmittedAt),
-				"updated_at": sub.UpdatedAt.UTC(), "version": sub.Version + 1})
+				"version": sub.Version + 1})
+		} else {
+			q = q.Where("status = ?", string(sub.Status))
 		}
 		res = q.Updates(changes)
-		switch {
-		case res.Error != nil:
+		if res.Error != nil {
 			return res.Error
-		case res.RowsAffected != 1 && reopened:
-			return contest.ErrStale
-		case res.RowsAffected != 1:
-			return gorm.ErrRecordNotFound
+		}
+		if res.RowsAffected != 1 {
+			return contest.ErrStale // changed meanwhile (or deleted: the next read says so)
 		}
 		return up.db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: sub.ID, VideoKey: v.Key})
 	})

@@ -254,13 +254,25 @@ func (s reviews) pageScoreWork(c echo.Context) error {
 	}
 	submit := form.Get("action") == "submit"
 	r, err := s.svc.Judging.ScoreWork(c.Request().Context(), u, id, scores, d.Comment, submit)
-	if code := contest.ErrorCode(err); code == contest.EInvalid || code == contest.EDeadline {
-		if d.Task, err = s.svc.Judging.JudgeTask(c.Request().Context(), u, id); err != nil {
-			return err
+	if old := unknownCriteria(err); len(old) > 0 {
+		// A page drawn before the organizers changed the rubric: its old criteria are dropped,
+		// as the form always read only the rubric's own.
+		for _, k := range old {
+			delete(scores, k)
+			delete(d.Scores, k)
 		}
+		r, err = s.svc.Judging.ScoreWork(c.Request().Context(), u, id, scores, d.Comment, submit)
+	}
+	switch code := contest.ErrorCode(err); {
+	case code == contest.EInvalid || code == contest.EDeadline:
+		t, terr := s.svc.Judging.JudgeTask(c.Request().Context(), u, id)
+		if terr != nil {
+			return terr
+		}
+		d.Task = t
 		status := map[string]int{contest.EInvalid: http.StatusUnprocessableEntity, contest.EDeadline: http.StatusForbidden}[code]
 		return s.showJudgeWork(c, status, d, err)
-	} else if err != nil {
+	case err != nil:
 		return err
 	}
 	switch {
@@ -270,6 +282,17 @@ func (s reviews) pageScoreWork(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/judge/works/"+r.Next)
 	}
 	return c.Redirect(http.StatusSeeOther, "/my")
+}
+
+// unknownCriteria returns the criteria a refused review named that the rubric does not have.
+func unknownCriteria(err error) []string {
+	var keys []string
+	for field, fe := range contest.ErrorFields(err) {
+		if key, ok := strings.CutPrefix(field, "scores."); ok && fe.Code == "score_unknown" {
+			keys = append(keys, key)
+		}
+	}
+	return keys
 }
 
 // refuseScoreForm shows the work again with the scores that are not numbers marked.

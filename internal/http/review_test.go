@@ -411,6 +411,23 @@ func TestReviewPage_ScoreFormMarksBadInputAndWalksTheQueue(t *testing.T) {
 	if body := string(r.Body); !strings.Contains(body, "“主题契合度”请填写数字") || !strings.Contains(body, `value="二十八"`) {
 		t.Errorf("a score that is not a number: the page does not name the criterion or keep the input:\n%s", body)
 	}
+	// Refusals come back on the page with their reason, the scores as typed.
+	for _, tc := range []struct {
+		form   url.Values
+		status int
+		say    string
+	}{
+		{url.Values{"score_theme": {"31"}, "action": {"draft"}}, http.StatusUnprocessableEntity, "“主题契合度”的分数须在0到30之间"},
+		{url.Values{"score_theme": {"28"}, "action": {"submit"}}, http.StatusUnprocessableEntity, "请为“艺术性”打分"},
+	} {
+		r := judge.Must(tc.status, "POST", "/judge/works/"+first, tc.form)
+		if body := string(r.Body); !strings.Contains(body, tc.say) || !strings.Contains(body, "星辰") && !strings.Contains(body, "稻浪") {
+			t.Errorf("%v: the page does not say %q on the work:\n%s", tc.form, tc.say, body)
+		}
+	}
+	// A page drawn before the rubric changed sends a criterion that is gone: it is dropped.
+	stale := url.Values{"score_theme": {"20"}, "score_creativity": {"5"}, "action": {"draft"}}
+	judge.Must(http.StatusSeeOther, "POST", "/judge/works/"+first, stale)
 	draft := url.Values{"score_theme": {"20"}, "action": {"draft"}}
 	if loc := judge.Must(http.StatusSeeOther, "POST", "/judge/works/"+first, draft).Header.Get("Location"); loc != "/judge/works/"+first+"?saved=1" {
 		t.Errorf("a draft goes to %q, want to stay on the work", loc)
@@ -426,5 +443,12 @@ func TestReviewPage_ScoreFormMarksBadInputAndWalksTheQueue(t *testing.T) {
 		if it.SubmittedAt == nil || it.Scores["theme"] != 28 {
 			t.Errorf("work %s: submitted %v, scores %v", it.ID, it.SubmittedAt, it.Scores)
 		}
+	}
+
+	// After the review window (5月28日 in Beijing) the form is refused, saying why.
+	e.Clock.Set(time.Date(2022, 5, 28, 16, 30, 0, 0, time.UTC))
+	r = judge.Must(http.StatusForbidden, "POST", "/judge/works/"+first, full)
+	if body := string(r.Body); !strings.Contains(body, "不在评审期内") {
+		t.Errorf("after the review window: the page does not say why:\n%s", body)
 	}
 }
