@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jskx/contest/internal/contest"
+	"github.com/jskx/contest/internal/db"
 	"github.com/jskx/contest/internal/db/dbtest"
 )
 
@@ -83,12 +84,7 @@ func TestStores_NewVideoOnAWorkChangedMeanwhileIsStaleAndChangesNothing(t *testi
 			ctx, st := context.Background(), d.Stores()
 			s := mustSubmission(t, d)
 			now := time.Date(2022, 5, 15, 3, 0, 0, 0, time.UTC)
-			u := contest.Upload{ID: contest.NewID(), SubmissionID: s.ID, OwnerID: s.OwnerID, Key: "videos/" + s.ID + "/u.mp4",
-				StorageID: "sid", FileName: "新版.mp4", ContentType: "video/mp4", Size: 10, PartSize: 10, PartCount: 1,
-				State: contest.UploadOpen, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(time.Hour)}
-			if err := st.CreateUpload(ctx, &u); err != nil {
-				t.Fatal(err)
-			}
+			u := mustOpenUpload(t, st, s, now)
 			read, err := st.SubmissionByID(ctx, s.ID) // the service reads the work…
 			if err != nil {
 				t.Fatal(err)
@@ -120,12 +116,7 @@ func TestStores_NewVideoOnADraftFinalizedMeanwhileIsStale(t *testing.T) {
 			ctx, st := context.Background(), d.Stores()
 			s := mustSubmission(t, d)
 			now := time.Date(2022, 5, 15, 3, 0, 0, 0, time.UTC)
-			u := contest.Upload{ID: contest.NewID(), SubmissionID: s.ID, OwnerID: s.OwnerID, Key: "videos/" + s.ID + "/u.mp4",
-				StorageID: "sid", FileName: "新版.mp4", ContentType: "video/mp4", Size: 10, PartSize: 10, PartCount: 1,
-				State: contest.UploadOpen, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(time.Hour)}
-			if err := st.CreateUpload(ctx, &u); err != nil {
-				t.Fatal(err)
-			}
+			u := mustOpenUpload(t, st, s, now)
 			read, _ := st.SubmissionByID(ctx, s.ID) // the completion reads a draft…
 			// …and the owner submits it in another tab before the completion writes.
 			final := read
@@ -156,6 +147,18 @@ func TestStores_NewVideoOnADraftFinalizedMeanwhileIsStale(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mustOpenUpload stores an open upload of a new video for s.
+func mustOpenUpload(t *testing.T, st *db.Stores, s contest.Submission, now time.Time) contest.Upload {
+	t.Helper()
+	u := contest.Upload{ID: contest.NewID(), SubmissionID: s.ID, OwnerID: s.OwnerID, Key: "videos/" + s.ID + "/u.mp4",
+		StorageID: "sid", FileName: "新版.mp4", ContentType: "video/mp4", Size: 10, PartSize: 10, PartCount: 1,
+		State: contest.UploadOpen, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	if err := st.CreateUpload(context.Background(), &u); err != nil {
+		t.Fatal(err)
+	}
+	return u
 }
 
 // auditEntry is an audit row for a store call under test.
