@@ -121,17 +121,14 @@ func probe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // one bad name in a folder does not stop the run; a missing ffprobe or a cancelled ctx does.
 func probeFile(ctx context.Context, rules contest.MediaRules, tolerance float64, file string) (probeResult, error) {
 	f, err := ffmpeg.Probe(ctx, file)
-	readable := err == nil
-	switch {
-	case err == nil, errors.Is(err, ffmpeg.ErrUnreadable):
-	case errors.Is(err, ffmpeg.ErrNotInstalled), ctx.Err() != nil:
+	if errors.Is(err, ffmpeg.ErrNotInstalled) || ctx.Err() != nil {
 		return probeResult{}, err
-	default: // no such file, a folder, no permission: judged unreadable, with the cause
-		f = contest.VideoFacts{}
 	}
-	v := rules.Judge(f, tolerance, readable)
-	if !readable && !errors.Is(err, ffmpeg.ErrUnreadable) && len(v.Reasons) > 0 {
-		v.Reasons[0].Message = "无法打开文件（" + err.Error() + "）"
+	v, _, jerr := rules.JudgeProbe(f, tolerance, err)
+	if jerr != nil { // no such file, a folder, no permission: judged unreadable, with the cause
+		f = contest.VideoFacts{}
+		v = rules.Judge(f, tolerance, false)
+		v.Reasons[0].Message = "无法打开文件（" + jerr.Error() + "）"
 	}
 	return probeResult{
 		File: file, OK: v.OK, Reasons: nonNil(v.Reasons), Warnings: nonNil(v.Warnings),

@@ -97,11 +97,19 @@ func WebCopyKey(videoKey string) string { return strings.TrimSuffix(videoKey, ".
 // unreadable rather than the check failing.
 var ErrUnreadableMedia = errors.New("unreadable media file")
 
+// ErrNotMP4Container means a file does not start as ISO base media (no ftyp box): it is not
+// MP4, and no media tool is let read it, since other formats (HLS and other playlists, concat
+// scripts) make the tools open the files and URLs they name. Media tools wrap it; the file is
+// then rejected as not_mp4 with the facts known without a tool (size, the format guessed from
+// its first bytes).
+var ErrNotMP4Container = errors.New("not an ISO base media file")
+
 // MediaTools measure and convert videos. Input is a local file path or an http(s) URL that
 // answers range requests; the tools read only what they need of it.
 type MediaTools interface {
-	// Probe measures the file. An error wrapping ErrUnreadableMedia comes with the facts that
-	// are known (size, brand); any other error means nothing was judged.
+	// Probe measures the file. An error wrapping ErrUnreadableMedia or ErrNotMP4Container
+	// comes with the facts that are known (size, brand); any other error means nothing was
+	// judged.
 	Probe(ctx context.Context, input string) (VideoFacts, error)
 	// Poster returns a JPEG of the frame at the given second, rotated as displayed.
 	Poster(ctx context.Context, input string, at float64) ([]byte, error)
@@ -215,11 +223,10 @@ func (s *MediaService) checkVideo(ctx context.Context, a VideoCheckArgs, attempt
 		return fmt.Errorf("stored video %s: %w", a.VideoKey, err)
 	}
 	facts, err := s.tools.Probe(ctx, input)
-	readable := err == nil
-	if err != nil && !errors.Is(err, ErrUnreadableMedia) {
+	verdict, readable, err := c.Rules.JudgeProbe(facts, s.check.DurationTolerance, err)
+	if err != nil {
 		return err
 	}
-	verdict := c.Rules.Judge(facts, s.check.DurationTolerance, readable)
 	now := s.Now()
 	check := VideoCheck{State: CheckRejected, Facts: facts, Reasons: verdict.Reasons, Warnings: verdict.Warnings,
 		Attempts: attempt, CheckedAt: &now}

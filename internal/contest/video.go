@@ -1,6 +1,7 @@
 package contest
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -162,6 +163,26 @@ func (r MediaRules) Judge(f VideoFacts, tolerance float64, readable bool) Verdic
 	return v
 }
 
+// JudgeProbe judges what a probe returned: the facts with err nil, an unreadable file with err
+// wrapping ErrUnreadableMedia, and a file that is not ISO base media (which no tool read) with
+// err wrapping ErrNotMP4Container. readable says the tools read the file as media. Any other
+// err means nothing was judged and is returned.
+func (r MediaRules) JudgeProbe(f VideoFacts, tolerance float64, err error) (v Verdict, readable bool, _ error) {
+	switch {
+	case err == nil:
+		return r.Judge(f, tolerance, true), true, nil
+	case errors.Is(err, ErrUnreadableMedia):
+		return r.Judge(f, tolerance, false), false, nil
+	case errors.Is(err, ErrNotMP4Container):
+		v.Reasons = append(v.Reasons, Reason{Code: VNotMP4, Message: fmt.Sprintf("文件格式为%s，不是MP4，请导出为MP4格式（仅修改文件扩展名无效）", containerName(f))})
+		if r.MaxSizeBytes > 0 && f.Size > r.MaxSizeBytes {
+			v.Reasons = append(v.Reasons, Reason{Code: VTooLarge, Message: fmt.Sprintf("文件大小 %s，超过%s上限，请降低码率后重新导出", FormatBytes(f.Size), FormatBytes(r.MaxSizeBytes))})
+		}
+		return v, false, nil
+	}
+	return Verdict{}, false, err
+}
+
 // Codecs that current Chrome, Firefox and Safari all play in MP4.
 var (
 	browserVideo = map[string]bool{"h264": true, "avc1": true}
@@ -190,6 +211,10 @@ func containerName(f VideoFacts) string {
 		return " MPEG-TS"
 	case f.FormatName == "avi":
 		return " AVI"
+	case f.FormatName == "hls":
+		return " HLS播放列表（m3u8）"
+	case f.FormatName == "concat":
+		return " 拼接脚本（ffconcat）"
 	case strings.Contains(f.FormatName, "mov"):
 		return " QuickTime（MOV）"
 	case f.FormatName != "":

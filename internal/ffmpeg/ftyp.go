@@ -1,6 +1,7 @@
 package ffmpeg
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -111,3 +112,34 @@ func walkBoxes(r io.ReaderAt, size int64) (boxLayout, error) {
 	}
 	return l, nil
 }
+
+// sniff names the format of a file without an ftyp box from its first bytes, with ffprobe's
+// format names, for the message that says what the file is; "" when unknown. No tool is run on
+// such a file, so this is the only look at it.
+func sniff(head []byte) string {
+	text := bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
+	switch {
+	case bytes.HasPrefix(head, []byte{0x1a, 0x45, 0xdf, 0xa3}):
+		return "matroska,webm"
+	case len(head) > 188 && head[0] == 0x47 && head[188] == 0x47:
+		return "mpegts"
+	case len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "AVI ":
+		return "avi"
+	case bytes.HasPrefix(head, []byte("FLV")):
+		return "flv"
+	case bytes.HasPrefix(head, []byte{0x30, 0x26, 0xb2, 0x75}):
+		return "asf"
+	case bytes.HasPrefix(head, []byte{0x00, 0x00, 0x01, 0xba}):
+		return "mpeg"
+	case bytes.HasPrefix(text, []byte("#EXTM3U")):
+		return "hls"
+	case bytes.HasPrefix(text, []byte("ffconcat")):
+		return "concat"
+	case len(head) >= 8 && quickTimeAtom[string(head[4:8])]:
+		return "mov,mp4,m4a,3gp,3g2,mj2" // QuickTime from before ftyp boxes
+	}
+	return ""
+}
+
+// quickTimeAtom are the top-level atoms an old QuickTime file may start with.
+var quickTimeAtom = map[string]bool{"moov": true, "mdat": true, "wide": true, "free": true, "skip": true, "pnot": true}

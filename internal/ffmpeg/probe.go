@@ -28,6 +28,10 @@ import (
 // readable=false. It is the domain's ErrUnreadableMedia.
 var ErrUnreadable = contest.ErrUnreadableMedia
 
+// ErrNotMP4 means the file does not start with an ftyp box, so no tool was run on it: it is
+// the domain's ErrNotMP4Container.
+var ErrNotMP4 = contest.ErrNotMP4Container
+
 // ErrNotInstalled means the ffprobe program was not found on PATH.
 var ErrNotInstalled = errors.New("ffprobe not found: install ffmpeg (Debian/Ubuntu: apt-get install ffmpeg)")
 
@@ -57,10 +61,15 @@ func Probe(ctx context.Context, input string) (contest.VideoFacts, error) {
 	if _, err := src.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
 		return f, fmt.Errorf("read %s: %w", src.name, err)
 	}
-	isoBMFF := false
-	if ft, err := ParseFtyp(head); err == nil {
-		f.Brand, f.CompatibleBrands, isoBMFF = ft.MajorBrand, ft.CompatibleBrands, true
+	// Only ISO base media reaches a tool. Other formats name further files and URLs that the
+	// tools would open (HLS and other playlists, concat scripts): a "video" could make the
+	// server fetch addresses on its network or read its own files.
+	ft, err := ParseFtyp(head)
+	if err != nil {
+		f.FormatName = sniff(head)
+		return f, fmt.Errorf("%w: %s", ErrNotMP4, err)
 	}
+	f.Brand, f.CompatibleBrands = ft.MajorBrand, ft.CompatibleBrands
 
 	out, err := runFFprobe(ctx, src.ffInput)
 	if errors.Is(err, ErrUnreadable) && isHTTP(input) {
@@ -76,23 +85,21 @@ func Probe(ctx context.Context, input string) (contest.VideoFacts, error) {
 	if err := parseProbe(out, &f); err != nil {
 		return f, err
 	}
-	if isoBMFF {
-		layout, err := walkBoxes(src, f.Size)
-		switch {
-		case errors.Is(err, errTruncated):
-			return f, fmt.Errorf("%w: %w", ErrUnreadable, err)
-		case err != nil:
-			return f, fmt.Errorf("read %s: %w", src.name, err)
-		}
-		f.Faststart = layout.faststart()
+	layout, err := walkBoxes(src, f.Size)
+	switch {
+	case errors.Is(err, errTruncated):
+		return f, fmt.Errorf("%w: %w", ErrUnreadable, err)
+	case err != nil:
+		return f, fmt.Errorf("read %s: %w", src.name, err)
 	}
+	f.Faststart = layout.faststart()
 	return f, nil
 }
 
 // runFFprobe runs ffprobe on input and returns its JSON output.
 func runFFprobe(ctx context.Context, input string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, "ffprobe", "-v", "error", "-print_format", "json",
-		"-show_format", "-show_streams", "-i", input)
+	args := append([]string{"-v", "error", "-print_format", "json", "-show_format", "-show_streams"}, inputArgs(input)...)
+	cmd := exec.CommandContext(ctx, "ffprobe", append(args, "-i", input)...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &limitedBuffer{b: &stderr, n: 4096}
 	dieWithParent(cmd)

@@ -29,10 +29,11 @@ func TestMain(m *testing.M) {
 func judge(t *testing.T, path string) (contest.VideoFacts, contest.Verdict) {
 	t.Helper()
 	f, err := ffmpeg.Probe(context.Background(), path)
-	if err != nil && !errors.Is(err, ffmpeg.ErrUnreadable) {
+	v, _, err := contest.DefaultContest().Rules.JudgeProbe(f, contest.DefaultDurationTolerance, err)
+	if err != nil {
 		t.Fatalf("Probe: %v", err)
 	}
-	return f, contest.DefaultContest().Rules.Judge(f, contest.DefaultDurationTolerance, err == nil)
+	return f, v
 }
 
 func reasonCodes(rs []contest.Reason) []string {
@@ -100,7 +101,8 @@ func TestProbe_JudgesRealFiles(t *testing.T) {
 		{"truncated upload (moov at the end) is unreadable", ffmpegtest.MustVideo(t, ffmpegtest.Video{Duration: 4, Truncate: 0.5}), []string{"unreadable"}, []string{}, nil},
 		{"truncated upload (faststart) is unreadable", ffmpegtest.MustVideo(t, ffmpegtest.Video{Duration: 4, Faststart: true, Truncate: 0.5}), []string{"unreadable"}, []string{}, nil},
 		{"empty file is unreadable", empty, []string{"unreadable"}, []string{}, nil},
-		{"text file is unreadable", notMedia, []string{"unreadable"}, []string{}, nil},
+		// No tool reads a file without an ftyp box (see TestProbe_ReferencesAreNeverFollowed).
+		{"text file is not MP4", notMedia, []string{"not_mp4"}, []string{}, nil},
 		{"180 s passes", ffmpegtest.MustVideo(t, ffmpegtest.Video{Duration: 180}), []string{}, []string{}, nil},
 		{"181 s is too long", ffmpegtest.MustVideo(t, ffmpegtest.Video{Duration: 181}), []string{"too_long"}, []string{}, nil},
 	}

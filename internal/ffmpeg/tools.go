@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os/exec"
 	"strconv"
+	"strings"
 
 	ffmpeggo "github.com/u2takey/ffmpeg-go"
 
@@ -41,7 +42,9 @@ const maxPosterBytes = 4 << 20
 // the display matrix) and scaled to fit posterBox.
 func (Tools) Poster(ctx context.Context, input string, at float64) ([]byte, error) {
 	in := ffInput(input)
-	s := ffmpeggo.Input(in, ffmpeggo.KwArgs{"ss": strconv.FormatFloat(at, 'f', 3, 64)}).
+	kw := inputKwArgs(in)
+	kw["ss"] = strconv.FormatFloat(at, 'f', 3, 64)
+	s := ffmpeggo.Input(in, kw).
 		Output("pipe:1", ffmpeggo.KwArgs{
 			"frames:v": 1,
 			"vf":       fmt.Sprintf("scale=w=%d:h=%d:force_original_aspect_ratio=decrease", posterBox, posterBox),
@@ -63,7 +66,7 @@ func (Tools) Poster(ctx context.Context, input string, at float64) ([]byte, erro
 // audio stream, with the display rotation kept (it is stream side data, not metadata).
 func (Tools) Faststart(ctx context.Context, input, dst string) error {
 	in := ffInput(input)
-	s := ffmpeggo.Input(in).Output(dst, ffmpeggo.KwArgs{
+	s := ffmpeggo.Input(in, inputKwArgs(in)).Output(dst, ffmpeggo.KwArgs{
 		"map": []string{"0:v:0", "0:a:0?"}, "c": "copy", "movflags": "+faststart", "f": "mp4",
 		"map_metadata": "-1", "map_chapters": "-1", "fflags": "+bitexact",
 	})
@@ -77,6 +80,27 @@ func ffInput(input string) string {
 		return input
 	}
 	return "file:" + input
+}
+
+// inputArgs are the options that confine a tool to the one file it is given: the MP4/QuickTime
+// demuxer only (never a playlist or script format, whatever the file says it is), its external
+// data references off, and only the protocols that reach the file itself — file for the local
+// folder, HTTP(S) for the presigned URL of the stored object.
+func inputArgs(in string) []string {
+	protocols := "file"
+	if isHTTP(in) {
+		protocols = "http,https,tcp,tls"
+	}
+	return []string{"-protocol_whitelist", protocols, "-f", "mov", "-enable_drefs", "0"}
+}
+
+// inputKwArgs are inputArgs for ffmpeg-go.
+func inputKwArgs(in string) ffmpeggo.KwArgs {
+	args, kw := inputArgs(in), ffmpeggo.KwArgs{}
+	for i := 0; i+1 < len(args); i += 2 {
+		kw[strings.TrimPrefix(args[i], "-")] = args[i+1]
+	}
+	return kw
 }
 
 // run runs the ffmpeg command s under ctx, quietly, with stdout to out (if any). Its error

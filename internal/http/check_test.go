@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -56,8 +58,9 @@ func TestVideoCheck_EachRuleAfterUpload(t *testing.T) {
 			state: "rejected", reasons: []string{"low_resolution"}, message: "分辨率为 540×960", poster: true},
 		{name: "QuickTime named .mp4", file: fixture(ffmpegtest.Video{Format: "mov"}), state: "rejected",
 			reasons: []string{"not_mp4"}, message: "请导出为MP4格式", poster: true},
+		// No tool reads a file without an ftyp box: told by its first bytes, with no poster.
 		{name: "Matroska named .mp4", file: fixture(ffmpegtest.Video{Format: "matroska"}), state: "rejected",
-			reasons: []string{"not_mp4"}, message: "MKV", poster: true},
+			reasons: []string{"not_mp4"}, message: "MKV"},
 		{name: "small QuickTime breaks two rules", file: fixture(ffmpegtest.Video{Format: "mov", Width: 640, Height: 360}),
 			state: "rejected", reasons: []string{"not_mp4", "low_resolution"}, poster: true},
 		{name: "audio only", file: fixture(ffmpegtest.Video{Codec: "none", Format: "ipod"}), state: "rejected",
@@ -65,7 +68,7 @@ func TestVideoCheck_EachRuleAfterUpload(t *testing.T) {
 		{name: "truncated upload", file: fixture(ffmpegtest.Video{Duration: 4, Truncate: 0.5}), state: "rejected",
 			reasons: []string{"unreadable"}, message: "无法读取"},
 		{name: "text named .mp4", file: func(t *testing.T) videoFile { return bytesFile("notes.mp4", text) }, state: "rejected",
-			reasons: []string{"unreadable"}},
+			reasons: []string{"not_mp4"}},
 		{name: "180 s", file: fixture(ffmpegtest.Video{Duration: 180}), state: "accepted",
 			summary: "1280×720，3分0秒，H.264", poster: true},
 		{name: "181 s", file: fixture(ffmpegtest.Video{Duration: 181}), state: "rejected",
@@ -499,5 +502,41 @@ func TestVideoCheck_VerdictStandsWhenItsPosterCannotBeMade(t *testing.T) {
 		}
 		c.Must(http.StatusOK, "POST", "/api/v1/submissions/"+s.ID+"/finalize", nil)
 		c.Fetch("/api/v1/submissions/" + s.ID + "/video?inline=1") // plays the original
+	})
+}
+
+// TestVideoCheck_APlaylistUploadedAsVideoFetchesNothing uploads an HLS playlist named .mp4
+// whose segments point at a listener on the server's own network: in S3 mode the media tools
+// read the stored object by URL from inside the server, where such a playlist would make them
+// fetch every address it lists. The check rejects it as not MP4 and nothing is fetched.
+func TestVideoCheck_APlaylistUploadedAsVideoFetchesNothing(t *testing.T) {
+	ffmpegtest.Require(t)
+	var requests atomic.Int64
+	segment := ffmpegtest.MustVideo(t, ffmpegtest.Video{Format: "mpegts", Ext: ".ts"})
+	listener := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		http.ServeFile(w, r, segment)
+	}))
+	defer listener.Close()
+	playlist := fmt.Sprintf("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\n%s/internal.ts\n#EXTINF:2,\n%s\n#EXT-X-ENDLIST\n",
+		listener.URL, segment)
+	forEachBackend(t, func(t *testing.T, e *env) {
+		c := e.Client().SignUp("zhang@example.org")
+		s := c.Create(nil)
+		c.Upload(s.ID, bytesFile("作品.mp4", []byte(playlist)))
+		got := c.WaitCheck(s.ID)
+		check := got.Video.Check
+		if check.State != "rejected" || len(check.Reasons) == 0 || check.Reasons[0].Code != contest.VNotMP4 {
+			t.Errorf("check %s %+v, want rejected as not_mp4", check.State, check.Reasons)
+		}
+		if !strings.Contains(check.Reasons[0].Message, "HLS播放列表") {
+			t.Errorf("message %q does not say what the file is", check.Reasons[0].Message)
+		}
+		if n := requests.Load(); n != 0 {
+			t.Errorf("the address in the playlist received %d requests, want 0", n)
+		}
+		if f := check.Facts; f != nil && (f.DurationSec != 0 || f.HasVideo) {
+			t.Errorf("facts %+v: the listed segment was measured", f)
+		}
 	})
 }
