@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -62,6 +63,7 @@ func New(svc *contest.Services, ready func(context.Context) error, log *slog.Log
 		Limit: fmt.Sprintf("%dB", int64(contest.MaxPartSize)), Skipper: func(c echo.Context) bool { return !isPart(c) }}))
 	e.Use(middleware.Recover())
 	e.Use(s.logRequests)
+	e.Use(rejectMalformedParams)
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY",
 		ReferrerPolicy: "same-origin",
@@ -190,6 +192,23 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		s.log.Info("request", "method", c.Request().Method, "route", c.Path(), "status", status,
 			"ms", time.Since(start).Milliseconds())
 		return nil
+	}
+}
+
+// maxParamLen bounds an id, token or serial in a path; real ones are under 100 characters.
+const maxParamLen = 200
+
+// rejectMalformedParams answers 404 for a path whose ids are not text an id can be (a NUL
+// byte, invalid UTF-8, or absurdly long), before any handler reads them: the database would
+// refuse them with an error that is not the client's business.
+func rejectMalformedParams(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		for _, v := range c.ParamValues() {
+			if len(v) > maxParamLen || !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+				return contest.Errorf(contest.ENotFound, "页面不存在")
+			}
+		}
+		return next(c)
 	}
 }
 
