@@ -126,6 +126,13 @@ func TestScan_UploadReplaceAndDownload(t *testing.T) {
 		if cd := r.Header.Get("Content-Disposition"); !strings.Contains(cd, "%E6%8E%88%E6%9D%83%E4%B9%A6.pdf") || strings.Contains(cd, "..") {
 			t.Errorf("Content-Disposition = %q", cd)
 		}
+		// The scan shows ID numbers, the owner's view of the work carries them in full: no cache
+		// (a shared computer's browser, a proxy) may keep either.
+		for _, path := range []string{"/api/v1/submissions/" + s.ID + "/scan", "/submissions/" + s.ID + "/scan", "/api/v1/submissions/" + s.ID} {
+			if cc := c.Must(http.StatusOK, "GET", path, nil).Header.Get("Cache-Control"); cc != "no-store" {
+				t.Errorf("GET %s: Cache-Control %q, want no-store", path, cc)
+			}
+		}
 		if r := upload("virus.pdf", []byte("MZ\x90\x00 not a pdf at all")); r.Status != http.StatusUnprocessableEntity || r.FieldCodes()["scan"] != "scan_type" {
 			t.Errorf("non-PDF upload = %d %s", r.Status, r.Body)
 		}

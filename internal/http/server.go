@@ -64,6 +64,7 @@ func New(svc *contest.Services, ready func(context.Context) error, log *slog.Log
 	e.Use(middleware.Recover())
 	e.Use(s.logRequests)
 	e.Use(rejectMalformedParams)
+	e.Use(noStore)
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY",
 		ReferrerPolicy: "same-origin",
@@ -207,6 +208,18 @@ func rejectMalformedParams(next echo.HandlerFunc) echo.HandlerFunc {
 			if len(v) > maxParamLen || !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
 				return contest.Errorf(contest.ENotFound, "页面不存在")
 			}
+		}
+		return next(c)
+	}
+}
+
+// noStore forbids caches to keep any answer but the static files: pages and API answers carry
+// personal numbers, scans and links for their owner only. A handler whose answer may be kept
+// (a poster frame, named by its video's version) says so itself.
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !strings.HasPrefix(c.Request().URL.Path, "/static/") {
+			c.Response().Header().Set("Cache-Control", "no-store")
 		}
 		return next(c)
 	}
