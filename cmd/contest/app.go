@@ -205,6 +205,9 @@ func (a *app) seed(ctx context.Context, out io.Writer) error {
 	if err := os.WriteFile(path, []byte("email: "+email+"\npassword: "+password+"\n"), 0o600); err != nil {
 		return err
 	}
+	if err := os.Chmod(path, 0o600); err != nil { // a file left from before keeps its mode
+		return err
+	}
 	fmt.Fprintf(out, "\n首位组织者账号 / first organizer account (also saved in %s):\n  邮箱 email:    %s\n  密码 password: %s\n", path, email, password)
 	return nil
 }

@@ -118,6 +118,18 @@ func TestServe_EmbeddedDefaultStartsWithDemoContestAndOrganizer(t *testing.T) {
 			t.Errorf("data folder lacks %s: %v", f, err)
 		}
 	}
+	// The database, its journal, the key and the first password are the owner's alone, even in
+	// a folder others may read.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"contest.db", "contest.db-wal", "secret.key", "organizer.txt"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err == nil && st.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v, want -rw-------", f, st.Mode().Perm())
+		} else if err != nil && f != "contest.db-wal" {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
 
 	// A second start keeps the data, the key and the organizer, and prints no new password.
 	_, out2, stop2 := startServe(t, map[string]string{"CONTEST_DATA_DIR": dir})

@@ -87,6 +87,9 @@ func Open(ctx context.Context, url, dataDir string, box *pii.Box, log *slog.Logg
 		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 			return nil, err
 		}
+		if err := privateFile(path); err != nil {
+			return nil, err
+		}
 		dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
 		g, err = gorm.Open(sqlite.Open(dsn), cfg)
 	}
@@ -159,4 +162,25 @@ type slogWriter struct{ log *slog.Logger }
 
 func (w slogWriter) Printf(format string, args ...any) {
 	w.log.Warn("db", "msg", fmt.Sprintf(format, args...))
+}
+
+// privateFile makes sure the database file exists readable by its owner only, whatever the
+// folder's mode and the umask: it holds every account and the sealed personal numbers. SQLite
+// gives its -wal and -shm files the database file's mode.
+func privateFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("db: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("db: %w", err)
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		if err := f.Chmod(0o600); err != nil {
+			return fmt.Errorf("db: %s is readable by others and cannot be made private: %w", path, err)
+		}
+	}
+	return nil
 }
