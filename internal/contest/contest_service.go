@@ -1,6 +1,9 @@
 package contest
 
-import "context"
+import (
+	"context"
+	"reflect"
+)
 
 // CurrentContest returns the contest the site runs.
 func (s *ContestService) CurrentContest(ctx context.Context) (Contest, error) {
@@ -35,7 +38,9 @@ func (s *ContestService) SeedContest(ctx context.Context, c Contest) (bool, erro
 	return err == nil, err
 }
 
-// UpdateContest changes a contest's settings; organizers only.
+// UpdateContest changes a contest's settings, with an audit entry of what changed (before and
+// after); organizers only. Once the results are published, the collection window is fixed:
+// works are never collected again for results already out.
 func (s *ContestService) UpdateContest(ctx context.Context, actor User, c Contest) (Contest, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return Contest{}, err
@@ -44,14 +49,47 @@ func (s *ContestService) UpdateContest(ctx context.Context, actor User, c Contes
 	if err != nil {
 		return Contest{}, err
 	}
+	if old.Publication.PublishedAt != nil && (!c.CollectionStart.Equal(old.CollectionStart) || !c.CollectionEnd.Equal(old.CollectionEnd)) {
+		return Contest{}, (Fields{"collection_end": {Code: "published", Message: "评选结果已发布，作品征集时间不能再修改"}}).Err()
+	}
 	if err := c.Validate(); err != nil {
 		return Contest{}, err
 	}
-	c.CreatedAt, c.UpdatedAt = old.CreatedAt, s.Now()
+	now := s.Now()
+	c.CreatedAt, c.UpdatedAt = old.CreatedAt, now
 	c.Judging = old.Judging // changed only through the judging methods (a closed round stays closed)
 	c.Publication = old.Publication
+	before, after := settingsChanges(old, c)
+	if len(after) == 0 {
+		return c, s.contests.UpdateContest(ctx, &c)
+	}
 	if err := s.contests.UpdateContest(ctx, &c); err != nil {
 		return Contest{}, err
 	}
+	if err := s.audit(ctx, actor, "contest", c.ID, "update", before, after); err != nil {
+		return Contest{}, err
+	}
 	return c, nil
+}
+
+// settingsChanges returns the settings an organizer edits that differ between old and c, as
+// they were and as they are, for the audit log.
+func settingsChanges(old, c Contest) (before, after map[string]any) {
+	before, after = map[string]any{}, map[string]any{}
+	pair := func(key string, was, is any) {
+		if !reflect.DeepEqual(was, is) {
+			before[key], after[key] = was, is
+		}
+	}
+	pair("name", old.Name, c.Name)
+	pair("theme", old.Theme, c.Theme)
+	pair("organizer", old.Organizer, c.Organizer)
+	pair("time_zone", old.TimeZone, c.TimeZone)
+	pair("collection_start", old.CollectionStart.UTC(), c.CollectionStart.UTC())
+	pair("collection_end", old.CollectionEnd.UTC(), c.CollectionEnd.UTC())
+	pair("review_start", old.ReviewStart.UTC(), c.ReviewStart.UTC())
+	pair("review_end", old.ReviewEnd.UTC(), c.ReviewEnd.UTC())
+	pair("rules", old.Rules, c.Rules)
+	pair("authorization_text", old.AuthorizationText, c.AuthorizationText)
+	return before, after
 }

@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"sort"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/jskx/contest/internal/ffmpeg/ffmpegtest"
 )
 
 // seedThree makes three works by two contestants: one submitted, two drafts.
@@ -129,6 +132,25 @@ func TestContestSettings_OrganizerMovesTheDeadline(t *testing.T) {
 		org.Must(http.StatusOK, "PUT", "/api/v1/admin/contest", ct)
 		c.Must(http.StatusCreated, "POST", "/api/v1/submissions", validInput())
 
+		// The change is in the audit log, as it was and as it is, and only what changed.
+		var log struct {
+			Items []struct{ Entity, Action, Before, After string }
+		}
+		org.Must(http.StatusOK, "GET", "/api/v1/admin/audit", nil).JSON(t, &log)
+		var found bool
+		for _, it := range log.Items {
+			if it.Entity == "contest" && it.Action == "update" {
+				found = true
+				if !strings.Contains(it.Before, "2022-05-20T15:59:59Z") || !strings.Contains(it.After, "2022-05-22T15:59:59Z") ||
+					strings.Contains(it.After, "authorization_text") {
+					t.Errorf("audit entry before %s after %s, want the old and new deadline only", it.Before, it.After)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("moving the deadline left no audit entry: %+v", log.Items)
+		}
+
 		ct["review_start"] = "2022-05-01T00:00:00+08:00"
 		if r := org.Do("PUT", "/api/v1/admin/contest", ct); r.FieldCodes()["review_start"] != "window_order" {
 			t.Errorf("review before collection end: %d %s", r.Status, r.Body)
@@ -175,4 +197,31 @@ func TestAdminPage_NumberSearchKeepsTheNumberOutOfTheURL(t *testing.T) {
 			t.Error("the page shows the searched number back")
 		}
 	})
+}
+
+// TestContestSettings_CollectionCannotReopenAfterPublication: once the results are out, the
+// collection window is fixed; the other settings can still be corrected.
+func TestContestSettings_CollectionCannotReopenAfterPublication(t *testing.T) {
+	ffmpegtest.Require(t)
+	e := MustEnv(t, "sqlite+localfs")
+	org := e.Organizer()
+	e.ConfirmAwards(org, workOf("量子之光", "省农业科学院", "江苏省南京市玄武区"))
+	org.Must(http.StatusOK, "POST", "/api/v1/admin/publication/publicity", nil)
+	e.Clock.Set(afterPublicity)
+	org.Must(http.StatusOK, "POST", "/api/v1/admin/publication/publish", nil)
+
+	var ct map[string]any
+	org.Must(http.StatusOK, "GET", "/api/v1/contest", nil).JSON(t, &ct)
+	reopened := maps.Clone(ct)
+	reopened["collection_end"] = "2022-06-30T23:59:59+08:00"
+	if r := org.Do("PUT", "/api/v1/admin/contest", reopened); r.Status != http.StatusUnprocessableEntity || r.FieldCodes()["collection_end"] != "published" {
+		t.Errorf("reopening collection after publication = %d %s, want 422 published", r.Status, r.Body)
+	}
+	ct["organizer"] = "省科学技术协会（科普部）"
+	org.Must(http.StatusOK, "PUT", "/api/v1/admin/contest", ct)
+	var now map[string]any
+	org.Must(http.StatusOK, "GET", "/api/v1/contest", nil).JSON(t, &now)
+	if now["collection_end"] != "2022-05-20T23:59:59+08:00" || now["organizer"] != "省科学技术协会（科普部）" {
+		t.Errorf("after the refusal and a correction: end %v, organizer %v", now["collection_end"], now["organizer"])
+	}
 }
