@@ -122,6 +122,7 @@ func serviceOptions(cfg config, log *slog.Logger, extra contest.Options) (contes
 		o.Media = ffmpeg.Tools{}
 	}
 	o.Spreadsheets = xlsx.Writer{}
+	o.MaxWorks = cfg.MaxWorks
 	return o, nil
 }
 

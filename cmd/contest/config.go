@@ -37,6 +37,8 @@ type config struct {
 	UploadPartBytes  int64
 	UploadGrace      time.Duration
 	UploadAbandon    time.Duration
+	// MaxWorks is how many works one account may enter in a contest.
+	MaxWorks int
 	// Jobs tune the background media checks; DurationTolerance is the seconds above the
 	// maximum duration still accepted.
 	Jobs              db.JobSettings
@@ -127,6 +129,9 @@ func loadConfig(name string, args []string, getenv func(string) string, extra ..
 	}
 	if c.UploadAbandon, err = time.ParseDuration(env("UPLOAD_ABANDON_AFTER", def.AbandonAfter.String())); err != nil || c.UploadAbandon < time.Hour {
 		errs = append(errs, fmt.Errorf("CONTEST_UPLOAD_ABANDON_AFTER: want a duration of at least 1h, such as 24h"))
+	}
+	if c.MaxWorks, err = strconv.Atoi(env("MAX_WORKS_PER_ACCOUNT", strconv.Itoa(contest.DefaultMaxWorks))); err != nil || c.MaxWorks < 1 || c.MaxWorks > 1000 {
+		errs = append(errs, fmt.Errorf("CONTEST_MAX_WORKS_PER_ACCOUNT: want a number from 1 to 1000"))
 	}
 	jobs := db.DefaultJobSettings()
 	c.Jobs = jobs

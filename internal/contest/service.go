@@ -78,7 +78,13 @@ type Options struct {
 	Spreadsheets SpreadsheetWriter
 	// BaseURL is the site's public address, printed in certificates' QR codes.
 	BaseURL string
+	// MaxWorks is how many works one account may enter in a contest (DefaultMaxWorks).
+	MaxWorks int
 }
+
+// DefaultMaxWorks is how many works one account may enter in a contest by default: a team
+// rarely enters more, and each work may hold a large upload.
+const DefaultMaxWorks = 5
 
 // withDefaults fills the options left zero.
 func (o Options) withDefaults() Options {
@@ -93,6 +99,7 @@ func (o Options) withDefaults() Options {
 	}
 	o.BcryptCost = cmp.Or(o.BcryptCost, 12)
 	o.SessionTTL = cmp.Or(o.SessionTTL, 14*24*time.Hour)
+	o.MaxWorks = cmp.Or(o.MaxWorks, DefaultMaxWorks)
 	return o
 }
 
@@ -103,7 +110,7 @@ func New(db Stores, storage Storage, opts Options) *Services {
 	c := &core{Now: opts.Now, contests: db, submissions: db, auditLog: db, storage: storage}
 	media := &MediaService{core: c, uploads: db, settings: opts.Uploads, tools: opts.Media, check: opts.Check}
 	reg := &RegistrationService{core: c, users: db, sessions: db, media: media,
-		bcryptCost: opts.BcryptCost, sessionTTL: opts.SessionTTL}
+		bcryptCost: opts.BcryptCost, sessionTTL: opts.SessionTTL, maxWorks: opts.MaxWorks}
 	judging := &JudgingService{core: c, users: db, sessions: db, reviews: db, awards: db, publication: db,
 		registration: reg, media: media}
 	pub := &PublicationService{core: c, publication: db, objections: db, recommendations: db,
@@ -139,6 +146,7 @@ type RegistrationService struct {
 	media      *MediaService // a deleted work's video, the upload grace at finalizing
 	bcryptCost int
 	sessionTTL time.Duration
+	maxWorks   int
 
 	dummyOnce sync.Once
 	dummy     []byte

@@ -300,3 +300,21 @@ func TestConsent_ALinkOpenedBeforeAnEditDoesNotSignForSomeoneElse(t *testing.T) 
 		}
 	})
 }
+
+// TestSubmissions_OneAccountEntersAtMostTheCap: an account cannot pile up works (each may hold
+// a large open upload); deleting a draft frees its place.
+func TestSubmissions_OneAccountEntersAtMostTheCap(t *testing.T) {
+	e := MustEnv(t, "sqlite+localfs")
+	e.Configure(func(o *contest.Options) { o.MaxWorks = 2 })
+	c := e.Client().SignUp("zhang@example.org")
+	first := c.Create(nil)
+	c.Create(nil)
+	r := c.Do("POST", "/api/v1/submissions", validInput())
+	if r.Status != http.StatusConflict || !strings.Contains(r.ErrorMessage(), "最多报名2件作品") {
+		t.Fatalf("a third work = %d %s, want 409 naming the cap", r.Status, r.Body)
+	}
+	other := e.Client().SignUp("li@example.org")
+	other.Create(nil) // the cap is per account
+	c.Must(http.StatusNoContent, "DELETE", "/api/v1/submissions/"+first.ID, nil)
+	c.Create(nil)
+}
