@@ -18,15 +18,18 @@ func (s *RegistrationService) SignUp(ctx context.Context, in SignUpInput) (User,
 	if err := in.Validate(); err != nil {
 		return User{}, err
 	}
-	return s.createUser(ctx, in, RoleContestant, "")
+	return s.createUser(ctx, in, RoleContestant, "", false)
 }
 
-func (s *RegistrationService) createUser(ctx context.Context, in SignUpInput, role Role, employer string) (User, error) {
+func (s *RegistrationService) createUser(ctx context.Context, in SignUpInput, role Role, employer string, temporary bool) (User, error) {
 	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), s.bcryptCost)
 	if err != nil {
 		return User{}, Internal(err)
 	}
 	u := User{ID: NewID(), Email: in.Email, Name: in.Name, Role: role, Employer: employer, PasswordHash: string(hash), CreatedAt: s.Now()}
+	if temporary {
+		u.setTemporaryPassword(s.Now())
+	}
 	if err := s.users.CreateUser(ctx, &u); err != nil {
 		if ErrorCode(err) == EConflict {
 			var f Fields
@@ -53,7 +56,7 @@ func (s *RegistrationService) EnsureOrganizer(ctx context.Context, email, passwo
 	} else if ErrorCode(err) != ENotFound {
 		return false, err
 	}
-	_, err := s.createUser(ctx, in, RoleOrganizer, "")
+	_, err := s.createUser(ctx, in, RoleOrganizer, "", false)
 	if ErrorFields(err)["email"].Code == "email_taken" { // another replica created it first
 		return false, nil
 	}
@@ -82,8 +85,11 @@ func (s *RegistrationService) SignIn(ctx context.Context, email, password string
 	if u.Disabled {
 		return Session{}, User{}, Errorf(EForbidden, "该账号已停用，请联系组织者")
 	}
-	token := randomToken()
 	now := s.Now()
+	if u.PasswordExpiresAt != nil && !now.Before(*u.PasswordExpiresAt) {
+		return Session{}, User{}, errTemporaryExpired
+	}
+	token := randomToken()
 	sess := Session{Token: token, TokenHash: hashToken(token), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL)}
 	if err := s.sessions.CreateSession(ctx, &sess); err != nil {
 		return Session{}, User{}, err

@@ -22,10 +22,11 @@ const (
 	EUnavailable  = "unavailable"     // a part the request needs is not installed or not reachable
 	EInternal     = "internal"        // anything else; its detail is logged, never shown
 
-	EBadRequest      = "bad_request"       // the request is malformed (not a form or query the server reads)
-	EBadJSON         = "bad_json"          // the body is not valid JSON
-	ETooLarge        = "too_large"         // the body is larger than the server accepts
-	ETooManyRequests = "too_many_requests" // a rate limit was hit; try again later
+	EBadRequest      = "bad_request"              // the request is malformed (not a form or query the server reads)
+	EBadJSON         = "bad_json"                 // the body is not valid JSON
+	ETooLarge        = "too_large"                // the body is larger than the server accepts
+	ETooManyRequests = "too_many_requests"        // a rate limit was hit; try again later
+	EPasswordChange  = "password_change_required" // signed in with a temporary password: choose one first
 )
 
 // ErrStale is returned by a store when a conditional write finds the record changed since it

@@ -39,7 +39,7 @@ func (s *JudgingService) InviteJudge(ctx context.Context, actor User, in JudgeIn
 		return User{}, "", err
 	}
 	password := oneTimePassword()
-	u, err := s.registration.createUser(ctx, SignUpInput{Email: in.Email, Password: password, Name: in.Name}, RoleJudge, in.Employer)
+	u, err := s.registration.createUser(ctx, SignUpInput{Email: in.Email, Password: password, Name: in.Name}, RoleJudge, in.Employer, true)
 	if err != nil {
 		return User{}, "", err
 	}

@@ -31,11 +31,13 @@ func (s *RegistrationService) ChangePassword(ctx context.Context, actor User, to
 	if err := checkNewPassword(next); err != nil {
 		return err
 	}
-	return s.setPassword(ctx, u, next, hashToken(token))
+	return s.setPassword(ctx, u, next, hashToken(token), false)
 }
 
-// ResetPassword gives a contestant a new random password, shown once to the organizer who hands
-// it over (there is no email server), and signs the contestant out everywhere.
+// ResetPassword gives a contestant a temporary password, shown once to the organizer who hands
+// it over (there is no email server), and signs the contestant out everywhere. The password
+// expires after TemporaryPasswordTTL and lets the contestant do nothing but choose their own,
+// so the organizer never knows the password the account is used with; the reset is audited.
 func (s *RegistrationService) ResetPassword(ctx context.Context, actor User, email string) (string, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return "", err
@@ -50,15 +52,25 @@ func (s *RegistrationService) ResetPassword(ctx context.Context, actor User, ema
 		return "", Errorf(EForbidden, "只能重置参赛者账号的密码；组织者请使用命令行 contest organizer")
 	}
 	password := oneTimePassword()
-	return password, s.setPassword(ctx, u, password, "")
+	if err := s.setPassword(ctx, u, password, "", true); err != nil {
+		return "", err
+	}
+	return password, s.audit(ctx, actor, "user", u.ID, "reset_password", nil,
+		map[string]any{"email": u.Email, "role": string(u.Role), "expires_at": s.Now().Add(TemporaryPasswordTTL)})
 }
 
-func (s *RegistrationService) setPassword(ctx context.Context, u User, password, keepSession string) error {
+// setPassword sets the account's password, temporary or its own, and signs it out of every
+// session but keepSession.
+func (s *RegistrationService) setPassword(ctx context.Context, u User, password, keepSession string, temporary bool) error {
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.bcryptCost)
 	if err != nil {
 		return Internal(err)
 	}
 	u.PasswordHash = string(hash)
+	u.MustChangePassword, u.PasswordExpiresAt = false, nil
+	if temporary {
+		u.setTemporaryPassword(s.Now())
+	}
 	if err := s.users.UpdateUser(ctx, &u); err != nil {
 		return err
 	}

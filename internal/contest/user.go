@@ -37,6 +37,29 @@ type User struct {
 	PasswordHash string
 	Disabled     bool
 	CreatedAt    time.Time
+	// MustChangePassword is set while the password is one someone else chose (an organizer's
+	// reset, a judge's invitation): the account can do nothing but choose its own.
+	MustChangePassword bool
+	// PasswordExpiresAt is when such a temporary password stops working; nil for the
+	// account's own password.
+	PasswordExpiresAt *time.Time
+}
+
+// TemporaryPasswordTTL is how long a password someone else chose works: long enough to hand
+// it over, short enough that a forgotten one does not stay a way in.
+const TemporaryPasswordTTL = 72 * time.Hour
+
+// errTemporaryExpired refuses a temporary password past its time.
+var errTemporaryExpired = Errorf(EUnauthorized, "临时密码已过期，请联系组织方重新设置")
+
+// ErrPasswordChangeRequired refuses everything but choosing a password to an account signed in
+// with a temporary one.
+var ErrPasswordChangeRequired = Errorf(EPasswordChange, "请先设置您自己的密码")
+
+// setTemporaryPassword marks the password just set as chosen by someone else.
+func (u *User) setTemporaryPassword(now time.Time) {
+	expires := now.Add(TemporaryPasswordTTL)
+	u.MustChangePassword, u.PasswordExpiresAt = true, &expires
 }
 
 // IsOrganizer reports whether u runs the contest.

@@ -16,24 +16,28 @@ var (
 )
 
 type userRow struct {
-	ID           string
-	Email        string
-	Name         string
-	Role         string
-	Employer     string
-	PasswordHash string
-	Disabled     bool
-	CreatedAt    time.Time
+	ID                 string
+	Email              string
+	Name               string
+	Role               string
+	Employer           string
+	PasswordHash       string
+	Disabled           bool
+	CreatedAt          time.Time
+	MustChangePassword bool
+	PasswordExpiresAt  *time.Time
 }
 
 func (userRow) TableName() string { return "users" }
 
 func fromDomainUser(u contest.User) userRow {
-	return userRow{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), Employer: u.Employer, PasswordHash: u.PasswordHash, Disabled: u.Disabled, CreatedAt: u.CreatedAt.UTC()}
+	return userRow{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), Employer: u.Employer, PasswordHash: u.PasswordHash,
+		Disabled: u.Disabled, CreatedAt: u.CreatedAt.UTC(), MustChangePassword: u.MustChangePassword, PasswordExpiresAt: utcPtr(u.PasswordExpiresAt)}
 }
 
 func toDomainUser(r userRow) contest.User {
-	return contest.User{ID: r.ID, Email: r.Email, Name: r.Name, Role: contest.Role(r.Role), Employer: r.Employer, PasswordHash: r.PasswordHash, Disabled: r.Disabled, CreatedAt: r.CreatedAt}
+	return contest.User{ID: r.ID, Email: r.Email, Name: r.Name, Role: contest.Role(r.Role), Employer: r.Employer, PasswordHash: r.PasswordHash,
+		Disabled: r.Disabled, CreatedAt: r.CreatedAt, MustChangePassword: r.MustChangePassword, PasswordExpiresAt: r.PasswordExpiresAt}
 }
 
 // CreateUser inserts an account; a taken email is EConflict.
@@ -67,7 +71,7 @@ func (ac *Accounts) CountUsers(ctx context.Context, role contest.Role) (int64, e
 func (ac *Accounts) UpdateUser(ctx context.Context, u *contest.User) error {
 	row := fromDomainUser(*u)
 	res := ac.db.gorm.WithContext(ctx).Model(&userRow{}).Where("id = ?", u.ID).
-		Select("name", "role", "employer", "password_hash", "disabled").Updates(&row)
+		Select("name", "role", "employer", "password_hash", "disabled", "must_change_password", "password_expires_at").Updates(&row)
 	if res.Error == nil && res.RowsAffected == 0 {
 		return contest.Errorf(contest.ENotFound, "账号不存在")
 	}

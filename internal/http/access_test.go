@@ -7,6 +7,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/jskx/contest/internal/contest"
 )
 
 func TestAccess_RolesAndOwnershipOnEveryEndpoint(t *testing.T) {
@@ -243,7 +246,47 @@ func TestPassword_OrganizerResetsAContestantsPassword(t *testing.T) {
 			t.Fatalf("new password %q", res.Password)
 		}
 		old.Must(http.StatusUnauthorized, "GET", "/api/v1/me", nil)
-		e.Client().Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": "forgot@example.org", "password": res.Password})
+		back := e.Client()
+		var me struct {
+			MustChange bool `json:"must_change_password"`
+		}
+		back.Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": "forgot@example.org", "password": res.Password}).JSON(t, &me)
+		// The temporary password does nothing but let the contestant choose their own, which the
+		// organizer never learns.
+		if r := back.Do("GET", "/api/v1/submissions", nil); !me.MustChange || r.Status != http.StatusForbidden || r.ErrorCode() != "password_change_required" {
+			t.Fatalf("with the temporary password: must change %v, list = %d %s", me.MustChange, r.Status, r.Body)
+		}
+		if loc := back.Must(http.StatusSeeOther, "GET", "/my", nil).Header.Get("Location"); loc != "/account/password" {
+			t.Errorf("a page with the temporary password goes to %q", loc)
+		}
+		if doc := mustDoc(t, back.Must(http.StatusOK, "GET", "/account/password", nil)); doc.Find("#temporary-password").Length() != 1 {
+			t.Error("the password page does not say the password is temporary")
+		}
+		back.Must(http.StatusNoContent, "POST", "/api/v1/me/password", map[string]string{"current_password": res.Password, "new_password": "my-own-secret"})
+		back.Must(http.StatusOK, "GET", "/api/v1/submissions", nil)
+		back.Must(http.StatusOK, "GET", "/api/v1/me", nil).JSON(t, &me)
+		if me.MustChange {
+			t.Error("still asked to change the password after choosing one")
+		}
+		// Every reset is in the audit log: who reset whose password, when.
+		var log struct {
+			Items []struct {
+				Entity, Action, After string
+				ActorName             string `json:"actor_name"`
+			}
+		}
+		org.Must(http.StatusOK, "GET", "/api/v1/admin/audit", nil).JSON(t, &log)
+		if len(log.Items) == 0 || log.Items[0].Entity != "user" || log.Items[0].Action != "reset_password" ||
+			log.Items[0].ActorName != "组织者" || !strings.Contains(log.Items[0].After, "forgot@example.org") || strings.Contains(log.Items[0].After, res.Password) {
+			t.Errorf("audit after the reset: %+v", log.Items)
+		}
+		// A temporary password not used in time stops working.
+		var again struct{ Password string }
+		org.Must(http.StatusOK, "POST", "/api/v1/admin/password-resets", map[string]string{"email": "forgot@example.org"}).JSON(t, &again)
+		e.Clock.Set(e.Clock.Now().Add(contest.TemporaryPasswordTTL + time.Minute))
+		if r := e.Client().Do("POST", "/api/v1/auth/login", map[string]string{"email": "forgot@example.org", "password": again.Password}); r.Status != http.StatusUnauthorized || !strings.Contains(r.ErrorMessage(), "临时密码已过期") {
+			t.Errorf("an expired temporary password = %d %s", r.Status, r.Body)
+		}
 		if r := org.Do("POST", "/api/v1/admin/password-resets", map[string]string{"email": "organizer@example.org"}); r.Status != http.StatusForbidden {
 			t.Errorf("resetting an organizer = %d", r.Status)
 		}

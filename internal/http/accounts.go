@@ -79,10 +79,13 @@ type userJSON struct {
 	Email string `json:"email"`
 	Name  string `json:"name"`
 	Role  string `json:"role"`
+	// MustChangePassword: signed in with a temporary password, the account can only choose
+	// its own (POST /api/v1/me/password) until it does.
+	MustChangePassword bool `json:"must_change_password"`
 }
 
 func toUserJSON(u contest.User) userJSON {
-	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role)}
+	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), MustChangePassword: u.MustChangePassword}
 }
 
 func (s accounts) pageSignUp(c echo.Context) error {

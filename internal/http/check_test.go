@@ -75,6 +75,7 @@ func TestVideoCheck_EachRuleAfterUpload(t *testing.T) {
 			reasons: []string{"too_long"}, message: "视频时长 3分1秒，超过3分钟限制", poster: true},
 	}
 	forEachBackend(t, func(t *testing.T, e *env) {
+		e.Configure(func(o *contest.Options) { o.MaxWorks = len(tests) }) // one account, one work per rule
 		c := e.Client().SignUp("zhang@example.org")
 		ids := make([]string, len(tests))
 		for i, tt := range tests { // upload all, then wait: the checks run side by side
@@ -357,7 +358,7 @@ func TestVideoCheck_ReplicasNeverRunTheSameCheckTwice(t *testing.T) {
 	ffmpegtest.Require(t)
 	forEachBackend(t, func(t *testing.T, e *env) {
 		counter := &countingTools{seen: map[string]int{}}
-		e.Configure(func(o *contest.Options) { o.Media = counter })
+		e.Configure(func(o *contest.Options) { o.Media, o.MaxWorks = counter, 12 })
 		second, err := e.DB.StartJobs(context.Background(), testJobSettings, db.Work{Check: e.Svc.Media.CheckVideo, Export: e.Svc.Reports.RunExport}, slog.New(slog.DiscardHandler))
 		if err != nil {
 			t.Fatal(err)

@@ -27,6 +27,7 @@ var statusOf = map[string]int{
 	contest.EBadJSON:         http.StatusBadRequest,
 	contest.ETooLarge:        http.StatusRequestEntityTooLarge,
 	contest.ETooManyRequests: http.StatusTooManyRequests,
+	contest.EPasswordChange:  http.StatusForbidden,
 }
 
 // errorBody is the one error shape of the API.

@@ -63,6 +63,11 @@ func TestJudges_InviteSignInAndDeactivate(t *testing.T) {
 		if me.Role != "judge" {
 			t.Fatalf("signed in as %q", me.Role)
 		}
+		// The one-time password only lets the judge choose their own.
+		if loc := judge.Must(http.StatusSeeOther, "GET", "/my", nil).Header.Get("Location"); loc != "/account/password" {
+			t.Fatalf("first page with the one-time password goes to %q, want /account/password", loc)
+		}
+		judge.Must(http.StatusNoContent, "POST", "/api/v1/me/password", map[string]string{"current_password": invited.Password, "new_password": "judge-own-pass"})
 		if doc := mustDoc(t, judge.Must(http.StatusOK, "GET", "/my", nil)); doc.Find("#judge-home").Length() != 1 {
 			t.Error("a judge's home is not the judge's page")
 		}
@@ -78,7 +83,7 @@ func TestJudges_InviteSignInAndDeactivate(t *testing.T) {
 		if r := judge.Do("GET", "/api/v1/me", nil); r.Status != http.StatusUnauthorized {
 			t.Fatalf("deactivated judge's session = %d, want 401", r.Status)
 		}
-		if r := e.Client().Do("POST", "/api/v1/auth/login", map[string]string{"email": "li.judge@example.org", "password": invited.Password}); r.Status == http.StatusOK {
+		if r := e.Client().Do("POST", "/api/v1/auth/login", map[string]string{"email": "li.judge@example.org", "password": "judge-own-pass"}); r.Status == http.StatusOK {
 			t.Fatal("a deactivated judge signs in")
 		}
 		var list struct{ Items []judgeJSON }

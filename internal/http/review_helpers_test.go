@@ -37,8 +37,9 @@ func (c *client) PassFormal(id string) {
 	c.Must(http.StatusOK, "PUT", "/api/v1/admin/submissions/"+id+"/formal-review", map[string]string{"decision": "passed"})
 }
 
-// InviteJudge has the organizer org invite a judge, and returns the judge signed in with the
-// one-time password, the judge's id and the password.
+// InviteJudge has the organizer org invite a judge, and returns the judge signed in, having
+// replaced the one-time password with their own at the first sign-in, the judge's id and that
+// password.
 func (e *env) InviteJudge(org *client, email, name, employer string) (judge *client, id, password string) {
 	e.t.Helper()
 	var inv struct {
@@ -48,5 +49,7 @@ func (e *env) InviteJudge(org *client, email, name, employer string) (judge *cli
 	org.Must(http.StatusCreated, "POST", "/api/v1/admin/judges", map[string]string{"email": email, "name": name, "employer": employer}).JSON(e.t, &inv)
 	judge = e.Client()
 	judge.Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": email, "password": inv.Password})
-	return judge, inv.Judge.ID, inv.Password
+	own := "own-" + inv.Password
+	judge.Must(http.StatusNoContent, "POST", "/api/v1/me/password", map[string]string{"current_password": inv.Password, "new_password": own})
+	return judge, inv.Judge.ID, own
 }

@@ -59,18 +59,30 @@ func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 // requireAPIUser answers 401 to anonymous API calls.
 func (s *Server) requireAPIUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if _, ok := currentUser(c); !ok {
+		u, ok := currentUser(c)
+		if !ok {
 			return contest.Errorf(contest.EUnauthorized, "请先登录")
+		}
+		if u.MustChangePassword && !choosingPassword[c.Path()] {
+			return contest.ErrPasswordChangeRequired
 		}
 		return next(c)
 	}
 }
 
+// choosingPassword are the routes an account signed in with a temporary password may use:
+// who it is, and choosing its own password (signing out needs no sign-in).
+var choosingPassword = map[string]bool{"/api/v1/me": true, "/api/v1/me/password": true, "/account/password": true}
+
 // requirePageUser sends anonymous visitors to the sign-in page and back afterwards.
 func (s *Server) requirePageUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if _, ok := currentUser(c); !ok {
+		u, ok := currentUser(c)
+		if !ok {
 			return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.Path))
+		}
+		if u.MustChangePassword && !choosingPassword[c.Path()] {
+			return c.Redirect(http.StatusSeeOther, "/account/password")
 		}
 		return next(c)
 	}
