@@ -4,12 +4,16 @@
 package http
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -28,6 +32,10 @@ type Options struct {
 	BaseURL string
 	// MaxBodyBytes bounds request bodies other than file uploads.
 	MaxBodyBytes int64
+	// BodyTimeout bounds the time to receive a request's body (30 s): a client that sends a
+	// few bytes and stalls does not hold a connection. PartTimeout (30 min) is the bound for a
+	// video part sent to the local folder, which may be 5 GiB on a slow line.
+	BodyTimeout, PartTimeout time.Duration
 }
 
 // Server holds the Echo instance and what the handlers need.
@@ -45,6 +53,8 @@ func New(svc *contest.Services, ready func(context.Context) error, log *slog.Log
 	if opts.MaxBodyBytes == 0 {
 		opts.MaxBodyBytes = 1 << 20
 	}
+	opts.BodyTimeout = cmp.Or(opts.BodyTimeout, 30*time.Second)
+	opts.PartTimeout = cmp.Or(opts.PartTimeout, 30*time.Minute)
 	s := &Server{echo: echo.New(), svc: svc, ready: ready, log: log, opts: opts, pages: mustParsePages()}
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
@@ -55,6 +65,16 @@ func New(svc *contest.Services, ready func(context.Context) error, log *slog.Log
 	// A video part (local folder) is bounded by its planned size in the handler.
 	isScan := func(c echo.Context) bool { return strings.HasSuffix(c.Request().URL.Path, "/scan") }
 	isPart := func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/api/v1/parts/") }
+	e.Pre(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			d := opts.BodyTimeout
+			if isPart(c) {
+				d = opts.PartTimeout
+			}
+			limitBodyTime(c, d)
+			return next(c)
+		}
+	})
 	e.Pre(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
 		Limit: fmt.Sprintf("%dB", opts.MaxBodyBytes), Skipper: func(c echo.Context) bool { return isScan(c) || isPart(c) }}))
 	e.Pre(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
@@ -233,4 +253,35 @@ func (s *Server) exposeCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// limitBodyTime gives the request's body d to arrive: the connection's read deadline, lifted as
+// soon as the whole body has arrived, so that it never cuts a long answer (a download) short.
+// A body that stalls keeps the deadline, and the server drops the connection. A request
+// without a body gets none.
+func limitBodyTime(c echo.Context, d time.Duration) {
+	r := c.Request()
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
+		return
+	}
+	rc := http.NewResponseController(c.Response().Writer)
+	if rc.SetReadDeadline(time.Now().Add(d)) != nil {
+		return
+	}
+	r.Body = &timedBody{ReadCloser: r.Body, rc: rc}
+}
+
+// timedBody lifts the connection's read deadline once the whole body is read.
+type timedBody struct {
+	io.ReadCloser
+	rc   *http.ResponseController
+	once sync.Once
+}
+
+func (b *timedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if errors.Is(err, io.EOF) {
+		b.once.Do(func() { _ = b.rc.SetReadDeadline(time.Time{}) })
+	}
+	return n, err
 }
