@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/riverqueue/river"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -148,6 +149,11 @@ func translate(err error, what string) error {
 		return &contest.Error{Code: contest.ENotFound, Message: what + "不存在", Err: err}
 	case errors.Is(err, gorm.ErrDuplicatedKey):
 		return &contest.Error{Code: contest.EConflict, Message: what + "已存在", Err: err}
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && (pg.Code == "22021" || pg.Code == "22P05") {
+		// Text PostgreSQL cannot store (a NUL byte, an invalid byte sequence): the input's fault.
+		return &contest.Error{Code: contest.EInvalid, Message: "提交的内容包含无效字符，请检查后重试", Err: err}
 	}
 	var e *contest.Error
 	if errors.As(err, &e) {

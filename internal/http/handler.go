@@ -1,11 +1,16 @@
 package http
 
 import (
+	"bytes"
+	"errors"
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -111,4 +116,57 @@ func (s *Server) baseURL(c echo.Context) string {
 		return s.opts.BaseURL
 	}
 	return c.Scheme() + "://" + c.Request().Host
+}
+
+// formParams returns the request's form; a body that is not a readable form is EBadRequest.
+func formParams(c echo.Context) (url.Values, error) {
+	values, err := c.FormParams()
+	if err != nil {
+		return nil, contest.Errorf(contest.EBadRequest, "表单格式有误")
+	}
+	return values, nil
+}
+
+// errBadText refuses text that no field can hold.
+var errBadText = contest.Errorf(contest.EBadRequest, "提交的内容包含无效字符（空字符或非UTF-8编码），请检查后重试")
+
+// rejectBadText refuses a JSON body or a form whose text has a NUL byte or is not UTF-8, before
+// any handler reads it: no field may hold either, and a database would refuse them with an
+// error that is not the client's business. File uploads (multipart, video parts) are binary
+// and left alone.
+func rejectBadText(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.Method != http.MethodPost && r.Method != http.MethodPut {
+			return next(c)
+		}
+		switch ct := r.Header.Get(echo.HeaderContentType); {
+		case strings.HasPrefix(ct, echo.MIMEApplicationJSON):
+			body, err := io.ReadAll(r.Body)
+			var tooLarge *echo.HTTPError
+			switch {
+			case errors.As(err, &tooLarge):
+				return err
+			case err != nil: // stalled past the body timeout, or cut off
+				return contest.Errorf(contest.EBadRequest, "请求内容未完整送达，请重试")
+			}
+			if !utf8.Valid(body) || bytes.IndexByte(body, 0) >= 0 || bytes.Contains(body, []byte(`\u0000`)) {
+				return errBadText
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		case strings.HasPrefix(ct, echo.MIMEApplicationForm):
+			form, err := formParams(c)
+			if err != nil {
+				return err
+			}
+			for _, vs := range form {
+				for _, v := range vs {
+					if !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 {
+						return errBadText
+					}
+				}
+			}
+		}
+		return next(c)
+	}
 }

@@ -359,15 +359,28 @@ func (c *client) Do(method, path string, body any) response {
 // validation (for paths the spec cannot describe), and returns the status.
 func (c *client) Raw(method, path string) int {
 	c.t.Helper()
-	var body io.Reader
+	var body []byte
 	if method != http.MethodGet {
-		body = strings.NewReader("{}")
+		body = []byte("{}")
+	}
+	return c.RawBody(method, path, "application/json", body)
+}
+
+// RawBody sends data as the body of a request of this client, outside the spec's validation,
+// and returns the status.
+func (c *client) RawBody(method, path, contentType string, data []byte) int {
+	c.t.Helper()
+	var body io.Reader
+	if data != nil {
+		body = bytes.NewReader(data)
 	}
 	req, err := http.NewRequest(method, c.e.Server.URL+path, body)
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
 	req.Header.Set("X-CSRF-Token", c.csrf)
 	res, err := c.http.Do(req)
 	if err != nil {

@@ -107,7 +107,7 @@ func (s objections) pageDecideObjection(c echo.Context) error {
 // unfounded claim filed many times); each is recorded in the audit log on its own.
 func (s objections) pageDecideObjections(c echo.Context) error {
 	u, _ := currentUser(c)
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
 		return err
 	}

@@ -225,9 +225,9 @@ func (s reviews) showJudgeWork(c echo.Context, status int, d judgeWorkPage, err 
 func (s reviews) pageScoreWork(c echo.Context) error {
 	u, _ := currentUser(c)
 	id := c.Param("id")
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
-		return contest.Errorf(contest.EBadRequest, "表单格式有误")
+		return err
 	}
 	d := judgeWorkPage{Scores: map[string]string{}, Comment: form.Get("comment")}
 	scores := contest.Scores{}

@@ -84,6 +84,7 @@ func New(svc *contest.Services, ready func(context.Context) error, log *slog.Log
 	e.Use(middleware.Recover())
 	e.Use(s.logRequests)
 	e.Use(rejectMalformedParams)
+	e.Use(rejectBadText)
 	e.Use(noStore)
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY",

@@ -216,9 +216,9 @@ func (s submissions) pageCreateSubmission(c echo.Context) error {
 }
 
 func (s submissions) readForm(c echo.Context, action, id string) (regForm, error) {
-	values, err := c.FormParams()
+	values, err := formParams(c)
 	if err != nil {
-		return regForm{}, contest.Errorf(contest.EBadRequest, "表单格式有误")
+		return regForm{}, err
 	}
 	return regForm{ID: id, Action: action, Input: parseSubmissionForm(values)}, nil
 }

@@ -165,3 +165,17 @@ func mustOpenUpload(t *testing.T, st *db.Stores, s contest.Submission, now time.
 func auditEntry(at time.Time) contest.AuditEntry {
 	return contest.AuditEntry{ID: contest.NewID(), ActorID: "test", ActorName: "测试", At: at, Entity: "test", EntityID: "x", Action: "test"}
 }
+
+// TestStores_TextTheDatabaseCannotHoldIsInvalidInput: a NUL byte reaching PostgreSQL is the
+// input's fault (invalid), not a server error.
+func TestStores_TextTheDatabaseCannotHoldIsInvalidInput(t *testing.T) {
+	for _, dialect := range dbtest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			d := dbtest.MustOpen(t, dialect, dbtest.MustBox(t))
+			_, err := d.Stores().UserByEmail(context.Background(), "a\x00@example.org")
+			if code := contest.ErrorCode(err); code != contest.EInvalid && code != contest.ENotFound {
+				t.Fatalf("looking up a NUL byte: %v (code %q), want invalid or not found", err, code)
+			}
+		})
+	}
+}
