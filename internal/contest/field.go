@@ -153,6 +153,32 @@ func MaskMobile(s string) string {
 	return mask(r, 0, 0)
 }
 
+// MaskName keeps a person's surname (the first character): "张**". Masked exports carry names
+// this way; the audited full export has them whole.
+func MaskName(s string) string { return mask([]rune(s), 1, 0) }
+
+// MaskEmail keeps the first character and the domain: "z***@example.org".
+func MaskEmail(s string) string {
+	if at := strings.IndexByte(s, '@'); at > 0 {
+		first, _ := utf8.DecodeRuneInString(s)
+		return string(first) + "***" + s[at:]
+	}
+	return mask([]rune(s), 0, 0)
+}
+
+// MaskWeChat keeps the first two characters of a WeChat id: "zh******".
+func MaskWeChat(s string) string { return mask([]rune(s), min(2, len([]rune(s))/3), 0) }
+
+// MaskAddress keeps an address down to its city (the first six characters, e.g. "江苏省南京市")
+// and hides the street and number.
+func MaskAddress(s string) string {
+	r := []rune(s)
+	if len(r) <= 6 {
+		return mask(r, 0, 0)
+	}
+	return string(r[:6]) + "****"
+}
+
 // mask keeps head runes at the start and tail runes at the end and replaces the rest with '*'.
 func mask(r []rune, head, tail int) string {
 	var b strings.Builder

@@ -173,3 +173,24 @@ func TestMaskMobile(t *testing.T) {
 		}
 	}
 }
+
+func TestMaskContactData(t *testing.T) {
+	for _, tc := range []struct {
+		mask     func(string) string
+		in, want string
+	}{
+		{MaskName, "欧阳明哲", "欧***"},
+		{MaskName, "张三", "张*"},
+		{MaskEmail, "zhang@example.org", "z***@example.org"},
+		{MaskEmail, "张@例子.中国", "张***@例子.中国"},
+		{MaskEmail, "no-at-sign", "**********"},
+		{MaskWeChat, "zhangsan", "zh******"},
+		{MaskWeChat, "ab", "**"},
+		{MaskAddress, "江苏省南京市玄武区孝陵卫街50号", "江苏省南京市****"},
+		{MaskAddress, "南京市", "***"},
+	} {
+		if got := tc.mask(tc.in); got != tc.want {
+			t.Errorf("mask(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

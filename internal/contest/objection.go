@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // ObjectionStatus is where an objection stands.
@@ -45,9 +44,8 @@ type Objection struct {
 
 // ContactMasked is the contact for lists: 138****8000, z***@example.org.
 func (o Objection) ContactMasked() string {
-	if at := strings.IndexByte(o.Contact, '@'); at > 0 {
-		first, _ := utf8.DecodeRuneInString(o.Contact)
-		return string(first) + "***" + o.Contact[at:]
+	if strings.Contains(o.Contact, "@") {
+		return MaskEmail(o.Contact)
 	}
 	return MaskMobile(o.Contact)
 }

@@ -31,8 +31,9 @@ const (
 	SheetStatistics    = "statistics"
 )
 
-// Sheets returns the named export as sheets. Registrations carry personal numbers masked
-// unless full is set; a full export is recorded in the audit log. Organizers only.
+// Sheets returns the named export as sheets, and records the download in the audit log.
+// Registrations carry personal numbers, names and contact data masked unless full is set (a
+// full export has its own audit entry). Organizers only.
 func (s *ReportService) Sheets(ctx context.Context, actor User, name string, full bool) ([]Sheet, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return nil, err
@@ -40,6 +41,14 @@ func (s *ReportService) Sheets(ctx context.Context, actor User, name string, ful
 	c, err := s.contests.CurrentContest(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if !slices.Contains([]string{SheetRegistrations, SheetScores, SheetResults, SheetStatistics}, name) {
+		return nil, Errorf(ENotFound, "没有这种导出")
+	}
+	if !full { // the full export has its own entry, written before anything is read
+		if err := s.audit(ctx, actor, "export", c.ID, "download", nil, map[string]any{"sheet": name}); err != nil {
+			return nil, err
+		}
 	}
 	switch name {
 	case SheetRegistrations:
@@ -92,6 +101,14 @@ func (s *ReportService) registrationSheets(ctx context.Context, actor User, c Co
 		}
 		return masked
 	}
+	// Masked means masked for contact data too: names keep their surname, addresses their
+	// city, e-mail its domain.
+	clear := func(v string, mask func(string) string) string {
+		if full {
+			return v
+		}
+		return mask(v)
+	}
 	reg := Sheet{Name: "报名登记表", Columns: []Column{{"序号", 6}, {"作品名称", 28}, {"主创姓名", 10}, {"工作单位", 26},
 		{"联系人", 10}, {"证件类型", 12}, {"证件号码", 21}, {"手机", 13}, {"电子邮箱", 24}, {"微信号", 14}, {"通信地址", 32},
 		{"邮政编码", 9}, {"作品创意说明", 40}, {"参与人员", 24}, {"授权书", 9}, {"状态", 8}, {"提交时间", 19},
@@ -103,13 +120,13 @@ func (s *ReportService) registrationSheets(ctx context.Context, actor User, c Co
 		names := make([]string, len(w.Participants))
 		signed := 0
 		for k, p := range w.Participants {
-			names[k] = p.Name
+			names[k] = clear(p.Name, MaskName)
 			var at *time.Time
 			if p.Consent != nil {
 				signed++
 				at = &p.Consent.At
 			}
-			team.Rows = append(team.Rows, []any{i + 1, r.Title, p.Name, p.IDType.Label(), id(p.IDNumber, p.IDMasked), p.Employer, timeCell(at)})
+			team.Rows = append(team.Rows, []any{i + 1, r.Title, clear(p.Name, MaskName), p.IDType.Label(), id(p.IDNumber, p.IDMasked), p.Employer, timeCell(at)})
 		}
 		formal := "待审查"
 		if w.Formal != nil {
@@ -119,8 +136,9 @@ func (s *ReportService) registrationSheets(ctx context.Context, actor User, c Co
 		if w.Video != nil {
 			video = w.Video.Check.State.Label()
 		}
-		reg.Rows = append(reg.Rows, []any{i + 1, r.Title, r.LeadName, r.Employer, r.ContactName, r.ContactIDType.Label(),
-			id(r.ContactIDNumber, w.ContactIDMasked), id(r.Mobile, w.MobileMasked), r.Email, r.WeChat, r.Address, r.PostalCode,
+		reg.Rows = append(reg.Rows, []any{i + 1, r.Title, clear(r.LeadName, MaskName), r.Employer, clear(r.ContactName, MaskName),
+			r.ContactIDType.Label(), id(r.ContactIDNumber, w.ContactIDMasked), id(r.Mobile, w.MobileMasked),
+			clear(r.Email, MaskEmail), clear(r.WeChat, MaskWeChat), clear(r.Address, MaskAddress), r.PostalCode,
 			r.Description, strings.Join(names, "、"), fmt.Sprintf("%d/%d", signed, len(w.Participants)), w.Status.Label(),
 			timeCell(w.SubmittedAt), formal, video})
 	}

@@ -396,6 +396,12 @@ func TestExports_MaskedByDefaultFullOnlyAudited(t *testing.T) {
 				if strings.Contains(cell, idZhang) || strings.Contains(cell, idLi) || strings.Contains(cell, "13800138000") {
 					t.Fatalf("default export shows %q in %s", cell, name)
 				}
+				// Masked means contact data too: names keep their surname, addresses their city.
+				for _, clear := range []string{"张三", "李四", "zhang@example.org", "zhangsan", "孝陵卫街50号", "汉口路22号"} {
+					if strings.Contains(cell, clear) {
+						t.Errorf("default export shows %q (in %q, %s)", clear, cell, name)
+					}
+				}
 			}
 		}
 	}
@@ -409,6 +415,18 @@ func TestExports_MaskedByDefaultFullOnlyAudited(t *testing.T) {
 	}
 	if audit := string(org.Must(http.StatusOK, "GET", "/admin/audit.csv", nil).Body); !strings.Contains(audit, "registrations_full") {
 		t.Fatal("the full export is not in the audit log")
+	}
+	if row := rowOf(mustRows(t, reg, "报名登记表"), "量子之光"); row[2] != "张*" || row[8] != "z***@example.org" || !strings.HasPrefix(row[10], "江苏省南京市") {
+		t.Errorf("masked row %q: want 张*, z***@example.org and the address to its city", row)
+	}
+	var log struct {
+		Items []struct{ Entity, Action, After string }
+	}
+	org.Must(http.StatusOK, "GET", "/api/v1/admin/audit", nil).JSON(t, &log)
+	if !slices.ContainsFunc(log.Items, func(a struct{ Entity, Action, After string }) bool {
+		return a.Entity == "export" && a.Action == "download" && strings.Contains(a.After, `"sheet":"registrations"`)
+	}) {
+		t.Errorf("the masked download is not in the audit log: %+v", log.Items)
 	}
 
 	// Scores per judge and criterion; results with the awards.
@@ -580,4 +598,14 @@ func TestPublicationSettings_TemplateShapesTheCertificate(t *testing.T) {
 	if r := e.Client().SignUp("x@example.org").Do("GET", "/admin/publication/certificate-preview", nil); r.Status != http.StatusForbidden {
 		t.Errorf("a contestant previews = %d", r.Status)
 	}
+}
+
+// mustRows returns a sheet's rows.
+func mustRows(t *testing.T, f *excelize.File, sheet string) [][]string {
+	t.Helper()
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
 }
