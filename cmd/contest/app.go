@@ -167,6 +167,9 @@ func (a *app) close() error { return a.db.Close() }
 // seed creates the first contest and organizer when there are none. The embedded default gets
 // the demo contest, open now, and an organizer with a generated password that is printed once.
 func (a *app) seed(ctx context.Context, out io.Writer) error {
+	if err := a.forgetFirstPassword(ctx); err != nil {
+		return err
+	}
 	c := contest.DefaultContest()
 	if a.cfg.embedded() {
 		c = contest.DemoContest(a.svc.Now())
@@ -209,8 +212,35 @@ func (a *app) seed(ctx context.Context, out io.Writer) error {
 	if err := os.Chmod(path, 0o600); err != nil { // a file left from before keeps its mode
 		return err
 	}
-	fmt.Fprintf(out, "\n首位组织者账号 / first organizer account (also saved in %s):\n  邮箱 email:    %s\n  密码 password: %s\n", path, email, password)
+	fmt.Fprintf(out, "\n首位组织者账号 / first organizer account (also saved in %s until you change this password):\n  邮箱 email:    %s\n  密码 password: %s\n", path, email, password)
+	fmt.Fprintln(out, "请登录后在“修改密码”中设置新密码；修改后该文件会被删除。")
 	return nil
+}
+
+// forgetFirstPassword deletes organizer.txt once the first organizer has changed the password
+// it holds: a password on disk is only for the first sign-in.
+func (a *app) forgetFirstPassword(ctx context.Context) error {
+	path := filepath.Join(a.cfg.DataDir, "organizer.txt")
+	saved, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	var email, password string
+	for line := range strings.Lines(string(saved)) {
+		if v, ok := strings.CutPrefix(line, "email: "); ok {
+			email = strings.TrimSpace(v)
+		} else if v, ok := strings.CutPrefix(line, "password: "); ok {
+			password = strings.TrimSpace(v)
+		}
+	}
+	still, err := a.svc.Registration.PasswordIs(ctx, email, password)
+	if err != nil || still {
+		return err
+	}
+	a.log.Info("the first organizer's password was changed: organizer.txt deleted")
+	return os.Remove(path)
 }
 
 func generatePassword() string {

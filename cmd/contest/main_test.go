@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"path/filepath"
 	"strings"
@@ -132,12 +135,51 @@ func TestServe_EmbeddedDefaultStartsWithDemoContestAndOrganizer(t *testing.T) {
 	}
 
 	// A second start keeps the data, the key and the organizer, and prints no new password.
-	_, out2, stop2 := startServe(t, map[string]string{"CONTEST_DATA_DIR": dir})
+	addr2, out2, stop2 := startServe(t, map[string]string{"CONTEST_DATA_DIR": dir})
 	if strings.Contains(out2.String(), "password") {
 		t.Errorf("second start made another organizer:\n%s", out2)
 	}
+	if _, err := os.Stat(filepath.Join(dir, "organizer.txt")); err != nil {
+		t.Errorf("organizer.txt gone while its password is still the organizer's: %v", err)
+	}
+	// The organizer chooses a password: the file that held the first one is deleted.
+	changePassword(t, "http://"+addr2, "admin@contest.local", password, "a-new-organizer-pass")
 	if err := stop2(); err != nil {
 		t.Fatal(err)
+	}
+	_, _, stop3 := startServe(t, map[string]string{"CONTEST_DATA_DIR": dir})
+	if _, err := os.Stat(filepath.Join(dir, "organizer.txt")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("organizer.txt still there after the password was changed: %v", err)
+	}
+	if err := stop3(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// changePassword signs in at site and changes the account's password through the API.
+func changePassword(t *testing.T, site, email, current, next string) {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	post := func(path string, body map[string]string, csrf string) *http.Response {
+		b, _ := json.Marshal(body)
+		req, _ := http.NewRequest(http.MethodPost, site+path, bytes.NewReader(b))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		req.Header.Set("X-CSRF-Token", csrf)
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	res := post("/api/v1/auth/login", map[string]string{"email": email, "password": current}, "")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("sign-in = %d", res.StatusCode)
+	}
+	if res = post("/api/v1/me/password", map[string]string{"current_password": current, "new_password": next}, res.Header.Get("X-CSRF-Token")); res.StatusCode != http.StatusNoContent {
+		t.Fatalf("change password = %d", res.StatusCode)
 	}
 }
 

@@ -135,6 +135,9 @@ func (a *app) housekeep(ctx context.Context) {
 		} else if n > 0 {
 			a.log.Info("expired sessions removed", "count", n)
 		}
+		if err := a.forgetFirstPassword(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("organizer.txt", "err", err)
+		}
 		if n, err := a.svc.Media.SweepUploads(ctx); err != nil && ctx.Err() == nil {
 			a.log.Warn("upload cleanup", "err", err)
 		} else if n > 0 {

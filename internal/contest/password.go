@@ -59,6 +59,19 @@ func (s *RegistrationService) ResetPassword(ctx context.Context, actor User, ema
 		map[string]any{"email": u.Email, "role": string(u.Role), "expires_at": s.Now().Add(TemporaryPasswordTTL)})
 }
 
+// PasswordIs reports whether password is still the password of the account with email; false
+// for an unknown account. It lets the operator's tools forget a password they printed once
+// its owner has chosen another.
+func (s *RegistrationService) PasswordIs(ctx context.Context, email, password string) (bool, error) {
+	u, err := s.users.UserByEmail(ctx, normalizeEmail(email))
+	if ErrorCode(err) == ENotFound {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) == nil, nil
+}
+
 // setPassword sets the account's password, temporary or its own, and signs it out of every
 // session but keepSession.
 func (s *RegistrationService) setPassword(ctx context.Context, u User, password, keepSession string, temporary bool) error {
