@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -16,10 +17,12 @@ import (
 // config is the whole configuration, read from CONTEST_* environment variables and overridden
 // by flags. Secrets may also come from files (CONTEST_X_FILE). See docs/configuration.md.
 type config struct {
-	Addr     string
-	BaseURL  string
-	DataDir  string
-	CertFont string // TrueType CJK font for certificates; "" for Debian's fonts-arphic-gbsn00lp
+	Addr    string
+	BaseURL string
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed.
+	TrustedProxies []*net.IPNet
+	DataDir        string
+	CertFont       string // TrueType CJK font for certificates; "" for Debian's fonts-arphic-gbsn00lp
 	// CertFallbackFont draws what CertFont lacks; "" for Debian's fonts-droid-fallback if present.
 	CertFallbackFont string
 	DatabaseURL      string
@@ -130,6 +133,9 @@ func loadConfig(name string, args []string, getenv func(string) string, extra ..
 	if c.UploadAbandon, err = time.ParseDuration(env("UPLOAD_ABANDON_AFTER", def.AbandonAfter.String())); err != nil || c.UploadAbandon < time.Hour {
 		errs = append(errs, fmt.Errorf("CONTEST_UPLOAD_ABANDON_AFTER: want a duration of at least 1h, such as 24h"))
 	}
+	if c.TrustedProxies, err = parseCIDRs(env("TRUSTED_PROXIES", "")); err != nil {
+		errs = append(errs, fmt.Errorf("CONTEST_TRUSTED_PROXIES: %w", err))
+	}
 	if c.MaxWorks, err = strconv.Atoi(env("MAX_WORKS_PER_ACCOUNT", strconv.Itoa(contest.DefaultMaxWorks))); err != nil || c.MaxWorks < 1 || c.MaxWorks > 1000 {
 		errs = append(errs, fmt.Errorf("CONTEST_MAX_WORKS_PER_ACCOUNT: want a number from 1 to 1000"))
 	}
@@ -197,4 +203,33 @@ func secret(getenv func(string) string, key string) (string, error) {
 		return strings.TrimSpace(string(b)), nil
 	}
 	return "", nil
+}
+
+// parseCIDRs reads a comma-separated list of address ranges (10.0.0.0/8) or single addresses.
+func parseCIDRs(list string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for item := range strings.SplitSeq(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if !strings.Contains(item, "/") {
+			ip := net.ParseIP(item)
+			if ip == nil {
+				return nil, fmt.Errorf("%q is not an address or range", item)
+			}
+			bits := 128
+			if ip.To4() != nil {
+				ip, bits = ip.To4(), 32
+			}
+			out = append(out, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		_, n, err := net.ParseCIDR(item)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an address range such as 10.0.0.0/8", item)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }

@@ -69,7 +69,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := a.seed(ctx, stdout); err != nil {
 		return err
 	}
-	web := webhttp.New(a.svc, a.ready, log, webhttp.Options{SecureCookies: cfg.secureCookies(), BaseURL: cfg.BaseURL})
+	web := webhttp.New(a.svc, a.ready, log, webhttp.Options{SecureCookies: cfg.secureCookies(), BaseURL: cfg.BaseURL,
+		TrustedProxies: cfg.TrustedProxies})
 	srv := &http.Server{
 		Handler:           web,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -71,17 +71,24 @@ func (s *RegistrationService) CountOrganizers(ctx context.Context) (int64, error
 // SignIn checks the credentials and opens a session; the returned Session.Token goes into the
 // cookie and is not stored.
 func (s *RegistrationService) SignIn(ctx context.Context, email, password string) (Session, User, error) {
-	u, err := s.users.UserByEmail(ctx, normalizeEmail(email))
+	email = normalizeEmail(email)
+	if d := s.guard.wait(email, s.Now()); d > 0 {
+		return Session{}, User{}, errSignInBackoff(d)
+	}
+	u, err := s.users.UserByEmail(ctx, email)
 	if ErrorCode(err) == ENotFound {
-		// Spend the same time as a real check.
+		// Spend the same time as a real check, and count it as one.
 		_ = bcrypt.CompareHashAndPassword(s.dummyHash(), []byte(password))
+		s.guard.fail(email, s.Now())
 		return Session{}, User{}, errBadLogin
 	} else if err != nil {
 		return Session{}, User{}, err
 	}
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
+		s.guard.fail(email, s.Now())
 		return Session{}, User{}, errBadLogin
 	}
+	s.guard.succeed(email)
 	if u.Disabled {
 		return Session{}, User{}, Errorf(EForbidden, "该账号已停用，请联系组织者")
 	}

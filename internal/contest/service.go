@@ -150,6 +150,7 @@ type RegistrationService struct {
 
 	dummyOnce sync.Once
 	dummy     []byte
+	guard     signInGuard
 }
 
 // MediaService receives videos (resumable uploads) and checks them in the background.

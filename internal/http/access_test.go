@@ -2,7 +2,9 @@ package http_test
 
 import (
 	"bytes"
+	"fmt"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -170,6 +172,7 @@ func TestLogs_NeverContainPersonalNumbers(t *testing.T) {
 
 func TestAuth_SignInIsRateLimited(t *testing.T) {
 	e := MustEnv(t, "sqlite+localfs")
+	e.Client().SignUp("other@example.org")
 	c := e.Client()
 	limited := false
 	for i := 0; i < 40 && !limited; i++ {
@@ -178,6 +181,51 @@ func TestAuth_SignInIsRateLimited(t *testing.T) {
 	}
 	if !limited {
 		t.Fatal("40 wrong passwords in a row were all answered")
+	}
+	// The guessing slowed that account only: another one signs in from the same address.
+	c.Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": "other@example.org", "password": "secret-pass"})
+}
+
+// TestAuth_ACampusBehindOneAddressSignsIn: at the deadline a university's contestants sign up
+// and in from one NAT address; many different accounts are not throttled like one guesser.
+func TestAuth_ACampusBehindOneAddressSignsIn(t *testing.T) {
+	e := MustEnv(t, "sqlite+localfs")
+	for i := range 40 {
+		email := fmt.Sprintf("student%d@example.edu.cn", i)
+		e.Client().SignUp(email)
+		e.Client().Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": email, "password": "secret-pass"})
+	}
+}
+
+// TestAuth_ForwardedForIsBelievedOnlyFromTrustedProxies: a client cannot escape the address
+// limit by sending a different X-Forwarded-For each time, unless the peer is a trusted proxy.
+func TestAuth_ForwardedForIsBelievedOnlyFromTrustedProxies(t *testing.T) {
+	rotate := func(e *env) (refused int) {
+		for i := range 150 {
+			req, _ := http.NewRequest("POST", e.Server.URL+"/api/v1/auth/login",
+				strings.NewReader(fmt.Sprintf(`{"email":"nobody%d@example.org","password":"guess-guess"}`, i)))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+			req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.%d.%d.7", i/250, i%250))
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode == http.StatusTooManyRequests {
+				refused++
+			}
+		}
+		return refused
+	}
+	if refused := rotate(MustEnv(t, "sqlite+localfs")); refused == 0 {
+		t.Error("150 sign-ins with a new X-Forwarded-For each were all answered: the header was believed from an untrusted peer")
+	}
+	e := MustEnv(t, "sqlite+localfs")
+	e.WebOptions.TrustedProxies = []*net.IPNet{{IP: net.IPv4(127, 0, 0, 0), Mask: net.CIDRMask(8, 32)}}
+	e.Restart()
+	if refused := rotate(e); refused != 0 {
+		t.Errorf("behind a trusted proxy, %d of 150 distinct clients were refused", refused)
 	}
 }
 

@@ -55,6 +55,8 @@ type env struct {
 	JobSettings db.JobSettings
 	// Media, when set, replaces the real ffmpeg tools from the next start.
 	Media contest.MediaTools
+	// WebOptions are the HTTP server's options from the next start.
+	WebOptions webhttp.Options
 	// tune changes the services' options at every start; see Configure.
 	tune func(*contest.Options)
 	web  *webhttp.Server
@@ -139,7 +141,7 @@ func (e *env) start() {
 	}
 	e.Svc = contest.New(e.Stores, e.Storage, opts)
 	ready := func(ctx context.Context) error { return e.DB.Ping(ctx) }
-	e.web = webhttp.New(e.Svc, ready, log, webhttp.Options{})
+	e.web = webhttp.New(e.Svc, ready, log, e.WebOptions)
 	e.Server = httptest.NewUnstartedServer(e.web)
 	e.Server.Listener.Close()
 	e.Server.Listener = ln

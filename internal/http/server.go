@@ -11,6 +11,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -36,6 +37,9 @@ type Options struct {
 	// few bytes and stalls does not hold a connection. PartTimeout (30 min) is the bound for a
 	// video part sent to the local folder, which may be 5 GiB on a slow line.
 	BodyTimeout, PartTimeout time.Duration
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed (CONTEST_TRUSTED_PROXIES);
+	// none by default: the direct peer is the client.
+	TrustedProxies []*net.IPNet
 }
 
 // Server holds the Echo instance and what the handlers need.
@@ -59,7 +63,7 @@ func New(svc *contest.Services, ready func(context.Context) error, log *slog.Log
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.IPExtractor = echo.ExtractIPFromXFFHeader() // behind the load balancer; see docs/configuration.md
+	e.IPExtractor = clientIP(opts.TrustedProxies) // see docs/configuration.md
 	// Bodies are limited before anything reads them (the CSRF check parses forms): small JSON
 	// and forms everywhere, a scan of the paper form on the scan routes.
 	// A video part (local folder) is bounded by its planned size in the handler.
@@ -131,15 +135,31 @@ func (s *Server) routes() {
 		user:   routeGroup{e: e, prefix: "/api/v1", mw: []echo.MiddlewareFunc{s.requireAPIUser}},
 		org:    routeGroup{e: e, prefix: "/api/v1/admin", mw: []echo.MiddlewareFunc{s.requireAPIUser, requireOrganizer}},
 		judge:  routeGroup{e: e, prefix: "/api/v1/judge", mw: []echo.MiddlewareFunc{s.requireAPIUser}},
-		// Sign-in and sign-up are rate limited per client IP against password guessing (per
-		// replica; a shared limit would need a shared store).
-		signIn: rateLimit(1, 20, 10*time.Minute, "尝试次数过多，请稍后再试"),
+		// Sign-in and sign-up are limited per client address against floods (per replica; a
+		// shared limit would need a shared store). Guessing one account's password is slowed
+		// per account by the service, so the address limit can leave room for a campus behind
+		// one NAT at the deadline.
+		signIn: rateLimit(10, 100, 10*time.Minute, "尝试次数过多，请稍后再试"),
 		// Objections have their own, much slower budget: each one must be decided by hand.
 		objections: rateLimit(1.0/600, 10, time.Hour, "提交过于频繁，请稍后再试"),
 	}
 	for _, res := range s.resources() {
 		res.routes(r)
 	}
+}
+
+// clientIP tells the client's address: the direct peer, unless it is one of the trusted
+// proxies, whose X-Forwarded-For is then read from the right, past every trusted proxy. No
+// other address range is trusted, so a client cannot choose its address by sending the header.
+func clientIP(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
 // resources are the site's resources; each registers its own pages and API routes.
