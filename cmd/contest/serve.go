@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"os/exec"
 	"strings"
 	"time"
@@ -52,16 +53,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer ln.Close()
 	url := siteURL(cfg, ln.Addr())
-	// Certificates print BASE_URL/verify/… in their QR codes. The embedded default (a trial on
-	// one machine) uses the address it listens on; production needs the public address.
-	switch {
-	case cfg.BaseURL != "":
-		extra.BaseURL = url
-	case cfg.embedded():
-		extra.BaseURL = url
-		log.Warn("CONTEST_BASE_URL is not set: certificates' QR codes point to " + url + "; set it when the site is public")
-	default:
-		log.Warn("CONTEST_BASE_URL is not set: certificates cannot be issued (their QR codes need the public address)")
+	var warning string
+	extra.BaseURL, warning = certificateBase(cfg, url)
+	if warning != "" {
+		log.Warn(warning)
 	}
 	if err := a.wire(extra); err != nil {
 		return err
@@ -169,4 +164,37 @@ func (a *app) housekeep(ctx context.Context) {
 func (a *app) lostCheckAfter() time.Duration {
 	j := a.cfg.Jobs
 	return time.Duration(j.MaxAttempts)*(j.Timeout+j.RetryMax) + time.Hour
+}
+
+// certificateBase is the address certificates print in their QR codes (BASE_URL/verify/…), or ""
+// when none can be trusted, with a warning to log. The embedded default (a trial on one machine)
+// uses the address it listens on; production needs the public address, and a loopback one
+// (http://localhost:8080, a forgotten default) would send every QR code to the reader's own
+// phone.
+func certificateBase(cfg config, url string) (base, warning string) {
+	switch {
+	case cfg.embedded() && cfg.BaseURL == "":
+		return url, "CONTEST_BASE_URL is not set: certificates' QR codes point to " + url + "; set it when the site is public"
+	case cfg.embedded():
+		return url, ""
+	case cfg.BaseURL == "":
+		return "", "CONTEST_BASE_URL is not set: certificates cannot be issued (their QR codes need the public address)"
+	case isLoopback(url):
+		return "", "CONTEST_BASE_URL " + url + " is this machine's own address: certificates cannot be issued until it is the public address"
+	}
+	return url, ""
+}
+
+// isLoopback reports whether a URL's host is this machine (localhost, 127.0.0.0/8, ::1).
+func isLoopback(raw string) bool {
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
