@@ -121,6 +121,21 @@ func New(db Stores, storage Storage, opts Options) *Services {
 		Publication: pub, Reports: reports, Now: opts.Now, storage: storage}
 }
 
+// BrowserOriginer is implemented by storages that browsers reach directly (S3 with presigned
+// URLs): the scheme and host they use, which the pages' Content-Security-Policy must allow.
+type BrowserOriginer interface {
+	BrowserOrigin() string
+}
+
+// StorageOrigin is the origin browsers send video parts to and play videos from when it is not
+// the site itself; "" when storage goes through the site.
+func (s *Services) StorageOrigin() string {
+	if o, ok := s.storage.(BrowserOriginer); ok {
+		return o.BrowserOrigin()
+	}
+	return ""
+}
+
 // Ping reports whether storage is reachable (the database is checked by its adapter).
 func (s *Services) Ping(ctx context.Context) error { return s.storage.Ping(ctx) }
 

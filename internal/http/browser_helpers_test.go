@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -76,6 +78,14 @@ func MustBrowser(t *testing.T, base string, timeout time.Duration) *browser {
 	if err := chromedp.Listen(bctx, b.recordJSError); err != nil {
 		t.Fatalf("listen to page errors: %v", err)
 	}
+	// Whatever the Content-Security-Policy blocks (an inline script, a connection to another
+	// origin) is reported as a script error, so every browser test also proves that its pages
+	// work under the policy.
+	b.Do("report CSP violations", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+			Source: `document.addEventListener('securitypolicyviolation', e => console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline')));`})
+		return chromedp.Void{}, err
+	})
 	// An iPhone-sized portrait screen, with touch: the contestants are on phones.
 	b.Do("emulate a phone screen", chromedp.EmulateViewport(390, 844,
 		chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait))

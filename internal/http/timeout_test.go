@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -33,5 +34,41 @@ func TestSlowBodyIsCutOff(t *testing.T) {
 	}
 	if !strings.HasPrefix(string(answer), "HTTP/1.1 4") {
 		t.Errorf("answer to a stalled body: %q, want a 4xx", answer)
+	}
+}
+
+// TestSecurityHeaders: pages run only their own scripts, cannot be framed, and over HTTPS the
+// browser is told to stay on HTTPS.
+func TestSecurityHeaders(t *testing.T) {
+	s := New(nil, func(context.Context) error { return nil }, slog.New(slog.DiscardHandler), Options{BaseURL: "https://contest.example.org"})
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	req, _ := http.NewRequest("GET", srv.URL+"/healthz", nil)
+	req.Header.Set("X-Forwarded-Proto", "https") // as the TLS proxy in front says
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	csp := res.Header.Get("Content-Security-Policy")
+	for _, want := range []string{"script-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "default-src 'self'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("Content-Security-Policy %q lacks %q", csp, want)
+		}
+	}
+	for _, d := range strings.Split(csp, ";") {
+		if d = strings.TrimSpace(d); strings.HasPrefix(d, "script-src") || strings.HasPrefix(d, "default-src") {
+			if strings.Contains(d, "unsafe-inline") || strings.Contains(d, "unsafe-eval") {
+				t.Errorf("%q lets scripts run inline", d)
+			}
+		}
+	}
+	if hsts := res.Header.Get("Strict-Transport-Security"); !strings.HasPrefix(hsts, "max-age=31536000") {
+		t.Errorf("Strict-Transport-Security %q, want a year", hsts)
+	}
+	for h, want := range map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin", "X-Frame-Options": "DENY"} {
+		if got := res.Header.Get(h); got != want {
+			t.Errorf("%s: %q, want %q", h, got, want)
+		}
 	}
 }

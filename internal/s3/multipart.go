@@ -69,6 +69,13 @@ func NewMultipart(ctx context.Context, s *Store, pub PublicEndpoint) (*Multipart
 	return m, nil
 }
 
+// BrowserOrigin is where browsers send parts and fetch videos: the scheme and host that part
+// and download URLs are signed for.
+func (m *Multipart) BrowserOrigin() string {
+	u := m.presign.EndpointURL()
+	return u.Scheme + "://" + u.Host
+}
+
 // checksumHeader carries a part's SHA-256; signed into the URL, so it must be sent as given.
 const checksumHeader = "x-amz-checksum-sha256"
 
