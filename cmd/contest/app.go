@@ -29,6 +29,7 @@ type app struct {
 	cfg     config
 	log     *slog.Logger
 	db      *db.DB
+	box     *pii.Box // seals personal data: the database's columns and stored scans
 	storage contest.Storage
 	svc     *contest.Services
 }
@@ -92,7 +93,7 @@ func openData(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		d.Close()
 		return nil, fmt.Errorf("storage: %w", err)
 	}
-	return &app{cfg: cfg, log: log, db: d, storage: storage}, nil
+	return &app{cfg: cfg, log: log, db: d, box: box, storage: storage}, nil
 }
 
 // wire builds the services over the app's database and storage with the configured options;
@@ -103,6 +104,7 @@ func (a *app) wire(extra contest.Options) error {
 	if err != nil {
 		return err
 	}
+	opts.Files = a.box
 	a.svc = contest.New(a.db.Stores(), a.storage, opts)
 	return nil
 }

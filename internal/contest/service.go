@@ -80,6 +80,17 @@ type Options struct {
 	BaseURL string
 	// MaxWorks is how many works one account may enter in a contest (DefaultMaxWorks).
 	MaxWorks int
+	// Files seals files that hold personal data before they are stored; nil stores them as
+	// they are (only where no key is configured).
+	Files FileSealer
+}
+
+// FileSealer encrypts the files that hold personal data (scans of the signed 作品授权书 show
+// ID numbers) before they are stored.
+type FileSealer interface {
+	SealFile(plain []byte) ([]byte, error)
+	// OpenFile decrypts a sealed file; a file stored before sealing is returned as it is.
+	OpenFile(stored []byte) ([]byte, error)
 }
 
 // DefaultMaxWorks is how many works one account may enter in a contest by default: a team
@@ -110,7 +121,7 @@ func New(db Stores, storage Storage, opts Options) *Services {
 	c := &core{Now: opts.Now, contests: db, submissions: db, auditLog: db, storage: storage}
 	media := &MediaService{core: c, uploads: db, settings: opts.Uploads, tools: opts.Media, check: opts.Check}
 	reg := &RegistrationService{core: c, users: db, sessions: db, media: media,
-		bcryptCost: opts.BcryptCost, sessionTTL: opts.SessionTTL, maxWorks: opts.MaxWorks}
+		bcryptCost: opts.BcryptCost, sessionTTL: opts.SessionTTL, maxWorks: opts.MaxWorks, files: opts.Files}
 	judging := &JudgingService{core: c, users: db, sessions: db, reviews: db, awards: db, publication: db,
 		registration: reg, media: media}
 	pub := &PublicationService{core: c, publication: db, objections: db, recommendations: db,
@@ -162,6 +173,7 @@ type RegistrationService struct {
 	bcryptCost int
 	sessionTTL time.Duration
 	maxWorks   int
+	files      FileSealer
 
 	dummyOnce sync.Once
 	dummy     []byte

@@ -1,6 +1,7 @@
 package contest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -396,7 +397,22 @@ func (s *RegistrationService) AttachScan(ctx context.Context, actor User, id, na
 	}
 	old := sub.Scan
 	att := &Attachment{Key: path.Join("scans", sub.ID, NewID()+ext), Name: cleanName(name), ContentType: contentType, Size: size}
-	if err := s.storage.Put(ctx, att.Key, r, size, contentType); err != nil {
+	stored, storedSize, storedType := r, size, contentType
+	if s.files != nil { // sealed: the scan shows ID numbers
+		plain, err := io.ReadAll(io.LimitReader(r, size+1))
+		if err != nil {
+			return Submission{}, err
+		}
+		if int64(len(plain)) != size {
+			return Submission{}, (Fields{"scan": {Code: "scan_size", Message: "扫描件上传不完整，请重新上传"}}).Err()
+		}
+		sealed, err := s.files.SealFile(plain)
+		if err != nil {
+			return Submission{}, Internal(err)
+		}
+		stored, storedSize, storedType = bytes.NewReader(sealed), int64(len(sealed)), "application/octet-stream"
+	}
+	if err := s.storage.Put(ctx, att.Key, stored, storedSize, storedType); err != nil {
 		return Submission{}, err
 	}
 	sub.Scan, sub.UpdatedAt = att, s.Now()
@@ -419,7 +435,19 @@ func (s *RegistrationService) Scan(ctx context.Context, actor User, id string) (
 		return Attachment{}, nil, Errorf(ENotFound, "尚未上传扫描件")
 	}
 	rc, err := s.storage.Get(ctx, sub.Scan.Key)
-	return *sub.Scan, rc, err
+	if err != nil || s.files == nil {
+		return *sub.Scan, rc, err
+	}
+	defer rc.Close()
+	stored, err := io.ReadAll(io.LimitReader(rc, 2*MaxScanBytes))
+	if err != nil {
+		return Attachment{}, nil, err
+	}
+	plain, err := s.files.OpenFile(stored)
+	if err != nil {
+		return Attachment{}, nil, Internal(err)
+	}
+	return *sub.Scan, io.NopCloser(bytes.NewReader(plain)), nil
 }
 
 // cleanName keeps a user's file name for display only: base name, at most 200 characters.

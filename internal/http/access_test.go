@@ -2,7 +2,9 @@ package http_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -127,6 +129,20 @@ func TestScan_UploadReplaceAndDownload(t *testing.T) {
 		r := c.Must(http.StatusOK, "GET", "/api/v1/submissions/"+s.ID+"/scan", nil)
 		if !bytes.Equal(r.Body, pdf) {
 			t.Fatal("downloaded scan differs from the upload")
+		}
+		// At rest the scan (it shows ID numbers) is sealed: the stored object is unreadable.
+		stored, err := e.Stores.SubmissionByID(context.Background(), s.ID)
+		if err != nil || stored.Scan == nil {
+			t.Fatalf("stored scan: %v", err)
+		}
+		obj, err := e.Storage.Get(context.Background(), stored.Scan.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(obj)
+		obj.Close()
+		if bytes.Contains(raw, []byte("%PDF")) || bytes.Contains(raw, []byte("签字版授权书")) || len(raw) <= len(pdf) {
+			t.Errorf("the stored scan is in clear (%d bytes)", len(raw))
 		}
 		if cd := r.Header.Get("Content-Disposition"); !strings.Contains(cd, "%E6%8E%88%E6%9D%83%E4%B9%A6.pdf") || strings.Contains(cd, "..") {
 			t.Errorf("Content-Disposition = %q", cd)

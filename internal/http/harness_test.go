@@ -31,6 +31,7 @@ import (
 	webhttp "github.com/jskx/contest/internal/http"
 	"github.com/jskx/contest/internal/localfs"
 	"github.com/jskx/contest/internal/pdf"
+	"github.com/jskx/contest/internal/pii"
 	"github.com/jskx/contest/internal/s3"
 	"github.com/jskx/contest/internal/storagetest"
 	"github.com/jskx/contest/internal/xlsx"
@@ -57,6 +58,7 @@ type env struct {
 	Media contest.MediaTools
 	// WebOptions are the HTTP server's options from the next start.
 	WebOptions webhttp.Options
+	box        *pii.Box
 	// tune changes the services' options at every start; see Configure.
 	tune func(*contest.Options)
 	web  *webhttp.Server
@@ -88,6 +90,7 @@ func MustEnv(t testing.TB, backend string) *env {
 	ctx := context.Background()
 	e := &env{t: t, Clock: &clock{t: inWindow}, Log: &bytes.Buffer{}, JobSettings: testJobSettings}
 	box := dbtest.MustBox(t)
+	e.box = box
 	switch backend {
 	case "sqlite+localfs":
 		e.DB = dbtest.MustOpen(t, db.SQLite, box)
@@ -135,6 +138,7 @@ func (e *env) start() {
 		Media:        cmp.Or[contest.MediaTools](e.Media, ffmpeg.Tools{}),
 		Check:        contest.CheckSettings{DurationTolerance: contest.DefaultDurationTolerance, TempDir: e.t.TempDir()},
 		Spreadsheets: xlsx.Writer{}, Certificates: mustCertificates(e.t), BaseURL: "http://" + ln.Addr().String(),
+		Files: e.box,
 	}
 	if e.tune != nil {
 		e.tune(&opts)
