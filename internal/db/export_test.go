@@ -34,3 +34,11 @@ func MustOtherBox(tb testing.TB) *pii.Box {
 	}
 	return b
 }
+
+// RawExec runs a statement, for tests that put the database in a state from before a change.
+func (db *DB) RawExec(ctx context.Context, query string, args ...any) error {
+	return db.gorm.WithContext(ctx).Exec(query, args...).Error
+}
+
+// SealConsentTokens runs migration 00011's work again.
+func (db *DB) SealConsentTokens(ctx context.Context) (int, error) { return db.sealConsentTokens(ctx) }

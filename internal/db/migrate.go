@@ -17,7 +17,9 @@ import (
 //     rewrites the column types (TIMESTAMPTZ → TIMESTAMP, DOUBLE PRECISION → REAL; see
 //     sqliteTypes) and refuses a type it does not know;
 //   - version 00004, a Go migration that installs River's job-queue schema (riverMigration in
-//     jobs.go), since River writes its tables differently for each dialect.
+//     jobs.go), since River writes its tables differently for each dialect;
+//   - version 00011, a Go migration that seals the consent tokens stored in clear before 00010
+//     (consentTokenMigration in consent_token.go): it needs the master key.
 //
 //go:embed migrations/*.sql
 var migrations embed.FS
@@ -32,14 +34,14 @@ func (db *DB) provider() (*goose.Provider, error) {
 		return nil, err
 	}
 	if db.dialect == SQLite {
-		return goose.NewProvider(goose.DialectSQLite3, sqlDB, sqliteFS{sub}, goose.WithGoMigrations(riverMigration(db.dialect)))
+		return goose.NewProvider(goose.DialectSQLite3, sqlDB, sqliteFS{sub}, goose.WithGoMigrations(riverMigration(db.dialect), db.consentTokenMigration()))
 	}
 	locker, err := lock.NewPostgresSessionLocker()
 	if err != nil {
 		return nil, err
 	}
 	return goose.NewProvider(goose.DialectPostgres, sqlDB, sub, goose.WithSessionLocker(locker),
-		goose.WithGoMigrations(riverMigration(db.dialect)))
+		goose.WithGoMigrations(riverMigration(db.dialect), db.consentTokenMigration()))
 }
 
 // Migrate applies the pending migrations, each in its own transaction, and returns how many ran.

@@ -70,7 +70,8 @@ type participantRow struct {
 	IDIndex         string `gorm:"column:id_index"`
 	IDMasked        string `gorm:"column:id_masked"`
 	Employer        string
-	ConsentToken    string
+	ConsentToken    string // the token's keyed hash (consentTokenKey)
+	ConsentTokenEnc string // the token, sealed
 	ConsentName     string
 	ConsentTitle    string
 	ConsentText     string
@@ -115,9 +116,12 @@ func (sb *Submissions) fromDomainSubmission(s contest.Submission) (submissionRow
 		pr := participantRow{
 			ID: p.ID, SubmissionID: s.ID, Position: i, Name: p.Name, IDType: string(p.IDType),
 			IDIndex: sb.db.box.Index(p.IDNumber), IDMasked: contest.MaskIDNumber(p.IDNumber),
-			Employer: p.Employer, ConsentToken: p.ConsentToken,
+			Employer: p.Employer, ConsentToken: sb.db.consentTokenKey(p.ConsentToken),
 		}
 		if pr.IDEnc, err = sb.db.box.Seal(fieldPartID, p.IDNumber); err != nil {
+			return row, nil, err
+		}
+		if pr.ConsentTokenEnc, err = sb.db.box.Seal(fieldConsentToken, p.ConsentToken); err != nil {
 			return row, nil, err
 		}
 		if c := p.Consent; c != nil {
@@ -166,7 +170,9 @@ func (sb *Submissions) toDomainSubmission(row submissionRow, parts []participant
 	for i, pr := range parts {
 		p := contest.Participant{ID: pr.ID, Name: pr.Name, IDType: contest.IDType(pr.IDType), IDMasked: pr.IDMasked, Employer: pr.Employer}
 		if open {
-			p.ConsentToken = pr.ConsentToken
+			if p.ConsentToken, err = sb.db.box.Open(fieldConsentToken, pr.ConsentTokenEnc); err != nil {
+				return s, err
+			}
 			if p.IDNumber, err = sb.db.box.Open(fieldPartID, pr.IDEnc); err != nil {
 				return s, err
 			}
@@ -287,7 +293,7 @@ func (sb *Submissions) openUploads(ctx context.Context, ids []string) (map[strin
 // ParticipantByConsentToken finds the submission and participant index of a consent link.
 func (sb *Submissions) ParticipantByConsentToken(ctx context.Context, token string) (contest.Submission, int, error) {
 	var pr participantRow
-	if err := sb.db.gorm.WithContext(ctx).Where("consent_token = ?", token).Take(&pr).Error; err != nil {
+	if err := sb.db.gorm.WithContext(ctx).Where("consent_token = ?", sb.db.consentTokenKey(token)).Take(&pr).Error; err != nil {
 		return contest.Submission{}, 0, translate(err, "授权链接")
 	}
 	s, err := sb.SubmissionByID(ctx, pr.SubmissionID)
