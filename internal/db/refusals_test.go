@@ -17,136 +17,130 @@ import (
 // service read it answers contest.ErrStale, and the service says what happened.
 
 func TestStores_SecondDecisionOnAnObjectionIsStale(t *testing.T) {
-	for _, dialect := range dbtest.Dialects {
-		t.Run(dialect, func(t *testing.T) {
-			d := dbtest.MustOpen(t, dialect, dbtest.MustBox(t))
-			ctx, st := context.Background(), d.Stores()
-			s := mustSubmission(t, d)
-			now := time.Date(2022, 6, 1, 2, 0, 0, 0, time.UTC)
-			o := contest.Objection{ID: contest.NewID(), ContestID: s.ContestID, WorkID: s.ID, WorkTitle: "作品", Version: 1,
-				Name: "王五", Contact: "13900139000", Reason: "署名有误", CreatedAt: now, Status: contest.ObjectionOpen}
-			if err := st.CreateObjection(ctx, &o); err != nil {
-				t.Fatal(err)
-			}
-			decide := func(status contest.ObjectionStatus) error {
-				o := o
-				o.Status, o.Decision, o.DecidedBy, o.DecidedAt = status, "已核实", "org", &now
-				return st.DecideObjection(ctx, o, auditEntry(now))
-			}
-			if err := decide(contest.ObjectionDismissed); err != nil {
-				t.Fatal(err)
-			}
-			if err := decide(contest.ObjectionUpheld); !errors.Is(err, contest.ErrStale) {
-				t.Fatalf("second decision: %v, want ErrStale", err)
-			}
-			got, err := st.ObjectionByID(ctx, o.ID)
-			if err != nil || got.Status != contest.ObjectionDismissed {
-				t.Fatalf("objection after the refused decision: %+v, %v; want the first decision kept", got.Status, err)
-			}
-		})
-	}
+	withWork(t, func(t *testing.T, d *db.DB, st *db.Stores, s contest.Submission) {
+		ctx := context.Background()
+		now := time.Date(2022, 6, 1, 2, 0, 0, 0, time.UTC)
+		o := contest.Objection{ID: contest.NewID(), ContestID: s.ContestID, WorkID: s.ID, WorkTitle: "作品", Version: 1,
+			Name: "王五", Contact: "13900139000", Reason: "署名有误", CreatedAt: now, Status: contest.ObjectionOpen}
+		if err := st.CreateObjection(ctx, &o); err != nil {
+			t.Fatal(err)
+		}
+		decide := func(status contest.ObjectionStatus) error {
+			o := o
+			o.Status, o.Decision, o.DecidedBy, o.DecidedAt = status, "已核实", "org", &now
+			return st.DecideObjection(ctx, o, auditEntry(now))
+		}
+		if err := decide(contest.ObjectionDismissed); err != nil {
+			t.Fatal(err)
+		}
+		if err := decide(contest.ObjectionUpheld); !errors.Is(err, contest.ErrStale) {
+			t.Fatalf("second decision: %v, want ErrStale", err)
+		}
+		got, err := st.ObjectionByID(ctx, o.ID)
+		if err != nil || got.Status != contest.ObjectionDismissed {
+			t.Fatalf("objection after the refused decision: %+v, %v; want the first decision kept", got.Status, err)
+		}
+	})
 }
 
 func TestStores_ConflictAfterASubmittedReviewIsStale(t *testing.T) {
-	for _, dialect := range dbtest.Dialects {
-		t.Run(dialect, func(t *testing.T) {
-			d := dbtest.MustOpen(t, dialect, dbtest.MustBox(t))
-			ctx, st := context.Background(), d.Stores()
-			s := mustSubmission(t, d)
-			now := time.Date(2022, 5, 22, 2, 0, 0, 0, time.UTC)
-			judge := contest.User{ID: contest.NewID(), Email: "j@example.org", Name: "评委", Role: contest.RoleJudge, PasswordHash: "x", CreatedAt: now}
-			if err := st.CreateUser(ctx, &judge); err != nil {
-				t.Fatal(err)
-			}
-			a := contest.Assignment{WorkID: s.ID, JudgeID: judge.ID}
-			if err := st.ReplaceAssignments(ctx, s.ContestID, nil, nil, []contest.ReviewRecord{{Assignment: a, Position: 1}}, auditEntry(now)); err != nil {
-				t.Fatal(err)
-			}
-			// The judge submits in one window while declaring a conflict in another.
-			rec := contest.ReviewRecord{Assignment: a, Position: 1, Scores: contest.Scores{"theme": 28}, SavedAt: &now, SubmittedAt: &now}
-			if err := st.SaveReview(ctx, rec, auditEntry(now)); err != nil {
-				t.Fatal(err)
-			}
-			err := st.DeclareConflict(ctx, s.ContestID, a, "亲属关系", now, nil, auditEntry(now))
-			if !errors.Is(err, contest.ErrStale) {
-				t.Fatalf("conflict after a submitted review: %v, want ErrStale", err)
-			}
-			records, err := st.ReviewRecords(ctx, s.ContestID)
-			if err != nil || len(records) != 1 || records[0].SubmittedAt == nil {
-				t.Fatalf("reviews after the refused conflict: %+v, %v; want the submitted review kept", records, err)
-			}
-		})
-	}
+	withWork(t, func(t *testing.T, d *db.DB, st *db.Stores, s contest.Submission) {
+		ctx := context.Background()
+		now := time.Date(2022, 5, 22, 2, 0, 0, 0, time.UTC)
+		judge := contest.User{ID: contest.NewID(), Email: "j@example.org", Name: "评委", Role: contest.RoleJudge, PasswordHash: "x", CreatedAt: now}
+		if err := st.CreateUser(ctx, &judge); err != nil {
+			t.Fatal(err)
+		}
+		a := contest.Assignment{WorkID: s.ID, JudgeID: judge.ID}
+		if err := st.ReplaceAssignments(ctx, s.ContestID, nil, nil, []contest.ReviewRecord{{Assignment: a, Position: 1}}, auditEntry(now)); err != nil {
+			t.Fatal(err)
+		}
+		// The judge submits in one window while declaring a conflict in another.
+		rec := contest.ReviewRecord{Assignment: a, Position: 1, Scores: contest.Scores{"theme": 28}, SavedAt: &now, SubmittedAt: &now}
+		if err := st.SaveReview(ctx, rec, auditEntry(now)); err != nil {
+			t.Fatal(err)
+		}
+		err := st.DeclareConflict(ctx, s.ContestID, a, "亲属关系", now, nil, auditEntry(now))
+		if !errors.Is(err, contest.ErrStale) {
+			t.Fatalf("conflict after a submitted review: %v, want ErrStale", err)
+		}
+		records, err := st.ReviewRecords(ctx, s.ContestID)
+		if err != nil || len(records) != 1 || records[0].SubmittedAt == nil {
+			t.Fatalf("reviews after the refused conflict: %+v, %v; want the submitted review kept", records, err)
+		}
+	})
 }
 
 func TestStores_NewVideoOnAWorkChangedMeanwhileIsStaleAndChangesNothing(t *testing.T) {
-	for _, dialect := range dbtest.Dialects {
-		t.Run(dialect, func(t *testing.T) {
-			d := dbtest.MustOpen(t, dialect, dbtest.MustBox(t))
-			ctx, st := context.Background(), d.Stores()
-			s := mustSubmission(t, d)
-			now := time.Date(2022, 5, 15, 3, 0, 0, 0, time.UTC)
-			u := mustOpenUpload(t, st, s, now)
-			read, err := st.SubmissionByID(ctx, s.ID) // the service reads the work…
-			if err != nil {
-				t.Fatal(err)
-			}
-			// …meanwhile a participant consents, which bumps the version.
-			if err := st.SaveConsent(ctx, s.ID, s.Version, s.Participants[1].ID, contest.Consent{Name: "李四", At: now}); err != nil {
-				t.Fatal(err)
-			}
-			read.Status = contest.StatusSubmitted // as if it had been submitted when read
-			read.AttachVideo(contest.Video{Attachment: contest.Attachment{Key: u.Key, Name: u.FileName, Size: 10}, UploadedAt: now})
-			done := u
-			done.State, done.CompletedAt = contest.UploadCompleted, &now
-			if err := st.FinishUpload(ctx, &done, &read, true); !errors.Is(err, contest.ErrStale) {
-				t.Fatalf("finishing on a stale version: %v, want ErrStale", err)
-			}
-			gotU, _ := st.UploadByID(ctx, u.ID)
-			gotS, _ := st.SubmissionByID(ctx, s.ID)
-			if gotU.State != contest.UploadOpen || gotS.Video != nil {
-				t.Fatalf("after the stale finish: upload %q, video %+v; want the upload still open and no video", gotU.State, gotS.Video)
-			}
-		})
-	}
+	withWork(t, func(t *testing.T, d *db.DB, st *db.Stores, s contest.Submission) {
+		ctx := context.Background()
+		now := time.Date(2022, 5, 15, 3, 0, 0, 0, time.UTC)
+		u := mustOpenUpload(t, st, s, now)
+		read, err := st.SubmissionByID(ctx, s.ID) // the service reads the work…
+		if err != nil {
+			t.Fatal(err)
+		}
+		// …meanwhile a participant consents, which bumps the version.
+		if err := st.SaveConsent(ctx, s.ID, s.Version, s.Participants[1].ID, contest.Consent{Name: "李四", At: now}); err != nil {
+			t.Fatal(err)
+		}
+		read.Status = contest.StatusSubmitted // as if it had been submitted when read
+		read.AttachVideo(contest.Video{Attachment: contest.Attachment{Key: u.Key, Name: u.FileName, Size: 10}, UploadedAt: now})
+		done := u
+		done.State, done.CompletedAt = contest.UploadCompleted, &now
+		if err := st.FinishUpload(ctx, &done, &read, true); !errors.Is(err, contest.ErrStale) {
+			t.Fatalf("finishing on a stale version: %v, want ErrStale", err)
+		}
+		gotU, _ := st.UploadByID(ctx, u.ID)
+		gotS, _ := st.SubmissionByID(ctx, s.ID)
+		if gotU.State != contest.UploadOpen || gotS.Video != nil {
+			t.Fatalf("after the stale finish: upload %q, video %+v; want the upload still open and no video", gotU.State, gotS.Video)
+		}
+	})
 }
 
 func TestStores_NewVideoOnADraftFinalizedMeanwhileIsStale(t *testing.T) {
+	withWork(t, func(t *testing.T, d *db.DB, st *db.Stores, s contest.Submission) {
+		ctx := context.Background()
+		now := time.Date(2022, 5, 15, 3, 0, 0, 0, time.UTC)
+		u := mustOpenUpload(t, st, s, now)
+		read, _ := st.SubmissionByID(ctx, s.ID) // the completion reads a draft…
+		// …and the owner submits it in another tab before the completion writes.
+		final := read
+		final.Status, final.SubmittedAt = contest.StatusSubmitted, &now
+		if err := st.UpdateSubmission(ctx, &final); err != nil {
+			t.Fatal(err)
+		}
+		v := contest.Video{Attachment: contest.Attachment{Key: u.Key, Name: u.FileName, Size: 10}, UploadedAt: now}
+		if read.AttachVideo(v) {
+			t.Fatal("a draft was reopened")
+		}
+		done := u
+		done.State, done.CompletedAt = contest.UploadCompleted, &now
+		if err := st.FinishUpload(ctx, &done, &read, false); !errors.Is(err, contest.ErrStale) {
+			t.Fatalf("finishing on a draft submitted meanwhile: %v, want ErrStale", err)
+		}
+		// Read again, the rule sends the work back to draft with its new video.
+		again, _ := st.SubmissionByID(ctx, s.ID)
+		if !again.AttachVideo(v) {
+			t.Fatal("the submitted work was not reopened")
+		}
+		if err := st.FinishUpload(ctx, &done, &again, true); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := st.SubmissionByID(ctx, s.ID)
+		if got.Status != contest.StatusDraft || got.SubmittedAt != nil || got.Video == nil || got.Video.Key != u.Key {
+			t.Fatalf("after the retry: status %q, submitted %v, video %+v; want a draft with the new video", got.Status, got.SubmittedAt, got.Video)
+		}
+	})
+}
+
+// withWork runs fn on each database, with a contest, an account and a work stored.
+func withWork(t *testing.T, fn func(t *testing.T, d *db.DB, st *db.Stores, s contest.Submission)) {
 	for _, dialect := range dbtest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			d := dbtest.MustOpen(t, dialect, dbtest.MustBox(t))
-			ctx, st := context.Background(), d.Stores()
-			s := mustSubmission(t, d)
-			now := time.Date(2022, 5, 15, 3, 0, 0, 0, time.UTC)
-			u := mustOpenUpload(t, st, s, now)
-			read, _ := st.SubmissionByID(ctx, s.ID) // the completion reads a draft…
-			// …and the owner submits it in another tab before the completion writes.
-			final := read
-			final.Status, final.SubmittedAt = contest.StatusSubmitted, &now
-			if err := st.UpdateSubmission(ctx, &final); err != nil {
-				t.Fatal(err)
-			}
-			v := contest.Video{Attachment: contest.Attachment{Key: u.Key, Name: u.FileName, Size: 10}, UploadedAt: now}
-			if read.AttachVideo(v) {
-				t.Fatal("a draft was reopened")
-			}
-			done := u
-			done.State, done.CompletedAt = contest.UploadCompleted, &now
-			if err := st.FinishUpload(ctx, &done, &read, false); !errors.Is(err, contest.ErrStale) {
-				t.Fatalf("finishing on a draft submitted meanwhile: %v, want ErrStale", err)
-			}
-			// Read again, the rule sends the work back to draft with its new video.
-			again, _ := st.SubmissionByID(ctx, s.ID)
-			if !again.AttachVideo(v) {
-				t.Fatal("the submitted work was not reopened")
-			}
-			if err := st.FinishUpload(ctx, &done, &again, true); err != nil {
-				t.Fatal(err)
-			}
-			got, _ := st.SubmissionByID(ctx, s.ID)
-			if got.Status != contest.StatusDraft || got.SubmittedAt != nil || got.Video == nil || got.Video.Key != u.Key {
-				t.Fatalf("after the retry: status %q, submitted %v, video %+v; want a draft with the new video", got.Status, got.SubmittedAt, got.Video)
-			}
+			fn(t, d, d.Stores(), mustSubmission(t, d))
 		})
 	}
 }
@@ -186,49 +180,45 @@ func TestStores_TextTheDatabaseCannotHoldIsInvalidInput(t *testing.T) {
 // secrets; the database holds only their keyed hash and their sealed form, and tokens stored in
 // clear before are sealed by the migration without breaking the links already sent.
 func TestConsentTokens_SealedAtRestAndLinksKeepWorking(t *testing.T) {
-	for _, dialect := range dbtest.Dialects {
-		t.Run(dialect, func(t *testing.T) {
-			d := dbtest.MustOpen(t, dialect, dbtest.MustBox(t))
-			ctx, st := context.Background(), d.Stores()
-			s := mustSubmission(t, d) // tokens tok-1 and tok-2
-			clear := func(token string) bool {
-				rows, err := d.RawRows(ctx, "SELECT consent_token, consent_token_enc FROM participants")
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, r := range rows {
-					if fmt.Sprint(r["consent_token"]) == token || strings.Contains(fmt.Sprint(r["consent_token_enc"]), token) {
-						return true
-					}
-				}
-				return false
-			}
-			if clear("tok-1") || clear("tok-2") {
-				t.Error("a consent token is stored in clear")
-			}
-			if got, i, err := st.ParticipantByConsentToken(ctx, "tok-2"); err != nil || got.ID != s.ID || i != 1 {
-				t.Fatalf("link tok-2: %v, %d, %v", got.ID, i, err)
-			}
-			if own, _ := st.SubmissionByID(ctx, s.ID); own.Participants[0].ConsentToken != "tok-1" {
-				t.Errorf("the owner's view lost the link: %q", own.Participants[0].ConsentToken)
-			}
-
-			// A token stored in clear before the change: the migration seals it; its link works.
-			if err := d.RawExec(ctx, "UPDATE participants SET consent_token = 'legacy-link-token', consent_token_enc = '' WHERE id = ?", s.Participants[1].ID); err != nil {
+	withWork(t, func(t *testing.T, d *db.DB, st *db.Stores, s contest.Submission) {
+		ctx := context.Background() // tokens tok-1 and tok-2
+		clear := func(token string) bool {
+			rows, err := d.RawRows(ctx, "SELECT consent_token, consent_token_enc FROM participants")
+			if err != nil {
 				t.Fatal(err)
 			}
-			if n, err := d.SealConsentTokens(ctx); err != nil || n != 1 {
-				t.Fatalf("sealed %d tokens: %v, want 1", n, err)
+			for _, r := range rows {
+				if fmt.Sprint(r["consent_token"]) == token || strings.Contains(fmt.Sprint(r["consent_token_enc"]), token) {
+					return true
+				}
 			}
-			if clear("legacy-link-token") {
-				t.Error("the legacy token is still in clear")
-			}
-			if _, i, err := st.ParticipantByConsentToken(ctx, "legacy-link-token"); err != nil || i != 1 {
-				t.Fatalf("legacy link: %d, %v", i, err)
-			}
-			if n, _ := d.SealConsentTokens(ctx); n != 0 {
-				t.Errorf("a second run sealed %d tokens again", n)
-			}
-		})
-	}
+			return false
+		}
+		if clear("tok-1") || clear("tok-2") {
+			t.Error("a consent token is stored in clear")
+		}
+		if got, i, err := st.ParticipantByConsentToken(ctx, "tok-2"); err != nil || got.ID != s.ID || i != 1 {
+			t.Fatalf("link tok-2: %v, %d, %v", got.ID, i, err)
+		}
+		if own, _ := st.SubmissionByID(ctx, s.ID); own.Participants[0].ConsentToken != "tok-1" {
+			t.Errorf("the owner's view lost the link: %q", own.Participants[0].ConsentToken)
+		}
+
+		// A token stored in clear before the change: the migration seals it; its link works.
+		if err := d.RawExec(ctx, "UPDATE participants SET consent_token = 'legacy-link-token', consent_token_enc = '' WHERE id = ?", s.Participants[1].ID); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := d.SealConsentTokens(ctx); err != nil || n != 1 {
+			t.Fatalf("sealed %d tokens: %v, want 1", n, err)
+		}
+		if clear("legacy-link-token") {
+			t.Error("the legacy token is still in clear")
+		}
+		if _, i, err := st.ParticipantByConsentToken(ctx, "legacy-link-token"); err != nil || i != 1 {
+			t.Fatalf("legacy link: %d, %v", i, err)
+		}
+		if n, _ := d.SealConsentTokens(ctx); n != 0 {
+			t.Errorf("a second run sealed %d tokens again", n)
+		}
+	})
 }
