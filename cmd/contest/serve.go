@@ -134,6 +134,11 @@ func (a *app) housekeep(ctx context.Context) {
 		if err := a.forgetFirstPassword(ctx); err != nil && ctx.Err() == nil {
 			a.log.Warn("organizer.txt", "err", err)
 		}
+		if n, err := a.db.SealConsentTokens(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("seal consent tokens", "err", err)
+		} else if n > 0 {
+			a.log.Info("consent tokens sealed", "count", n)
+		}
 		if n, err := a.svc.Media.SweepUploads(ctx); err != nil && ctx.Err() == nil {
 			a.log.Warn("upload cleanup", "err", err)
 		} else if n > 0 {

@@ -72,20 +72,21 @@ func (s *RegistrationService) CountOrganizers(ctx context.Context) (int64, error
 // cookie and is not stored.
 func (s *RegistrationService) SignIn(ctx context.Context, email, password string) (Session, User, error) {
 	email = normalizeEmail(email)
-	if d := s.guard.wait(email, s.Now()); d > 0 {
+	if len(email) > 254 { // no address is longer: refused before any work
+		return Session{}, User{}, errBadLogin
+	}
+	if d := s.guard.attempt(email, s.Now()); d > 0 {
 		return Session{}, User{}, errSignInBackoff(d)
 	}
 	u, err := s.users.UserByEmail(ctx, email)
 	if ErrorCode(err) == ENotFound {
-		// Spend the same time as a real check, and count it as one.
+		// Spend the same time as a real check.
 		_ = bcrypt.CompareHashAndPassword(s.dummyHash(), []byte(password))
-		s.guard.fail(email, s.Now())
 		return Session{}, User{}, errBadLogin
 	} else if err != nil {
 		return Session{}, User{}, err
 	}
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
-		s.guard.fail(email, s.Now())
 		return Session{}, User{}, errBadLogin
 	}
 	s.guard.succeed(email)
@@ -121,6 +122,9 @@ func (s *RegistrationService) Authenticate(ctx context.Context, token string) (U
 	}
 	if u.Disabled {
 		return User{}, Errorf(EUnauthorized, "该账号已停用")
+	}
+	if u.MustChangePassword && u.PasswordExpiresAt != nil && !s.Now().Before(*u.PasswordExpiresAt) {
+		return User{}, errTemporaryExpired // a session opened with it ends with it
 	}
 	return u, nil
 }

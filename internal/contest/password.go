@@ -31,10 +31,13 @@ func (s *RegistrationService) ChangePassword(ctx context.Context, actor User, to
 	if err := checkNewPassword(next); err != nil {
 		return err
 	}
+	if u.MustChangePassword && next == current {
+		return (Fields{"new_password": {Code: "same_password", Message: "请设置一个与临时密码不同的新密码"}}).Err()
+	}
 	return s.setPassword(ctx, u, next, hashToken(token), false)
 }
 
-// ResetPassword gives a contestant a temporary password, shown once to the organizer who hands
+// ResetPassword gives a contestant or a judge (whose invitation expired) a temporary password, shown once to the organizer who hands
 // it over (there is no email server), and signs the contestant out everywhere. The password
 // expires after TemporaryPasswordTTL and lets the contestant do nothing but choose their own,
 // so the organizer never knows the password the account is used with; the reset is audited.
@@ -48,8 +51,8 @@ func (s *RegistrationService) ResetPassword(ctx context.Context, actor User, ema
 	} else if err != nil {
 		return "", err
 	}
-	if u.Role != RoleContestant {
-		return "", Errorf(EForbidden, "只能重置参赛者账号的密码；组织者请使用命令行 contest organizer")
+	if u.Role == RoleOrganizer {
+		return "", Errorf(EForbidden, "只能重置参赛者和评委账号的密码；组织者请使用命令行 contest organizer")
 	}
 	password := oneTimePassword()
 	if err := s.setPassword(ctx, u, password, "", true); err != nil {

@@ -32,15 +32,17 @@ func isTokenKey(v string) bool {
 // consent_token_enc. The links already sent keep working.
 func (db *DB) consentTokenMigration() *goose.Migration {
 	up := func(ctx context.Context, _ *sql.DB) error {
-		_, err := db.sealConsentTokens(ctx)
+		_, err := db.SealConsentTokens(ctx)
 		return err
 	}
 	down := func(context.Context, *sql.DB) error { return nil } // hashes cannot be undone; 00010's down drops the column
 	return goose.NewGoMigration(11, &goose.GoFunc{RunDB: up}, &goose.GoFunc{RunDB: down})
 }
 
-// sealConsentTokens seals every consent token still stored in clear and returns how many.
-func (db *DB) sealConsentTokens(ctx context.Context) (int, error) {
+// SealConsentTokens seals every consent token still stored in clear and returns how many: the
+// work of migration 00011, run again by the housekeeping in case a replica of an older version
+// wrote one during a rolling update. Running it twice is harmless.
+func (db *DB) SealConsentTokens(ctx context.Context) (int, error) {
 	var rows []struct {
 		ID           string
 		ConsentToken string

@@ -39,6 +39,3 @@ func MustOtherBox(tb testing.TB) *pii.Box {
 func (db *DB) RawExec(ctx context.Context, query string, args ...any) error {
 	return db.gorm.WithContext(ctx).Exec(query, args...).Error
 }
-
-// SealConsentTokens runs migration 00011's work again.
-func (db *DB) SealConsentTokens(ctx context.Context) (int, error) { return db.sealConsentTokens(ctx) }

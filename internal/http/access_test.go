@@ -326,6 +326,9 @@ func TestPassword_OrganizerResetsAContestantsPassword(t *testing.T) {
 		if doc := mustDoc(t, back.Must(http.StatusOK, "GET", "/account/password", nil)); doc.Find("#temporary-password").Length() != 1 {
 			t.Error("the password page does not say the password is temporary")
 		}
+		if r := back.Do("POST", "/api/v1/me/password", map[string]string{"current_password": res.Password, "new_password": res.Password}); r.FieldCodes()["new_password"] != "same_password" {
+			t.Errorf("keeping the temporary password = %d %s, want same_password", r.Status, r.Body)
+		}
 		back.Must(http.StatusNoContent, "POST", "/api/v1/me/password", map[string]string{"current_password": res.Password, "new_password": "my-own-secret"})
 		back.Must(http.StatusOK, "GET", "/api/v1/submissions", nil)
 		back.Must(http.StatusOK, "GET", "/api/v1/me", nil).JSON(t, &me)
@@ -344,16 +347,25 @@ func TestPassword_OrganizerResetsAContestantsPassword(t *testing.T) {
 			log.Items[0].ActorName != "组织者" || !strings.Contains(log.Items[0].After, "forgot@example.org") || strings.Contains(log.Items[0].After, res.Password) {
 			t.Errorf("audit after the reset: %+v", log.Items)
 		}
-		// A temporary password not used in time stops working.
+		// A temporary password not used in time stops working, and so does a session opened
+		// with it and left without choosing a password.
 		var again struct{ Password string }
 		org.Must(http.StatusOK, "POST", "/api/v1/admin/password-resets", map[string]string{"email": "forgot@example.org"}).JSON(t, &again)
+		lingering := e.Client()
+		lingering.Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": "forgot@example.org", "password": again.Password})
 		e.Clock.Set(e.Clock.Now().Add(contest.TemporaryPasswordTTL + time.Minute))
+		if r := lingering.Do("GET", "/api/v1/me", nil); r.Status != http.StatusUnauthorized {
+			t.Errorf("a session on an expired temporary password = %d, want 401", r.Status)
+		}
 		if r := e.Client().Do("POST", "/api/v1/auth/login", map[string]string{"email": "forgot@example.org", "password": again.Password}); r.Status != http.StatusUnauthorized || !strings.Contains(r.ErrorMessage(), "临时密码已过期") {
 			t.Errorf("an expired temporary password = %d %s", r.Status, r.Body)
 		}
 		if r := org.Do("POST", "/api/v1/admin/password-resets", map[string]string{"email": "organizer@example.org"}); r.Status != http.StatusForbidden {
 			t.Errorf("resetting an organizer = %d", r.Status)
 		}
+		// A judge whose invitation expired gets a new temporary password the same way.
+		e.InviteJudge(org, "judge@example.org", "王评委", "省科技馆")
+		org.Must(http.StatusOK, "POST", "/api/v1/admin/password-resets", map[string]string{"email": "judge@example.org"})
 		if r := org.Do("POST", "/api/v1/admin/password-resets", map[string]string{"email": "nobody@example.org"}); r.FieldCodes()["email"] != "no_account" {
 			t.Errorf("unknown email = %d %s", r.Status, r.Body)
 		}

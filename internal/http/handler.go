@@ -2,11 +2,13 @@ package http
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -130,43 +132,83 @@ func formParams(c echo.Context) (url.Values, error) {
 // errBadText refuses text that no field can hold.
 var errBadText = contest.Errorf(contest.EBadRequest, "提交的内容包含无效字符（空字符或非UTF-8编码），请检查后重试")
 
-// rejectBadText refuses a JSON body or a form whose text has a NUL byte or is not UTF-8, before
-// any handler reads it: no field may hold either, and a database would refuse them with an
-// error that is not the client's business. File uploads (multipart, video parts) are binary
-// and left alone.
-func rejectBadText(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		if r.Method != http.MethodPost && r.Method != http.MethodPut {
-			return next(c)
-		}
-		switch ct := r.Header.Get(echo.HeaderContentType); {
-		case strings.HasPrefix(ct, echo.MIMEApplicationJSON):
-			body, err := io.ReadAll(r.Body)
-			var tooLarge *echo.HTTPError
-			switch {
-			case errors.As(err, &tooLarge):
-				return err
-			case err != nil: // stalled past the body timeout, or cut off
-				return contest.Errorf(contest.EBadRequest, "请求内容未完整送达，请重试")
+// rejectBadText refuses a JSON body or a form whose text has a NUL character or is not UTF-8,
+// before any handler reads it: no field may hold either, and a database would refuse them with
+// an error that is not the client's business. It reads at most limit bytes (the JSON and form
+// limit): uploads (multipart scans, video parts) are binary, have their own limits, and are
+// left alone.
+func rejectBadText(limit int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			if r.Method != http.MethodPost && r.Method != http.MethodPut || isUpload(r.URL.Path) {
+				return next(c)
 			}
-			if !utf8.Valid(body) || bytes.IndexByte(body, 0) >= 0 || bytes.Contains(body, []byte(`\u0000`)) {
-				return errBadText
-			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
-		case strings.HasPrefix(ct, echo.MIMEApplicationForm):
-			form, err := formParams(c)
-			if err != nil {
-				return err
-			}
-			for _, vs := range form {
-				for _, v := range vs {
-					if !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 {
-						return errBadText
+			switch ct := r.Header.Get(echo.HeaderContentType); {
+			case strings.HasPrefix(ct, echo.MIMEApplicationJSON):
+				body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+				var tooLarge *echo.HTTPError
+				switch {
+				case errors.As(err, &tooLarge):
+					return err
+				case err != nil: // stalled past the body timeout, or cut off
+					return contest.Errorf(contest.EBadRequest, "请求内容未完整送达，请重试")
+				case int64(len(body)) > limit:
+					return contest.Errorf(contest.ETooLarge, "提交的内容过大")
+				}
+				if !utf8.Valid(body) || bytes.IndexByte(body, 0) >= 0 || badJSONText(body) {
+					return errBadText
+				}
+				r.Body = io.NopCloser(bytes.NewReader(body))
+			case strings.HasPrefix(ct, echo.MIMEApplicationForm):
+				form, err := formParams(c)
+				if err != nil {
+					return err
+				}
+				for _, vs := range form {
+					for _, v := range vs {
+						if !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 {
+							return errBadText
+						}
 					}
 				}
 			}
+			return next(c)
 		}
-		return next(c)
 	}
+}
+
+// isUpload tells the routes that take files: a scan of the signed form, a video part.
+func isUpload(path string) bool {
+	return strings.HasSuffix(path, "/scan") || strings.HasPrefix(path, "/api/v1/parts/")
+}
+
+// badJSONText reports whether a JSON body's decoded text (keys and strings) holds a NUL
+// character, which an escape (\u0000) can carry past a byte check. A body that is not JSON is
+// left for the handler to refuse.
+func badJSONText(body []byte) bool {
+	if !bytes.Contains(body, []byte(`\u0000`)) {
+		return false // the only way to write NUL in valid JSON text
+	}
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return false
+	}
+	var bad func(any) bool
+	bad = func(v any) bool {
+		switch v := v.(type) {
+		case string:
+			return strings.IndexByte(v, 0) >= 0
+		case []any:
+			return slices.ContainsFunc(v, bad)
+		case map[string]any:
+			for k, x := range v {
+				if strings.IndexByte(k, 0) >= 0 || bad(x) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return bad(v)
 }

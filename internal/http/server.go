@@ -68,11 +68,12 @@ func New(svc *contest.Services, ready func(context.Context) error, log *slog.Log
 	// and forms everywhere, a scan of the paper form on the scan routes.
 	// A video part (local folder) is bounded by its planned size in the handler.
 	isScan := func(c echo.Context) bool { return strings.HasSuffix(c.Request().URL.Path, "/scan") }
+	isUploadPath := func(c echo.Context) bool { return isUpload(c.Request().URL.Path) }
 	isPart := func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/api/v1/parts/") }
 	e.Pre(func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			d := opts.BodyTimeout
-			if isPart(c) {
+			if isUploadPath(c) { // a video part, or a scan from a phone on a slow line
 				d = opts.PartTimeout
 			}
 			limitBodyTime(c, d)
@@ -88,7 +89,7 @@ func New(svc *contest.Services, ready func(context.Context) error, log *slog.Log
 	e.Use(middleware.Recover())
 	e.Use(s.logRequests)
 	e.Use(rejectMalformedParams)
-	e.Use(rejectBadText)
+	e.Use(rejectBadText(opts.MaxBodyBytes))
 	e.Use(noStore)
 	hsts := 0
 	if strings.HasPrefix(opts.BaseURL, "https://") {
@@ -144,7 +145,7 @@ func (s *Server) routes() {
 		// shared limit would need a shared store). Guessing one account's password is slowed
 		// per account by the service, so the address limit can leave room for a campus behind
 		// one NAT at the deadline.
-		signIn: rateLimit(10, 100, 10*time.Minute, "尝试次数过多，请稍后再试"),
+		signIn: rateLimit(3, 100, 10*time.Minute, "尝试次数过多，请稍后再试"),
 		// Objections have their own, much slower budget: each one must be decided by hand.
 		objections: rateLimit(1.0/600, 10, time.Hour, "提交过于频繁，请稍后再试"),
 	}

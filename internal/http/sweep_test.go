@@ -106,6 +106,33 @@ func badBodies() map[string]sweepBody {
 		"a form":           {"application/x-www-form-urlencoded", []byte(form.Encode())},
 		"truncated JSON":   {"application/json", []byte(`{"title": "abc`)},
 		"no content type":  {"", []byte(`{"title":"x"}`)},
+		"NUL in a key":     {"application/json", []byte(`{"ti\u0000tle":"x","registration":{"title":"\u0000"}}`)},
 		"multipart broken": {"multipart/form-data; boundary=x", []byte("--x\r\nContent-Disposition: form-data; name=\"scan\"\r\n\r\nabc")},
+	}
+}
+
+// TestBadText_AnEscapedBackslashIsNotANulByte: text that merely shows "\u0000" (a Windows
+// path, a code sample) is ordinary text.
+func TestBadText_AnEscapedBackslashIsNotANulByte(t *testing.T) {
+	e := MustEnv(t, "sqlite+localfs")
+	c := e.Client().SignUp("zhang@example.org")
+	in := validInput()
+	in["registration"].(map[string]any)["description"] = `程序里写作 \u0000 的字符`
+	if r := c.Do("POST", "/api/v1/submissions", in); r.Status != http.StatusCreated {
+		t.Fatalf("a description showing \\u0000 = %d %s", r.Status, r.Body)
+	}
+	if status := c.RawBody("POST", "/api/v1/submissions", "application/json", []byte(`{"registration":{"title":"a\u0000b"}}`)); status != http.StatusBadRequest {
+		t.Errorf("a title holding a NUL character = %d, want 400", status)
+	}
+}
+
+// TestBadText_OnlyTheJSONLimitIsRead: a huge JSON body sent to an upload path is not read
+// into memory by the text check.
+func TestBadText_OnlyTheJSONLimitIsRead(t *testing.T) {
+	e := MustEnv(t, "sqlite+localfs")
+	c := e.Client().SignUp("zhang@example.org")
+	big := bytes.Repeat([]byte("a"), 3<<20)
+	if status := c.RawBody("POST", "/api/v1/submissions", "application/json", big); status != http.StatusRequestEntityTooLarge {
+		t.Errorf("3 MiB of JSON = %d, want 413", status)
 	}
 }

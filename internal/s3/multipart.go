@@ -23,6 +23,7 @@ type Multipart struct {
 	*Store
 	core    minio.Core
 	presign *minio.Client // signs part URLs for the address clients use
+	origin  string        // the scheme and host of the URLs it signs, for the pages' CSP
 }
 
 var (
@@ -44,6 +45,7 @@ type PublicEndpoint struct {
 func NewMultipart(ctx context.Context, s *Store, pub PublicEndpoint) (*Multipart, error) {
 	m := &Multipart{Store: s, core: minio.Core{Client: s.client}, presign: s.client}
 	if pub.Endpoint == "" {
+		m.origin = m.signedOrigin(ctx)
 		return m, nil
 	}
 	region, err := s.client.GetBucketLocation(ctx, s.bucket)
@@ -66,15 +68,23 @@ func NewMultipart(ctx context.Context, s *Store, pub PublicEndpoint) (*Multipart
 		return nil, fmt.Errorf("s3: client for public endpoint %s: %w", pub.Endpoint, err)
 	}
 	m.presign = c
+	m.origin = m.signedOrigin(ctx)
 	return m, nil
+}
+
+// signedOrigin is the scheme and host of a URL signed for the bucket: with a virtual-hosted
+// store (AWS S3, Aliyun OSS) the bucket is part of the host, so the endpoint alone would not do.
+func (m *Multipart) signedOrigin(ctx context.Context) string {
+	u, err := m.presign.PresignedGetObject(ctx, m.bucket, "origin", time.Minute, nil)
+	if err != nil {
+		u = m.presign.EndpointURL()
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 // BrowserOrigin is where browsers send parts and fetch videos: the scheme and host that part
 // and download URLs are signed for.
-func (m *Multipart) BrowserOrigin() string {
-	u := m.presign.EndpointURL()
-	return u.Scheme + "://" + u.Host
-}
+func (m *Multipart) BrowserOrigin() string { return m.origin }
 
 // checksumHeader carries a part's SHA-256; signed into the URL, so it must be sent as given.
 const checksumHeader = "x-amz-checksum-sha256"
