@@ -103,7 +103,7 @@ func (s *ReportService) registrationSheets(ctx context.Context, actor User, c Co
 	}
 	// Masked means masked for contact data too: names keep their surname, addresses their
 	// city, e-mail its domain.
-	clear := func(v string, mask func(string) string) string {
+	shown := func(v string, mask func(string) string) string {
 		if full {
 			return v
 		}
@@ -120,13 +120,13 @@ func (s *ReportService) registrationSheets(ctx context.Context, actor User, c Co
 		names := make([]string, len(w.Participants))
 		signed := 0
 		for k, p := range w.Participants {
-			names[k] = clear(p.Name, MaskName)
+			names[k] = shown(p.Name, MaskName)
 			var at *time.Time
 			if p.Consent != nil {
 				signed++
 				at = &p.Consent.At
 			}
-			team.Rows = append(team.Rows, []any{i + 1, r.Title, clear(p.Name, MaskName), p.IDType.Label(), id(p.IDNumber, p.IDMasked), p.Employer, timeCell(at)})
+			team.Rows = append(team.Rows, []any{i + 1, r.Title, shown(p.Name, MaskName), p.IDType.Label(), id(p.IDNumber, p.IDMasked), p.Employer, timeCell(at)})
 		}
 		formal := "待审查"
 		if w.Formal != nil {
@@ -136,9 +136,9 @@ func (s *ReportService) registrationSheets(ctx context.Context, actor User, c Co
 		if w.Video != nil {
 			video = w.Video.Check.State.Label()
 		}
-		reg.Rows = append(reg.Rows, []any{i + 1, r.Title, clear(r.LeadName, MaskName), r.Employer, clear(r.ContactName, MaskName),
+		reg.Rows = append(reg.Rows, []any{i + 1, r.Title, shown(r.LeadName, MaskName), r.Employer, shown(r.ContactName, MaskName),
 			r.ContactIDType.Label(), id(r.ContactIDNumber, w.ContactIDMasked), id(r.Mobile, w.MobileMasked),
-			clear(r.Email, MaskEmail), clear(r.WeChat, MaskWeChat), clear(r.Address, MaskAddress), r.PostalCode,
+			shown(r.Email, MaskEmail), shown(r.WeChat, MaskWeChat), shown(r.Address, MaskAddress), r.PostalCode,
 			r.Description, strings.Join(names, "、"), fmt.Sprintf("%d/%d", signed, len(w.Participants)), w.Status.Label(),
 			timeCell(w.SubmittedAt), formal, video})
 	}

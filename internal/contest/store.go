@@ -56,6 +56,8 @@ type SubmissionStore interface {
 	// ListSubmissions returns a page of submissions matching f, personal numbers only masked,
 	// and the counts per status of all submissions matching f.
 	ListSubmissions(ctx context.Context, f SubmissionFilter) (SubmissionPage, error)
+	// CountSubmissions counts the submissions matching f, reading none of them.
+	CountSubmissions(ctx context.Context, f SubmissionFilter) (int64, error)
 	DeleteSubmission(ctx context.Context, id string) error
 	// SaveVideoCheck records the check of the submission's video if its video is still the one
 	// under videoKey; otherwise it changes nothing and returns nil (the video was replaced).

@@ -83,11 +83,11 @@ func (s *RegistrationService) CreateSubmission(ctx context.Context, actor User, 
 	if err := in.validateDraft(); err != nil {
 		return Submission{}, err
 	}
-	mine, err := s.submissions.ListSubmissions(ctx, SubmissionFilter{ContestID: c.ID, OwnerID: actor.ID, Limit: 1})
+	mine, err := s.submissions.CountSubmissions(ctx, SubmissionFilter{ContestID: c.ID, OwnerID: actor.ID})
 	if err != nil {
 		return Submission{}, err
 	}
-	if mine.Total >= int64(s.maxWorks) {
+	if mine >= int64(s.maxWorks) {
 		return Submission{}, Errorf(EConflict, "每个账号最多报名%d件作品；如需再报名，请先删除不再提交的草稿", s.maxWorks)
 	}
 	now := s.Now()

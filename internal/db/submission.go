@@ -403,6 +403,13 @@ func (sb *Submissions) ListSubmissions(ctx context.Context, f contest.Submission
 }
 
 // filter applies a SubmissionFilter's conditions.
+// CountSubmissions counts the submissions matching f in one query.
+func (sb *Submissions) CountSubmissions(ctx context.Context, f contest.SubmissionFilter) (int64, error) {
+	var n int64
+	err := sb.filter(sb.db.gorm.WithContext(ctx).Model(&submissionRow{}), f).Count(&n).Error
+	return n, translate(err, "作品")
+}
+
 func (sb *Submissions) filter(q *gorm.DB, f contest.SubmissionFilter) *gorm.DB {
 	if f.ContestID != "" {
 		q = q.Where("contest_id = ?", f.ContestID)

@@ -68,12 +68,11 @@ func New(svc *contest.Services, ready func(context.Context) error, log *slog.Log
 	// and forms everywhere, a scan of the paper form on the scan routes.
 	// A video part (local folder) is bounded by its planned size in the handler.
 	isScan := func(c echo.Context) bool { return strings.HasSuffix(c.Request().URL.Path, "/scan") }
-	isUploadPath := func(c echo.Context) bool { return isUpload(c.Request().URL.Path) }
 	isPart := func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/api/v1/parts/") }
 	e.Pre(func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			d := opts.BodyTimeout
-			if isUploadPath(c) { // a video part, or a scan from a phone on a slow line
+			if isUpload(c.Request().URL.Path) { // a video part, or a scan from a phone on a slow line
 				d = opts.PartTimeout
 			}
 			limitBodyTime(c, d)
@@ -81,7 +80,7 @@ func New(svc *contest.Services, ready func(context.Context) error, log *slog.Log
 		}
 	})
 	e.Pre(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
-		Limit: fmt.Sprintf("%dB", opts.MaxBodyBytes), Skipper: func(c echo.Context) bool { return isScan(c) || isPart(c) }}))
+		Limit: fmt.Sprintf("%dB", opts.MaxBodyBytes), Skipper: func(c echo.Context) bool { return isUpload(c.Request().URL.Path) }}))
 	e.Pre(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
 		Limit: fmt.Sprintf("%dB", contest.MaxScanBytes+1<<20), Skipper: func(c echo.Context) bool { return !isScan(c) }}))
 	e.Pre(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
