@@ -22,6 +22,10 @@ type Publication struct {
 	PublishedVersion int        `json:",omitempty"`
 	WithdrawnAt      *time.Time `json:",omitempty"`
 	Certificate      CertificateTemplate
+	// RetentionDays is how long after publishing the personal data is kept (0: the default,
+	// DefaultRetentionDays); PurgedAt is when it was purged.
+	RetentionDays int        `json:",omitempty"`
+	PurgedAt      *time.Time `json:",omitempty"`
 	// Revision counts the saves; a save based on an older revision is refused, so two
 	// organizers (or a double click) cannot publish twice.
 	Revision int `json:"-"`
@@ -29,7 +33,7 @@ type Publication struct {
 
 // DefaultPublication is a 5-day 公示 and the default certificate wording.
 func DefaultPublication(issuer string) Publication {
-	return Publication{PublicityDays: 5, Certificate: DefaultCertificateTemplate(issuer)}
+	return Publication{PublicityDays: 5, RetentionDays: DefaultRetentionDays, Certificate: DefaultCertificateTemplate(issuer)}
 }
 
 // Stage is where the results stand.

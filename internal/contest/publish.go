@@ -197,40 +197,56 @@ func (s *PublicationService) Unpublish(ctx context.Context, actor User, reason s
 	return c, nil
 }
 
-// UpdatePublication saves the length of the 公示 and the certificate template. Organizers only;
-// audited.
-func (s *PublicationService) UpdatePublication(ctx context.Context, actor User, days int, t CertificateTemplate) (Contest, error) {
+// PublicationSettings are what an organizer sets for publishing: the length of the 公示, how
+// long personal data is kept after publishing, and the certificate template.
+type PublicationSettings struct {
+	PublicityDays int
+	RetentionDays int // 0 keeps the current period
+	Certificate   CertificateTemplate
+}
+
+// Settings returns the publication's settings.
+func (p Publication) Settings() PublicationSettings {
+	return PublicationSettings{PublicityDays: p.PublicityDays, RetentionDays: p.Retention(), Certificate: p.Certificate}
+}
+
+// UpdatePublication saves the publication settings. Organizers only; audited.
+func (s *PublicationService) UpdatePublication(ctx context.Context, actor User, in PublicationSettings) (Contest, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return Contest{}, err
 	}
-	err := t.Validate()
-	if days < 1 || days > 30 {
-		f, _ := err.(*Error)
-		fields := Fields{"publicity_days": {Code: "publicity_days", Message: "公示期须为1–30天"}}
-		if f != nil {
-			for k, v := range f.Fields {
-				fields[k] = v
-			}
+	var fields Fields
+	if err, ok := in.Certificate.Validate().(*Error); ok && err != nil {
+		for k, v := range err.Fields {
+			fields.Add(k, v.Code, v.Message)
 		}
-		err = fields.Err()
 	}
-	if err != nil {
+	if in.PublicityDays < 1 || in.PublicityDays > 30 {
+		fields.Add("publicity_days", "publicity_days", "公示期须为1–30天")
+	}
+	if in.RetentionDays != 0 {
+		checkRetention(in.RetentionDays, &fields)
+	}
+	if err := fields.Err(); err != nil {
 		return Contest{}, err
 	}
 	c, err := s.contests.CurrentContest(ctx)
 	if err != nil {
 		return Contest{}, err
 	}
-	if c.Publication.PublishedAt != nil && t != c.Publication.Certificate {
+	if in.RetentionDays == 0 {
+		in.RetentionDays = c.Publication.Retention()
+	}
+	if c.Publication.PublishedAt != nil && in.Certificate != c.Publication.Certificate {
 		// Issued certificates keep their wording: a serial certifies what it printed.
 		return Contest{}, Errorf(EConflict, "结果已发布，证书内容不能再修改；如需修改，请先撤回发布")
 	}
-	if err := s.checkTemplate(c, t); err != nil {
+	if err := s.checkTemplate(c, in.Certificate); err != nil {
 		return Contest{}, err
 	}
-	before := map[string]any{"publicity_days": c.Publication.PublicityDays, "certificate": c.Publication.Certificate}
-	c.Publication.PublicityDays, c.Publication.Certificate = days, t
-	a := s.newAudit(actor, "publication", c.ID, "settings", before, map[string]any{"publicity_days": days, "certificate": t})
+	before := c.Publication.Settings()
+	c.Publication.PublicityDays, c.Publication.RetentionDays, c.Publication.Certificate = in.PublicityDays, in.RetentionDays, in.Certificate
+	a := s.newAudit(actor, "publication", c.ID, "settings", before, in)
 	if err := s.publication.SavePublicity(ctx, c, nil, a); err != nil {
 		return Contest{}, err
 	}

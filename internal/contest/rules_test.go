@@ -114,3 +114,21 @@ func TestCheckScoring_ReviewWindowInShanghaiAndClosedJudging(t *testing.T) {
 		t.Errorf("conflict after judging closed: %q, want %q", got, EConflict)
 	}
 }
+
+// Personal data may be purged from the start of the day (Beijing) the retention period after
+// publishing ends; a publication saved before the setting existed keeps the default period.
+func TestContest_PurgeDue(t *testing.T) {
+	var c Contest
+	if _, ok := c.PurgeDue(); ok {
+		t.Fatal("a purge is due before the results are published")
+	}
+	late := time.Date(2022, 5, 28, 23, 30, 0, 0, Beijing) // 15:30 UTC
+	c.Publication = Publication{PublishedAt: &late, RetentionDays: 30}
+	if due, _ := c.PurgeDue(); !due.Equal(time.Date(2022, 6, 27, 0, 0, 0, 0, Beijing)) {
+		t.Errorf("due %v, want 2022-06-27 00:00 Beijing", due)
+	}
+	c.Publication.RetentionDays = 0
+	if due, _ := c.PurgeDue(); !due.Equal(time.Date(2022, 11, 24, 0, 0, 0, 0, Beijing)) {
+		t.Errorf("default due %v, want 180 days later: 2022-11-24", due)
+	}
+}

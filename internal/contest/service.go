@@ -52,6 +52,7 @@ type Stores interface {
 	ObjectionStore
 	RecommendationStore
 	ExportStore
+	RetentionStore
 }
 
 // Options are the services' settings and the tools they use; the zero value of each field
@@ -124,7 +125,7 @@ func New(db Stores, storage Storage, opts Options) *Services {
 		bcryptCost: opts.BcryptCost, sessionTTL: opts.SessionTTL, maxWorks: opts.MaxWorks, files: opts.Files}
 	judging := &JudgingService{core: c, users: db, sessions: db, reviews: db, awards: db, publication: db,
 		registration: reg, media: media}
-	pub := &PublicationService{core: c, publication: db, objections: db, recommendations: db,
+	pub := &PublicationService{core: c, publication: db, objections: db, recommendations: db, retention: db,
 		judging: judging, media: media, certificates: opts.Certificates, baseURL: opts.BaseURL}
 	reports := &ReportService{core: c, users: db, exports: db, publication: db, objections: db, recommendations: db,
 		judging: judging, pub: pub, spreadsheets: opts.Spreadsheets, tempDir: opts.Check.TempDir}
@@ -208,6 +209,7 @@ type PublicationService struct {
 	publication     PublicationStore
 	objections      ObjectionStore
 	recommendations RecommendationStore // the works recommended to the national contest
+	retention       RetentionStore
 	judging         *JudgingService
 	media           *MediaService
 	certificates    CertificateRenderer

@@ -78,6 +78,9 @@ func timeCell(t *time.Time) any {
 }
 
 func (s *ReportService) registrationSheets(ctx context.Context, actor User, c Contest, full bool) ([]Sheet, error) {
+	if at := c.Publication.PurgedAt; full && at != nil {
+		return nil, Errorf(EConflict, "个人信息已于%s按保存期限清除，不能再完整导出；脱敏导出仍可使用", at.In(Beijing).Format("2006年1月2日"))
+	}
 	page, err := s.submissions.ListSubmissions(ctx, SubmissionFilter{ContestID: c.ID})
 	if err != nil {
 		return nil, err

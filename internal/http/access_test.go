@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net"
 	"net/http"
 	"net/url"
@@ -106,22 +105,7 @@ func TestScan_UploadReplaceAndDownload(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
 		c := e.Client().SignUp("zhang@example.org")
 		s := c.Create(nil)
-		upload := func(name string, data []byte) response {
-			var buf bytes.Buffer
-			w := multipart.NewWriter(&buf)
-			fw, _ := w.CreateFormFile("scan", name)
-			fw.Write(data)
-			w.Close()
-			req, _ := http.NewRequest("PUT", e.Server.URL+"/api/v1/submissions/"+s.ID+"/scan", &buf)
-			req.Header.Set("Content-Type", w.FormDataContentType())
-			req.Header.Set("X-CSRF-Token", c.csrf)
-			res, err := c.http.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer res.Body.Close()
-			return response{Status: res.StatusCode, Body: readValidated(t, res)}
-		}
+		upload := func(name string, data []byte) response { return c.PutScan(s.ID, name, data) }
 		pdf := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("签字版授权书"), 1000)...)
 		if r := upload("../../授权书.pdf", pdf); r.Status != http.StatusOK {
 			t.Fatalf("upload = %d %s", r.Status, r.Body)

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -461,6 +462,25 @@ type submission struct {
 		Consent    *struct{ At time.Time }
 	}
 	Missing map[string]struct{ Code string }
+}
+
+// PutScan uploads the scan of the signed 作品授权书 of the work id, as the file name.
+func (c *client) PutScan(id, name string, data []byte) response {
+	c.t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	fw, _ := w.CreateFormFile("scan", name)
+	fw.Write(data)
+	w.Close()
+	req, _ := http.NewRequest("PUT", c.e.Server.URL+"/api/v1/submissions/"+id+"/scan", &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("X-CSRF-Token", c.csrf)
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	return response{Status: res.StatusCode, Body: readValidated(c.t, res)}
 }
 
 // Create saves validInput (or body) as a new submission.

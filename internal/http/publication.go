@@ -21,6 +21,7 @@ func (s publicationDesk) routes(r router) {
 	r.admin.POST("/publication/publish", s.publicationAction(s.publish))
 	r.admin.POST("/publication/unpublish", s.publicationAction(s.unpublish))
 	r.admin.POST("/publication/settings", s.pagePublicationSettings)
+	r.admin.POST("/publication/purge", s.pagePurge)
 	r.admin.GET("/publication/certificate-preview", s.previewCertificate)
 	r.admin.POST("/publication/exports", s.publicationAction(s.startExport))
 	r.admin.POST("/recommendations/:id", s.publicationAction(s.recommend))
@@ -28,6 +29,7 @@ func (s publicationDesk) routes(r router) {
 	r.org.POST("/publication/publicity", s.apiPublicationAction(s.apiStartPublicity))
 	r.org.POST("/publication/publish", s.apiPublicationAction(s.apiPublish))
 	r.org.POST("/publication/unpublish", s.apiPublicationAction(s.apiUnpublish))
+	r.org.POST("/publication/purge", s.apiPurge)
 	r.org.PUT("/recommendations/:id", s.apiSetRecommended)
 }
 
@@ -39,11 +41,20 @@ type publicationJSON struct {
 	PublicityEnd   *time.Time `json:"publicity_end,omitempty"`
 	PublishedAt    *time.Time `json:"published_at,omitempty"`
 	PublicityDays  int        `json:"publicity_days"`
+	// RetentionDays is how long after publishing personal data is kept; PurgeDue is when it may
+	// be purged (once published), PurgedAt when it was.
+	RetentionDays int        `json:"retention_days"`
+	PurgeDue      *time.Time `json:"purge_due,omitempty"`
+	PurgedAt      *time.Time `json:"purged_at,omitempty"`
 }
 
 func toPublicationJSON(c contest.Contest, now time.Time) publicationJSON {
 	p, st := c.Publication, c.Stage(now)
-	out := publicationJSON{Stage: string(st), StageLabel: st.Label(), PublishedAt: p.PublishedAt, PublicityDays: p.PublicityDays}
+	out := publicationJSON{Stage: string(st), StageLabel: st.Label(), PublishedAt: p.PublishedAt, PublicityDays: p.PublicityDays,
+		RetentionDays: p.Retention(), PurgedAt: p.PurgedAt}
+	if due, ok := c.PurgeDue(); ok {
+		out.PurgeDue = &due
+	}
 	if st == contest.StagePublicity || st == contest.StageReady || st == contest.StagePublished || st == contest.StageWithdrawn {
 		out.PublicityStart, out.PublicityEnd = p.PublicityStart, p.PublicityEnd // not those of a voided 公示
 	}
@@ -136,6 +147,10 @@ type publicationPage struct {
 	Publication  contest.Publication
 	Certificates []contest.Certificate
 	Valid        int // certificates that stand
+	// PurgeDue is when the personal data may be purged (nil before publishing); PurgeReady says
+	// that day has come.
+	PurgeDue   *time.Time
+	PurgeReady bool
 }
 
 func (s publicationDesk) publicationData(c echo.Context) (publicationPage, contest.Contest, error) {
@@ -146,6 +161,9 @@ func (s publicationDesk) publicationData(c echo.Context) (publicationPage, conte
 		return publicationPage{}, ct, err
 	}
 	d := publicationPage{Stage: ct.Stage(s.svc.Now()), Publication: ct.Publication}
+	if due, ok := ct.PurgeDue(); ok {
+		d.PurgeDue, d.PurgeReady = &due, !s.svc.Now().Before(due)
+	}
 	if d.Awards, err = s.svc.Judging.Awards(ctx, u); err != nil {
 		return d, ct, err
 	}
@@ -229,23 +247,65 @@ func (s publicationDesk) startExport(c echo.Context, u contest.User) error {
 	return err
 }
 
-func publicationInput(c echo.Context) (int, contest.CertificateTemplate) {
+func publicationInput(c echo.Context) contest.PublicationSettings {
 	days, _ := strconv.Atoi(c.FormValue("publicity_days"))
-	return days, contest.CertificateTemplate{Heading: c.FormValue("heading"), Body: c.FormValue("body"),
-		Issuer: c.FormValue("issuer"), Date: c.FormValue("date"), PerParticipant: c.FormValue("per_participant") == "1"}
+	retention, _ := strconv.Atoi(c.FormValue("retention_days"))
+	return contest.PublicationSettings{PublicityDays: days, RetentionDays: retention, Certificate: contest.CertificateTemplate{
+		Heading: c.FormValue("heading"), Body: c.FormValue("body"), Issuer: c.FormValue("issuer"), Date: c.FormValue("date"),
+		PerParticipant: c.FormValue("per_participant") == "1"}}
 }
 
 func (s publicationDesk) pagePublicationSettings(c echo.Context) error {
 	u, _ := currentUser(c)
-	days, t := publicationInput(c)
-	if _, err := s.svc.Publication.UpdatePublication(c.Request().Context(), u, days, t); err != nil {
+	in := publicationInput(c)
+	if _, err := s.svc.Publication.UpdatePublication(c.Request().Context(), u, in); err != nil {
 		if contest.ErrorCode(err) != contest.EInvalid {
 			return err
 		}
-		return s.showPublication(c, http.StatusUnprocessableEntity, &contest.Publication{PublicityDays: days, Certificate: t}, err)
+		entered := contest.Publication{PublicityDays: in.PublicityDays, RetentionDays: in.RetentionDays, Certificate: in.Certificate}
+		return s.showPublication(c, http.StatusUnprocessableEntity, &entered, err)
 	}
 	flash(c, "saved")
 	return c.Redirect(http.StatusSeeOther, "/admin/publication#settings")
+}
+
+// pagePurge purges the contest's personal data once its retention period is over.
+func (s publicationDesk) pagePurge(c echo.Context) error {
+	u, _ := currentUser(c)
+	if _, err := s.svc.Publication.PurgePersonalData(c.Request().Context(), u, c.FormValue("confirm")); err != nil {
+		if contest.ErrorCode(err) != contest.EInvalid {
+			return err
+		}
+		return s.showPublication(c, http.StatusUnprocessableEntity, nil, err)
+	}
+	flash(c, "purged")
+	return c.Redirect(http.StatusSeeOther, "/admin/publication#retention")
+}
+
+// purgeJSON is what a purge cleared, and where the results stand after it.
+type purgeJSON struct {
+	Purged      contest.PurgeCounts `json:"purged"`
+	Publication publicationJSON     `json:"publication"`
+}
+
+func (s publicationDesk) apiPurge(c echo.Context) error {
+	var in struct {
+		Confirm string `json:"confirm"`
+	}
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	u, _ := currentUser(c)
+	ctx := c.Request().Context()
+	n, err := s.svc.Publication.PurgePersonalData(ctx, u, in.Confirm)
+	if err != nil {
+		return err
+	}
+	ct, err := s.svc.Contests.CurrentContest(ctx)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, purgeJSON{Purged: n, Publication: toPublicationJSON(ct, s.svc.Now())})
 }
 
 // previewCertificate shows a sample certificate with the current template, inline.

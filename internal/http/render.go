@@ -102,7 +102,8 @@ var (
 		"reopen": "开启新版本", "download": "下载", "registrations_full": "完整导出报名信息", "start": "开始生成", "passed": "通过",
 		"excluded": "不通过", "invite": "邀请", "activate": "启用", "deactivate": "停用", "close": "结束评审", "settings": "修改设置",
 		"decide": "处理", "publicity": "开始公示", "publish": "发布", "unpublish": "撤回发布", "recommend": "推荐",
-		"unrecommend": "取消推荐", "submit": "提交评分", "draft": "保存草稿", "update": "修改", "reset_password": "重置密码"}
+		"unrecommend": "取消推荐", "submit": "提交评分", "draft": "保存草稿", "update": "修改", "reset_password": "重置密码",
+		"purge_personal_data": "清除个人信息"}
 )
 
 func labelOr(m map[string]string, code string) string {
@@ -129,6 +130,7 @@ func mustParsePages() *pages {
 // flashText are the one-line confirmations shown after a redirect; the cookie holds only the key.
 var flashText = map[string]string{
 	"saved":     "已保存",
+	"purged":    "个人信息已清除：报名联系信息、证件号码、授权书扫描件、授权IP和异议人联系方式均已删除，获奖结果与证书验证不受影响。",
 	"created":   "报名登记表已保存为草稿。下一步：请每位参与人员签署作品授权书。",
 	"submitted": "作品已提交",
 	"deleted":   "草稿已删除",

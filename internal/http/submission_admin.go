@@ -173,9 +173,14 @@ func (s adminSubmissions) pageAdminSubmissions(c echo.Context) error {
 
 func (s adminSubmissions) pageAdminSubmission(c echo.Context) error {
 	u, _ := currentUser(c)
-	sub, err := s.svc.Registration.Submission(c.Request().Context(), u, c.Param("id"))
+	ctx := c.Request().Context()
+	sub, err := s.svc.Registration.Submission(ctx, u, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "admin_submission", view{Title: sub.Registration.Title, Data: sub.Masked()})
+	ct, err := s.svc.Contests.CurrentContest(ctx)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "admin_submission", view{Title: sub.Registration.Title, Contest: ct, Data: sub.Masked()})
 }
