@@ -7,6 +7,7 @@ package contest
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes shared by the whole application. They are stable: programs match on them.
@@ -40,6 +41,10 @@ type Error struct {
 	Message string
 	Fields  map[string]FieldError
 	Err     error // the cause, for logs only
+	// RetryAfter, for EUnavailable and ETooManyRequests, is when the client may try again (0:
+	// the handler's default). An outage is not a bug: the client is told to wait, not that it
+	// failed.
+	RetryAfter time.Duration
 }
 
 // FieldError is the verdict on one input field: a stable machine code and a Chinese message.
@@ -60,6 +65,21 @@ func (e *Error) Unwrap() error { return e.Err }
 // Errorf returns an *Error with the code and a formatted Chinese message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Unavailable is an EUnavailable error: something the request needs (the database, storage,
+// disk space, a busy pool) does not answer now; the client should try again after retryAfter.
+func Unavailable(message string, retryAfter time.Duration, cause error) *Error {
+	return &Error{Code: EUnavailable, Message: message, Err: cause, RetryAfter: retryAfter}
+}
+
+// RetryAfterOf returns the RetryAfter of the first *Error in err's chain.
+func RetryAfterOf(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }
 
 // Internal wraps an unexpected error; its text never reaches a client.

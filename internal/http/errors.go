@@ -4,7 +4,9 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -57,6 +59,17 @@ func fromHTTPError(he *echo.HTTPError) error {
 	return contest.Internal(he)
 }
 
+// defaultRetryAfter is what a client waiting on a 503 or 429 is told when the error does not say.
+const defaultRetryAfter = 5 * time.Second
+
+// retryAfterSeconds is the Retry-After header's value: whole seconds, at least 1.
+func retryAfterSeconds(d time.Duration) string {
+	if d <= 0 {
+		d = defaultRetryAfter
+	}
+	return strconv.Itoa(int(max(1, (d+time.Second-1)/time.Second)))
+}
+
 // wantsJSON tells API calls from page views.
 func wantsJSON(c echo.Context) bool {
 	r := c.Request()
@@ -80,6 +93,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	if code == contest.EInternal {
 		s.log.Error("internal error", "route", c.Path(), "method", c.Request().Method, "err", err)
+	}
+	if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
+		c.Response().Header().Set("Retry-After", retryAfterSeconds(contest.RetryAfterOf(err)))
 	}
 	var body errorBody
 	body.Error.Code, body.Error.Message, body.Error.Fields = code, contest.ErrorMessage(err), contest.ErrorFields(err)
