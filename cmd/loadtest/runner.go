@@ -38,12 +38,9 @@ type runner struct {
 
 func newRunner(ctx context.Context, o options, organizerPassword string, log io.Writer) (*runner, error) {
 	lb := &balancer{rt: &http.Transport{Proxy: nil, MaxIdleConns: 4096, MaxIdleConnsPerHost: 4096, IdleConnTimeout: 90 * time.Second}}
-	for _, b := range o.bases {
-		u, err := url.Parse(b)
-		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-			return nil, usageError{fmt.Errorf("-base %q: want http://host:port", b)}
-		}
-		lb.bases = append(lb.bases, u)
+	var err error
+	if lb.bases, err = parseBases(o.bases); err != nil {
+		return nil, err
 	}
 	r := &runner{o: o, lb: lb, bare: &http.Client{Transport: lb.rt}, rec: newRecorder(), password: "load-" + o.run + "-密码",
 		salt: int(time.Now().UnixNano() % 1e6), verdictWait: o.verdictWait, log: log}
@@ -59,7 +56,6 @@ func newRunner(ctx context.Context, o options, organizerPassword string, log io.
 			return nil, err
 		}
 	}
-	var err error
 	if r.base, err = readVideo(path); err != nil {
 		r.close()
 		return nil, err
@@ -69,6 +65,19 @@ func newRunner(ctx context.Context, o options, organizerPassword string, log io.
 		return nil, err
 	}
 	return r, nil
+}
+
+// parseBases parses the -base URLs.
+func parseBases(bases []string) ([]*url.URL, error) {
+	var out []*url.URL
+	for _, b := range bases {
+		u, err := url.Parse(b)
+		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+			return nil, usageError{fmt.Errorf("-base %q: want http://host:port", b)}
+		}
+		out = append(out, u)
+	}
+	return out, nil
 }
 
 func (r *runner) close() {
@@ -104,10 +113,10 @@ func (r *runner) play(ctx context.Context) *Summary {
 		cs[i] = &contestant{i: i, run: r, email: contestantEmail(r.o.run, i), form: newForm(r.o.run, i, r.salt),
 			video: newVideo(r.base, r.o.run, i), c: newClient(r.lb, r.bare, addr, r.o.timeout, r.rec)}
 	}
-	sctx, stopSampling := context.WithCancel(ctx)
+	stopSampling := make(chan struct{})
 	var sampling sync.WaitGroup
 	if r.o.sample > 0 {
-		r.startSampler(sctx, &sampling)
+		r.startSampler(ctx, stopSampling, &sampling)
 	}
 	r.started = time.Now()
 	slots := make(chan struct{}, cmpOr(r.o.concurrency, r.o.n))
@@ -129,7 +138,7 @@ func (r *runner) play(ctx context.Context) *Summary {
 	}
 	wg.Wait()
 	s.ElapsedSec = round2(time.Since(r.started).Seconds())
-	stopSampling()
+	close(stopSampling) // the samples in flight finish: a request given up is not what is measured
 	sampling.Wait()
 	fmt.Fprintf(r.log, "flows done after %.1f s; checking accounts and stored videos\n", s.ElapsedSec)
 
@@ -241,8 +250,8 @@ func (r *runner) verdictSeen(polled time.Duration, uploaded time.Time, checked *
 }
 
 // startSampler signs up a contestant of its own with one work, then reads GET /api/v1/contest
-// and its 我的作品 every -sample until ctx ends: what everyone else sees during the crush.
-func (r *runner) startSampler(ctx context.Context, wg *sync.WaitGroup) {
+// and its 我的作品 every -sample until stop is closed: what everyone else sees during the crush.
+func (r *runner) startSampler(ctx context.Context, stop <-chan struct{}, wg *sync.WaitGroup) {
 	addr := ""
 	if r.o.forwarded {
 		addr = "192.0.2.1"
@@ -264,6 +273,8 @@ func (r *runner) startSampler(ctx context.Context, wg *sync.WaitGroup) {
 		for {
 			select {
 			case <-ctx.Done():
+				return
+			case <-stop:
 				return
 			case <-t.C:
 			}
