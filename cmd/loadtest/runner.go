@@ -7,12 +7,9 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/crypto/bcrypt"
 )
 
 // runner is one run: the contestants, their shared transport and what they measured.
@@ -249,53 +246,6 @@ func (r *runner) verdictSeen(polled time.Duration, uploaded time.Time, checked *
 	}
 }
 
-// startSampler signs up a contestant of its own with one work, then reads GET /api/v1/contest
-// and its 我的作品 every -sample until stop is closed: what everyone else sees during the crush.
-func (r *runner) startSampler(ctx context.Context, stop <-chan struct{}, wg *sync.WaitGroup) {
-	addr := ""
-	if r.o.forwarded {
-		addr = "192.0.2.1"
-	}
-	ct := &contestant{i: r.o.n, run: r, email: contestantEmail(r.o.run, r.o.n) + ".sampler", form: newForm(r.o.run, r.o.n, r.salt),
-		c: newClient(r.lb, r.bare, addr, r.o.timeout, newRecorder())}
-	for _, step := range []func(context.Context) error{ct.landing, ct.signUp, ct.create} {
-		if err := step(ctx); err != nil {
-			fmt.Fprintf(r.log, "sampler: %v (sampling only the contest)\n", err)
-			break
-		}
-	}
-	r.firstSignUp, r.lastSignUp = time.Time{}, time.Time{}
-	ct.c.tries = 1 // measure each answer as it comes
-	sample := func(step, path string) {
-		defer wg.Done()
-		t := time.NewTicker(r.o.sample)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-stop:
-				return
-			case <-t.C:
-			}
-			start := time.Now()
-			if _, err := ct.c.do(ctx, call{step: step, method: http.MethodGet, path: path}); err != nil {
-				if ctx.Err() == nil {
-					r.rec.fail(step, errCode(err))
-				}
-				continue
-			}
-			r.rec.time(step, time.Since(start))
-		}
-	}
-	wg.Add(1)
-	go sample(sampleContest, "/api/v1/contest")
-	if ct.signedUp {
-		wg.Add(1)
-		go sample(sampleMyWorks, "/api/v1/submissions")
-	}
-}
-
 // openCollection makes sure works are accepted now: when collection is closed and an
 // organizer is given, it moves the windows so that collection opened an hour ago and closes
 // in two days (活动设置).
@@ -329,21 +279,4 @@ func (r *runner) openCollection(ctx context.Context, password string) error {
 	}
 	fmt.Fprintf(r.log, "collection opened until %s\n", end.Format(time.RFC3339))
 	return nil
-}
-
-// measureBaseline times bcrypt at cost (the median of three hashes) and returns the CPU floor
-// of n of them shared by cores.
-func measureBaseline(cost, n, cores int) (Baseline, error) {
-	var ds []time.Duration
-	for range 3 {
-		start := time.Now()
-		if _, err := bcrypt.GenerateFromPassword([]byte("correct-horse-battery"), cost); err != nil {
-			return Baseline{}, err
-		}
-		ds = append(ds, time.Since(start))
-	}
-	slices.Sort(ds)
-	one := ds[1]
-	floor := time.Duration(int64(one) * int64(n) / int64(cores))
-	return Baseline{Cost: cost, HashMS: ms(one), Cores: cores, N: n, FloorSec: round2(floor.Seconds())}, nil
 }
