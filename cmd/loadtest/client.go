@@ -56,11 +56,17 @@ func (b *balancer) isSite(u *url.URL) bool {
 // apiError is a failed call: the API's error code (with the field's code for validation
 // errors), or what went wrong on the way.
 type apiError struct {
-	Status int
-	Code   string // "invalid/email_taken", "unavailable", "network", "timeout", "http_502", "s3_AccessDenied"
+	Status    int
+	Code      string // "invalid/email_taken", "unavailable", "network", "timeout", "http_502", "s3_AccessDenied"
+	RequestID string // the server's X-Request-ID, to find the request in its log
 }
 
-func (e *apiError) Error() string { return fmt.Sprintf("%d %s", e.Status, e.Code) }
+func (e *apiError) Error() string {
+	if e.RequestID != "" {
+		return fmt.Sprintf("%d %s (request %s)", e.Status, e.Code, e.RequestID)
+	}
+	return fmt.Sprintf("%d %s", e.Status, e.Code)
+}
 
 // errCode is the code an error is counted under in the summary.
 func errCode(err error) string {
@@ -223,7 +229,7 @@ func (cl *client) once(ctx context.Context, c call) (status int, wait time.Durat
 // answerError reads an error answer: the API's JSON error, S3's XML error, or the bare status.
 func answerError(resp *http.Response, site bool) *apiError {
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	e := &apiError{Status: resp.StatusCode, Code: "http_" + strconv.Itoa(resp.StatusCode)}
+	e := &apiError{Status: resp.StatusCode, Code: "http_" + strconv.Itoa(resp.StatusCode), RequestID: resp.Header.Get("X-Request-ID")}
 	if !site {
 		if i, j := bytes.Index(b, []byte("<Code>")), bytes.Index(b, []byte("</Code>")); i >= 0 && j > i {
 			e.Code = "s3_" + string(b[i+len("<Code>"):j])

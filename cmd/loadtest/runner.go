@@ -148,6 +148,7 @@ func (r *runner) play(ctx context.Context) *Summary {
 	}
 	r.mu.Unlock()
 	s.TakenAfterFailure = int(r.takenAfterFailure.Load())
+	s.ToolCPUSec = round2(cpuTime().Seconds())
 	if b := s.Baseline; b != nil && b.FloorSec > 0 {
 		s.SignUpSpanOverFloor = round2(s.SignUpSpanSec / b.FloorSec)
 		s.ElapsedOverFloor = round2(s.ElapsedSec / b.FloorSec)

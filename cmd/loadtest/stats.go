@@ -121,7 +121,8 @@ type Summary struct {
 	Contestants         int                       `json:"contestants"`
 	Completed           int                       `json:"completed"`
 	RampSec             float64                   `json:"ramp_s"`
-	ElapsedSec          float64                   `json:"elapsed_s"` // first start to last flow's end
+	ElapsedSec          float64                   `json:"elapsed_s"`  // first start to last flow's end
+	ToolCPUSec          float64                   `json:"tool_cpu_s"` // CPU the load tool itself used (user + system)
 	SignUpSpanSec       float64                   `json:"signup_span_s"`
 	Steps               []StepStats               `json:"steps"`
 	Failures            map[string]map[string]int `json:"failures"`
@@ -164,8 +165,8 @@ func copyCounts(m map[string]map[string]int) map[string]map[string]int {
 
 // print writes the summary for people.
 func (s *Summary) print(w io.Writer) {
-	fmt.Fprintf(w, "\ncontestants %d, completed %d, replicas %s, ramp %.0f s, elapsed %.1f s\n",
-		s.Contestants, s.Completed, strings.Join(s.Bases, " "), s.RampSec, s.ElapsedSec)
+	fmt.Fprintf(w, "\ncontestants %d, completed %d, replicas %s, ramp %.0f s, elapsed %.1f s, the tool's own CPU %.1f s\n",
+		s.Contestants, s.Completed, strings.Join(s.Bases, " "), s.RampSec, s.ElapsedSec, s.ToolCPUSec)
 	fmt.Fprintf(w, "\n%-16s %7s %10s %10s %10s\n", "step", "count", "p50 ms", "p99 ms", "max ms")
 	for _, st := range s.Steps {
 		fmt.Fprintf(w, "%-16s %7d %10.1f %10.1f %10.1f\n", st.Step, st.Count, st.P50, st.P99, st.Max)
