@@ -91,13 +91,14 @@ type client struct {
 	addr    string // X-Forwarded-For, or "" for none
 	timeout time.Duration
 	rec     *recorder
-	tries   int // attempts per call
+	tries   int           // attempts per call after network errors
+	busyFor time.Duration // how long a call keeps waiting out 503 and 429 answers
 }
 
 func newClient(lb *balancer, bare *http.Client, addr string, timeout time.Duration, rec *recorder) *client {
 	jar, _ := cookiejar.New(nil)
 	return &client{lb: lb, http: &http.Client{Transport: lb, Jar: jar}, bare: bare, addr: addr,
-		timeout: timeout, rec: rec, tries: 8}
+		timeout: timeout, rec: rec, tries: 8, busyFor: 10 * time.Minute}
 }
 
 // call is one API request.
@@ -112,28 +113,30 @@ type call struct {
 	out        any  // decoded from a 2xx JSON answer
 }
 
-// do sends c, waiting Retry-After and sending again on 503 and 429 (nothing was done), and on
-// network errors when the call is idempotent, up to cl.tries attempts. It returns the final
-// status, or an *apiError.
+// do sends c. On 503 and 429 (nothing was done) it waits Retry-After and sends again, for up
+// to cl.busyFor in all; after a network error it sends again when the call is idempotent, up to
+// cl.tries attempts. It returns the final status, or an *apiError.
 func (cl *client) do(ctx context.Context, c call) (int, error) {
+	start := time.Now()
 	var err error
-	for attempt := 1; ; attempt++ {
+	for attempt, lost := 1, 0; ; attempt++ {
 		var status int
 		var wait time.Duration
 		status, wait, err = cl.once(ctx, c)
 		if err == nil {
 			return status, nil
 		}
-		code := errCode(err)
-		retry := status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests ||
-			status == 0 && c.idempotent
-		if !retry || attempt >= cl.tries || ctx.Err() != nil {
+		busy := status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests
+		if status == 0 {
+			lost++
+			wait = backoff(lost)
+		}
+		retry := busy && time.Since(start)+wait <= cl.busyFor && attempt < 1000 ||
+			status == 0 && c.idempotent && lost < cl.tries
+		if !retry || cl.tries <= 1 || ctx.Err() != nil {
 			return status, err
 		}
-		cl.rec.retry(c.step, code)
-		if status == 0 {
-			wait = backoff(attempt)
-		}
+		cl.rec.retry(c.step, errCode(err))
 		select {
 		case <-ctx.Done():
 			return status, err

@@ -203,7 +203,7 @@ func (ct *contestant) consentLink(ctx context.Context) error {
 	if ct.c.addr != "" {
 		addr = clientAddr(ct.i, true)
 	}
-	phone := newClient(ct.c.lb, ct.c.bare, addr, ct.c.timeout, ct.run.rec)
+	phone := ct.run.client(addr, ct.run.rec)
 	target := "/api/v1/consent/" + path.Base(u.Path)
 	if _, err := phone.do(ctx, call{step: stepConsentLink, method: http.MethodGet, path: target, idempotent: true}); err != nil {
 		return err

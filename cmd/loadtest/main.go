@@ -59,6 +59,7 @@ type options struct {
 	video       string
 	forwarded   bool
 	timeout     time.Duration
+	busyFor     time.Duration
 	verdictWait time.Duration
 	sample      time.Duration
 	jsonOut     string
@@ -94,6 +95,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.video, "video", "", "MP4 file to upload (default: 3 s of 1280×720 made with ffmpeg); each contestant's copy gets a free box naming it")
 	fs.BoolVar(&o.forwarded, "forwarded", false, "send a distinct X-Forwarded-For client address per contestant (the server must trust this machine: CONTEST_TRUSTED_PROXIES)")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "a request not answered within this is given up (and sent again when that is safe)")
+	fs.DurationVar(&o.busyFor, "busy-for", 10*time.Minute, "how long a request keeps waiting out 503 and 429 answers (their Retry-After) before it counts as failed")
 	fs.DurationVar(&o.verdictWait, "verdict-wait", 15*time.Minute, "how long a contestant waits for the verdict on the video")
 	fs.DurationVar(&o.sample, "sample", 250*time.Millisecond, "during the run, read GET /api/v1/contest and 我的作品 of a signed-in contestant this often (0: off)")
 	fs.StringVar(&o.jsonOut, "json", "", "also write the summary as JSON to this file (- for standard output)")
@@ -113,7 +115,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	if len(o.bases) == 0 {
 		o.bases = []string{"http://localhost:8080"}
 	}
-	if o.n < 1 || o.cores < 1 || o.timeout <= 0 || o.ramp < 0 {
+	if o.n < 1 || o.cores < 1 || o.timeout <= 0 || o.busyFor < 0 || o.ramp < 0 {
 		return o, usageError{errors.New("-n, -cores and -timeout must be positive, -ramp not negative")}
 	}
 	if o.run == "" {

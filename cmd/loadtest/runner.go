@@ -77,6 +77,13 @@ func parseBases(bases []string) ([]*url.URL, error) {
 	return out, nil
 }
 
+// client is a new browser with the run's limits, sending from addr (X-Forwarded-For).
+func (r *runner) client(addr string, rec *recorder) *client {
+	c := newClient(r.lb, r.bare, addr, r.o.timeout, rec)
+	c.busyFor = r.o.busyFor
+	return c
+}
+
 func (r *runner) close() {
 	if r.tmp != "" {
 		os.RemoveAll(r.tmp)
@@ -108,7 +115,7 @@ func (r *runner) play(ctx context.Context) *Summary {
 			addr = clientAddr(i, false)
 		}
 		cs[i] = &contestant{i: i, run: r, email: contestantEmail(r.o.run, i), form: newForm(r.o.run, i, r.salt),
-			video: newVideo(r.base, r.o.run, i), c: newClient(r.lb, r.bare, addr, r.o.timeout, r.rec)}
+			video: newVideo(r.base, r.o.run, i), c: r.client(addr, r.rec)}
 	}
 	stopSampling := make(chan struct{})
 	var sampling sync.WaitGroup
@@ -185,7 +192,7 @@ func (r *runner) afterwards(ctx context.Context, cs []*contestant, s *Summary) {
 			defer func() { <-slots }()
 			if !ct.signedUp {
 				// The sign-up failed but may have created the account: can its password sign in?
-				probe := newClient(r.lb, r.bare, ct.c.addr, r.o.timeout, newRecorder())
+				probe := r.client(ct.c.addr, newRecorder())
 				probe.tries = 3
 				if _, err := probe.do(ctx, call{method: http.MethodGet, path: "/api/v1/contest", idempotent: true}); err == nil {
 					body := map[string]string{"email": ct.email, "password": r.password}
@@ -251,7 +258,7 @@ func (r *runner) verdictSeen(polled time.Duration, uploaded time.Time, checked *
 // organizer is given, it moves the windows so that collection opened an hour ago and closes
 // in two days (活动设置).
 func (r *runner) openCollection(ctx context.Context, password string) error {
-	c := newClient(r.lb, r.bare, "", r.o.timeout, newRecorder())
+	c := r.client("", newRecorder())
 	var contest struct {
 		CollectionOpen bool `json:"collection_open"`
 	}

@@ -16,7 +16,7 @@ func (r *runner) startSampler(ctx context.Context, stop <-chan struct{}, wg *syn
 		addr = "192.0.2.1"
 	}
 	ct := &contestant{i: r.o.n, run: r, email: fmt.Sprintf("load-%s-sampler@example.org", r.o.run), form: newForm(r.o.run, r.o.n, r.salt),
-		c: newClient(r.lb, r.bare, addr, r.o.timeout, newRecorder())}
+		c: r.client(addr, newRecorder())}
 	for _, step := range []func(context.Context) error{ct.landing, ct.signUp, ct.create} {
 		if err := step(ctx); err != nil {
 			fmt.Fprintf(r.log, "sampler: %v (sampling only the contest)\n", err)
