@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -87,6 +88,7 @@ type client struct {
 	lb      *balancer
 	http    *http.Client // the site, with the jar; follows redirects
 	bare    *http.Client // storage (presigned URLs), no cookies
+	mu      sync.Mutex   // guards csrf: parts and samples go out in parallel
 	csrf    string
 	addr    string // X-Forwarded-For, or "" for none
 	timeout time.Duration
@@ -187,8 +189,8 @@ func (cl *client) once(ctx context.Context, c call) (status int, wait time.Durat
 	if site {
 		hc = cl.http
 		req.Header.Set("Accept", "application/json")
-		if cl.csrf != "" && c.method != http.MethodGet {
-			req.Header.Set("X-CSRF-Token", cl.csrf)
+		if token := cl.token(); token != "" && c.method != http.MethodGet {
+			req.Header.Set("X-CSRF-Token", token)
 		}
 		if cl.addr != "" {
 			req.Header.Set("X-Forwarded-For", cl.addr)
@@ -203,7 +205,9 @@ func (cl *client) once(ctx context.Context, c call) (status int, wait time.Durat
 	}
 	defer resp.Body.Close()
 	if t := resp.Header.Get("X-CSRF-Token"); site && t != "" {
+		cl.mu.Lock()
 		cl.csrf = t
+		cl.mu.Unlock()
 	}
 	if resp.StatusCode >= 300 {
 		return resp.StatusCode, retryAfter(resp.Header.Get("Retry-After"), time.Now()), answerError(resp, site)
@@ -227,6 +231,13 @@ func (cl *client) once(ctx context.Context, c call) (status int, wait time.Durat
 		_, _ = io.Copy(io.Discard, resp.Body)
 	}
 	return resp.StatusCode, 0, nil
+}
+
+// token is the CSRF token the site sent last.
+func (cl *client) token() string {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	return cl.csrf
 }
 
 // answerError reads an error answer: the API's JSON error, S3's XML error, or the bare status.

@@ -147,7 +147,7 @@ func (r *runner) play(ctx context.Context) *Summary {
 	fmt.Fprintf(r.log, "flows done after %.1f s; checking accounts and stored videos\n", s.ElapsedSec)
 
 	r.afterwards(ctx, cs, s)
-	s.Steps, s.Failures, s.Retries = r.rec.steps(), copyCounts(r.rec.failures), copyCounts(r.rec.retries)
+	s.Steps, s.Failures, s.Retries = r.rec.steps(), r.rec.counts(r.rec.failures), r.rec.counts(r.rec.retries)
 	r.mu.Lock()
 	s.VerdictDelay, s.VerdictDelayServer, s.VerdictsOver10Min = distOf(r.polled), distOf(r.server), r.over10
 	if !r.firstSignUp.IsZero() {

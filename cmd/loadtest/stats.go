@@ -152,7 +152,10 @@ func (r *recorder) steps() []StepStats {
 	return out
 }
 
-func copyCounts(m map[string]map[string]int) map[string]map[string]int {
+// counts copies one of the recorder's count tables.
+func (r *recorder) counts(m map[string]map[string]int) map[string]map[string]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	out := map[string]map[string]int{}
 	for k, v := range m {
 		out[k] = map[string]int{}

@@ -87,8 +87,8 @@ func TestClient_WaitsRetryAfterThenSucceeds(t *testing.T) {
 	if _, err := c.do(t.Context(), call{step: "s", method: "POST", path: "/x", body: map[string]int{}, out: &out}); err != nil || !out.OK {
 		t.Fatalf("do = %v, %+v", err, out)
 	}
-	if waited := time.Since(start); waited < time.Second || calls != 2 || rec.retries["s"]["unavailable"] != 1 || c.csrf != "tok" {
-		t.Fatalf("waited %v, %d calls, retries %v, csrf %q", waited, calls, rec.retries, c.csrf)
+	if waited := time.Since(start); waited < time.Second || calls != 2 || rec.retries["s"]["unavailable"] != 1 || c.token() != "tok" {
+		t.Fatalf("waited %v, %d calls, retries %v, csrf %q", waited, calls, rec.retries, c.token())
 	}
 	_, err := c.do(t.Context(), call{step: "s", method: "POST", path: "/bad", body: map[string]int{}})
 	if errCode(err) != "invalid/email_taken" || calls != 3 {
