@@ -14,7 +14,8 @@
 #   loadtest -base R1 -base R2 -n N -ramp RAMP -forwarded -organizer …
 # (the tool also samples GET /api/v1/contest and a signed-in contestant's 我的作品 during the
 # crush), and stops and removes everything at the end. The summary (text and JSON) and the
-# replicas' logs are kept in OUT_DIR (default: a new folder under /tmp, printed).
+# replicas' logs are kept in OUT_DIR (default: a new folder under /tmp, printed). Other CONTEST_*
+# settings in the environment reach both replicas (e.g. CONTEST_MEDIA_WORKERS=4).
 set -euo pipefail
 
 die() {
