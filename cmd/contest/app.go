@@ -40,10 +40,11 @@ func newLogger(cfg config, w io.Writer) *slog.Logger {
 		level = slog.LevelInfo
 	}
 	opts := &slog.HandlerOptions{Level: level}
+	// Every line logged while serving a request carries its request_id.
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(webhttp.LogHandler(slog.NewJSONHandler(w, opts)))
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(webhttp.LogHandler(slog.NewTextHandler(w, opts)))
 }
 
 // openApp opens the database and the storage and wires the services over them (openData, then

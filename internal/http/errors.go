@@ -92,7 +92,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		status = http.StatusBadRequest
 	}
 	if code == contest.EInternal {
-		s.log.Error("internal error", "route", c.Path(), "method", c.Request().Method, "err", err)
+		s.log.ErrorContext(c.Request().Context(), "internal error", "route", c.Path(), "method", c.Request().Method, "err", err)
 	}
 	if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
 		c.Response().Header().Set("Retry-After", retryAfterSeconds(contest.RetryAfterOf(err)))

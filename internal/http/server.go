@@ -59,11 +59,16 @@ func New(svc *contest.Services, ready func(context.Context) error, log *slog.Log
 	}
 	opts.BodyTimeout = cmp.Or(opts.BodyTimeout, 30*time.Second)
 	opts.PartTimeout = cmp.Or(opts.PartTimeout, 30*time.Minute)
+	// Every line logged with a request's context carries its ID.
+	log = slog.New(LogHandler(log.Handler()))
 	s := &Server{echo: echo.New(), svc: svc, ready: ready, log: log, opts: opts, pages: mustParsePages()}
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = clientIP(opts.TrustedProxies) // see docs/configuration.md
+	// First of all, before anything can fail: the request's ID and its log line.
+	e.Pre(s.assignRequestID)
+	e.Pre(s.logRequests)
 	// Bodies are limited before anything reads them (the CSRF check parses forms): small JSON
 	// and forms everywhere, a scan of the paper form on the scan routes.
 	// A video part (local folder) is bounded by its planned size in the handler.
@@ -86,7 +91,6 @@ func New(svc *contest.Services, ready func(context.Context) error, log *slog.Log
 	e.Pre(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
 		Limit: fmt.Sprintf("%dB", int64(contest.MaxPartSize)), Skipper: func(c echo.Context) bool { return !isPart(c) }}))
 	e.Use(middleware.Recover())
-	e.Use(s.logRequests)
 	e.Use(rejectMalformedParams)
 	e.Use(rejectBadText(opts.MaxBodyBytes))
 	e.Use(noStore)
@@ -233,14 +237,15 @@ func (s *Server) handleReady(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
 	defer cancel()
 	if err := s.ready(ctx); err != nil {
-		s.log.Warn("not ready", "err", err)
+		s.log.WarnContext(ctx, "not ready", "err", err)
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// logRequests logs one line per request: method, route, status and time. Never query strings
-// or bodies, which can hold personal data.
+// logRequests logs one line per request: method, route, status, time, bytes sent and (through
+// the context) the request's ID. Never query strings or bodies, which can hold personal data.
+// It runs before routing, so that the body limits' refusals are logged too.
 func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
@@ -252,8 +257,8 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		if c.Path() == "/healthz" || c.Path() == "/readyz" || c.Path() == "/static*" {
 			return nil
 		}
-		s.log.Info("request", "method", c.Request().Method, "route", c.Path(), "status", status,
-			"ms", time.Since(start).Milliseconds())
+		s.log.InfoContext(c.Request().Context(), "request", "method", c.Request().Method, "route", c.Path(), "status", status,
+			"ms", time.Since(start).Milliseconds(), "bytes", c.Response().Size)
 		return nil
 	}
 }
