@@ -53,6 +53,9 @@ type config struct {
 	LogFormat         string
 	ShutdownTimeout   time.Duration
 	Migrate           bool // apply migrations at start-up
+	// MetricsAddr serves /metrics on an address of its own (off when empty); MetricsToken, when
+	// set, is required there as a bearer token and serves /metrics on the public port too.
+	MetricsAddr, MetricsToken string
 }
 
 // embedded reports whether the service runs on the embedded default (SQLite, local folder).
@@ -85,8 +88,8 @@ func (c config) String() string {
 	if i := strings.Index(db, "@"); i > 0 && isPostgres(db) {
 		db = db[:strings.Index(db, "://")+3] + "***" + db[i:]
 	}
-	return fmt.Sprintf("addr=%s base_url=%s data_dir=%s database=%q s3_endpoint=%s s3_bucket=%s s3_secret=%s secret_key=%s admin_email=%s log=%s/%s",
-		c.Addr, c.BaseURL, c.DataDir, db, c.S3Endpoint, c.S3Bucket, mask(c.S3SecretKey), mask(c.SecretKey), c.AdminEmail, c.LogLevel, c.LogFormat)
+	return fmt.Sprintf("addr=%s base_url=%s data_dir=%s database=%q s3_endpoint=%s s3_bucket=%s s3_secret=%s secret_key=%s admin_email=%s log=%s/%s metrics_addr=%s metrics_token=%s",
+		c.Addr, c.BaseURL, c.DataDir, db, c.S3Endpoint, c.S3Bucket, mask(c.S3SecretKey), mask(c.SecretKey), c.AdminEmail, c.LogLevel, c.LogFormat, c.MetricsAddr, mask(c.MetricsToken))
 }
 
 // loadConfig reads the environment through getenv, then the flags in args. extra, if given,
@@ -106,11 +109,13 @@ func loadConfig(name string, args []string, getenv func(string) string, extra ..
 		AdminEmail:       env("ADMIN_EMAIL", ""), CookieSecure: env("COOKIE_SECURE", "auto"),
 		LogLevel: env("LOG_LEVEL", "info"), LogFormat: env("LOG_FORMAT", "text"),
 		CertFont: env("CERT_FONT", ""), CertFallbackFont: env("CERT_FALLBACK_FONT", ""),
+		MetricsAddr: env("METRICS_ADDR", ""),
 	}
 	var errs []error
 	for key, dst := range map[string]*string{
 		"DATABASE_URL": &c.DatabaseURL, "SECRET_KEY": &c.SecretKey,
 		"S3_SECRET_KEY": &c.S3SecretKey, "ADMIN_PASSWORD": &c.AdminPassword,
+		"METRICS_TOKEN": &c.MetricsToken,
 	} {
 		v, err := secret(getenv, "CONTEST_"+key)
 		errs = append(errs, err)

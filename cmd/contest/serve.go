@@ -64,8 +64,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := a.seed(ctx, stdout); err != nil {
 		return err
 	}
+	metrics, err := a.serveMetrics()
+	if err != nil {
+		return err
+	}
+	defer metrics.stop()
 	web := webhttp.New(a.svc, a.ready, log, webhttp.Options{SecureCookies: cfg.secureCookies(), BaseURL: cfg.BaseURL,
-		TrustedProxies: cfg.TrustedProxies})
+		TrustedProxies: cfg.TrustedProxies, Metrics: metrics.Registry(), MetricsHandler: metrics.public})
 	srv := &http.Server{
 		Handler:           web,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -20,6 +20,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/time/rate"
 
 	"github.com/jskx/contest/internal/contest"
@@ -40,6 +41,11 @@ type Options struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed (CONTEST_TRUSTED_PROXIES);
 	// none by default: the direct peer is the client.
 	TrustedProxies []*net.IPNet
+	// Metrics, when set, receives the requests' metrics by route and the upload byte counts.
+	Metrics prometheus.Registerer
+	// MetricsHandler, when set, is served at /metrics on this (public) port. It must refuse a
+	// request without the metrics token: cmd/contest sets it only with CONTEST_METRICS_TOKEN.
+	MetricsHandler http.Handler
 }
 
 // Server holds the Echo instance and what the handlers need.
@@ -50,6 +56,8 @@ type Server struct {
 	log   *slog.Logger
 	opts  Options
 	pages *pages
+	// metrics are the upload counters; nil without Options.Metrics.
+	metrics *edgeMetrics
 }
 
 // New builds the router. ready reports whether the database and storage answer (for /readyz).
@@ -66,8 +74,13 @@ func New(svc *contest.Services, ready func(context.Context) error, log *slog.Log
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = clientIP(opts.TrustedProxies) // see docs/configuration.md
-	// First of all, before anything can fail: the request's ID and its log line.
+	// First of all, before anything can fail: the request's ID, its metrics and its log line.
 	e.Pre(s.assignRequestID)
+	if opts.Metrics != nil {
+		var mw echo.MiddlewareFunc
+		s.metrics, mw = newEdgeMetrics(opts.Metrics)
+		e.Pre(mw)
+	}
 	e.Pre(s.logRequests)
 	// Bodies are limited before anything reads them (the CSRF check parses forms): small JSON
 	// and forms everywhere, a scan of the paper form on the scan routes.
@@ -104,7 +117,9 @@ func New(svc *contest.Services, ready func(context.Context) error, log *slog.Log
 		HSTSMaxAge: hsts, HSTSExcludeSubdomains: true,
 	}))
 	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
-		Skipper:        func(c echo.Context) bool { return c.Path() == "/healthz" || c.Path() == "/readyz" },
+		Skipper: func(c echo.Context) bool {
+			return c.Path() == "/healthz" || c.Path() == "/readyz" || c.Path() == "/metrics"
+		},
 		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
 		CookieName:     "_csrf",
 		CookiePath:     "/",
@@ -131,6 +146,9 @@ func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", s.handleReady)
+	if s.opts.MetricsHandler != nil {
+		e.GET("/metrics", echo.WrapHandler(s.opts.MetricsHandler))
+	}
 	static, _ := fs.Sub(assets, "static")
 	e.StaticFS("/static", static)
 
@@ -245,7 +263,8 @@ func (s *Server) handleReady(c echo.Context) error {
 
 // logRequests logs one line per request: method, route, status, time, bytes sent and (through
 // the context) the request's ID. Never query strings or bodies, which can hold personal data.
-// It runs before routing, so that the body limits' refusals are logged too.
+// It runs before routing, so that the body limits' refusals are logged too, and handles the
+// error itself, so that the metrics see the status sent.
 func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
@@ -254,7 +273,7 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err)
 		}
 		status := c.Response().Status
-		if c.Path() == "/healthz" || c.Path() == "/readyz" || c.Path() == "/static*" {
+		if c.Path() == "/healthz" || c.Path() == "/readyz" || c.Path() == "/static*" || c.Path() == "/metrics" {
 			return nil
 		}
 		s.log.InfoContext(c.Request().Context(), "request", "method", c.Request().Method, "route", c.Path(), "status", status,

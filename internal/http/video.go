@@ -252,7 +252,7 @@ func (s videos) putPart(c echo.Context) error {
 	// A stalled phone must not hold the handler for ever: a part has this long to arrive.
 	_ = http.NewResponseController(c.Response().Writer).SetReadDeadline(time.Now().Add(10 * time.Minute))
 	u, _ := currentUser(c)
-	err = s.svc.Media.WritePart(req.Context(), u, c.Param("sid"), n, req.ContentLength, req.Header.Get("x-amz-checksum-sha256"), req.Body)
+	err = s.svc.Media.WritePart(req.Context(), u, c.Param("sid"), n, req.ContentLength, req.Header.Get("x-amz-checksum-sha256"), s.metrics.countPart(req.Body))
 	if err != nil {
 		_, _ = io.Copy(io.Discard, io.LimitReader(req.Body, 1<<20)) // let the client read the answer
 		return err
@@ -271,6 +271,9 @@ func (s videos) apiCompleteUpload(c echo.Context) error {
 	sub, err := s.svc.Media.CompleteUpload(c.Request().Context(), u, c.Param("uid"), in.Checksum)
 	if err != nil {
 		return err
+	}
+	if sub.Video != nil {
+		s.metrics.completed(sub.Video.Size)
 	}
 	return c.JSON(http.StatusOK, toSubmissionJSON(sub, s.baseURL(c), false))
 }

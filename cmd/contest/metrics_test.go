@@ -1,0 +1,56 @@
+package main
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestServe_MetricsAreNotPublic(t *testing.T) {
+	dir := t.TempDir()
+	metricsAddr := freeAddr(t)
+	tokenFile := filepath.Join(dir, "metrics-token")
+	if err := os.WriteFile(tokenFile, []byte("tok-789\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	// Without a token: /metrics only on its own address, not on the public port.
+	addr, out, stop := startServe(t, map[string]string{"CONTEST_DATA_DIR": dir, "CONTEST_METRICS_ADDR": metricsAddr})
+	get(t, "http://"+addr+"/api/v1/contest")
+	if code, _ := get(t, "http://"+addr+"/metrics"); code != http.StatusNotFound {
+		t.Errorf("public /metrics without a token = %d, want 404", code)
+	}
+	code, body := get(t, "http://"+metricsAddr+"/metrics")
+	if code != http.StatusOK || !strings.Contains(body, `contest_http_requests_total{code="200",host="",method="GET",url="/api/v1/contest"}`) ||
+		!strings.Contains(body, "contest_password_hash_wait_seconds_count") {
+		t.Errorf("/metrics on %s = %d:\n%.600s", metricsAddr, code, body)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	// With a token (from a file): on both, and only with it.
+	addr, out, stop = startServe(t, map[string]string{"CONTEST_DATA_DIR": dir, "CONTEST_METRICS_ADDR": metricsAddr,
+		"CONTEST_METRICS_TOKEN_FILE": tokenFile})
+	defer stop()
+	for _, base := range []string{addr, metricsAddr} {
+		if code, _ := get(t, "http://"+base+"/metrics"); code != http.StatusUnauthorized {
+			t.Errorf("%s/metrics without the token = %d, want 401", base, code)
+		}
+		req, _ := http.NewRequest("GET", "http://"+base+"/metrics", nil)
+		req.Header.Set("Authorization", "Bearer tok-789")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("%s/metrics with the token = %d", base, res.StatusCode)
+		}
+	}
+	if strings.Contains(out.String(), "tok-789") {
+		t.Error("the metrics token reached the log")
+	}
+}
