@@ -47,6 +47,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer a.close()
+	// Before the services are wired: they report to it (the password-hash queue, the jobs).
+	metrics, err := a.serveMetrics()
+	if err != nil {
+		return err
+	}
+	defer metrics.stop()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -64,11 +70,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := a.seed(ctx, stdout); err != nil {
 		return err
 	}
-	metrics, err := a.serveMetrics()
-	if err != nil {
-		return err
-	}
-	defer metrics.stop()
 	web := webhttp.New(a.svc, a.ready, log, webhttp.Options{SecureCookies: cfg.secureCookies(), BaseURL: cfg.BaseURL,
 		TrustedProxies: cfg.TrustedProxies, Metrics: metrics.Registry(), MetricsHandler: metrics.public})
 	srv := &http.Server{
