@@ -32,6 +32,8 @@ type app struct {
 	box     *pii.Box // seals personal data: the database's columns and stored scans
 	storage contest.Storage
 	svc     *contest.Services
+	// observeJob, if set (metrics), is told how long each job ran, by kind.
+	observeJob func(kind string, d time.Duration, err error)
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {

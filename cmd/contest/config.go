@@ -42,7 +42,7 @@ type config struct {
 	UploadAbandon    time.Duration
 	// MaxWorks is how many works one account may enter in a contest.
 	MaxWorks int
-	// Jobs tune the background media checks; DurationTolerance is the seconds above the
+	// Jobs tune the background jobs (Workers 0: serve runs none); DurationTolerance is the seconds above the
 	// maximum duration still accepted.
 	Jobs              db.JobSettings
 	DurationTolerance float64
@@ -146,11 +146,22 @@ func loadConfig(name string, args []string, getenv func(string) string, extra ..
 	}
 	jobs := db.DefaultJobSettings()
 	c.Jobs = jobs
-	if c.Jobs.Workers, err = strconv.Atoi(env("MEDIA_WORKERS", strconv.Itoa(jobs.Workers))); err != nil || c.Jobs.Workers < 1 || c.Jobs.Workers > 64 {
-		errs = append(errs, fmt.Errorf("CONTEST_MEDIA_WORKERS: want a number from 1 to 64"))
+	// CONTEST_MEDIA_WORKERS is the name from before CONTEST_WORKERS.
+	workers := env("WORKERS", env("MEDIA_WORKERS", strconv.Itoa(jobs.Workers)))
+	if c.Jobs.Workers, err = strconv.Atoi(workers); err != nil || c.Jobs.Workers < 0 || c.Jobs.Workers > 64 {
+		errs = append(errs, fmt.Errorf("CONTEST_WORKERS: want a number from 0 (serve runs no jobs) to 64"))
+	}
+	if c.Jobs.CopyWorkers, err = strconv.Atoi(env("COPY_WORKERS", strconv.Itoa(jobs.CopyWorkers))); err != nil || c.Jobs.CopyWorkers < 1 || c.Jobs.CopyWorkers > 64 {
+		errs = append(errs, fmt.Errorf("CONTEST_COPY_WORKERS: want a number from 1 to 64"))
+	}
+	if c.Jobs.CheckTimeout, err = time.ParseDuration(env("CHECK_TIMEOUT", jobs.CheckTimeout.String())); err != nil || c.Jobs.CheckTimeout < time.Second {
+		errs = append(errs, fmt.Errorf("CONTEST_CHECK_TIMEOUT: want a duration of at least 1s, such as 45s"))
 	}
 	if c.Jobs.Timeout, err = time.ParseDuration(env("JOB_TIMEOUT", jobs.Timeout.String())); err != nil || c.Jobs.Timeout < time.Second {
 		errs = append(errs, fmt.Errorf("CONTEST_JOB_TIMEOUT: want a duration of at least 1s, such as 15m"))
+	}
+	if c.Jobs.HousekeepingInterval, err = time.ParseDuration(env("HOUSEKEEPING_INTERVAL", jobs.HousekeepingInterval.String())); err != nil || c.Jobs.HousekeepingInterval < time.Second {
+		errs = append(errs, fmt.Errorf("CONTEST_HOUSEKEEPING_INTERVAL: want a duration of at least 1s, such as 15m"))
 	}
 	if c.Jobs.MaxAttempts, err = strconv.Atoi(env("JOB_ATTEMPTS", strconv.Itoa(jobs.MaxAttempts))); err != nil || c.Jobs.MaxAttempts < 1 || c.Jobs.MaxAttempts > 25 {
 		errs = append(errs, fmt.Errorf("CONTEST_JOB_ATTEMPTS: want a number from 1 to 25"))

@@ -1,6 +1,7 @@
 // Command contest runs the short-video contest service. Subcommands:
 //
 //	contest serve      run the web service (default)
+//	contest worker     run the background jobs only (video checks, packages, housekeeping)
 //	contest migrate    apply database migrations and exit
 //	contest organizer  create an organizer account
 //	contest probe      check video files against the contest's media rules
@@ -45,14 +46,15 @@ func exitCode(err error) int {
 const usage = `用法 / usage: contest <command> [flags]
 
 commands:
-  serve       run the web service (default)
+  serve       run the web service (default); CONTEST_WORKERS=0 leaves the jobs to workers
+  worker      run the background jobs only, no HTTP (video checks, packages, housekeeping)
   migrate     apply database migrations and exit
   organizer   create an organizer account: contest organizer -email a@b.cn [-password …]
   probe       check video files against the contest's rules: contest probe [--json] FILE...
               (exit status 0: all pass, 1: some rejected, 2: usage error)
 
-Run "contest <command> -h" for the flags of a command. The flags of serve, migrate and
-organizer also have CONTEST_* environment variables; see docs/configuration.md.
+Run "contest <command> -h" for the flags of a command. The flags of serve, worker, migrate
+and organizer also have CONTEST_* environment variables; see docs/configuration.md.
 `
 
 // run is the whole program; tests call it too. Only main exits.
@@ -64,6 +66,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd {
 	case "serve":
 		return serve(ctx, args, getenv, stdout, stderr)
+	case "worker":
+		return worker(ctx, args, getenv, stdout, stderr)
 	case "migrate":
 		return migrate(ctx, args, getenv, stdout, stderr)
 	case "organizer":

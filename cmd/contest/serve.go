@@ -8,14 +8,10 @@ import (
 	"net"
 	"net/http"
 	neturl "net/url"
-	"os/exec"
 	"strings"
 	"time"
 
-	"github.com/jskx/contest/internal/contest"
-	"github.com/jskx/contest/internal/db"
 	webhttp "github.com/jskx/contest/internal/http"
-	"github.com/jskx/contest/internal/pdf"
 )
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -25,22 +21,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	log := newLogger(cfg, stderr)
 	log.Info("starting", "config", cfg.String())
-	for _, tool := range []string{"ffprobe", "ffmpeg"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			log.Warn(tool+" not found: uploaded videos cannot be checked and will show 检查出错 until it is installed (Debian: apt-get install ffmpeg)", "tool", tool)
-			fmt.Fprintf(stderr, "警告：未找到 %s，上传的视频无法检查。请安装 ffmpeg（Debian/Ubuntu: sudo apt-get install ffmpeg）后重启服务。\n", tool)
-		}
-	}
-	var extra contest.Options
-	// The fonts (about 9 MB) are read and checked here, once, by the command that draws
-	// certificates; migrate and the other commands do without.
-	if r, err := pdf.NewWithFallback(cfg.CertFont, cfg.CertFallbackFont); err != nil {
-		// Everything else works; certificates say they are unavailable until a font is set.
-		log.Warn("certificates unavailable", "err", err)
-		fmt.Fprintln(stderr, "警告：未找到可用的中文证书字体，获奖证书暂不能生成。请安装 fonts-arphic-gbsn00lp（Debian/Ubuntu: sudo apt-get install fonts-arphic-gbsn00lp fonts-droid-fallback）或设置 CONTEST_CERT_FONT 后重启服务。")
-	} else {
-		extra.Certificates = r
-	}
+	warnMissingTools(log, stderr)
+	extra := commandOptions(cfg, log, stderr)
 	// Migrations run before the port opens: no connection waits on them.
 	a, err := openData(ctx, cfg, log)
 	if err != nil {
@@ -81,23 +63,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	fmt.Fprintf(stdout, "\n服务已启动 / listening: %s\n组织者登录 / organizer sign-in: %s/login\n\n", url, url)
 
-	// The workers get a context of their own: a signal stops them through Stop, which lets
-	// running checks finish, rather than by cancelling them at once.
-	jobs, err := a.db.StartJobs(context.WithoutCancel(ctx), cfg.Jobs, db.Work{Check: a.svc.Media.CheckVideo, Export: a.svc.Reports.RunExport}, log.With("component", "jobs"))
-	if err != nil {
-		return err
-	}
-	defer func() { // before a.close() closes the database under them
-		jctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-		defer cancel()
-		// Running checks may finish until the timeout; the rest are cancelled and run again later.
-		if err := jobs.Stop(jctx); err != nil {
-			log.Warn("stopping jobs", "err", err)
+	// CONTEST_WORKERS=0: this replica only answers HTTP; `contest worker` replicas run the jobs.
+	if cfg.Jobs.Workers > 0 {
+		stopJobs, err := a.startJobs(ctx)
+		if err != nil {
+			return err
 		}
-	}()
+		defer stopJobs() // before a.close() closes the database under them
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	go a.housekeep(ctx)
 
 	select {
 	case err := <-errc:
@@ -124,57 +99,6 @@ func siteURL(cfg config, addr net.Addr) string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port)
-}
-
-// housekeep removes expired sessions and week-old packages, aborts abandoned uploads and
-// queues lost video checks every 15 minutes until ctx ends. Every replica does it; both are harmless twice.
-func (a *app) housekeep(ctx context.Context) {
-	t := time.NewTicker(15 * time.Minute)
-	defer t.Stop()
-	for {
-		if n, err := a.db.Stores().DeleteExpiredSessions(ctx, time.Now()); err != nil && ctx.Err() == nil {
-			a.log.Warn("session cleanup", "err", err)
-		} else if n > 0 {
-			a.log.Info("expired sessions removed", "count", n)
-		}
-		if err := a.forgetFirstPassword(ctx); err != nil && ctx.Err() == nil {
-			a.log.Warn("organizer.txt", "err", err)
-		}
-		if n, err := a.db.SealConsentTokens(ctx); err != nil && ctx.Err() == nil {
-			a.log.Warn("seal consent tokens", "err", err)
-		} else if n > 0 {
-			a.log.Info("consent tokens sealed", "count", n)
-		}
-		if n, err := a.svc.Media.SweepUploads(ctx); err != nil && ctx.Err() == nil {
-			a.log.Warn("upload cleanup", "err", err)
-		} else if n > 0 {
-			a.log.Info("abandoned uploads removed", "count", n)
-		}
-		if n, err := a.svc.Reports.SweepExports(ctx); err != nil && ctx.Err() == nil {
-			a.log.Warn("export cleanup", "err", err)
-		} else if n > 0 {
-			a.log.Info("old export packages removed", "count", n)
-		}
-		// A check is queued in the transaction that records its video, so none is lost; but
-		// videos uploaded before checks existed have none.
-		if n, err := a.db.RequeueChecks(ctx, time.Now().Add(-a.lostCheckAfter()), 500); err != nil && ctx.Err() == nil {
-			a.log.Warn("requeue video checks", "err", err)
-		} else if n > 0 {
-			a.log.Info("video checks queued again", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// lostCheckAfter is how long after being queued a check still checking must have been lost:
-// well beyond all its attempts, timeouts and waits between them.
-func (a *app) lostCheckAfter() time.Duration {
-	j := a.cfg.Jobs
-	return time.Duration(j.MaxAttempts)*(j.Timeout+j.RetryMax) + time.Hour
 }
 
 // certificateBase is the address certificates print in their QR codes (BASE_URL/verify/…), or ""

@@ -71,12 +71,12 @@ type VideoCheck struct {
 	CheckedAt *time.Time
 	Poster    bool // a poster frame is stored under PosterKey(video key)
 	WebCopy   bool // a copy for playback (index first, no metadata) is stored under WebCopyKey(video key)
-	// Done is true once the check has finished: the verdict, and the poster and web copy
-	// when they are needed (a verdict is shown before them).
+	// Done is true once the check has finished: the verdict (CheckVideo), and the poster and
+	// web copy when they are needed (CopyVideo, a later job; a verdict is shown before them).
 	Done bool
 }
 
-// VideoCheckArgs ask for the check of one video. The video key, not just the submission, is
+// VideoCheckArgs ask for the verdict on one video. The video key, not just the submission, is
 // named, so a check queued for a video that has since been replaced does nothing.
 type VideoCheckArgs struct {
 	SubmissionID string `json:"submission_id"`
@@ -136,14 +136,45 @@ type CheckSettings struct {
 // errCheckUnavailable means the service has no media tools (ffmpeg not installed).
 var errCheckUnavailable = errors.New("ffprobe/ffmpeg not installed on this server")
 
-// CheckVideo is the background job of a video's media check: it measures the stored video,
-// judges it against the contest's rules and records the verdict at once; then it stores a
-// poster frame and, for an accepted video, a copy for playback (index first, no metadata).
-// attempt counts from 1; on an error the caller retries the job, and final says there will be
-// no more attempts. A check that could not reach a verdict is then recorded as failed,
-// visibly; a verdict already recorded stands even if its poster or copy could not be made
-// (the page then shows no poster and plays the original). A video replaced or deleted
-// meanwhile is left alone.
+// VideoCopyArgs ask for what is made from a video once its verdict is in: the poster frame and,
+// for an accepted video, the copy for playback. They are a job of their own, on a queue of their
+// own, so that verdicts (which contestants wait for) never wait behind copies (which read the
+// whole file).
+type VideoCopyArgs struct {
+	SubmissionID string `json:"submission_id"`
+	VideoKey     string `json:"video_key"`
+}
+
+// Kind names the job for the queue.
+func (VideoCopyArgs) Kind() string { return "video_copy" }
+
+// needs says what is made from a video with this verdict: a poster frame of a readable video
+// with a picture (a file without an ftyp box was never given to a tool: no stream is known),
+// and a copy for playback of every accepted video (index first, and no metadata, which may name
+// its makers: judges play only this copy).
+func (c VideoCheck) needs() (poster, webCopy bool) {
+	return c.Facts.HasVideo && !c.HasReason(VUnreadable), c.State == CheckAccepted
+}
+
+// HasReason reports whether the check rejected the video for the reason code.
+func (c VideoCheck) HasReason(code string) bool {
+	for _, r := range c.Reasons {
+		if r.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// hasVerdict reports whether the check has judged the video (accepted or rejected).
+func (c VideoCheck) hasVerdict() bool { return c.State == CheckAccepted || c.State == CheckRejected }
+
+// CheckVideo is the background job of a video's verdict: it measures the stored video (the box
+// reader and ffprobe, which read only what they need), judges it against the contest's rules and
+// records the verdict, queueing the poster frame and the copy for playback (CopyVideo) in the
+// same transaction. attempt counts from 1; on an error the caller retries the job, and final
+// says there will be no more attempts. A check that could not reach a verdict is then recorded
+// as failed, visibly. A video replaced or deleted meanwhile is left alone.
 func (s *MediaService) CheckVideo(ctx context.Context, a VideoCheckArgs, attempt int, final bool) error {
 	err := s.checkVideo(ctx, a, attempt)
 	if err == nil {
@@ -152,13 +183,6 @@ func (s *MediaService) CheckVideo(ctx context.Context, a VideoCheckArgs, attempt
 	// The job's context may be what ended it (its timeout); the record must still be written.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	var derr derivedError
-	if errors.As(err, &derr) {
-		if final { // the verdict stands without its poster or copy; the error is in the job's history
-			return s.submissions.SaveVideoCheck(sctx, a.SubmissionID, a.VideoKey, derr.check)
-		}
-		return err
-	}
 	sub, serr := s.submissions.SubmissionByID(sctx, a.SubmissionID)
 	switch {
 	case ErrorCode(serr) == ENotFound:
@@ -167,14 +191,8 @@ func (s *MediaService) CheckVideo(ctx context.Context, a VideoCheckArgs, attempt
 		return errors.Join(err, serr)
 	case sub.Video == nil || sub.Video.Key != a.VideoKey:
 		return nil // replaced meanwhile
-	}
-	if cur := sub.Video.Check; cur.State == CheckAccepted || cur.State == CheckRejected {
-		// An earlier attempt recorded the verdict and only its poster or copy is missing: a
-		// failure now (storage unreachable, say) must not take the verdict back.
-		if final {
-			return s.submissions.SaveVideoCheck(sctx, a.SubmissionID, a.VideoKey, done(cur))
-		}
-		return err
+	case sub.Video.Check.hasVerdict():
+		return err // recorded meanwhile; a failure now must not take the verdict back
 	}
 	state := CheckPending
 	if final {
@@ -188,15 +206,6 @@ func (s *MediaService) CheckVideo(ctx context.Context, a VideoCheckArgs, attempt
 	return err
 }
 
-// derivedError is a failure to make the poster frame or the web copy after the verdict was
-// recorded.
-type derivedError struct {
-	error
-	check VideoCheck // the check as recorded, marked done
-}
-
-func (e derivedError) Unwrap() error { return e.error }
-
 func (s *MediaService) checkVideo(ctx context.Context, a VideoCheckArgs, attempt int) error {
 	sub, err := s.submissions.SubmissionByID(ctx, a.SubmissionID)
 	if ErrorCode(err) == ENotFound {
@@ -207,23 +216,25 @@ func (s *MediaService) checkVideo(ctx context.Context, a VideoCheckArgs, attempt
 	if sub.Video == nil || sub.Video.Key != a.VideoKey {
 		return nil
 	}
+	if cur := sub.Video.Check; cur.hasVerdict() {
+		// An earlier run recorded the verdict (its replica died before the job was marked
+		// done): it stands, and its copies were queued with it. A verdict recorded before the
+		// copies were a job of their own may lack them; queueing them again is harmless.
+		if cur.Done {
+			return nil
+		}
+		return s.submissions.SaveVideoVerdict(ctx, a.SubmissionID, a.VideoKey, cur, &VideoCopyArgs{SubmissionID: a.SubmissionID, VideoKey: a.VideoKey})
+	}
 	c, err := s.contests.ContestByID(ctx, sub.ContestID)
 	if err != nil {
 		return err
 	}
-	if s.tools == nil {
-		return errCheckUnavailable
-	}
-	mr, ok := s.storage.(MediaReader)
-	if !ok {
-		return fmt.Errorf("storage %T cannot hand files to the media tools", s.storage)
-	}
-	input, err := mr.MediaInput(ctx, a.VideoKey, 2*time.Hour)
+	input, err := s.mediaInput(ctx, a.VideoKey)
 	if err != nil {
-		return fmt.Errorf("stored video %s: %w", a.VideoKey, err)
+		return err
 	}
 	facts, err := s.tools.Probe(ctx, input)
-	verdict, readable, err := c.Rules.JudgeProbe(facts, s.check.DurationTolerance, err)
+	verdict, _, err := c.Rules.JudgeProbe(facts, s.check.DurationTolerance, err)
 	if err != nil {
 		return err
 	}
@@ -233,31 +244,77 @@ func (s *MediaService) checkVideo(ctx context.Context, a VideoCheckArgs, attempt
 	if verdict.OK {
 		check.State = CheckAccepted
 	}
-	// Every accepted video gets a copy for playback: index first, and no metadata, which may
-	// name its makers (judges play only this copy).
-	needPoster, needCopy := readable && facts.HasVideo, verdict.OK
-	check.Done = !needPoster && !needCopy
-	if err := s.submissions.SaveVideoCheck(ctx, a.SubmissionID, a.VideoKey, check); err != nil {
+	var copies *VideoCopyArgs
+	if poster, webCopy := check.needs(); poster || webCopy {
+		copies = &VideoCopyArgs{SubmissionID: a.SubmissionID, VideoKey: a.VideoKey}
+	} else {
+		check.Done = true
+	}
+	return s.submissions.SaveVideoVerdict(ctx, a.SubmissionID, a.VideoKey, check, copies)
+}
+
+// mediaInput is where the media tools read a stored video.
+func (s *MediaService) mediaInput(ctx context.Context, key string) (string, error) {
+	if s.tools == nil {
+		return "", errCheckUnavailable
+	}
+	mr, ok := s.storage.(MediaReader)
+	if !ok {
+		return "", fmt.Errorf("storage %T cannot hand files to the media tools", s.storage)
+	}
+	input, err := mr.MediaInput(ctx, key, 2*time.Hour)
+	if err != nil {
+		return "", fmt.Errorf("stored video %s: %w", key, err)
+	}
+	return input, nil
+}
+
+// CopyVideo is the background job that follows a verdict: it stores the poster frame and, for
+// an accepted video, the copy for playback, then marks the check done. Until then pages show
+// the verdict without a poster and play the original. After the last attempt the verdict
+// stands with what could be made (the error stays in the job's history). A video replaced,
+// deleted or sent to be checked again meanwhile is left alone.
+func (s *MediaService) CopyVideo(ctx context.Context, a VideoCopyArgs, attempt int, final bool) error {
+	check, err := s.copyVideo(ctx, a)
+	if err == nil || !final || check == nil {
 		return err
 	}
-	if check.Done {
-		return nil
-	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	return s.submissions.SaveVideoCopies(sctx, a.SubmissionID, a.VideoKey, done(*check))
+}
 
-	if needPoster {
-		if err := s.storePoster(ctx, input, a.VideoKey, facts.DurationSec); err != nil {
-			return derivedError{fmt.Errorf("poster frame: %w", err), done(check)}
+// copyVideo makes what the check needs; on an error it returns the check with what was made.
+func (s *MediaService) copyVideo(ctx context.Context, a VideoCopyArgs) (*VideoCheck, error) {
+	sub, err := s.submissions.SubmissionByID(ctx, a.SubmissionID)
+	if ErrorCode(err) == ENotFound {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	if sub.Video == nil || sub.Video.Key != a.VideoKey || !sub.Video.Check.hasVerdict() || sub.Video.Check.Done {
+		return nil, nil
+	}
+	check := sub.Video.Check
+	input, err := s.mediaInput(ctx, a.VideoKey)
+	if err != nil {
+		return &check, err
+	}
+	needPoster, needCopy := check.needs()
+	if needPoster && !check.Poster {
+		if err := s.storePoster(ctx, input, a.VideoKey, check.Facts.DurationSec); err != nil {
+			return &check, fmt.Errorf("poster frame: %w", err)
 		}
 		check.Poster = true
 	}
-	if needCopy {
+	if needCopy && !check.WebCopy {
 		if err := s.storeWebCopy(ctx, input, a.VideoKey); err != nil {
-			return derivedError{fmt.Errorf("web copy: %w", err), done(check)}
+			return &check, fmt.Errorf("web copy: %w", err)
 		}
 		check.WebCopy = true
 	}
 	check.Done = true
-	return s.submissions.SaveVideoCheck(ctx, a.SubmissionID, a.VideoKey, check)
+	return &check, s.submissions.SaveVideoCopies(ctx, a.SubmissionID, a.VideoKey, check)
 }
 
 func done(c VideoCheck) VideoCheck { c.Done = true; return c }

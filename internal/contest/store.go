@@ -62,6 +62,13 @@ type SubmissionStore interface {
 	// SaveVideoCheck records the check of the submission's video if its video is still the one
 	// under videoKey; otherwise it changes nothing and returns nil (the video was replaced).
 	SaveVideoCheck(ctx context.Context, submissionID, videoKey string, c VideoCheck) error
+	// SaveVideoVerdict records the verdict as SaveVideoCheck does and, if copies is not nil and
+	// the video is still videoKey, queues the job that makes its poster and web copy, in one
+	// transaction.
+	SaveVideoVerdict(ctx context.Context, submissionID, videoKey string, c VideoCheck, copies *VideoCopyArgs) error
+	// SaveVideoCopies records c's poster, web copy and done flags if the video is still
+	// videoKey and its recorded verdict is still c's (checked at the same time).
+	SaveVideoCopies(ctx context.Context, submissionID, videoKey string, c VideoCheck) error
 	// RequestVideoCheck sets the check of the submission's video (if still videoKey) back to
 	// checking and queues it, in one transaction.
 	RequestVideoCheck(ctx context.Context, submissionID, videoKey string) error

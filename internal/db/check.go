@@ -92,6 +92,32 @@ func (sb *Submissions) SaveVideoCheck(ctx context.Context, submissionID, videoKe
 	return translate(err, "作品")
 }
 
+// SaveVideoVerdict records the verdict on a submission's video if the video is still videoKey
+// and, if copies is not nil, queues the job that makes its poster and web copy, in one
+// transaction: a verdict is never recorded without what follows it.
+func (sb *Submissions) SaveVideoVerdict(ctx context.Context, submissionID, videoKey string, c contest.VideoCheck, copies *contest.VideoCopyArgs) error {
+	err := sb.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&submissionRow{}).Where("id = ? AND video_key = ?", submissionID, videoKey).Updates(checkUpdates(c))
+		if res.Error != nil || res.RowsAffected != 1 || copies == nil {
+			return res.Error // replaced meanwhile: nothing to make
+		}
+		return sb.db.queueCopy(ctx, tx, *copies)
+	})
+	return translate(err, "作品")
+}
+
+// SaveVideoCopies records what was made from a video (poster, web copy, done) if its verdict is
+// still c's: a check requested again meanwhile has its own copies made.
+func (sb *Submissions) SaveVideoCopies(ctx context.Context, submissionID, videoKey string, c contest.VideoCheck) error {
+	if c.CheckedAt == nil {
+		return nil
+	}
+	err := sb.db.gorm.WithContext(ctx).Model(&submissionRow{}).
+		Where("id = ? AND video_key = ? AND video_checked_at = ?", submissionID, videoKey, c.CheckedAt.UTC()).
+		Updates(map[string]any{"video_poster": c.Poster, "video_web_copy": c.WebCopy, "video_check_done": c.Done}).Error
+	return translate(err, "作品")
+}
+
 // RequestVideoCheck sets the check back to checking and queues it, in one transaction.
 func (sb *Submissions) RequestVideoCheck(ctx context.Context, submissionID, videoKey string) error {
 	err := sb.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

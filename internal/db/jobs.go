@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"runtime"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -32,11 +33,14 @@ import (
 // a newer schema comes with a migration that moves it on.
 const riverSchemaVersion = 8
 
-// mediaQueue is the queue of media checks; exportQueue builds packages (certificates, the
-// national package), one at a time per replica so that checks keep their cores.
+// The queues. Verdicts, which contestants wait for, have a queue and workers of their own, so
+// they never wait behind the poster frames and web copies (which read the whole file) nor the
+// packages; housekeeping runs one task at a time beside them.
 const (
-	mediaQueue  = "media"
-	exportQueue = "export"
+	checkQueue        = "media" // verdicts; the name from before the split keeps the checks queued then
+	copyQueue         = "media_copies"
+	exportQueue       = "export"
+	housekeepingQueue = "housekeeping"
 )
 
 // A package copies every recommended original video (up to 2 GiB each) or draws thousands of
@@ -44,6 +48,21 @@ const (
 const (
 	exportTimeout  = 4 * time.Hour
 	exportAttempts = 3
+)
+
+// How River (v0.51, internal/maintenance and internal/leadership) finds a job whose worker
+// died: the elected leader's rescuer looks every 30 s for jobs running longer than
+// RescueStuckJobsAfter (and their kind's timeout), and schedules them to be retried; the
+// scheduler makes retried jobs available every 5 s. A new leader is elected within about 22 s of
+// the old one's death (15 s lease, 5-6 s between attempts, up to 1 s staggered start) and its
+// rescuer looks at once — sooner than the next look of a live leader — so a dead leader adds
+// nothing to the bound below. Neither interval can be configured.
+const (
+	riverRescuerInterval   = 30 * time.Second
+	riverSchedulerInterval = 5 * time.Second
+	// rescueMargin is how long past its timeout a verdict counts as lost: a cancelled verdict
+	// records its failure within it.
+	rescueMargin = 5 * time.Second
 )
 
 // riverMigration installs River's tables as a step of our own migrations, so `contest
@@ -79,25 +98,73 @@ func riverDriver(dialect string, pool *sql.DB) riverdriver.Driver[*sql.Tx] {
 
 // JobSettings tune the background jobs.
 type JobSettings struct {
-	Workers      int           // media checks run at once on this replica
-	Timeout      time.Duration // a job running longer is cancelled and retried
+	Workers      int           // verdicts run at once on this replica
+	CopyWorkers  int           // poster frames and web copies made at once on this replica (0: 1)
+	CheckTimeout time.Duration // a verdict running longer is cancelled and retried (0: Timeout)
+	Timeout      time.Duration // a poster frame and web copy running longer is cancelled and retried
 	MaxAttempts  int           // attempts before a job is given up (its check then shows as failed)
 	RetryBase    time.Duration // wait before the first retry; it doubles each time
 	RetryMax     time.Duration // longest wait between attempts
 	PollInterval time.Duration // how often an idle replica looks for new jobs
+	// HousekeepingInterval is how often each housekeeping task runs, once across replicas
+	// (0: DefaultHousekeepingInterval).
+	HousekeepingInterval time.Duration
 }
 
-// DefaultJobSettings suit a 2-core server.
+// DefaultHousekeepingInterval is how often the housekeeping tasks run.
+const DefaultHousekeepingInterval = 15 * time.Minute
+
+// DefaultJobSettings run as many verdicts at once as the machine has cores (a verdict is one
+// ffprobe, a fraction of a second of one core), half as many copies, and bound a verdict to
+// 45 s so that one whose replica died is running again elsewhere within Takeover (100 s).
 func DefaultJobSettings() JobSettings {
-	return JobSettings{Workers: 2, Timeout: 15 * time.Minute, MaxAttempts: 6, RetryBase: 10 * time.Second,
-		RetryMax: 10 * time.Minute, PollInterval: time.Second}
+	cores := runtime.NumCPU()
+	return JobSettings{Workers: cores, CopyWorkers: max(1, cores/2), CheckTimeout: 45 * time.Second,
+		Timeout: 15 * time.Minute, MaxAttempts: 6, RetryBase: 10 * time.Second, RetryMax: 10 * time.Minute,
+		PollInterval: time.Second, HousekeepingInterval: DefaultHousekeepingInterval}
+}
+
+func (s JobSettings) withDefaults() JobSettings {
+	if s.CheckTimeout <= 0 {
+		s.CheckTimeout = s.Timeout
+	}
+	s.CopyWorkers = max(s.CopyWorkers, 1)
+	if s.HousekeepingInterval <= 0 {
+		s.HousekeepingInterval = DefaultHousekeepingInterval
+	}
+	return s
+}
+
+// RescueAfter is how long a verdict runs before River counts its worker as dead (killed, its
+// machine gone) and runs it again.
+func (s JobSettings) RescueAfter() time.Duration { return s.withDefaults().CheckTimeout + rescueMargin }
+
+// Takeover is the longest a verdict whose replica died waits, from its start, until it runs
+// again on another replica: counted lost after RescueAfter, found by the rescuer within its
+// interval, retried after the first backoff (+10 % jitter), made available by the scheduler,
+// fetched within the poll interval.
+func (s JobSettings) Takeover() time.Duration {
+	return s.RescueAfter() + riverRescuerInterval + s.RetryBase*11/10 + riverSchedulerInterval + s.PollInterval
 }
 
 // Work is what the background jobs run: each function runs one attempt of a job; final says
-// it is the last.
+// it is the last. Copy and Export may be nil on replicas that do not run them (tests).
 type Work struct {
 	Check  func(ctx context.Context, a contest.VideoCheckArgs, attempt int, final bool) error
+	Copy   func(ctx context.Context, a contest.VideoCopyArgs, attempt int, final bool) error
 	Export func(ctx context.Context, a contest.ExportArgs, attempt int, final bool) error
+	// Housekeeping are tasks run every HousekeepingInterval (and when a replica becomes the
+	// leader), once across replicas: River's elected leader queues them.
+	Housekeeping []Task
+	// ObserveJob, if not nil, is told how long each attempt of a job ran and how it ended, by
+	// kind (video_check, video_copy, export, housekeeping).
+	ObserveJob func(kind string, d time.Duration, err error)
+}
+
+// Task is a housekeeping task: Run does one round and says how many things it handled.
+type Task struct {
+	Name string
+	Run  func(ctx context.Context) (int, error)
 }
 
 // Jobs runs this replica's background workers.
@@ -108,12 +175,27 @@ type Jobs struct {
 
 // StartJobs starts working the queues on this replica. Stop it before closing the database.
 func (db *DB) StartJobs(ctx context.Context, s JobSettings, work Work, log *slog.Logger) (*Jobs, error) {
+	s = s.withDefaults()
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &jobWorker[contest.VideoCheckArgs]{run: work.Check})
-	queues := map[string]river.QueueConfig{mediaQueue: {MaxWorkers: s.Workers}}
+	river.AddWorker(workers, &jobWorker[contest.VideoCheckArgs]{run: work.Check, observe: work.ObserveJob, timeout: s.CheckTimeout})
+	queues := map[string]river.QueueConfig{checkQueue: {MaxWorkers: s.Workers}}
+	if work.Copy != nil {
+		river.AddWorker(workers, &jobWorker[contest.VideoCopyArgs]{run: work.Copy, observe: work.ObserveJob, timeout: s.Timeout})
+		queues[copyQueue] = river.QueueConfig{MaxWorkers: s.CopyWorkers}
+	}
 	if work.Export != nil {
-		river.AddWorker(workers, &exportWorker{jobWorker[contest.ExportArgs]{run: work.Export}})
+		river.AddWorker(workers, &exportWorker{jobWorker[contest.ExportArgs]{run: work.Export, observe: work.ObserveJob, timeout: exportTimeout}})
 		queues[exportQueue] = river.QueueConfig{MaxWorkers: 1}
+	}
+	var periodic []*river.PeriodicJob
+	if len(work.Housekeeping) > 0 {
+		hw := &housekeepingWorker{tasks: map[string]Task{}, observe: work.ObserveJob, log: log}
+		for _, t := range work.Housekeeping {
+			hw.tasks[t.Name] = t
+			periodic = append(periodic, housekeepingJob(t.Name, s.HousekeepingInterval))
+		}
+		river.AddWorker(workers, hw)
+		queues[housekeepingQueue] = river.QueueConfig{MaxWorkers: 1}
 	}
 	sqlDB, err := db.gorm.DB()
 	if err != nil {
@@ -134,14 +216,17 @@ func (db *DB) StartJobs(ctx context.Context, s JobSettings, work Work, log *slog
 		driver = riverdatabasesql.NewWithPgxListener(sqlDB, jobs.listener)
 	}
 	client, err := river.NewClient(driver, &river.Config{
-		Queues:               queues,
-		Workers:              workers,
-		JobTimeout:           s.Timeout,
-		RescueStuckJobsAfter: 2 * s.Timeout, // a job still running then lost its worker (killed)
+		Queues:  queues,
+		Workers: workers,
+		// Each kind has its own timeout (the workers' Timeout); this one is for the verdicts,
+		// and a verdict still running past it lost its worker and is run again.
+		JobTimeout:           s.CheckTimeout,
+		RescueStuckJobsAfter: s.RescueAfter(),
 		MaxAttempts:          s.MaxAttempts,
 		RetryPolicy:          backoff{base: s.RetryBase, max: s.RetryMax},
 		FetchPollInterval:    s.PollInterval,
 		FetchCooldown:        min(s.PollInterval, 100*time.Millisecond),
+		PeriodicJobs:         periodic,
 		Logger:               log,
 	})
 	if err != nil {
@@ -174,20 +259,28 @@ func (j *Jobs) Stop(ctx context.Context) error {
 	return err
 }
 
+// jobWorker runs one kind of job with its own timeout, and tells observe how long it ran.
 type jobWorker[T river.JobArgs] struct {
 	river.WorkerDefaults[T]
-	run func(ctx context.Context, a T, attempt int, final bool) error
+	run     func(ctx context.Context, a T, attempt int, final bool) error
+	observe func(kind string, d time.Duration, err error)
+	timeout time.Duration
 }
 
+func (w *jobWorker[T]) Timeout(*river.Job[T]) time.Duration { return w.timeout }
+
 func (w *jobWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
-	return w.run(ctx, job.Args, job.Attempt, job.Attempt >= job.MaxAttempts)
+	start := time.Now()
+	err := w.run(ctx, job.Args, job.Attempt, job.Attempt >= job.MaxAttempts)
+	if w.observe != nil {
+		w.observe(job.Kind, time.Since(start), err)
+	}
+	return err
 }
 
 // exportWorker builds packages: a long timeout, and an error that would repeat (a font or the
 // site address missing) ends the job at once instead of being retried.
 type exportWorker struct{ jobWorker[contest.ExportArgs] }
-
-func (w *exportWorker) Timeout(*river.Job[contest.ExportArgs]) time.Duration { return exportTimeout }
 
 func (w *exportWorker) Work(ctx context.Context, job *river.Job[contest.ExportArgs]) error {
 	err := w.jobWorker.Work(ctx, job)
@@ -230,7 +323,22 @@ func (db *DB) queueCheck(ctx context.Context, tx *gorm.DB, a contest.VideoCheckA
 	if err != nil {
 		return err
 	}
-	_, err = client.InsertTx(ctx, sqlTx, a, &river.InsertOpts{Queue: mediaQueue, MaxAttempts: db.checkAttempts})
+	_, err = client.InsertTx(ctx, sqlTx, a, &river.InsertOpts{Queue: checkQueue, MaxAttempts: db.checkAttempts, Priority: 1})
+	return err
+}
+
+// queueCopy inserts the job that makes a video's poster frame and web copy in the transaction
+// tx. A second one for the same video (a verdict run twice) finds the work done.
+func (db *DB) queueCopy(ctx context.Context, tx *gorm.DB, a contest.VideoCopyArgs) error {
+	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
+	if !ok {
+		return fmt.Errorf("jobs: queue %s outside a transaction", a.Kind())
+	}
+	client, err := db.insertClient()
+	if err != nil {
+		return err
+	}
+	_, err = client.InsertTx(ctx, sqlTx, a, &river.InsertOpts{Queue: copyQueue, MaxAttempts: db.checkAttempts, Priority: 2})
 	return err
 }
 
@@ -261,4 +369,53 @@ func (db *DB) RequeueChecks(ctx context.Context, lostBefore time.Time, limit int
 		}
 	}
 	return len(rows), nil
+}
+
+// HousekeepingArgs ask for one round of a housekeeping task.
+type HousekeepingArgs struct {
+	Task string `json:"task"`
+}
+
+// Kind names the job for the queue.
+func (HousekeepingArgs) Kind() string { return "housekeeping" }
+
+// housekeepingJob queues the task every interval, and at once when a replica becomes the
+// leader; a round already queued or run in this interval is not queued again.
+func housekeepingJob(task string, interval time.Duration) *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(interval), func() (river.JobArgs, *river.InsertOpts) {
+		return HousekeepingArgs{Task: task}, &river.InsertOpts{Queue: housekeepingQueue, MaxAttempts: 1,
+			UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: interval}}
+	}, &river.PeriodicJobOpts{ID: "housekeeping-" + task, RunOnStart: true})
+}
+
+// housekeepingWorker runs a round of the task a job names; a failed round is not retried (the
+// next one comes within the interval).
+type housekeepingWorker struct {
+	river.WorkerDefaults[HousekeepingArgs]
+	tasks   map[string]Task
+	observe func(kind string, d time.Duration, err error)
+	log     *slog.Logger
+}
+
+func (w *housekeepingWorker) Timeout(*river.Job[HousekeepingArgs]) time.Duration {
+	return 10 * time.Minute
+}
+
+func (w *housekeepingWorker) Work(ctx context.Context, job *river.Job[HousekeepingArgs]) error {
+	t, ok := w.tasks[job.Args.Task]
+	if !ok { // queued by a replica of another version
+		return river.JobCancel(fmt.Errorf("unknown housekeeping task %q", job.Args.Task))
+	}
+	start := time.Now()
+	n, err := t.Run(ctx)
+	if w.observe != nil {
+		w.observe(job.Kind, time.Since(start), err)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", t.Name, err)
+	}
+	if n > 0 {
+		w.log.Info("housekeeping", "task", t.Name, "count", n)
+	}
+	return nil
 }

@@ -359,7 +359,7 @@ func TestVideoCheck_ReplicasNeverRunTheSameCheckTwice(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
 		counter := &countingTools{seen: map[string]int{}}
 		e.Configure(func(o *contest.Options) { o.Media, o.MaxWorks = counter, 12 })
-		second, err := e.DB.StartJobs(context.Background(), testJobSettings, db.Work{Check: e.Svc.Media.CheckVideo, Export: e.Svc.Reports.RunExport}, slog.New(slog.DiscardHandler))
+		second, err := e.DB.StartJobs(context.Background(), testJobSettings, db.Work{Check: e.Svc.Media.CheckVideo, Copy: e.Svc.Media.CopyVideo, Export: e.Svc.Reports.RunExport}, slog.New(slog.DiscardHandler))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -483,8 +483,9 @@ func (p *posterlessTools) Probe(ctx context.Context, input string) (contest.Vide
 	return p.Tools.Probe(ctx, input)
 }
 
-// TestVideoCheck_VerdictStandsWhenItsPosterCannotBeMade: the verdict is recorded first; later
-// attempts failing to reach storage or to make the poster do not take it back.
+// TestVideoCheck_VerdictStandsWhenItsPosterCannotBeMade: the verdict is recorded first, by a job
+// that only measures; the poster is a later job whose failed attempts neither measure again nor
+// take the verdict back.
 func TestVideoCheck_VerdictStandsWhenItsPosterCannotBeMade(t *testing.T) {
 	ffmpegtest.Require(t)
 	forEachBackend(t, func(t *testing.T, e *env) {
@@ -498,8 +499,8 @@ func TestVideoCheck_VerdictStandsWhenItsPosterCannotBeMade(t *testing.T) {
 		if got.Video.Check.State != "accepted" || !got.Video.Check.Done || got.Video.PosterURL != "" {
 			t.Fatalf("check = %+v, poster %q; want accepted, done, no poster", got.Video.Check, got.Video.PosterURL)
 		}
-		if n := tools.probes.Load(); n != int64(testJobSettings.MaxAttempts) {
-			t.Errorf("%d probes, want one per attempt (%d)", n, testJobSettings.MaxAttempts)
+		if n := tools.probes.Load(); n != 1 {
+			t.Errorf("%d probes, want 1: the poster's attempts do not measure the video again", n)
 		}
 		c.Must(http.StatusOK, "POST", "/api/v1/submissions/"+s.ID+"/finalize", nil)
 		c.Fetch("/api/v1/submissions/" + s.ID + "/video?inline=1") // plays the original

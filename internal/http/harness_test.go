@@ -152,7 +152,7 @@ func (e *env) start() {
 	e.Server.Listener = ln
 	e.Server.Start()
 	e.t.Cleanup(e.Server.Close)
-	jobs, err := e.DB.StartJobs(context.Background(), e.JobSettings, db.Work{Check: e.Svc.Media.CheckVideo, Export: e.Svc.Reports.RunExport}, log)
+	jobs, err := e.DB.StartJobs(context.Background(), e.JobSettings, db.Work{Check: e.Svc.Media.CheckVideo, Copy: e.Svc.Media.CopyVideo, Export: e.Svc.Reports.RunExport}, log)
 	if err != nil {
 		e.t.Fatal(err)
 	}
