@@ -298,7 +298,7 @@ func TestOrganizer_CommandNeedsTheSecretKeyWithPostgres(t *testing.T) {
 }
 
 func TestMain(m *testing.M) {
-	if os.Getenv(childEnv) == "1" { // a killable server for TestJobs_CheckRunsAgainAfterTheServerIsKilled
+	if os.Getenv(childEnv) == "1" { // a killable server for TestJobs_AnotherReplicaTakesOverTheCheckOfAKilledOne
 		main()
 		os.Exit(0)
 	}
