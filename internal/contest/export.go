@@ -88,7 +88,7 @@ const ExportKeep = 7 * 24 * time.Hour
 const ExportGiveUp = 13 * time.Hour
 
 // SweepExports deletes the packages made more than ExportKeep ago, file and record, and
-// returns how many; it marks lost ones as failed. The housekeeper runs it on every replica (deleting twice is harmless).
+// returns how many; it marks lost ones as failed. The housekeeping runs it once across replicas (deleting twice would be harmless).
 func (s *ReportService) SweepExports(ctx context.Context) (int, error) {
 	// A job the queue gave up on without running it (its server died in its last attempt)
 	// would say "running" for ever: past all its attempts, it failed.
