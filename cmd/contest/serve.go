@@ -35,6 +35,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer metrics.stop()
+	a.observeJob = metrics.ObserveJob
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

@@ -33,6 +33,13 @@ func worker(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	defer a.close()
+	// A worker has no public port: its metrics (job durations, queues) only on CONTEST_METRICS_ADDR.
+	metrics, err := a.serveMetrics()
+	if err != nil {
+		return err
+	}
+	defer metrics.stop()
+	a.observeJob = metrics.ObserveJob
 	// Certificates print the public address; without one, the address serve would listen on.
 	addr, _ := net.ResolveTCPAddr("tcp", cfg.Addr)
 	if addr == nil {

@@ -55,7 +55,7 @@ func TestLoadtest_ThreeContestantsCompleteThroughTwoReplicas(t *testing.T) {
 	}
 	settings := db.DefaultJobSettings()
 	settings.PollInterval = 50 * time.Millisecond
-	jobs, err := d.StartJobs(ctx, settings, db.Work{Check: svc.Media.CheckVideo, Export: svc.Reports.RunExport}, log)
+	jobs, err := d.StartJobs(ctx, settings, db.Work{Check: svc.Media.CheckVideo, Copy: svc.Media.CopyVideo, Export: svc.Reports.RunExport}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
