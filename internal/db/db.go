@@ -23,13 +23,17 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -140,6 +144,7 @@ func (db *DB) Close() error {
 }
 
 // translate turns GORM errors into domain errors; what is the reader's fault is a domain code,
+// a database that does not answer now is EUnavailable (503 with Retry-After, see unavailable),
 // the rest is internal.
 func translate(err error, what string) error {
 	switch {
@@ -159,7 +164,83 @@ func translate(err error, what string) error {
 	if errors.As(err, &e) {
 		return err
 	}
+	if u := unavailable(err); u != nil {
+		u.Err = fmt.Errorf("db: %s: %w", what, err)
+		return u
+	}
 	return contest.Internal(fmt.Errorf("db: %s: %w", what, err))
+}
+
+// SQLite's primary result codes that mean the database cannot be used now.
+const (
+	sqliteIOErr     = 10 // SQLITE_IOERR
+	sqliteBusy      = 5  // SQLITE_BUSY: locked by another connection past the busy timeout
+	sqliteLocked    = 6  // SQLITE_LOCKED
+	sqliteFull      = 13 // SQLITE_FULL: the disk is full
+	sqliteCantOpen  = 14 // SQLITE_CANTOPEN
+	sqliteProtocol  = 15 // SQLITE_PROTOCOL: a lock protocol error (another process)
+	sqliteReadOnly  = 8  // SQLITE_READONLY (a read-only file system, a replaced file)
+	sqlitePrimaryOf = 0xff
+)
+
+// pgUnavailable are PostgreSQL's error codes, besides classes 08 (connection exception) and
+// 53 (insufficient resources: too many connections, disk full, out of memory), that mean the
+// server cannot serve the request now.
+var pgUnavailable = map[string]bool{
+	"57P01": true, // admin_shutdown
+	"57P02": true, // crash_shutdown
+	"57P03": true, // cannot_connect_now: starting up
+	"57014": true, // query_canceled: a statement timeout
+	"55P03": true, // lock_not_available: a lock timeout
+	"58030": true, // io_error
+}
+
+// diskFull is the error for a write the database's disk has no room for.
+func diskFull(err error) *contest.Error {
+	return contest.Unavailable("服务器存储空间已满，暂时无法保存，请稍后重试", contest.RetryStorageFull, err)
+}
+
+// unavailable tells an outage from a bug: a database that refuses or loses connections, does
+// not answer in time, is locked by another connection past its busy timeout, is shutting down,
+// or whose disk is full. It returns nil for anything else. A request cancelled by its client
+// is not an outage: the error handler tells that case by the request's context.
+func unavailable(err error) *contest.Error {
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return diskFull(err)
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch {
+		case pg.Code == "53100":
+			return diskFull(err)
+		case strings.HasPrefix(pg.Code, "08"), strings.HasPrefix(pg.Code, "53"), pgUnavailable[pg.Code]:
+			return contest.DatabaseUnavailable(err)
+		}
+		return nil // the server answered: whatever it said is not an outage
+	}
+	var sq interface{ Code() int }
+	if errors.As(err, &sq) {
+		switch sq.Code() & sqlitePrimaryOf {
+		case sqliteFull:
+			return diskFull(err)
+		case sqliteBusy, sqliteLocked, sqliteIOErr, sqliteCantOpen, sqliteProtocol, sqliteReadOnly:
+			return contest.DatabaseUnavailable(err)
+		}
+		return nil
+	}
+	var connect *pgconn.ConnectError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &connect), errors.As(err, &netErr), pgconn.Timeout(err),
+		errors.Is(err, context.DeadlineExceeded), errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return contest.DatabaseUnavailable(err)
+	}
+	return nil
 }
 
 // slogWriter sends GORM's warnings (slow queries, errors) to the service log. GORM is set to

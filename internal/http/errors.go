@@ -2,10 +2,13 @@ package http
 
 import (
 	"errors"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -76,10 +79,40 @@ func wantsJSON(c echo.Context) bool {
 	return strings.HasPrefix(r.URL.Path, "/api/") || strings.Contains(r.Header.Get("Accept"), "application/json") && !strings.Contains(r.Header.Get("Accept"), "text/html")
 }
 
+// statusClientGone is what the log says of a request whose client went away before the
+// answer (nginx's 499 "client closed request"): not a server error, nothing to answer.
+const statusClientGone = 499
+
+// clientGone reports whether err means the client went away: the request's context was
+// cancelled (the connection closed or its body could not be read), or writing the answer
+// failed because the connection was closed or reset.
+func clientGone(c echo.Context, err error) bool {
+	if c.Request().Context().Err() != nil {
+		return true
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "write" && (errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET))
+}
+
 // handleError is the only place that turns errors into responses. Internal errors are logged
-// once here, and their text never reaches the client.
+// once here, and their text never reaches the client. An outage (the database or storage
+// down, the disk full: code unavailable) is logged as a warning with its cause and answered
+// 503 with Retry-After; a client that went away is logged as information and gets no answer.
 func (s *Server) handleError(err error, c echo.Context) {
+	if clientGone(c, err) {
+		s.log.InfoContext(c.Request().Context(), "client went away", "route", c.Path(), "method", c.Request().Method, "err", err)
+		if !c.Response().Committed {
+			c.Response().WriteHeader(statusClientGone)
+		}
+		return
+	}
 	if c.Response().Committed {
+		// Part of the answer is sent (a download cut short by storage): too late for another.
+		level := slog.LevelError
+		if contest.ErrorCode(err) == contest.EUnavailable {
+			level = slog.LevelWarn
+		}
+		s.log.Log(c.Request().Context(), level, "answer cut short", "route", c.Path(), "method", c.Request().Method, "err", err)
 		return
 	}
 	var he *echo.HTTPError
@@ -91,8 +124,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if !ok {
 		status = http.StatusBadRequest
 	}
-	if code == contest.EInternal {
+	switch code {
+	case contest.EInternal:
 		s.log.ErrorContext(c.Request().Context(), "internal error", "route", c.Path(), "method", c.Request().Method, "err", err)
+	case contest.EUnavailable:
+		s.log.WarnContext(c.Request().Context(), "unavailable", "route", c.Path(), "method", c.Request().Method, "err", err)
 	}
 	if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
 		c.Response().Header().Set("Retry-After", retryAfterSeconds(contest.RetryAfterOf(err)))

@@ -205,6 +205,27 @@ func TestOpenAPI_EveryAPIOperationDocumentsAClientError(t *testing.T) {
 	}
 }
 
+// An outage is not a bug: every operation that reads the database or storage may answer 503
+// unavailable with Retry-After, and a client must find that in the spec.
+func TestOpenAPI_EveryOperationDocumentsUnavailable(t *testing.T) {
+	for _, op := range operationsOf(t, loadSpec(t)) {
+		if op.path == "/healthz" {
+			continue // touches neither the database nor the storage
+		}
+		responses, _ := op.spec["responses"].(map[string]any)
+		if op.path == "/readyz" {
+			if _, ok := responses["503"]; !ok {
+				t.Errorf("%s does not document 503", op)
+			}
+			continue
+		}
+		r, _ := responses["503"].(map[string]any)
+		if r["$ref"] != "#/components/responses/Unavailable" {
+			t.Errorf("%s does not document 503 as #/components/responses/Unavailable (%v)", op, responses["503"])
+		}
+	}
+}
+
 func TestOpenAPI_EveryOperationWithABodyDocumentsItsRefusals(t *testing.T) {
 	for _, op := range operationsOf(t, loadSpec(t)) {
 		body, ok := op.spec["requestBody"].(map[string]any)

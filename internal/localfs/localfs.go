@@ -63,7 +63,8 @@ func (s *Store) Path(key string) (string, error) {
 // Put stores size bytes from r under key, replacing any object there. A negative size means
 // unknown: r is read to its end. When r ends before size bytes, nothing is stored and any
 // previous object under key is kept.
-func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error {
+func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) (err error) {
+	defer outage(&err)
 	path, err := s.Path(key)
 	if err != nil {
 		return err
@@ -123,7 +124,8 @@ func (s *Store) createTemp(dir string) (*os.File, error) {
 
 // Get opens the object under key. The error has code ENotFound when there is none and EInvalid
 // for a malformed key.
-func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, error) {
+func (s *Store) Get(ctx context.Context, key string) (_ io.ReadCloser, err error) {
+	defer outage(&err)
 	path, err := s.Path(key)
 	if err != nil {
 		return nil, err
@@ -153,7 +155,8 @@ func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 
 // Delete removes the object under key and then any folders left empty by it; deleting a
 // missing object is not an error.
-func (s *Store) Delete(ctx context.Context, key string) error {
+func (s *Store) Delete(ctx context.Context, key string) (err error) {
+	defer outage(&err)
 	path, err := s.Path(key)
 	if err != nil {
 		return err

@@ -59,7 +59,8 @@ const ChecksumHeader = "x-amz-checksum-sha256"
 
 // CreateMultipart starts an upload to key. The content type is not kept: the local folder
 // stores bytes only.
-func (m *Multipart) CreateMultipart(ctx context.Context, key, contentType string) (string, error) {
+func (m *Multipart) CreateMultipart(ctx context.Context, key, contentType string) (_ string, err error) {
+	defer outage(&err)
 	if err := checkKey(key); err != nil {
 		return "", err
 	}
@@ -106,7 +107,8 @@ func (m *Multipart) PartTarget(ctx context.Context, key, uploadID string, n int,
 // WritePart stores part n of an upload from r, which must hold exactly size bytes with the
 // given SHA-256. The bytes are streamed to a temporary file and hashed on the way; a part that
 // differs is refused and nothing is kept. A part sent again replaces the previous one whole.
-func (m *Multipart) WritePart(ctx context.Context, key, uploadID string, n int, size int64, sha256Sum string, r io.Reader) error {
+func (m *Multipart) WritePart(ctx context.Context, key, uploadID string, n int, size int64, sha256Sum string, r io.Reader) (err error) {
+	defer outage(&err)
 	if err := contest.ValidatePart(n, size, sha256Sum); err != nil {
 		return err
 	}
@@ -164,7 +166,8 @@ func (m *Multipart) WritePart(ctx context.Context, key, uploadID string, n int, 
 
 // ListParts returns the parts stored so far, sorted by number. It reads the folder, so it
 // survives restarts.
-func (m *Multipart) ListParts(ctx context.Context, key, uploadID string) ([]contest.PartInfo, error) {
+func (m *Multipart) ListParts(ctx context.Context, key, uploadID string) (_ []contest.PartInfo, err error) {
+	defer outage(&err)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -201,7 +204,8 @@ func (m *Multipart) ListParts(ctx context.Context, key, uploadID string) ([]cont
 // CompleteMultipart checks that exactly the given parts are stored, joins them into the object
 // under key (a temporary file renamed into place, so the object is absent or whole), and
 // removes the upload.
-func (m *Multipart) CompleteMultipart(ctx context.Context, key, uploadID string, parts []contest.PartInfo) (string, int64, error) {
+func (m *Multipart) CompleteMultipart(ctx context.Context, key, uploadID string, parts []contest.PartInfo) (_ string, _ int64, err error) {
+	defer outage(&err)
 	checksum, err := contest.CompositeChecksum(parts)
 	if err != nil {
 		return "", 0, err
@@ -248,7 +252,8 @@ func (m *Multipart) CompleteMultipart(ctx context.Context, key, uploadID string,
 }
 
 // AbortMultipart removes the upload and its parts; an unknown upload is not an error.
-func (m *Multipart) AbortMultipart(ctx context.Context, key, uploadID string) error {
+func (m *Multipart) AbortMultipart(ctx context.Context, key, uploadID string) (err error) {
+	defer outage(&err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -98,7 +98,7 @@ func (m *Multipart) CreateMultipart(ctx context.Context, key, contentType string
 		UserMetadata: map[string]string{"X-Amz-Checksum-Algorithm": "SHA256"},
 	})
 	if err != nil {
-		return "", fmt.Errorf("s3: create multipart %q: %w", key, err)
+		return "", outage(fmt.Errorf("s3: create multipart %q: %w", key, err))
 	}
 	return id, nil
 }
@@ -117,7 +117,7 @@ func (m *Multipart) PartTarget(ctx context.Context, key, uploadID string, n int,
 	now := time.Now()
 	u, err := m.presign.PresignHeader(ctx, http.MethodPut, m.bucket, key, ttl, params, signed)
 	if err != nil {
-		return contest.PartTarget{}, fmt.Errorf("s3: sign part %d of %q: %w", n, key, err)
+		return contest.PartTarget{}, outage(fmt.Errorf("s3: sign part %d of %q: %w", n, key, err))
 	}
 	return contest.PartTarget{
 		N:         n,
@@ -195,7 +195,7 @@ func (m *Multipart) CompleteMultipart(ctx context.Context, key, uploadID string,
 	// CompleteMultipartUpload reports no size.
 	st, err := m.client.StatObject(ctx, m.bucket, key, minio.StatObjectOptions{})
 	if err != nil {
-		return "", 0, fmt.Errorf("s3: stat %q after complete: %w", key, err)
+		return "", 0, outage(fmt.Errorf("s3: stat %q after complete: %w", key, err))
 	}
 	return info.ChecksumSHA256, st.Size, nil
 }
@@ -204,7 +204,7 @@ func (m *Multipart) CompleteMultipart(ctx context.Context, key, uploadID string,
 func (m *Multipart) AbortMultipart(ctx context.Context, key, uploadID string) error {
 	err := m.core.AbortMultipartUpload(ctx, m.bucket, key, uploadID)
 	if err != nil && minio.ToErrorResponse(err).Code != "NoSuchUpload" {
-		return fmt.Errorf("s3: abort multipart %q: %w", key, err)
+		return outage(fmt.Errorf("s3: abort multipart %q: %w", key, err))
 	}
 	return nil
 }
@@ -220,12 +220,13 @@ func (m *Multipart) DownloadURL(ctx context.Context, key, disposition string, tt
 	}
 	u, err := m.presign.PresignedGetObject(ctx, m.bucket, key, ttl, params)
 	if err != nil {
-		return "", fmt.Errorf("s3: sign download of %q: %w", key, err)
+		return "", outage(fmt.Errorf("s3: sign download of %q: %w", key, err))
 	}
 	return u.String(), nil
 }
 
-// uploadErr translates storage's refusals of a multipart call into domain codes.
+// uploadErr translates storage's refusals of a multipart call into domain codes, and an
+// outage into EUnavailable.
 func uploadErr(op, key string, err error) error {
 	cause := fmt.Errorf("s3: %s %q: %w", op, key, err)
 	switch minio.ToErrorResponse(err).Code {
@@ -238,5 +239,5 @@ func uploadErr(op, key string, err error) error {
 	case "BadDigest", "XAmzContentChecksumMismatch":
 		return contest.UploadError(contest.CodeChecksumMismatch, cause)
 	}
-	return cause
+	return outage(cause)
 }

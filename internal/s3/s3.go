@@ -24,6 +24,10 @@ type Config struct {
 	Bucket    string
 	Region    string // may be empty for MinIO
 	UseSSL    bool
+	// MaxRetries is how many times a request that fails on the network or with a 5xx answer
+	// is tried before the store is reported unavailable (503); 0 means minio-go's 10, about
+	// 5 s of backoff.
+	MaxRetries int
 }
 
 // Store keeps objects in one bucket.
@@ -44,9 +48,10 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, errors.New("s3: no bucket")
 	}
 	client, err := minio.New(cfg.Endpoint, &minio.Options{
-		Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
-		Secure: cfg.UseSSL,
-		Region: cfg.Region,
+		Creds:      credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
+		Secure:     cfg.UseSSL,
+		Region:     cfg.Region,
+		MaxRetries: cfg.MaxRetries,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("s3: client for %s: %w", cfg.Endpoint, err)
@@ -105,7 +110,7 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, co
 	}
 	_, err := s.client.PutObject(ctx, s.bucket, key, r, size, minio.PutObjectOptions{ContentType: contentType})
 	if err != nil {
-		return fmt.Errorf("s3: put %q: %w", key, err)
+		return outage(fmt.Errorf("s3: put %q: %w", key, err))
 	}
 	return nil
 }
@@ -132,14 +137,14 @@ func (s *Store) readErr(key string, err error) error {
 			Err:     fmt.Errorf("s3: get %q: %w", key, err),
 		}
 	}
-	return fmt.Errorf("s3: get %q: %w", key, err)
+	return outage(fmt.Errorf("s3: get %q: %w", key, err))
 }
 
 // Delete removes the object under key; deleting a missing object is not an error.
 func (s *Store) Delete(ctx context.Context, key string) error {
 	err := s.client.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{})
 	if err != nil && minio.ToErrorResponse(err).Code != minio.NoSuchKey {
-		return fmt.Errorf("s3: delete %q: %w", key, err)
+		return outage(fmt.Errorf("s3: delete %q: %w", key, err))
 	}
 	return nil
 }
@@ -217,7 +222,7 @@ func (s *Store) MediaInput(ctx context.Context, key string, ttl time.Duration) (
 	}
 	u, err := s.client.PresignedGetObject(ctx, s.bucket, key, ttl, nil)
 	if err != nil {
-		return "", fmt.Errorf("s3: sign read of %q: %w", key, err)
+		return "", outage(fmt.Errorf("s3: sign read of %q: %w", key, err))
 	}
 	return u.String(), nil
 }
