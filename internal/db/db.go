@@ -85,7 +85,8 @@ func Open(ctx context.Context, url, dataDir string, box *pii.Box, log *slog.Logg
 		g, err = gorm.Open(postgres.Open(url), cfg)
 	} else {
 		dialect = SQLite
-		path := strings.TrimPrefix(url, "sqlite://")
+		// Settings after a "?" (e.g. _pragma=busy_timeout(2000)) come after the defaults and win.
+		path, settings, _ := strings.Cut(strings.TrimPrefix(url, "sqlite://"), "?")
 		if path == "" {
 			path = filepath.Join(dataDir, "contest.db")
 		}
@@ -95,7 +96,11 @@ func Open(ctx context.Context, url, dataDir string, box *pii.Box, log *slog.Logg
 		if err := privateFile(path); err != nil {
 			return nil, err
 		}
+		// A write waits up to busy_timeout for another connection's lock, then is 503 unavailable.
 		dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
+		if settings != "" {
+			dsn += "&" + settings
+		}
 		g, err = gorm.Open(sqlite.Open(dsn), cfg)
 	}
 	if err != nil {

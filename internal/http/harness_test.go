@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -145,7 +146,7 @@ func (e *env) start() {
 		e.tune(&opts)
 	}
 	e.Svc = contest.New(e.Stores, e.Storage, opts)
-	ready := func(ctx context.Context) error { return e.DB.Ping(ctx) }
+	ready := func(ctx context.Context) error { return errors.Join(e.DB.Ping(ctx), e.Svc.Ping(ctx)) } // as `contest serve`
 	e.web = webhttp.New(e.Svc, ready, log, e.WebOptions)
 	e.Server = httptest.NewUnstartedServer(e.web)
 	e.Server.Listener.Close()

@@ -33,7 +33,8 @@ func outage(err error) error {
 	if errors.As(err, &e) {
 		return err
 	}
-	resp := minio.ToErrorResponse(err)
+	var resp minio.ErrorResponse // wrapped by the caller's context, so not minio.ToErrorResponse
+	errors.As(err, &resp)
 	switch {
 	case storageFullCodes[resp.Code], resp.StatusCode == http.StatusInsufficientStorage,
 		errors.Is(err, syscall.ENOSPC):
