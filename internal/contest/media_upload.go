@@ -252,6 +252,14 @@ func (s *MediaService) CompleteUpload(ctx context.Context, actor User, uploadID,
 		return Submission{}, err
 	}
 	st, err := s.uploadStatus(ctx, u)
+	if ErrorCode(err) == ENotFound {
+		// Storage may have joined the parts already, recording the video having failed.
+		if joined, jerr := s.joinedBefore(ctx, u, checksum); jerr != nil {
+			return Submission{}, jerr
+		} else if joined {
+			return s.recordUpload(ctx, u, checksum, u.Size)
+		}
+	}
 	if err != nil {
 		return Submission{}, err
 	}
@@ -285,6 +293,13 @@ func (s *MediaService) CompleteUpload(ctx context.Context, actor User, uploadID,
 		_ = s.storage.Delete(ctx, u.Key)
 		return Submission{}, UploadError(CodeChecksumMismatch, fmt.Errorf("stored %d bytes %q, planned %d bytes %q", size, sum, u.Size, composite))
 	}
+	return s.recordUpload(ctx, u, sum, size)
+}
+
+// recordUpload records the object storage joined for u as its submission's video, and
+// completes u. When that fails (the database is down) u stays open and the object stays, so
+// the same completion can be sent again (see joinedBefore).
+func (s *MediaService) recordUpload(ctx context.Context, u Upload, sum string, size int64) (Submission, error) {
 	now := s.Now()
 	v := Video{Attachment: Attachment{Key: u.Key, Name: u.FileName, ContentType: u.ContentType, Size: size},
 		Checksum: sum, StartedAt: u.CreatedAt, UploadedAt: now, Check: VideoCheck{State: CheckPending}}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/jskx/contest/internal/contest"
 	"github.com/jskx/contest/internal/db"
+	"github.com/jskx/contest/internal/localfs"
 	"github.com/jskx/contest/internal/s3"
 	"github.com/jskx/contest/internal/storagetest"
 )
@@ -475,4 +476,78 @@ func contains(s string, subs ...string) bool {
 		}
 	}
 	return true
+}
+
+// cutAfterJoin makes the next completion of a storage succeed and then runs cut: the
+// database goes down between storage joining the parts and the video being recorded.
+type cutAfterJoin struct{ cut func() }
+
+func (c *cutAfterJoin) after(sum string, size int64, err error) (string, int64, error) {
+	if c.cut != nil {
+		c.cut()
+		c.cut = nil
+	}
+	return sum, size, err
+}
+
+type cutLocal struct {
+	*localfs.Multipart
+	cutAfterJoin
+}
+
+func (s *cutLocal) CompleteMultipart(ctx context.Context, key, uploadID string, parts []contest.PartInfo) (string, int64, error) {
+	return s.after(s.Multipart.CompleteMultipart(ctx, key, uploadID, parts))
+}
+
+type cutS3 struct {
+	*s3.Multipart
+	cutAfterJoin
+}
+
+func (s *cutS3) CompleteMultipart(ctx context.Context, key, uploadID string, parts []contest.PartInfo) (string, int64, error) {
+	return s.after(s.Multipart.CompleteMultipart(ctx, key, uploadID, parts))
+}
+
+// TestCompletionResumesAfterTheDatabaseFailsToRecordIt: when storage has joined the parts but
+// the database goes down before the video is recorded, the completion answers 503; once the
+// database is back the same completion succeeds with the joined video, byte for byte, instead
+// of the upload being lost.
+func TestCompletionResumesAfterTheDatabaseFailsToRecordIt(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		var cut, restore func()
+		if e.DB.Dialect() == db.SQLite {
+			path := e.DB.URL()
+			e.reopenDatabase("sqlite://" + path + "?_pragma=busy_timeout(300)")
+			var release func()
+			cut = func() { release = sqliteLock(t, path) }
+			restore = func() { release() }
+		} else {
+			p := proxiedPostgres(t, e)
+			cut, restore = p.Cut, func() { p.Restore(t) }
+		}
+		switch m := e.Storage.(type) {
+		case *localfs.Multipart:
+			e.Storage = &cutLocal{m, cutAfterJoin{cut}}
+		case *s3.Multipart:
+			e.Storage = &cutS3{m, cutAfterJoin{cut}}
+		}
+		e.Restart()
+		c := e.Client().SignUp("zhang@example.org")
+		s := c.Create(nil)
+		f := randomFile("作品.mp4", threeParts)
+		u := c.StartUpload(s.ID, f)
+		c.SendParts(u, f, 1, 2, 3)
+		mustUnavailable(t, "complete with the database cut after the join", c.Complete(u, f), "系统繁忙")
+
+		restore()
+		eventually(t, 20*time.Second, func() string {
+			if r := c.Complete(u, f); r.Status != http.StatusOK {
+				return fmt.Sprintf("complete once the database is back = %d %s", r.Status, r.Body)
+			}
+			return ""
+		})
+		if sum, n := c.VideoSHA256(s.ID); sum != f.SHA256(t) || n != f.Size {
+			t.Fatalf("stored video sha256 %s (%d bytes), uploaded %s (%d bytes)", sum, n, f.SHA256(t), f.Size)
+		}
+	})
 }
