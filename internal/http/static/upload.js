@@ -92,6 +92,7 @@
         if (res.ok) return data;
         var err = new Error((data && data.error && data.error.message) || ('服务器返回错误 ' + res.status));
         err.status = res.status;
+        err.retryAfter = parseInt(res.headers.get('Retry-After'), 10) || 0;
         err.code = data && data.error ? ((data.error.fields && data.error.fields.upload && data.error.fields.upload.code) || data.error.code) : '';
         throw err;
       });
@@ -175,6 +176,7 @@
             if (xhr.status >= 200 && xhr.status < 300) { resolve(); return; }
             var err = new Error('分片 ' + n + ' 上传失败（' + xhr.status + '）');
             err.status = xhr.status;
+            err.retryAfter = parseInt(xhr.getResponseHeader('Retry-After'), 10) || 0;
             try { var e = JSON.parse(xhr.responseText).error; if (e) { err.message = e.message; err.code = (e.fields && e.fields.upload && e.fields.upload.code) || e.code; } } catch (x) { /* S3 answers XML */ }
             reject(err);
           };
@@ -203,9 +205,17 @@
         delete j.inflight[n];
         if (err.paused || j !== job || j.paused) { j.queue.unshift(n); return; }
         attempt++;
-        if (final[err.code] || attempt > 5) { j.queue.unshift(n); throw err; }
-        show('网络不稳定，正在重试（第' + attempt + '次）……', 'warn');
+        // 503: the server is up but busy, or its storage is down or full, and it says when to
+        // come back. Nothing sent is lost, so wait as told, and longer than for a dropped line.
+        var busy = err.status === 503;
+        if (final[err.code] || attempt > (busy ? 30 : 5)) { j.queue.unshift(n); throw err; }
         var wait = Math.min(30000, 1000 * Math.pow(2, attempt - 1));
+        if (busy) {
+          wait = Math.min(120000, Math.max(wait, (err.retryAfter || 5) * 1000));
+          show(err.message + '（' + Math.round(wait / 1000) + '秒后自动重试）', 'warn');
+        } else {
+          show('网络不稳定，正在重试（第' + attempt + '次）……', 'warn');
+        }
         return new Promise(function (r) { setTimeout(r, wait); }).then(function () {
           if (j !== job || j.paused) { j.queue.unshift(n); return; }
           show('正在上传……');
@@ -231,6 +241,17 @@
     }).catch(function (err) { fail(j, err); });
   }
 
+  // whenAvailable calls call again while the server answers 503 (busy, storage down or full),
+  // waiting as its Retry-After says, at most tries times more.
+  function whenAvailable(call, tries) {
+    return call().catch(function (err) {
+      if (err.status !== 503 || tries <= 0) throw err;
+      var wait = Math.min(120000, (err.retryAfter || 5) * 1000);
+      show(err.message + '（' + Math.round(wait / 1000) + '秒后自动重试）', 'warn');
+      return new Promise(function (r) { setTimeout(r, wait); }).then(function () { return whenAvailable(call, tries - 1); });
+    });
+  }
+
   function complete(j) {
     show('正在校验文件……');
     var ns = [];
@@ -241,7 +262,9 @@
       ns.forEach(function (n, i) { all.set(j.hashes[n], i * 32); });
       return sha256(all.buffer);
     }).then(function (d) {
-      return api('POST', '/uploads/' + j.plan.id + '/complete', { checksum: b64(d) + '-' + ns.length });
+      return whenAvailable(function () {
+        return api('POST', '/uploads/' + j.plan.id + '/complete', { checksum: b64(d) + '-' + ns.length });
+      }, 20);
     }).then(function () {
       j.finished = true;
       buttons();
