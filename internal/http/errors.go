@@ -85,16 +85,16 @@ const statusClientGone = 499
 
 // clientGone reports whether err means the client went away: the request's context was
 // cancelled (the connection closed or its body could not be read), or writing the answer
-// failed because the connection was closed or reset. An error an adapter classified (a
-// database connection reset is EUnavailable) is about that adapter's connection, not the
-// client's.
+// failed because the connection was closed or reset. Only a started answer (committed) can
+// have failed to be written: before that, a reset connection is a database's or a store's,
+// and an error an adapter classified (EUnavailable) is about that adapter's connection.
 func clientGone(c echo.Context, err error) bool {
 	if c.Request().Context().Err() != nil {
 		return true
 	}
 	var op *net.OpError
-	return contest.ErrorCode(err) == contest.EInternal && errors.As(err, &op) && op.Op == "write" &&
-		(errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET))
+	return c.Response().Committed && contest.ErrorCode(err) == contest.EInternal && errors.As(err, &op) &&
+		op.Op == "write" && (errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET))
 }
 
 // handleError is the only place that turns errors into responses. Internal errors are logged
