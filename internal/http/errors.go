@@ -127,15 +127,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if !ok {
 		status = http.StatusBadRequest
 	}
-	switch code {
-	case contest.EInternal:
+	if code == contest.EInternal {
 		s.log.ErrorContext(c.Request().Context(), "internal error", "route", c.Path(), "method", c.Request().Method, "err", err)
-	case contest.EUnavailable:
-		s.log.WarnContext(c.Request().Context(), "unavailable", "route", c.Path(), "method", c.Request().Method, "err", err)
 	}
-	if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
-		c.Response().Header().Set("Retry-After", retryAfterSeconds(contest.RetryAfterOf(err)))
-	}
+	s.tryAgainLater(c, status, err)
 	var body errorBody
 	body.Error.Code, body.Error.Message, body.Error.Fields = code, contest.ErrorMessage(err), contest.ErrorFields(err)
 	if wantsJSON(c) {
@@ -148,4 +143,16 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	c.Response().Status = status
 	_ = s.render(c, status, "error", view{Title: "出错了", Data: body.Error})
+}
+
+// tryAgainLater tells a client refused for now when to come back (Retry-After on every 503 and
+// 429), and logs an outage (code unavailable) once, as a warning with its cause.
+func (s *Server) tryAgainLater(c echo.Context, status int, err error) {
+	if status != http.StatusServiceUnavailable && status != http.StatusTooManyRequests {
+		return
+	}
+	if contest.ErrorCode(err) == contest.EUnavailable {
+		s.log.WarnContext(c.Request().Context(), "unavailable", "route", c.Path(), "method", c.Request().Method, "err", err)
+	}
+	c.Response().Header().Set("Retry-After", retryAfterSeconds(contest.RetryAfterOf(err)))
 }

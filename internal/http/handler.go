@@ -71,16 +71,18 @@ func (s *Server) serveVideo(c echo.Context, v contest.Video) error {
 }
 
 // formError shows a form again with its errors: invalid input as inline messages with status
-// 422, other refusals (deadline, wrong password) as a message at the top with their status.
+// 422, other refusals (deadline, wrong password, the database busy) as a message at the top
+// with their status, so what was typed is not lost.
 func (s *Server) formError(c echo.Context, page, title string, err error, data any) error {
 	code := contest.ErrorCode(err)
-	if code == contest.EInternal {
+	if code == contest.EInternal || clientGone(c, err) {
 		return err
 	}
 	status, ok := statusOf[code]
 	if !ok {
 		status = http.StatusBadRequest
 	}
+	s.tryAgainLater(c, status, err)
 	v := view{Title: title, Data: data, Errors: contest.ErrorFields(err)}
 	if len(v.Errors) == 0 || code != contest.EInvalid {
 		v.ErrorMsg = contest.ErrorMessage(err)

@@ -224,6 +224,22 @@ func (c *client) page(path string) (int, string, string) {
 	return res.StatusCode, res.Header.Get("Retry-After"), string(b)
 }
 
+// postForm posts a page's form as a browser does and returns the status, Retry-After and page.
+func (c *client) postForm(path string, form url.Values) (int, string, string) {
+	c.t.Helper()
+	form.Set("_csrf", c.csrf)
+	req, _ := http.NewRequest("POST", c.e.Server.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "text/html")
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header.Get("Retry-After"), string(b)
+}
+
 // eventually retries check until it returns "" or the time is up, and fails with its last word.
 func eventually(t *testing.T, d time.Duration, check func() string) {
 	t.Helper()
@@ -314,6 +330,11 @@ func TestSQLiteLockedAnswers503(t *testing.T) {
 	signUp := map[string]string{"email": "li@example.org", "password": "secret-pass", "name": "李四"}
 	mustUnavailable(t, "sign-up while locked", anon.Do("POST", "/api/v1/auth/signup", signUp), "系统繁忙")
 	mustUnavailable(t, "new work while locked", c.Do("POST", "/api/v1/submissions", validInput()), "系统繁忙")
+	// The sign-up page shows the form again with what was typed, and the message.
+	status, retry, form := anon.postForm("/signup", url.Values{"email": {"wang@example.org"}, "password": {"secret-pass"}, "name": {"王五"}})
+	if status != http.StatusServiceUnavailable || retry == "" || !contains(form, "系统繁忙", "wang@example.org") {
+		t.Errorf("sign-up page while locked = %d (Retry-After %q), want 503 with the form and 系统繁忙: %.300s", status, retry, form)
+	}
 	c.Must(http.StatusOK, "GET", "/api/v1/contest", nil)
 
 	release()
