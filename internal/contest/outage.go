@@ -31,5 +31,5 @@ func StorageUnavailable(cause error) *Error {
 // store's) is full. What was written of it is discarded whole; parts already stored stay, so
 // an upload continues where it stopped once there is room.
 func StorageFull(cause error) *Error {
-	return Unavailable("服务器存储空间已满，暂时无法保存。已上传的内容不会丢失，请稍后重试，上传会从中断处继续", RetryStorageFull, cause)
+	return Unavailable("服务器存储空间已满，暂时无法保存。已上传的内容不会丢失，请稍后重试", RetryStorageFull, cause)
 }
