@@ -234,7 +234,7 @@ func (s *MediaService) WritePart(ctx context.Context, actor User, storageID stri
 	if want := u.PartSizeOf(n); size != want {
 		return UploadError(CodePartSize, fmt.Errorf("part %d: %d bytes sent, %d planned", n, size, want))
 	}
-	return w.WritePart(ctx, u.Key, u.StorageID, n, size, sha256, r)
+	return w.WritePart(ctx, u.Key, u.StorageID, n, u.PartOffset(n), size, sha256, r)
 }
 
 // CompleteUpload joins the parts of the actor's upload into the video when storage holds

@@ -79,6 +79,12 @@ func (u Upload) PartSizeOf(n int) int64 {
 	return u.Size - int64(u.PartCount-1)*u.PartSize
 }
 
+// PartOffset returns where part n (1-based) starts in the file: every part but the last has
+// the planned size, so part n starts after n-1 of them.
+func (u Upload) PartOffset(n int) int64 {
+	return int64(n-1) * u.PartSize
+}
+
 // Video is the finished video of a submission.
 type Video struct {
 	Attachment
@@ -150,6 +156,8 @@ func notFoundAsUpload(err error) error {
 // PartWriter is implemented by storages whose parts come through our own API rather than
 // straight to the store (the local folder).
 type PartWriter interface {
-	// WritePart stores part n from r, which must hold exactly size bytes with that SHA-256.
-	WritePart(ctx context.Context, key, storageID string, n int, size int64, sha256 string, r io.Reader) error
+	// WritePart stores part n from r, which must hold exactly size bytes with that SHA-256;
+	// the part starts at offset in the finished file (so the storage can write it where it
+	// will stay, and completion need not copy it).
+	WritePart(ctx context.Context, key, storageID string, n int, offset, size int64, sha256 string, r io.Reader) error
 }

@@ -3,6 +3,7 @@ package http_test
 import (
 	"context"
 	"io"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -113,4 +114,43 @@ func peakRSS(b *testing.B) float64 {
 	}
 	b.Fatal("no VmHWM in /proc/self/status")
 	return 0
+}
+
+// BenchmarkLocalCompletion uploads 1 GiB through the API to the local folder (8 MiB parts, 4
+// in flight, the part hashes computed before the clock starts, as a browser hashes while
+// earlier parts are on the wire) and times the upload of the parts and the completion apart.
+// Completion only checks the parts and renames the file, so it should cost a small fraction of
+// the upload whatever the size. Run it once: -benchtime=1x.
+//
+//	go test -run '^$' -bench LocalCompletion -benchtime 1x ./internal/http/
+func BenchmarkLocalCompletion(b *testing.B) {
+	e := MustEnv(b, "sqlite+localfs")
+	e.Configure(func(o *contest.Options) { o.Uploads.PartSize = 8 << 20 })
+	c := e.Client().SignUp("bench@example.org")
+	s := c.Create(nil)
+	const size = 1 << 30
+	f := patternFile("large.mp4", size)
+	f.Composite(b, uploadInfo{PartSize: 8 << 20, PartCount: size / (8 << 20)})
+	var parts, complete time.Duration
+	i := 0
+	for b.Loop() {
+		i++
+		f.LastModified = int64(i) // another file each round: no resume
+		start := time.Now()
+		u := c.StartUpload(s.ID, f)
+		ns := make([]int, u.PartCount)
+		for k := range ns {
+			ns[k] = k + 1
+		}
+		c.SendParts(u, f, ns...)
+		parts += time.Since(start)
+		start = time.Now()
+		if r := c.Complete(u, f); r.Status != http.StatusOK {
+			b.Fatalf("complete = %d: %s", r.Status, r.Body)
+		}
+		complete += time.Since(start)
+	}
+	b.ReportMetric(parts.Seconds()/float64(i), "upload-s/GiB")
+	b.ReportMetric(complete.Seconds()/float64(i)*1000, "complete-ms/GiB")
+	b.ReportMetric(complete.Seconds()/parts.Seconds(), "ratio")
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -21,24 +22,31 @@ import (
 )
 
 // Multipart takes large objects in parts, like S3's multipart upload: parts arrive through our
-// own HTTP route (WritePart), each is checked against its planned size and SHA-256 and kept in
-// its own file, and completion joins them into the object.
+// own HTTP route (WritePart), each is checked against its planned size and SHA-256 and written
+// where it will stay, and completion checks the parts and renames the file into place.
 //
-// Uploads live in <root>/.uploads/<uploadID>/: a file "key" naming the object, and
-// "part-<n>" files, each the part's raw 32-byte SHA-256 followed by its bytes, so size and
-// checksum change together in one rename. Keys never start with a dot, so no object can
-// collide with the folder and Get never sees it. It embeds the Store, so it is a
-// contest.Storage too.
+// Uploads live in <root>/.uploads/<uploadID>/: a file "key" naming the object, the file "data"
+// that becomes the object, each part written into it at its offset, and for every part
+// received whole a record "sum-<n>" (its raw 32-byte SHA-256, offset and size). A record is
+// written only once its bytes are checked and on disk, and removed before a part sent again is
+// overwritten, so a record always describes the bytes in place; completion costs the same
+// whatever the file's size. Keys never start with a dot, so no object can collide with the
+// folder and Get never sees it. It embeds the Store, so it is a contest.Storage too.
 type Multipart struct {
 	*Store
 	// PartURL names the route a client sends part n of an upload to, e.g.
 	// "/api/v1/uploads/{id}/parts/{n}"; the HTTP layer decides it.
 	PartURL func(uploadID string, n int) string
+
+	// locks: a part is written by one request at a time (a retry waits for the attempt still
+	// running), and completion waits for every part being written.
+	locks keyedLocks
 }
 
 var (
 	_ contest.MultipartStorage = (*Multipart)(nil)
 	_ contest.Storage          = (*Multipart)(nil)
+	_ contest.PartWriter       = (*Multipart)(nil)
 )
 
 // NewMultipart returns the multipart side of s; partURL names the route of a part.
@@ -49,8 +57,10 @@ func NewMultipart(s *Store, partURL func(uploadID string, n int) string) *Multip
 const (
 	uploadsDir = ".uploads"
 	keyFile    = "key"
-	partPrefix = "part-"
+	dataFile   = "data"
+	partPrefix = "sum-"
 	sumLen     = sha256.Size
+	recordLen  = sumLen + 16 // SHA-256, then offset and size (big-endian)
 )
 
 // ChecksumHeader is the header carrying a part's SHA-256 (standard base64); the same as S3's,
@@ -74,6 +84,11 @@ func (m *Multipart) CreateMultipart(ctx context.Context, key, contentType string
 	id := hex.EncodeToString(b[:])
 	dir := m.uploadDir(id)
 	if err := os.MkdirAll(dir, dirPerm); err != nil {
+		return "", fmt.Errorf("localfs: create upload for %q: %w", key, err)
+	}
+	// The data file first: an upload folder with its key always has one.
+	if err := createFileSynced(dir, dataFile); err != nil {
+		_ = os.RemoveAll(dir)
 		return "", fmt.Errorf("localfs: create upload for %q: %w", key, err)
 	}
 	if err := writeFileSynced(dir, keyFile, []byte(key)); err != nil {
@@ -105,61 +120,78 @@ func (m *Multipart) PartTarget(ctx context.Context, key, uploadID string, n int,
 }
 
 // WritePart stores part n of an upload from r, which must hold exactly size bytes with the
-// given SHA-256. The bytes are streamed to a temporary file and hashed on the way; a part that
-// differs is refused and nothing is kept. A part sent again replaces the previous one whole.
-func (m *Multipart) WritePart(ctx context.Context, key, uploadID string, n int, size int64, sha256Sum string, r io.Reader) (err error) {
+// given SHA-256, at offset in the upload's file. The bytes are hashed on their way to disk; a
+// part that differs is refused and not recorded (its bytes are overwritten when it is sent
+// again). A part sent again replaces the previous one whole: its record is removed first, so a
+// crash or a refusal midway leaves the part missing, never listed with other bytes.
+func (m *Multipart) WritePart(ctx context.Context, key, uploadID string, n int, offset, size int64, sha256Sum string, r io.Reader) (err error) {
 	defer outage(&err)
 	if err := contest.ValidatePart(n, size, sha256Sum); err != nil {
 		return err
+	}
+	if offset < 0 || offset > int64(n-1)*contest.MaxPartSize {
+		return contest.UploadError(contest.CodePartSize, fmt.Errorf("localfs: part %d at offset %d", n, offset))
 	}
 	want, _ := contest.DecodeSHA256(sha256Sum)
 	dir, err := m.openUpload(key, uploadID)
 	if err != nil {
 		return err
 	}
-	// No MkdirAll: a folder removed by complete or abort meanwhile means the upload is gone.
-	f, err := os.CreateTemp(dir, tempPattern)
+	defer m.locks.rlock(uploadID)()
+	defer m.locks.lock(uploadID + "/" + strconv.Itoa(n))()
+
+	// No O_CREATE: a file renamed by completion or removed by abort means the upload is gone.
+	f, err := os.OpenFile(filepath.Join(dir, dataFile), os.O_WRONLY, 0)
 	if err != nil {
 		if missing(err) {
 			return contest.UploadNotFound(err)
 		}
 		return fmt.Errorf("localfs: part %d of %q: %w", n, key, err)
 	}
-	pending := &pendingFile{File: f}
-	defer pending.discard()
-
-	// Room for the checksum, written once the bytes are known to match it.
-	if _, err := f.Write(make([]byte, sumLen)); err != nil {
+	defer f.Close()
+	record := filepath.Join(dir, partPrefix+strconv.Itoa(n))
+	switch err := os.Remove(record); {
+	case err == nil:
+		// The record must be gone on disk before its bytes change.
+		if err := syncDir(dir); err != nil {
+			return fmt.Errorf("localfs: part %d of %q: sync folder: %w", n, key, err)
+		}
+	case !missing(err):
 		return fmt.Errorf("localfs: part %d of %q: %w", n, key, err)
 	}
+
 	h := sha256.New()
-	// One byte more than planned shows a body that is too long.
-	got, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(&ctxReader{ctx: ctx, r: r}, size+1))
+	body := &ctxReader{ctx: ctx, r: r}
+	got, err := io.Copy(io.MultiWriter(io.NewOffsetWriter(f, offset), h), io.LimitReader(body, size))
 	if err != nil {
 		return fmt.Errorf("localfs: part %d of %q: %w", n, key, err)
 	}
-	if got != size {
-		what := fmt.Sprint(got)
-		if got > size {
-			what = "more"
+	if got == size {
+		// One byte more than planned shows a body that is too long; it is not written.
+		var extra [1]byte
+		if k, _ := io.ReadFull(body, extra[:]); k > 0 {
+			return contest.UploadError(contest.CodePartSize, fmt.Errorf("localfs: part %d of %q: got more bytes, want %d", n, key, size))
 		}
-		return contest.UploadError(contest.CodePartSize, fmt.Errorf("localfs: part %d of %q: got %s bytes, want %d", n, key, what, size))
+	}
+	if got != size {
+		return contest.UploadError(contest.CodePartSize, fmt.Errorf("localfs: part %d of %q: got %d bytes, want %d", n, key, got, size))
 	}
 	if sum := h.Sum(nil); string(sum) != string(want) {
 		return contest.UploadError(contest.CodeChecksumMismatch, fmt.Errorf("localfs: part %d of %q: sha256 %s, want %s",
 			n, key, base64.StdEncoding.EncodeToString(sum), sha256Sum))
 	}
-	if _, err := f.WriteAt(want, 0); err != nil {
-		return fmt.Errorf("localfs: part %d of %q: %w", n, key, err)
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("localfs: part %d of %q: sync: %w", n, key, err)
 	}
-	if err := pending.commit(filepath.Join(dir, partPrefix+strconv.Itoa(n))); err != nil {
+	rec := make([]byte, recordLen)
+	copy(rec, want)
+	binary.BigEndian.PutUint64(rec[sumLen:], uint64(offset))
+	binary.BigEndian.PutUint64(rec[sumLen+8:], uint64(size))
+	if err := writeFileSynced(dir, partPrefix+strconv.Itoa(n), rec); err != nil {
 		if missing(err) {
 			return contest.UploadNotFound(err)
 		}
 		return fmt.Errorf("localfs: part %d of %q: %w", n, key, err)
-	}
-	if err := syncDir(dir); err != nil {
-		return fmt.Errorf("localfs: part %d of %q: sync folder: %w", n, key, err)
 	}
 	return nil
 }
@@ -168,6 +200,24 @@ func (m *Multipart) WritePart(ctx context.Context, key, uploadID string, n int, 
 // survives restarts.
 func (m *Multipart) ListParts(ctx context.Context, key, uploadID string) (_ []contest.PartInfo, err error) {
 	defer outage(&err)
+	records, err := m.records(ctx, key, uploadID)
+	if err != nil {
+		return nil, err
+	}
+	parts := make([]contest.PartInfo, len(records))
+	for i, r := range records {
+		parts[i] = r.PartInfo
+	}
+	return parts, nil
+}
+
+// partRecord is a part as its record describes it.
+type partRecord struct {
+	contest.PartInfo
+	Offset int64
+}
+
+func (m *Multipart) records(ctx context.Context, key, uploadID string) ([]partRecord, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -182,73 +232,97 @@ func (m *Multipart) ListParts(ctx context.Context, key, uploadID string) (_ []co
 		}
 		return nil, fmt.Errorf("localfs: list parts of %q: %w", key, err)
 	}
-	var parts []contest.PartInfo
+	var parts []partRecord
 	for _, e := range entries {
 		n, ok := partNumber(e.Name())
 		if !ok {
 			continue
 		}
-		p, err := readPartInfo(filepath.Join(dir, e.Name()), n)
+		p, err := readRecord(filepath.Join(dir, e.Name()), n)
 		if err != nil {
 			if missing(err) {
-				continue // replaced or removed meanwhile
+				continue // being replaced, or removed meanwhile
 			}
 			return nil, fmt.Errorf("localfs: list parts of %q: %w", key, err)
 		}
 		parts = append(parts, p)
 	}
-	slices.SortFunc(parts, func(a, b contest.PartInfo) int { return a.N - b.N })
+	slices.SortFunc(parts, func(a, b partRecord) int { return a.N - b.N })
 	return parts, nil
 }
 
-// CompleteMultipart checks that exactly the given parts are stored, joins them into the object
-// under key (a temporary file renamed into place, so the object is absent or whole), and
-// removes the upload.
+// CompleteMultipart checks that exactly the given parts are stored, one after the other, then
+// renames the upload's file into place under key (so the object is absent or whole) and
+// removes the upload. No byte is copied: the parts were written where they stay. Completing
+// again after a crash between the rename and the clean-up finds the object and answers the same.
 func (m *Multipart) CompleteMultipart(ctx context.Context, key, uploadID string, parts []contest.PartInfo) (_ string, _ int64, err error) {
 	defer outage(&err)
 	checksum, err := contest.CompositeChecksum(parts)
 	if err != nil {
 		return "", 0, err
 	}
-	stored, err := m.ListParts(ctx, key, uploadID)
+	if _, err := m.openUpload(key, uploadID); err != nil {
+		return "", 0, err
+	}
+	defer m.locks.lock(uploadID)()
+	records, err := m.records(ctx, key, uploadID)
 	if err != nil {
 		return "", 0, err
 	}
+	stored := make([]contest.PartInfo, len(records))
+	for i, r := range records {
+		stored[i] = r.PartInfo
+	}
 	if err := contest.MatchParts(parts, stored); err != nil {
 		return "", 0, err
+	}
+	var size int64
+	for _, r := range records {
+		if r.Offset != size {
+			return "", 0, contest.UploadError(contest.CodeUploadIncomplete, fmt.Errorf("localfs: complete %q: part %d at %d, want %d", key, r.N, r.Offset, size))
+		}
+		size += r.Size
 	}
 	dst, err := m.Path(key)
 	if err != nil {
 		return "", 0, err
 	}
 	dir := m.uploadDir(uploadID)
-	f, err := m.createTemp(filepath.Dir(dst))
-	if err != nil {
+	if err := m.moveData(filepath.Join(dir, dataFile), dst, size); err != nil {
 		return "", 0, fmt.Errorf("localfs: complete %q: %w", key, err)
-	}
-	pending := &pendingFile{File: f}
-	defer pending.discard()
-	var size int64
-	for _, p := range parts {
-		if err := ctx.Err(); err != nil {
-			return "", 0, err
-		}
-		n, err := appendPart(f, filepath.Join(dir, partPrefix+strconv.Itoa(p.N)), p)
-		if err != nil {
-			return "", 0, fmt.Errorf("localfs: complete %q: %w", key, err)
-		}
-		size += n
-	}
-	if err := pending.commit(dst); err != nil {
-		return "", 0, fmt.Errorf("localfs: complete %q: %w", key, err)
-	}
-	if err := syncDir(filepath.Dir(dst)); err != nil {
-		return "", 0, fmt.Errorf("localfs: complete %q: sync folder: %w", key, err)
 	}
 	if err := os.RemoveAll(dir); err != nil {
 		return "", 0, fmt.Errorf("localfs: complete %q: remove upload: %w", key, err)
 	}
 	return checksum, size, nil
+}
+
+// moveData cuts the upload's file to size (a part sent again shorter may have left bytes
+// past the end), syncs it and renames it to dst. When the file is gone but dst has the size,
+// an earlier completion renamed it and stopped before removing the upload.
+func (m *Multipart) moveData(src, dst string, size int64) error {
+	f, err := os.OpenFile(src, os.O_RDWR, 0)
+	if missing(err) {
+		if info, serr := os.Stat(dst); serr == nil && info.Size() == size {
+			return nil
+		}
+		return contest.UploadNotFound(err)
+	}
+	if err != nil {
+		return err
+	}
+	pending := &pendingFile{File: f}
+	defer pending.discard()
+	if err := f.Truncate(size); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), dirPerm); err != nil {
+		return err
+	}
+	if err := pending.commit(dst); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(dst))
 }
 
 // AbortMultipart removes the upload and its parts; an unknown upload is not an error.
@@ -318,48 +392,32 @@ func partNumber(name string) (int, bool) {
 	return n, true
 }
 
-func readPartInfo(path string, n int) (contest.PartInfo, error) {
-	f, err := os.Open(path)
+func readRecord(path string, n int) (partRecord, error) {
+	b, err := os.ReadFile(path)
 	if err != nil {
-		return contest.PartInfo{}, err
+		return partRecord{}, err
 	}
-	defer f.Close()
-	var sum [sumLen]byte
-	if _, err := io.ReadFull(f, sum[:]); err != nil {
-		return contest.PartInfo{}, fmt.Errorf("part %d: %w", n, err)
+	if len(b) != recordLen {
+		return partRecord{}, fmt.Errorf("part %d: record of %d bytes, want %d", n, len(b), recordLen)
 	}
-	info, err := f.Stat()
-	if err != nil {
-		return contest.PartInfo{}, err
-	}
-	return contest.PartInfo{N: n, Size: info.Size() - sumLen, SHA256: base64.StdEncoding.EncodeToString(sum[:])}, nil
+	return partRecord{
+		PartInfo: contest.PartInfo{N: n, Size: int64(binary.BigEndian.Uint64(b[sumLen+8:])),
+			SHA256: base64.StdEncoding.EncodeToString(b[:sumLen])},
+		Offset: int64(binary.BigEndian.Uint64(b[sumLen:])),
+	}, nil
 }
 
-// appendPart copies the bytes of one part file to dst (copy_file_range where the system has
-// it) and checks that they are the part as listed.
-func appendPart(dst *os.File, path string, p contest.PartInfo) (int64, error) {
-	src, err := os.Open(path)
+// createFileSynced makes an empty file (0600) durably.
+func createFileSynced(dir, name string) error {
+	f, err := os.OpenFile(filepath.Join(dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return 0, fmt.Errorf("part %d: %w", p.N, err)
+		return err
 	}
-	defer src.Close()
-	var sum [sumLen]byte
-	if _, err := io.ReadFull(src, sum[:]); err != nil {
-		return 0, fmt.Errorf("part %d: %w", p.N, err)
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	if base64.StdEncoding.EncodeToString(sum[:]) != p.SHA256 {
-		// Replaced between listing and joining.
-		return 0, contest.UploadError(contest.CodeChecksumMismatch, fmt.Errorf("part %d changed while joining", p.N))
-	}
-	n, err := io.Copy(dst, src)
-	if err != nil {
-		return n, fmt.Errorf("part %d: %w", p.N, err)
-	}
-	if n != p.Size {
-		// Replaced between listing and joining.
-		return n, contest.UploadError(contest.CodePartSize, fmt.Errorf("part %d: %d bytes, listed %d", p.N, n, p.Size))
-	}
-	return n, nil
+	return err
 }
 
 // writeFileSynced writes a small file durably: temporary file, sync, rename.

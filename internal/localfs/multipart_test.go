@@ -51,7 +51,8 @@ func putPart(m *localfs.Multipart) storagetest.PutPart {
 		if err != nil {
 			return err
 		}
-		return m.WritePart(context.Background(), string(key), id, n, size, target.Headers[localfs.ChecksumHeader], bytes.NewReader(body))
+		offset := int64(n-1) * storagetest.SuitePartSize
+		return m.WritePart(context.Background(), string(key), id, n, offset, size, target.Headers[localfs.ChecksumHeader], bytes.NewReader(body))
 	}
 }
 
@@ -89,7 +90,7 @@ func TestMultipart_RetriedPartReplacesThePrevious(t *testing.T) {
 		data []byte
 		p    contest.PartInfo
 	}{{first, plan1[0]}, {second, plan2[0]}} {
-		if err := m.WritePart(t.Context(), key, id, 1, c.p.Size, c.p.SHA256, bytes.NewReader(c.data)); err != nil {
+		if err := m.WritePart(t.Context(), key, id, 1, 0, c.p.Size, c.p.SHA256, bytes.NewReader(c.data)); err != nil {
 			t.Fatalf("WritePart: %v", err)
 		}
 	}
@@ -108,7 +109,7 @@ func TestMultipart_UnknownOrForeignUploadIsNotFound(t *testing.T) {
 		{"videos/mine.mp4", "../../etc"},
 		{"videos/other.mp4", id}, // the id of an upload to another key
 	} {
-		err := m.WritePart(t.Context(), c.key, c.id, 1, plan[0].Size, plan[0].SHA256, bytes.NewReader(data))
+		err := m.WritePart(t.Context(), c.key, c.id, 1, 0, plan[0].Size, plan[0].SHA256, bytes.NewReader(data))
 		if code := contest.ErrorCode(err); code != contest.ENotFound {
 			t.Errorf("WritePart(%q, %q): code %q (%v), want %q", c.key, c.id, code, err, contest.ENotFound)
 		}
@@ -132,13 +133,18 @@ func TestMultipart_RefusedPartLeavesNoFile(t *testing.T) {
 	data, plan := storagetest.Plan(t, 1000)
 	bad := bytes.Clone(data)
 	bad[0] ^= 0x80
-	err := m.WritePart(t.Context(), key, id, 1, plan[0].Size, plan[0].SHA256, bytes.NewReader(bad))
+	err := m.WritePart(t.Context(), key, id, 1, 0, plan[0].Size, plan[0].SHA256, bytes.NewReader(bad))
 	storagetest.MustUploadRefusal(t, err, contest.CodeChecksumMismatch)
 	entries, err := os.ReadDir(filepath.Join(m.Root(), ".uploads", id))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != 1 || entries[0].Name() != "key" {
-		t.Fatalf("upload folder holds %v, want only the key file", entries)
+	for _, e := range entries {
+		if e.Name() != "key" && e.Name() != "data" {
+			t.Fatalf("upload folder holds %v, want only the key and the data file", entries)
+		}
+	}
+	if parts := storagetest.MustListParts(t, m, key, id); len(parts) != 0 {
+		t.Fatalf("ListParts = %v, want none", parts)
 	}
 }

@@ -25,7 +25,7 @@ type Reopen func(tb testing.TB) contest.MultipartStorage
 // contest.Storage, as subtests of t. put sends a part as a client would (S3: an HTTP PUT to the
 // presigned URL; local: the route's call of WritePart); reopen simulates a restart. Parts are
 // real-sized (S3 refuses non-last parts under 5 MiB at completion), so each case moves about
-// 11 MiB.
+// 11 MiB. Every part but the last is SuitePartSize, so part n starts at (n-1)×SuitePartSize.
 func RunMultipart(t *testing.T, s contest.MultipartStorage, put PutPart, reopen Reopen) {
 	t.Helper()
 	store, ok := s.(contest.Storage)
@@ -37,7 +37,7 @@ func RunMultipart(t *testing.T, s contest.MultipartStorage, put PutPart, reopen 
 
 	t.Run("OutOfOrderPartsMakeTheObject", func(t *testing.T) {
 		key := prefix + "whole.bin"
-		data, plan := Plan(t, 5<<20, 5<<20, 1<<20+123)
+		data, plan := Plan(t, SuitePartSize, SuitePartSize, 1<<20+123)
 		id := MustCreate(t, s, key)
 		for _, i := range []int{2, 0, 1} { // parts 3, 1, 2
 			MustPutPart(t, s, put, key, id, plan[i], Slice(data, plan, i), ttl)
@@ -111,7 +111,7 @@ func RunMultipart(t *testing.T, s contest.MultipartStorage, put PutPart, reopen 
 
 	t.Run("MissingPartIsIncompleteAndResumable", func(t *testing.T) {
 		key := prefix + "gap.bin"
-		data, plan := Plan(t, 5<<20, 5<<20, 1000)
+		data, plan := Plan(t, SuitePartSize, SuitePartSize, 1000)
 		id := MustCreate(t, s, key)
 		MustPutPart(t, s, put, key, id, plan[0], Slice(data, plan, 0), ttl)
 		MustPutPart(t, s, put, key, id, plan[2], Slice(data, plan, 2), ttl)
@@ -151,7 +151,7 @@ func RunMultipart(t *testing.T, s contest.MultipartStorage, put PutPart, reopen 
 
 	t.Run("PartsSurviveARestart", func(t *testing.T) {
 		key := prefix + "resume.bin"
-		data, plan := Plan(t, 5<<20, 1<<20+7)
+		data, plan := Plan(t, SuitePartSize, 1<<20+7)
 		id := MustCreate(t, s, key)
 		MustPutPart(t, s, put, key, id, plan[0], Slice(data, plan, 0), ttl)
 
@@ -187,6 +187,9 @@ func RunMultipart(t *testing.T, s contest.MultipartStorage, put PutPart, reopen 
 		MustUploadRefusal(t, err, contest.CodeChecksumFormat)
 	})
 }
+
+// SuitePartSize is the size of every part but the last in RunMultipart's plans.
+const SuitePartSize = 5 << 20
 
 // Plan returns random bytes of the total of sizes and the parts they split into.
 func Plan(tb testing.TB, sizes ...int) ([]byte, []contest.PartInfo) {
