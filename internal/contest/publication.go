@@ -100,6 +100,9 @@ type PublicationStore interface {
 	SaveAwardsState(ctx context.Context, c Contest, a AuditEntry) error
 	// Results returns the contest's results in rank order.
 	Results(ctx context.Context, contestID string) ([]Result, error)
+	// WorkResults returns the results of the given works of the contest (those that have one),
+	// reading no other work's.
+	WorkResults(ctx context.Context, contestID string, workIDs []string) ([]Result, error)
 	// SavePublication saves the contest's publication (EConflict as SavePublicity), issues the
 	// certificates in issue (one whose serial exists is made valid again), revokes (at at) those
 	// whose serials are in revoke, and records the audit entry, in one transaction.

@@ -62,7 +62,7 @@ func (s *PublicationService) MyResults(ctx context.Context, actor User, works []
 	if len(ids) == 0 {
 		return out, nil
 	}
-	results, err := s.publication.Results(ctx, c.ID)
+	results, err := s.publication.WorkResults(ctx, c.ID, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -73,3 +73,53 @@ func validID(first17 string) string {
 	}
 	return first17 + string("10X98765432"[sum%11])
 }
+
+// BenchmarkListsAsTheContestFills measures the two lists whose cost must not grow with other
+// people's works: a contestant's own works (我的作品: one work, up to 200 shown) and the
+// organizer's first page of 50 with its counts per status, in a contest with 200 other works
+// and in one with 10 000 (copies of the contestant's, each with its own owner, stored in
+// bulk). The sizes are measured in turn, round after round, so that load from elsewhere on the
+// machine falls on both alike; compare the best round of each.
+//
+//	go test -run '^$' -bench ListsAsTheContestFills -benchtime 300x ./internal/db/
+func BenchmarkListsAsTheContestFills(b *testing.B) {
+	const rounds = 5
+	sizes := []int{200, 10000}
+	for _, dialect := range dbtest.Dialects {
+		b.Run(dialect, func(b *testing.B) {
+			type site struct {
+				st   *db.Stores
+				mine contest.Submission
+			}
+			sites := make([]site, len(sizes))
+			for i, n := range sizes {
+				d := dbtest.MustOpen(b, dialect, dbtest.MustBox(b))
+				mine := mustSubmission(b, d)
+				dbtest.MustCloneWorks(b, d, mine.ID, 1, n)
+				sites[i] = site{d.Stores(), mine}
+			}
+			ctx := context.Background()
+			for round := range rounds {
+				for i, n := range sizes {
+					st, mine := sites[i].st, sites[i].mine
+					b.Run(fmt.Sprintf("others=%d/my-works/round=%d", n, round+1), func(b *testing.B) {
+						f := contest.SubmissionFilter{ContestID: mine.ContestID, OwnerID: mine.OwnerID, Limit: 200}
+						for b.Loop() {
+							if p, err := st.ListSubmissions(ctx, f); err != nil || len(p.Items) != 1 {
+								b.Fatalf("my works: %d (%v)", len(p.Items), err)
+							}
+						}
+					})
+					b.Run(fmt.Sprintf("others=%d/page-of-50/round=%d", n, round+1), func(b *testing.B) {
+						f := contest.SubmissionFilter{ContestID: mine.ContestID, Limit: 50}
+						for b.Loop() {
+							if p, err := st.ListSubmissions(ctx, f); err != nil || p.Total != int64(n+1) {
+								b.Fatalf("page: total %d (%v)", p.Total, err)
+							}
+						}
+					})
+				}
+			}
+		})
+	}
+}

@@ -107,12 +107,27 @@ func (pb *Publication) Results(ctx context.Context, contestID string) ([]contest
 	if err != nil {
 		return nil, translate(err, "获奖名单")
 	}
+	return toDomainResults(rows), nil
+}
+
+// WorkResults returns the results of the given works of a contest, found by primary key.
+func (pb *Publication) WorkResults(ctx context.Context, contestID string, workIDs []string) ([]contest.Result, error) {
+	var rows []resultRow
+	err := pb.db.gorm.WithContext(ctx).Where("contest_id = ? AND submission_id IN ?", contestID, workIDs).
+		Order("tier, rank, submission_id").Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "获奖名单")
+	}
+	return toDomainResults(rows), nil
+}
+
+func toDomainResults(rows []resultRow) []contest.Result {
 	out := make([]contest.Result, len(rows))
 	for i, r := range rows {
 		out[i] = contest.Result{WorkID: r.SubmissionID, Tier: contest.Tier(r.Tier), Rank: r.Rank, Score: r.Score,
 			Title: r.Title, Names: names(r.Names), Employer: r.Employer}
 	}
-	return out, nil
+	return out
 }
 
 type certificateRow struct {

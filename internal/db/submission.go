@@ -206,9 +206,11 @@ func (sb *Submissions) CreateSubmission(ctx context.Context, s *contest.Submissi
 			return err
 		}
 		if len(parts) > 0 {
-			return tx.Create(&parts).Error
+			if err := tx.Create(&parts).Error; err != nil {
+				return err
+			}
 		}
-		return nil
+		return moveCount(tx, s.ContestID, "", s.Status)
 	})
 	return translate(err, "作品")
 }
@@ -222,21 +224,31 @@ func (sb *Submissions) UpdateSubmission(ctx context.Context, s *contest.Submissi
 	}
 	row.Version = s.Version + 1
 	err = sb.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		contestID, was, found, err := storedStatus(tx, s.ID, s.Version)
+		if err != nil {
+			return err
+		}
+		stale := contest.Errorf(contest.EConflict, "作品已在别处被修改（例如参与人员刚刚签署了授权书），请刷新页面后重试")
+		if !found {
+			return stale
+		}
 		res := tx.Model(&submissionRow{}).Where("id = ? AND version = ?", s.ID, s.Version).
 			Select("*").Omit(append([]string{"id", "contest_id", "owner_id", "created_at"}, videoColumns...)...).Updates(&row)
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return contest.Errorf(contest.EConflict, "作品已在别处被修改（例如参与人员刚刚签署了授权书），请刷新页面后重试")
+			return stale
 		}
 		if err := tx.Where("submission_id = ?", s.ID).Delete(&participantRow{}).Error; err != nil {
 			return err
 		}
 		if len(parts) > 0 {
-			return tx.Create(&parts).Error
+			if err := tx.Create(&parts).Error; err != nil {
+				return err
+			}
 		}
-		return nil
+		return moveCount(tx, contestID, was, s.Status)
 	})
 	if err == nil {
 		s.Version = row.Version
@@ -332,10 +344,17 @@ func (sb *Submissions) SaveConsent(ctx context.Context, submissionID string, ver
 // DeleteSubmission removes a submission and its participants.
 func (sb *Submissions) DeleteSubmission(ctx context.Context, id string) error {
 	err := sb.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		contestID, was, found, err := storedStatus(tx, id, 0)
+		if err != nil || !found {
+			return err
+		}
 		if err := tx.Where("submission_id = ?", id).Delete(&participantRow{}).Error; err != nil {
 			return err
 		}
-		return tx.Where("id = ?", id).Delete(&submissionRow{}).Error
+		if err := tx.Where("id = ?", id).Delete(&submissionRow{}).Error; err != nil {
+			return err
+		}
+		return moveCount(tx, contestID, was, "")
 	})
 	return translate(err, "作品")
 }
@@ -345,22 +364,6 @@ func (sb *Submissions) ListSubmissions(ctx context.Context, f contest.Submission
 	page := contest.SubmissionPage{ByStatus: map[contest.Status]int64{}}
 	g := sb.db.gorm.WithContext(ctx)
 
-	var counts []struct {
-		Status string
-		N      int64
-	}
-	noStatus := f
-	noStatus.Status = ""
-	if err := sb.filter(g.Model(&submissionRow{}), noStatus).Select("status, COUNT(*) AS n").Group("status").Scan(&counts).Error; err != nil {
-		return page, translate(err, "作品")
-	}
-	for _, c := range counts {
-		page.ByStatus[contest.Status(c.Status)] = c.N
-		if f.Status == "" || string(f.Status) == c.Status {
-			page.Total += c.N
-		}
-	}
-
 	var rows []submissionRow
 	q := sb.filter(g.Model(&submissionRow{}), f).Order("updated_at DESC, id")
 	if f.Limit > 0 {
@@ -368,6 +371,9 @@ func (sb *Submissions) ListSubmissions(ctx context.Context, f contest.Submission
 	}
 	if err := q.Find(&rows).Error; err != nil {
 		return page, translate(err, "作品")
+	}
+	if err := sb.countByStatus(g, f, rows, &page); err != nil {
+		return page, err
 	}
 	ids := make([]string, len(rows))
 	for i, r := range rows {
@@ -402,7 +408,50 @@ func (sb *Submissions) ListSubmissions(ctx context.Context, f contest.Submission
 	return page, nil
 }
 
-// filter applies a SubmissionFilter's conditions.
+// countByStatus sets the page's counts per status over f without its status, and the total
+// over f. A first page that holds every match (a contestant's own works) gives them without
+// another query; the whole contest's come from the counts kept as works change
+// (submission_counts); any other filter is counted by one grouped query.
+func (sb *Submissions) countByStatus(g *gorm.DB, f contest.SubmissionFilter, rows []submissionRow, page *contest.SubmissionPage) error {
+	if f.Status == "" && f.Offset == 0 && (f.Limit <= 0 || len(rows) < f.Limit) {
+		for _, r := range rows {
+			page.ByStatus[contest.Status(r.Status)]++
+		}
+		page.Total = int64(len(rows))
+		return nil
+	}
+	if whole := (contest.SubmissionFilter{ContestID: f.ContestID, Status: f.Status, Offset: f.Offset, Limit: f.Limit}); f == whole && f.ContestID != "" {
+		// The whole contest: the counts kept as works change.
+		counts, err := contestCounts(g, f.ContestID)
+		if err != nil {
+			return translate(err, "作品")
+		}
+		page.ByStatus = counts
+		for st, n := range counts {
+			if f.Status == "" || f.Status == st {
+				page.Total += n
+			}
+		}
+		return nil
+	}
+	var counts []struct {
+		Status string
+		N      int64
+	}
+	noStatus := f
+	noStatus.Status = ""
+	if err := sb.filter(g.Model(&submissionRow{}), noStatus).Select("status, COUNT(*) AS n").Group("status").Scan(&counts).Error; err != nil {
+		return translate(err, "作品")
+	}
+	for _, c := range counts {
+		page.ByStatus[contest.Status(c.Status)] = c.N
+		if f.Status == "" || string(f.Status) == c.Status {
+			page.Total += c.N
+		}
+	}
+	return nil
+}
+
 // CountSubmissions counts the submissions matching f in one query.
 func (sb *Submissions) CountSubmissions(ctx context.Context, f contest.SubmissionFilter) (int64, error) {
 	var n int64
@@ -410,6 +459,7 @@ func (sb *Submissions) CountSubmissions(ctx context.Context, f contest.Submissio
 	return n, translate(err, "作品")
 }
 
+// filter applies a SubmissionFilter's conditions.
 func (sb *Submissions) filter(q *gorm.DB, f contest.SubmissionFilter) *gorm.DB {
 	if f.ContestID != "" {
 		q = q.Where("contest_id = ?", f.ContestID)

@@ -126,6 +126,16 @@ func (up *Uploads) FinishUpload(ctx context.Context, u *contest.Upload, sub *con
 		// meanwhile is read again, so it goes back to draft too.
 		q := tx.Model(&submissionRow{}).Where("id = ?", sub.ID)
 		if reopened {
+			contestID, status, found, err := storedStatus(tx, sub.ID, sub.Version)
+			if err != nil {
+				return err
+			}
+			if !found {
+				return contest.ErrStale
+			}
+			if err := moveCount(tx, contestID, status, sub.Status); err != nil {
+				return err
+			}
 			q = q.Where("version = ?", sub.Version)
 			maps.Copy(changes, map[string]any{"status": string(sub.Status), "submitted_at": utcPtr(sub.SubmittedAt),
 				"version": sub.Version + 1})
