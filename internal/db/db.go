@@ -97,7 +97,10 @@ func Open(ctx context.Context, url, dataDir string, box *pii.Box, log *slog.Logg
 			return nil, err
 		}
 		// A write waits up to busy_timeout for another connection's lock, then is 503 unavailable.
-		dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
+		// cache_size: up to 64 MiB of pages (taken as the file grows) instead of SQLite's 2 MiB,
+		// so lookups in a contest of 10 000 works stay in memory, as PostgreSQL's buffers keep
+		// them (docs/benchmarks.md, issue 14).
+		dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)"
 		if settings != "" {
 			dsn += "&" + settings
 		}

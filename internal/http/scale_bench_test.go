@@ -5,7 +5,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/jskx/contest/internal/db/dbtest"
 )
@@ -76,8 +78,12 @@ func contestantAndOrganizerPages(b *testing.B, e *env, n int) []benchPage {
 	}
 }
 
-// benchGet GETs url from parallel goroutines and reports requests per second.
+// benchGet GETs url from parallel goroutines and reports requests per second, and the CPU time
+// this process spent per request (server and client; on PostgreSQL the database's own CPU is
+// in its processes, not here). CPU time does not count waiting for a core, so it varies less
+// than req/s on a busy machine.
 func benchGet(b *testing.B, c *http.Client, url string) {
+	cpu0 := cpuTime(b)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			res, err := c.Get(url)
@@ -92,4 +98,14 @@ func benchGet(b *testing.B, c *http.Client, url string) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+	b.ReportMetric(float64((cpuTime(b)-cpu0).Microseconds())/float64(b.N), "cpu-µs/req")
+}
+
+// cpuTime returns the user and system CPU time of the process so far.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
