@@ -13,29 +13,71 @@ import (
 // which accounts exist.
 var errBadLogin = Errorf(EUnauthorized, "邮箱或密码错误")
 
-// SignUp creates a contestant account.
-func (s *RegistrationService) SignUp(ctx context.Context, in SignUpInput) (User, error) {
+// SignUp creates a contestant account and signs it in. The account and the session its sign-up
+// opens are stored in one transaction (the password is hashed before it), so a client that
+// gives up waiting never leaves an account it cannot use. Signing up again with the email and
+// the password of an existing account signs in to it, as the first answer would have (the
+// client that gave up presses the button again); another password is refused as a taken email.
+func (s *RegistrationService) SignUp(ctx context.Context, in SignUpInput) (Session, User, error) {
 	if err := in.Validate(); err != nil {
-		return User{}, err
+		return Session{}, User{}, err
 	}
-	return s.createUser(ctx, in, RoleContestant, "", false)
+	if _, err := s.users.UserByEmail(ctx, in.Email); err == nil {
+		return s.signUpAgain(ctx, in)
+	} else if ErrorCode(err) != ENotFound {
+		return Session{}, User{}, err
+	}
+	u, err := s.newUser(ctx, in, RoleContestant, "", false)
+	if err != nil {
+		return Session{}, User{}, err
+	}
+	sess := s.newSession(u.ID)
+	if err := s.users.CreateAccount(ctx, &u, &sess); ErrorCode(err) == EConflict {
+		return s.signUpAgain(ctx, in) // the same sign-up, sent twice at once
+	} else if err != nil {
+		return Session{}, User{}, err
+	}
+	return sess, u, nil
 }
 
-func (s *RegistrationService) createUser(ctx context.Context, in SignUpInput, role Role, employer string, temporary bool) (User, error) {
-	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), s.bcryptCost)
-	if err != nil {
-		return User{}, Internal(err)
+// signUpAgain answers a sign-up for an existing account: a sign-in with its password, counted
+// against the account like any (so sign-up cannot be used to guess passwords faster).
+func (s *RegistrationService) signUpAgain(ctx context.Context, in SignUpInput) (Session, User, error) {
+	sess, u, err := s.SignIn(ctx, in.Email, in.Password)
+	if err == errBadLogin {
+		return Session{}, User{}, errEmailTaken()
 	}
-	u := User{ID: NewID(), Email: in.Email, Name: in.Name, Role: role, Employer: employer, PasswordHash: string(hash), CreatedAt: s.Now()}
+	return sess, u, err
+}
+
+func errEmailTaken() error {
+	var f Fields
+	f.Add("email", "email_taken", "该邮箱已注册，请直接登录")
+	return f.Err()
+}
+
+// newUser makes an account with the password hashed (not stored yet).
+func (s *RegistrationService) newUser(ctx context.Context, in SignUpInput, role Role, employer string, temporary bool) (User, error) {
+	hash, err := s.passwords.hash(ctx, in.Password)
+	if err != nil {
+		return User{}, err
+	}
+	u := User{ID: NewID(), Email: in.Email, Name: in.Name, Role: role, Employer: employer, PasswordHash: hash, CreatedAt: s.Now()}
 	if temporary {
 		u.setTemporaryPassword(s.Now())
 	}
-	if err := s.users.CreateUser(ctx, &u); err != nil {
-		if ErrorCode(err) == EConflict {
-			var f Fields
-			f.Add("email", "email_taken", "该邮箱已注册，请直接登录")
-			return User{}, f.Err()
-		}
+	return u, nil
+}
+
+// createUser stores an account without a session (an organizer's, a judge's).
+func (s *RegistrationService) createUser(ctx context.Context, in SignUpInput, role Role, employer string, temporary bool) (User, error) {
+	u, err := s.newUser(ctx, in, role, employer, temporary)
+	if err != nil {
+		return User{}, err
+	}
+	if err := s.users.CreateUser(ctx, &u); ErrorCode(err) == EConflict {
+		return User{}, errEmailTaken()
+	} else if err != nil {
 		return User{}, err
 	}
 	return u, nil
@@ -79,30 +121,40 @@ func (s *RegistrationService) SignIn(ctx context.Context, email, password string
 		return Session{}, User{}, errSignInBackoff(d)
 	}
 	u, err := s.users.UserByEmail(ctx, email)
+	hash := []byte(u.PasswordHash)
 	if ErrorCode(err) == ENotFound {
-		// Spend the same time as a real check.
-		_ = bcrypt.CompareHashAndPassword(s.dummyHash(), []byte(password))
-		return Session{}, User{}, errBadLogin
+		hash = nil // spend the same time as a real check, on the dummy hash
 	} else if err != nil {
+		s.guard.refund(email)
 		return Session{}, User{}, err
 	}
-	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
+	ok, err := s.passwordMatches(ctx, hash, password)
+	if err != nil { // not checked: the attempt does not count
+		s.guard.refund(email)
+		return Session{}, User{}, err
+	}
+	if !ok {
 		return Session{}, User{}, errBadLogin
 	}
 	s.guard.succeed(email)
 	if u.Disabled {
 		return Session{}, User{}, Errorf(EForbidden, "该账号已停用，请联系组织者")
 	}
-	now := s.Now()
-	if u.PasswordExpiresAt != nil && !now.Before(*u.PasswordExpiresAt) {
+	if u.PasswordExpiresAt != nil && !s.Now().Before(*u.PasswordExpiresAt) {
 		return Session{}, User{}, errTemporaryExpired
 	}
-	token := randomToken()
-	sess := Session{Token: token, TokenHash: hashToken(token), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL)}
+	sess := s.newSession(u.ID)
 	if err := s.sessions.CreateSession(ctx, &sess); err != nil {
 		return Session{}, User{}, err
 	}
 	return sess, u, nil
+}
+
+// newSession opens a session for the account (not stored yet); its Token goes to the client.
+func (s *RegistrationService) newSession(userID string) Session {
+	now := s.Now()
+	token := randomToken()
+	return Session{Token: token, TokenHash: hashToken(token), UserID: userID, CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL)}
 }
 
 // Authenticate returns the user of a live session token.
@@ -150,12 +202,17 @@ func requireOrganizer(u User) error {
 	return nil
 }
 
-// dummyHash is a hash at the service's cost, compared against when no account matches.
-func (s *RegistrationService) dummyHash() []byte {
-	s.dummyOnce.Do(func() {
-		s.dummy, _ = bcrypt.GenerateFromPassword([]byte("not a password"), s.bcryptCost)
+// passwordMatches reports whether password is the one hash was made from; a nil hash (no such
+// account) is compared against a dummy at the same cost, so that an unknown account takes as long.
+// Both wait in the same line for a worker.
+func (s *RegistrationService) passwordMatches(ctx context.Context, hash []byte, password string) (bool, error) {
+	if hash != nil {
+		return s.passwords.matches(ctx, hash, password)
+	}
+	return false, s.passwords.run(ctx, func() {
+		s.dummyOnce.Do(func() { s.dummy, _ = bcrypt.GenerateFromPassword([]byte("not a password"), s.passwords.cost) })
+		_ = bcrypt.CompareHashAndPassword(s.dummy, []byte(password))
 	})
-	return s.dummy
 }
 
 // normalizeEmail is how an email typed at sign-in or search matches the stored one.

@@ -3,8 +3,6 @@ package contest
 import (
 	"context"
 	"unicode/utf8"
-
-	"golang.org/x/crypto/bcrypt"
 )
 
 func checkNewPassword(password string) error {
@@ -25,7 +23,9 @@ func (s *RegistrationService) ChangePassword(ctx context.Context, actor User, to
 	if err != nil {
 		return err
 	}
-	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
+	if ok, err := s.passwords.matches(ctx, []byte(u.PasswordHash), current); err != nil {
+		return err
+	} else if !ok {
 		return (Fields{"current_password": {Code: "wrong_password", Message: "当前密码不正确"}}).Err()
 	}
 	if err := checkNewPassword(next); err != nil {
@@ -72,17 +72,17 @@ func (s *RegistrationService) PasswordIs(ctx context.Context, email, password st
 	} else if err != nil {
 		return false, err
 	}
-	return bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) == nil, nil
+	return s.passwords.matches(ctx, []byte(u.PasswordHash), password)
 }
 
 // setPassword sets the account's password, temporary or its own, and signs it out of every
 // session but keepSession.
 func (s *RegistrationService) setPassword(ctx context.Context, u User, password, keepSession string, temporary bool) error {
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.bcryptCost)
+	hash, err := s.passwords.hash(ctx, password)
 	if err != nil {
-		return Internal(err)
+		return err
 	}
-	u.PasswordHash = string(hash)
+	u.PasswordHash = hash
 	u.MustChangePassword, u.PasswordExpiresAt = false, nil
 	if temporary {
 		u.setTemporaryPassword(s.Now())

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"runtime"
 	"sync"
 	"time"
 
@@ -63,6 +64,17 @@ type Options struct {
 	Now func() time.Time
 	// BcryptCost is the password hashing cost (12); tests lower it.
 	BcryptCost int
+	// HashWorkers is how many password hashes run at once (runtime.GOMAXPROCS(0)): a hash is
+	// all CPU, so more at once only makes each slower and starves the rest of the site. The
+	// others wait in line.
+	HashWorkers int
+	// HashWait is how long a hash waits in line (10 s) before its sign-up, sign-in or password
+	// change is answered 503 unavailable with a Retry-After; a line that long is refused at
+	// once.
+	HashWait time.Duration
+	// ObserveHashWait, when set, is called with each hash's wait for a worker (for metrics);
+	// not for a hash refused at once.
+	ObserveHashWait func(wait time.Duration)
 	// SessionTTL is how long a sign-in lasts (14 days).
 	SessionTTL time.Duration
 	// Uploads are the video upload settings; zero means DefaultUploadSettings.
@@ -98,6 +110,10 @@ type FileSealer interface {
 // rarely enters more, and each work may hold a large upload.
 const DefaultMaxWorks = 5
 
+// DefaultHashWait is how long a password hash waits in line for a worker: past it the client is
+// told to come back (the sign-up page and the API's clients retry after Retry-After).
+const DefaultHashWait = 10 * time.Second
+
 // withDefaults fills the options left zero.
 func (o Options) withDefaults() Options {
 	if o.Now == nil {
@@ -110,6 +126,8 @@ func (o Options) withDefaults() Options {
 		o.Check = CheckSettings{DurationTolerance: DefaultDurationTolerance}
 	}
 	o.BcryptCost = cmp.Or(o.BcryptCost, 12)
+	o.HashWorkers = cmp.Or(o.HashWorkers, runtime.GOMAXPROCS(0))
+	o.HashWait = cmp.Or(o.HashWait, DefaultHashWait)
 	o.SessionTTL = cmp.Or(o.SessionTTL, 14*24*time.Hour)
 	o.MaxWorks = cmp.Or(o.MaxWorks, DefaultMaxWorks)
 	return o
@@ -122,7 +140,7 @@ func New(db Stores, storage Storage, opts Options) *Services {
 	c := &core{Now: opts.Now, contests: db, submissions: db, auditLog: db, storage: storage}
 	media := &MediaService{core: c, uploads: db, settings: opts.Uploads, tools: opts.Media, check: opts.Check}
 	reg := &RegistrationService{core: c, users: db, sessions: db, media: media,
-		bcryptCost: opts.BcryptCost, sessionTTL: opts.SessionTTL, maxWorks: opts.MaxWorks, files: opts.Files}
+		passwords: newPasswordPool(opts.BcryptCost, opts.HashWorkers, opts.HashWait, opts.ObserveHashWait), sessionTTL: opts.SessionTTL, maxWorks: opts.MaxWorks, files: opts.Files}
 	judging := &JudgingService{core: c, users: db, sessions: db, reviews: db, awards: db, publication: db,
 		registration: reg, media: media}
 	pub := &PublicationService{core: c, publication: db, objections: db, recommendations: db, retention: db,
@@ -171,7 +189,7 @@ type RegistrationService struct {
 	users      UserStore
 	sessions   SessionStore
 	media      *MediaService // a deleted work's video, the upload grace at finalizing
-	bcryptCost int
+	passwords  *passwordPool // every password hash and comparison goes through it
 	sessionTTL time.Duration
 	maxWorks   int
 	files      FileSealer

@@ -53,7 +53,7 @@ func (g *signInGuard) attempt(email string, now time.Time) time.Duration {
 	f.n++
 	f.last = now
 	if f.n > freeFailures {
-		f.until = now.Add(min(time.Second<<min(f.n-freeFailures-1, 20), maxBackoff))
+		f.until = now.Add(backoff(f.n))
 	}
 	g.failures[key] = f
 	return 0
@@ -66,6 +66,24 @@ func (g *signInGuard) succeed(email string) {
 	delete(g.failures, sha256.Sum256([]byte(email)))
 }
 
+// refund takes back an attempt whose password was never checked (the server was too busy, or
+// the client left): a contestant retrying through a crush does not lock their own account.
+func (g *signInGuard) refund(email string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	key := sha256.Sum256([]byte(email))
+	f, ok := g.failures[key]
+	if !ok {
+		return
+	}
+	f.n--
+	f.until = time.Time{}
+	if f.n > freeFailures {
+		f.until = f.last.Add(backoff(f.n))
+	}
+	g.failures[key] = f
+}
+
 // forget keeps the counts that are still recent; the others start again from zero.
 func (g *signInGuard) forget(now time.Time) map[[sha256.Size]byte]failedSignIns {
 	kept := map[[sha256.Size]byte]failedSignIns{}
@@ -75,6 +93,11 @@ func (g *signInGuard) forget(now time.Time) map[[sha256.Size]byte]failedSignIns 
 		}
 	}
 	return kept
+}
+
+// backoff is the wait after n attempts in a row, n > freeFailures: doubling from a second.
+func backoff(n int) time.Duration {
+	return min(time.Second<<min(n-freeFailures-1, 20), maxBackoff)
 }
 
 // errSignInBackoff says how long to wait.

@@ -8,6 +8,9 @@ import (
 // UserStore keeps accounts.
 type UserStore interface {
 	CreateUser(ctx context.Context, u *User) error // EConflict when the email is taken
+	// CreateAccount stores an account and its first session together, or neither; EConflict
+	// when the email is taken.
+	CreateAccount(ctx context.Context, u *User, s *Session) error
 	UserByID(ctx context.Context, id string) (User, error)
 	UserByEmail(ctx context.Context, email string) (User, error)
 	CountUsers(ctx context.Context, role Role) (int64, error)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/jskx/contest/internal/contest"
 )
 
@@ -44,6 +46,18 @@ func toDomainUser(r userRow) contest.User {
 func (ac *Accounts) CreateUser(ctx context.Context, u *contest.User) error {
 	row := fromDomainUser(*u)
 	return translate(ac.db.gorm.WithContext(ctx).Create(&row).Error, "账号")
+}
+
+// CreateAccount inserts an account and its first session in one transaction: a sign-up whose
+// client gives up either leaves both or neither. A taken email is EConflict.
+func (ac *Accounts) CreateAccount(ctx context.Context, u *contest.User, s *contest.Session) error {
+	user, sess := fromDomainUser(*u), fromDomainSession(*s)
+	return translate(ac.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&user).Error; err != nil {
+			return err
+		}
+		return tx.Create(&sess).Error
+	}), "账号")
 }
 
 // UserByID returns an account.
@@ -100,9 +114,13 @@ type sessionRow struct {
 
 func (sessionRow) TableName() string { return "sessions" }
 
+func fromDomainSession(s contest.Session) sessionRow {
+	return sessionRow{TokenHash: s.TokenHash, UserID: s.UserID, CreatedAt: s.CreatedAt.UTC(), ExpiresAt: s.ExpiresAt.UTC()}
+}
+
 // CreateSession stores a session by its token hash.
 func (ac *Accounts) CreateSession(ctx context.Context, s *contest.Session) error {
-	row := sessionRow{TokenHash: s.TokenHash, UserID: s.UserID, CreatedAt: s.CreatedAt.UTC(), ExpiresAt: s.ExpiresAt.UTC()}
+	row := fromDomainSession(*s)
 	return translate(ac.db.gorm.WithContext(ctx).Create(&row).Error, "会话")
 }
 

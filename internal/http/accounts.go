@@ -15,7 +15,7 @@ type accounts struct{ *Server }
 
 func (s accounts) routes(r router) {
 	r.public.GET("/signup", s.pageSignUp)
-	r.public.POST("/signup", s.pageSignUpPost, r.signIn)
+	r.public.POST("/signup", s.pageSignUpPost, r.signUp)
 	r.public.GET("/login", s.pageLogin)
 	r.public.POST("/login", s.pageLoginPost, r.signIn)
 	r.public.POST("/logout", s.pageLogout)
@@ -23,7 +23,7 @@ func (s accounts) routes(r router) {
 	r.my.POST("/account/password", s.pagePasswordPost)
 	r.admin.GET("/password-reset", s.pageAdminReset)
 	r.admin.POST("/password-reset", s.pageAdminResetPost)
-	r.api.POST("/auth/signup", s.apiSignUp, r.signIn)
+	r.api.POST("/auth/signup", s.apiSignUp, r.signUp)
 	r.api.POST("/auth/login", s.apiLogin, r.signIn)
 	r.api.POST("/auth/logout", s.apiLogout)
 	r.user.GET("/me", s.apiMe)
@@ -36,11 +36,7 @@ func (s accounts) apiSignUp(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	if _, err := s.svc.Registration.SignUp(ctx, contest.SignUpInput{Email: in.Email, Password: in.Password, Name: in.Name}); err != nil {
-		return err
-	}
-	sess, u, err := s.svc.Registration.SignIn(ctx, in.Email, in.Password)
+	sess, u, err := s.svc.Registration.SignUp(c.Request().Context(), contest.SignUpInput{Email: in.Email, Password: in.Password, Name: in.Name})
 	if err != nil {
 		return err
 	}
@@ -94,17 +90,23 @@ func (s accounts) pageSignUp(c echo.Context) error {
 
 func (s accounts) pageSignUpPost(c echo.Context) error {
 	in := contest.SignUpInput{Email: c.FormValue("email"), Password: c.FormValue("password"), Name: c.FormValue("name")}
-	ctx := c.Request().Context()
-	if _, err := s.svc.Registration.SignUp(ctx, in); err != nil {
-		return s.formError(c, "signup", "注册", err, in)
-	}
-	sess, _, err := s.svc.Registration.SignIn(ctx, in.Email, in.Password)
+	sess, _, err := s.svc.Registration.SignUp(c.Request().Context(), in)
 	if err != nil {
-		return err
+		return s.accountFormError(c, "signup", "注册", err, in)
 	}
 	s.setSession(c, sess)
 	flash(c, "signedup")
 	return c.Redirect(http.StatusSeeOther, "/submissions/new")
+}
+
+// accountFormError shows the form again with what went wrong; when the server is too busy to
+// check a password (503) or the account must wait (429), the page says when to try again, as
+// the error handler does.
+func (s accounts) accountFormError(c echo.Context, page, title string, err error, data any) error {
+	if code := contest.ErrorCode(err); code == contest.EUnavailable || code == contest.ETooManyRequests {
+		c.Response().Header().Set("Retry-After", retryAfterSeconds(contest.RetryAfterOf(err)))
+	}
+	return s.formError(c, page, title, err, data)
 }
 
 type loginForm struct{ Email, Next string }
@@ -117,7 +119,7 @@ func (s accounts) pageLoginPost(c echo.Context) error {
 	form := loginForm{Email: c.FormValue("email"), Next: safeNext(c.FormValue("next"))}
 	sess, u, err := s.svc.Registration.SignIn(c.Request().Context(), form.Email, c.FormValue("password"))
 	if err != nil {
-		return s.formError(c, "login", "登录", err, form)
+		return s.accountFormError(c, "login", "登录", err, form)
 	}
 	s.setSession(c, sess)
 	next := form.Next
@@ -164,7 +166,7 @@ func (s accounts) pagePasswordPost(c echo.Context) error {
 	u, _ := currentUser(c)
 	err := s.svc.Registration.ChangePassword(c.Request().Context(), u, sessionToken(c), c.FormValue("current_password"), c.FormValue("new_password"))
 	if err != nil {
-		return s.formError(c, "password", "修改密码", err, nil)
+		return s.accountFormError(c, "password", "修改密码", err, nil)
 	}
 	flash(c, "password")
 	return c.Redirect(http.StatusSeeOther, "/")
@@ -185,7 +187,7 @@ func (s accounts) pageAdminResetPost(c echo.Context) error {
 	email := c.FormValue("email")
 	password, err := s.svc.Registration.ResetPassword(c.Request().Context(), u, email)
 	if err != nil {
-		return s.formError(c, "admin_reset", "重置参赛者密码", err, resetResult{Email: email})
+		return s.accountFormError(c, "admin_reset", "重置参赛者密码", err, resetResult{Email: email})
 	}
 	return s.render(c, http.StatusOK, "admin_reset", view{Title: "重置参赛者密码", Data: resetResult{Email: email, Password: password}})
 }

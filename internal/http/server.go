@@ -165,8 +165,11 @@ func (s *Server) routes() {
 		// Sign-in and sign-up are limited per client address against floods (per replica; a
 		// shared limit would need a shared store). Guessing one account's password is slowed
 		// per account by the service, so the address limit can leave room for a campus behind
-		// one NAT at the deadline.
+		// one NAT at the deadline. Each has its own budget, so a campus's sign-ups do not use
+		// up its sign-ins; their CPU is bounded by the service's password pool, not here (see
+		// docs/security.md for why sign-up is not wider).
 		signIn: rateLimit(3, 100, 10*time.Minute, "尝试次数过多，请稍后再试"),
+		signUp: rateLimit(3, 100, 10*time.Minute, "注册过于频繁，请稍后再试"),
 		// Objections have their own, much slower budget: each one must be decided by hand.
 		objections: rateLimit(1.0/600, 10, time.Hour, "提交过于频繁，请稍后再试"),
 	}
@@ -219,7 +222,8 @@ func (s *Server) resources() []interface{ routes(router) } {
 type router struct {
 	public, my, admin     routeGroup // pages: anyone, signed in, organizers
 	api, user, org, judge routeGroup // API: anyone, signed in, organizers, judges' API
-	signIn, objections    echo.MiddlewareFunc
+	signIn, signUp        echo.MiddlewareFunc
+	objections            echo.MiddlewareFunc
 }
 
 // rateLimit allows each client IP burst requests, then perSecond, in this replica's memory;
