@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -141,4 +143,35 @@ func TestSignUp_AClientThatGivesUpLeavesNoAccount(t *testing.T) {
 		leaver.Must(http.StatusCreated, "POST", "/api/v1/auth/signup", map[string]string{"email": "leaver@example.org", "password": "secret-pass", "name": "李四"})
 		leaver.Must(http.StatusOK, "GET", "/api/v1/me", nil)
 	})
+}
+
+// TestSignUp_ThePageSaysWhenToTryAgain: on the sign-up page a contestant told to come back sees
+// the form again with what they typed, the message, and a Retry-After for the browser.
+func TestSignUp_ThePageSaysWhenToTryAgain(t *testing.T) {
+	e := MustEnv(t, "sqlite+localfs")
+	hashing := make(chan time.Duration, 16)
+	e.Configure(func(o *contest.Options) {
+		o.HashWorkers, o.HashWait, o.BcryptCost = 1, time.Millisecond, 13
+		o.ObserveHashWait = func(d time.Duration) { hashing <- d }
+	})
+	done := make(chan response, 1)
+	first := e.Client()
+	go func() {
+		done <- first.Do("POST", "/api/v1/auth/signup", map[string]string{"email": "first@example.org", "password": "secret-pass", "name": "张三"})
+	}()
+	<-hashing // the first sign-up holds the only worker
+	r := e.Client().Do("POST", "/signup", url.Values{"email": {"li@example.org"}, "password": {"secret-pass"}, "name": {"李四"}})
+	if r.Status != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("the sign-up page while busy: %d, Retry-After %q", r.Status, r.Header.Get("Retry-After"))
+	}
+	doc := mustDoc(t, r)
+	if msg := doc.Find("#form-error").Text(); !strings.Contains(msg, "注册登录人数较多") {
+		t.Errorf("the page says %q, want that many are signing up and when to retry", msg)
+	}
+	if v, _ := doc.Find(`input[name=email]`).Attr("value"); v != "li@example.org" {
+		t.Errorf("the email typed is gone from the form: %q", v)
+	}
+	if r := <-done; r.Status != http.StatusCreated {
+		t.Fatalf("the first sign-up: %d %s", r.Status, r.Body)
+	}
 }
