@@ -92,21 +92,11 @@ func (s accounts) pageSignUpPost(c echo.Context) error {
 	in := contest.SignUpInput{Email: c.FormValue("email"), Password: c.FormValue("password"), Name: c.FormValue("name")}
 	sess, _, err := s.svc.Registration.SignUp(c.Request().Context(), in)
 	if err != nil {
-		return s.accountFormError(c, "signup", "注册", err, in)
+		return s.formError(c, "signup", "注册", err, in)
 	}
 	s.setSession(c, sess)
 	flash(c, "signedup")
 	return c.Redirect(http.StatusSeeOther, "/submissions/new")
-}
-
-// accountFormError shows the form again with what went wrong; when the server is too busy to
-// check a password (503) or the account must wait (429), the page says when to try again, as
-// the error handler does.
-func (s accounts) accountFormError(c echo.Context, page, title string, err error, data any) error {
-	if code := contest.ErrorCode(err); code == contest.EUnavailable || code == contest.ETooManyRequests {
-		c.Response().Header().Set("Retry-After", retryAfterSeconds(contest.RetryAfterOf(err)))
-	}
-	return s.formError(c, page, title, err, data)
 }
 
 type loginForm struct{ Email, Next string }
@@ -119,7 +109,7 @@ func (s accounts) pageLoginPost(c echo.Context) error {
 	form := loginForm{Email: c.FormValue("email"), Next: safeNext(c.FormValue("next"))}
 	sess, u, err := s.svc.Registration.SignIn(c.Request().Context(), form.Email, c.FormValue("password"))
 	if err != nil {
-		return s.accountFormError(c, "login", "登录", err, form)
+		return s.formError(c, "login", "登录", err, form)
 	}
 	s.setSession(c, sess)
 	next := form.Next
@@ -166,7 +156,7 @@ func (s accounts) pagePasswordPost(c echo.Context) error {
 	u, _ := currentUser(c)
 	err := s.svc.Registration.ChangePassword(c.Request().Context(), u, sessionToken(c), c.FormValue("current_password"), c.FormValue("new_password"))
 	if err != nil {
-		return s.accountFormError(c, "password", "修改密码", err, nil)
+		return s.formError(c, "password", "修改密码", err, nil)
 	}
 	flash(c, "password")
 	return c.Redirect(http.StatusSeeOther, "/")
@@ -187,7 +177,7 @@ func (s accounts) pageAdminResetPost(c echo.Context) error {
 	email := c.FormValue("email")
 	password, err := s.svc.Registration.ResetPassword(c.Request().Context(), u, email)
 	if err != nil {
-		return s.accountFormError(c, "admin_reset", "重置参赛者密码", err, resetResult{Email: email})
+		return s.formError(c, "admin_reset", "重置参赛者密码", err, resetResult{Email: email})
 	}
 	return s.render(c, http.StatusOK, "admin_reset", view{Title: "重置参赛者密码", Data: resetResult{Email: email, Password: password}})
 }
