@@ -19,12 +19,15 @@ func TestServe_MetricsAreNotPublic(t *testing.T) {
 	// Without a token: /metrics only on its own address, not on the public port.
 	addr, out, stop := startServe(t, map[string]string{"CONTEST_DATA_DIR": dir, "CONTEST_METRICS_ADDR": metricsAddr})
 	get(t, "http://"+addr+"/api/v1/contest")
+	// A sign-up waits for a password-hashing slot: the wait is measured.
+	newAPIClient(t, "http://"+addr).call("POST", "/api/v1/auth/signup", map[string]string{"email": "metrics@example.org",
+		"password": "metrics-pass-1", "name": "张三"}, nil)
 	if code, _ := get(t, "http://"+addr+"/metrics"); code != http.StatusNotFound {
 		t.Errorf("public /metrics without a token = %d, want 404", code)
 	}
 	code, body := get(t, "http://"+metricsAddr+"/metrics")
 	if code != http.StatusOK || !strings.Contains(body, `contest_http_requests_total{code="200",host="",method="GET",url="/api/v1/contest"}`) ||
-		!strings.Contains(body, "contest_password_hash_wait_seconds_count") {
+		!strings.Contains(body, "contest_password_hash_wait_seconds_count") || strings.Contains(body, "contest_password_hash_wait_seconds_count 0\n") {
 		t.Errorf("/metrics on %s = %d:\n%.600s", metricsAddr, code, body)
 	}
 	if err := stop(); err != nil {

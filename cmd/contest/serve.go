@@ -36,6 +36,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer metrics.stop()
 	a.observeJob = metrics.ObserveJob
+	extra.ObserveHashWait = metrics.ObserveHashWait
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
