@@ -299,7 +299,10 @@ func (m *Multipart) CompleteMultipart(ctx context.Context, key, uploadID string,
 
 // moveData cuts the upload's file to size (a part sent again shorter may have left bytes
 // past the end), syncs it and renames it to dst. When the file is gone but dst has the size,
-// an earlier completion renamed it and stopped before removing the upload.
+// an earlier completion renamed it and stopped before removing the upload. The file is the
+// upload's only copy of what the contestant sent: whatever fails (a full disk while making the
+// work's folder, an I/O error, a rename across file systems), it stays where it is, with its
+// records, and the completion can be sent again.
 func (m *Multipart) moveData(src, dst string, size int64) error {
 	f, err := os.OpenFile(src, os.O_RDWR, 0)
 	if missing(err) {
@@ -311,16 +314,32 @@ func (m *Multipart) moveData(src, dst string, size int64) error {
 	if err != nil {
 		return err
 	}
-	pending := &pendingFile{File: f}
-	defer pending.discard()
-	if err := f.Truncate(size); err != nil {
+	err = f.Truncate(size)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(dst), dirPerm); err != nil {
-		return err
-	}
-	if err := pending.commit(dst); err != nil {
-		return err
+	// A Delete of the folder's last object may prune the folder between MkdirAll and Rename:
+	// make it again and retry.
+	for attempt := 0; ; attempt++ {
+		if err := os.MkdirAll(filepath.Dir(dst), dirPerm); err != nil {
+			return err
+		}
+		err := os.Rename(src, dst)
+		if err == nil {
+			break
+		}
+		if !missing(err) || attempt == 3 {
+			return fmt.Errorf("rename: %w", err)
+		}
+		if _, serr := os.Stat(src); serr != nil {
+			return fmt.Errorf("rename: %w", err)
+		}
 	}
 	return syncDir(filepath.Dir(dst))
 }

@@ -141,3 +141,37 @@ func TestMultipart_CompletionAfterACrashMidwayAnswersTheSame(t *testing.T) {
 	}
 	storagetest.MustUploadNotFound(t, m, u.key, u.id)
 }
+
+// A completion that fails before the file is in place (here the work's folder cannot be made:
+// a full disk or an I/O error does the same) keeps every byte received: the parts stay listed
+// and the same completion succeeds once the cause is gone.
+func TestMultipart_AFailedCompletionKeepsTheBytes(t *testing.T) {
+	m := MustNewMultipart(t)
+	u := newInPlace(t, m, "videos/work-1/blocked.mp4")
+	for i := range u.plan {
+		u.mustWrite(i)
+	}
+	path, _ := m.Path(u.key)
+	if err := os.MkdirAll(filepath.Dir(filepath.Dir(path)), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	// A file where the work's folder must go: making the folder fails.
+	if err := os.WriteFile(filepath.Dir(path), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := m.CompleteMultipart(t.Context(), u.key, u.id, u.plan); err == nil {
+		t.Fatal("CompleteMultipart succeeded with its folder blocked")
+	}
+	if got := storagetest.MustListParts(t, m, u.key, u.id); len(got) != len(u.plan) {
+		t.Fatalf("after the failed completion %d parts are listed, want %d", len(got), len(u.plan))
+	}
+	if err := os.Remove(filepath.Dir(path)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := m.CompleteMultipart(t.Context(), u.key, u.id, u.plan); err != nil {
+		t.Fatalf("CompleteMultipart after the cause is gone: %v", err)
+	}
+	if got := storagetest.MustGet(t, m, u.key); sha256.Sum256(got) != sha256.Sum256(u.data) {
+		t.Fatalf("object has %d bytes, differs from the %d sent", len(got), len(u.data))
+	}
+}
