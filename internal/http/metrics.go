@@ -2,6 +2,7 @@ package http
 
 import (
 	"io"
+	"net/http"
 
 	"github.com/labstack/echo-contrib/echoprometheus"
 	"github.com/labstack/echo/v4"
@@ -22,7 +23,11 @@ func newEdgeMetrics(reg prometheus.Registerer) (*edgeMetrics, echo.MiddlewareFun
 		// An unknown URL is counted as route "", not by its path: a scan of random URLs must
 		// not grow the series without bound. The Host header is the client's to choose.
 		DoNotUseRequestPathFor404: true,
-		LabelFuncs:                map[string]echoprometheus.LabelValueFunc{"host": func(echo.Context, error) string { return "" }},
+		// Any token is a method to Go's server: the others are counted as one, for the same reason.
+		LabelFuncs: map[string]echoprometheus.LabelValueFunc{
+			"host":   func(echo.Context, error) string { return "" },
+			"method": func(c echo.Context, _ error) string { return knownMethod(c.Request().Method) },
+		},
 		HistogramOptsFunc: func(o prometheus.HistogramOpts) prometheus.HistogramOpts {
 			if o.Name == "request_duration_seconds" { // up to a sign-up queued at the deadline or a part on a slow line
 				o.Buckets = []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300}
@@ -70,4 +75,13 @@ func (r countingReader) Read(p []byte) (int, error) {
 		r.c.Add(float64(n))
 	}
 	return n, err
+}
+
+// knownMethod is the request's method for a label: one of HTTP's, or OTHER.
+func knownMethod(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "OTHER"
 }

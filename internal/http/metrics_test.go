@@ -59,6 +59,9 @@ func TestMetrics_OnlyWithTheToken(t *testing.T) {
 	}
 	c.Do("GET", "/api/v1/submissions/no-such-id", nil)
 	c.RawBody("GET", "/no/such/page?email=zhang@example.org", "", nil)
+	for _, m := range []string{"FOO1", "FOO2"} {
+		c.RawBody(m, "/", "", nil)
+	}
 	body := scrape(t, e, "s3cret-token")
 	for _, want := range []string{
 		`contest_http_requests_total{code="200",host="",method="GET",url="/api/v1/contest"} 4`, // the client's own first call too
@@ -71,6 +74,9 @@ func TestMetrics_OnlyWithTheToken(t *testing.T) {
 	}
 	if strings.Contains(body, "/no/such/page") || strings.Contains(body, "zhang@") {
 		t.Error("an unknown URL (or its query) became a label")
+	}
+	if strings.Contains(body, "FOO1") || !strings.Contains(body, `method="OTHER"`) {
+		t.Error("a made-up method became a label of its own")
 	}
 }
 
