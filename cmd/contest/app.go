@@ -248,6 +248,25 @@ func (a *app) forgetFirstPassword(ctx context.Context) error {
 	return os.Remove(path)
 }
 
+// watchFirstPassword deletes organizer.txt once its password was changed, checking every
+// housekeeping interval until ctx ends. The file is on the machine of the replica that wrote it:
+// this replica checks it itself, whether or not it runs jobs or leads the housekeeping (which
+// checks too, for a folder shared by several replicas).
+func (a *app) watchFirstPassword(ctx context.Context) {
+	t := time.NewTicker(a.cfg.Jobs.HousekeepingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := a.forgetFirstPassword(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("organizer.txt", "err", err)
+		}
+	}
+}
+
 func generatePassword() string {
 	b := make([]byte, 12)
 	if _, err := rand.Read(b); err != nil {

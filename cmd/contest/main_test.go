@@ -319,3 +319,25 @@ func TestServe_SaysClearlyWhenFFmpegIsMissing(t *testing.T) {
 		}
 	}
 }
+
+// A replica that runs no jobs (CONTEST_WORKERS=0) still deletes the organizer.txt it wrote once
+// that password is changed: the file is on its machine, whoever leads the housekeeping.
+func TestServe_WithoutWorkersForgetsTheFirstPassword(t *testing.T) {
+	dir := t.TempDir()
+	addr, _, stop := startServe(t, map[string]string{"CONTEST_DATA_DIR": dir, "CONTEST_WORKERS": "0", "CONTEST_HOUSEKEEPING_INTERVAL": "1s"})
+	defer stop()
+	saved, err := os.ReadFile(filepath.Join(dir, "organizer.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	password := strings.TrimSpace(strings.SplitAfter(string(saved), "password: ")[1])
+	changePassword(t, "http://"+addr, "admin@contest.local", password, "a-new-organizer-pass")
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if _, err := os.Stat(filepath.Join(dir, "organizer.txt")); errors.Is(err, os.ErrNotExist) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("organizer.txt still there 15 s after the password was changed")
+		}
+	}
+}

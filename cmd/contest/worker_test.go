@@ -22,8 +22,8 @@ func TestJobDefaults_AKilledReplicasCheckIsTakenOverWithin2Minutes(t *testing.T)
 		t.Fatal(err)
 	}
 	j := cfg.Jobs
-	if j.Workers != runtime.NumCPU() {
-		t.Errorf("%d verdict workers by default, want one per core (%d)", j.Workers, runtime.NumCPU())
+	if j.Workers != min(runtime.GOMAXPROCS(0), 64) {
+		t.Errorf("%d verdict workers by default, want one per usable core (%d)", j.Workers, min(runtime.GOMAXPROCS(0), 64))
 	}
 	if j.RescueAfter() <= j.CheckTimeout {
 		t.Errorf("a verdict is counted lost after %v, within its own timeout %v", j.RescueAfter(), j.CheckTimeout)

@@ -117,8 +117,10 @@ const DefaultHousekeepingInterval = 15 * time.Minute
 // DefaultJobSettings run as many verdicts at once as the machine has cores (a verdict is one
 // ffprobe, a fraction of a second of one core), half as many copies, and bound a verdict to
 // 45 s so that one whose replica died is running again elsewhere within Takeover (100 s).
+// The cores are those the process may use (GOMAXPROCS follows a container's CPU limit;
+// NumCPU counts the host's), at most 64, the most the settings accept.
 func DefaultJobSettings() JobSettings {
-	cores := runtime.NumCPU()
+	cores := min(runtime.GOMAXPROCS(0), 64)
 	return JobSettings{Workers: cores, CopyWorkers: max(1, cores/2), CheckTimeout: 45 * time.Second,
 		Timeout: 15 * time.Minute, MaxAttempts: 6, RetryBase: 10 * time.Second, RetryMax: 10 * time.Minute,
 		PollInterval: time.Second, HousekeepingInterval: DefaultHousekeepingInterval}
