@@ -1,7 +1,9 @@
 package http
 
 import (
+	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -88,13 +90,24 @@ const statusClientGone = 499
 // failed because the connection was closed or reset. Only a started answer (committed) can
 // have failed to be written: before that, a reset connection is a database's or a store's,
 // and an error an adapter classified (EUnavailable) is about that adapter's connection.
+//
+// A server failure (an internal error not caused by the going: a constraint violated, a
+// panic) is one even when its client has gone meanwhile, and is logged as such.
 func clientGone(c echo.Context, err error) bool {
 	if c.Request().Context().Err() != nil {
-		return true
+		return contest.ErrorCode(err) != contest.EInternal || causedByGoing(err)
 	}
 	var op *net.OpError
 	return c.Response().Committed && contest.ErrorCode(err) == contest.EInternal && errors.As(err, &op) &&
 		op.Op == "write" && (errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET))
+}
+
+// causedByGoing reports whether err is what a request meets when its client goes: its context
+// cancelled, its body cut short, its connection closed.
+func causedByGoing(err error) bool {
+	var op *net.OpError
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, io.EOF) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) || errors.As(err, &op)
 }
 
 // handleError is the only place that turns errors into responses. Internal errors are logged
