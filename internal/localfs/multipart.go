@@ -398,7 +398,7 @@ func validUploadID(id string) bool {
 	return err == nil && strings.ToLower(id) == id
 }
 
-// partNumber parses "part-<n>".
+// partNumber parses a record's name, "sum-<n>".
 func partNumber(name string) (int, bool) {
 	s, ok := strings.CutPrefix(name, partPrefix)
 	if !ok {
