@@ -103,8 +103,8 @@ func inputKwArgs(in string) ffmpeggo.KwArgs {
 	return kw
 }
 
-// run runs the ffmpeg command s under ctx, quietly, with stdout to out (if any). Its error
-// carries ffmpeg's message, with the input's name left out.
+// run runs the ffmpeg command s under ctx, quietly, at a low priority, with stdout to out (if
+// any). Its error carries ffmpeg's message, with the input's name left out.
 func run(ctx context.Context, s *ffmpeggo.Stream, in string, out *limitedBuffer) error {
 	s = s.GlobalArgs("-v", "error", "-nostdin", "-y")
 	s.Context = ctx
@@ -115,7 +115,11 @@ func run(ctx context.Context, s *ffmpeggo.Stream, in string, out *limitedBuffer)
 	}
 	cmd := s.Compile()
 	dieWithParent(cmd)
-	err := cmd.Run()
+	err := cmd.Start()
+	if err == nil {
+		yieldCPU(cmd.Process.Pid) // the poster and the web copy come after what people wait on
+		err = cmd.Wait()
+	}
 	switch {
 	case err == nil:
 		return nil
