@@ -21,22 +21,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	log := newLogger(cfg, stderr)
 	log.Info("starting", "config", cfg.String())
-	warnMissingTools(log, stderr)
-	extra := commandOptions(cfg, log, stderr)
 	// Migrations run before the port opens: no connection waits on them.
-	a, err := openData(ctx, cfg, log)
+	a, extra, metrics, err := startCommand(ctx, cfg, log, stderr)
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	// Before the services are wired: they report to it (the password-hash queue, the jobs).
-	metrics, err := a.serveMetrics()
-	if err != nil {
-		return err
-	}
 	defer metrics.stop()
-	a.observeJob = metrics.ObserveJob
-	extra.ObserveHashWait = metrics.ObserveHashWait
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

@@ -26,20 +26,13 @@ func worker(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	log := newLogger(cfg, stderr)
 	log.Info("starting worker", "config", cfg.String(), "workers", cfg.Jobs.Workers, "copy_workers", cfg.Jobs.CopyWorkers)
-	warnMissingTools(log, stderr)
-	extra := commandOptions(cfg, log, stderr)
-	a, err := openData(ctx, cfg, log)
+	// A worker has no public port: its metrics (job durations, queues) only on CONTEST_METRICS_ADDR.
+	a, extra, metrics, err := startCommand(ctx, cfg, log, stderr)
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	// A worker has no public port: its metrics (job durations, queues) only on CONTEST_METRICS_ADDR.
-	metrics, err := a.serveMetrics()
-	if err != nil {
-		return err
-	}
 	defer metrics.stop()
-	a.observeJob = metrics.ObserveJob
 	// Certificates print the public address; without one, the address serve would listen on.
 	addr, _ := net.ResolveTCPAddr("tcp", cfg.Addr)
 	if addr == nil {
@@ -119,6 +112,24 @@ func warnMissingTools(log *slog.Logger, stderr io.Writer) {
 			fmt.Fprintf(stderr, "警告：未找到 %s，上传的视频无法检查。请安装 ffmpeg（Debian/Ubuntu: sudo apt-get install ffmpeg）后重启服务。\n", tool)
 		}
 	}
+}
+
+// startCommand does what serve and worker do first: it checks the media tools and the fonts,
+// opens (and migrates) the database, and starts the replica's metrics, which the jobs and the
+// password-hash queue report to. The caller closes a and stops metrics.
+func startCommand(ctx context.Context, cfg config, log *slog.Logger, stderr io.Writer) (a *app, extra contest.Options, metrics replicaMetrics, err error) {
+	warnMissingTools(log, stderr)
+	extra = commandOptions(cfg, log, stderr)
+	if a, err = openData(ctx, cfg, log); err != nil {
+		return nil, extra, metrics, err
+	}
+	if metrics, err = a.serveMetrics(); err != nil {
+		a.close()
+		return nil, extra, metrics, err
+	}
+	a.observeJob = metrics.ObserveJob
+	extra.ObserveHashWait = metrics.ObserveHashWait
+	return a, extra, metrics, nil
 }
 
 // commandOptions are the options of the commands that run jobs: the certificate renderer. The

@@ -2,8 +2,6 @@ package db
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -61,16 +59,7 @@ func (ex *ExportJobs) CreateExport(ctx context.Context, j *contest.ExportJob, a 
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
-		sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
-		if !ok {
-			return fmt.Errorf("jobs: queue export outside a transaction")
-		}
-		client, err := ex.db.insertClient()
-		if err != nil {
-			return err
-		}
-		_, err = client.InsertTx(ctx, sqlTx, contest.ExportArgs{ID: j.ID}, &river.InsertOpts{Queue: exportQueue, MaxAttempts: exportAttempts})
-		return err
+		return ex.db.insertTx(ctx, tx, contest.ExportArgs{ID: j.ID}, &river.InsertOpts{Queue: exportQueue, MaxAttempts: exportAttempts})
 	})
 	return translate(err, "导出")
 }

@@ -317,21 +317,17 @@ func (db *DB) insertClient() (*river.Client[*sql.Tx], error) {
 // queueCheck inserts the check of a video in the transaction tx. The caller records when (the
 // video_check_queued_at column), so that the housekeeper queues only checks that are lost.
 func (db *DB) queueCheck(ctx context.Context, tx *gorm.DB, a contest.VideoCheckArgs) error {
-	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
-	if !ok {
-		return fmt.Errorf("jobs: queue %s outside a transaction", a.Kind())
-	}
-	client, err := db.insertClient()
-	if err != nil {
-		return err
-	}
-	_, err = client.InsertTx(ctx, sqlTx, a, &river.InsertOpts{Queue: checkQueue, MaxAttempts: db.checkAttempts, Priority: 1})
-	return err
+	return db.insertTx(ctx, tx, a, &river.InsertOpts{Queue: checkQueue, MaxAttempts: db.checkAttempts, Priority: 1})
 }
 
 // queueCopy inserts the job that makes a video's poster frame and web copy in the transaction
 // tx. A second one for the same video (a verdict run twice) finds the work done.
 func (db *DB) queueCopy(ctx context.Context, tx *gorm.DB, a contest.VideoCopyArgs) error {
+	return db.insertTx(ctx, tx, a, &river.InsertOpts{Queue: copyQueue, MaxAttempts: db.checkAttempts, Priority: 2})
+}
+
+// insertTx inserts a job in the GORM transaction tx: it runs only if tx commits.
+func (db *DB) insertTx(ctx context.Context, tx *gorm.DB, a river.JobArgs, opts *river.InsertOpts) error {
 	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
 	if !ok {
 		return fmt.Errorf("jobs: queue %s outside a transaction", a.Kind())
@@ -340,7 +336,7 @@ func (db *DB) queueCopy(ctx context.Context, tx *gorm.DB, a contest.VideoCopyArg
 	if err != nil {
 		return err
 	}
-	_, err = client.InsertTx(ctx, sqlTx, a, &river.InsertOpts{Queue: copyQueue, MaxAttempts: db.checkAttempts, Priority: 2})
+	_, err = client.InsertTx(ctx, sqlTx, a, opts)
 	return err
 }
 
