@@ -128,6 +128,7 @@ func serviceOptions(cfg config, log *slog.Logger, extra contest.Options) (contes
 	}
 	o.Spreadsheets = xlsx.Writer{}
 	o.MaxWorks = cfg.MaxWorks
+	o.HashWorkers, o.HashWait = cfg.HashWorkers, cfg.HashWait
 	return o, nil
 }
 

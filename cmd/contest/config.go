@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -42,6 +43,9 @@ type config struct {
 	UploadAbandon    time.Duration
 	// MaxWorks is how many works one account may enter in a contest.
 	MaxWorks int
+	// HashWorkers password hashes run at once; one waits in line at most HashWait.
+	HashWorkers int
+	HashWait    time.Duration
 	// Jobs tune the background jobs (Workers 0: serve runs none); DurationTolerance is the seconds above the
 	// maximum duration still accepted.
 	Jobs              db.JobSettings
@@ -143,6 +147,12 @@ func loadConfig(name string, args []string, getenv func(string) string, extra ..
 	}
 	if c.MaxWorks, err = strconv.Atoi(env("MAX_WORKS_PER_ACCOUNT", strconv.Itoa(contest.DefaultMaxWorks))); err != nil || c.MaxWorks < 1 || c.MaxWorks > 1000 {
 		errs = append(errs, fmt.Errorf("CONTEST_MAX_WORKS_PER_ACCOUNT: want a number from 1 to 1000"))
+	}
+	if c.HashWorkers, err = strconv.Atoi(env("HASH_WORKERS", strconv.Itoa(runtime.GOMAXPROCS(0)))); err != nil || c.HashWorkers < 1 || c.HashWorkers > 256 {
+		errs = append(errs, fmt.Errorf("CONTEST_HASH_WORKERS: want a number from 1 to 256"))
+	}
+	if c.HashWait, err = time.ParseDuration(env("HASH_WAIT", contest.DefaultHashWait.String())); err != nil || c.HashWait < 100*time.Millisecond || c.HashWait > 5*time.Minute {
+		errs = append(errs, fmt.Errorf("CONTEST_HASH_WAIT: want a duration from 100ms to 5m, such as 10s"))
 	}
 	jobs := db.DefaultJobSettings()
 	c.Jobs = jobs

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -231,6 +232,27 @@ func TestConfig_UploadSettings(t *testing.T) {
 		"CONTEST_UPLOAD_PART_BYTES":    "1048576", // below S3's 5 MiB minimum
 		"CONTEST_UPLOAD_ABANDON_AFTER": "10m",
 	} {
+		err := run(context.Background(), []string{"serve"}, func(k string) string { return map[string]string{key: bad}[k] },
+			&bytes.Buffer{}, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), key) || exitCode(err) != 2 {
+			t.Errorf("%s=%s: err = %v (exit %d), want a usage error naming it", key, bad, err, exitCode(err))
+		}
+	}
+}
+
+// On the night an operator sizes the password-hash line: how many at once, how long one waits.
+func TestConfig_HashPool(t *testing.T) {
+	cfg, _, err := loadConfig("serve", nil, func(k string) string {
+		return map[string]string{"CONTEST_HASH_WORKERS": "3", "CONTEST_HASH_WAIT": "20s"}[k]
+	})
+	if err != nil || cfg.HashWorkers != 3 || cfg.HashWait != 20*time.Second {
+		t.Fatalf("hash workers %d, wait %v, err %v; want 3, 20s", cfg.HashWorkers, cfg.HashWait, err)
+	}
+	o, err := serviceOptions(cfg, slog.New(slog.DiscardHandler), contest.Options{})
+	if err != nil || o.HashWorkers != 3 || o.HashWait != 20*time.Second {
+		t.Fatalf("the services get %d workers and %v, err %v", o.HashWorkers, o.HashWait, err)
+	}
+	for key, bad := range map[string]string{"CONTEST_HASH_WORKERS": "0", "CONTEST_HASH_WAIT": "forever"} {
 		err := run(context.Background(), []string{"serve"}, func(k string) string { return map[string]string{key: bad}[k] },
 			&bytes.Buffer{}, &bytes.Buffer{})
 		if err == nil || !strings.Contains(err.Error(), key) || exitCode(err) != 2 {
