@@ -1,16 +1,28 @@
 package localfs
 
-import "sync"
+import (
+	"context"
+	"sync"
+
+	"golang.org/x/sync/semaphore"
+)
 
 // keyedLocks are read-write locks by name, made on first use and dropped when no one holds or
 // waits for them. The local folder belongs to one process, so locks in memory are enough.
+// Waiting ends with the request: a part stalled on a slow line holds its lock, and a retry or
+// a completion that waits behind it gives up when its own client goes.
 type keyedLocks struct {
 	mu sync.Mutex
 	m  map[string]*keyedLock
 }
 
+// lockReaders bounds the holders of a shared lock; the exclusive lock takes them all. A
+// semaphore is first come first served: a writer waiting keeps later readers out, as with
+// sync.RWMutex.
+const lockReaders = 1 << 20
+
 type keyedLock struct {
-	sync.RWMutex
+	sem  *semaphore.Weighted
 	refs int
 }
 
@@ -22,7 +34,7 @@ func (k *keyedLocks) acquire(name string) *keyedLock {
 	}
 	l := k.m[name]
 	if l == nil {
-		l = &keyedLock{}
+		l = &keyedLock{sem: semaphore.NewWeighted(lockReaders)}
 		k.m[name] = l
 	}
 	l.refs++
@@ -37,16 +49,22 @@ func (k *keyedLocks) release(name string, l *keyedLock) {
 	}
 }
 
-// lock takes name exclusively and returns its unlock.
-func (k *keyedLocks) lock(name string) func() {
+// take waits for n of name's holds until ctx ends and returns their release.
+func (k *keyedLocks) take(ctx context.Context, name string, n int64) (func(), error) {
 	l := k.acquire(name)
-	l.Lock()
-	return func() { l.Unlock(); k.release(name, l) }
+	if err := l.sem.Acquire(ctx, n); err != nil {
+		k.release(name, l)
+		return nil, err
+	}
+	return func() { l.sem.Release(n); k.release(name, l) }, nil
 }
 
-// rlock takes name shared and returns its unlock.
-func (k *keyedLocks) rlock(name string) func() {
-	l := k.acquire(name)
-	l.RLock()
-	return func() { l.RUnlock(); k.release(name, l) }
+// lock takes name exclusively and returns its unlock; ctx's error when ctx ends first.
+func (k *keyedLocks) lock(ctx context.Context, name string) (func(), error) {
+	return k.take(ctx, name, lockReaders)
+}
+
+// rlock takes name shared and returns its unlock; ctx's error when ctx ends first.
+func (k *keyedLocks) rlock(ctx context.Context, name string) (func(), error) {
+	return k.take(ctx, name, 1)
 }

@@ -137,8 +137,16 @@ func (m *Multipart) WritePart(ctx context.Context, key, uploadID string, n int, 
 	if err != nil {
 		return err
 	}
-	defer m.locks.rlock(uploadID)()
-	defer m.locks.lock(uploadID + "/" + strconv.Itoa(n))()
+	unlockUpload, err := m.locks.rlock(ctx, uploadID)
+	if err != nil {
+		return fmt.Errorf("localfs: part %d of %q: %w", n, key, err)
+	}
+	defer unlockUpload()
+	unlockPart, err := m.locks.lock(ctx, uploadID+"/"+strconv.Itoa(n))
+	if err != nil {
+		return fmt.Errorf("localfs: part %d of %q: %w", n, key, err)
+	}
+	defer unlockPart()
 
 	// No O_CREATE: a file renamed by completion or removed by abort means the upload is gone.
 	f, err := os.OpenFile(filepath.Join(dir, dataFile), os.O_WRONLY, 0)
@@ -264,7 +272,11 @@ func (m *Multipart) CompleteMultipart(ctx context.Context, key, uploadID string,
 	if _, err := m.openUpload(key, uploadID); err != nil {
 		return "", 0, err
 	}
-	defer m.locks.lock(uploadID)()
+	unlock, err := m.locks.lock(ctx, uploadID)
+	if err != nil {
+		return "", 0, fmt.Errorf("localfs: complete %q: %w", key, err)
+	}
+	defer unlock()
 	records, err := m.records(ctx, key, uploadID)
 	if err != nil {
 		return "", 0, err

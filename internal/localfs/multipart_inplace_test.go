@@ -2,12 +2,15 @@ package localfs_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/jskx/contest/internal/contest"
 	"github.com/jskx/contest/internal/localfs"
@@ -173,5 +176,45 @@ func TestMultipart_AFailedCompletionKeepsTheBytes(t *testing.T) {
 	}
 	if got := storagetest.MustGet(t, m, u.key); sha256.Sum256(got) != sha256.Sum256(u.data) {
 		t.Fatalf("object has %d bytes, differs from the %d sent", len(got), len(u.data))
+	}
+}
+
+// stalledReader sends nothing until released, as a phone on a dead line does; reading is
+// closed once it is read from (its writer holds the part's locks by then).
+type stalledReader struct {
+	reading chan struct{}
+	once    *sync.Once
+	release chan struct{}
+}
+
+func (s stalledReader) Read([]byte) (int, error) {
+	s.once.Do(func() { close(s.reading) })
+	<-s.release
+	return 0, errors.New("connection reset")
+}
+
+// A part stalled on a slow line holds its lock; a retry of that part and a completion waiting
+// behind it give up as soon as their own clients go, instead of holding their requests.
+func TestMultipart_WaitingBehindAStalledPartEndsWithTheRequest(t *testing.T) {
+	m := MustNewMultipart(t)
+	u := newInPlace(t, m, "videos/stalled.mp4")
+	stalled := stalledReader{reading: make(chan struct{}), once: &sync.Once{}, release: make(chan struct{})}
+	done := make(chan error, 1)
+	go func() { done <- u.write(0, stalled) }()
+	defer func() { close(stalled.release); <-done }()
+	<-stalled.reading
+
+	p := u.plan[0]
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	err := m.WritePart(ctx, u.key, u.id, p.N, 0, p.Size, p.SHA256, bytes.NewReader(storagetest.Slice(u.data, u.plan, 0)))
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a retry behind the stalled part = %v, want its context's deadline", err)
+	}
+	u.mustWrite(1) // other parts are not held up
+	ctx2, cancel2 := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel2()
+	if _, _, err := m.CompleteMultipart(ctx2, u.key, u.id, u.plan); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a completion behind the stalled part = %v, want its context's deadline", err)
 	}
 }
