@@ -1,6 +1,7 @@
 package db
 
 import (
+	"context"
 	"maps"
 	"slices"
 
@@ -74,4 +75,71 @@ func contestCounts(g *gorm.DB, contestID string) (map[contest.Status]int64, erro
 		out[contest.Status(r.Status)] = r.N
 	}
 	return out, nil
+}
+
+// RecountSubmissions counts every contest's works per status and corrects the kept counts
+// where they differ, returning how many it corrected. The kept counts follow every change made
+// by this version's stores; a count can drift only through a writer that does not keep them (a
+// replica of an older version during an upgrade, a hand-made change in the database). It runs
+// with the housekeeping. Per contest, in one transaction that first locks the contest's count
+// rows on PostgreSQL: a change of status keeps its count row locked until it commits, so the
+// works counted here and the count rows written agree.
+func (db *DB) RecountSubmissions(ctx context.Context) (int, error) {
+	var contests []string
+	if err := db.gorm.WithContext(ctx).Model(&submissionRow{}).Distinct("contest_id").Pluck("contest_id", &contests).Error; err != nil {
+		return 0, translate(err, "作品")
+	}
+	fixed := 0
+	for _, id := range contests {
+		err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			var held []string
+			if err := tx.Table("submission_counts").Clauses(clause.Locking{Strength: "UPDATE"}).Where("contest_id = ?", id).
+				Order("status").Pluck("status", &held).Error; err != nil {
+				return err
+			}
+			kept, err := contestCounts(tx, id)
+			if err != nil {
+				return err
+			}
+			var rows []struct {
+				Status string
+				N      int64
+			}
+			if err := tx.Model(&submissionRow{}).Select("status, COUNT(*) AS n").Where("contest_id = ?", id).Group("status").Scan(&rows).Error; err != nil {
+				return err
+			}
+			actual := map[contest.Status]int64{}
+			for _, r := range rows {
+				actual[contest.Status(r.Status)] = r.N
+			}
+			for _, st := range slices.Sorted(maps.Keys(mergedKeys(kept, actual))) {
+				if kept[st] == actual[st] {
+					continue
+				}
+				err := tx.Exec(`INSERT INTO submission_counts (contest_id, status, n) VALUES (?, ?, ?)
+					ON CONFLICT (contest_id, status) DO UPDATE SET n = excluded.n`, id, string(st), actual[st]).Error
+				if err != nil {
+					return err
+				}
+				fixed++
+			}
+			return nil
+		})
+		if err != nil {
+			return fixed, translate(err, "作品")
+		}
+	}
+	return fixed, nil
+}
+
+// mergedKeys is the set of statuses in either map.
+func mergedKeys(a, b map[contest.Status]int64) map[contest.Status]bool {
+	out := map[contest.Status]bool{}
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
 }
