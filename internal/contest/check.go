@@ -223,7 +223,8 @@ func (s *MediaService) checkVideo(ctx context.Context, a VideoCheckArgs, attempt
 		if cur.Done {
 			return nil
 		}
-		return s.submissions.SaveVideoVerdict(ctx, a.SubmissionID, a.VideoKey, cur, &VideoCopyArgs{SubmissionID: a.SubmissionID, VideoKey: a.VideoKey})
+		return s.submissions.SaveVideoVerdict(ctx, a.SubmissionID, a.VideoKey, cur, &VideoCopyArgs{SubmissionID: a.SubmissionID, VideoKey: a.VideoKey},
+			[]Notification{verdictNotification(s.Now(), sub, a.VideoKey, cur)})
 	}
 	c, err := s.contests.ContestByID(ctx, sub.ContestID)
 	if err != nil {
@@ -250,7 +251,8 @@ func (s *MediaService) checkVideo(ctx context.Context, a VideoCheckArgs, attempt
 	} else {
 		check.Done = true
 	}
-	return s.submissions.SaveVideoVerdict(ctx, a.SubmissionID, a.VideoKey, check, copies)
+	note := verdictNotification(now, sub, a.VideoKey, check)
+	return s.submissions.SaveVideoVerdict(ctx, a.SubmissionID, a.VideoKey, check, copies, []Notification{note})
 }
 
 // mediaInput is where the media tools read a stored video.

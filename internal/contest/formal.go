@@ -68,7 +68,11 @@ func (s *JudgingService) DecideFormal(ctx context.Context, actor User, id string
 		before = formalAudit(*sub.Formal)
 	}
 	a := s.newAudit(actor, "formal_review", sub.ID, string(d), before, formalAudit(fr))
-	if err := s.submissions.SaveFormalReview(ctx, sub.ID, fr, a); err != nil {
+	var notes []Notification
+	if d == FormalExcluded {
+		notes = append(notes, exclusionNotification(fr.At, sub, fr))
+	}
+	if err := s.submissions.SaveFormalReview(ctx, sub.ID, fr, a, notes); err != nil {
 		return Submission{}, err
 	}
 	sub.Formal = &fr

@@ -33,6 +33,7 @@ type Services struct {
 	Judging      *JudgingService
 	Publication  *PublicationService
 	Reports      *ReportService
+	Messages     *MessageService
 	// Now is the server clock the services judge deadlines by.
 	Now func() time.Time
 
@@ -54,6 +55,7 @@ type Stores interface {
 	RecommendationStore
 	ExportStore
 	RetentionStore
+	NotificationStore
 }
 
 // Options are the services' settings and the tools they use; the zero value of each field
@@ -148,7 +150,7 @@ func New(db Stores, storage Storage, opts Options) *Services {
 	reports := &ReportService{core: c, users: db, exports: db, publication: db, objections: db, recommendations: db,
 		judging: judging, pub: pub, spreadsheets: opts.Spreadsheets, tempDir: opts.Check.TempDir}
 	return &Services{Contests: &ContestService{core: c}, Registration: reg, Media: media, Judging: judging,
-		Publication: pub, Reports: reports, Now: opts.Now, storage: storage}
+		Publication: pub, Reports: reports, Messages: &MessageService{core: c, notes: db}, Now: opts.Now, storage: storage}
 }
 
 // BrowserOriginer is implemented by storages that browsers reach directly (S3 with presigned

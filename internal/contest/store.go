@@ -65,19 +65,20 @@ type SubmissionStore interface {
 	// SaveVideoCheck records the check of the submission's video if its video is still the one
 	// under videoKey; otherwise it changes nothing and returns nil (the video was replaced).
 	SaveVideoCheck(ctx context.Context, submissionID, videoKey string, c VideoCheck) error
-	// SaveVideoVerdict records the verdict as SaveVideoCheck does and, if copies is not nil and
-	// the video is still videoKey, queues the job that makes its poster and web copy, in one
-	// transaction.
-	SaveVideoVerdict(ctx context.Context, submissionID, videoKey string, c VideoCheck, copies *VideoCopyArgs) error
+	// SaveVideoVerdict records the verdict as SaveVideoCheck does and, if the video is still
+	// videoKey, inserts the notes (one per event and recipient: a note already there is left
+	// alone) and, if copies is not nil, queues the job that makes its poster and web copy, in
+	// one transaction.
+	SaveVideoVerdict(ctx context.Context, submissionID, videoKey string, c VideoCheck, copies *VideoCopyArgs, notes []Notification) error
 	// SaveVideoCopies records c's poster, web copy and done flags if the video is still
 	// videoKey and its recorded verdict is still c's (checked at the same time).
 	SaveVideoCopies(ctx context.Context, submissionID, videoKey string, c VideoCheck) error
 	// RequestVideoCheck sets the check of the submission's video (if still videoKey) back to
 	// checking and queues it, in one transaction.
 	RequestVideoCheck(ctx context.Context, submissionID, videoKey string) error
-	// SaveFormalReview records the formal review of a submission and its audit entry, in one
-	// transaction.
-	SaveFormalReview(ctx context.Context, submissionID string, fr FormalReview, a AuditEntry) error
+	// SaveFormalReview records the formal review of a submission, its audit entry and the notes
+	// (one per event and recipient), in one transaction.
+	SaveFormalReview(ctx context.Context, submissionID string, fr FormalReview, a AuditEntry, notes []Notification) error
 	// SearchKey returns the keyed hash under which a normalized personal number is stored.
 	SearchKey(value string) string
 }

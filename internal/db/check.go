@@ -92,14 +92,20 @@ func (sb *Submissions) SaveVideoCheck(ctx context.Context, submissionID, videoKe
 	return translate(err, "作品")
 }
 
-// SaveVideoVerdict records the verdict on a submission's video if the video is still videoKey
-// and, if copies is not nil, queues the job that makes its poster and web copy, in one
-// transaction: a verdict is never recorded without what follows it.
-func (sb *Submissions) SaveVideoVerdict(ctx context.Context, submissionID, videoKey string, c contest.VideoCheck, copies *contest.VideoCopyArgs) error {
+// SaveVideoVerdict records the verdict on a submission's video if the video is still videoKey,
+// inserts its notifications and, if copies is not nil, queues the job that makes its poster and
+// web copy, in one transaction: a verdict is never recorded without what follows it.
+func (sb *Submissions) SaveVideoVerdict(ctx context.Context, submissionID, videoKey string, c contest.VideoCheck, copies *contest.VideoCopyArgs, notes []contest.Notification) error {
 	err := sb.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&submissionRow{}).Where("id = ? AND video_key = ?", submissionID, videoKey).Updates(checkUpdates(c))
-		if res.Error != nil || res.RowsAffected != 1 || copies == nil {
-			return res.Error // replaced meanwhile: nothing to make
+		if res.Error != nil || res.RowsAffected != 1 {
+			return res.Error // replaced meanwhile: nothing to make or tell
+		}
+		if err := insertNotifications(tx, notes); err != nil {
+			return err
+		}
+		if copies == nil {
+			return nil
 		}
 		return sb.db.queueCopy(ctx, tx, *copies)
 	})

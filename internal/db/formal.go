@@ -20,9 +20,9 @@ type formalReviewRow struct {
 
 func (formalReviewRow) TableName() string { return "formal_reviews" }
 
-// SaveFormalReview records (or replaces) the formal review of a submission and its audit
-// entry in one transaction.
-func (sb *Submissions) SaveFormalReview(ctx context.Context, submissionID string, fr contest.FormalReview, a contest.AuditEntry) error {
+// SaveFormalReview records (or replaces) the formal review of a submission, its audit entry and
+// its notifications in one transaction.
+func (sb *Submissions) SaveFormalReview(ctx context.Context, submissionID string, fr contest.FormalReview, a contest.AuditEntry, notes []contest.Notification) error {
 	row := formalReviewRow{SubmissionID: submissionID, Decision: string(fr.Decision), Reason: fr.Reason,
 		DecidedBy: fr.ByID, DecidedAt: fr.At.UTC()}
 	audit := fromDomainAudit(a)
@@ -30,7 +30,10 @@ func (sb *Submissions) SaveFormalReview(ctx context.Context, submissionID string
 		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error; err != nil {
 			return err
 		}
-		return tx.Create(&audit).Error
+		if err := tx.Create(&audit).Error; err != nil {
+			return err
+		}
+		return insertNotifications(tx, notes)
 	})
 	return translate(err, "形式审查")
 }

@@ -13,6 +13,7 @@ type Stores struct {
 	*Reviews
 	*Publication
 	*ExportJobs
+	*Notifications
 }
 
 var _ contest.Stores = (*Stores)(nil)
@@ -20,13 +21,14 @@ var _ contest.Stores = (*Stores)(nil)
 // Stores returns the stores over this connection, as contest.New takes them.
 func (db *DB) Stores() *Stores {
 	return &Stores{
-		Accounts:    &Accounts{db: db},
-		Contests:    &Contests{db: db},
-		Submissions: &Submissions{db: db},
-		Uploads:     &Uploads{db: db},
-		AuditLog:    &AuditLog{db: db},
-		Reviews:     &Reviews{db: db},
-		Publication: &Publication{db: db},
-		ExportJobs:  &ExportJobs{db: db},
+		Accounts:      &Accounts{db: db},
+		Contests:      &Contests{db: db},
+		Submissions:   &Submissions{db: db},
+		Uploads:       &Uploads{db: db},
+		AuditLog:      &AuditLog{db: db},
+		Reviews:       &Reviews{db: db},
+		Publication:   &Publication{db: db},
+		ExportJobs:    &ExportJobs{db: db},
+		Notifications: &Notifications{db: db},
 	}
 }

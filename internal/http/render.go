@@ -31,6 +31,8 @@ type view struct {
 	Errors   map[string]contest.FieldError
 	ErrorMsg string
 	Data     any
+	// Unread is the signed-in user's unread messages, shown in the header.
+	Unread int64
 }
 
 // pages holds one template set per page, each page with the shared layout.
@@ -152,6 +154,10 @@ func flash(c echo.Context, key string) {
 func (s *Server) render(c echo.Context, status int, name string, v view) error {
 	if u, ok := currentUser(c); ok {
 		v.User = &u
+		// One indexed count of the user's own unread rows; a failure only hides the number.
+		if n, err := s.svc.Messages.Unread(c.Request().Context(), u); err == nil {
+			v.Unread = n
+		}
 	}
 	if tok, ok := c.Get("csrf").(string); ok {
 		v.CSRF = tok

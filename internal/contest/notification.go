@@ -1,0 +1,159 @@
+package contest
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Notification is a message to one person about something that happened to them: a video's
+// verdict, a work excluded at 形式审查. It is written in the same transaction as the event that
+// causes it (the outbox), and shown in the recipient's message centre (站内消息). It holds no
+// personal numbers: only the work's title, the verdict's reasons and a link into the site.
+//
+// This increment delivers on the site only. E-mail and SMS (docs/design/notifications.md) will
+// add one delivery per channel to each notification — pending, sent, retrying or failed with
+// the cause — sent by a job from the same row, so nothing here changes for them.
+type Notification struct {
+	ID        string
+	Recipient string // the user's id
+	Kind      NotificationKind
+	// EventKey names the event; with Recipient it is unique, so an event recorded twice (a
+	// retried job, a check run again on the same video, a double click) makes one notification.
+	EventKey  string
+	Subject   string // Chinese, plain text
+	Body      string // Chinese, plain text; lines separated by \n
+	Link      string // site-relative, e.g. /submissions/{id}
+	CreatedAt time.Time
+	ReadAt    *time.Time
+}
+
+// NotificationKind is the stable code of what a notification is about.
+type NotificationKind string
+
+// The events that notify someone.
+const (
+	NoteVideoAccepted  NotificationKind = "video_accepted"
+	NoteVideoRejected  NotificationKind = "video_rejected"
+	NoteFormalExcluded NotificationKind = "formal_excluded"
+)
+
+// Unread reports whether the recipient has not read it yet.
+func (n Notification) Unread() bool { return n.ReadAt == nil }
+
+// newNotification fills in the id and time of a notification to recipient; ids sort in the
+// order they were made, so messages made in the same instant still list newest first.
+func newNotification(now time.Time, recipient string, kind NotificationKind, key, subject, body, link string) Notification {
+	return Notification{ID: newOrderedID(), Recipient: recipient, Kind: kind, EventKey: key, Subject: subject,
+		Body: body, Link: link, CreatedAt: now}
+}
+
+// workLink is the contestant's page of a work.
+func workLink(submissionID string) string { return "/submissions/" + submissionID }
+
+// workTitle is a work's title in Chinese quotes for a subject line.
+func workTitle(sub Submission) string {
+	if t := strings.TrimSpace(sub.Registration.Title); t != "" {
+		return "《" + t + "》"
+	}
+	return "您的作品"
+}
+
+// verdictNotification tells a work's owner the verdict on its video: accepted, or rejected with
+// every reason and what to do. The same verdict on the same video is one notification, however
+// often the check runs.
+func verdictNotification(now time.Time, sub Submission, videoKey string, c VideoCheck) Notification {
+	key := fmt.Sprintf("video:%s:%s:%s", sub.ID, videoKey, c.State)
+	title := workTitle(sub)
+	if c.State == CheckAccepted {
+		body := fmt.Sprintf("作品%s的视频已通过格式检查。", title)
+		if sub.Status != StatusSubmitted {
+			body += "\n请确认报名信息和全部作品授权书后提交作品。"
+		}
+		return newNotification(now, sub.OwnerID, NoteVideoAccepted, key,
+			"视频检查通过："+title, body, workLink(sub.ID))
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "作品%s的视频未通过格式检查，原因如下：\n", title)
+	for i, r := range c.Reasons {
+		fmt.Fprintf(&b, "%d. %s\n", i+1, r.Message)
+	}
+	b.WriteString("请按以上要求修改视频后，在作品页面重新上传。截止前可以多次上传。")
+	return newNotification(now, sub.OwnerID, NoteVideoRejected, key, "视频检查未通过："+title, b.String(), workLink(sub.ID))
+}
+
+// exclusionNotification tells a work's owner that the work was excluded at 形式审查, with the
+// organizers' reason. The same exclusion decided again (a double click, two organizers at
+// once) is one notification; a different reason is a new one.
+func exclusionNotification(now time.Time, sub Submission, fr FormalReview) Notification {
+	sum := sha256.Sum256([]byte(fr.Reason))
+	key := fmt.Sprintf("formal:%s:excluded:%x", sub.ID, sum[:8])
+	title := workTitle(sub)
+	body := fmt.Sprintf("作品%s未通过形式审查，不进入评审。\n原因：%s\n如有疑问，请联系主办单位。", title, fr.Reason)
+	return newNotification(now, sub.OwnerID, NoteFormalExcluded, key, "形式审查未通过："+title, body, workLink(sub.ID))
+}
+
+// NotificationStore keeps notifications; they are inserted by the stores that record their
+// events, in the same transaction.
+type NotificationStore interface {
+	// ListNotifications returns a page of the recipient's notifications, newest first, and
+	// how many they have in all and unread.
+	ListNotifications(ctx context.Context, recipient string, limit, offset int) (NotificationPage, error)
+	// CountUnread counts the recipient's unread notifications.
+	CountUnread(ctx context.Context, recipient string) (int64, error)
+	// MarkNotificationsRead marks the recipient's unread notifications among ids (all of them
+	// when ids is nil) read at the time. With ids it returns how many of them are the
+	// recipient's (read before or now); other people's ids are left alone and not counted.
+	MarkNotificationsRead(ctx context.Context, recipient string, ids []string, at time.Time) (int64, error)
+}
+
+// NotificationPage is one page of someone's notifications.
+type NotificationPage struct {
+	Items  []Notification
+	Total  int64
+	Unread int64
+}
+
+// MessageService is the message centre: each person reads and marks only their own messages.
+type MessageService struct {
+	*core
+	notes NotificationStore
+}
+
+// MessagePageSize is how many messages one page shows.
+const MessagePageSize = 20
+
+// Messages returns the page (from 1) of the user's messages, newest first.
+func (s *MessageService) Messages(ctx context.Context, u User, page int) (NotificationPage, error) {
+	page = max(page, 1)
+	return s.notes.ListNotifications(ctx, u.ID, MessagePageSize, (page-1)*MessagePageSize)
+}
+
+// Unread counts the user's unread messages (the header's badge).
+func (s *MessageService) Unread(ctx context.Context, u User) (int64, error) {
+	return s.notes.CountUnread(ctx, u.ID)
+}
+
+// MarkRead marks the user's messages read: those among ids, or all when all is set. An id
+// that is not the user's is not found.
+func (s *MessageService) MarkRead(ctx context.Context, u User, ids []string, all bool) (int64, error) {
+	if all {
+		return s.notes.MarkNotificationsRead(ctx, u.ID, nil, s.Now())
+	}
+	if len(ids) == 0 {
+		return 0, Errorf(EInvalid, "请选择要标记为已读的消息")
+	}
+	if len(ids) > 100 {
+		return 0, Errorf(EInvalid, "一次最多标记 100 条消息")
+	}
+	n, err := s.notes.MarkNotificationsRead(ctx, u.ID, ids, s.Now())
+	if err != nil {
+		return 0, err
+	}
+	if n == 0 {
+		return 0, Errorf(ENotFound, "消息不存在")
+	}
+	return n, nil
+}

@@ -1,0 +1,159 @@
+package http_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jskx/contest/internal/ffmpeg/ffmpegtest"
+)
+
+// messageList is the API's page of one's own messages.
+type messageList struct {
+	Items []struct {
+		ID      string
+		Kind    string
+		Subject string
+		Body    string
+		Link    string
+		ReadAt  *string `json:"read_at"`
+	}
+	Total  int64
+	Unread int64
+}
+
+func (c *client) Messages() messageList {
+	c.t.Helper()
+	var l messageList
+	c.Must(http.StatusOK, "GET", "/api/v1/me/notifications", nil).JSON(c.t, &l)
+	return l
+}
+
+// headerUnread is the unread count the page header shows ("" when none).
+func (c *client) headerUnread(t *testing.T, path string) string {
+	t.Helper()
+	doc := mustDoc(t, c.Must(http.StatusOK, "GET", path, nil))
+	if doc.Find("#nav-messages").Length() != 1 {
+		t.Fatalf("%s has no link to the messages", path)
+	}
+	return doc.Find("#nav-messages .count").Text()
+}
+
+func TestMessages_VerdictsAndExclusionTellTheOwnerOnce(t *testing.T) {
+	ffmpegtest.Require(t)
+	forEachBackend(t, func(t *testing.T, e *env) {
+		org := e.Organizer()
+		c := e.Client().SignUp("zhang@example.org")
+		other := e.Client().SignUp("li@example.org")
+		s := c.Create(nil)
+		c.ConsentAll(s)
+
+		// A video that breaks two rules: one message listing both reasons and what to do.
+		c.Upload(s.ID, fixtureFile(t, "从剪映导出.mp4", ffmpegtest.Video{Format: "mov", Width: 640, Height: 360}))
+		got := c.WaitCheck(s.ID)
+		if got.Video.Check.State != "rejected" || len(got.Video.Check.Reasons) != 2 {
+			t.Fatalf("check = %+v, want rejected for two reasons", got.Video.Check)
+		}
+		l := c.Messages()
+		if len(l.Items) != 1 || l.Total != 1 || l.Unread != 1 {
+			t.Fatalf("messages after a rejected video = %+v, want one unread", l)
+		}
+		m := l.Items[0]
+		if m.Kind != "video_rejected" || m.Subject != "视频检查未通过：《实验室里的创新誓言》" || m.Link != "/submissions/"+s.ID || m.ReadAt != nil {
+			t.Errorf("rejection message = %+v", m)
+		}
+		for _, r := range got.Video.Check.Reasons {
+			if !strings.Contains(m.Body, r.Message) {
+				t.Errorf("rejection body %q lacks the reason %q", m.Body, r.Message)
+			}
+		}
+		if !strings.Contains(m.Body, "重新上传") {
+			t.Errorf("rejection body %q does not say what to do", m.Body)
+		}
+		if strings.Contains(m.Body, "11010519491231002X") || strings.Contains(m.Body, "13800138000") {
+			t.Errorf("message holds personal numbers: %q", m.Body)
+		}
+
+		// The organizer's 重新检查 of the same video reaches the same verdict: no second message.
+		org.Must(http.StatusAccepted, "POST", "/api/v1/admin/submissions/"+s.ID+"/video/check", nil)
+		if st := c.WaitCheck(s.ID).Video.Check.State; st != "rejected" {
+			t.Fatalf("check run again = %q", st)
+		}
+		if l := c.Messages(); l.Total != 1 {
+			t.Fatalf("messages after the same check ran again = %d, want 1", l.Total)
+		}
+
+		// A new video that passes: a second message, newest first.
+		c.UploadAccepted(s.ID)
+		c.Must(http.StatusOK, "POST", "/api/v1/submissions/"+s.ID+"/finalize", nil)
+		l = c.Messages()
+		if l.Total != 2 || l.Items[0].Kind != "video_accepted" || l.Items[0].Subject != "视频检查通过：《实验室里的创新誓言》" {
+			t.Fatalf("messages after an accepted video = %+v", l)
+		}
+
+		// Excluded at 形式审查 twice at once (a double click): one message with the reason.
+		var wg sync.WaitGroup
+		for range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				org.Must(http.StatusOK, "PUT", "/api/v1/admin/submissions/"+s.ID+"/formal-review",
+					map[string]string{"decision": "excluded", "reason": "作品内容与征集主题不符"})
+			}()
+		}
+		wg.Wait()
+		l = c.Messages()
+		if l.Total != 3 || l.Unread != 3 || l.Items[0].Kind != "formal_excluded" {
+			t.Fatalf("messages after the exclusion = %+v, want 3 unread, the exclusion first", l)
+		}
+		if ex := l.Items[0]; ex.Subject != "形式审查未通过：《实验室里的创新誓言》" || !strings.Contains(ex.Body, "原因：作品内容与征集主题不符") {
+			t.Errorf("exclusion message = %+v", ex)
+		}
+
+		// The header counts them; the message centre lists them, the unread marked.
+		if n := c.headerUnread(t, "/my"); n != "3" {
+			t.Errorf("header unread = %q, want 3", n)
+		}
+		doc := mustDoc(t, c.Must(http.StatusOK, "GET", "/messages", nil))
+		if doc.Find("li.message.unread").Length() != 3 || !strings.Contains(doc.Find("li.message").First().Text(), "作品内容与征集主题不符") {
+			t.Errorf("message centre: %d unread, first %q", doc.Find("li.message.unread").Length(), doc.Find("li.message").First().Text())
+		}
+
+		// Nobody else sees them, nor can mark them.
+		if l := other.Messages(); l.Total != 0 || l.Unread != 0 || len(l.Items) != 0 {
+			t.Errorf("another contestant's messages = %+v, want none", l)
+		}
+		if r := other.Do("POST", "/api/v1/me/notifications/read", map[string]any{"ids": []string{m.ID}}); r.Status != http.StatusNotFound {
+			t.Errorf("another contestant marking the message = %d, want 404", r.Status)
+		}
+		if n := other.headerUnread(t, "/my"); n != "" {
+			t.Errorf("another contestant's header unread = %q", n)
+		}
+		if doc := mustDoc(t, other.Must(http.StatusOK, "GET", "/messages", nil)); doc.Find("li.message").Length() != 0 {
+			t.Errorf("another contestant's message centre lists %d messages", doc.Find("li.message").Length())
+		}
+		if r := e.Client().Do("GET", "/api/v1/me/notifications", nil); r.Status != http.StatusUnauthorized {
+			t.Errorf("anonymous = %d, want 401", r.Status)
+		}
+
+		// Marking one read (API), then all (the page's form, no JavaScript).
+		var read struct{ Unread int64 }
+		c.Must(http.StatusOK, "POST", "/api/v1/me/notifications/read", map[string]any{"ids": []string{m.ID}}).JSON(t, &read)
+		if read.Unread != 2 {
+			t.Errorf("unread after marking one = %d, want 2", read.Unread)
+		}
+		c.Must(http.StatusOK, "POST", "/api/v1/me/notifications/read", map[string]any{"ids": []string{m.ID}}) // already read: still hers
+		if n := c.headerUnread(t, "/messages"); n != "2" {
+			t.Errorf("header unread after marking one = %q, want 2", n)
+		}
+		c.Must(http.StatusSeeOther, "POST", "/messages/read", url.Values{"all": {"1"}})
+		if l := c.Messages(); l.Unread != 0 || l.Total != 3 || l.Items[0].ReadAt == nil {
+			t.Errorf("after marking all read: %+v", l)
+		}
+		if n := c.headerUnread(t, "/my"); n != "" {
+			t.Errorf("header unread after marking all = %q, want none", n)
+		}
+	})
+}
