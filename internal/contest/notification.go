@@ -38,6 +38,8 @@ const (
 	NoteVideoAccepted  NotificationKind = "video_accepted"
 	NoteVideoRejected  NotificationKind = "video_rejected"
 	NoteFormalExcluded NotificationKind = "formal_excluded"
+	NotePublicity      NotificationKind = "publicity_started"
+	NoteResults        NotificationKind = "results_published"
 )
 
 // Unread reports whether the recipient has not read it yet.
@@ -93,6 +95,62 @@ func exclusionNotification(now time.Time, sub Submission, fr FormalReview) Notif
 	title := workTitle(sub)
 	body := fmt.Sprintf("作品%s未通过形式审查，不进入评审。\n原因：%s\n如有疑问，请联系主办单位。", title, fr.Reason)
 	return newNotification(now, sub.OwnerID, NoteFormalExcluded, key, "形式审查未通过："+title, body, workLink(sub.ID))
+}
+
+// publicityNotifications tell the owner of each work in the 公示 that it is listed, with the
+// tier, until when, and where to read it. The contest's other contestants are told when the
+// results are published (resultNotifications): the 公示 names only the winning works. One per
+// work and 公示 version, however often the start is clicked.
+func publicityNotifications(now time.Time, c Contest, results []Result, works map[string]Submission) []Notification {
+	var out []Notification
+	for _, r := range results {
+		w, ok := works[r.WorkID]
+		if !ok || w.OwnerID == "" {
+			continue
+		}
+		key := fmt.Sprintf("publicity:%s:%d:%s", c.ID, c.Publication.PublicityVersion, r.WorkID)
+		body := fmt.Sprintf("您的作品《%s》拟获%s，现予公示，公示期至%s。\n公示期间如有异议，任何人均可在公示页面提出；公示期满后结果正式发布。",
+			r.Title, r.Tier.Label(), FormatTime(*c.Publication.PublicityEnd, Beijing))
+		out = append(out, newNotification(now, w.OwnerID, NotePublicity, key, "作品入选公示：《"+r.Title+"》", body, "/results"))
+	}
+	return out
+}
+
+// resultNotifications tell the owner of every submitted work that the results are out: the
+// award and the certificate's link, or that the work won nothing. One per work and published
+// version: publishing again (a double click, or after a withdrawal with the same awards) tells
+// nobody twice.
+func resultNotifications(now time.Time, c Contest, submitted []Submission, results []Result, issue []Certificate) []Notification {
+	tier := map[string]Tier{}
+	for _, r := range results {
+		tier[r.WorkID] = r.Tier
+	}
+	cert := map[string]string{}
+	for _, x := range issue {
+		if x.Recipient == "" {
+			cert[x.WorkID] = x.Serial
+		}
+	}
+	out := make([]Notification, 0, len(submitted))
+	for _, w := range submitted {
+		if w.OwnerID == "" {
+			continue
+		}
+		key := fmt.Sprintf("results:%s:%d:%s", c.ID, c.Publication.PublishedVersion, w.ID)
+		title := workTitle(w)
+		if t, ok := tier[w.ID]; ok {
+			link, body := "/results", fmt.Sprintf("评选结果已正式发布，您的作品%s荣获%s。", title, t.Label())
+			if serial, ok := cert[w.ID]; ok {
+				link = "/certificates/" + serial
+				body += "\n获奖证书可通过本消息的链接或“我的作品”页面下载，证书编号 " + serial + "。"
+			}
+			out = append(out, newNotification(now, w.OwnerID, NoteResults, key, "评选结果：作品"+title+"荣获"+t.Label(), body, link))
+			continue
+		}
+		body := fmt.Sprintf("评选结果已正式发布。您的作品%s本次未获奖，感谢您的参与。", title)
+		out = append(out, newNotification(now, w.OwnerID, NoteResults, key, "评选结果已发布："+title, body, "/results"))
+	}
+	return out
 }
 
 // NotificationStore keeps notifications; they are inserted by the stores that record their

@@ -91,9 +91,10 @@ func (r Result) Creators() string { return strings.Join(r.Names, "、") }
 // PublicationStore keeps the public results, the certificates and what changes them.
 type PublicationStore interface {
 	// SavePublicity saves the contest's publication and, when results is not nil, replaces its
-	// results, with the audit entry, in one transaction. It returns EConflict, saving nothing,
-	// when the stored publication is no longer at c.Publication.Revision.
-	SavePublicity(ctx context.Context, c Contest, results []Result, a AuditEntry) error
+	// results, with the audit entry and the notes (one per event and recipient), in one
+	// transaction. It returns EConflict, saving nothing, when the stored publication is no
+	// longer at c.Publication.Revision.
+	SavePublicity(ctx context.Context, c Contest, results []Result, a AuditEntry, notes []Notification) error
 	// SaveAwardsState saves the contest's judging settings (the awards confirmed or reopened)
 	// with the audit entry, under the same revision check as SavePublicity, which it moves on:
 	// confirming or reopening the awards and publishing them cannot cross.
@@ -105,8 +106,9 @@ type PublicationStore interface {
 	WorkResults(ctx context.Context, contestID string, workIDs []string) ([]Result, error)
 	// SavePublication saves the contest's publication (EConflict as SavePublicity), issues the
 	// certificates in issue (one whose serial exists is made valid again), revokes (at at) those
-	// whose serials are in revoke, and records the audit entry, in one transaction.
-	SavePublication(ctx context.Context, c Contest, issue []Certificate, revoke []string, at time.Time, a AuditEntry) error
+	// whose serials are in revoke, and records the audit entry and inserts the notes (one per
+	// event and recipient), in one transaction.
+	SavePublication(ctx context.Context, c Contest, issue []Certificate, revoke []string, at time.Time, a AuditEntry, notes []Notification) error
 	// Certificates returns every certificate of the contest, revoked ones too.
 	Certificates(ctx context.Context, contestID string) ([]Certificate, error)
 	// WorkCertificates returns the certificates of the given works, revoked ones too.

@@ -51,7 +51,8 @@ func (s *PublicationService) StartPublicity(ctx context.Context, actor User) (Co
 	p.PublicityStart, p.PublicityEnd, p.PublicityVersion, p.WithdrawnAt = &now, &end, c.Judging.AwardsVersion, nil
 	a := s.newAudit(actor, "publication", c.ID, "publicity", nil,
 		map[string]any{"version": p.PublicityVersion, "until": end, "awards": list})
-	if err := s.publication.SavePublicity(ctx, c, results, a); err != nil {
+	notes := publicityNotifications(now, c, results, t.works)
+	if err := s.publication.SavePublicity(ctx, c, results, a, notes); err != nil {
 		return Contest{}, err
 	}
 	return c, nil
@@ -97,12 +98,17 @@ func (s *PublicationService) Publish(ctx context.Context, actor User) (Contest, 
 	if err != nil {
 		return Contest{}, err
 	}
+	submitted, err := s.submissions.ListSubmissions(ctx, SubmissionFilter{ContestID: c.ID, Status: StatusSubmitted})
+	if err != nil {
+		return Contest{}, err
+	}
 	issue, revoke := certificatesFor(c, results, existing, now)
 	p := &c.Publication
 	p.PublishedAt, p.PublishedVersion, p.WithdrawnAt = &now, c.Judging.AwardsVersion, nil
 	a := s.newAudit(actor, "publication", c.ID, "publish", nil,
 		map[string]any{"version": p.PublishedVersion, "results": len(results), "certificates": len(issue), "revoked": len(revoke)})
-	if err := s.publication.SavePublication(ctx, c, issue, revoke, now, a); err != nil {
+	notes := resultNotifications(now, c, submitted.Items, results, issue)
+	if err := s.publication.SavePublication(ctx, c, issue, revoke, now, a, notes); err != nil {
 		return Contest{}, err
 	}
 	return c, nil
@@ -191,7 +197,7 @@ func (s *PublicationService) Unpublish(ctx context.Context, actor User, reason s
 	before := map[string]any{"version": c.Publication.PublishedVersion, "published_at": c.Publication.PublishedAt}
 	c.Publication.PublishedAt, c.Publication.WithdrawnAt = nil, &now
 	a := s.newAudit(actor, "publication", c.ID, "unpublish", before, map[string]any{"reason": reason, "revoked": len(revoke)})
-	if err := s.publication.SavePublication(ctx, c, nil, revoke, now, a); err != nil {
+	if err := s.publication.SavePublication(ctx, c, nil, revoke, now, a, nil); err != nil {
 		return Contest{}, err
 	}
 	return c, nil
@@ -247,7 +253,7 @@ func (s *PublicationService) UpdatePublication(ctx context.Context, actor User, 
 	before := c.Publication.Settings()
 	c.Publication.PublicityDays, c.Publication.RetentionDays, c.Publication.Certificate = in.PublicityDays, in.RetentionDays, in.Certificate
 	a := s.newAudit(actor, "publication", c.ID, "settings", before, in)
-	if err := s.publication.SavePublicity(ctx, c, nil, a); err != nil {
+	if err := s.publication.SavePublicity(ctx, c, nil, a, nil); err != nil {
 		return Contest{}, err
 	}
 	return c, nil

@@ -46,7 +46,7 @@ func insertNotifications(tx *gorm.DB, notes []contest.Notification) error {
 			Subject: n.Subject, Body: n.Body, Link: n.Link, CreatedAt: n.CreatedAt.UTC()}
 	}
 	return tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "recipient"}, {Name: "event_key"}}, DoNothing: true}).
-		Create(&rows).Error
+		CreateInBatches(rows, 200).Error
 }
 
 // ListNotifications returns a page of the recipient's notifications, newest first, with their

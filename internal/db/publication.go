@@ -73,8 +73,8 @@ func (pb *Publication) SaveAwardsState(ctx context.Context, c contest.Contest, a
 var errRevision = contest.Errorf(contest.EConflict, "结果发布状态刚被修改（可能是重复提交），请刷新页面后再试")
 
 // SavePublicity saves the contest's publication and, when results is not nil, replaces its
-// results, with the audit entry, in one transaction.
-func (pb *Publication) SavePublicity(ctx context.Context, c contest.Contest, results []contest.Result, a contest.AuditEntry) error {
+// results, with the audit entry and the notifications, in one transaction.
+func (pb *Publication) SavePublicity(ctx context.Context, c contest.Contest, results []contest.Result, a contest.AuditEntry, notes []contest.Notification) error {
 	audit := fromDomainAudit(a)
 	err := pb.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := saveContestTx(tx, c); err != nil {
@@ -95,7 +95,10 @@ func (pb *Publication) SavePublicity(ctx context.Context, c contest.Contest, res
 				}
 			}
 		}
-		return tx.Create(&audit).Error
+		if err := tx.Create(&audit).Error; err != nil {
+			return err
+		}
+		return insertNotifications(tx, notes)
 	})
 	return translate(err, "公示")
 }
@@ -162,8 +165,9 @@ func toDomainCertificates(rows []certificateRow) []contest.Certificate {
 }
 
 // SavePublication saves the contest's publication, issues certificates (making an existing
-// serial valid again), revokes others and records the audit entry, in one transaction.
-func (pb *Publication) SavePublication(ctx context.Context, c contest.Contest, issue []contest.Certificate, revoke []string, at time.Time, a contest.AuditEntry) error {
+// serial valid again), revokes others and records the audit entry and the notifications, in
+// one transaction.
+func (pb *Publication) SavePublication(ctx context.Context, c contest.Contest, issue []contest.Certificate, revoke []string, at time.Time, a contest.AuditEntry, notes []contest.Notification) error {
 	audit := fromDomainAudit(a)
 	err := pb.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := saveContestTx(tx, c); err != nil {
@@ -187,7 +191,10 @@ func (pb *Publication) SavePublication(ctx context.Context, c contest.Contest, i
 				return err
 			}
 		}
-		return tx.Create(&audit).Error
+		if err := tx.Create(&audit).Error; err != nil {
+			return err
+		}
+		return insertNotifications(tx, notes)
 	})
 	return translate(err, "证书")
 }

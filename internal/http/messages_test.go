@@ -157,3 +157,68 @@ func TestMessages_VerdictsAndExclusionTellTheOwnerOnce(t *testing.T) {
 		}
 	})
 }
+
+// ofKind returns the messages of one kind.
+func (l messageList) ofKind(kind string) []struct {
+	ID      string
+	Kind    string
+	Subject string
+	Body    string
+	Link    string
+	ReadAt  *string `json:"read_at"`
+} {
+	out := l.Items[:0:0]
+	for _, m := range l.Items {
+		if m.Kind == kind {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func TestMessages_PublicityAndResultsTellEachOwnerOnce(t *testing.T) {
+	ffmpegtest.Require(t)
+	forEachBackend(t, func(t *testing.T, e *env) {
+		org := e.Organizer()
+		drafter := e.Client().SignUp("draft@example.org")
+		drafter.Create(nil) // never submitted: not in the results
+		owners, _ := e.ConfirmAwards(org, workOf("金奖作品", "省农业科学院", "南京市"), workOf("银奖作品", "南京大学", "南京市"),
+			workOf("铜奖作品", "东南大学", "南京市"), workOf("落选作品", "河海大学", "南京市"))
+
+		// The 公示 started twice at once (a double click): each listed work's owner is told once.
+		var wg sync.WaitGroup
+		for range 2 {
+			c := e.Organizer()
+			wg.Go(func() { c.Do("POST", "/api/v1/admin/publication/publicity", nil) })
+		}
+		wg.Wait()
+		for i, want := range []string{"一等奖", "二等奖", "三等奖"} {
+			got := owners[i].Messages().ofKind("publicity_started")
+			if len(got) != 1 || !strings.Contains(got[0].Body, want) || !strings.Contains(got[0].Body, "公示期至") || got[0].Link != "/results" {
+				t.Errorf("owner %d's 公示 messages = %+v, want one with %s", i, got, want)
+			}
+		}
+		if got := owners[3].Messages().ofKind("publicity_started"); len(got) != 0 {
+			t.Errorf("the owner of a work not in the 公示 got %+v", got)
+		}
+
+		// Published by three organizers at once: every owner of a submitted work is told once.
+		e.Clock.Set(afterPublicity)
+		publishTogether(t, e, 3)
+		first := owners[0].Messages().ofKind("results_published")
+		if len(first) != 1 || first[0].Subject != "评选结果：作品《金奖作品》荣获一等奖" || !strings.HasPrefix(first[0].Link, "/certificates/") {
+			t.Fatalf("the winner's result messages = %+v", first)
+		}
+		// The link is the winner's own certificate.
+		if r := owners[0].Do("GET", first[0].Link, nil); r.Status != http.StatusOK {
+			t.Errorf("certificate link %s = %d", first[0].Link, r.Status)
+		}
+		lost := owners[3].Messages().ofKind("results_published")
+		if len(lost) != 1 || !strings.Contains(lost[0].Body, "未获奖") || lost[0].Link != "/results" {
+			t.Errorf("the other owner's result messages = %+v", lost)
+		}
+		if l := drafter.Messages(); l.Total != 0 {
+			t.Errorf("a contestant without a submitted work got %+v", l)
+		}
+	})
+}

@@ -95,7 +95,7 @@ func (e *env) SeedCertificates(n int) (contest.Contest, []contest.Certificate, c
 			Recipient: fmt.Sprintf("参与人%04d", i)} // one valid certificate per work and recipient
 	}
 	audit := contest.AuditEntry{ID: "seed", ActorID: "seed", Entity: "publication", EntityID: c.ID, Action: "publish", At: now}
-	if err := e.Stores.SavePublication(ctx, c, certs, nil, now, audit); err != nil {
+	if err := e.Stores.SavePublication(ctx, c, certs, nil, now, audit, nil); err != nil {
 		e.t.Fatal(err)
 	}
 	org, err := e.Stores.UserByEmail(ctx, "organizer@example.org")
@@ -142,7 +142,7 @@ func BenchmarkPublicPages(b *testing.B) {
 	if err := e.Stores.SaveJudging(ctx, c); err != nil {
 		b.Fatal(err)
 	}
-	if err := e.Stores.SavePublicity(ctx, c, results, audit); err != nil {
+	if err := e.Stores.SavePublicity(ctx, c, results, audit, nil); err != nil {
 		b.Fatal(err)
 	}
 	for _, path := range []string{"/healthz", "/results", "/showcase", "/api/v1/results"} {

@@ -296,7 +296,7 @@ func TestPublication_PublicityObjectionsPublishCertificates(t *testing.T) {
 		if err := e.Stores.SaveAwardsState(context.Background(), reopened, entry); contest.ErrorCode(err) != contest.EConflict {
 			t.Errorf("reopening from a stale read = %v, want conflict", err)
 		}
-		if err := e.Stores.SavePublicity(context.Background(), stale, nil, entry); contest.ErrorCode(err) != contest.EConflict {
+		if err := e.Stores.SavePublicity(context.Background(), stale, nil, entry, nil); contest.ErrorCode(err) != contest.EConflict {
 			t.Errorf("saving the publication from a stale read = %v, want conflict", err)
 		}
 		if err := e.Stores.UpdateContest(context.Background(), &reopened); err != nil {
@@ -513,7 +513,7 @@ func TestCertificateZIP_ShowsProgressWhileTheServerAnswers(t *testing.T) {
 	odd := certs[0]
 	odd.Serial, odd.Recipient = "2022-1-9999-ODDNAME0", "王𠮷"
 	audit := contest.AuditEntry{ID: "odd", ActorID: "seed", Entity: "publication", EntityID: c.ID, Action: "publish", At: odd.IssuedAt}
-	if err := e.Stores.SavePublication(context.Background(), c, []contest.Certificate{odd}, nil, odd.IssuedAt, audit); err != nil {
+	if err := e.Stores.SavePublication(context.Background(), c, []contest.Certificate{odd}, nil, odd.IssuedAt, audit, nil); err != nil {
 		t.Fatal(err)
 	}
 	org, anon := e.Organizer(), e.Client()
