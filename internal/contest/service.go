@@ -21,6 +21,7 @@ import (
 //	JudgingService      judges, formal review, assignment, reviews, ranking, awards
 //	PublicationService  the 公示, objections, results, certificates, the showcase
 //	ReportService       exports, packages, statistics, the audit log
+//	MessageService      the message centre (站内消息): each person's notifications
 //
 // A later stage may call an earlier one (judging reads accounts, publication reads awards),
 // never the reverse. Each enforces roles, ownership and deadlines; the stores only keep data.
