@@ -7,12 +7,16 @@
 #                    ca-certificates, curl, tzdata, and PostgreSQL when none is available.
 #   MinIO server:    built once with `go install github.com/minio/minio@...` into
 #                    $(go env GOBIN) or $(go env GOPATH)/bin and reused afterwards (~5 min cold).
+#   Mailpit:         a real SMTP server for the e-mail tests, installed once with
+#                    `go install github.com/axllent/mailpit@v1.33.1` next to MinIO (~1 min cold).
 #
 # Called by scripts/test.sh; can be run on its own. Needs root (or sudo) only when a Debian
 # package is missing. Environment:
 #   CONTEST_TEST_POSTGRES_URL  when set, a PostgreSQL elsewhere is used: no server is installed
 #   CONTEST_TEST_S3_ENDPOINT   when set, an S3 store elsewhere is used: MinIO is not built
 #   MINIO_BIN                  use this MinIO binary instead of building one
+#   CONTEST_TEST_SMTP_ADDR     when set, an SMTP server elsewhere is used: Mailpit is not installed
+#   MAILPIT_BIN                use this Mailpit binary instead of installing one
 set -euo pipefail
 
 step() { printf '==> %s\n' "$*"; }
@@ -148,6 +152,33 @@ else
 		[[ -x "$bin" ]] || die "go install succeeded but $bin does not exist"
 		rm -f "$log"
 		info "built $bin"
+	fi
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Mailpit (SMTP server with an HTTP API, for the e-mail tests)
+# ---------------------------------------------------------------------------------------------
+MAILPIT_VERSION=v1.33.1
+if [[ -n "${CONTEST_TEST_SMTP_ADDR:-}" ]]; then
+	step "Mailpit: CONTEST_TEST_SMTP_ADDR is set, not installing a server"
+elif [[ -n "${MAILPIT_BIN:-}" ]]; then
+	step "Mailpit: using MAILPIT_BIN=$MAILPIT_BIN"
+	[[ -x "$MAILPIT_BIN" ]] || die "MAILPIT_BIN=$MAILPIT_BIN is not an executable file"
+else
+	command -v go >/dev/null 2>&1 || die "go not found in PATH (expected /usr/local/go/bin)"
+	bin="$(dirname "$(minio_bin_path)")/mailpit"
+	if [[ -x "$bin" ]]; then
+		step "Mailpit: reusing $bin"
+	else
+		step "Mailpit: go install github.com/axllent/mailpit@$MAILPIT_VERSION (about a minute the first time)"
+		log=$(mktemp "${TMPDIR:-/tmp}/mailpit-install.XXXXXX.log")
+		if ! (cd "${TMPDIR:-/tmp}" && GOFLAGS=-buildvcs=false go install "github.com/axllent/mailpit@$MAILPIT_VERSION") >>"$log" 2>&1; then
+			tail -n 40 "$log" >&2 || true
+			die "could not install Mailpit (see $log); set MAILPIT_BIN to an existing mailpit binary to skip it"
+		fi
+		[[ -x "$bin" ]] || die "go install succeeded but $bin does not exist"
+		rm -f "$log"
+		info "installed $bin"
 	fi
 fi
 

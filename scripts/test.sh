@@ -3,7 +3,8 @@
 #
 #  1. installs missing tools (scripts/deps.sh: chromium, ffmpeg, fonts, poppler-utils, MinIO, ...)
 #  2. makes sure PostgreSQL answers on 127.0.0.1:5432 and database `test` exists
-#  3. starts a private MinIO on a free loopback port (stopped again on exit)
+#  3. starts a private MinIO on a free loopback port and a private Mailpit (SMTP + HTTP API)
+#     on free loopback ports (both stopped again on exit)
 #  4. runs `go vet ./...` and `go test -count=1 -timeout 20m ./...` with every backend required
 #     (CONTEST_TEST_REQUIRE_ALL=1: a test that lacks a backend fails instead of skipping)
 #
@@ -11,6 +12,7 @@
 #   CONTEST_TEST_POSTGRES_URL   e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 #   CONTEST_TEST_S3_ENDPOINT, CONTEST_TEST_S3_ACCESS_KEY, CONTEST_TEST_S3_SECRET_KEY
 #   CONTEST_TEST_CHROMIUM       path of a Chromium/Chrome binary
+#   CONTEST_TEST_SMTP_ADDR, CONTEST_TEST_MAILPIT_API   a Mailpit's SMTP host:port and API URL
 # SKIP_DEPS=1 skips step 1.
 set -euo pipefail
 
@@ -121,9 +123,14 @@ info "CONTEST_TEST_POSTGRES_URL=$CONTEST_TEST_POSTGRES_URL"
 step "3/5 MinIO"
 # ---------------------------------------------------------------------------------------------
 minio_state=""
+mailpit_state=""
 # shellcheck disable=SC2317 # invoked by the trap
 cleanup() {
 	local rc=$?
+	if [[ -n "$mailpit_state" ]]; then
+		"$root/scripts/mailpit.sh" stop "$mailpit_state" || true
+		rm -rf "$mailpit_state"
+	fi
 	if [[ -n "$minio_state" ]]; then
 		"$root/scripts/minio.sh" stop "$minio_state" || true
 		rm -rf "$minio_state"
@@ -144,6 +151,17 @@ else
 	info "running on $CONTEST_TEST_S3_ENDPOINT (pid $(<"$minio_state/pid"), data in $minio_state/data)"
 fi
 
+step "3/5 Mailpit"
+if [[ -n "${CONTEST_TEST_SMTP_ADDR:-}" ]]; then
+	info "using CONTEST_TEST_SMTP_ADDR=$CONTEST_TEST_SMTP_ADDR from the environment"
+else
+	mailpit_state=$(mktemp -d "${TMPDIR:-/tmp}/contest-mailpit.XXXXXX")
+	"$root/scripts/mailpit.sh" start "$mailpit_state" >/dev/null || die "could not start Mailpit (see above)"
+	# shellcheck disable=SC1091
+	source "$mailpit_state/env"
+	info "SMTP on $CONTEST_TEST_SMTP_ADDR, API on $CONTEST_TEST_MAILPIT_API (pid $(<"$mailpit_state/pid"))"
+fi
+
 # ---------------------------------------------------------------------------------------------
 step "4/5 go vet ./..."
 # ---------------------------------------------------------------------------------------------
@@ -154,6 +172,7 @@ fi
 [[ -n "$CONTEST_TEST_CHROMIUM" ]] || die "chromium not found; run scripts/deps.sh or set CONTEST_TEST_CHROMIUM"
 export CONTEST_TEST_CHROMIUM
 export CONTEST_TEST_S3_ENDPOINT CONTEST_TEST_S3_ACCESS_KEY CONTEST_TEST_S3_SECRET_KEY
+export CONTEST_TEST_SMTP_ADDR CONTEST_TEST_MAILPIT_API
 info "CONTEST_TEST_S3_ENDPOINT=$CONTEST_TEST_S3_ENDPOINT CONTEST_TEST_CHROMIUM=$CONTEST_TEST_CHROMIUM CONTEST_TEST_REQUIRE_ALL=1"
 
 if ! go vet ./...; then
