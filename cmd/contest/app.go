@@ -21,6 +21,7 @@ import (
 	"github.com/jskx/contest/internal/localfs"
 	"github.com/jskx/contest/internal/pii"
 	"github.com/jskx/contest/internal/s3"
+	"github.com/jskx/contest/internal/smtp"
 	"github.com/jskx/contest/internal/xlsx"
 )
 
@@ -108,6 +109,14 @@ func (a *app) wire(extra contest.Options) error {
 		return err
 	}
 	opts.Files = a.box
+	if a.cfg.SMTPHost != "" {
+		m, err := smtp.New(a.cfg.smtpSettings())
+		if err != nil {
+			return err
+		}
+		opts.Mailer = m
+		a.db.SetEmailDelivery(true)
+	}
 	a.svc = contest.New(a.db.Stores(), a.storage, opts)
 	return nil
 }

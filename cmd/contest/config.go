@@ -13,6 +13,7 @@ import (
 
 	"github.com/jskx/contest/internal/contest"
 	"github.com/jskx/contest/internal/db"
+	"github.com/jskx/contest/internal/smtp"
 )
 
 // config is the whole configuration, read from CONTEST_* environment variables and overridden
@@ -38,9 +39,16 @@ type config struct {
 	// (part URLs are signed for the host the browser uses).
 	S3PublicEndpoint string
 	S3PublicUseSSL   bool
-	UploadPartBytes  int64
-	UploadGrace      time.Duration
-	UploadAbandon    time.Duration
+	// SMTP sends the notifications by e-mail; SMTPHost "" sends none (site messages only).
+	SMTPHost        string
+	SMTPPort        int
+	SMTPTLS         string // none, starttls or tls
+	SMTPUser        string
+	SMTPPassword    string
+	SMTPFrom        string
+	UploadPartBytes int64
+	UploadGrace     time.Duration
+	UploadAbandon   time.Duration
 	// MaxWorks is how many works one account may enter in a contest.
 	MaxWorks int
 	// HashWorkers password hashes run at once; one waits in line at most HashWait.
@@ -96,6 +104,11 @@ func (c config) String() string {
 		c.Addr, c.BaseURL, c.DataDir, db, c.S3Endpoint, c.S3Bucket, mask(c.S3SecretKey), mask(c.SecretKey), c.AdminEmail, c.LogLevel, c.LogFormat, c.MetricsAddr, mask(c.MetricsToken))
 }
 
+// smtpSettings are the e-mail settings.
+func (c config) smtpSettings() smtp.Settings {
+	return smtp.Settings{Host: c.SMTPHost, Port: c.SMTPPort, TLS: c.SMTPTLS, User: c.SMTPUser, Password: c.SMTPPassword, From: c.SMTPFrom}
+}
+
 // loadConfig reads the environment through getenv, then the flags in args. extra, if given,
 // adds a command's own flags before parsing.
 func loadConfig(name string, args []string, getenv func(string) string, extra ...func(*flag.FlagSet)) (config, *flag.FlagSet, error) {
@@ -114,12 +127,14 @@ func loadConfig(name string, args []string, getenv func(string) string, extra ..
 		LogLevel: env("LOG_LEVEL", "info"), LogFormat: env("LOG_FORMAT", "text"),
 		CertFont: env("CERT_FONT", ""), CertFallbackFont: env("CERT_FALLBACK_FONT", ""),
 		MetricsAddr: env("METRICS_ADDR", ""),
+		SMTPHost:    env("SMTP_HOST", ""), SMTPTLS: env("SMTP_TLS", "starttls"), SMTPUser: env("SMTP_USER", ""),
+		SMTPFrom: env("SMTP_FROM", ""),
 	}
 	var errs []error
 	for key, dst := range map[string]*string{
 		"DATABASE_URL": &c.DatabaseURL, "SECRET_KEY": &c.SecretKey,
 		"S3_SECRET_KEY": &c.S3SecretKey, "ADMIN_PASSWORD": &c.AdminPassword,
-		"METRICS_TOKEN": &c.MetricsToken,
+		"METRICS_TOKEN": &c.MetricsToken, "SMTP_PASSWORD": &c.SMTPPassword,
 	} {
 		v, err := secret(getenv, "CONTEST_"+key)
 		errs = append(errs, err)
@@ -131,6 +146,16 @@ func loadConfig(name string, args []string, getenv func(string) string, extra ..
 	}
 	if c.S3PublicUseSSL, err = strconv.ParseBool(env("S3_PUBLIC_USE_SSL", strconv.FormatBool(c.S3UseSSL))); err != nil {
 		errs = append(errs, fmt.Errorf("CONTEST_S3_PUBLIC_USE_SSL: %w", err))
+	}
+	if p := env("SMTP_PORT", ""); p != "" {
+		if c.SMTPPort, err = strconv.Atoi(p); err != nil || c.SMTPPort < 1 || c.SMTPPort > 65535 {
+			errs = append(errs, fmt.Errorf("CONTEST_SMTP_PORT: want a port number"))
+		}
+	}
+	if c.SMTPHost != "" {
+		if _, err := smtp.New(c.smtpSettings()); err != nil {
+			errs = append(errs, fmt.Errorf("CONTEST_SMTP_*: %w", err))
+		}
 	}
 	def := contest.DefaultUploadSettings()
 	if c.UploadPartBytes, err = strconv.ParseInt(env("UPLOAD_PART_BYTES", strconv.FormatInt(def.PartSize, 10)), 10, 64); err != nil || c.UploadPartBytes < contest.MinPartSize || c.UploadPartBytes > contest.MaxPartSize {

@@ -63,6 +63,9 @@ func worker(ctx context.Context, args []string, getenv func(string) string, stdo
 func (a *app) startJobs(ctx context.Context) (stop func(), err error) {
 	work := db.Work{Check: a.svc.Media.CheckVideo, Copy: a.svc.Media.CopyVideo, Export: a.svc.Reports.RunExport,
 		Housekeeping: a.housekeeping(), ObserveJob: a.observeJob}
+	if a.cfg.SMTPHost != "" {
+		work.Email = a.svc.Messages.SendEmail
+	}
 	jobs, err := a.db.StartJobs(context.WithoutCancel(ctx), a.cfg.Jobs, work, a.log.With("component", "jobs"))
 	if err != nil {
 		return nil, err

@@ -177,7 +177,10 @@ type NotificationPage struct {
 // MessageService is the message centre: each person reads and marks only their own messages.
 type MessageService struct {
 	*core
-	notes NotificationStore
+	notes      NotificationStore
+	deliveries DeliveryStore
+	mailer     Mailer // nil: site messages only
+	baseURL    string
 }
 
 // MessagePageSize is how many messages one page shows.

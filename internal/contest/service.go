@@ -57,6 +57,7 @@ type Stores interface {
 	ExportStore
 	RetentionStore
 	NotificationStore
+	DeliveryStore
 }
 
 // Options are the services' settings and the tools they use; the zero value of each field
@@ -99,6 +100,9 @@ type Options struct {
 	// Files seals files that hold personal data before they are stored; nil stores them as
 	// they are (only where no key is configured).
 	Files FileSealer
+	// Mailer sends the notifications by e-mail; nil sends none (site messages only). The
+	// database adapter must be told as well, so that it queues the deliveries.
+	Mailer Mailer
 }
 
 // FileSealer encrypts the files that hold personal data (scans of the signed 作品授权书 show
@@ -151,7 +155,7 @@ func New(db Stores, storage Storage, opts Options) *Services {
 	reports := &ReportService{core: c, users: db, exports: db, publication: db, objections: db, recommendations: db,
 		judging: judging, pub: pub, spreadsheets: opts.Spreadsheets, tempDir: opts.Check.TempDir}
 	return &Services{Contests: &ContestService{core: c}, Registration: reg, Media: media, Judging: judging,
-		Publication: pub, Reports: reports, Messages: &MessageService{core: c, notes: db}, Now: opts.Now, storage: storage}
+		Publication: pub, Reports: reports, Messages: &MessageService{core: c, notes: db, deliveries: db, mailer: opts.Mailer, baseURL: opts.BaseURL}, Now: opts.Now, storage: storage}
 }
 
 // BrowserOriginer is implemented by storages that browsers reach directly (S3 with presigned

@@ -101,7 +101,7 @@ func (sb *Submissions) SaveVideoVerdict(ctx context.Context, submissionID, video
 		if res.Error != nil || res.RowsAffected != 1 {
 			return res.Error // replaced meanwhile: nothing to make or tell
 		}
-		if err := insertNotifications(tx, notes); err != nil {
+		if err := sb.db.insertNotifications(ctx, tx, notes); err != nil {
 			return err
 		}
 		if copies == nil {

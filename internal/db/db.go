@@ -33,6 +33,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -62,6 +63,7 @@ type DB struct {
 	dialect string
 
 	checkAttempts int // attempts a queued video check gets
+	emailDelivery atomic.Bool // notifications are e-mailed too (SetEmailDelivery)
 	insertOnce    sync.Once
 	inserter      *river.Client[*sql.Tx]
 	insertErr     error

@@ -33,7 +33,7 @@ func (sb *Submissions) SaveFormalReview(ctx context.Context, submissionID string
 		if err := tx.Create(&audit).Error; err != nil {
 			return err
 		}
-		return insertNotifications(tx, notes)
+		return sb.db.insertNotifications(ctx, tx, notes)
 	})
 	return translate(err, "形式审查")
 }

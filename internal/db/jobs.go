@@ -155,6 +155,8 @@ type Work struct {
 	Check  func(ctx context.Context, a contest.VideoCheckArgs, attempt int, final bool) error
 	Copy   func(ctx context.Context, a contest.VideoCopyArgs, attempt int, final bool) error
 	Export func(ctx context.Context, a contest.ExportArgs, attempt int, final bool) error
+	// Email sends one notification's e-mail (queue mail); nil on replicas that send none.
+	Email func(ctx context.Context, a contest.EmailArgs, attempt int, final bool) error
 	// Housekeeping are tasks run every HousekeepingInterval (and when a replica becomes the
 	// leader), once across replicas: River's elected leader queues them.
 	Housekeeping []Task
@@ -188,6 +190,10 @@ func (db *DB) StartJobs(ctx context.Context, s JobSettings, work Work, log *slog
 	if work.Export != nil {
 		river.AddWorker(workers, &exportWorker{jobWorker[contest.ExportArgs]{run: work.Export, observe: work.ObserveJob, timeout: exportTimeout}})
 		queues[exportQueue] = river.QueueConfig{MaxWorkers: 1}
+	}
+	if work.Email != nil {
+		river.AddWorker(workers, &jobWorker[contest.EmailArgs]{run: work.Email, observe: work.ObserveJob, timeout: time.Minute})
+		queues[mailQueue] = river.QueueConfig{MaxWorkers: mailWorkers}
 	}
 	var periodic []*river.PeriodicJob
 	if len(work.Housekeeping) > 0 {
@@ -337,6 +343,20 @@ func (db *DB) insertTx(ctx context.Context, tx *gorm.DB, a river.JobArgs, opts *
 		return err
 	}
 	_, err = client.InsertTx(ctx, sqlTx, a, opts)
+	return err
+}
+
+// insertManyTx inserts jobs in the GORM transaction tx: they run only if tx commits.
+func (db *DB) insertManyTx(ctx context.Context, tx *gorm.DB, jobs []river.InsertManyParams) error {
+	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
+	if !ok {
+		return fmt.Errorf("jobs: queue %d jobs outside a transaction", len(jobs))
+	}
+	client, err := db.insertClient()
+	if err != nil {
+		return err
+	}
+	_, err = client.InsertManyTx(ctx, sqlTx, jobs)
 	return err
 }
 

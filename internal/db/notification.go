@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/jskx/contest/internal/contest"
 )
@@ -31,22 +30,6 @@ func (notificationRow) TableName() string { return "notifications" }
 func (r notificationRow) toDomain() contest.Notification {
 	return contest.Notification{ID: r.ID, Recipient: r.Recipient, Kind: contest.NotificationKind(r.Kind), EventKey: r.EventKey,
 		Subject: r.Subject, Body: r.Body, Link: r.Link, CreatedAt: r.CreatedAt, ReadAt: r.ReadAt}
-}
-
-// insertNotifications inserts notes in the transaction tx; a note whose event the recipient
-// was already told of (same recipient and event key) is left out, so an event recorded twice
-// makes one notification.
-func insertNotifications(tx *gorm.DB, notes []contest.Notification) error {
-	if len(notes) == 0 {
-		return nil
-	}
-	rows := make([]notificationRow, len(notes))
-	for i, n := range notes {
-		rows[i] = notificationRow{ID: n.ID, Recipient: n.Recipient, Kind: string(n.Kind), EventKey: n.EventKey,
-			Subject: n.Subject, Body: n.Body, Link: n.Link, CreatedAt: n.CreatedAt.UTC()}
-	}
-	return tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "recipient"}, {Name: "event_key"}}, DoNothing: true}).
-		CreateInBatches(rows, 200).Error
 }
 
 // ListNotifications returns a page of the recipient's notifications, newest first, with their

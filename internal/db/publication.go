@@ -98,7 +98,7 @@ func (pb *Publication) SavePublicity(ctx context.Context, c contest.Contest, res
 		if err := tx.Create(&audit).Error; err != nil {
 			return err
 		}
-		return insertNotifications(tx, notes)
+		return pb.db.insertNotifications(ctx, tx, notes)
 	})
 	return translate(err, "公示")
 }
@@ -194,7 +194,7 @@ func (pb *Publication) SavePublication(ctx context.Context, c contest.Contest, i
 		if err := tx.Create(&audit).Error; err != nil {
 			return err
 		}
-		return insertNotifications(tx, notes)
+		return pb.db.insertNotifications(ctx, tx, notes)
 	})
 	return translate(err, "证书")
 }

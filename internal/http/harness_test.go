@@ -153,7 +153,11 @@ func (e *env) start() {
 	e.Server.Listener = ln
 	e.Server.Start()
 	e.t.Cleanup(e.Server.Close)
-	jobs, err := e.DB.StartJobs(context.Background(), e.JobSettings, db.Work{Check: e.Svc.Media.CheckVideo, Copy: e.Svc.Media.CopyVideo, Export: e.Svc.Reports.RunExport}, log)
+	work := db.Work{Check: e.Svc.Media.CheckVideo, Copy: e.Svc.Media.CopyVideo, Export: e.Svc.Reports.RunExport}
+	if opts.Mailer != nil { // as `contest serve` with CONTEST_SMTP_HOST
+		work.Email = e.Svc.Messages.SendEmail
+	}
+	jobs, err := e.DB.StartJobs(context.Background(), e.JobSettings, work, log)
 	if err != nil {
 		e.t.Fatal(err)
 	}
