@@ -62,7 +62,7 @@ type DB struct {
 	box     *pii.Box
 	dialect string
 
-	checkAttempts int // attempts a queued video check gets
+	checkAttempts int         // attempts a queued video check gets
 	emailDelivery atomic.Bool // notifications are e-mailed too (SetEmailDelivery)
 	insertOnce    sync.Once
 	inserter      *river.Client[*sql.Tx]
