@@ -239,5 +239,17 @@ func TestMail_ServerDownTheEventStillHappensAndTheDeliveryFails(t *testing.T) {
 		if strings.Contains(d[0].LastError, addr) || d[0].Recipient == addr || strings.Contains(e.Log.String(), addr) {
 			t.Errorf("the address shows: cause %q, recipient %q", d[0].LastError, d[0].Recipient)
 		}
+
+		// Organizers see it failed, with the cause, and not the address.
+		page := e.Organizer().Must(http.StatusOK, "GET", "/admin/notifications", nil)
+		doc := mustDoc(t, page)
+		row := doc.Find("#deliveries tr.delivery-failed")
+		if row.Length() != 1 || row.Find(".state").Text() != "发送失败" || strings.TrimSpace(row.Find(".cause").Text()) == "" {
+			t.Errorf("the organizers' page does not show the failed delivery with its cause: %q", doc.Find("#deliveries").Text())
+		}
+		if strings.Contains(doc.Text(), addr) {
+			t.Error("the organizers' page shows the full address")
+		}
+		e.Client().SignUp(address("wang")).Must(http.StatusForbidden, "GET", "/admin/notifications", nil)
 	})
 }

@@ -18,6 +18,18 @@ func (s messages) routes(r router) {
 	r.my.POST("/messages/read", s.pageMarkRead)
 	r.user.GET("/me/notifications", s.apiList)
 	r.user.POST("/me/notifications/read", s.apiMarkRead)
+	r.admin.GET("/notifications", s.pageDeliveries)
+}
+
+// pageDeliveries shows organizers the newest e-mail deliveries: when, what, to whom (masked),
+// where each stands and why it failed.
+func (s messages) pageDeliveries(c echo.Context) error {
+	u, _ := currentUser(c)
+	list, err := s.svc.Messages.Deliveries(c.Request().Context(), u)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "admin_notifications", view{Title: "通知发送", Wide: true, Data: list})
 }
 
 // notificationJSON is one message.
