@@ -161,7 +161,7 @@ type Work struct {
 	// leader), once across replicas: River's elected leader queues them.
 	Housekeeping []Task
 	// ObserveJob, if not nil, is told how long each attempt of a job ran and how it ended, by
-	// kind (video_check, video_copy, export, housekeeping).
+	// kind (video_check, video_copy, export, notification_email, housekeeping).
 	ObserveJob func(kind string, d time.Duration, err error)
 }
 
