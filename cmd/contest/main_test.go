@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -360,6 +361,34 @@ func TestServe_WithoutWorkersForgetsTheFirstPassword(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("organizer.txt still there 15 s after the password was changed")
+		}
+	}
+}
+
+// E-mail: the SMTP settings, the password from a file (a Docker secret), and a bad setting
+// refused at start-up rather than at the first mail.
+func TestConfig_SMTP(t *testing.T) {
+	pw := filepath.Join(t.TempDir(), "smtp_password")
+	if err := os.WriteFile(pw, []byte("授权码-123\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := map[string]string{"CONTEST_SMTP_HOST": "smtp.example.org", "CONTEST_SMTP_PORT": "465", "CONTEST_SMTP_TLS": "tls",
+		"CONTEST_SMTP_USER": "noreply@example.org", "CONTEST_SMTP_PASSWORD_FILE": pw,
+		"CONTEST_SMTP_FROM": "大赛组委会 <noreply@example.org>"}
+	cfg, _, err := loadConfig("serve", nil, func(k string) string { return base[k] })
+	if err != nil || cfg.SMTPHost != "smtp.example.org" || cfg.SMTPPort != 465 || cfg.SMTPTLS != "tls" ||
+		cfg.SMTPUser != "noreply@example.org" || cfg.SMTPPassword != "授权码-123" || cfg.SMTPFrom != "大赛组委会 <noreply@example.org>" {
+		t.Fatalf("cfg = %+v, err %v", cfg, err)
+	}
+	if strings.Contains(cfg.String(), "授权码-123") {
+		t.Errorf("config string shows the SMTP password: %s", cfg.String())
+	}
+	for key, bad := range map[string]string{"CONTEST_SMTP_TLS": "ssl3", "CONTEST_SMTP_PORT": "smtp", "CONTEST_SMTP_FROM": ""} {
+		env := maps.Clone(base)
+		env[key] = bad
+		err := run(context.Background(), []string{"serve"}, func(k string) string { return env[k] }, &bytes.Buffer{}, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), "CONTEST_SMTP") || exitCode(err) != 2 {
+			t.Errorf("%s=%q: err = %v (exit %d), want a usage error naming it", key, bad, err, exitCode(err))
 		}
 	}
 }
