@@ -29,7 +29,7 @@ die() {
 command -v go >/dev/null 2>&1 || die "go not found in PATH (expected /usr/local/go/bin)"
 
 # ---------------------------------------------------------------------------------------------
-step "1/5 dependencies"
+step "1/6 dependencies"
 # ---------------------------------------------------------------------------------------------
 if [[ "${SKIP_DEPS:-}" == 1 ]]; then
 	info "SKIP_DEPS=1: not checking"
@@ -38,7 +38,7 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
-step "2/5 PostgreSQL"
+step "2/6 PostgreSQL"
 # ---------------------------------------------------------------------------------------------
 pg_host=127.0.0.1
 pg_port=5432
@@ -120,7 +120,7 @@ fi
 info "CONTEST_TEST_POSTGRES_URL=$CONTEST_TEST_POSTGRES_URL"
 
 # ---------------------------------------------------------------------------------------------
-step "3/5 MinIO"
+step "3/6 MinIO"
 # ---------------------------------------------------------------------------------------------
 minio_state=""
 mailpit_state=""
@@ -151,7 +151,7 @@ else
 	info "running on $CONTEST_TEST_S3_ENDPOINT (pid $(<"$minio_state/pid"), data in $minio_state/data)"
 fi
 
-step "3/5 Mailpit"
+step "4/6 Mailpit"
 if [[ -n "${CONTEST_TEST_SMTP_ADDR:-}" ]]; then
 	info "using CONTEST_TEST_SMTP_ADDR=$CONTEST_TEST_SMTP_ADDR from the environment"
 else
@@ -163,7 +163,7 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
-step "4/5 go vet ./..."
+step "5/6 go vet ./..."
 # ---------------------------------------------------------------------------------------------
 export CONTEST_TEST_REQUIRE_ALL=1
 if [[ -z "${CONTEST_TEST_CHROMIUM:-}" ]]; then
@@ -180,7 +180,7 @@ if ! go vet ./...; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-step "5/5 go test -count=1 -timeout 20m ./... $*"
+step "6/6 go test -count=1 -timeout 20m ./... $*"
 # ---------------------------------------------------------------------------------------------
 rc=0
 go test -count=1 -timeout 20m ./... "$@" || rc=$?
