@@ -147,8 +147,9 @@ func (s *MessageService) SendEmail(ctx context.Context, a EmailArgs, attempt int
 			state = DeliveryFailed
 		}
 		cause := strings.ReplaceAll(err.Error(), d.Address, MaskEmail(d.Address))
+		// The error goes to River's log: the cause, never the address.
 		if rerr := s.deliveries.RecordEmailDelivery(ctx, a.NotificationID, state, attempt, cause, nil); rerr != nil {
-			return errors.Join(err, rerr)
+			return errors.Join(errors.New(cause), rerr)
 		}
 		return errors.New(cause)
 	}
