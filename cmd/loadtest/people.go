@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"time"
+
+	"github.com/jskx/contest/internal/contest"
 )
 
 // A contestant's made-up but valid registration data: Chinese names, a 报名登记表 that passes
@@ -32,18 +34,7 @@ func personName(i int) string {
 func idNumber(k, salt int) string {
 	birth := time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, (k+salt)%10000)
 	body := fmt.Sprintf("%s%s%03d", regions[salt%len(regions)], birth.Format("20060102"), (k/10000)%1000)
-	return body + string(checkChar(body))
-}
-
-var idWeights = [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-
-// checkChar is the GB 11643 check character of 17 digits.
-func checkChar(body string) byte {
-	sum := 0
-	for i := range 17 {
-		sum += int(body[i]-'0') * idWeights[i]
-	}
-	return "10X98765432"[sum%11]
+	return body + string(contest.IDCheckChar(body))
 }
 
 // form is contestant i's 报名登记表 with its team: the lead (who is also the contact) and a

@@ -109,7 +109,7 @@ func checkGB11643(t IDType, s string) *FieldError {
 	if !validBirthDate(s[6:14]) {
 		return &FieldError{Code: "id_birthdate", Message: "证件号码中的出生日期无效"}
 	}
-	if idCheckChar(s[:17]) != s[17] {
+	if IDCheckChar(s[:17]) != s[17] {
 		return &FieldError{Code: "id_checksum", Message: "证件号码校验位错误，请核对"}
 	}
 	return nil
@@ -184,8 +184,8 @@ func validBirthDate(s string) bool {
 
 var idWeights = [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
 
-// idCheckChar returns the ISO 7064 MOD 11-2 check character for 17 digits.
-func idCheckChar(body string) byte {
+// IDCheckChar returns the GB 11643 (ISO 7064 MOD 11-2) check character of 17 digits.
+func IDCheckChar(body string) byte {
 	sum := 0
 	for i := range 17 {
 		sum += int(body[i]-'0') * idWeights[i]

@@ -8,7 +8,7 @@ import (
 )
 
 // withCheck appends the GB 11643 check character to 17 digits. It computes the weights as
-// 2^(17-i) mod 11 and the character as (12 - sum mod 11) mod 11, independently of idCheckChar.
+// 2^(17-i) mod 11 and the character as (12 - sum mod 11) mod 11, independently of IDCheckChar.
 func withCheck(tb testing.TB, body string) string {
 	tb.Helper()
 	if len(body) != 17 {
