@@ -20,54 +20,12 @@ die() {
 
 usage() { die "usage: $0 start|stop STATE_DIR"; }
 
-find_mailpit() {
-	if [[ -n "${MAILPIT_BIN:-}" ]]; then
-		printf '%s\n' "$MAILPIT_BIN"
-		return
-	fi
-	if command -v go >/dev/null 2>&1; then
-		local gobin
-		gobin=$(go env GOBIN)
-		[[ -n "$gobin" ]] || gobin="$(go env GOPATH | cut -d: -f1)/bin"
-		if [[ -x "$gobin/mailpit" ]]; then
-			printf '%s\n' "$gobin/mailpit"
-			return
-		fi
-	fi
-	command -v mailpit 2>/dev/null || true
-}
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-free_port() { # free_port FROM: the first port from FROM that nobody listens on
-	local port=$1
-	while port_in_use "$port"; do
-		port=$((port + 1))
-		((port < 65535)) || die "no free port found"
-	done
-	printf '%s\n' "$port"
-}
-
-stop() {
-	local state=$1 pid
-	[[ -f "$state/pid" ]] || return 0
-	pid=$(<"$state/pid")
-	if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-		kill "$pid" 2>/dev/null || true
-		for _ in $(seq 1 50); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		if kill -0 "$pid" 2>/dev/null; then
-			kill -9 "$pid" 2>/dev/null || true
-		fi
-	fi
-	rm -f "$state/pid"
-}
+# shellcheck source=lib/server.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/server.sh"
 
 start() {
 	local state=$1 bin smtp http pid log attempt
-	bin=$(find_mailpit)
+	bin=$(find_go_bin mailpit "${MAILPIT_BIN:-}")
 	[[ -n "$bin" && -x "$bin" ]] || die "mailpit binary not found; run scripts/deps.sh (installs it with go install) or set MAILPIT_BIN"
 	command -v curl >/dev/null 2>&1 || die "curl not found; run scripts/deps.sh"
 	mkdir -p "$state"
@@ -110,7 +68,7 @@ EOT
 			smtp=$((http + 1))
 			continue
 		fi
-		stop "$state"
+		stop_server "$state"
 		{
 			echo "----- Mailpit log ($log) -----"
 			cat "$log"
@@ -124,6 +82,6 @@ EOT
 (($# == 2)) || usage
 case $1 in
 start) start "$2" ;;
-stop) stop "$2" ;;
+stop) stop_server "$2" ;;
 *) usage ;;
 esac

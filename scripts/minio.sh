@@ -18,47 +18,14 @@ die() {
 
 usage() { die "usage: $0 start|stop STATE_DIR"; }
 
-find_minio() {
-	if [[ -n "${MINIO_BIN:-}" ]]; then
-		printf '%s\n' "$MINIO_BIN"
-		return
-	fi
-	local gobin
-	if command -v go >/dev/null 2>&1; then
-		gobin=$(go env GOBIN)
-		[[ -n "$gobin" ]] || gobin="$(go env GOPATH | cut -d: -f1)/bin"
-		if [[ -x "$gobin/minio" ]]; then
-			printf '%s\n' "$gobin/minio"
-			return
-		fi
-	fi
-	command -v minio 2>/dev/null || true
-}
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# shellcheck source=lib/server.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/server.sh"
 
 random_hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
-stop() {
-	local state=$1 pid
-	[[ -f "$state/pid" ]] || return 0
-	pid=$(<"$state/pid")
-	if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-		kill "$pid" 2>/dev/null || true
-		for _ in $(seq 1 50); do # up to 5 s for a clean shutdown
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		if kill -0 "$pid" 2>/dev/null; then
-			kill -9 "$pid" 2>/dev/null || true
-		fi
-	fi
-	rm -f "$state/pid"
-}
-
 start() {
 	local state=$1 bin port user password pid log url attempt
-	bin=$(find_minio)
+	bin=$(find_go_bin minio "${MINIO_BIN:-}")
 	[[ -n "$bin" && -x "$bin" ]] || die "minio binary not found; run scripts/deps.sh (builds it with go install) or set MINIO_BIN"
 	command -v curl >/dev/null 2>&1 || die "curl not found; run scripts/deps.sh"
 	mkdir -p "$state/data"
@@ -72,10 +39,7 @@ start() {
 	# Another process may grab the port between the check and MinIO's bind, so a failed start
 	# caused by a busy address is retried on the next port.
 	for attempt in 1 2 3 4 5; do
-		while port_in_use "$port"; do
-			port=$((port + 1))
-			((port < 65535)) || die "no free port found"
-		done
+		port=$(free_port "$port")
 		url="http://127.0.0.1:$port"
 		: >"$log"
 		# setsid: the server is in its own process group, so a Ctrl-C aimed at the tests reaches
@@ -111,7 +75,7 @@ EOF
 			port=$((port + 1))
 			continue
 		fi
-		stop "$state"
+		stop_server "$state"
 		{
 			echo "----- MinIO log ($log) -----"
 			cat "$log"
@@ -128,6 +92,6 @@ EOF
 (($# == 2)) || usage
 case $1 in
 start) start "$2" ;;
-stop) stop "$2" ;;
+stop) stop_server "$2" ;;
 *) usage ;;
 esac
