@@ -334,16 +334,7 @@ func (db *DB) queueCopy(ctx context.Context, tx *gorm.DB, a contest.VideoCopyArg
 
 // insertTx inserts a job in the GORM transaction tx: it runs only if tx commits.
 func (db *DB) insertTx(ctx context.Context, tx *gorm.DB, a river.JobArgs, opts *river.InsertOpts) error {
-	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
-	if !ok {
-		return fmt.Errorf("jobs: queue %s outside a transaction", a.Kind())
-	}
-	client, err := db.insertClient()
-	if err != nil {
-		return err
-	}
-	_, err = client.InsertTx(ctx, sqlTx, a, opts)
-	return err
+	return db.insertManyTx(ctx, tx, []river.InsertManyParams{{Args: a, InsertOpts: opts}})
 }
 
 // insertManyTx inserts jobs in the GORM transaction tx: they run only if tx commits.
