@@ -36,8 +36,11 @@ type Contest struct {
 	AuthorizationText string
 	Judging           JudgingSettings
 	Publication       Publication
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// Notices are the organizers' texts of the notifications; a kind not edited has its
+	// default (notice_template.go).
+	Notices   NoticeTexts
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // DefaultContest returns a contest with the notice's values: collection 2022-05-10 00:00 to
