@@ -101,6 +101,11 @@ func (x *Mailer) Send(ctx context.Context, cm contest.Mail) error {
 		return fmt.Errorf("smtp: %w", err)
 	}
 	if err := c.DialAndSendWithContext(ctx, m); err != nil {
+		if m.IsDelivered() {
+			// The server accepted the mail (250 to the end of DATA); what failed came after,
+			// the RSET or QUIT. Reporting it would send the mail a second time.
+			return nil
+		}
 		if permanent(err) {
 			return fmt.Errorf("smtp: %w", refused{err})
 		}

@@ -169,3 +169,25 @@ func TestSend_OnlyA5xxReplyIsARefusalForGood(t *testing.T) {
 		}
 	}
 }
+
+// Once the server has accepted the mail (250 to the end of DATA), a failure of what follows —
+// the RSET, the QUIT, a server that stops answering — is no failure to send: reporting one
+// would send the mail again.
+func TestSend_AMailTheServerAcceptedIsSentWhateverFollows(t *testing.T) {
+	for _, step := range []smtptest.Step{
+		{At: "RSET", Reply: "421 4.4.2 closing the connection"},
+		{At: "QUIT", Reply: "421 4.4.2 closing the connection"},
+		{At: "RSET"}, // no answer: the client's timeout
+	} {
+		srv := smtptest.Start(t, func(int) smtptest.Step { return step })
+		host, port, _ := net.SplitHostPort(srv.Addr)
+		p, _ := strconv.Atoi(port)
+		m, err := smtp.New(smtp.Settings{Host: host, Port: p, TLS: smtp.TLSNone, From: "noreply@contest.example.org", Timeout: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Send(context.Background(), contest.Mail{ToAddress: "x@example.org", Subject: "测试", Text: "测试"}); err != nil {
+			t.Errorf("%+v after the mail was accepted: %v", step, err)
+		}
+	}
+}
