@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -328,6 +329,40 @@ func TestMail_TemporaryRefusalIsRetriedAndMailedOnce(t *testing.T) {
 		}
 		if srv.Conns() != 2 {
 			t.Errorf("the server was asked %d times, want twice", srv.Conns())
+		}
+	})
+}
+
+// lateMailer sends, then returns only once the job's time is up: a server that answered 250
+// to the end of DATA just as the job timed out.
+type lateMailer struct{ m contest.Mailer }
+
+func (l lateMailer) Send(ctx context.Context, m contest.Mail) error {
+	err := l.m.Send(ctx, m)
+	<-ctx.Done()
+	return err
+}
+
+// A mail the server accepted as the job's time ran out is recorded sent, not sent again.
+func TestMail_AMailAcceptedAsTheJobTimesOutIsNotSentAgain(t *testing.T) {
+	ffmpegtest.Require(t)
+	forEachBackend(t, func(t *testing.T, e *env) {
+		sink := smtptest.Start(t, func(int) smtptest.Step { return smtptest.Step{} }) // accepts every mail
+		e.DB.SetEmailDelivery(true)
+		e.JobSettings.MailTimeout = time.Second
+		e.Configure(func(o *contest.Options) { o.Mailer = lateMailer{mailer(t, sink.Addr)} })
+		c := e.Client().SignUp(address("sun"))
+		s := c.Create(nil)
+		c.ConsentAll(s)
+
+		c.Upload(s.ID, fixtureFile(t, "从剪映导出.mp4", ffmpegtest.Video{Format: "mov", Width: 640, Height: 360}))
+		c.WaitCheck(s.ID)
+		d := emailDeliveries(t, e, 1)
+		if len(d) != 1 || d[0].State != contest.DeliverySent || d[0].Attempts != 1 {
+			t.Fatalf("deliveries = %+v, want one sent at the first attempt", d)
+		}
+		if sink.Conns() != 1 {
+			t.Errorf("the server got %d connections, want 1", sink.Conns())
 		}
 	})
 }
