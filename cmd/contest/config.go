@@ -46,6 +46,7 @@ type config struct {
 	SMTPUser        string
 	SMTPPassword    string
 	SMTPFrom        string
+	SMTPTimeout     time.Duration
 	UploadPartBytes int64
 	UploadGrace     time.Duration
 	UploadAbandon   time.Duration
@@ -106,7 +107,8 @@ func (c config) String() string {
 
 // smtpSettings are the e-mail settings.
 func (c config) smtpSettings() smtp.Settings {
-	return smtp.Settings{Host: c.SMTPHost, Port: c.SMTPPort, TLS: c.SMTPTLS, User: c.SMTPUser, Password: c.SMTPPassword, From: c.SMTPFrom}
+	return smtp.Settings{Host: c.SMTPHost, Port: c.SMTPPort, TLS: c.SMTPTLS, User: c.SMTPUser, Password: c.SMTPPassword, From: c.SMTPFrom,
+		Timeout: c.SMTPTimeout}
 }
 
 // loadConfig reads the environment through getenv, then the flags in args. extra, if given,
@@ -151,6 +153,9 @@ func loadConfig(name string, args []string, getenv func(string) string, extra ..
 		if c.SMTPPort, err = strconv.Atoi(p); err != nil || c.SMTPPort < 1 || c.SMTPPort > 65535 {
 			errs = append(errs, fmt.Errorf("CONTEST_SMTP_PORT: want a port number"))
 		}
+	}
+	if c.SMTPTimeout, err = time.ParseDuration(env("SMTP_TIMEOUT", "30s")); err != nil || c.SMTPTimeout < time.Second || c.SMTPTimeout > 5*time.Minute {
+		errs = append(errs, fmt.Errorf("CONTEST_SMTP_TIMEOUT: want a duration from 1s to 5m, such as 30s"))
 	}
 	if c.SMTPHost != "" {
 		if _, err := smtp.New(c.smtpSettings()); err != nil {
@@ -198,6 +203,10 @@ func loadConfig(name string, args []string, getenv func(string) string, extra ..
 	if c.Jobs.HousekeepingInterval, err = time.ParseDuration(env("HOUSEKEEPING_INTERVAL", jobs.HousekeepingInterval.String())); err != nil || c.Jobs.HousekeepingInterval < time.Second {
 		errs = append(errs, fmt.Errorf("CONTEST_HOUSEKEEPING_INTERVAL: want a duration of at least 1s, such as 15m"))
 	}
+	if c.Jobs.MailWorkers, err = strconv.Atoi(env("MAIL_WORKERS", strconv.Itoa(jobs.MailWorkers))); err != nil || c.Jobs.MailWorkers < 1 || c.Jobs.MailWorkers > 64 {
+		errs = append(errs, fmt.Errorf("CONTEST_MAIL_WORKERS: want a number from 1 to 64"))
+	}
+	c.Jobs.MailTimeout = db.MailTimeoutFor(c.SMTPTimeout)
 	if c.Jobs.MaxAttempts, err = strconv.Atoi(env("JOB_ATTEMPTS", strconv.Itoa(jobs.MaxAttempts))); err != nil || c.Jobs.MaxAttempts < 1 || c.Jobs.MaxAttempts > 25 {
 		errs = append(errs, fmt.Errorf("CONTEST_JOB_ATTEMPTS: want a number from 1 to 25"))
 	}

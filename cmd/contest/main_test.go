@@ -374,20 +374,27 @@ func TestConfig_SMTP(t *testing.T) {
 	}
 	base := map[string]string{"CONTEST_SMTP_HOST": "smtp.example.org", "CONTEST_SMTP_PORT": "465", "CONTEST_SMTP_TLS": "tls",
 		"CONTEST_SMTP_USER": "noreply@example.org", "CONTEST_SMTP_PASSWORD_FILE": pw,
-		"CONTEST_SMTP_FROM": "大赛组委会 <noreply@example.org>"}
+		"CONTEST_SMTP_FROM": "大赛组委会 <noreply@example.org>", "CONTEST_SMTP_TIMEOUT": "10s", "CONTEST_MAIL_WORKERS": "8"}
 	cfg, _, err := loadConfig("serve", nil, func(k string) string { return base[k] })
 	if err != nil || cfg.SMTPHost != "smtp.example.org" || cfg.SMTPPort != 465 || cfg.SMTPTLS != "tls" ||
-		cfg.SMTPUser != "noreply@example.org" || cfg.SMTPPassword != "授权码-123" || cfg.SMTPFrom != "大赛组委会 <noreply@example.org>" {
+		cfg.SMTPUser != "noreply@example.org" || cfg.SMTPPassword != "授权码-123" || cfg.SMTPFrom != "大赛组委会 <noreply@example.org>" ||
+		cfg.smtpSettings().Timeout != 10*time.Second || cfg.Jobs.MailWorkers != 8 {
 		t.Fatalf("cfg = %+v, err %v", cfg, err)
+	}
+	// An attempt outlives the client's two timeouts (connection, then the commands): one
+	// killed mid-send is counted lost only after that.
+	if cfg.Jobs.MailTimeout <= 2*cfg.smtpSettings().Timeout {
+		t.Errorf("an e-mail job times out after %v, within its SMTP client's %v twice", cfg.Jobs.MailTimeout, cfg.smtpSettings().Timeout)
 	}
 	if strings.Contains(cfg.String(), "授权码-123") {
 		t.Errorf("config string shows the SMTP password: %s", cfg.String())
 	}
-	for key, bad := range map[string]string{"CONTEST_SMTP_TLS": "ssl3", "CONTEST_SMTP_PORT": "smtp", "CONTEST_SMTP_FROM": ""} {
+	for key, bad := range map[string]string{"CONTEST_SMTP_TLS": "ssl3", "CONTEST_SMTP_PORT": "smtp", "CONTEST_SMTP_FROM": "",
+		"CONTEST_SMTP_TIMEOUT": "0s", "CONTEST_MAIL_WORKERS": "0"} {
 		env := maps.Clone(base)
 		env[key] = bad
 		err := run(context.Background(), []string{"serve"}, func(k string) string { return env[k] }, &bytes.Buffer{}, &bytes.Buffer{})
-		if err == nil || !strings.Contains(err.Error(), "CONTEST_SMTP") || exitCode(err) != 2 {
+		if err == nil || !(strings.Contains(err.Error(), key) || strings.Contains(err.Error(), "CONTEST_SMTP_*")) || exitCode(err) != 2 {
 			t.Errorf("%s=%q: err = %v (exit %d), want a usage error naming it", key, bad, err, exitCode(err))
 		}
 	}

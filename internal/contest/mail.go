@@ -3,6 +3,7 @@ package contest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"html"
 	"strings"
 	"time"
@@ -26,10 +27,16 @@ type Mail struct {
 	HTML      string // the same text as simple HTML
 }
 
-// Mailer sends e-mail (internal/smtp).
+// Mailer sends e-mail (internal/smtp). An error that wraps ErrMailRefused is a refusal for
+// good.
 type Mailer interface {
 	Send(ctx context.Context, m Mail) error
 }
+
+// ErrMailRefused marks a mail the server refused for good (an SMTP 5xx reply: no such mailbox,
+// content rejected, relaying denied): the same mail would be refused again (RFC 5321 §4.2.1), so
+// it is not retried.
+var ErrMailRefused = errors.New("refused for good")
 
 // EmailArgs is the job that e-mails one notification.
 type EmailArgs struct {
@@ -127,8 +134,9 @@ func NotificationMail(n Notification, name, address, baseURL string) Mail {
 }
 
 // SendEmail runs one attempt of the job that e-mails a notification; final says it is the
-// last. A delivery already sent is not sent again. The cause recorded for organizers never
-// holds the address.
+// last. A delivery already sent is not sent again. A refusal for good ends the delivery as
+// failed at once, and the error returned wraps ErrMailRefused so that the job is not retried.
+// The cause recorded for organizers never holds the address.
 func (s *MessageService) SendEmail(ctx context.Context, a EmailArgs, attempt int, final bool) error {
 	if s.mailer == nil {
 		return errors.New("e-mail is not configured")
@@ -142,20 +150,32 @@ func (s *MessageService) SendEmail(ctx context.Context, a EmailArgs, attempt int
 	}
 	m := NotificationMail(d.Notification, d.Name, d.Address, s.baseURL)
 	if err := s.mailer.Send(ctx, m); err != nil {
+		refused := errors.Is(err, ErrMailRefused)
 		state := DeliveryRetrying
-		if final {
+		if final || refused {
 			state = DeliveryFailed
 		}
 		cause := strings.ReplaceAll(err.Error(), d.Address, MaskEmail(d.Address))
 		// The error goes to River's log: the cause, never the address.
-		if rerr := s.deliveries.RecordEmailDelivery(ctx, a.NotificationID, state, attempt, cause, nil); rerr != nil {
-			return errors.Join(errors.New(cause), rerr)
+		out := errors.New(cause)
+		if refused {
+			out = fmt.Errorf("%s (%w)", cause, ErrMailRefused)
 		}
-		return errors.New(cause)
+		if rerr := s.deliveries.RecordEmailDelivery(ctx, a.NotificationID, state, attempt, cause, nil); rerr != nil {
+			return errors.Join(out, rerr)
+		}
+		return out
 	}
+	// The server has the mail: record it even if the job's time or the replica's shutdown ends
+	// ctx now, for an attempt that ends unrecorded is sent again (docs/design/notifications.md).
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
 	now := s.Now()
-	return s.deliveries.RecordEmailDelivery(ctx, a.NotificationID, DeliverySent, attempt, "", &now)
+	return s.deliveries.RecordEmailDelivery(rctx, a.NotificationID, DeliverySent, attempt, "", &now)
 }
+
+// recordTimeout bounds recording a mail the server accepted.
+const recordTimeout = 10 * time.Second
 
 // Deliveries returns the newest e-mail deliveries for organizers.
 func (s *MessageService) Deliveries(ctx context.Context, u User) ([]DeliveryRecord, error) {

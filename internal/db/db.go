@@ -119,7 +119,11 @@ func Open(ctx context.Context, url, dataDir string, box *pii.Box, log *slog.Logg
 		// One writer at a time is SQLite's nature; one connection avoids "database is locked".
 		sqlDB.SetMaxOpenConns(1)
 	} else {
+		// As many kept idle as may be open: database/sql keeps 2 by default, and closed every
+		// connection beyond them as soon as it was returned — the next query then waited for a
+		// new PostgreSQL backend (docs/benchmarks.md, e-mail at the deadline).
 		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetMaxIdleConns(20)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
 	if err := sqlDB.PingContext(ctx); err != nil {

@@ -11,12 +11,9 @@ import (
 	"github.com/jskx/contest/internal/contest"
 )
 
-// mailQueue sends the notifications' e-mails: low priority, a few at a time, never in the way
-// of the verdicts.
+// mailQueue sends the notifications' e-mails: low priority, a few at a time
+// (JobSettings.MailWorkers), never in the way of the verdicts.
 const mailQueue = "mail"
-
-// mailWorkers is how many e-mails one replica sends at once.
-const mailWorkers = 2
 
 // SetEmailDelivery turns e-mail delivery on or off (off by default): when on, every
 // notification inserted whose recipient has an address gets an e-mail delivery and its job, in

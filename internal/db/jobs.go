@@ -109,7 +109,24 @@ type JobSettings struct {
 	// HousekeepingInterval is how often each housekeeping task runs, once across replicas
 	// (0: DefaultHousekeepingInterval).
 	HousekeepingInterval time.Duration
+	// MailWorkers is how many e-mails this replica sends at once (0: DefaultMailWorkers).
+	MailWorkers int
+	// MailTimeout bounds one attempt to send an e-mail; one running longer lost its replica
+	// and is sent again (0: DefaultMailTimeout).
+	MailTimeout time.Duration
 }
+
+// The e-mail defaults: two sends at a time per replica, each within MailTimeoutFor the SMTP
+// client's default 30 s.
+const (
+	DefaultMailWorkers = 2
+	DefaultMailTimeout = 65 * time.Second
+)
+
+// MailTimeoutFor is the time an attempt to send an e-mail gets with an SMTP client whose
+// timeout is smtpTimeout: the client bounds the connection and greeting with it, then the
+// commands from MAIL to the end of DATA again; 5 s more to record the outcome.
+func MailTimeoutFor(smtpTimeout time.Duration) time.Duration { return 2*smtpTimeout + 5*time.Second }
 
 // DefaultHousekeepingInterval is how often the housekeeping tasks run.
 const DefaultHousekeepingInterval = 15 * time.Minute
@@ -123,7 +140,8 @@ func DefaultJobSettings() JobSettings {
 	cores := min(runtime.GOMAXPROCS(0), 64)
 	return JobSettings{Workers: cores, CopyWorkers: max(1, cores/2), CheckTimeout: 45 * time.Second,
 		Timeout: 15 * time.Minute, MaxAttempts: 6, RetryBase: 10 * time.Second, RetryMax: 10 * time.Minute,
-		PollInterval: time.Second, HousekeepingInterval: DefaultHousekeepingInterval}
+		PollInterval: time.Second, HousekeepingInterval: DefaultHousekeepingInterval,
+		MailWorkers: DefaultMailWorkers, MailTimeout: DefaultMailTimeout}
 }
 
 func (s JobSettings) withDefaults() JobSettings {
@@ -133,6 +151,12 @@ func (s JobSettings) withDefaults() JobSettings {
 	s.CopyWorkers = max(s.CopyWorkers, 1)
 	if s.HousekeepingInterval <= 0 {
 		s.HousekeepingInterval = DefaultHousekeepingInterval
+	}
+	if s.MailWorkers <= 0 {
+		s.MailWorkers = DefaultMailWorkers
+	}
+	if s.MailTimeout <= 0 {
+		s.MailTimeout = DefaultMailTimeout
 	}
 	return s
 }
@@ -192,8 +216,8 @@ func (db *DB) StartJobs(ctx context.Context, s JobSettings, work Work, log *slog
 		queues[exportQueue] = river.QueueConfig{MaxWorkers: 1}
 	}
 	if work.Email != nil {
-		river.AddWorker(workers, &jobWorker[contest.EmailArgs]{run: work.Email, observe: work.ObserveJob, timeout: time.Minute})
-		queues[mailQueue] = river.QueueConfig{MaxWorkers: mailWorkers}
+		river.AddWorker(workers, &mailWorker{jobWorker[contest.EmailArgs]{run: work.Email, observe: work.ObserveJob, timeout: s.MailTimeout}})
+		queues[mailQueue] = river.QueueConfig{MaxWorkers: s.MailWorkers}
 	}
 	var periodic []*river.PeriodicJob
 	if len(work.Housekeeping) > 0 {
@@ -293,6 +317,17 @@ type exportWorker struct{ jobWorker[contest.ExportArgs] }
 func (w *exportWorker) Work(ctx context.Context, job *river.Job[contest.ExportArgs]) error {
 	err := w.jobWorker.Work(ctx, job)
 	if err != nil && contest.PermanentExportError(err) {
+		return river.JobCancel(err)
+	}
+	return err
+}
+
+// mailWorker sends e-mails: a mail the server refused for good is not tried again.
+type mailWorker struct{ jobWorker[contest.EmailArgs] }
+
+func (w *mailWorker) Work(ctx context.Context, job *river.Job[contest.EmailArgs]) error {
+	err := w.jobWorker.Work(ctx, job)
+	if errors.Is(err, contest.ErrMailRefused) {
 		return river.JobCancel(err)
 	}
 	return err

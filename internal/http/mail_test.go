@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -15,6 +16,7 @@ import (
 	"github.com/jskx/contest/internal/contest"
 	"github.com/jskx/contest/internal/ffmpeg/ffmpegtest"
 	"github.com/jskx/contest/internal/smtp"
+	"github.com/jskx/contest/internal/smtp/smtptest"
 )
 
 // mailpit is the test command's Mailpit (scripts/mailpit.sh): its SMTP address and HTTP API.
@@ -251,5 +253,116 @@ func TestMail_ServerDownTheEventStillHappensAndTheDeliveryFails(t *testing.T) {
 			t.Error("the organizers' page shows the full address")
 		}
 		e.Client().SignUp(address("wang")).Must(http.StatusForbidden, "GET", "/admin/notifications", nil)
+	})
+}
+
+// A mail server that refuses the mail for good (550 to RCPT): the verdict and the site message
+// still happen, and the delivery fails at the first attempt — a 5xx reply would come again —
+// with the server's reason, the address masked, on the organizers' page.
+func TestMail_RefusedForGoodFailsAtOnceWithTheServersReason(t *testing.T) {
+	ffmpegtest.Require(t)
+	forEachBackend(t, func(t *testing.T, e *env) {
+		addr := address("zhao")
+		srv := smtptest.Start(t, func(int) smtptest.Step {
+			return smtptest.Step{At: "RCPT", Reply: "550 5.1.1 <" + addr + ">: Recipient address rejected: User unknown"}
+		})
+		withEmail(t, e, srv.Addr)
+		c := e.Client().SignUp(addr)
+		s := c.Create(nil)
+		c.ConsentAll(s)
+
+		c.Upload(s.ID, fixtureFile(t, "从剪映导出.mp4", ffmpegtest.Video{Format: "mov", Width: 640, Height: 360}))
+		if st := c.WaitCheck(s.ID).Video.Check.State; st != "rejected" {
+			t.Fatalf("check = %q, want the verdict saved although the mail is refused", st)
+		}
+		if l := c.Messages(); l.Total != 1 || l.Items[0].Kind != "video_rejected" {
+			t.Fatalf("site messages = %+v, want the rejection", l)
+		}
+		d := emailDeliveries(t, e, 1)
+		if len(d) != 1 || d[0].State != contest.DeliveryFailed || d[0].Attempts != 1 {
+			t.Fatalf("deliveries = %+v, want one failed at the first attempt (of %d)", d, e.JobSettings.MaxAttempts)
+		}
+		if !strings.Contains(d[0].LastError, "550") || !strings.Contains(d[0].LastError, "User unknown") ||
+			!strings.Contains(d[0].LastError, contest.MaskEmail(addr)) {
+			t.Errorf("cause = %q, want the server's reply with the address masked", d[0].LastError)
+		}
+		if srv.Conns() != 1 {
+			t.Errorf("the server was asked %d times, want once", srv.Conns())
+		}
+		page := e.Organizer().Must(http.StatusOK, "GET", "/admin/notifications", nil)
+		doc := mustDoc(t, page)
+		row := doc.Find("#deliveries tr.delivery-failed")
+		if row.Length() != 1 || row.Find(".state").Text() != "发送失败" || !strings.Contains(row.Find(".cause").Text(), "User unknown") {
+			t.Errorf("the organizers' page does not show the refusal with its reason: %q", doc.Find("#deliveries").Text())
+		}
+		if strings.Contains(doc.Text(), addr) || strings.Contains(d[0].LastError, addr) || strings.Contains(e.Log.String(), addr) {
+			t.Error("the full address shows on the page, in the cause or in the log")
+		}
+	})
+}
+
+// A temporary refusal (451 to RCPT) is retried, and the retry reaches Mailpit: one mail.
+func TestMail_TemporaryRefusalIsRetriedAndMailedOnce(t *testing.T) {
+	ffmpegtest.Require(t)
+	mp := mustMailpit(t)
+	forEachBackend(t, func(t *testing.T, e *env) {
+		srv := smtptest.Start(t, func(n int) smtptest.Step {
+			if n == 1 {
+				return smtptest.Step{At: "RCPT", Reply: "451 4.3.0 Temporary lookup failure"}
+			}
+			return smtptest.Step{Relay: mp.smtpAddr}
+		})
+		withEmail(t, e, srv.Addr)
+		addr := address("qian")
+		c := e.Client().SignUp(addr)
+		s := c.Create(nil)
+		c.ConsentAll(s)
+
+		c.Upload(s.ID, fixtureFile(t, "从剪映导出.mp4", ffmpegtest.Video{Format: "mov", Width: 640, Height: 360}))
+		c.WaitCheck(s.ID)
+		d := emailDeliveries(t, e, 1)
+		if len(d) != 1 || d[0].State != contest.DeliverySent || d[0].Attempts != 2 {
+			t.Fatalf("deliveries = %+v, want one sent at the second attempt", d)
+		}
+		if mails := mp.waitFor(addr, 1); len(mails) != 1 || mails[0].Subject != "视频检查未通过：《实验室里的创新誓言》" {
+			t.Fatalf("Mailpit holds %d mails for the owner, want 1: %+v", len(mails), mails)
+		}
+		if srv.Conns() != 2 {
+			t.Errorf("the server was asked %d times, want twice", srv.Conns())
+		}
+	})
+}
+
+// lateMailer sends, then returns only once the job's time is up: a server that answered 250
+// to the end of DATA just as the job timed out.
+type lateMailer struct{ m contest.Mailer }
+
+func (l lateMailer) Send(ctx context.Context, m contest.Mail) error {
+	err := l.m.Send(ctx, m)
+	<-ctx.Done()
+	return err
+}
+
+// A mail the server accepted as the job's time ran out is recorded sent, not sent again.
+func TestMail_AMailAcceptedAsTheJobTimesOutIsNotSentAgain(t *testing.T) {
+	ffmpegtest.Require(t)
+	forEachBackend(t, func(t *testing.T, e *env) {
+		sink := smtptest.Start(t, func(int) smtptest.Step { return smtptest.Step{} }) // accepts every mail
+		e.DB.SetEmailDelivery(true)
+		e.JobSettings.MailTimeout = time.Second
+		e.Configure(func(o *contest.Options) { o.Mailer = lateMailer{mailer(t, sink.Addr)} })
+		c := e.Client().SignUp(address("sun"))
+		s := c.Create(nil)
+		c.ConsentAll(s)
+
+		c.Upload(s.ID, fixtureFile(t, "从剪映导出.mp4", ffmpegtest.Video{Format: "mov", Width: 640, Height: 360}))
+		c.WaitCheck(s.ID)
+		d := emailDeliveries(t, e, 1)
+		if len(d) != 1 || d[0].State != contest.DeliverySent || d[0].Attempts != 1 {
+			t.Fatalf("deliveries = %+v, want one sent at the first attempt", d)
+		}
+		if sink.Conns() != 1 {
+			t.Errorf("the server got %d connections, want 1", sink.Conns())
+		}
 	})
 }

@@ -5,6 +5,7 @@ package smtp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -100,10 +101,31 @@ func (x *Mailer) Send(ctx context.Context, cm contest.Mail) error {
 		return fmt.Errorf("smtp: %w", err)
 	}
 	if err := c.DialAndSendWithContext(ctx, m); err != nil {
+		if m.IsDelivered() {
+			// The server accepted the mail (250 to the end of DATA); what failed came after,
+			// the RSET or QUIT. Reporting it would send the mail a second time.
+			return nil
+		}
+		if permanent(err) {
+			return fmt.Errorf("smtp: %w", refused{err})
+		}
 		return fmt.Errorf("smtp: %w", err)
 	}
 	return nil
 }
+
+// permanent reports whether the server refused the mail with a 5xx reply to MAIL, RCPT or
+// DATA, which it would give again (RFC 5321 §4.2.1). A 4xx reply, a timeout, a refused
+// connection or a failed login may pass and is not permanent.
+func permanent(err error) bool {
+	var se *mail.SendError
+	return errors.As(err, &se) && se.ErrorCode() >= 500 && se.ErrorCode() < 600
+}
+
+// refused is a refusal for good: its text is the server's, and it is contest.ErrMailRefused.
+type refused struct{ error }
+
+func (r refused) Unwrap() []error { return []error{r.error, contest.ErrMailRefused} }
 
 func domainOf(addr string) string {
 	for i := len(addr) - 1; i >= 0; i-- {

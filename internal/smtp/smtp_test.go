@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/jskx/contest/internal/contest"
 	"github.com/jskx/contest/internal/smtp"
+	"github.com/jskx/contest/internal/smtp/smtptest"
 )
 
 // mailpit returns the test command's Mailpit (scripts/mailpit.sh): host, port and API URL.
@@ -130,6 +132,62 @@ func TestNew_RefusesBadSettings(t *testing.T) {
 	} {
 		if _, err := smtp.New(s); err == nil {
 			t.Errorf("New(%+v) accepted", s)
+		}
+	}
+}
+
+// A 5xx reply is a refusal for good (contest.ErrMailRefused: the job is not retried); a 4xx
+// reply, or a server that hangs, may pass and is not.
+func TestSend_OnlyA5xxReplyIsARefusalForGood(t *testing.T) {
+	for _, c := range []struct {
+		step    smtptest.Step
+		refused bool
+	}{
+		{smtptest.Step{At: "RCPT", Reply: "550 5.1.1 <x@example.org>: mailbox unavailable"}, true},
+		{smtptest.Step{At: "DATA", Reply: "554 5.7.1 message rejected as spam"}, true},
+		{smtptest.Step{At: "MAIL", Reply: "553 5.7.1 sender not allowed"}, true},
+		{smtptest.Step{At: "RCPT", Reply: "451 4.3.0 try again later"}, false},
+		{smtptest.Step{At: "DATA", Reply: "421 4.3.2 shutting down"}, false},
+		{smtptest.Step{At: "DATA"}, false}, // no answer: the client's timeout
+	} {
+		srv := smtptest.Start(t, func(int) smtptest.Step { return c.step })
+		host, port, _ := net.SplitHostPort(srv.Addr)
+		p, _ := strconv.Atoi(port)
+		m, err := smtp.New(smtp.Settings{Host: host, Port: p, TLS: smtp.TLSNone, From: "noreply@contest.example.org", Timeout: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = m.Send(context.Background(), contest.Mail{ToAddress: "x@example.org", Subject: "测试", Text: "测试"})
+		if err == nil {
+			t.Fatalf("%+v: sent", c.step)
+		}
+		if got := errors.Is(err, contest.ErrMailRefused); got != c.refused {
+			t.Errorf("%+v: %v is a refusal for good: %v, want %v", c.step, err, got, c.refused)
+		}
+		if c.step.Reply != "" && !strings.Contains(err.Error(), c.step.Reply[:3]) {
+			t.Errorf("%+v: the error %q does not give the server's reply", c.step, err)
+		}
+	}
+}
+
+// Once the server has accepted the mail (250 to the end of DATA), a failure of what follows —
+// the RSET, the QUIT, a server that stops answering — is no failure to send: reporting one
+// would send the mail again.
+func TestSend_AMailTheServerAcceptedIsSentWhateverFollows(t *testing.T) {
+	for _, step := range []smtptest.Step{
+		{At: "RSET", Reply: "421 4.4.2 closing the connection"},
+		{At: "QUIT", Reply: "421 4.4.2 closing the connection"},
+		{At: "RSET"}, // no answer: the client's timeout
+	} {
+		srv := smtptest.Start(t, func(int) smtptest.Step { return step })
+		host, port, _ := net.SplitHostPort(srv.Addr)
+		p, _ := strconv.Atoi(port)
+		m, err := smtp.New(smtp.Settings{Host: host, Port: p, TLS: smtp.TLSNone, From: "noreply@contest.example.org", Timeout: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Send(context.Background(), contest.Mail{ToAddress: "x@example.org", Subject: "测试", Text: "测试"}); err != nil {
+			t.Errorf("%+v after the mail was accepted: %v", step, err)
 		}
 	}
 }
