@@ -74,9 +74,10 @@ type EmailDelivery struct {
 // DeliveryRecord is one delivery as organizers see it: the address masked.
 type DeliveryRecord struct {
 	NotificationID string
+	Channel        string // email or sms
 	Kind           NotificationKind
 	Subject        string
-	Recipient      string // masked address
+	Recipient      string // masked address, or masked number for SMS
 	State          DeliveryState
 	Attempts       int
 	LastError      string

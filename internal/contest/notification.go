@@ -26,6 +26,9 @@ type Notification struct {
 	Subject   string // Chinese, plain text
 	Body      string // Chinese, plain text; lines separated by \n
 	Link      string // site-relative, e.g. /submissions/{id}
+	// SMSParams are the facts an SMS of this kind shows, in its template's order (sms.go);
+	// nil for kinds not sent by SMS. Kept with the SMS delivery, not with the notification.
+	SMSParams []string
 	CreatedAt time.Time
 	ReadAt    *time.Time
 }
@@ -83,7 +86,8 @@ func verdictNotification(now time.Time, sub Submission, videoKey string, c Video
 		fmt.Fprintf(&b, "%d. %s\n", i+1, r.Message)
 	}
 	b.WriteString("请按以上要求修改视频后，在作品页面重新上传。截止前可以多次上传。")
-	return newNotification(now, sub.OwnerID, NoteVideoRejected, key, "视频检查未通过："+title, b.String(), workLink(sub.ID))
+	return newNotification(now, sub.OwnerID, NoteVideoRejected, key, "视频检查未通过："+title, b.String(), workLink(sub.ID)).
+		withSMS(smsTitle(sub))
 }
 
 // exclusionNotification tells a work's owner that the work was excluded at 形式审查, with the
@@ -94,7 +98,8 @@ func exclusionNotification(now time.Time, sub Submission, fr FormalReview) Notif
 	key := fmt.Sprintf("formal:%s:excluded:%x", sub.ID, sum[:8])
 	title := workTitle(sub)
 	body := fmt.Sprintf("作品%s未通过形式审查，不进入评审。\n原因：%s\n如有疑问，请联系主办单位。", title, fr.Reason)
-	return newNotification(now, sub.OwnerID, NoteFormalExcluded, key, "形式审查未通过："+title, body, workLink(sub.ID))
+	return newNotification(now, sub.OwnerID, NoteFormalExcluded, key, "形式审查未通过："+title, body, workLink(sub.ID)).
+		withSMS(smsTitle(sub))
 }
 
 // publicityNotifications tell the owner of each work in the 公示 that it is listed, with the
@@ -111,7 +116,8 @@ func publicityNotifications(now time.Time, c Contest, results []Result, works ma
 		key := fmt.Sprintf("publicity:%s:%d:%s", c.ID, c.Publication.PublicityVersion, r.WorkID)
 		body := fmt.Sprintf("您的作品《%s》拟获%s，现予公示，公示期至%s。\n公示期间如有异议，任何人均可在公示页面提出；公示期满后结果正式发布。",
 			r.Title, r.Tier.Label(), FormatTime(*c.Publication.PublicityEnd, Beijing))
-		out = append(out, newNotification(now, w.OwnerID, NotePublicity, key, "作品入选公示：《"+r.Title+"》", body, "/results"))
+		out = append(out, newNotification(now, w.OwnerID, NotePublicity, key, "作品入选公示：《"+r.Title+"》", body, "/results").
+			withSMS(r.Title, r.Tier.Label(), smsDay(*c.Publication.PublicityEnd)))
 	}
 	return out
 }
@@ -144,11 +150,13 @@ func resultNotifications(now time.Time, c Contest, submitted []Submission, resul
 				link = "/certificates/" + serial
 				body += "\n获奖证书可通过本消息的链接或“我的作品”页面下载，证书编号 " + serial + "。"
 			}
-			out = append(out, newNotification(now, w.OwnerID, NoteResults, key, "评选结果：作品"+title+"荣获"+t.Label(), body, link))
+			out = append(out, newNotification(now, w.OwnerID, NoteResults, key, "评选结果：作品"+title+"荣获"+t.Label(), body, link).
+				withSMS(smsTitle(w), t.Label()))
 			continue
 		}
 		body := fmt.Sprintf("评选结果已正式发布。您的作品%s本次未获奖，感谢您的参与。", title)
-		out = append(out, newNotification(now, w.OwnerID, NoteResults, key, "评选结果已发布："+title, body, "/results"))
+		out = append(out, newNotification(now, w.OwnerID, NoteResults, key, "评选结果已发布："+title, body, "/results").
+			withSMS(smsTitle(w), "未获奖"))
 	}
 	return out
 }
@@ -181,6 +189,8 @@ type MessageService struct {
 	deliveries DeliveryStore
 	mailer     Mailer // nil: site messages only
 	baseURL    string
+	sms        SMSSettings // nil Sender: no SMS
+	smsStore   SMSDeliveryStore
 }
 
 // MessagePageSize is how many messages one page shows.
