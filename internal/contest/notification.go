@@ -26,11 +26,12 @@ type Notification struct {
 	Subject   string // Chinese, plain text
 	Body      string // Chinese, plain text; lines separated by \n
 	Link      string // site-relative, e.g. /submissions/{id}
+	CreatedAt time.Time
+	ReadAt    *time.Time
+
 	// SMSParams are the facts an SMS of this kind shows, in its template's order (sms.go);
 	// nil for kinds not sent by SMS. Kept with the SMS delivery, not with the notification.
 	SMSParams []string
-	CreatedAt time.Time
-	ReadAt    *time.Time
 }
 
 // NotificationKind is the stable code of what a notification is about.

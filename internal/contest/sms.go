@@ -174,7 +174,9 @@ func smsMessage(n Notification, number, template string, max int) SMS {
 }
 
 // smsDay is the 公示's last day as a template parameter: "12月8日".
-func smsDay(t time.Time) string { return fmt.Sprintf("%d月%d日", t.In(Beijing).Month(), t.In(Beijing).Day()) }
+func smsDay(t time.Time) string {
+	return fmt.Sprintf("%d月%d日", t.In(Beijing).Month(), t.In(Beijing).Day())
+}
 
 // SendSMS runs one attempt of the job that sends a notification by SMS; final says it is the
 // last. A delivery already sent or failed is not sent again. The number's limits come first: too

@@ -64,11 +64,12 @@ type DB struct {
 
 	checkAttempts int         // attempts a queued video check gets
 	emailDelivery atomic.Bool // notifications are e-mailed too (SetEmailDelivery)
-	// smsKinds are the kinds sent by SMS too (SetSMSDelivery); nil: none.
-	smsKinds atomic.Pointer[map[contest.NotificationKind]bool]
 	insertOnce    sync.Once
 	inserter      *river.Client[*sql.Tx]
 	insertErr     error
+
+	// smsKinds are the kinds sent by SMS too (SetSMSDelivery); nil: none.
+	smsKinds atomic.Pointer[map[contest.NotificationKind]bool]
 }
 
 // Open connects to url: a postgres:// or postgresql:// URL for PostgreSQL, otherwise a SQLite
