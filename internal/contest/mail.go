@@ -158,7 +158,7 @@ func (s *MessageService) SendEmail(ctx context.Context, a EmailArgs, attempt int
 	return s.deliveries.RecordEmailDelivery(ctx, a.NotificationID, DeliverySent, attempt, "", &now)
 }
 
-// Deliveries returns the newest e-mail deliveries for organizers.
+// Deliveries returns the newest deliveries (e-mail and SMS) for organizers.
 func (s *MessageService) Deliveries(ctx context.Context, u User) ([]DeliveryRecord, error) {
 	if err := requireOrganizer(u); err != nil {
 		return nil, err
