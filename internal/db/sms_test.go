@@ -79,3 +79,64 @@ func TestSMSRate_OnlyOneSwapFromTheSameRateWins(t *testing.T) {
 		})
 	}
 }
+
+// smsRecorder records the SMS it is asked to send.
+type smsRecorder struct{ sent []contest.SMS }
+
+func (r *smsRecorder) SendSMS(_ context.Context, m contest.SMS) error {
+	r.sent = append(r.sent, m)
+	return nil
+}
+
+// A number that already got its ten SMS today gets no eleventh: the delivery fails with the
+// cause, the number masked, and the job is not retried.
+func TestSendSMS_PastTheDaysLimitFailsWithTheCause(t *testing.T) {
+	for _, dialect := range dbtest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			box := dbtest.MustBox(t)
+			d := dbtest.MustOpen(t, dialect, box)
+			st, ctx := d.Stores(), context.Background()
+			now := time.Date(2022, 5, 15, 2, 0, 0, 0, time.UTC) // 10:00 Beijing
+			u := contest.User{ID: contest.NewID(), Email: "a@example.org", Name: "张三", Role: contest.RoleContestant, PasswordHash: "x",
+				CreatedAt: now, Mobile: "13800138000"}
+			if err := st.CreateUser(ctx, &u); err != nil {
+				t.Fatal(err)
+			}
+			id := contest.NewID()
+			if err := d.RawExec(ctx, `INSERT INTO notifications (id, recipient, kind, event_key, subject, body, link, created_at)
+				VALUES (?, ?, 'video_rejected', 'k', '视频检查未通过', '正文', '', ?)`, id, u.ID, now); err != nil {
+				t.Fatal(err)
+			}
+			if err := d.RawExec(ctx, `INSERT INTO notification_deliveries (notification_id, channel, state, attempts, last_error, params, created_at, updated_at)
+				VALUES (?, 'sms', 'pending', 0, '', '["星空"]', ?, ?)`, id, now, now); err != nil {
+				t.Fatal(err)
+			}
+			earlier := now.Add(-time.Hour)
+			full := contest.SMSRate{LastSentAt: &earlier, Day: "2022-05-15", DayCount: contest.SMSPerDay, Version: 1}
+			if ok, err := st.SwapSMSRate(ctx, box.Index("13800138000"), contest.SMSRate{}, full); !ok || err != nil {
+				t.Fatal(ok, err)
+			}
+			sms := &smsRecorder{}
+			svc := contest.New(st, nil, contest.Options{Now: func() time.Time { return now },
+				SMS: contest.SMSSettings{Sender: sms, Templates: map[contest.NotificationKind]string{contest.NoteVideoRejected: "1001"}}})
+
+			err := svc.Messages.SendSMS(ctx, contest.SMSArgs{NotificationID: id}, 1, false)
+			if !contest.SMSFinished(err) || len(sms.sent) != 0 {
+				t.Fatalf("SendSMS = %v with %d sent; want none sent and the job finished", err, len(sms.sent))
+			}
+			list, err := st.ListDeliveries(ctx, 10)
+			if err != nil || len(list) != 1 {
+				t.Fatal(list, err)
+			}
+			got := list[0]
+			if got.Channel != "sms" || got.State != contest.DeliveryFailed || got.Recipient != "138****8000" ||
+				!strings.Contains(got.LastError, "每日上限") || !strings.Contains(got.LastError, "138****8000") || strings.Contains(got.LastError, "13800138000") {
+				t.Errorf("delivery = %+v, want failed for the day's limit, the number masked", got)
+			}
+			// The job runs again (a retry after a crash): still nothing sent.
+			if err := svc.Messages.SendSMS(ctx, contest.SMSArgs{NotificationID: id}, 2, false); err != nil || len(sms.sent) != 0 {
+				t.Errorf("again: %v, %d sent", err, len(sms.sent))
+			}
+		})
+	}
+}

@@ -262,7 +262,10 @@ func TestAccountMobile_SetShownMaskedAndRemoved(t *testing.T) {
 		if me.Mobile != nil {
 			t.Errorf("after removal: mobile %q; want none", *me.Mobile)
 		}
-		// Sign-up checks the number too.
+		// Sign-up asks for it (optional) and checks it too.
+		if _, _, body := e.Client().page("/signup"); !strings.Contains(body, `name="mobile"`) {
+			t.Error("the sign-up page has no mobile field")
+		}
 		if r := e.Client().Do("POST", "/api/v1/auth/signup", map[string]string{"email": address("zhou"), "password": "secret-pass", "name": "周", "mobile": "1380013800"}); r.FieldCodes()["mobile"] != "mobile_format" {
 			t.Errorf("sign-up with a bad number: %d %s", r.Status, r.Body)
 		}
