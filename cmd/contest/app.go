@@ -117,6 +117,12 @@ func (a *app) wire(extra contest.Options) error {
 		opts.Mailer = m
 		a.db.SetEmailDelivery(true)
 	}
+	if opts.SMS, err = a.cfg.SMS.settings(a.log); err != nil {
+		return err
+	}
+	if opts.SMS.Sender != nil {
+		a.db.SetSMSDelivery(a.cfg.SMS.kinds())
+	}
 	a.svc = contest.New(a.db.Stores(), a.storage, opts)
 	return nil
 }

@@ -69,6 +69,9 @@ type config struct {
 	// MetricsAddr serves /metrics on an address of its own (off when empty); MetricsToken, when
 	// set, is required there as a bearer token and serves /metrics on the public port too.
 	MetricsAddr, MetricsToken string
+
+	// SMS sends the important notifications by SMS too (sms.go); Provider "" sends none.
+	SMS smsConfig
 }
 
 // embedded reports whether the service runs on the embedded default (SQLite, local folder).
@@ -101,8 +104,9 @@ func (c config) String() string {
 	if i := strings.Index(db, "@"); i > 0 && isPostgres(db) {
 		db = db[:strings.Index(db, "://")+3] + "***" + db[i:]
 	}
-	return fmt.Sprintf("addr=%s base_url=%s data_dir=%s database=%q s3_endpoint=%s s3_bucket=%s s3_secret=%s secret_key=%s admin_email=%s log=%s/%s metrics_addr=%s metrics_token=%s",
-		c.Addr, c.BaseURL, c.DataDir, db, c.S3Endpoint, c.S3Bucket, mask(c.S3SecretKey), mask(c.SecretKey), c.AdminEmail, c.LogLevel, c.LogFormat, c.MetricsAddr, mask(c.MetricsToken))
+	return fmt.Sprintf("addr=%s base_url=%s data_dir=%s database=%q s3_endpoint=%s s3_bucket=%s s3_secret=%s secret_key=%s admin_email=%s log=%s/%s metrics_addr=%s metrics_token=%s sms_provider=%s sms_secret_key=%s",
+		c.Addr, c.BaseURL, c.DataDir, db, c.S3Endpoint, c.S3Bucket, mask(c.S3SecretKey), mask(c.SecretKey), c.AdminEmail, c.LogLevel, c.LogFormat, c.MetricsAddr, mask(c.MetricsToken),
+		c.SMS.Provider, mask(c.SMS.SecretKey))
 }
 
 // smtpSettings are the e-mail settings.
@@ -162,6 +166,9 @@ func loadConfig(name string, args []string, getenv func(string) string, extra ..
 			errs = append(errs, fmt.Errorf("CONTEST_SMTP_*: %w", err))
 		}
 	}
+	var smsErrs []error
+	c.SMS, smsErrs = loadSMSConfig(getenv)
+	errs = append(errs, smsErrs...)
 	def := contest.DefaultUploadSettings()
 	if c.UploadPartBytes, err = strconv.ParseInt(env("UPLOAD_PART_BYTES", strconv.FormatInt(def.PartSize, 10)), 10, 64); err != nil || c.UploadPartBytes < contest.MinPartSize || c.UploadPartBytes > contest.MaxPartSize {
 		errs = append(errs, fmt.Errorf("CONTEST_UPLOAD_PART_BYTES: want a byte count from %d (5 MiB) to %d (5 GiB)", contest.MinPartSize, int64(contest.MaxPartSize)))

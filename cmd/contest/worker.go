@@ -66,6 +66,9 @@ func (a *app) startJobs(ctx context.Context) (stop func(), err error) {
 	if a.cfg.SMTPHost != "" {
 		work.Email = a.svc.Messages.SendEmail
 	}
+	if a.cfg.SMS.Provider != "" {
+		work.SMS = a.svc.Messages.SendSMS
+	}
 	jobs, err := a.db.StartJobs(context.WithoutCancel(ctx), a.cfg.Jobs, work, a.log.With("component", "jobs"))
 	if err != nil {
 		return nil, err

@@ -31,6 +31,7 @@ func (s *RegistrationService) SignUp(ctx context.Context, in SignUpInput) (Sessi
 	if err != nil {
 		return Session{}, User{}, err
 	}
+	u.Mobile, u.MobileMasked = in.Mobile, MaskMobile(in.Mobile)
 	sess := s.newSession(u.ID)
 	if err := s.users.CreateAccount(ctx, &u, &sess); ErrorCode(err) == EConflict {
 		return s.signUpAgain(ctx, in) // the same sign-up, sent twice at once

@@ -81,9 +81,10 @@ type EmailDelivery struct {
 // DeliveryRecord is one delivery as organizers see it: the address masked.
 type DeliveryRecord struct {
 	NotificationID string
+	Channel        string // email or sms
 	Kind           NotificationKind
 	Subject        string
-	Recipient      string // masked address
+	Recipient      string // masked address, or masked number for SMS
 	State          DeliveryState
 	Attempts       int
 	LastError      string
@@ -177,7 +178,7 @@ func (s *MessageService) SendEmail(ctx context.Context, a EmailArgs, attempt int
 // recordTimeout bounds recording a mail the server accepted.
 const recordTimeout = 10 * time.Second
 
-// Deliveries returns the newest e-mail deliveries for organizers.
+// Deliveries returns the newest deliveries (e-mail and SMS) for organizers.
 func (s *MessageService) Deliveries(ctx context.Context, u User) ([]DeliveryRecord, error) {
 	if err := requireOrganizer(u); err != nil {
 		return nil, err

@@ -28,6 +28,10 @@ type Notification struct {
 	Link      string // site-relative, e.g. /submissions/{id}
 	CreatedAt time.Time
 	ReadAt    *time.Time
+
+	// SMSParams are the facts an SMS of this kind shows, in its template's order (sms.go);
+	// nil for kinds not sent by SMS. Kept with the SMS delivery, not with the notification.
+	SMSParams []string
 }
 
 // NotificationKind is the stable code of what a notification is about.
@@ -99,7 +103,8 @@ func verdictNotification(now time.Time, c Contest, sub Submission, videoKey stri
 		reasons = append(reasons, fmt.Sprintf("%d. %s", i+1, r.Message))
 	}
 	return notice(now, c, sub.OwnerID, NoteVideoRejected, key, workLink(sub.ID),
-		noticeValues(c, "作品名称", noticeTitle(sub), "原因", strings.Join(reasons, "\n")))
+		noticeValues(c, "作品名称", noticeTitle(sub), "原因", strings.Join(reasons, "\n"))).
+		withSMS(smsTitle(sub))
 }
 
 // exclusionNotification tells a work's owner that the work was excluded at 形式审查, with the
@@ -109,7 +114,8 @@ func exclusionNotification(now time.Time, c Contest, sub Submission, fr FormalRe
 	sum := sha256.Sum256([]byte(fr.Reason))
 	key := fmt.Sprintf("formal:%s:excluded:%x", sub.ID, sum[:8])
 	return notice(now, c, sub.OwnerID, NoteFormalExcluded, key, workLink(sub.ID),
-		noticeValues(c, "作品名称", noticeTitle(sub), "原因", fr.Reason))
+		noticeValues(c, "作品名称", noticeTitle(sub), "原因", fr.Reason)).
+		withSMS(smsTitle(sub))
 }
 
 // publicityNotifications tell the owner of each work in the 公示 that it is listed, with the
@@ -125,7 +131,8 @@ func publicityNotifications(now time.Time, c Contest, results []Result, works ma
 		}
 		key := fmt.Sprintf("publicity:%s:%d:%s", c.ID, c.Publication.PublicityVersion, r.WorkID)
 		out = append(out, notice(now, c, w.OwnerID, NotePublicity, key, "/results", noticeValues(c,
-			"作品名称", r.Title, "奖项", r.Tier.Label(), "公示截止", FormatTime(*c.Publication.PublicityEnd, Beijing))))
+			"作品名称", r.Title, "奖项", r.Tier.Label(), "公示截止", FormatTime(*c.Publication.PublicityEnd, Beijing))).
+			withSMS(r.Title, r.Tier.Label(), smsDay(*c.Publication.PublicityEnd)))
 	}
 	return out
 }
@@ -154,7 +161,7 @@ func resultNotifications(now time.Time, c Contest, submitted []Submission, resul
 		t, awarded := tier[w.ID]
 		if !awarded {
 			out = append(out, notice(now, c, w.OwnerID, NoteNotAwarded, key, "/results",
-				noticeValues(c, "作品名称", noticeTitle(w))))
+				noticeValues(c, "作品名称", noticeTitle(w))).withSMS(smsTitle(w), "未获奖"))
 			continue
 		}
 		link, serial := "/results", cert[w.ID]
@@ -162,7 +169,7 @@ func resultNotifications(now time.Time, c Contest, submitted []Submission, resul
 			link = "/certificates/" + serial
 		}
 		out = append(out, notice(now, c, w.OwnerID, NoteResults, key, link,
-			noticeValues(c, "作品名称", noticeTitle(w), "奖项", t.Label(), "证书编号", serial)))
+			noticeValues(c, "作品名称", noticeTitle(w), "奖项", t.Label(), "证书编号", serial)).withSMS(smsTitle(w), t.Label()))
 	}
 	return out
 }
@@ -195,6 +202,8 @@ type MessageService struct {
 	deliveries DeliveryStore
 	mailer     Mailer // nil: site messages only
 	baseURL    string
+	sms        SMSSettings // nil Sender: no SMS
+	smsStore   SMSDeliveryStore
 }
 
 // MessagePageSize is how many messages one page shows.

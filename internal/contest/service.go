@@ -58,6 +58,8 @@ type Stores interface {
 	RetentionStore
 	NotificationStore
 	DeliveryStore
+	SMSDeliveryStore
+	MobileStore
 }
 
 // Options are the services' settings and the tools they use; the zero value of each field
@@ -103,6 +105,9 @@ type Options struct {
 	// Mailer sends the notifications by e-mail; nil sends none (site messages only). The
 	// database adapter must be told as well, so that it queues the deliveries.
 	Mailer Mailer
+	// SMS sends the important notifications by SMS too; a nil Sender sends none. The database
+	// adapter must be told as well (DB.SetSMSDelivery), so that it queues the deliveries.
+	SMS SMSSettings
 }
 
 // FileSealer encrypts the files that hold personal data (scans of the signed 作品授权书 show
@@ -137,6 +142,7 @@ func (o Options) withDefaults() Options {
 	o.HashWait = cmp.Or(o.HashWait, DefaultHashWait)
 	o.SessionTTL = cmp.Or(o.SessionTTL, 14*24*time.Hour)
 	o.MaxWorks = cmp.Or(o.MaxWorks, DefaultMaxWorks)
+	o.SMS.ParamMax = cmp.Or(o.SMS.ParamMax, DefaultSMSParamMax)
 	return o
 }
 
@@ -146,7 +152,7 @@ func New(db Stores, storage Storage, opts Options) *Services {
 	opts = opts.withDefaults()
 	c := &core{Now: opts.Now, contests: db, submissions: db, auditLog: db, storage: storage}
 	media := &MediaService{core: c, uploads: db, settings: opts.Uploads, tools: opts.Media, check: opts.Check}
-	reg := &RegistrationService{core: c, users: db, sessions: db, media: media,
+	reg := &RegistrationService{core: c, users: db, sessions: db, mobiles: db, media: media,
 		passwords: newPasswordPool(opts.BcryptCost, opts.HashWorkers, opts.HashWait, opts.ObserveHashWait), sessionTTL: opts.SessionTTL, maxWorks: opts.MaxWorks, files: opts.Files}
 	judging := &JudgingService{core: c, users: db, sessions: db, reviews: db, awards: db, publication: db,
 		registration: reg, media: media}
@@ -155,7 +161,8 @@ func New(db Stores, storage Storage, opts Options) *Services {
 	reports := &ReportService{core: c, users: db, exports: db, publication: db, objections: db, recommendations: db,
 		judging: judging, pub: pub, spreadsheets: opts.Spreadsheets, tempDir: opts.Check.TempDir}
 	return &Services{Contests: &ContestService{core: c}, Registration: reg, Media: media, Judging: judging,
-		Publication: pub, Reports: reports, Messages: &MessageService{core: c, notes: db, deliveries: db, mailer: opts.Mailer, baseURL: opts.BaseURL}, Now: opts.Now, storage: storage}
+		Publication: pub, Reports: reports, Messages: &MessageService{core: c, notes: db, deliveries: db, mailer: opts.Mailer, baseURL: opts.BaseURL,
+			sms: opts.SMS, smsStore: db}, Now: opts.Now, storage: storage}
 }
 
 // BrowserOriginer is implemented by storages that browsers reach directly (S3 with presigned
@@ -200,6 +207,7 @@ type RegistrationService struct {
 	sessionTTL time.Duration
 	maxWorks   int
 	files      FileSealer
+	mobiles    MobileStore
 
 	dummyOnce sync.Once
 	dummy     []byte

@@ -43,6 +43,10 @@ type User struct {
 	// PasswordExpiresAt is when such a temporary password stops working; nil for the
 	// account's own password.
 	PasswordExpiresAt *time.Time
+	// Mobile is the number given at sign-up, for the store to seal; accounts read back carry
+	// only MobileMasked ("138****8000"; "" without a number).
+	Mobile       string
+	MobileMasked string
 }
 
 // TemporaryPasswordTTL is how long a password someone else chose works: long enough to hand
@@ -83,6 +87,7 @@ type SignUpInput struct {
 	Email    string
 	Password string
 	Name     string
+	Mobile   string // optional: for notifications by SMS
 }
 
 // Validate normalizes and checks the input.
@@ -98,6 +103,11 @@ func (in *SignUpInput) Validate() error {
 		f.Add("name", fe.Code, fe.Message)
 	}
 	in.Name = name
+	if mobile, fe := validateOptionalMobile(in.Mobile); fe != nil {
+		f.Add("mobile", fe.Code, fe.Message)
+	} else {
+		in.Mobile = mobile
+	}
 	switch n := utf8.RuneCountInString(in.Password); {
 	case n < MinPasswordLen:
 		f.Add("password", "password_short", "密码至少8位")

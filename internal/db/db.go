@@ -67,6 +67,9 @@ type DB struct {
 	insertOnce    sync.Once
 	inserter      *river.Client[*sql.Tx]
 	insertErr     error
+
+	// smsKinds are the kinds sent by SMS too (SetSMSDelivery); nil: none.
+	smsKinds atomic.Pointer[map[contest.NotificationKind]bool]
 }
 
 // Open connects to url: a postgres:// or postgresql:// URL for PostgreSQL, otherwise a SQLite

@@ -53,7 +53,7 @@ func (db *DB) insertNotifications(ctx context.Context, tx *gorm.DB, notes []cont
 		return err
 	}
 	if !db.emailDelivery.Load() {
-		return nil
+		return db.queueSMS(ctx, tx, notes)
 	}
 	for start := 0; start < len(notes); start += 500 {
 		ids := make([]string, 0, 500)
@@ -85,7 +85,7 @@ func (db *DB) insertNotifications(ctx context.Context, tx *gorm.DB, notes []cont
 			return err
 		}
 	}
-	return nil
+	return db.queueSMS(ctx, tx, notes)
 }
 
 // mailAttempts is how many attempts an e-mail gets: the jobs' setting, at least 1.
@@ -124,7 +124,8 @@ func (n *Notifications) RecordEmailDelivery(ctx context.Context, notificationID 
 	return translate(err, "消息")
 }
 
-// ListDeliveries returns the newest e-mail deliveries, newest first, addresses masked.
+// ListDeliveries returns the newest deliveries of every channel, newest first, addresses and
+// numbers masked.
 func (n *Notifications) ListDeliveries(ctx context.Context, limit int) ([]contest.DeliveryRecord, error) {
 	var rows []struct {
 		NotificationID string
@@ -136,9 +137,11 @@ func (n *Notifications) ListDeliveries(ctx context.Context, limit int) ([]contes
 		Kind           string
 		Subject        string
 		Email          string
+		Channel        string
+		MobileMasked   string
 	}
 	err := n.db.gorm.WithContext(ctx).Table("notification_deliveries AS d").
-		Select("d.notification_id, d.state, d.attempts, d.last_error, d.created_at, d.sent_at, n.kind, n.subject, u.email").
+		Select("d.notification_id, d.state, d.attempts, d.last_error, d.created_at, d.sent_at, n.kind, n.subject, u.email, d.channel, u.mobile_masked").
 		Joins("JOIN notifications AS n ON n.id = d.notification_id").
 		Joins("JOIN users AS u ON u.id = n.recipient").
 		Order("d.created_at DESC, d.notification_id DESC").Limit(limit).Scan(&rows).Error
@@ -149,7 +152,10 @@ func (n *Notifications) ListDeliveries(ctx context.Context, limit int) ([]contes
 	for i, r := range rows {
 		out[i] = contest.DeliveryRecord{NotificationID: r.NotificationID, Kind: contest.NotificationKind(r.Kind), Subject: r.Subject,
 			Recipient: contest.MaskEmail(r.Email), State: contest.DeliveryState(r.State), Attempts: r.Attempts,
-			LastError: r.LastError, CreatedAt: r.CreatedAt, SentAt: r.SentAt}
+			LastError: r.LastError, CreatedAt: r.CreatedAt, SentAt: r.SentAt, Channel: r.Channel}
+		if r.Channel == channelSMS {
+			out[i].Recipient = r.MobileMasked // the account's number now, masked
+		}
 	}
 	return out, nil
 }

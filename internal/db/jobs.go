@@ -181,6 +181,8 @@ type Work struct {
 	Export func(ctx context.Context, a contest.ExportArgs, attempt int, final bool) error
 	// Email sends one notification's e-mail (queue mail); nil on replicas that send none.
 	Email func(ctx context.Context, a contest.EmailArgs, attempt int, final bool) error
+	// SMS sends one notification's SMS (queue sms); nil on replicas that send none.
+	SMS func(ctx context.Context, a contest.SMSArgs, attempt int, final bool) error
 	// Housekeeping are tasks run every HousekeepingInterval (and when a replica becomes the
 	// leader), once across replicas: River's elected leader queues them.
 	Housekeeping []Task
@@ -218,6 +220,11 @@ func (db *DB) StartJobs(ctx context.Context, s JobSettings, work Work, log *slog
 	if work.Email != nil {
 		river.AddWorker(workers, &mailWorker{jobWorker[contest.EmailArgs]{run: work.Email, observe: work.ObserveJob, timeout: s.MailTimeout}})
 		queues[mailQueue] = river.QueueConfig{MaxWorkers: s.MailWorkers}
+	}
+	if work.SMS != nil {
+		river.AddWorker(workers, &smsWorker{jobWorker: jobWorker[contest.SMSArgs]{run: work.SMS, observe: work.ObserveJob, timeout: time.Minute},
+			maxWait: s.RetryMax})
+		queues[smsQueue] = river.QueueConfig{MaxWorkers: smsWorkers}
 	}
 	var periodic []*river.PeriodicJob
 	if len(work.Housekeeping) > 0 {

@@ -28,23 +28,30 @@ type userRow struct {
 	CreatedAt          time.Time
 	MustChangePassword bool
 	PasswordExpiresAt  *time.Time
+	MobileEnc          string // sealed (user_mobile.go)
+	MobileMasked       string
 }
 
 func (userRow) TableName() string { return "users" }
 
 func fromDomainUser(u contest.User) userRow {
 	return userRow{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), Employer: u.Employer, PasswordHash: u.PasswordHash,
-		Disabled: u.Disabled, CreatedAt: u.CreatedAt.UTC(), MustChangePassword: u.MustChangePassword, PasswordExpiresAt: utcPtr(u.PasswordExpiresAt)}
+		Disabled: u.Disabled, CreatedAt: u.CreatedAt.UTC(), MustChangePassword: u.MustChangePassword, PasswordExpiresAt: utcPtr(u.PasswordExpiresAt),
+		MobileMasked: contest.MaskMobile(u.Mobile)}
 }
 
 func toDomainUser(r userRow) contest.User {
 	return contest.User{ID: r.ID, Email: r.Email, Name: r.Name, Role: contest.Role(r.Role), Employer: r.Employer, PasswordHash: r.PasswordHash,
-		Disabled: r.Disabled, CreatedAt: r.CreatedAt, MustChangePassword: r.MustChangePassword, PasswordExpiresAt: r.PasswordExpiresAt}
+		Disabled: r.Disabled, CreatedAt: r.CreatedAt, MustChangePassword: r.MustChangePassword, PasswordExpiresAt: r.PasswordExpiresAt,
+		MobileMasked: r.MobileMasked}
 }
 
 // CreateUser inserts an account; a taken email is EConflict.
 func (ac *Accounts) CreateUser(ctx context.Context, u *contest.User) error {
 	row := fromDomainUser(*u)
+	if err := ac.sealMobile(&row, u.Mobile); err != nil {
+		return err
+	}
 	return translate(ac.db.gorm.WithContext(ctx).Create(&row).Error, "账号")
 }
 
@@ -52,6 +59,9 @@ func (ac *Accounts) CreateUser(ctx context.Context, u *contest.User) error {
 // client gives up either leaves both or neither. A taken email is EConflict.
 func (ac *Accounts) CreateAccount(ctx context.Context, u *contest.User, s *contest.Session) error {
 	user, sess := fromDomainUser(*u), fromDomainSession(*s)
+	if err := ac.sealMobile(&user, u.Mobile); err != nil {
+		return err
+	}
 	return translate(ac.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&user).Error; err != nil {
 			return err

@@ -32,11 +32,11 @@ func (s accounts) routes(r router) {
 }
 
 func (s accounts) apiSignUp(c echo.Context) error {
-	var in struct{ Email, Password, Name string }
+	var in struct{ Email, Password, Name, Mobile string }
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	sess, u, err := s.svc.Registration.SignUp(c.Request().Context(), contest.SignUpInput{Email: in.Email, Password: in.Password, Name: in.Name})
+	sess, u, err := s.svc.Registration.SignUp(c.Request().Context(), contest.SignUpInput{Email: in.Email, Password: in.Password, Name: in.Name, Mobile: in.Mobile})
 	if err != nil {
 		return err
 	}
@@ -78,10 +78,12 @@ type userJSON struct {
 	// MustChangePassword: signed in with a temporary password, the account can only choose
 	// its own (POST /api/v1/me/password) until it does.
 	MustChangePassword bool `json:"must_change_password"`
+	// Mobile is the account's mobile number, masked ("138****8000"); absent without one.
+	Mobile string `json:"mobile,omitempty"`
 }
 
 func toUserJSON(u contest.User) userJSON {
-	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), MustChangePassword: u.MustChangePassword}
+	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), MustChangePassword: u.MustChangePassword, Mobile: u.MobileMasked}
 }
 
 func (s accounts) pageSignUp(c echo.Context) error {
@@ -89,7 +91,8 @@ func (s accounts) pageSignUp(c echo.Context) error {
 }
 
 func (s accounts) pageSignUpPost(c echo.Context) error {
-	in := contest.SignUpInput{Email: c.FormValue("email"), Password: c.FormValue("password"), Name: c.FormValue("name")}
+	in := contest.SignUpInput{Email: c.FormValue("email"), Password: c.FormValue("password"), Name: c.FormValue("name"),
+		Mobile: c.FormValue("mobile")}
 	sess, _, err := s.svc.Registration.SignUp(c.Request().Context(), in)
 	if err != nil {
 		return s.formError(c, "signup", "注册", err, in)

@@ -157,6 +157,9 @@ func (e *env) start() {
 	if opts.Mailer != nil { // as `contest serve` with CONTEST_SMTP_HOST
 		work.Email = e.Svc.Messages.SendEmail
 	}
+	if opts.SMS.Sender != nil { // as `contest serve` with CONTEST_SMS_PROVIDER
+		work.SMS = e.Svc.Messages.SendSMS
+	}
 	jobs, err := e.DB.StartJobs(context.Background(), e.JobSettings, work, log)
 	if err != nil {
 		e.t.Fatal(err)

@@ -144,6 +144,7 @@ var flashText = map[string]string{
 	"signedout": "已退出登录",
 	"signedin":  "登录成功",
 	"password":  "密码已修改，其他设备上的登录已失效",
+	"mobile":    "手机号码已保存",
 }
 
 func flash(c echo.Context, key string) {
