@@ -269,7 +269,9 @@ func TestDemo_NewcomerReachesPublishedResultsAndACertificate(t *testing.T) {
 	}
 }
 
-func anon2(t *testing.T, site string) *demoUser { return &demoUser{t: t, site: site, http: http.DefaultClient} }
+func anon2(t *testing.T, site string) *demoUser {
+	return &demoUser{t: t, site: site, http: http.DefaultClient}
+}
 
 // The demo never runs on the production backends or in a folder of real data.
 func TestDemo_RefusesProductionStorageAndData(t *testing.T) {
