@@ -107,10 +107,11 @@ func (d *Demo) Seed(ctx context.Context) error {
 	if _, err := d.svc.Registration.EnsureOrganizer(ctx, OrganizerEmail, orgPassword, "演示组织者"); err != nil {
 		return err
 	}
-	_, org, err := d.svc.Registration.SignIn(ctx, OrganizerEmail, orgPassword)
+	sess, org, err := d.svc.Registration.SignIn(ctx, OrganizerEmail, orgPassword)
 	if err != nil {
 		return err
 	}
+	defer d.svc.Registration.SignOut(context.WithoutCancel(ctx), sess.Token)
 	if err := d.setJudging(ctx, org); err != nil {
 		return err
 	}
@@ -175,7 +176,10 @@ func (d *Demo) addJudge(ctx context.Context, org contest.User, j judge, password
 	if err != nil {
 		return err
 	}
-	return d.svc.Registration.ChangePassword(ctx, u, sess.Token, once, password)
+	if err := d.svc.Registration.ChangePassword(ctx, u, sess.Token, once, password); err != nil {
+		return err
+	}
+	return d.svc.Registration.SignOut(ctx, sess.Token)
 }
 
 // entry is a work entered, by its owner.
