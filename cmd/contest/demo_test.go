@@ -127,7 +127,8 @@ func (u *demoUser) jump(step string) {
 	}
 }
 
-// accounts reads the passwords the demo printed and saved.
+// demoPasswords reads the passwords the demo printed and saved: the organizer's, and the one
+// the judges and contestants share.
 func demoPasswords(t *testing.T, dir string) (organizer, others string) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, "demo-accounts.txt"))
@@ -156,7 +157,7 @@ func TestDemo_NewcomerReachesPublishedResultsAndACertificate(t *testing.T) {
 	}
 
 	// Every page says 演示, and the collection is open.
-	anon := &demoUser{t: t, site: site, http: http.DefaultClient}
+	anon := anonymous(t, site)
 	if code, body, _ := anon.get("/"); code != 200 || !strings.Contains(body, "演示模式，时间可调，数据仅供体验") || !strings.Contains(body, "征集进行中") {
 		t.Fatalf("home page = %d without the demo banner or the open collection:\n%.600s", code, body)
 	}
@@ -264,12 +265,13 @@ func TestDemo_NewcomerReachesPublishedResultsAndACertificate(t *testing.T) {
 	if strings.Contains(out2.String(), "正在生成演示数据") || !strings.Contains(out2.String(), orgPassword) {
 		t.Errorf("second start seeded again or did not print the accounts:\n%s", out2)
 	}
-	if _, body, _ := anon2(t, site2).get("/"); !strings.Contains(body, "结果已发布") {
+	if _, body, _ := anonymous(t, site2).get("/"); !strings.Contains(body, "结果已发布") {
 		t.Errorf("after a restart the banner does not say 结果已发布:\n%.600s", body)
 	}
 }
 
-func anon2(t *testing.T, site string) *demoUser {
+// anonymous is a visitor who has not signed in.
+func anonymous(t *testing.T, site string) *demoUser {
 	return &demoUser{t: t, site: site, http: http.DefaultClient}
 }
 

@@ -39,7 +39,7 @@ type work struct {
 	Email, Lead, Employer, Title, Description string
 	// Partner, when set, is a second participant who signs the 授权书 too.
 	Partner string
-	// Source is the ffmpeg test pattern (lavfi) and Tone the sine's frequency.
+	// Source is the ffmpeg test pattern or colour (lavfi) and Tone the sine's frequency.
 	Source string
 	Tone   int
 	// Small makes the video 640x360: its check rejects it (below 720P), so the work stays a
@@ -52,7 +52,7 @@ var works = []work{
 	{"user2@demo.local", "王海涛", "东南大学", "芯片上的青春", "展示集成电路实验室里的攻关日常，讲述青年工程师突破关键技术的故事。", "", "testsrc2", 523, false},
 	{"user3@demo.local", "刘思雨", "省人民医院", "手术台前的创新", "介绍一项微创手术新技术从设想到临床应用的过程。", "陈志强", "smptehdbars", 587, false},
 	{"user4@demo.local", "陈嘉明", "省气象局", "追风的人", "气象科技工作者用新一代雷达守护城市，镜头记录一次强对流天气的预警。", "", "rgbtestsrc", 659, false},
-	{"user5@demo.local", "赵文博", "南京大学", "显微镜下的世界", "带观众看见细胞里的精彩，讲述基础研究者的坚持。", "", "mandelbrot", 698, false},
+	{"user5@demo.local", "赵文博", "南京大学", "显微镜下的世界", "带观众看见细胞里的精彩，讲述基础研究者的坚持。", "", "color=c=0x1e6fa8", 698, false},
 	{"user6@demo.local", "孙丽娟", "省水利科学研究院", "守护一江清水", "水利科研团队用数字孪生技术治理河湖的实践。", "周涛", "yuvtestsrc", 784, false},
 	{"user7@demo.local", "李卫东", "省交通规划设计院", "跨江大桥诞生记", "从图纸到通车，工程师们攻克深水基础施工难题。", "", "testsrc", 880, false},
 	{"user8@demo.local", "黄雅琪", "省中医药研究院", "本草新说", "用现代科学方法研究传统中药的青年团队。", "", "smptebars", 988, true},
@@ -302,14 +302,19 @@ func (d *Demo) waitCheck(ctx context.Context, u contest.User, id string) (contes
 }
 
 // makeVideo generates the work's video: 5 seconds of its test pattern with a tone, H.264 and
-// AAC in MP4, 1280x720 (640x360 for the one meant to be rejected).
+// AAC in MP4, 1280x720 (640x360 for the one meant to be rejected), at 5 frames a second to be
+// quick on a small machine.
 func makeVideo(ctx context.Context, w work, path string) error {
 	size := "1280x720"
 	if w.Small {
 		size = "640x360"
 	}
+	src := w.Source + "=" // a source with options of its own (color=c=…) takes more after ":"
+	if strings.Contains(w.Source, "=") {
+		src = w.Source + ":"
+	}
 	args := []string{"-v", "error", "-y",
-		"-f", "lavfi", "-i", fmt.Sprintf("%s=size=%s:rate=10", w.Source, size),
+		"-f", "lavfi", "-i", src + "size=" + size + ":rate=5",
 		"-f", "lavfi", "-i", fmt.Sprintf("sine=frequency=%d:sample_rate=22050", w.Tone),
 		"-t", "5", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-b:v", "300k",
 		"-c:a", "aac", "-b:a", "32k", "-movflags", "+faststart", "-f", "mp4", path}
