@@ -16,7 +16,8 @@ import (
 )
 
 // clockFile holds the clock's offset from the real time, in the demo's data folder, so that a
-// restarted demo stays at the stage it reached.
+// restarted demo stays at the stage it reached. Written on the first start, before the
+// database, it also marks the folder as the demo's.
 const clockFile = "demo-clock.txt"
 
 // Clock is the real time plus an offset that only moves forward.
@@ -29,12 +30,12 @@ type Clock struct {
 	offset time.Duration
 }
 
-// OpenClock reads the clock kept in the data folder dir (no offset the first time).
+// OpenClock reads the clock kept in the data folder dir, or starts it there with no offset.
 func OpenClock(dir string) (*Clock, error) {
 	c := &Clock{path: filepath.Join(dir, clockFile), real: time.Now}
 	b, err := os.ReadFile(c.path)
 	if errors.Is(err, os.ErrNotExist) {
-		return c, nil
+		return c, c.write(0)
 	} else if err != nil {
 		return nil, err
 	}
@@ -68,13 +69,18 @@ func (c *Clock) set(t time.Time) error {
 	if off < c.offset {
 		return nil
 	}
-	tmp := c.path + ".tmp"
-	if err := os.WriteFile(tmp, []byte("offset: "+off.String()+"\n"), 0o600); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, c.path); err != nil {
+	if err := c.write(off); err != nil {
 		return err
 	}
 	c.offset = off
 	return nil
+}
+
+// write saves the offset, replacing the file whole.
+func (c *Clock) write(off time.Duration) error {
+	tmp := c.path + ".tmp"
+	if err := os.WriteFile(tmp, []byte("offset: "+off.String()+"\n"), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, c.path)
 }
