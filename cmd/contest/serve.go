@@ -43,7 +43,7 @@ func runServer(ctx context.Context, cfg config, clock *demo.Clock, stdout, stder
 	url := siteURL(cfg, ln.Addr())
 	var warning string
 	extra.BaseURL, warning = certificateBase(cfg, url)
-	if warning != "" && clock == nil {
+	if warning != "" {
 		log.Warn(warning)
 	}
 	if clock != nil {
