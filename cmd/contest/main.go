@@ -5,6 +5,7 @@
 //	contest migrate    apply database migrations and exit
 //	contest organizer  create an organizer account
 //	contest probe      check video files against the contest's media rules
+//	contest demo       run an example contest with a clock to move through its stages
 //
 // With no configuration it runs on SQLite and the ./data folder; see docs/configuration.md.
 package main
@@ -52,6 +53,8 @@ commands:
   organizer   create an organizer account: contest organizer -email a@b.cn [-password …]
   probe       check video files against the contest's rules: contest probe [--json] FILE...
               (exit status 0: all pass, 1: some rejected, 2: usage error)
+  demo        run an example contest (SQLite + ./demo-data only) with contestants, judges and
+              scores, and a clock an organizer moves to each stage: contest demo [-addr :8080]
 
 Run "contest <command> -h" for the flags of a command. The flags of serve, worker, migrate
 and organizer also have CONTEST_* environment variables; see docs/configuration.md.
@@ -74,6 +77,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return organizer(ctx, args, getenv, stdout, stderr)
 	case "probe":
 		return probe(ctx, args, stdout, stderr)
+	case "demo":
+		return runDemo(ctx, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jskx/contest/internal/demo"
 	webhttp "github.com/jskx/contest/internal/http"
 )
 
@@ -19,8 +20,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return usageError{err}
 	}
+	return runServer(ctx, cfg, nil, stdout, stderr)
+}
+
+// runServer is `contest serve`, and with a demo clock `contest demo` (nil in production: no
+// demo clock, no route to move it, no demo data).
+func runServer(ctx context.Context, cfg config, clock *demo.Clock, stdout, stderr io.Writer) error {
 	log := newLogger(cfg, stderr)
-	log.Info("starting", "config", cfg.String())
+	log.Info("starting", "config", cfg.String(), "demo", clock != nil)
 	// Migrations run before the port opens: no connection waits on them.
 	a, extra, metrics, err := startCommand(ctx, cfg, log, stderr)
 	if err != nil {
@@ -39,14 +46,31 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if warning != "" {
 		log.Warn(warning)
 	}
+	if clock != nil {
+		extra.Now = clock.Now
+	}
 	if err := a.wire(extra); err != nil {
 		return err
 	}
-	if err := a.seed(ctx, stdout); err != nil {
+	// CONTEST_WORKERS=0: this replica only answers HTTP; `contest worker` replicas run the jobs.
+	// They start before the demo is seeded: its videos are checked by them.
+	if cfg.Jobs.Workers > 0 {
+		stopJobs, err := a.startJobs(ctx)
+		if err != nil {
+			return err
+		}
+		defer stopJobs() // before a.close() closes the database under them
+	}
+	opts := webhttp.Options{SecureCookies: cfg.secureCookies(), BaseURL: cfg.BaseURL,
+		TrustedProxies: cfg.TrustedProxies, Metrics: metrics.Registry(), MetricsHandler: metrics.public}
+	if clock == nil {
+		if err := a.seed(ctx, stdout); err != nil {
+			return err
+		}
+	} else if opts.Demo, err = a.seedDemo(ctx, clock, stdout); err != nil {
 		return err
 	}
-	web := webhttp.New(a.svc, a.ready, log, webhttp.Options{SecureCookies: cfg.secureCookies(), BaseURL: cfg.BaseURL,
-		TrustedProxies: cfg.TrustedProxies, Metrics: metrics.Registry(), MetricsHandler: metrics.public})
+	web := webhttp.New(a.svc, a.ready, log, opts)
 	srv := &http.Server{
 		Handler:           web,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -56,14 +80,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	fmt.Fprintf(stdout, "\n服务已启动 / listening: %s\n组织者登录 / organizer sign-in: %s/login\n\n", url, url)
 
-	// CONTEST_WORKERS=0: this replica only answers HTTP; `contest worker` replicas run the jobs.
-	if cfg.Jobs.Workers > 0 {
-		stopJobs, err := a.startJobs(ctx)
-		if err != nil {
-			return err
-		}
-		defer stopJobs() // before a.close() closes the database under them
-	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go a.watchFirstPassword(ctx)

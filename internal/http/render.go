@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/jskx/contest/internal/contest"
+	"github.com/jskx/contest/internal/demo"
 )
 
 //go:embed templates static
@@ -33,6 +34,8 @@ type view struct {
 	Data     any
 	// Unread is the signed-in user's unread messages, shown in the header.
 	Unread int64
+	// Demo is set in demo mode only: the banner on every page and the clock's steps.
+	Demo *demoView
 }
 
 // pages holds one template set per page, each page with the shared layout.
@@ -98,9 +101,9 @@ var beijing = contest.Beijing
 // entityLabels and actionLabels name the audit log's codes in Chinese on its page (the CSV keeps
 // the codes, for scripts).
 var (
-	entityLabels = map[string]string{"assignment": "评审分配", "award": "奖项", "contest": "活动设置", "user": "账号", "export": "导出", "formal_review": "形式审查",
+	entityLabels = map[string]string{"assignment": "评审分配", "award": "奖项", "contest": "活动设置", "demo_clock": "演示时钟", "user": "账号", "export": "导出", "formal_review": "形式审查",
 		"judge": "评委", "judging": "评审", "objection": "异议", "publication": "结果发布", "recommendation": "推荐至全国", "review": "评分"}
-	actionLabels = map[string]string{"conflict": "回避", "move": "调整", "reassign": "改派", "run": "分配", "confirm": "确认",
+	actionLabels = map[string]string{"conflict": "回避", "move": "调整", "reassign": "改派", "advance": "调整演示时间", "run": "分配", "confirm": "确认",
 		"reopen": "开启新版本", "download": "下载", "registrations_full": "完整导出报名信息", "start": "开始生成", "passed": "通过",
 		"excluded": "不通过", "invite": "邀请", "activate": "启用", "deactivate": "停用", "close": "结束评审", "settings": "修改设置",
 		"decide": "处理", "publicity": "开始公示", "publish": "发布", "unpublish": "撤回发布", "recommend": "推荐",
@@ -145,6 +148,7 @@ var flashText = map[string]string{
 	"signedin":  "登录成功",
 	"password":  "密码已修改，其他设备上的登录已失效",
 	"mobile":    "手机号码已保存",
+	"democlock": "演示时间已调整",
 }
 
 func flash(c echo.Context, key string) {
@@ -169,6 +173,9 @@ func (s *Server) render(c echo.Context, status int, name string, v view) error {
 		}
 	}
 	v.Now = s.svc.Now()
+	if s.opts.Demo != nil {
+		v.Demo = &demoView{Stage: demo.Stage(v.Contest, v.Now), Steps: demo.Steps(v.Contest, v.Now)}
+	}
 	if f, err := c.Cookie("flash"); err == nil && v.Flash == "" {
 		v.Flash = flashText[f.Value]
 		c.SetCookie(&http.Cookie{Name: "flash", Path: "/", MaxAge: -1})

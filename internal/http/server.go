@@ -24,6 +24,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/jskx/contest/internal/contest"
+	"github.com/jskx/contest/internal/demo"
 )
 
 // Options are the edge's settings.
@@ -46,6 +47,9 @@ type Options struct {
 	// MetricsHandler, when set, is served at /metrics on this (public) port. It must refuse a
 	// request without the metrics token: cmd/contest sets it only with CONTEST_METRICS_TOKEN.
 	MetricsHandler http.Handler
+	// Demo, set by `contest demo` only, is the demo's clock: every page says 演示 and organizers
+	// move the clock from the settings page. nil in production: no such route exists.
+	Demo *demo.Demo
 }
 
 // Server holds the Echo instance and what the handlers need.
@@ -214,6 +218,7 @@ func (s *Server) resources() []interface{ routes(router) } {
 		home{s}, accounts{s}, contestSettings{s}, submissions{s}, adminSubmissions{s}, consents{s}, videos{s},
 		judges{s}, formalReviews{s}, reviews{s}, assignments{s}, rankings{s}, judgingSettings{s},
 		publicationDesk{s}, objections{s}, publicResults{s}, exports{s}, auditLog{s}, messages{s}, accountMobile{s},
+		demoClock{s},
 	}
 }
 
