@@ -75,8 +75,8 @@ type ReviewStore interface {
 	ReviewRecords(ctx context.Context, contestID string) ([]ReviewRecord, error)
 	// ReplaceAssignments deletes the assignments in remove (only if still unreviewed) and in
 	// drafts (only if still unsubmitted), and adds those in add, with the audit entry, in one
-	// transaction.
-	ReplaceAssignments(ctx context.Context, contestID string, remove, drafts []Assignment, add []ReviewRecord, a AuditEntry) error
+	// transaction, with the notes to the judges (one per event and recipient).
+	ReplaceAssignments(ctx context.Context, contestID string, remove, drafts []Assignment, add []ReviewRecord, a AuditEntry, notes ...Notification) error
 	// AssignedWorks returns every work assigned to the judge, in the judge's order, with its
 	// status, its formal review and what a review may show of it; never personal data.
 	AssignedWorks(ctx context.Context, judgeID string) ([]AssignedWork, error)

@@ -43,6 +43,9 @@ type User struct {
 	// PasswordExpiresAt is when such a temporary password stops working; nil for the
 	// account's own password.
 	PasswordExpiresAt *time.Time
+	// RemindersOff is set when the person turned reminders off (the unsubscribe link or the
+	// account page): they are not e-mailed, and still listed in the message centre.
+	RemindersOff bool
 }
 
 // TemporaryPasswordTTL is how long a password someone else chose works: long enough to hand

@@ -57,7 +57,7 @@ func (rv *Reviews) ReviewRecords(ctx context.Context, contestID string) ([]conte
 
 // ReplaceAssignments removes unreviewed assignments and adds new ones, with the audit entry,
 // in one transaction. An assignment reviewed meanwhile is not removed.
-func (rv *Reviews) ReplaceAssignments(ctx context.Context, contestID string, remove, drafts []contest.Assignment, add []contest.ReviewRecord, a contest.AuditEntry) error {
+func (rv *Reviews) ReplaceAssignments(ctx context.Context, contestID string, remove, drafts []contest.Assignment, add []contest.ReviewRecord, a contest.AuditEntry, notes ...contest.Notification) error {
 	audit := fromDomainAudit(a)
 	err := rv.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for _, r := range remove {
@@ -82,6 +82,9 @@ func (rv *Reviews) ReplaceAssignments(ctx context.Context, contestID string, rem
 			if err := tx.CreateInBatches(&rows, 500).Error; err != nil {
 				return err
 			}
+		}
+		if err := rv.db.insertNotifications(ctx, tx, notes); err != nil {
+			return err
 		}
 		return tx.Create(&audit).Error
 	})

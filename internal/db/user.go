@@ -28,6 +28,7 @@ type userRow struct {
 	CreatedAt          time.Time
 	MustChangePassword bool
 	PasswordExpiresAt  *time.Time
+	RemindersOff       bool // set by SetRemindersOff only
 }
 
 func (userRow) TableName() string { return "users" }
@@ -39,7 +40,7 @@ func fromDomainUser(u contest.User) userRow {
 
 func toDomainUser(r userRow) contest.User {
 	return contest.User{ID: r.ID, Email: r.Email, Name: r.Name, Role: contest.Role(r.Role), Employer: r.Employer, PasswordHash: r.PasswordHash,
-		Disabled: r.Disabled, CreatedAt: r.CreatedAt, MustChangePassword: r.MustChangePassword, PasswordExpiresAt: r.PasswordExpiresAt}
+		Disabled: r.Disabled, CreatedAt: r.CreatedAt, MustChangePassword: r.MustChangePassword, PasswordExpiresAt: r.PasswordExpiresAt, RemindersOff: r.RemindersOff}
 }
 
 // CreateUser inserts an account; a taken email is EConflict.
