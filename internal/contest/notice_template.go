@@ -103,16 +103,16 @@ var noticeKinds = []NoticeKind{
 	{
 		Kind: NoteDeadlineReminder, Label: "作品截止提醒", Audience: RoleContestant, Reminder: true,
 		When: "作品征集截止前 24 小时和 2 小时，发给作品尚未提交的参赛者",
-		Fields: []NoticeField{fieldTitle, {"剩余时间", "24 小时"}, {"截止时间", "2022-05-20 23:59:59"},
+		Fields: []NoticeField{fieldTitle, {"剩余时间", "24 小时"}, {"截止时间", "2022年5月20日 23:59:59"},
 			{"待办", "1. 参赛视频未通过检查，请按提示重新上传\n2. 有 1 位参与人员尚未签署作品授权书"}},
 		Default: NoticeTemplate{
-			Subject: "距作品征集截止不到{剩余时间}：《{作品名称}》尚未提交",
+			Subject: "距作品征集截止不到 {剩余时间}：《{作品名称}》尚未提交",
 			Body:    "您的作品《{作品名称}》尚未提交，作品征集将于{截止时间}（北京时间）截止，截止后不能再提交。\n还需完成：\n{待办}\n请在截止前完成以上事项并点击“提交作品”。",
 		},
 	},
 	{
 		Kind: NoteReviewAssigned, Label: "评审任务分配", Audience: RoleJudge, When: "组织方分配或改派评审任务，评委有新的作品要评时",
-		Fields: []NoticeField{{"新分配数", "12"}, {"作品总数", "30"}, {"评审截止", "2022-05-28 23:59:59"}},
+		Fields: []NoticeField{{"新分配数", "12"}, {"作品总数", "30"}, {"评审截止", "2022年5月28日 23:59:59"}},
 		Default: NoticeTemplate{
 			Subject: "新的评审任务：{新分配数} 件作品",
 			Body:    "组织方为您分配了 {新分配数} 件作品，您的评审队列现共有 {作品总数} 件作品。\n请在{评审截止}（北京时间）前完成评分。",
@@ -121,9 +121,9 @@ var noticeKinds = []NoticeKind{
 	{
 		Kind: NoteReviewReminder, Label: "评审截止提醒", Audience: RoleJudge, Reminder: true,
 		When:   "评审截止前 48 小时和 24 小时，发给尚有作品未评完的评委",
-		Fields: []NoticeField{{"剩余时间", "48 小时"}, {"评审截止", "2022-05-28 23:59:59"}, {"未完成数", "5"}, {"作品总数", "30"}},
+		Fields: []NoticeField{{"剩余时间", "48 小时"}, {"评审截止", "2022年5月28日 23:59:59"}, {"未完成数", "5"}, {"作品总数", "30"}},
 		Default: NoticeTemplate{
-			Subject: "距评审截止不到{剩余时间}：还有 {未完成数} 件作品未提交评分",
+			Subject: "距评审截止不到 {剩余时间}：还有 {未完成数} 件作品未提交评分",
 			Body:    "您的 {作品总数} 件评审作品中还有 {未完成数} 件未提交评分。评审将于{评审截止}（北京时间）截止，截止后不能再评分。",
 		},
 	},
