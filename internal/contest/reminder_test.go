@@ -14,9 +14,9 @@ func TestReminderDue_FromItsMomentForAQuarterOfItsLead(t *testing.T) {
 		want bool
 	}{
 		{end.Add(-24*time.Hour - time.Second), 24 * time.Hour, false}, // not yet
-		{end.Add(-24 * time.Hour), 24 * time.Hour, true},               // its moment
-		{end.Add(-18*time.Hour - time.Second), 24 * time.Hour, true},   // 6 h late: still "不到 24 小时"
-		{end.Add(-18 * time.Hour), 24 * time.Hour, false},              // later: skipped, not sent late
+		{end.Add(-24 * time.Hour), 24 * time.Hour, true},              // its moment
+		{end.Add(-18*time.Hour - time.Second), 24 * time.Hour, true},  // 6 h late: still "不到 24 小时"
+		{end.Add(-18 * time.Hour), 24 * time.Hour, false},             // later: skipped, not sent late
 		{end.Add(-2 * time.Hour), 2 * time.Hour, true},
 		{end.Add(-90*time.Minute - time.Second), 2 * time.Hour, true},
 		{end.Add(-90 * time.Minute), 2 * time.Hour, false}, // the service was down: no "2 小时" with 1 h left
