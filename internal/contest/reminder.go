@@ -197,6 +197,9 @@ type ReminderStore interface {
 	DigestCounts(ctx context.Context, contestID string, since, until time.Time) (DigestCounts, error)
 	// SetRemindersOff records whether the user gets reminders by e-mail.
 	SetRemindersOff(ctx context.Context, userID string, off bool) error
+	// DraftsAfter returns up to limit of the contest's works in draft whose id sorts after
+	// afterID, by id, with their participants (numbers masked).
+	DraftsAfter(ctx context.Context, contestID, afterID string, limit int) ([]Submission, error)
 }
 
 // reminderBatch is how many works one transaction of reminders covers.
@@ -238,17 +241,17 @@ func (s *MessageService) RunReminders(ctx context.Context) (int, error) {
 	return n + k, err
 }
 
-// round runs a round of reminders once: batchOf returns the notes of a batch (from batch 0)
-// and whether there are more. Each batch is inserted in one transaction; the last one records
+// round runs a round of reminders once: batchOf returns the notes of the next batch and
+// whether there are more. Each batch is inserted in one transaction; the last one records
 // the round as done, so the next runs in its window skip it.
-func (s *MessageService) round(ctx context.Context, key string, now time.Time, batchOf func(batch int) ([]Notification, bool, error)) (int, error) {
+func (s *MessageService) round(ctx context.Context, key string, now time.Time, batchOf func() ([]Notification, bool, error)) (int, error) {
 	done, err := s.reminders.ReminderRoundDone(ctx, key)
 	if err != nil || done {
 		return 0, err
 	}
 	n := 0
-	for batch := 0; ; batch++ {
-		notes, more, err := batchOf(batch)
+	for {
+		notes, more, err := batchOf()
 		if err != nil {
 			return n, err
 		}
@@ -266,29 +269,31 @@ func (s *MessageService) round(ctx context.Context, key string, now time.Time, b
 	}
 }
 
-// remindDrafts reminds the owner of every work not yet submitted, a batch at a time.
+// remindDrafts reminds the owner of every work not yet submitted, a batch at a time, in
+// the order of their ids.
 func (s *MessageService) remindDrafts(ctx context.Context, c Contest, now time.Time, l reminderLead) (int, error) {
 	key := fmt.Sprintf("deadline:%s:%s", c.ID, l.Code)
-	return s.round(ctx, key, now, func(batch int) ([]Notification, bool, error) {
-		page, err := s.submissions.ListSubmissions(ctx, SubmissionFilter{ContestID: c.ID, Status: StatusDraft,
-			Offset: batch * reminderBatch, Limit: reminderBatch})
+	after := ""
+	return s.round(ctx, key, now, func() ([]Notification, bool, error) {
+		drafts, err := s.reminders.DraftsAfter(ctx, c.ID, after, reminderBatch)
 		if err != nil {
 			return nil, false, err
 		}
-		notes := make([]Notification, 0, len(page.Items))
-		for _, sub := range page.Items {
+		notes := make([]Notification, 0, len(drafts))
+		for _, sub := range drafts {
 			if sub.OwnerID != "" {
 				notes = append(notes, deadlineReminder(now, c, sub, l))
 			}
+			after = sub.ID
 		}
-		return notes, len(page.Items) == reminderBatch, nil
+		return notes, len(drafts) == reminderBatch, nil
 	})
 }
 
 // remindJudges reminds every judge with unfinished reviews.
 func (s *MessageService) remindJudges(ctx context.Context, c Contest, now time.Time, l reminderLead) (int, error) {
 	key := fmt.Sprintf("review:%s:%s", c.ID, l.Code)
-	return s.round(ctx, key, now, func(int) ([]Notification, bool, error) {
+	return s.round(ctx, key, now, func() ([]Notification, bool, error) {
 		progress, err := s.reminders.JudgeLoads(ctx, c.ID)
 		if err != nil {
 			return nil, false, err
@@ -310,7 +315,7 @@ func (s *MessageService) sendDigest(ctx context.Context, c Contest, now time.Tim
 		return 0, nil
 	}
 	key := "digest:" + c.ID + ":" + m.In(Beijing).Format("2006-01-02")
-	return s.round(ctx, key, now, func(int) ([]Notification, bool, error) {
+	return s.round(ctx, key, now, func() ([]Notification, bool, error) {
 		d, err := s.reminders.DigestCounts(ctx, c.ID, m.Add(-24*time.Hour), m)
 		if err != nil {
 			return nil, false, err

@@ -110,3 +110,40 @@ func (rm *Reminders) SetRemindersOff(ctx context.Context, userID string, off boo
 	}
 	return translate(res.Error, "账号")
 }
+
+// DraftsAfter returns up to limit of the contest's works in draft whose id sorts after
+// afterID, by id, with their participants (numbers masked): a walk over every draft that a
+// work changed meanwhile cannot make skip another, as a walk by pages of the newest change
+// first would.
+func (rm *Reminders) DraftsAfter(ctx context.Context, contestID, afterID string, limit int) ([]contest.Submission, error) {
+	sb := &Submissions{db: rm.db}
+	g := rm.db.gorm.WithContext(ctx)
+	var rows []submissionRow
+	if err := g.Where("contest_id = ? AND status = ? AND id > ?", contestID, string(contest.StatusDraft), afterID).
+		Order("id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, translate(err, "作品")
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	byID := map[string][]participantRow{}
+	if len(ids) > 0 {
+		var parts []participantRow
+		if err := g.Where("submission_id IN ?", ids).Order("submission_id, position").Find(&parts).Error; err != nil {
+			return nil, translate(err, "作品")
+		}
+		for _, p := range parts {
+			byID[p.SubmissionID] = append(byID[p.SubmissionID], p)
+		}
+	}
+	out := make([]contest.Submission, 0, len(rows))
+	for _, r := range rows {
+		s, err := sb.toDomainSubmission(r, byID[r.ID], false)
+		if err != nil {
+			return nil, contest.Internal(err)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
