@@ -117,7 +117,8 @@ func (s *JudgingService) DeclareConflict(ctx context.Context, actor User, id, re
 	add := additions(Assign(works, judges, c.Judging.ReviewsPerWork, keep, uint64(s.Now().UnixNano())), keep)
 	audit := s.newAudit(actor, "assignment", id, "conflict", map[string]any{"judge": actor.ID},
 		map[string]any{"reason": reason, "reassigned_to": pairs(add)})
-	err = s.reviews.DeclareConflict(ctx, c.ID, mine, reason, s.Now(), add, audit)
+	notes := assignedNotifications(s.Now(), c, add, queueSizes(append(keep, pairs2(add)...)))
+	err = s.reviews.DeclareConflict(ctx, c.ID, mine, reason, s.Now(), add, audit, notes...)
 	if errors.Is(err, ErrStale) {
 		return errConflictAfterReview // submitted in another window meanwhile
 	}

@@ -85,8 +85,9 @@ type ReviewStore interface {
 	SaveReview(ctx context.Context, r ReviewRecord, a AuditEntry) error
 	// DeclareConflict records a judge's conflict with a work and removes the (unsubmitted)
 	// assignment, adding the replacements and the audit entry, in one transaction; ErrStale
-	// when the review was submitted meanwhile.
-	DeclareConflict(ctx context.Context, contestID string, c Assignment, reason string, at time.Time, add []ReviewRecord, a AuditEntry) error
+	// when the review was submitted meanwhile. The notes to the judges given the work are
+	// inserted with them.
+	DeclareConflict(ctx context.Context, contestID string, c Assignment, reason string, at time.Time, add []ReviewRecord, a AuditEntry, notes ...Notification) error
 	// Conflicts returns the declared conflicts, as judge → work → true.
 	Conflicts(ctx context.Context) (map[string]map[string]bool, error)
 }

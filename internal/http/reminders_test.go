@@ -209,6 +209,13 @@ func TestReminders_JudgesAreToldOfAssignmentsRemindedAndThanked(t *testing.T) {
 				t.Errorf("assignment message = %+v", got[0])
 			}
 		}
+		// A work the late judge declares a conflict with goes to a judge invited since: a new
+		// work for them, and they are told.
+		third, _, _ := e.InviteJudge(org, address("j3"), "评委三", "戊研究所")
+		late.Must(http.StatusNoContent, "POST", "/api/v1/judge/works/"+works[0]+"/conflict", map[string]string{"reason": "与作者是同学"})
+		if got := third.Messages().ofKind("review_assigned"); len(got) != 1 || got[0].Subject != "新的评审任务：1 件作品" {
+			t.Errorf("the judge given the conflicted work was told %+v", got)
+		}
 		for _, w := range works {
 			done.Must(http.StatusOK, "PUT", "/api/v1/judge/works/"+w+"/review", map[string]any{"submit": true,
 				"scores": map[string]float64{"theme": 28, "orientation": 18, "timeliness": 22, "artistry": 24}})
@@ -222,7 +229,7 @@ func TestReminders_JudgesAreToldOfAssignmentsRemindedAndThanked(t *testing.T) {
 			t.Errorf("the judge who finished got %d reminders", n)
 		}
 		got := late.Messages().ofKind("review_reminder")
-		if len(got) != 1 || got[0].Subject != "距评审截止不到 48 小时：还有 2 件作品未提交评分" {
+		if len(got) != 1 || got[0].Subject != "距评审截止不到 48 小时：还有 1 件作品未提交评分" {
 			t.Fatalf("the late judge's reminders = %+v", got)
 		}
 
