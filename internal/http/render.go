@@ -131,21 +131,21 @@ func mustParsePages() *pages {
 
 // flashText are the one-line confirmations shown after a redirect; the cookie holds only the key.
 var flashText = map[string]string{
-	"saved":         "已保存",
-	"purged":        "个人信息已清除：报名联系信息、证件号码、授权书扫描件、授权IP和异议人联系方式均已删除，获奖结果与证书验证不受影响。",
-	"created":       "报名登记表已保存为草稿。下一步：请每位参与人员签署作品授权书。",
-	"submitted":     "作品已提交",
-	"deleted":       "草稿已删除",
-	"consented":     "授权书已签署",
-	"scan":          "扫描件已上传",
-	"signedup":      "注册成功，欢迎参赛",
-	"contest":       "活动设置已保存",
-	"reopened":      "修改后作品信息不完整，已退回草稿，请补全后重新提交",
-	"signedout":     "已退出登录",
-	"signedin":      "登录成功",
-	"password":      "密码已修改，其他设备上的登录已失效",
-	"reminders_on":  "已恢复接收提醒邮件",
-	"reminders_off": "已退订提醒邮件，其他通知不受影响",
+	"saved":     "已保存",
+	"purged":    "个人信息已清除：报名联系信息、证件号码、授权书扫描件、授权IP和异议人联系方式均已删除，获奖结果与证书验证不受影响。",
+	"created":   "报名登记表已保存为草稿。下一步：请每位参与人员签署作品授权书。",
+	"submitted": "作品已提交",
+	"deleted":   "草稿已删除",
+	"consented": "授权书已签署",
+	"scan":      "扫描件已上传",
+	"signedup":  "注册成功，欢迎参赛",
+	"contest":   "活动设置已保存",
+	"reopened":  "修改后作品信息不完整，已退回草稿，请补全后重新提交",
+	"signedout": "已退出登录",
+	"signedin":  "登录成功",
+	"password":  "密码已修改，其他设备上的登录已失效",
+	"remindon":  "已恢复接收提醒邮件",
+	"remindoff": "已退订提醒邮件，其他通知不受影响",
 }
 
 func flash(c echo.Context, key string) {

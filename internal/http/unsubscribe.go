@@ -55,7 +55,7 @@ func (s unsubscribe) pageReminders(c echo.Context) error {
 	if err := s.svc.Messages.SetReminders(c.Request().Context(), u, on); err != nil {
 		return err
 	}
-	flash(c, map[bool]string{true: "reminders_on", false: "reminders_off"}[on])
+	flash(c, map[bool]string{true: "remindon", false: "remindoff"}[on])
 	return c.Redirect(http.StatusSeeOther, "/account/password")
 }
 
