@@ -52,6 +52,8 @@ type config struct {
 	UploadAbandon   time.Duration
 	// MaxWorks is how many works one account may enter in a contest.
 	MaxWorks int
+	// ReminderInterval is how often the due reminders and digests are looked for.
+	ReminderInterval time.Duration
 	// HashWorkers password hashes run at once; one waits in line at most HashWait.
 	HashWorkers int
 	HashWait    time.Duration
@@ -206,6 +208,9 @@ func loadConfig(name string, args []string, getenv func(string) string, extra ..
 	}
 	if c.Jobs.Timeout, err = time.ParseDuration(env("JOB_TIMEOUT", jobs.Timeout.String())); err != nil || c.Jobs.Timeout < time.Second {
 		errs = append(errs, fmt.Errorf("CONTEST_JOB_TIMEOUT: want a duration of at least 1s, such as 15m"))
+	}
+	if c.ReminderInterval, err = time.ParseDuration(env("REMINDER_INTERVAL", "10m")); err != nil || c.ReminderInterval < time.Second || c.ReminderInterval > 30*time.Minute {
+		errs = append(errs, fmt.Errorf("CONTEST_REMINDER_INTERVAL: want a duration from 1s to 30m (the 2-hour reminder is sent within 30 minutes of its moment), such as 10m"))
 	}
 	if c.Jobs.HousekeepingInterval, err = time.ParseDuration(env("HOUSEKEEPING_INTERVAL", jobs.HousekeepingInterval.String())); err != nil || c.Jobs.HousekeepingInterval < time.Second {
 		errs = append(errs, fmt.Errorf("CONTEST_HOUSEKEEPING_INTERVAL: want a duration of at least 1s, such as 15m"))

@@ -103,6 +103,9 @@ func (a *app) housekeeping() []db.Task {
 		{Name: "lost_checks", Run: func(ctx context.Context) (int, error) {
 			return a.db.RequeueChecks(ctx, time.Now().Add(-a.lostCheckAfter()), 500)
 		}},
+		// Reminders and digests: each is made once per recipient and moment, however often
+		// this runs; it runs more often than the rest so that a reminder is on time.
+		{Name: "reminders", Run: a.svc.Messages.RunReminders, Interval: a.cfg.ReminderInterval},
 	}
 }
 

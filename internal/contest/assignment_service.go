@@ -66,7 +66,8 @@ func (s *JudgingService) runAssignment(ctx context.Context, actor User, seed uin
 	audit := s.newAudit(actor, "assignment", c.ID, "run",
 		map[string]any{"assignments": len(records), "removed": pairs(append(stale, drafts...))},
 		map[string]any{"assignments": len(plan.Assignments), "added": pairs(add), "works": len(works), "judges": len(judges), "short": len(plan.Short)})
-	if err := s.reviews.ReplaceAssignments(ctx, c.ID, stale, drafts, add, audit); err != nil {
+	notes := assignedNotifications(s.Now(), c, add, queueSizes(plan.Assignments))
+	if err := s.reviews.ReplaceAssignments(ctx, c.ID, stale, drafts, add, audit, notes...); err != nil {
 		return Plan{}, err
 	}
 	return plan, nil
@@ -116,7 +117,8 @@ func (s *JudgingService) DeclareConflict(ctx context.Context, actor User, id, re
 	add := additions(Assign(works, judges, c.Judging.ReviewsPerWork, keep, uint64(s.Now().UnixNano())), keep)
 	audit := s.newAudit(actor, "assignment", id, "conflict", map[string]any{"judge": actor.ID},
 		map[string]any{"reason": reason, "reassigned_to": pairs(add)})
-	err = s.reviews.DeclareConflict(ctx, c.ID, mine, reason, s.Now(), add, audit)
+	notes := assignedNotifications(s.Now(), c, add, queueSizes(append(keep, pairs2(add)...)))
+	err = s.reviews.DeclareConflict(ctx, c.ID, mine, reason, s.Now(), add, audit, notes...)
 	if errors.Is(err, ErrStale) {
 		return errConflictAfterReview // submitted in another window meanwhile
 	}
@@ -202,7 +204,8 @@ func (s *JudgingService) reassignFrom(ctx context.Context, actor User, judgeID s
 	}
 	add := additions(Assign(in.works, in.judges, c.Judging.ReviewsPerWork, keep, uint64(s.Now().UnixNano())), keep)
 	audit := s.newAudit(actor, "assignment", judgeID, "reassign", map[string]any{"removed": pairs(leaving)}, map[string]any{"added": pairs(add)})
-	return s.reviews.ReplaceAssignments(ctx, c.ID, nil, leaving, add, audit)
+	notes := assignedNotifications(s.Now(), c, add, queueSizes(append(keep, pairs2(add)...)))
+	return s.reviews.ReplaceAssignments(ctx, c.ID, nil, leaving, add, audit, notes...)
 }
 
 // MoveAssignment gives one unstarted review of a work to another judge: the organizer's manual
@@ -263,7 +266,14 @@ func (s *JudgingService) MoveAssignment(ctx context.Context, actor User, workID,
 	}
 	to := ReviewRecord{Assignment: Assignment{WorkID: workID, JudgeID: toJudge}, Position: rand.IntN(1 << 30)}
 	a := s.newAudit(actor, "assignment", workID, "move", map[string]any{"judge": fromJudge}, map[string]any{"judge": toJudge})
-	return s.reviews.ReplaceAssignments(ctx, c.ID, []Assignment{from}, nil, []ReviewRecord{to}, a)
+	var queue []Assignment
+	for _, r := range in.records {
+		if r.JudgeID == toJudge {
+			queue = append(queue, r.Assignment)
+		}
+	}
+	notes := assignedNotifications(s.Now(), c, []ReviewRecord{to}, queueSizes(append(queue, to.Assignment)))
+	return s.reviews.ReplaceAssignments(ctx, c.ID, []Assignment{from}, nil, []ReviewRecord{to}, a, notes...)
 }
 
 // WorkAssignment is a work with its judges, for the organizer's adjustment page.
@@ -352,3 +362,21 @@ func pairs[T interface{ pair() Assignment }](xs []T) []string {
 }
 
 func (a Assignment) pair() Assignment { return a } // ReviewRecord has it too, through its Assignment
+
+// queueSizes counts the works of each judge among the assignments.
+func queueSizes(as []Assignment) map[string]int {
+	out := map[string]int{}
+	for _, a := range as {
+		out[a.JudgeID]++
+	}
+	return out
+}
+
+// pairs2 returns the assignments of records.
+func pairs2(rs []ReviewRecord) []Assignment {
+	out := make([]Assignment, len(rs))
+	for i, r := range rs {
+		out[i] = r.Assignment
+	}
+	return out
+}

@@ -25,6 +25,9 @@ type Mail struct {
 	Subject   string
 	Text      string // plain text
 	HTML      string // the same text as simple HTML
+	// Unsubscribe, on reminders only, is the link that turns reminders off: sent as the
+	// List-Unsubscribe header with one-click unsubscribing (RFC 8058).
+	Unsubscribe string
 }
 
 // Mailer sends e-mail (internal/smtp). An error that wraps ErrMailRefused is a refusal for
@@ -150,6 +153,9 @@ func (s *MessageService) SendEmail(ctx context.Context, a EmailArgs, attempt int
 		return nil
 	}
 	m := NotificationMail(d.Notification, d.Name, d.Address, s.baseURL)
+	if k, _ := NoticeKindOf(d.Notification.Kind); k.Reminder {
+		m = withUnsubscribe(m, s.UnsubscribeLink(d.Notification.Recipient))
+	}
 	if err := s.mailer.Send(ctx, m); err != nil {
 		refused := errors.Is(err, ErrMailRefused)
 		state := DeliveryRetrying
@@ -184,4 +190,17 @@ func (s *MessageService) Deliveries(ctx context.Context, u User) ([]DeliveryReco
 		return nil, err
 	}
 	return s.deliveries.ListDeliveries(ctx, 200)
+}
+
+// withUnsubscribe adds the unsubscribe link to a reminder's mail: at its end, and as the
+// List-Unsubscribe header.
+func withUnsubscribe(m Mail, link string) Mail {
+	if link == "" {
+		return m
+	}
+	m.Unsubscribe = link
+	m.Text += "\n不想再收到提醒邮件？点此退订（其他通知不受影响）：" + link + "\n"
+	m.HTML = strings.Replace(m.HTML, "</body></html>",
+		`<p><small>不想再收到提醒邮件？<a href="`+html.EscapeString(link)+`">点此退订</a>（其他通知不受影响）</small></p></body></html>`, 1)
+	return m
 }

@@ -100,6 +100,52 @@ var noticeKinds = []NoticeKind{
 			Body:    "评选结果已正式发布。您的作品《{作品名称}》本次未获奖，感谢您的参与。",
 		},
 	},
+	{
+		Kind: NoteDeadlineReminder, Label: "作品截止提醒", Audience: RoleContestant, Reminder: true,
+		When: "作品征集截止前 24 小时和 2 小时，发给作品尚未提交的参赛者",
+		Fields: []NoticeField{fieldTitle, {"剩余时间", "24 小时"}, {"截止时间", "2022年5月20日 23:59:59"},
+			{"待办", "1. 参赛视频未通过检查，请按提示重新上传\n2. 有 1 位参与人员尚未签署作品授权书"}},
+		Default: NoticeTemplate{
+			Subject: "距作品征集截止不到 {剩余时间}：《{作品名称}》尚未提交",
+			Body:    "您的作品《{作品名称}》尚未提交，作品征集将于{截止时间}（北京时间）截止，截止后不能再提交。\n还需完成：\n{待办}\n请在截止前完成以上事项并点击“提交作品”。",
+		},
+	},
+	{
+		Kind: NoteReviewAssigned, Label: "评审任务分配", Audience: RoleJudge, When: "组织方分配或改派评审任务，评委有新的作品要评时",
+		Fields: []NoticeField{{"新分配数", "12"}, {"作品总数", "30"}, {"评审截止", "2022年5月28日 23:59:59"}},
+		Default: NoticeTemplate{
+			Subject: "新的评审任务：{新分配数} 件作品",
+			Body:    "组织方为您分配了 {新分配数} 件作品，您的评审队列现共有 {作品总数} 件作品。\n请在{评审截止}（北京时间）前完成评分。",
+		},
+	},
+	{
+		Kind: NoteReviewReminder, Label: "评审截止提醒", Audience: RoleJudge, Reminder: true,
+		When:   "评审截止前 48 小时和 24 小时，发给尚有作品未评完的评委",
+		Fields: []NoticeField{{"剩余时间", "48 小时"}, {"评审截止", "2022年5月28日 23:59:59"}, {"未完成数", "5"}, {"作品总数", "30"}},
+		Default: NoticeTemplate{
+			Subject: "距评审截止不到 {剩余时间}：还有 {未完成数} 件作品未提交评分",
+			Body:    "您的 {作品总数} 件评审作品中还有 {未完成数} 件未提交评分。评审将于{评审截止}（北京时间）截止，截止后不能再评分。",
+		},
+	},
+	{
+		Kind: NoteJudgingClosed, Label: "评审结束", Audience: RoleJudge, When: "组织方结束评审时，发给有评审任务的评委",
+		Fields: []NoticeField{{"已完成数", "30"}, {"作品总数", "30"}},
+		Default: NoticeTemplate{
+			Subject: "{活动名称}评审已结束",
+			Body:    "组织方已结束本轮评审，评分已锁定，不能再修改。您共提交了 {已完成数} 件（共 {作品总数} 件）作品的评分。\n感谢您的辛勤评审！",
+		},
+	},
+	{
+		Kind: NoteDigest, Label: "组织方每日摘要", Audience: RoleOrganizer, Reminder: true,
+		When: "征集和评审期间每天北京时间 8:00，发给组织者",
+		Fields: []NoticeField{{"日期", "2022-05-15"}, {"统计时段", "2022-05-14 08:00 至 2022-05-15 08:00"},
+			{"新报名", "12"}, {"新提交", "8"}, {"检查未通过", "3"}, {"作品草稿", "40"}, {"作品已提交", "120"},
+			{"评审进度", "评委已提交 45 / 90 份评分"}, {"待处理异议", "有 2 条异议待处理"}},
+		Default: NoticeTemplate{
+			Subject: "每日摘要（{日期}）：新报名 {新报名}，新提交 {新提交}",
+			Body:    "{统计时段}（北京时间）：\n新报名作品 {新报名} 件，新提交 {新提交} 件，视频检查未通过 {检查未通过} 次。\n目前共有草稿 {作品草稿} 件、已提交 {作品已提交} 件。\n{评审进度}\n{待处理异议}",
+		},
+	},
 }
 
 // NoticeKinds returns the kinds of notification, in the order organizers see them.

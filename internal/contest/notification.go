@@ -45,6 +45,12 @@ const (
 	NotePublicity      NotificationKind = "publicity_started"
 	NoteResults        NotificationKind = "results_published"
 	NoteNotAwarded     NotificationKind = "results_not_awarded"
+	// Reminders and the judges' and organizers' events (reminder.go).
+	NoteDeadlineReminder NotificationKind = "deadline_reminder"
+	NoteReviewAssigned   NotificationKind = "review_assigned"
+	NoteReviewReminder   NotificationKind = "review_reminder"
+	NoteJudgingClosed    NotificationKind = "judging_closed"
+	NoteDigest           NotificationKind = "organizer_digest"
 )
 
 // Unread reports whether the recipient has not read it yet.
@@ -200,6 +206,8 @@ type MessageService struct {
 	*core
 	notes      NotificationStore
 	deliveries DeliveryStore
+	users      UserStore
+	reminders  ReminderStore
 	mailer     Mailer // nil: site messages only
 	baseURL    string
 	sms        SMSSettings // nil Sender: no SMS

@@ -88,7 +88,11 @@ func (s *JudgingService) CloseJudging(ctx context.Context, actor User) (RankingT
 		now := s.Now()
 		c.Judging.ClosedAt = &now
 		c.UpdatedAt = now
-		if err := s.contests.SaveJudging(ctx, c); err != nil {
+		progress, err := s.judgeLoads(ctx, c.ID)
+		if err != nil {
+			return RankingTable{}, err
+		}
+		if err := s.contests.SaveJudging(ctx, c, closedNotifications(now, c, progress)...); err != nil {
 			return RankingTable{}, err
 		}
 		if err := s.audit(ctx, actor, "judging", c.ID, "close", nil, map[string]any{"closed_at": now}); err != nil {
@@ -96,4 +100,37 @@ func (s *JudgingService) CloseJudging(ctx context.Context, actor User) (RankingT
 		}
 	}
 	return s.Ranking(ctx, actor)
+}
+
+// judgeLoads counts the reviews assigned to and submitted by each active judge.
+func (s *JudgingService) judgeLoads(ctx context.Context, contestID string) ([]JudgeLoad, error) {
+	records, err := s.reviews.ReviewRecords(ctx, contestID)
+	if err != nil {
+		return nil, err
+	}
+	judges, err := s.users.UsersByRole(ctx, RoleJudge)
+	if err != nil {
+		return nil, err
+	}
+	byJudge := map[string]*JudgeLoad{}
+	for _, u := range judges {
+		if !u.Disabled {
+			byJudge[u.ID] = &JudgeLoad{JudgeID: u.ID}
+		}
+	}
+	for _, r := range records {
+		if p := byJudge[r.JudgeID]; p != nil {
+			p.Assigned++
+			if r.SubmittedAt != nil {
+				p.Done++
+			}
+		}
+	}
+	var out []JudgeLoad
+	for _, id := range slicesSorted(byJudge) {
+		if p := byJudge[id]; p.Assigned > 0 {
+			out = append(out, *p)
+		}
+	}
+	return out, nil
 }

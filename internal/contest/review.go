@@ -75,8 +75,8 @@ type ReviewStore interface {
 	ReviewRecords(ctx context.Context, contestID string) ([]ReviewRecord, error)
 	// ReplaceAssignments deletes the assignments in remove (only if still unreviewed) and in
 	// drafts (only if still unsubmitted), and adds those in add, with the audit entry, in one
-	// transaction.
-	ReplaceAssignments(ctx context.Context, contestID string, remove, drafts []Assignment, add []ReviewRecord, a AuditEntry) error
+	// transaction, with the notes to the judges (one per event and recipient).
+	ReplaceAssignments(ctx context.Context, contestID string, remove, drafts []Assignment, add []ReviewRecord, a AuditEntry, notes ...Notification) error
 	// AssignedWorks returns every work assigned to the judge, in the judge's order, with its
 	// status, its formal review and what a review may show of it; never personal data.
 	AssignedWorks(ctx context.Context, judgeID string) ([]AssignedWork, error)
@@ -85,8 +85,9 @@ type ReviewStore interface {
 	SaveReview(ctx context.Context, r ReviewRecord, a AuditEntry) error
 	// DeclareConflict records a judge's conflict with a work and removes the (unsubmitted)
 	// assignment, adding the replacements and the audit entry, in one transaction; ErrStale
-	// when the review was submitted meanwhile.
-	DeclareConflict(ctx context.Context, contestID string, c Assignment, reason string, at time.Time, add []ReviewRecord, a AuditEntry) error
+	// when the review was submitted meanwhile. The notes to the judges given the work are
+	// inserted with them.
+	DeclareConflict(ctx context.Context, contestID string, c Assignment, reason string, at time.Time, add []ReviewRecord, a AuditEntry, notes ...Notification) error
 	// Conflicts returns the declared conflicts, as judge → work → true.
 	Conflicts(ctx context.Context) (map[string]map[string]bool, error)
 }

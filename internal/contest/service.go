@@ -60,6 +60,7 @@ type Stores interface {
 	DeliveryStore
 	SMSDeliveryStore
 	MobileStore
+	ReminderStore
 }
 
 // Options are the services' settings and the tools they use; the zero value of each field
@@ -161,8 +162,8 @@ func New(db Stores, storage Storage, opts Options) *Services {
 	reports := &ReportService{core: c, users: db, exports: db, publication: db, objections: db, recommendations: db,
 		judging: judging, pub: pub, spreadsheets: opts.Spreadsheets, tempDir: opts.Check.TempDir}
 	return &Services{Contests: &ContestService{core: c}, Registration: reg, Media: media, Judging: judging,
-		Publication: pub, Reports: reports, Messages: &MessageService{core: c, notes: db, deliveries: db, mailer: opts.Mailer, baseURL: opts.BaseURL,
-			sms: opts.SMS, smsStore: db}, Now: opts.Now, storage: storage}
+		Publication: pub, Reports: reports, Messages: &MessageService{core: c, notes: db, deliveries: db, users: db, reminders: db, mailer: opts.Mailer,
+			baseURL: opts.BaseURL, sms: opts.SMS, smsStore: db}, Now: opts.Now, storage: storage}
 }
 
 // BrowserOriginer is implemented by storages that browsers reach directly (S3 with presigned

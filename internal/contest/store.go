@@ -38,8 +38,9 @@ type ContestStore interface {
 	// UpdateContest saves the settings an organizer edits on the contest page; never the
 	// judging settings or the publication, which have their own saves.
 	UpdateContest(ctx context.Context, c *Contest) error
-	// SaveJudging saves the contest's judging settings only.
-	SaveJudging(ctx context.Context, c Contest) error
+	// SaveJudging saves the contest's judging settings only, with the notes (one per event
+	// and recipient) in the same transaction.
+	SaveJudging(ctx context.Context, c Contest, notes ...Notification) error
 	// SaveNotices saves the contest's texts of the notifications only.
 	SaveNotices(ctx context.Context, c Contest) error
 }

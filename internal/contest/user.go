@@ -47,6 +47,9 @@ type User struct {
 	// only MobileMasked ("138****8000"; "" without a number).
 	Mobile       string
 	MobileMasked string
+	// RemindersOff is set when the person turned reminders off (the unsubscribe link or the
+	// account page): they are not e-mailed, and still listed in the message centre.
+	RemindersOff bool
 }
 
 // TemporaryPasswordTTL is how long a password someone else chose works: long enough to hand

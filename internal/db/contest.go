@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jskx/contest/internal/contest"
+	"gorm.io/gorm"
 )
 
 // Contests keeps the contests and their settings: the contest page's and the judging settings.
@@ -144,12 +145,18 @@ func noticesJSON(n contest.NoticeTexts) string {
 	return mustJSON(n)
 }
 
-// SaveJudging saves the contest's judging settings only.
-func (cs *Contests) SaveJudging(ctx context.Context, c contest.Contest) error {
-	res := cs.db.gorm.WithContext(ctx).Model(&contestRow{}).Where("id = ?", c.ID).
-		Updates(map[string]any{"judging": mustJSON(c.Judging), "updated_at": c.UpdatedAt.UTC()})
-	if res.Error == nil && res.RowsAffected == 0 {
-		return contest.Errorf(contest.ENotFound, "活动不存在")
-	}
-	return translate(res.Error, "活动")
+// SaveJudging saves the contest's judging settings only, and inserts the notes with them.
+func (cs *Contests) SaveJudging(ctx context.Context, c contest.Contest, notes ...contest.Notification) error {
+	err := cs.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&contestRow{}).Where("id = ?", c.ID).
+			Updates(map[string]any{"judging": mustJSON(c.Judging), "updated_at": c.UpdatedAt.UTC()})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return contest.Errorf(contest.ENotFound, "活动不存在")
+		}
+		return cs.db.insertNotifications(ctx, tx, notes)
+	})
+	return translate(err, "活动")
 }

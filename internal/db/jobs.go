@@ -1,6 +1,7 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -195,6 +196,8 @@ type Work struct {
 type Task struct {
 	Name string
 	Run  func(ctx context.Context) (int, error)
+	// Interval, if not 0, is how often this task runs in place of HousekeepingInterval.
+	Interval time.Duration
 }
 
 // Jobs runs this replica's background workers.
@@ -231,7 +234,7 @@ func (db *DB) StartJobs(ctx context.Context, s JobSettings, work Work, log *slog
 		hw := &housekeepingWorker{tasks: map[string]Task{}, observe: work.ObserveJob, log: log}
 		for _, t := range work.Housekeeping {
 			hw.tasks[t.Name] = t
-			periodic = append(periodic, housekeepingJob(t.Name, s.HousekeepingInterval))
+			periodic = append(periodic, housekeepingJob(t.Name, cmp.Or(t.Interval, s.HousekeepingInterval)))
 		}
 		river.AddWorker(workers, hw)
 		queues[housekeepingQueue] = river.QueueConfig{MaxWorkers: 1}

@@ -57,7 +57,7 @@ func (rv *Reviews) ReviewRecords(ctx context.Context, contestID string) ([]conte
 
 // ReplaceAssignments removes unreviewed assignments and adds new ones, with the audit entry,
 // in one transaction. An assignment reviewed meanwhile is not removed.
-func (rv *Reviews) ReplaceAssignments(ctx context.Context, contestID string, remove, drafts []contest.Assignment, add []contest.ReviewRecord, a contest.AuditEntry) error {
+func (rv *Reviews) ReplaceAssignments(ctx context.Context, contestID string, remove, drafts []contest.Assignment, add []contest.ReviewRecord, a contest.AuditEntry, notes ...contest.Notification) error {
 	audit := fromDomainAudit(a)
 	err := rv.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for _, r := range remove {
@@ -82,6 +82,9 @@ func (rv *Reviews) ReplaceAssignments(ctx context.Context, contestID string, rem
 			if err := tx.CreateInBatches(&rows, 500).Error; err != nil {
 				return err
 			}
+		}
+		if err := rv.db.insertNotifications(ctx, tx, notes); err != nil {
+			return err
 		}
 		return tx.Create(&audit).Error
 	})
@@ -171,8 +174,8 @@ type judgeConflictRow struct {
 func (judgeConflictRow) TableName() string { return "judge_conflicts" }
 
 // DeclareConflict records the conflict, removes the judge's unsubmitted assignment and adds the
-// replacements with the audit entry, in one transaction.
-func (rv *Reviews) DeclareConflict(ctx context.Context, contestID string, c contest.Assignment, reason string, at time.Time, add []contest.ReviewRecord, a contest.AuditEntry) error {
+// replacements with the audit entry and the notes to their judges, in one transaction.
+func (rv *Reviews) DeclareConflict(ctx context.Context, contestID string, c contest.Assignment, reason string, at time.Time, add []contest.ReviewRecord, a contest.AuditEntry, notes ...contest.Notification) error {
 	audit := fromDomainAudit(a)
 	err := rv.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Where("submission_id = ? AND judge_id = ? AND submitted_at IS NULL", c.WorkID, c.JudgeID).Delete(&assignmentRow{})
@@ -190,6 +193,9 @@ func (rv *Reviews) DeclareConflict(ctx context.Context, contestID string, c cont
 			if err := tx.Create(&assignmentRow{SubmissionID: r.WorkID, JudgeID: r.JudgeID, ContestID: contestID, Position: r.Position}).Error; err != nil {
 				return err
 			}
+		}
+		if err := rv.db.insertNotifications(ctx, tx, notes); err != nil {
+			return err
 		}
 		return tx.Create(&audit).Error
 	})

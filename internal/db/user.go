@@ -30,6 +30,7 @@ type userRow struct {
 	PasswordExpiresAt  *time.Time
 	MobileEnc          string // sealed (user_mobile.go)
 	MobileMasked       string
+	RemindersOff       bool // set by SetRemindersOff only
 }
 
 func (userRow) TableName() string { return "users" }
@@ -43,7 +44,7 @@ func fromDomainUser(u contest.User) userRow {
 func toDomainUser(r userRow) contest.User {
 	return contest.User{ID: r.ID, Email: r.Email, Name: r.Name, Role: contest.Role(r.Role), Employer: r.Employer, PasswordHash: r.PasswordHash,
 		Disabled: r.Disabled, CreatedAt: r.CreatedAt, MustChangePassword: r.MustChangePassword, PasswordExpiresAt: r.PasswordExpiresAt,
-		MobileMasked: r.MobileMasked}
+		MobileMasked: r.MobileMasked, RemindersOff: r.RemindersOff}
 }
 
 // CreateUser inserts an account; a taken email is EConflict.

@@ -149,6 +149,8 @@ var flashText = map[string]string{
 	"password":  "密码已修改，其他设备上的登录已失效",
 	"mobile":    "手机号码已保存",
 	"democlock": "演示时间已调整",
+	"remindon":  "已恢复接收提醒邮件",
+	"remindoff": "已退订提醒邮件，其他通知不受影响",
 }
 
 func flash(c echo.Context, key string) {

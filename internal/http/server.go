@@ -122,7 +122,7 @@ func New(svc *contest.Services, ready func(context.Context) error, log *slog.Log
 	}))
 	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
 		Skipper: func(c echo.Context) bool {
-			return c.Path() == "/healthz" || c.Path() == "/readyz" || c.Path() == "/metrics"
+			return c.Path() == "/healthz" || c.Path() == "/readyz" || c.Path() == "/metrics" || c.Path() == unsubscribePath
 		},
 		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
 		CookieName:     "_csrf",
@@ -218,7 +218,7 @@ func (s *Server) resources() []interface{ routes(router) } {
 		home{s}, accounts{s}, contestSettings{s}, submissions{s}, adminSubmissions{s}, consents{s}, videos{s},
 		judges{s}, formalReviews{s}, reviews{s}, assignments{s}, rankings{s}, judgingSettings{s},
 		publicationDesk{s}, objections{s}, publicResults{s}, exports{s}, auditLog{s}, messages{s}, accountMobile{s},
-		demoClock{s},
+		demoClock{s}, unsubscribe{s},
 	}
 }
 

@@ -80,6 +80,10 @@ func (x *Mailer) Send(ctx context.Context, cm contest.Mail) error {
 		m.SetMessageIDWithValue(cm.MessageID + "@" + domainOf(x.fromAddr))
 	}
 	m.SetDate()
+	if cm.Unsubscribe != "" { // RFC 2369 and RFC 8058: one-click unsubscribing from reminders
+		m.SetGenHeader(mail.HeaderListUnsubscribe, "<"+cm.Unsubscribe+">")
+		m.SetGenHeader(mail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
+	}
 	m.SetBodyString(mail.TypeTextPlain, cm.Text)
 	if cm.HTML != "" {
 		m.AddAlternativeString(mail.TypeTextHTML, cm.HTML)
