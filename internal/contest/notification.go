@@ -41,6 +41,12 @@ const (
 	NotePublicity      NotificationKind = "publicity_started"
 	NoteResults        NotificationKind = "results_published"
 	NoteNotAwarded     NotificationKind = "results_not_awarded"
+
+	NoteRegistered        NotificationKind = "registration_received"
+	NoteSubmitted         NotificationKind = "work_submitted"
+	NoteObjectionReceived NotificationKind = "objection_received"
+	NoteObjectionDecided  NotificationKind = "objection_decided"
+	NoteObjectionUpheld   NotificationKind = "objection_upheld"
 )
 
 // Unread reports whether the recipient has not read it yet.
