@@ -214,6 +214,7 @@ func (s *Server) resources() []interface{ routes(router) } {
 		home{s}, accounts{s}, contestSettings{s}, submissions{s}, adminSubmissions{s}, consents{s}, videos{s},
 		judges{s}, formalReviews{s}, reviews{s}, assignments{s}, rankings{s}, judgingSettings{s},
 		publicationDesk{s}, objections{s}, publicResults{s}, exports{s}, auditLog{s}, messages{s},
+		notices{s},
 	}
 }
 
