@@ -101,7 +101,9 @@ func TestEvents_ObjectionReceivedAndDecided(t *testing.T) {
 		}
 
 		// Decided: the dismissed anonymous one tells nobody; the upheld one tells the filer and the owner.
-		var pub struct{ Objections []struct{ ID, Reference string } }
+		var pub struct {
+			Objections []struct{ ID, Reference string }
+		}
 		org.Must(http.StatusOK, "GET", "/api/v1/admin/publication", nil).JSON(t, &pub)
 		byRef := map[string]string{}
 		for _, o := range pub.Objections {
