@@ -50,7 +50,7 @@ var (
 	fieldReason = NoticeField{"原因", "作品内容与征集主题关联不足"}
 	// The work's reference number (Submission.Reference) and the collection's deadline.
 	fieldReference = NoticeField{"报名编号", "2022-000123"}
-	fieldDeadline  = NoticeField{"征集截止", "2022-05-20 23:59:59"}
+	fieldDeadline  = NoticeField{"征集截止", "2022年5月20日 23:59:59"}
 	// The objection's reference number (Objection.Reference) and the organizers' answer.
 	fieldObjectionRef = NoticeField{"异议编号", "YY-2022-0007"}
 	fieldDecision     = NoticeField{"处理意见", "经核查，该作品的主创人员信息有误，取消拟授奖项。"}
@@ -116,7 +116,7 @@ var noticeKinds = []NoticeKind{
 	},
 	{
 		Kind: NoteSubmitted, Label: "作品已提交", Audience: RoleContestant, When: "参赛者提交作品时",
-		Fields: []NoticeField{fieldTitle, fieldReference, {"提交时间", "2022-05-18 21:30:05"}, fieldDeadline},
+		Fields: []NoticeField{fieldTitle, fieldReference, {"提交时间", "2022年5月18日 21:30:05"}, fieldDeadline},
 		Default: NoticeTemplate{
 			Subject: "作品已提交：《{作品名称}》",
 			Body:    "您的作品《{作品名称}》（报名编号 {报名编号}）已于 {提交时间} 提交成功。\n征集截止（{征集截止}）后，作品将进入形式审查和评审，结果将以站内消息通知您。\n截止前如更换视频，作品需在新视频通过检查后重新提交。",

@@ -182,7 +182,7 @@ type SubmissionFilter struct {
 	ContestID string
 	OwnerID   string
 	Status    Status
-	Query     string // matches title, lead creator or employer
+	Query     string // matches title, lead creator or employer, or is the reference number
 	Employer  string
 	IDNumber  string // exact match, of the contact or any participant; turned into IDKey
 	Mobile    string // exact match; turned into MobileKey

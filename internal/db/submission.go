@@ -484,7 +484,8 @@ func (sb *Submissions) filter(q *gorm.DB, f contest.SubmissionFilter) *gorm.DB {
 	}
 	if s := strings.TrimSpace(f.Query); s != "" {
 		like := "%" + escapeLike(strings.ToLower(s)) + "%"
-		q = q.Where(`LOWER(title) LIKE ? ESCAPE '\' OR LOWER(lead_name) LIKE ? ESCAPE '\' OR LOWER(employer) LIKE ? ESCAPE '\'`, like, like, like)
+		q = q.Where(`LOWER(title) LIKE ? ESCAPE '\' OR LOWER(lead_name) LIKE ? ESCAPE '\' OR LOWER(employer) LIKE ? ESCAPE '\' OR reference = ?`,
+			like, like, like, s)
 	}
 	if s := strings.TrimSpace(f.Employer); s != "" {
 		q = q.Where(`LOWER(employer) LIKE ? ESCAPE '\'`, "%"+escapeLike(strings.ToLower(s))+"%")

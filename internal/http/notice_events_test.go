@@ -20,9 +20,12 @@ var (
 // 作品已提交 once, however often the button is pressed.
 func TestEvents_RegistrationReceiptAndSubmissionTellTheOwner(t *testing.T) {
 	ffmpegtest.Require(t)
+	mp := mustMailpit(t)
 	forEachBackend(t, func(t *testing.T, e *env) {
+		withEmail(t, e, mp.smtpAddr)
 		org := e.Organizer()
-		c := e.Client().SignUp("zhou@example.org")
+		addr := address("zhou")
+		c := e.Client().SignUp(addr)
 		s := c.Create(nil)
 		var got struct{ Reference string }
 		c.Must(http.StatusOK, "GET", "/api/v1/submissions/"+s.ID, nil).JSON(t, &got)
@@ -48,6 +51,11 @@ func TestEvents_RegistrationReceiptAndSubmissionTellTheOwner(t *testing.T) {
 		if doc := mustDoc(t, org.Must(http.StatusOK, "GET", "/admin/submissions", nil)); !strings.Contains(doc.Find("#submissions .reference").Text(), got.Reference) {
 			t.Error("the organizers' list does not show the reference number")
 		}
+		var found struct{ Items []struct{ ID string } }
+		org.Must(http.StatusOK, "GET", "/api/v1/admin/submissions?q="+got.Reference, nil).JSON(t, &found)
+		if len(found.Items) != 1 || found.Items[0].ID != s.ID {
+			t.Errorf("searching the reference number finds %+v", found.Items)
+		}
 
 		c.ConsentAll(s)
 		c.UploadAccepted(s.ID)
@@ -56,6 +64,18 @@ func TestEvents_RegistrationReceiptAndSubmissionTellTheOwner(t *testing.T) {
 		sent := c.Messages().ofKind("work_submitted")
 		if len(sent) != 1 || sent[0].Subject != "作品已提交：《实验室里的创新誓言》" || !strings.Contains(sent[0].Body, "（报名编号 "+got.Reference+"）已于 ") {
 			t.Fatalf("submitted messages = %+v", sent)
+		}
+
+		// Each by e-mail too, once: two 回执, the video accepted, 作品已提交.
+		subjects := map[string]int{}
+		for _, m := range mp.waitFor(addr, 4) {
+			subjects[m.Subject]++
+			if strings.HasPrefix(m.Subject, "报名回执") && !strings.Contains(m.Text, "报名编号 ") {
+				t.Errorf("the 回执's mail has no reference number:\n%s", m.Text)
+			}
+		}
+		if subjects["报名回执：《实验室里的创新誓言》，报名编号 "+got.Reference] != 1 || subjects["作品已提交：《实验室里的创新誓言》"] != 1 || len(subjects) != 4 {
+			t.Errorf("mails to the owner: %v", subjects)
 		}
 	})
 }
