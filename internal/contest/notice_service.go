@@ -68,3 +68,23 @@ func (s *ContestService) saveNotice(ctx context.Context, actor User, contestID s
 	}
 	return c, nil
 }
+
+// PreviewNotice fills t, a text of kind being edited, with the kind's sample values without
+// saving it; organizers only. An invalid text is refused with its field errors, as saving
+// would refuse it.
+func (s *ContestService) PreviewNotice(actor User, kind NotificationKind, t NoticeTemplate) (NoticePreview, error) {
+	if err := requireOrganizer(actor); err != nil {
+		return NoticePreview{}, err
+	}
+	return PreviewNotice(kind, t)
+}
+
+// NoticeTemplates lists every kind of notification with the current contest's text in force;
+// organizers only.
+func (s *ContestService) NoticeTemplates(ctx context.Context, actor User) (Contest, []NoticeKind, error) {
+	if err := requireOrganizer(actor); err != nil {
+		return Contest{}, nil, err
+	}
+	c, err := s.contests.CurrentContest(ctx)
+	return c, NoticeKinds(), err
+}

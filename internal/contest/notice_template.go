@@ -48,6 +48,12 @@ var commonNoticeFields = []NoticeField{{"活动名称", "“创新争先、自�
 var (
 	fieldTitle  = NoticeField{"作品名称", "实验室里的创新誓言"}
 	fieldReason = NoticeField{"原因", "作品内容与征集主题关联不足"}
+	// The work's reference number (Submission.Reference) and the collection's deadline.
+	fieldReference = NoticeField{"报名编号", "2022-000123"}
+	fieldDeadline  = NoticeField{"征集截止", "2022年5月20日 23:59:59"}
+	// The objection's reference number (Objection.Reference) and the organizers' answer.
+	fieldObjectionRef = NoticeField{"异议编号", "YY-2022-0007"}
+	fieldDecision     = NoticeField{"处理意见", "经核查，该作品的主创人员信息有误，取消拟授奖项。"}
 )
 
 // noticeKinds are the kinds of notification, in the order organizers see them.
@@ -144,6 +150,46 @@ var noticeKinds = []NoticeKind{
 		Default: NoticeTemplate{
 			Subject: "每日摘要（{日期}）：新报名 {新报名}，新提交 {新提交}",
 			Body:    "{统计时段}（北京时间）：\n新报名作品 {新报名} 件，新提交 {新提交} 件，视频检查未通过 {检查未通过} 次。\n目前共有草稿 {作品草稿} 件、已提交 {作品已提交} 件。\n{评审进度}\n{待处理异议}",
+		},
+	},
+	{
+		Kind: NoteRegistered, Label: "报名回执", Audience: RoleContestant, When: "参赛者首次保存报名登记表（作品创建）时",
+		Fields: []NoticeField{fieldTitle, fieldReference, fieldDeadline},
+		Default: NoticeTemplate{
+			Subject: "报名回执：《{作品名称}》，报名编号 {报名编号}",
+			Body:    "您的作品《{作品名称}》已报名，报名编号 {报名编号}。查询或联系主办单位时请提供此编号。\n请在 {征集截止}（北京时间）前上传视频、请全部参与人员签署作品授权书，并点击“提交作品”。只保存报名表不算提交。",
+		},
+	},
+	{
+		Kind: NoteSubmitted, Label: "作品已提交", Audience: RoleContestant, When: "参赛者提交作品时",
+		Fields: []NoticeField{fieldTitle, fieldReference, {"提交时间", "2022年5月18日 21:30:05"}, fieldDeadline},
+		Default: NoticeTemplate{
+			Subject: "作品已提交：《{作品名称}》",
+			Body:    "您的作品《{作品名称}》（报名编号 {报名编号}）已于 {提交时间} 提交成功。\n征集截止（{征集截止}）后，作品将进入形式审查和评审，结果将以站内消息通知您。\n截止前如更换视频，作品需在新视频通过检查后重新提交。",
+		},
+	},
+	{
+		Kind: NoteObjectionReceived, Label: "异议已受理", Audience: RoleContestant, When: "登录后在公示页面提出异议时，发给提出人",
+		Fields: []NoticeField{fieldTitle, fieldObjectionRef},
+		Default: NoticeTemplate{
+			Subject: "异议已受理：{异议编号}",
+			Body:    "我们已收到您对公示作品《{作品名称}》提出的异议，异议编号 {异议编号}。\n主办单位将在核查后答复，处理结果将以站内消息通知您。",
+		},
+	},
+	{
+		Kind: NoteObjectionDecided, Label: "异议处理结果", Audience: RoleContestant, When: "组织方处理异议后，发给登录后提出异议的人",
+		Fields: []NoticeField{fieldTitle, fieldObjectionRef, {"处理结果", "异议成立"}, fieldDecision},
+		Default: NoticeTemplate{
+			Subject: "异议处理结果：{异议编号}（{处理结果}）",
+			Body:    "您对作品《{作品名称}》提出的异议（编号 {异议编号}）已处理：{处理结果}。\n处理意见：{处理意见}",
+		},
+	},
+	{
+		Kind: NoteObjectionUpheld, Label: "作品所获异议成立", Audience: RoleContestant, When: "针对某作品的异议被认定成立时，发给该作品的参赛者",
+		Fields: []NoticeField{fieldTitle, fieldDecision},
+		Default: NoticeTemplate{
+			Subject: "关于作品《{作品名称}》的异议经核查成立",
+			Body:    "公示期间针对您的作品《{作品名称}》提出的异议，经主办单位核查成立。\n处理意见：{处理意见}\n主办单位将据此调整评选结果，调整后的结果将重新公示。如有疑问，请联系主办单位。",
 		},
 	},
 }
@@ -327,6 +373,22 @@ func fill(text string, values map[string]string) string {
 type NoticePreview struct {
 	Subject string
 	Body    string
+	Link    string // a sample of the page the message links to
+}
+
+// previewLink is a sample of the page a kind's message links to: the work's page for a
+// contestant's own work, else the results.
+func previewLink(k NoticeKind) string {
+	switch k.Kind {
+	case NotePublicity, NoteNotAwarded, NoteObjectionReceived, NoteObjectionDecided:
+		return "/results"
+	case NoteResults:
+		return "/certificates/JSKX-2022-0007"
+	}
+	if k.Audience == RoleContestant {
+		return workLink("0192b7c4-5e2f-7a10-9c3d-8e4f5a6b7c8d") // a sample work id
+	}
+	return "/messages"
 }
 
 // PreviewNotice fills t, an edited text of kind k, with the kind's sample values. The text is
@@ -340,5 +402,5 @@ func PreviewNotice(k NotificationKind, t NoticeTemplate) (NoticePreview, error) 
 		return NoticePreview{}, err
 	}
 	s, b := NoticeTexts{k: t}.render(k, kind.samples())
-	return NoticePreview{Subject: s, Body: b}, nil
+	return NoticePreview{Subject: s, Body: b, Link: previewLink(kind)}, nil
 }

@@ -51,6 +51,12 @@ const (
 	NoteReviewReminder   NotificationKind = "review_reminder"
 	NoteJudgingClosed    NotificationKind = "judging_closed"
 	NoteDigest           NotificationKind = "organizer_digest"
+
+	NoteRegistered        NotificationKind = "registration_received"
+	NoteSubmitted         NotificationKind = "work_submitted"
+	NoteObjectionReceived NotificationKind = "objection_received"
+	NoteObjectionDecided  NotificationKind = "objection_decided"
+	NoteObjectionUpheld   NotificationKind = "objection_upheld"
 )
 
 // Unread reports whether the recipient has not read it yet.

@@ -28,12 +28,14 @@ func (s ObjectionStatus) Label() string {
 // data: encrypted at rest, masked in lists.
 type Objection struct {
 	ID        string
+	Reference string // 异议编号 (ObjectionReference), shown to whoever filed it
 	ContestID string
 	WorkID    string
 	WorkTitle string
 	Version   int    // the awards version in the 公示 it was filed against
 	Name      string // who objects
 	Contact   string // their mobile or email
+	FiledBy   string // the filer's user id when signed in, else ""
 	Reason    string
 	CreatedAt time.Time
 	Status    ObjectionStatus
@@ -52,13 +54,14 @@ func (o Objection) ContactMasked() string {
 
 // ObjectionStore keeps objections.
 type ObjectionStore interface {
-	CreateObjection(ctx context.Context, o *Objection) error
+	// CreateObjection stores o and the notes in one transaction.
+	CreateObjection(ctx context.Context, o *Objection, notes []Notification) error
 	// Objections returns the contest's objections, newest first, contacts decrypted.
 	Objections(ctx context.Context, contestID string) ([]Objection, error)
 	ObjectionByID(ctx context.Context, id string) (Objection, error)
-	// DecideObjection records the decision of an open objection with its audit entry, in one
-	// transaction; ErrStale when it was decided meanwhile.
-	DecideObjection(ctx context.Context, o Objection, a AuditEntry) error
+	// DecideObjection records the decision of an open objection with its audit entry and the
+	// notes, in one transaction; ErrStale when it was decided meanwhile.
+	DecideObjection(ctx context.Context, o Objection, a AuditEntry, notes []Notification) error
 }
 
 // ObjectionInput is an objection as filed on the public results page.
@@ -67,6 +70,9 @@ type ObjectionInput struct {
 	Name    string
 	Contact string
 	Reason  string
+	// FiledBy is the signed-in filer's user id ("" when not signed in): they are told the
+	// decision in their messages.
+	FiledBy string
 }
 
 var mobileRe = regexp.MustCompile(`^1[3-9]\d{9}$`)
@@ -86,7 +92,7 @@ func (s *PublicationService) FileObjection(ctx context.Context, in ObjectionInpu
 	}
 	var f Fields
 	o := Objection{ID: newOrderedID(), ContestID: c.ID, WorkID: in.WorkID, Version: c.Publication.PublicityVersion,
-		Status: ObjectionOpen, CreatedAt: s.Now()}
+		Status: ObjectionOpen, CreatedAt: s.Now(), FiledBy: in.FiledBy}
 	for _, r := range results {
 		if r.WorkID == in.WorkID {
 			o.WorkTitle = r.Title
@@ -122,7 +128,12 @@ func (s *PublicationService) FileObjection(ctx context.Context, in ObjectionInpu
 			return Objection{}, Errorf(EConflict, "您对该作品的异议已提交，正在处理中，请勿重复提交")
 		}
 	}
-	if err := s.objections.CreateObjection(ctx, &o); err != nil {
+	n, err := s.contests.NextNumber(ctx, c.ID, seriesObjection)
+	if err != nil {
+		return Objection{}, err
+	}
+	o.Reference = ObjectionReference(c, n)
+	if err := s.objections.CreateObjection(ctx, &o, objectionReceivedNotifications(o.CreatedAt, c, o)); err != nil {
 		return Objection{}, err
 	}
 	return o, nil
@@ -161,6 +172,14 @@ func (s *PublicationService) DecideObjection(ctx context.Context, actor User, id
 	if fe != nil {
 		return Objection{}, (Fields{"decision": {Code: "decision_required", Message: "请填写处理意见"}}).Err()
 	}
+	c, err := s.contests.ContestByID(ctx, o.ContestID)
+	if err != nil {
+		return Objection{}, err
+	}
+	work, err := s.submissions.SubmissionByID(ctx, o.WorkID)
+	if err != nil {
+		return Objection{}, err
+	}
 	now := s.Now()
 	o.Status, o.Decision, o.DecidedBy, o.DecidedAt = ObjectionDismissed, d, actor.ID, &now
 	if upheld {
@@ -169,7 +188,8 @@ func (s *PublicationService) DecideObjection(ctx context.Context, actor User, id
 	a := s.newAudit(actor, "objection", o.ID, "decide",
 		map[string]any{"work": o.WorkID, "title": o.WorkTitle, "reason": o.Reason, "status": string(ObjectionOpen)},
 		map[string]any{"status": string(o.Status), "decision": d})
-	if err := s.objections.DecideObjection(ctx, o, a); errors.Is(err, ErrStale) {
+	notes := objectionDecidedNotifications(now, c, o, work.OwnerID)
+	if err := s.objections.DecideObjection(ctx, o, a, notes); errors.Is(err, ErrStale) {
 		return Objection{}, errObjectionDecided // by another organizer, a moment ago
 	} else if err != nil {
 		return Objection{}, err

@@ -115,9 +115,9 @@ func (s *ReportService) registrationSheets(ctx context.Context, actor User, c Co
 	reg := Sheet{Name: "报名登记表", Columns: []Column{{"序号", 6}, {"作品名称", 28}, {"主创姓名", 10}, {"工作单位", 26},
 		{"联系人", 10}, {"证件类型", 12}, {"证件号码", 21}, {"手机", 13}, {"电子邮箱", 24}, {"微信号", 14}, {"通信地址", 32},
 		{"邮政编码", 9}, {"作品创意说明", 40}, {"参与人员", 24}, {"授权书", 9}, {"状态", 8}, {"提交时间", 19},
-		{"形式审查", 10}, {"视频", 10}}}
+		{"形式审查", 10}, {"视频", 10}, {"报名编号", 13}}}
 	team := Sheet{Name: "参与人员与授权", Columns: []Column{{"作品序号", 8}, {"作品名称", 28}, {"姓名", 10}, {"证件类型", 12},
-		{"证件号码", 21}, {"工作单位", 26}, {"授权时间", 19}}}
+		{"证件号码", 21}, {"工作单位", 26}, {"授权时间", 19}, {"报名编号", 13}}}
 	for i, w := range works {
 		r := w.Registration
 		names := make([]string, len(w.Participants))
@@ -129,7 +129,7 @@ func (s *ReportService) registrationSheets(ctx context.Context, actor User, c Co
 				signed++
 				at = &p.Consent.At
 			}
-			team.Rows = append(team.Rows, []any{i + 1, r.Title, shown(p.Name, MaskName), p.IDType.Label(), id(p.IDNumber, p.IDMasked), p.Employer, timeCell(at)})
+			team.Rows = append(team.Rows, []any{i + 1, r.Title, shown(p.Name, MaskName), p.IDType.Label(), id(p.IDNumber, p.IDMasked), p.Employer, timeCell(at), w.Reference})
 		}
 		formal := "待审查"
 		if w.Formal != nil {
@@ -143,7 +143,7 @@ func (s *ReportService) registrationSheets(ctx context.Context, actor User, c Co
 			r.ContactIDType.Label(), id(r.ContactIDNumber, w.ContactIDMasked), id(r.Mobile, w.MobileMasked),
 			shown(r.Email, MaskEmail), shown(r.WeChat, MaskWeChat), shown(r.Address, MaskAddress), r.PostalCode,
 			r.Description, strings.Join(names, "、"), fmt.Sprintf("%d/%d", signed, len(w.Participants)), w.Status.Label(),
-			timeCell(w.SubmittedAt), formal, video})
+			timeCell(w.SubmittedAt), formal, video, w.Reference})
 	}
 	return []Sheet{reg, team}, nil
 }
@@ -206,11 +206,11 @@ func (s *ReportService) resultSheet(ctx context.Context, c Contest) (Sheet, erro
 		return Sheet{}, err
 	}
 	sh := Sheet{Name: "评审结果", Columns: []Column{{"名次", 6}, {"作品名称", 28}, {"主创及参与人员", 28}, {"工作单位", 26},
-		{"得分", 8}, {"评审数", 8}, {"拟定奖项", 10}, {"最终奖项", 10}, {"调整原因", 24}, {"推荐至全国", 10}}}
+		{"得分", 8}, {"评审数", 8}, {"拟定奖项", 10}, {"最终奖项", 10}, {"调整原因", 24}, {"推荐至全国", 10}, {"报名编号", 13}}}
 	for _, a := range t.Awards {
 		w := t.works[a.WorkID]
 		sh.Rows = append(sh.Rows, []any{a.Rank, a.Title, strings.Join(creators(w), "、"), w.Registration.Employer,
-			round2(a.Score), a.Reviews, a.Proposed.Label(), a.Final.Label(), a.Reason, map[bool]string{true: "是"}[rec[a.WorkID]]})
+			round2(a.Score), a.Reviews, a.Proposed.Label(), a.Final.Label(), a.Reason, map[bool]string{true: "是"}[rec[a.WorkID]], w.Reference})
 	}
 	return sh, nil
 }
@@ -222,11 +222,11 @@ func (s *ReportService) objectionSheet(ctx context.Context, c Contest) (Sheet, e
 		return Sheet{}, err
 	}
 	sh := Sheet{Name: "异议处理", Columns: []Column{{"提交时间", 19}, {"作品名称", 28}, {"提出人", 10}, {"联系方式", 18},
-		{"异议理由", 40}, {"处理结论", 12}, {"处理意见", 40}, {"处理时间", 19}}}
+		{"异议理由", 40}, {"处理结论", 12}, {"处理意见", 40}, {"处理时间", 19}, {"异议编号", 13}}}
 	for i := len(list) - 1; i >= 0; i-- { // oldest first, as a register reads
 		o := list[i]
 		sh.Rows = append(sh.Rows, []any{timeCell(&o.CreatedAt), o.WorkTitle, o.Name, o.ContactMasked(), o.Reason,
-			o.Status.Label(), o.Decision, timeCell(o.DecidedAt)})
+			o.Status.Label(), o.Decision, timeCell(o.DecidedAt), o.Reference})
 	}
 	return sh, nil
 }

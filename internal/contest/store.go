@@ -43,14 +43,21 @@ type ContestStore interface {
 	SaveJudging(ctx context.Context, c Contest, notes ...Notification) error
 	// SaveNotices saves the contest's texts of the notifications only.
 	SaveNotices(ctx context.Context, c Contest) error
+	// NextNumber returns the next number, from 1, of the contest's series (works,
+	// objections); each number is returned once, even to callers at the same moment.
+	NextNumber(ctx context.Context, contestID, series string) (int64, error)
 }
 
 // SubmissionStore keeps submissions with their participants and consents. Implementations
 // encrypt personal numbers at rest and search them through a keyed hash.
 type SubmissionStore interface {
-	CreateSubmission(ctx context.Context, s *Submission) error
+	// CreateSubmission inserts s and the notes (its 回执) in one transaction.
+	CreateSubmission(ctx context.Context, s *Submission, notes []Notification) error
 	// UpdateSubmission replaces the registration, participants and status of s.
 	UpdateSubmission(ctx context.Context, s *Submission) error
+	// SubmitSubmission saves s as UpdateSubmission does and inserts the notes (one per event
+	// and recipient), in one transaction.
+	SubmitSubmission(ctx context.Context, s *Submission, notes []Notification) error
 	// SubmissionByID returns the full submission, personal numbers decrypted.
 	SubmissionByID(ctx context.Context, id string) (Submission, error)
 	// ParticipantByConsentToken finds the submission and participant a consent link is for.

@@ -51,9 +51,11 @@ type Registration struct {
 // consents. Personal numbers are plaintext here only when loaded for their owner; list views
 // carry only the masked forms.
 type Submission struct {
-	ID           string
-	ContestID    string
-	OwnerID      string
+	ID        string
+	ContestID string
+	OwnerID   string
+	// Reference is the work's reference number (报名编号, WorkReference), assigned at creation.
+	Reference    string
 	Registration Registration
 	Participants []Participant
 	Status       Status
@@ -180,7 +182,7 @@ type SubmissionFilter struct {
 	ContestID string
 	OwnerID   string
 	Status    Status
-	Query     string // matches title, lead creator or employer
+	Query     string // matches title, lead creator or employer, or is the reference number
 	Employer  string
 	IDNumber  string // exact match, of the contact or any participant; turned into IDKey
 	Mobile    string // exact match; turned into MobileKey

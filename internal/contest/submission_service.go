@@ -97,7 +97,12 @@ func (s *RegistrationService) CreateSubmission(ctx context.Context, actor User, 
 	}
 	sub.Participants = mergeParticipants(nil, in.Participants, false)
 	sub.refreshMasks()
-	if err := s.submissions.CreateSubmission(ctx, &sub); err != nil {
+	n, err := s.contests.NextNumber(ctx, c.ID, seriesWork)
+	if err != nil {
+		return Submission{}, err
+	}
+	sub.Reference = WorkReference(c, n)
+	if err := s.submissions.CreateSubmission(ctx, &sub, []Notification{registrationNotification(now, c, sub)}); err != nil {
 		return Submission{}, err
 	}
 	return sub, nil
@@ -273,8 +278,11 @@ func (s *RegistrationService) Finalize(ctx context.Context, actor User, id strin
 		return Submission{}, err
 	}
 	now := s.Now()
+	if sub.Status == StatusSubmitted { // submitted already: nothing happens, nobody is told again
+		return sub, nil
+	}
 	sub.Status, sub.SubmittedAt, sub.UpdatedAt = StatusSubmitted, &now, now
-	if err := s.submissions.UpdateSubmission(ctx, &sub); err != nil {
+	if err := s.submissions.SubmitSubmission(ctx, &sub, []Notification{submittedNotification(now, c, sub)}); err != nil {
 		return Submission{}, err
 	}
 	return sub, nil

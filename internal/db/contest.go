@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/jskx/contest/internal/contest"
@@ -159,4 +160,18 @@ func (cs *Contests) SaveJudging(ctx context.Context, c contest.Contest, notes ..
 		return cs.db.insertNotifications(ctx, tx, notes)
 	})
 	return translate(err, "活动")
+}
+
+// NextNumber returns the next number of the contest's series (contest_numbers, migration
+// 00018) in one statement: the row is locked by the upsert, so callers at the same moment
+// get different numbers. A number whose work is then not stored stays unused.
+func (cs *Contests) NextNumber(ctx context.Context, contestID, series string) (int64, error) {
+	var n int64
+	err := cs.db.gorm.WithContext(ctx).Raw(`INSERT INTO contest_numbers (contest_id, series, last_number) VALUES (?, ?, 1)
+		ON CONFLICT (contest_id, series) DO UPDATE SET last_number = contest_numbers.last_number + 1
+		RETURNING last_number`, contestID, series).Scan(&n).Error
+	if err == nil && n == 0 {
+		return 0, contest.Internal(errors.New("contest_numbers: no number returned"))
+	}
+	return n, translate(err, "编号")
 }

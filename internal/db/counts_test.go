@@ -40,8 +40,8 @@ func TestSubmissionCounts_FollowEveryStatusChange(t *testing.T) {
 		wantCounts("one draft", map[contest.Status]int64{contest.StatusDraft: 1})
 
 		other := s
-		other.ID, other.Participants = contest.NewID(), nil
-		if err := st.CreateSubmission(ctx, &other); err != nil {
+		other.ID, other.Reference, other.Participants = contest.NewID(), "2022-000002", nil
+		if err := st.CreateSubmission(ctx, &other, nil); err != nil {
 			t.Fatal(err)
 		}
 		wantCounts("two drafts", map[contest.Status]int64{contest.StatusDraft: 2})

@@ -52,13 +52,13 @@ func seedMany(b *testing.B, d *db.DB, n int) (string, string) {
 			target = num
 		}
 		sub := s
-		sub.ID = contest.NewID()
+		sub.ID, sub.Reference = contest.NewID(), contest.WorkReference(contest.Contest{}, int64(i+1))
 		sub.UpdatedAt = sub.UpdatedAt.Add(time.Duration(i) * time.Second)
 		sub.Participants = []contest.Participant{
 			{ID: contest.NewID(), Name: "张三", IDType: contest.IDResident, IDNumber: idZhang, ConsentToken: contest.NewID()},
 			{ID: contest.NewID(), Name: "参与者", IDType: contest.IDResident, IDNumber: num, ConsentToken: contest.NewID()},
 		}
-		if err := st.CreateSubmission(ctx, &sub); err != nil {
+		if err := st.CreateSubmission(ctx, &sub, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

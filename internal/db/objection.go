@@ -13,12 +13,14 @@ const fieldObjectionContact = "objections.contact"
 
 type objectionRow struct {
 	ID           string `gorm:"primaryKey"`
+	Reference    string
 	ContestID    string
 	SubmissionID string
 	WorkTitle    string
 	Version      int
 	Name         string
 	ContactEnc   string
+	FiledBy      string
 	Reason       string
 	CreatedAt    time.Time
 	Status       string
@@ -31,20 +33,26 @@ func (objectionRow) TableName() string { return "objections" }
 
 func (pb *Publication) toDomainObjection(r objectionRow) (contest.Objection, error) {
 	contact, err := pb.db.box.Open(fieldObjectionContact, r.ContactEnc)
-	return contest.Objection{ID: r.ID, ContestID: r.ContestID, WorkID: r.SubmissionID, WorkTitle: r.WorkTitle, Version: r.Version, Name: r.Name,
+	return contest.Objection{ID: r.ID, Reference: r.Reference, FiledBy: r.FiledBy, ContestID: r.ContestID, WorkID: r.SubmissionID, WorkTitle: r.WorkTitle, Version: r.Version, Name: r.Name,
 		Contact: contact, Reason: r.Reason, CreatedAt: r.CreatedAt, Status: contest.ObjectionStatus(r.Status),
 		Decision: r.Decision, DecidedBy: r.DecidedBy, DecidedAt: r.DecidedAt}, err
 }
 
-// CreateObjection stores an objection, its contact encrypted.
-func (pb *Publication) CreateObjection(ctx context.Context, o *contest.Objection) error {
+// CreateObjection stores an objection, its contact encrypted, and the notes.
+func (pb *Publication) CreateObjection(ctx context.Context, o *contest.Objection, notes []contest.Notification) error {
 	enc, err := pb.db.box.Seal(fieldObjectionContact, o.Contact)
 	if err != nil {
 		return contest.Internal(err)
 	}
-	row := objectionRow{ID: o.ID, ContestID: o.ContestID, SubmissionID: o.WorkID, WorkTitle: o.WorkTitle, Version: o.Version, Name: o.Name,
+	row := objectionRow{ID: o.ID, Reference: o.Reference, FiledBy: o.FiledBy, ContestID: o.ContestID, SubmissionID: o.WorkID, WorkTitle: o.WorkTitle, Version: o.Version, Name: o.Name,
 		ContactEnc: enc, Reason: o.Reason, CreatedAt: o.CreatedAt.UTC(), Status: string(o.Status)}
-	return translate(pb.db.gorm.WithContext(ctx).Create(&row).Error, "异议")
+	err = pb.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		return pb.db.insertNotifications(ctx, tx, notes)
+	})
+	return translate(err, "异议")
 }
 
 // Objections returns the contest's objections, newest first.
@@ -77,8 +85,9 @@ func (pb *Publication) ObjectionByID(ctx context.Context, id string) (contest.Ob
 	return o, nil
 }
 
-// DecideObjection records the decision of a still open objection with its audit entry.
-func (pb *Publication) DecideObjection(ctx context.Context, o contest.Objection, a contest.AuditEntry) error {
+// DecideObjection records the decision of a still open objection with its audit entry and
+// the notes.
+func (pb *Publication) DecideObjection(ctx context.Context, o contest.Objection, a contest.AuditEntry, notes []contest.Notification) error {
 	audit := fromDomainAudit(a)
 	err := pb.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&objectionRow{}).Where("id = ? AND status = ?", o.ID, string(contest.ObjectionOpen)).
@@ -89,7 +98,10 @@ func (pb *Publication) DecideObjection(ctx context.Context, o contest.Objection,
 		if res.RowsAffected == 0 {
 			return contest.ErrStale // decided meanwhile
 		}
-		return tx.Create(&audit).Error
+		if err := tx.Create(&audit).Error; err != nil {
+			return err
+		}
+		return pb.db.insertNotifications(ctx, tx, notes)
 	})
 	return translate(err, "异议")
 }

@@ -20,13 +20,13 @@ func TestStores_SecondDecisionOnAnObjectionIsStale(t *testing.T) {
 		now := time.Date(2022, 6, 1, 2, 0, 0, 0, time.UTC)
 		o := contest.Objection{ID: contest.NewID(), ContestID: s.ContestID, WorkID: s.ID, WorkTitle: "作品", Version: 1,
 			Name: "王五", Contact: "13900139000", Reason: "署名有误", CreatedAt: now, Status: contest.ObjectionOpen}
-		if err := st.CreateObjection(ctx, &o); err != nil {
+		if err := st.CreateObjection(ctx, &o, nil); err != nil {
 			t.Fatal(err)
 		}
 		decide := func(status contest.ObjectionStatus) error {
 			o := o
 			o.Status, o.Decision, o.DecidedBy, o.DecidedAt = status, "已核实", "org", &now
-			return st.DecideObjection(ctx, o, auditEntry(now))
+			return st.DecideObjection(ctx, o, auditEntry(now), nil)
 		}
 		if err := decide(contest.ObjectionDismissed); err != nil {
 			t.Fatal(err)

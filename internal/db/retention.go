@@ -43,7 +43,7 @@ func (pb *Publication) PurgePersonalData(ctx context.Context, c contest.Contest,
 		if parts.Error != nil {
 			return parts.Error
 		}
-		objections := tx.Model(&objectionRow{}).Where("contest_id = ?", c.ID).Updates(map[string]any{"name": "", "contact_enc": ""})
+		objections := tx.Model(&objectionRow{}).Where("contest_id = ?", c.ID).Updates(map[string]any{"name": "", "contact_enc": "", "filed_by": ""})
 		if objections.Error != nil {
 			return objections.Error
 		}

@@ -21,6 +21,7 @@ type submissionRow struct {
 	ID              string
 	ContestID       string
 	OwnerID         string
+	Reference       string
 	Status          string
 	Version         int
 	Title           string
@@ -93,7 +94,7 @@ const (
 func (sb *Submissions) fromDomainSubmission(s contest.Submission) (submissionRow, []participantRow, error) {
 	r := s.Registration
 	row := submissionRow{
-		ID: s.ID, ContestID: s.ContestID, OwnerID: s.OwnerID, Status: string(s.Status), Version: s.Version,
+		ID: s.ID, ContestID: s.ContestID, OwnerID: s.OwnerID, Reference: s.Reference, Status: string(s.Status), Version: s.Version,
 		Title: r.Title, LeadName: r.LeadName, Employer: r.Employer, ContactName: r.ContactName,
 		ContactIDType: string(r.ContactIDType), ContactIDIndex: sb.db.box.Index(r.ContactIDNumber),
 		ContactIDMasked: contest.MaskIDNumber(r.ContactIDNumber),
@@ -138,7 +139,7 @@ func (sb *Submissions) fromDomainSubmission(s contest.Submission) (submissionRow
 // their masked forms are set.
 func (sb *Submissions) toDomainSubmission(row submissionRow, parts []participantRow, open bool) (contest.Submission, error) {
 	s := contest.Submission{
-		ID: row.ID, ContestID: row.ContestID, OwnerID: row.OwnerID, Status: contest.Status(row.Status), Version: row.Version,
+		ID: row.ID, ContestID: row.ContestID, OwnerID: row.OwnerID, Reference: row.Reference, Status: contest.Status(row.Status), Version: row.Version,
 		Registration: contest.Registration{
 			Title: row.Title, LeadName: row.LeadName, Employer: row.Employer, ContactName: row.ContactName,
 			ContactIDType: contest.IDType(row.ContactIDType), Email: row.Email, WeChat: row.WeChat,
@@ -194,8 +195,8 @@ func utcPtr(t *time.Time) *time.Time {
 	return &u
 }
 
-// CreateSubmission inserts a submission with its participants.
-func (sb *Submissions) CreateSubmission(ctx context.Context, s *contest.Submission) error {
+// CreateSubmission inserts a submission with its participants and the notes (its 回执).
+func (sb *Submissions) CreateSubmission(ctx context.Context, s *contest.Submission, notes []contest.Notification) error {
 	s.Version = 1
 	row, parts, err := sb.fromDomainSubmission(*s)
 	if err != nil {
@@ -210,7 +211,10 @@ func (sb *Submissions) CreateSubmission(ctx context.Context, s *contest.Submissi
 				return err
 			}
 		}
-		return moveCount(tx, s.ContestID, "", s.Status)
+		if err := moveCount(tx, s.ContestID, "", s.Status); err != nil {
+			return err
+		}
+		return sb.db.insertNotifications(ctx, tx, notes)
 	})
 	return translate(err, "作品")
 }
@@ -218,6 +222,11 @@ func (sb *Submissions) CreateSubmission(ctx context.Context, s *contest.Submissi
 // UpdateSubmission replaces a submission's fields and team. It is refused with EConflict when
 // the stored version is not s.Version (someone else wrote meanwhile); on success s.Version grows.
 func (sb *Submissions) UpdateSubmission(ctx context.Context, s *contest.Submission) error {
+	return sb.SubmitSubmission(ctx, s, nil)
+}
+
+// SubmitSubmission saves s as UpdateSubmission does and inserts the notes, in one transaction.
+func (sb *Submissions) SubmitSubmission(ctx context.Context, s *contest.Submission, notes []contest.Notification) error {
 	row, parts, err := sb.fromDomainSubmission(*s)
 	if err != nil {
 		return contest.Internal(err)
@@ -233,7 +242,7 @@ func (sb *Submissions) UpdateSubmission(ctx context.Context, s *contest.Submissi
 			return stale
 		}
 		res := tx.Model(&submissionRow{}).Where("id = ? AND version = ?", s.ID, s.Version).
-			Select("*").Omit(append([]string{"id", "contest_id", "owner_id", "created_at"}, videoColumns...)...).Updates(&row)
+			Select("*").Omit(append([]string{"id", "contest_id", "owner_id", "reference", "created_at"}, videoColumns...)...).Updates(&row)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -248,7 +257,10 @@ func (sb *Submissions) UpdateSubmission(ctx context.Context, s *contest.Submissi
 				return err
 			}
 		}
-		return moveCount(tx, contestID, was, s.Status)
+		if err := moveCount(tx, contestID, was, s.Status); err != nil {
+			return err
+		}
+		return sb.db.insertNotifications(ctx, tx, notes)
 	})
 	if err == nil {
 		s.Version = row.Version
@@ -472,7 +484,8 @@ func (sb *Submissions) filter(q *gorm.DB, f contest.SubmissionFilter) *gorm.DB {
 	}
 	if s := strings.TrimSpace(f.Query); s != "" {
 		like := "%" + escapeLike(strings.ToLower(s)) + "%"
-		q = q.Where(`LOWER(title) LIKE ? ESCAPE '\' OR LOWER(lead_name) LIKE ? ESCAPE '\' OR LOWER(employer) LIKE ? ESCAPE '\'`, like, like, like)
+		q = q.Where(`LOWER(title) LIKE ? ESCAPE '\' OR LOWER(lead_name) LIKE ? ESCAPE '\' OR LOWER(employer) LIKE ? ESCAPE '\' OR reference = ?`,
+			like, like, like, s)
 	}
 	if s := strings.TrimSpace(f.Employer); s != "" {
 		q = q.Where(`LOWER(employer) LIKE ? ESCAPE '\'`, "%"+escapeLike(strings.ToLower(s))+"%")

@@ -34,7 +34,7 @@ func mustSubmission(t testing.TB, d *db.DB) contest.Submission {
 		t.Fatal(err)
 	}
 	s := contest.Submission{
-		ID: contest.NewID(), ContestID: c.ID, OwnerID: u.ID, Status: contest.StatusDraft, CreatedAt: now, UpdatedAt: now,
+		ID: contest.NewID(), ContestID: c.ID, OwnerID: u.ID, Reference: "2022-000001", Status: contest.StatusDraft, CreatedAt: now, UpdatedAt: now,
 		Registration: contest.Registration{Title: "作品", LeadName: "张三", ContactIDType: contest.IDResident,
 			ContactIDNumber: idZhang, Mobile: mobile, Email: "z@example.org"},
 		Participants: []contest.Participant{
@@ -42,7 +42,7 @@ func mustSubmission(t testing.TB, d *db.DB) contest.Submission {
 			{ID: contest.NewID(), Name: "李四", IDType: contest.IDResident, IDNumber: idLi, ConsentToken: "tok-2"},
 		},
 	}
-	if err := st.CreateSubmission(ctx, &s); err != nil {
+	if err := st.CreateSubmission(ctx, &s, nil); err != nil {
 		t.Fatal(err)
 	}
 	return s

@@ -56,9 +56,10 @@ func TestMessages_VerdictsAndExclusionTellTheOwnerOnce(t *testing.T) {
 		if got.Video.Check.State != "rejected" || len(got.Video.Check.Reasons) != 2 {
 			t.Fatalf("check = %+v, want rejected for two reasons", got.Video.Check)
 		}
+		// The 回执 of the work's creation, then the verdict.
 		l := c.Messages()
-		if len(l.Items) != 1 || l.Total != 1 || l.Unread != 1 {
-			t.Fatalf("messages after a rejected video = %+v, want one unread", l)
+		if len(l.Items) != 2 || l.Total != 2 || l.Unread != 2 || l.Items[1].Kind != "registration_received" {
+			t.Fatalf("messages after a rejected video = %+v, want the 回执 and the verdict unread", l)
 		}
 		m := l.Items[0]
 		if m.Kind != "video_rejected" || m.Subject != "视频检查未通过：《实验室里的创新誓言》" || m.Link != "/submissions/"+s.ID || m.ReadAt != nil {
@@ -81,16 +82,17 @@ func TestMessages_VerdictsAndExclusionTellTheOwnerOnce(t *testing.T) {
 		if st := c.WaitCheck(s.ID).Video.Check.State; st != "rejected" {
 			t.Fatalf("check run again = %q", st)
 		}
-		if l := c.Messages(); l.Total != 1 {
-			t.Fatalf("messages after the same check ran again = %d, want 1", l.Total)
+		if l := c.Messages(); l.Total != 2 {
+			t.Fatalf("messages after the same check ran again = %d, want 2", l.Total)
 		}
 
-		// A new video that passes: a second message, newest first.
+		// A new video that passes, then the work submitted: two more messages, newest first.
 		c.UploadAccepted(s.ID)
 		c.Must(http.StatusOK, "POST", "/api/v1/submissions/"+s.ID+"/finalize", nil)
 		l = c.Messages()
-		if l.Total != 2 || l.Items[0].Kind != "video_accepted" || l.Items[0].Subject != "视频检查通过：《实验室里的创新誓言》" {
-			t.Fatalf("messages after an accepted video = %+v", l)
+		if l.Total != 4 || l.Items[1].Kind != "video_accepted" || l.Items[1].Subject != "视频检查通过：《实验室里的创新誓言》" ||
+			l.Items[0].Kind != "work_submitted" {
+			t.Fatalf("messages after an accepted video and the submission = %+v", l)
 		}
 
 		// Excluded at 形式审查 twice at once (a double click): one message with the reason.
@@ -105,19 +107,19 @@ func TestMessages_VerdictsAndExclusionTellTheOwnerOnce(t *testing.T) {
 		}
 		wg.Wait()
 		l = c.Messages()
-		if l.Total != 3 || l.Unread != 3 || l.Items[0].Kind != "formal_excluded" {
-			t.Fatalf("messages after the exclusion = %+v, want 3 unread, the exclusion first", l)
+		if l.Total != 5 || l.Unread != 5 || l.Items[0].Kind != "formal_excluded" {
+			t.Fatalf("messages after the exclusion = %+v, want 5 unread, the exclusion first", l)
 		}
 		if ex := l.Items[0]; ex.Subject != "形式审查未通过：《实验室里的创新誓言》" || !strings.Contains(ex.Body, "原因：作品内容与征集主题不符") {
 			t.Errorf("exclusion message = %+v", ex)
 		}
 
 		// The header counts them; the message centre lists them, the unread marked.
-		if n := c.headerUnread(t, "/my"); n != "3" {
-			t.Errorf("header unread = %q, want 3", n)
+		if n := c.headerUnread(t, "/my"); n != "5" {
+			t.Errorf("header unread = %q, want 5", n)
 		}
 		doc := mustDoc(t, c.Must(http.StatusOK, "GET", "/messages", nil))
-		if doc.Find("li.message.unread").Length() != 3 || !strings.Contains(doc.Find("li.message").First().Text(), "作品内容与征集主题不符") {
+		if doc.Find("li.message.unread").Length() != 5 || !strings.Contains(doc.Find("li.message").First().Text(), "作品内容与征集主题不符") {
 			t.Errorf("message centre: %d unread, first %q", doc.Find("li.message.unread").Length(), doc.Find("li.message").First().Text())
 		}
 
@@ -141,15 +143,15 @@ func TestMessages_VerdictsAndExclusionTellTheOwnerOnce(t *testing.T) {
 		// Marking one read (API), then all (the page's form, no JavaScript).
 		var read struct{ Unread int64 }
 		c.Must(http.StatusOK, "POST", "/api/v1/me/notifications/read", map[string]any{"ids": []string{m.ID}}).JSON(t, &read)
-		if read.Unread != 2 {
-			t.Errorf("unread after marking one = %d, want 2", read.Unread)
+		if read.Unread != 4 {
+			t.Errorf("unread after marking one = %d, want 4", read.Unread)
 		}
 		c.Must(http.StatusOK, "POST", "/api/v1/me/notifications/read", map[string]any{"ids": []string{m.ID}}) // already read: still hers
-		if n := c.headerUnread(t, "/messages"); n != "2" {
-			t.Errorf("header unread after marking one = %q, want 2", n)
+		if n := c.headerUnread(t, "/messages"); n != "4" {
+			t.Errorf("header unread after marking one = %q, want 4", n)
 		}
 		c.Must(http.StatusSeeOther, "POST", "/messages/read", url.Values{"all": {"1"}})
-		if l := c.Messages(); l.Unread != 0 || l.Total != 3 || l.Items[0].ReadAt == nil {
+		if l := c.Messages(); l.Unread != 0 || l.Total != 5 || l.Items[0].ReadAt == nil {
 			t.Errorf("after marking all read: %+v", l)
 		}
 		if n := c.headerUnread(t, "/my"); n != "" {
@@ -217,8 +219,8 @@ func TestMessages_PublicityAndResultsTellEachOwnerOnce(t *testing.T) {
 		if len(lost) != 1 || !strings.Contains(lost[0].Body, "未获奖") || lost[0].Link != "/results" || lost[0].Kind != "results_not_awarded" {
 			t.Errorf("the other owner's result messages = %+v", lost)
 		}
-		if l := drafter.Messages(); l.Total != 0 {
-			t.Errorf("a contestant without a submitted work got %+v", l)
+		if l := drafter.Messages(); l.Total != 1 || l.Items[0].Kind != "registration_received" {
+			t.Errorf("a contestant without a submitted work got %+v, want only the 回执", l)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -31,16 +32,25 @@ func (s objections) apiFileObjection(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	o, err := s.svc.Publication.FileObjection(c.Request().Context(), contest.ObjectionInput{WorkID: in.WorkID, Name: in.Name, Contact: in.Contact, Reason: in.Reason})
+	o, err := s.svc.Publication.FileObjection(c.Request().Context(), contest.ObjectionInput{WorkID: in.WorkID, Name: in.Name,
+		Contact: in.Contact, Reason: in.Reason, FiledBy: signedInID(c)})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, filedObjectionJSON{ID: o.ID, Status: string(o.Status), CreatedAt: o.CreatedAt})
+	return c.JSON(http.StatusCreated, filedObjectionJSON{ID: o.ID, Reference: o.Reference, Status: string(o.Status), CreatedAt: o.CreatedAt})
 }
 
-// filedObjectionJSON tells whoever objected that the objection is recorded.
+// signedInID is the signed-in user's id, or "" for an anonymous visitor.
+func signedInID(c echo.Context) string {
+	u, _ := currentUser(c)
+	return u.ID
+}
+
+// filedObjectionJSON tells whoever objected that the objection is recorded, with its
+// reference number.
 type filedObjectionJSON struct {
 	ID        string    `json:"id"`
+	Reference string    `json:"reference"`
 	Status    string    `json:"status"`
 	CreatedAt time.Time `json:"created_at"`
 }
@@ -48,6 +58,7 @@ type filedObjectionJSON struct {
 // objectionJSON is an objection for organizers; the contact is masked.
 type objectionJSON struct {
 	ID        string     `json:"id"`
+	Reference string     `json:"reference"`
 	WorkID    string     `json:"work_id"`
 	WorkTitle string     `json:"work_title"`
 	Name      string     `json:"name"`
@@ -60,7 +71,7 @@ type objectionJSON struct {
 }
 
 func toObjectionJSON(o contest.Objection) objectionJSON {
-	return objectionJSON{ID: o.ID, WorkID: o.WorkID, WorkTitle: o.WorkTitle, Name: o.Name, Contact: o.ContactMasked(), Reason: o.Reason,
+	return objectionJSON{ID: o.ID, Reference: o.Reference, WorkID: o.WorkID, WorkTitle: o.WorkTitle, Name: o.Name, Contact: o.ContactMasked(), Reason: o.Reason,
 		Status: string(o.Status), Decision: o.Decision, CreatedAt: o.CreatedAt, DecidedAt: o.DecidedAt}
 }
 
@@ -126,12 +137,13 @@ func (s objections) pageDecideObjections(c echo.Context) error {
 
 func objectionInput(c echo.Context) contest.ObjectionInput {
 	return contest.ObjectionInput{WorkID: c.FormValue("work_id"), Name: c.FormValue("name"),
-		Contact: c.FormValue("contact"), Reason: c.FormValue("reason")}
+		Contact: c.FormValue("contact"), Reason: c.FormValue("reason"), FiledBy: signedInID(c)}
 }
 
 func (s objections) pageFileObjection(c echo.Context) error {
 	in := objectionInput(c)
-	if _, err := s.svc.Publication.FileObjection(c.Request().Context(), in); err != nil {
+	o, err := s.svc.Publication.FileObjection(c.Request().Context(), in)
+	if err != nil {
 		r, rerr := s.svc.Publication.PublicResults(c.Request().Context())
 		if rerr != nil {
 			return rerr
@@ -146,5 +158,5 @@ func (s objections) pageFileObjection(c echo.Context) error {
 		}
 		return publicResults{s.Server}.showResults(c, status, resultsPage{PublicResults: r, Input: in}, err)
 	}
-	return c.Redirect(http.StatusSeeOther, "/results?filed=1#objection")
+	return c.Redirect(http.StatusSeeOther, "/results?filed="+url.QueryEscape(o.Reference)+"#objection")
 }

@@ -3,6 +3,7 @@ package http
 import (
 	"bytes"
 	"net/http"
+	"regexp"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -103,15 +104,20 @@ type verificationJSON struct {
 type resultsPage struct {
 	contest.PublicResults
 	Input contest.ObjectionInput
-	Filed bool
+	// Filed is the reference number of the objection just filed, shown to whoever filed it.
+	Filed string
 }
+
+// objectionRef is what an objection's reference number looks like (contest.ObjectionReference);
+// the page shows nothing else from its query.
+var objectionRef = regexp.MustCompile(`^YY-\d{4}-\d{4,}$`)
 
 func (s publicResults) pageResults(c echo.Context) error {
 	r, err := s.svc.Publication.PublicResults(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	return s.showResults(c, http.StatusOK, resultsPage{PublicResults: r, Filed: c.QueryParam("filed") != ""}, nil)
+	return s.showResults(c, http.StatusOK, resultsPage{PublicResults: r, Filed: objectionRef.FindString(c.QueryParam("filed"))}, nil)
 }
 
 func (s publicResults) showResults(c echo.Context, status int, d resultsPage, err error) error {

@@ -218,7 +218,7 @@ func (s *Server) resources() []interface{ routes(router) } {
 		home{s}, accounts{s}, contestSettings{s}, submissions{s}, adminSubmissions{s}, consents{s}, videos{s},
 		judges{s}, formalReviews{s}, reviews{s}, assignments{s}, rankings{s}, judgingSettings{s},
 		publicationDesk{s}, objections{s}, publicResults{s}, exports{s}, auditLog{s}, messages{s}, accountMobile{s},
-		demoClock{s}, unsubscribe{s},
+		demoClock{s}, unsubscribe{s}, notices{s},
 	}
 }
 

@@ -52,6 +52,7 @@ type attachmentJSON struct {
 
 type submissionJSON struct {
 	ID            string                        `json:"id"`
+	Reference     string                        `json:"reference"`
 	ContestID     string                        `json:"contest_id"`
 	Status        string                        `json:"status"`
 	Version       int                           `json:"version"`
@@ -76,7 +77,7 @@ type submissionJSON struct {
 func toSubmissionJSON(s contest.Submission, consentBase string, showIP bool) submissionJSON {
 	r := s.Registration
 	out := submissionJSON{
-		ID: s.ID, ContestID: s.ContestID, Status: string(s.Status), Version: s.Version, StatusLabel: s.Status.Label(),
+		ID: s.ID, Reference: s.Reference, ContestID: s.ContestID, Status: string(s.Status), Version: s.Version, StatusLabel: s.Status.Label(),
 		Registration: registrationJSON{
 			Title: r.Title, LeadName: r.LeadName, Employer: r.Employer, ContactName: r.ContactName,
 			ContactIDType: string(r.ContactIDType), ContactIDNumber: r.ContactIDNumber, ContactIDMasked: s.ContactIDMasked,

@@ -16,7 +16,7 @@ import (
 // per status are counted again. It writes with one
 // INSERT … SELECT per table over a recursive sequence, so 10 000 works take well under a
 // second, and on PostgreSQL it vacuums and analyzes the tables afterwards, as autovacuum would. Copies are
-// named seed-u-<i> (owners), seed-s-<i> (works) and seed-p-<i>-<position> (participants).
+// named seed-u-<i> (owners), seed-s-<i> (works, reference number seed-<i>) and seed-p-<i>-<position> (participants).
 func MustCloneWorks(tb testing.TB, d *db.DB, templateID string, first, last int) {
 	tb.Helper()
 	ctx := context.Background()
@@ -41,7 +41,7 @@ func MustCloneWorks(tb testing.TB, d *db.DB, templateID string, first, last int)
 		{"users", "id = '" + quote(owner) + "'", map[string]string{
 			"id": "'seed-u-' || i", "email": "'seed' || i || '@example.org'"}},
 		{"submissions", "id = '" + quote(templateID) + "'", map[string]string{
-			"id": "'seed-s-' || i", "owner_id": "'seed-u-' || i", "title": `"title" || ' ' || i`,
+			"id": "'seed-s-' || i", "owner_id": "'seed-u-' || i", "title": `"title" || ' ' || i`, "reference": "'seed-' || i",
 			"status": "CASE WHEN i % 2 = 0 THEN 'submitted' ELSE 'draft' END"}},
 		{"participants", "submission_id = '" + quote(templateID) + "'", map[string]string{
 			"id": `'seed-p-' || i || '-' || "position"`, "submission_id": "'seed-s-' || i",
