@@ -147,8 +147,8 @@ func TestSMS_NoNumberNoSMS(t *testing.T) {
 		withSMS(e, sms)
 		c := e.Client().SignUp(address("li"))
 		rejectedWork(t, c)
-		if l := c.Messages(); l.Total != 1 {
-			t.Fatalf("site messages = %+v, want the rejection", l)
+		if got := c.Messages().ofKind("video_rejected"); len(got) != 1 {
+			t.Fatalf("site messages = %+v, want the rejection", got)
 		}
 		// The verdict's transaction queued the deliveries with the message: none for SMS.
 		if d := smsDeliveries(t, e, 0); len(d) != 0 || len(sms.Sent()) != 0 {
@@ -206,8 +206,8 @@ func TestSMS_AFailingProviderEndsFailedWithTheCauseOnTheOrganizersPage(t *testin
 		withSMS(e, sms)
 		c := e.Client().signUpWithMobile(address("zhao"), "13700137000")
 		rejectedWork(t, c)
-		if l := c.Messages(); l.Total != 1 {
-			t.Fatalf("site messages = %+v, want the rejection although SMS fails", l)
+		if got := c.Messages().ofKind("video_rejected"); len(got) != 1 {
+			t.Fatalf("site messages = %+v, want the rejection although SMS fails", got)
 		}
 		d := smsDeliveries(t, e, 1)
 		if len(d) != 1 || d[0].State != contest.DeliveryFailed || d[0].Attempts != e.JobSettings.MaxAttempts || !strings.Contains(d[0].LastError, "provider unreachable") {
