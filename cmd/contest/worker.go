@@ -65,6 +65,7 @@ func (a *app) startJobs(ctx context.Context) (stop func(), err error) {
 		Housekeeping: a.housekeeping(), ObserveJob: a.observeJob}
 	if a.cfg.SMTPHost != "" {
 		work.Email = a.svc.Messages.SendEmail
+		work.Account = a.svc.Accounts.SendAccountMail
 	}
 	jobs, err := a.db.StartJobs(context.WithoutCancel(ctx), a.cfg.Jobs, work, a.log.With("component", "jobs"))
 	if err != nil {

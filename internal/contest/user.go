@@ -43,6 +43,9 @@ type User struct {
 	// PasswordExpiresAt is when such a temporary password stops working; nil for the
 	// account's own password.
 	PasswordExpiresAt *time.Time
+	// EmailVerifiedAt is when the owner of Email showed it is theirs by opening a link mailed
+	// to it (a verification, a password reset, a judge's invitation); nil until then.
+	EmailVerifiedAt *time.Time
 }
 
 // TemporaryPasswordTTL is how long a password someone else chose works: long enough to hand

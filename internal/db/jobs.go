@@ -157,6 +157,9 @@ type Work struct {
 	Export func(ctx context.Context, a contest.ExportArgs, attempt int, final bool) error
 	// Email sends one notification's e-mail (queue mail); nil on replicas that send none.
 	Email func(ctx context.Context, a contest.EmailArgs, attempt int, final bool) error
+	// Account sends one account mail (a reset or invitation link; queue mail); nil on
+	// replicas that send none.
+	Account func(ctx context.Context, a contest.AccountMailArgs, attempt int, final bool) error
 	// Housekeeping are tasks run every HousekeepingInterval (and when a replica becomes the
 	// leader), once across replicas: River's elected leader queues them.
 	Housekeeping []Task
@@ -193,6 +196,10 @@ func (db *DB) StartJobs(ctx context.Context, s JobSettings, work Work, log *slog
 	}
 	if work.Email != nil {
 		river.AddWorker(workers, &jobWorker[contest.EmailArgs]{run: work.Email, observe: work.ObserveJob, timeout: time.Minute})
+		queues[mailQueue] = river.QueueConfig{MaxWorkers: mailWorkers}
+	}
+	if work.Account != nil {
+		river.AddWorker(workers, &jobWorker[contest.AccountMailArgs]{run: work.Account, observe: work.ObserveJob, timeout: time.Minute})
 		queues[mailQueue] = river.QueueConfig{MaxWorkers: mailWorkers}
 	}
 	var periodic []*river.PeriodicJob

@@ -14,6 +14,7 @@ type Stores struct {
 	*Publication
 	*ExportJobs
 	*Notifications
+	*AccountTokens
 }
 
 var _ contest.Stores = (*Stores)(nil)
@@ -30,5 +31,6 @@ func (db *DB) Stores() *Stores {
 		Publication:   &Publication{db: db},
 		ExportJobs:    &ExportJobs{db: db},
 		Notifications: &Notifications{db: db},
+		AccountTokens: &AccountTokens{db: db},
 	}
 }

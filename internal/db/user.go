@@ -28,18 +28,21 @@ type userRow struct {
 	CreatedAt          time.Time
 	MustChangePassword bool
 	PasswordExpiresAt  *time.Time
+	EmailVerifiedAt    *time.Time
 }
 
 func (userRow) TableName() string { return "users" }
 
 func fromDomainUser(u contest.User) userRow {
 	return userRow{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), Employer: u.Employer, PasswordHash: u.PasswordHash,
-		Disabled: u.Disabled, CreatedAt: u.CreatedAt.UTC(), MustChangePassword: u.MustChangePassword, PasswordExpiresAt: utcPtr(u.PasswordExpiresAt)}
+		Disabled: u.Disabled, CreatedAt: u.CreatedAt.UTC(), MustChangePassword: u.MustChangePassword, PasswordExpiresAt: utcPtr(u.PasswordExpiresAt),
+		EmailVerifiedAt: utcPtr(u.EmailVerifiedAt)}
 }
 
 func toDomainUser(r userRow) contest.User {
 	return contest.User{ID: r.ID, Email: r.Email, Name: r.Name, Role: contest.Role(r.Role), Employer: r.Employer, PasswordHash: r.PasswordHash,
-		Disabled: r.Disabled, CreatedAt: r.CreatedAt, MustChangePassword: r.MustChangePassword, PasswordExpiresAt: r.PasswordExpiresAt}
+		Disabled: r.Disabled, CreatedAt: r.CreatedAt, MustChangePassword: r.MustChangePassword, PasswordExpiresAt: r.PasswordExpiresAt,
+		EmailVerifiedAt: r.EmailVerifiedAt}
 }
 
 // CreateUser inserts an account; a taken email is EConflict.

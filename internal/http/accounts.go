@@ -78,10 +78,13 @@ type userJSON struct {
 	// MustChangePassword: signed in with a temporary password, the account can only choose
 	// its own (POST /api/v1/me/password) until it does.
 	MustChangePassword bool `json:"must_change_password"`
+	// EmailVerified: the owner opened a link mailed to the address.
+	EmailVerified bool `json:"email_verified"`
 }
 
 func toUserJSON(u contest.User) userJSON {
-	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), MustChangePassword: u.MustChangePassword}
+	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), MustChangePassword: u.MustChangePassword,
+		EmailVerified: u.EmailVerifiedAt != nil}
 }
 
 func (s accounts) pageSignUp(c echo.Context) error {

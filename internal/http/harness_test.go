@@ -156,6 +156,7 @@ func (e *env) start() {
 	work := db.Work{Check: e.Svc.Media.CheckVideo, Copy: e.Svc.Media.CopyVideo, Export: e.Svc.Reports.RunExport}
 	if opts.Mailer != nil { // as `contest serve` with CONTEST_SMTP_HOST
 		work.Email = e.Svc.Messages.SendEmail
+		work.Account = e.Svc.Accounts.SendAccountMail
 	}
 	jobs, err := e.DB.StartJobs(context.Background(), e.JobSettings, work, log)
 	if err != nil {

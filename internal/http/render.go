@@ -33,6 +33,9 @@ type view struct {
 	Data     any
 	// Unread is the signed-in user's unread messages, shown in the header.
 	Unread int64
+	// Unverified: the signed-in contestant's address is not verified and mail can verify it
+	// (the banner with 重新发送).
+	Unverified bool
 }
 
 // pages holds one template set per page, each page with the shared layout.
@@ -131,19 +134,25 @@ func mustParsePages() *pages {
 
 // flashText are the one-line confirmations shown after a redirect; the cookie holds only the key.
 var flashText = map[string]string{
-	"saved":     "已保存",
-	"purged":    "个人信息已清除：报名联系信息、证件号码、授权书扫描件、授权IP和异议人联系方式均已删除，获奖结果与证书验证不受影响。",
-	"created":   "报名登记表已保存为草稿。下一步：请每位参与人员签署作品授权书。",
-	"submitted": "作品已提交",
-	"deleted":   "草稿已删除",
-	"consented": "授权书已签署",
-	"scan":      "扫描件已上传",
-	"signedup":  "注册成功，欢迎参赛",
-	"contest":   "活动设置已保存",
-	"reopened":  "修改后作品信息不完整，已退回草稿，请补全后重新提交",
-	"signedout": "已退出登录",
-	"signedin":  "登录成功",
-	"password":  "密码已修改，其他设备上的登录已失效",
+	"saved":        "已保存",
+	"purged":       "个人信息已清除：报名联系信息、证件号码、授权书扫描件、授权IP和异议人联系方式均已删除，获奖结果与证书验证不受影响。",
+	"created":      "报名登记表已保存为草稿。下一步：请每位参与人员签署作品授权书。",
+	"submitted":    "作品已提交",
+	"deleted":      "草稿已删除",
+	"consented":    "授权书已签署",
+	"scan":         "扫描件已上传",
+	"signedup":     "注册成功，欢迎参赛",
+	"contest":      "活动设置已保存",
+	"reopened":     "修改后作品信息不完整，已退回草稿，请补全后重新提交",
+	"signedout":    "已退出登录",
+	"signedin":     "登录成功",
+	"password":     "密码已修改，其他设备上的登录已失效",
+	"reset":        "新密码已设置，您已登录；所有设备上原有的登录均已失效",
+	"invited":      "密码已设置，欢迎担任评委。以下是分配给您的评审作品",
+	"verified":     "邮箱已验证",
+	"emailchanged": "邮箱已更改并验证，今后请使用新邮箱登录",
+	"verifysent":   "验证邮件已发送，请查收并点击邮件中的链接",
+	"emailsent":    "确认邮件已发送到新邮箱；点击邮件中的链接后，邮箱才会更改",
 }
 
 func flash(c echo.Context, key string) {
@@ -158,6 +167,7 @@ func (s *Server) render(c echo.Context, status int, name string, v view) error {
 		if n, err := s.svc.Messages.Unread(c.Request().Context(), u); err == nil {
 			v.Unread = n
 		}
+		v.Unverified = u.Role == contest.RoleContestant && u.EmailVerifiedAt == nil && s.svc.Accounts.MailConfigured()
 	}
 	if tok, ok := c.Get("csrf").(string); ok {
 		v.CSRF = tok
