@@ -354,9 +354,9 @@ func (s *AccountService) SendAccountMail(ctx context.Context, a AccountMailArgs,
 
 // link is the page a link of the purpose opens, with its token.
 func (s *AccountService) link(p TokenPurpose, token string) string {
-	path := "/password/reset?token="
+	path := "/password/reset/"
 	if p == TokenVerify || p == TokenEmail {
-		path = "/email/verify?token="
+		path = "/email/verify/"
 	}
 	return strings.TrimRight(s.baseURL, "/") + path + token
 }
