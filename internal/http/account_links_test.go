@@ -297,7 +297,9 @@ func TestEmailVerification_RequiredBlocksSubmittingUntilVerified(t *testing.T) {
 		org.Must(http.StatusOK, "GET", "/api/v1/contest", nil).JSON(t, &ct)
 		ct["require_email_verification"] = true
 		org.Must(http.StatusOK, "PUT", "/api/v1/admin/contest", ct)
-		var audit struct{ Items []struct{ Action, Entity, After string } }
+		var audit struct {
+			Items []struct{ Action, Entity, After string }
+		}
 		org.Must(http.StatusOK, "GET", "/api/v1/admin/audit", nil).JSON(t, &audit)
 		if len(audit.Items) == 0 || audit.Items[0].Entity != "contest" || !strings.Contains(audit.Items[0].After, "require_email_verification") {
 			t.Errorf("the setting's change is not audited: %+v", audit.Items)
