@@ -388,6 +388,11 @@ func TestEmailChange_NewAddressConfirmedByLinkOldOneTold(t *testing.T) {
 		if r := c.Must(http.StatusUnprocessableEntity, "POST", "/api/v1/me/email", map[string]string{"current_password": "secret-pass", "new_email": taken}); r.FieldCodes()["new_email"] != "email_taken" {
 			t.Errorf("taken address: %v", r.FieldCodes())
 		}
+		// The page's form tells the error beside its own field.
+		r := c.Do("POST", "/account/email", url.Values{"current_password": {"wrong-pass"}, "new_email": {next}})
+		if doc := mustDoc(t, r); r.Status != http.StatusUnprocessableEntity || !strings.Contains(doc.Find("#account-email .err").Text(), "当前密码不正确") {
+			t.Errorf("page with a wrong password = %d, form errors %q", r.Status, doc.Find("#account-email .err").Text())
+		}
 		c.Must(http.StatusAccepted, "POST", "/api/v1/me/email", map[string]string{"current_password": "secret-pass", "new_email": strings.ToUpper(next)})
 		token, _ := mailOne(t, mp, next, subjectNewBox)
 		notice := mp.withSubject(old, subjectNotice, 1)
