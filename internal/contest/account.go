@@ -255,10 +255,14 @@ func (s *AccountService) RequestVerification(ctx context.Context, u User) error 
 	return s.tokens.QueueAccountMail(ctx, AccountMailArgs{Purpose: TokenVerify, UserID: u.ID})
 }
 
-// welcome mails a new contestant the link to verify their address, when mail is configured.
-// The account is made already: a failure here is left to the banner's 重新发送.
+// welcome mails a new contestant the link to verify their address when the contest requires
+// it (otherwise the banner only offers it). The account is made already: a failure here is
+// left to the banner's 重新发送.
 func (s *AccountService) welcome(ctx context.Context, u User) {
-	if s.mailer != nil {
+	if s.mailer == nil {
+		return
+	}
+	if c, err := s.contests.CurrentContest(ctx); err == nil && c.RequireEmailVerification {
 		_ = s.tokens.QueueAccountMail(ctx, AccountMailArgs{Purpose: TokenVerify, UserID: u.ID})
 	}
 }

@@ -36,6 +36,8 @@ type view struct {
 	// Unverified: the signed-in contestant's address is not verified and mail can verify it
 	// (the banner with 重新发送).
 	Unverified bool
+	// MailOn: e-mail is configured (mailed links, 需要验证邮箱).
+	MailOn bool
 }
 
 // pages holds one template set per page, each page with the shared layout.
@@ -178,6 +180,7 @@ func (s *Server) render(c echo.Context, status int, name string, v view) error {
 		}
 	}
 	v.Now = s.svc.Now()
+	v.MailOn = s.svc.Accounts.MailConfigured()
 	if f, err := c.Cookie("flash"); err == nil && v.Flash == "" {
 		v.Flash = flashText[f.Value]
 		c.SetCookie(&http.Cookie{Name: "flash", Path: "/", MaxAge: -1})
