@@ -34,9 +34,11 @@ func TestBrowser_ContestantResetsAForgottenPasswordFromTheMailedLink(t *testing.
 	if got := b.Text("#forgot-sent"); !strings.Contains(got, "如果该邮箱已注册，我们已发送重置链接") {
 		b.Fatalf("answer %q", got)
 	}
+	b.Screenshot("forgot-sent")
 	token, _ := mailOne(t, mp, addr, subjectReset)
 
 	b.Open("/password/reset/" + token)
+	b.Screenshot("reset-form")
 	b.Submit("set a new password", Fill(`main form [name="new_password"]`, "remembered-now"), chromedp.Click(chromedp.ID("set-password")))
 	if !strings.HasSuffix(b.URL(), "/my") || !strings.Contains(b.Text("main .flash"), "新密码已设置") {
 		b.Fatalf("after the reset: %s", b.URL())
@@ -73,6 +75,7 @@ func TestBrowser_JudgeAcceptsAnInvitationByLinkAndLandsOnTheQueue(t *testing.T) 
 	if got := b.Text("#judge-mailed"); !strings.Contains(got, "已向评委 赵评委") {
 		b.Fatalf("after inviting: %q", got)
 	}
+	b.Screenshot("judges-invited-by-mail")
 	if n := Eval[int](b, `document.querySelectorAll('#judge-password').length`); n != 0 {
 		b.Errorf("a one-time password is shown for an invitation by mail")
 	}
@@ -83,6 +86,7 @@ func TestBrowser_JudgeAcceptsAnInvitationByLinkAndLandsOnTheQueue(t *testing.T) 
 	if got := b.Text("main h1"); got != "接受评委邀请" {
 		b.Fatalf("the invitation page's title %q", got)
 	}
+	b.Screenshot("invitation-form")
 	b.Submit("set a password", Fill(`main form [name="new_password"]`, "judge-chosen"), chromedp.Click(chromedp.ID("set-password")))
 	if !strings.HasSuffix(b.URL(), "/my") || !strings.Contains(b.Text("#judge-home h1"), "赵评委评委，您好") {
 		b.Fatalf("the judge is not on the queue: %s", b.URL())

@@ -150,7 +150,7 @@ var flashText = map[string]string{
 	"signedin":     "登录成功",
 	"password":     "密码已修改，其他设备上的登录已失效",
 	"reset":        "新密码已设置，您已登录；所有设备上原有的登录均已失效",
-	"invited":      "密码已设置，欢迎担任评委。以下是分配给您的评审作品",
+	"invited":      "密码已设置，欢迎担任评委。这里是您的评审任务",
 	"verified":     "邮箱已验证",
 	"emailchanged": "邮箱已更改并验证，今后请使用新邮箱登录",
 	"verifysent":   "验证邮件已发送，请查收并点击邮件中的链接",
