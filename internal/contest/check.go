@@ -216,6 +216,10 @@ func (s *MediaService) checkVideo(ctx context.Context, a VideoCheckArgs, attempt
 	if sub.Video == nil || sub.Video.Key != a.VideoKey {
 		return nil
 	}
+	c, err := s.contests.ContestByID(ctx, sub.ContestID)
+	if err != nil {
+		return err
+	}
 	if cur := sub.Video.Check; cur.hasVerdict() {
 		// An earlier run recorded the verdict (its replica died before the job was marked
 		// done): it stands, and its copies were queued with it. A verdict recorded before the
@@ -224,11 +228,7 @@ func (s *MediaService) checkVideo(ctx context.Context, a VideoCheckArgs, attempt
 			return nil
 		}
 		return s.submissions.SaveVideoVerdict(ctx, a.SubmissionID, a.VideoKey, cur, &VideoCopyArgs{SubmissionID: a.SubmissionID, VideoKey: a.VideoKey},
-			[]Notification{verdictNotification(s.Now(), sub, a.VideoKey, cur)})
-	}
-	c, err := s.contests.ContestByID(ctx, sub.ContestID)
-	if err != nil {
-		return err
+			[]Notification{verdictNotification(s.Now(), c, sub, a.VideoKey, cur)})
 	}
 	input, err := s.mediaInput(ctx, a.VideoKey)
 	if err != nil {
@@ -251,7 +251,7 @@ func (s *MediaService) checkVideo(ctx context.Context, a VideoCheckArgs, attempt
 	} else {
 		check.Done = true
 	}
-	note := verdictNotification(now, sub, a.VideoKey, check)
+	note := verdictNotification(now, c, sub, a.VideoKey, check)
 	return s.submissions.SaveVideoVerdict(ctx, a.SubmissionID, a.VideoKey, check, copies, []Notification{note})
 }
 

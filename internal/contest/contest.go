@@ -39,8 +39,11 @@ type Contest struct {
 	// RequireEmailVerification (需要验证邮箱): a contestant submits a work only once their
 	// address is verified. Off by default, so the embedded default works without a mail server.
 	RequireEmailVerification bool
-	CreatedAt                time.Time
-	UpdatedAt                time.Time
+	// Notices are the organizers' texts of the notifications; a kind not edited has its
+	// default (notice_template.go).
+	Notices   NoticeTexts
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // DefaultContest returns a contest with the notice's values: collection 2022-05-10 00:00 to

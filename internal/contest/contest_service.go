@@ -63,6 +63,7 @@ func (s *ContestService) UpdateContest(ctx context.Context, actor User, c Contes
 	c.CreatedAt, c.UpdatedAt = old.CreatedAt, now
 	c.Judging = old.Judging // changed only through the judging methods (a closed round stays closed)
 	c.Publication = old.Publication
+	c.Notices = old.Notices // changed only through UpdateNotice and ResetNotice
 	before, after := settingsChanges(old, c)
 	if len(after) == 0 {
 		return c, s.contests.UpdateContest(ctx, &c)

@@ -70,7 +70,11 @@ func (s *JudgingService) DecideFormal(ctx context.Context, actor User, id string
 	a := s.newAudit(actor, "formal_review", sub.ID, string(d), before, formalAudit(fr))
 	var notes []Notification
 	if d == FormalExcluded {
-		notes = append(notes, exclusionNotification(fr.At, sub, fr))
+		c, err := s.contests.ContestByID(ctx, sub.ContestID)
+		if err != nil {
+			return Submission{}, err
+		}
+		notes = append(notes, exclusionNotification(fr.At, c, sub, fr))
 	}
 	if err := s.submissions.SaveFormalReview(ctx, sub.ID, fr, a, notes); err != nil {
 		return Submission{}, err

@@ -40,6 +40,7 @@ const (
 	NoteFormalExcluded NotificationKind = "formal_excluded"
 	NotePublicity      NotificationKind = "publicity_started"
 	NoteResults        NotificationKind = "results_published"
+	NoteNotAwarded     NotificationKind = "results_not_awarded"
 )
 
 // Unread reports whether the recipient has not read it yet.
@@ -55,46 +56,60 @@ func newNotification(now time.Time, recipient string, kind NotificationKind, key
 // workLink is the contestant's page of a work.
 func workLink(submissionID string) string { return "/submissions/" + submissionID }
 
-// workTitle is a work's title in Chinese quotes for a subject line.
-func workTitle(sub Submission) string {
-	if t := strings.TrimSpace(sub.Registration.Title); t != "" {
-		return "《" + t + "》"
+// noticeValues are the values of a notification's placeholders: the contest's name, and the
+// event's own (others by name, value, name, value...).
+func noticeValues(c Contest, pairs ...string) map[string]string {
+	v := map[string]string{"活动名称": c.Name}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		v[pairs[i]] = pairs[i+1]
 	}
-	return "您的作品"
+	return v
+}
+
+// noticeTitle is a work's title for a notification; a work without one is 未命名作品.
+func noticeTitle(sub Submission) string {
+	if t := strings.TrimSpace(sub.Registration.Title); t != "" {
+		return t
+	}
+	return "未命名作品"
+}
+
+// notice makes kind's notification to recipient in contest c with the contest's text of the
+// kind filled with values.
+func notice(now time.Time, c Contest, recipient string, kind NotificationKind, key, link string, values map[string]string) Notification {
+	subject, body := c.Notices.render(kind, values)
+	return newNotification(now, recipient, kind, key, subject, body, link)
 }
 
 // verdictNotification tells a work's owner the verdict on its video: accepted, or rejected with
 // every reason and what to do. The same verdict on the same video is one notification, however
 // often the check runs.
-func verdictNotification(now time.Time, sub Submission, videoKey string, c VideoCheck) Notification {
-	key := fmt.Sprintf("video:%s:%s:%s", sub.ID, videoKey, c.State)
-	title := workTitle(sub)
-	if c.State == CheckAccepted {
-		body := fmt.Sprintf("作品%s的视频已通过格式检查。", title)
+func verdictNotification(now time.Time, c Contest, sub Submission, videoKey string, check VideoCheck) Notification {
+	key := fmt.Sprintf("video:%s:%s:%s", sub.ID, videoKey, check.State)
+	if check.State == CheckAccepted {
+		todo := ""
 		if sub.Status != StatusSubmitted {
-			body += "\n请确认报名信息和全部作品授权书后提交作品。"
+			todo = "请确认报名信息和全部作品授权书后提交作品。"
 		}
-		return newNotification(now, sub.OwnerID, NoteVideoAccepted, key,
-			"视频检查通过："+title, body, workLink(sub.ID))
+		return notice(now, c, sub.OwnerID, NoteVideoAccepted, key, workLink(sub.ID),
+			noticeValues(c, "作品名称", noticeTitle(sub), "待办", todo))
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "作品%s的视频未通过格式检查，原因如下：\n", title)
-	for i, r := range c.Reasons {
-		fmt.Fprintf(&b, "%d. %s\n", i+1, r.Message)
+	var reasons []string
+	for i, r := range check.Reasons {
+		reasons = append(reasons, fmt.Sprintf("%d. %s", i+1, r.Message))
 	}
-	b.WriteString("请按以上要求修改视频后，在作品页面重新上传。截止前可以多次上传。")
-	return newNotification(now, sub.OwnerID, NoteVideoRejected, key, "视频检查未通过："+title, b.String(), workLink(sub.ID))
+	return notice(now, c, sub.OwnerID, NoteVideoRejected, key, workLink(sub.ID),
+		noticeValues(c, "作品名称", noticeTitle(sub), "原因", strings.Join(reasons, "\n")))
 }
 
 // exclusionNotification tells a work's owner that the work was excluded at 形式审查, with the
 // organizers' reason. The same exclusion decided again (a double click, two organizers at
 // once) is one notification; a different reason is a new one.
-func exclusionNotification(now time.Time, sub Submission, fr FormalReview) Notification {
+func exclusionNotification(now time.Time, c Contest, sub Submission, fr FormalReview) Notification {
 	sum := sha256.Sum256([]byte(fr.Reason))
 	key := fmt.Sprintf("formal:%s:excluded:%x", sub.ID, sum[:8])
-	title := workTitle(sub)
-	body := fmt.Sprintf("作品%s未通过形式审查，不进入评审。\n原因：%s\n如有疑问，请联系主办单位。", title, fr.Reason)
-	return newNotification(now, sub.OwnerID, NoteFormalExcluded, key, "形式审查未通过："+title, body, workLink(sub.ID))
+	return notice(now, c, sub.OwnerID, NoteFormalExcluded, key, workLink(sub.ID),
+		noticeValues(c, "作品名称", noticeTitle(sub), "原因", fr.Reason))
 }
 
 // publicityNotifications tell the owner of each work in the 公示 that it is listed, with the
@@ -109,9 +124,8 @@ func publicityNotifications(now time.Time, c Contest, results []Result, works ma
 			continue
 		}
 		key := fmt.Sprintf("publicity:%s:%d:%s", c.ID, c.Publication.PublicityVersion, r.WorkID)
-		body := fmt.Sprintf("您的作品《%s》拟获%s，现予公示，公示期至%s。\n公示期间如有异议，任何人均可在公示页面提出；公示期满后结果正式发布。",
-			r.Title, r.Tier.Label(), FormatTime(*c.Publication.PublicityEnd, Beijing))
-		out = append(out, newNotification(now, w.OwnerID, NotePublicity, key, "作品入选公示：《"+r.Title+"》", body, "/results"))
+		out = append(out, notice(now, c, w.OwnerID, NotePublicity, key, "/results", noticeValues(c,
+			"作品名称", r.Title, "奖项", r.Tier.Label(), "公示截止", FormatTime(*c.Publication.PublicityEnd, Beijing))))
 	}
 	return out
 }
@@ -137,18 +151,18 @@ func resultNotifications(now time.Time, c Contest, submitted []Submission, resul
 			continue
 		}
 		key := fmt.Sprintf("results:%s:%d:%s", c.ID, c.Publication.PublishedVersion, w.ID)
-		title := workTitle(w)
-		if t, ok := tier[w.ID]; ok {
-			link, body := "/results", fmt.Sprintf("评选结果已正式发布，您的作品%s荣获%s。", title, t.Label())
-			if serial, ok := cert[w.ID]; ok {
-				link = "/certificates/" + serial
-				body += "\n获奖证书可通过本消息的链接或“我的作品”页面下载，证书编号 " + serial + "。"
-			}
-			out = append(out, newNotification(now, w.OwnerID, NoteResults, key, "评选结果：作品"+title+"荣获"+t.Label(), body, link))
+		t, awarded := tier[w.ID]
+		if !awarded {
+			out = append(out, notice(now, c, w.OwnerID, NoteNotAwarded, key, "/results",
+				noticeValues(c, "作品名称", noticeTitle(w))))
 			continue
 		}
-		body := fmt.Sprintf("评选结果已正式发布。您的作品%s本次未获奖，感谢您的参与。", title)
-		out = append(out, newNotification(now, w.OwnerID, NoteResults, key, "评选结果已发布："+title, body, "/results"))
+		link, serial := "/results", cert[w.ID]
+		if serial != "" {
+			link = "/certificates/" + serial
+		}
+		out = append(out, notice(now, c, w.OwnerID, NoteResults, key, link,
+			noticeValues(c, "作品名称", noticeTitle(w), "奖项", t.Label(), "证书编号", serial)))
 	}
 	return out
 }

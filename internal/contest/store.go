@@ -40,6 +40,8 @@ type ContestStore interface {
 	UpdateContest(ctx context.Context, c *Contest) error
 	// SaveJudging saves the contest's judging settings only.
 	SaveJudging(ctx context.Context, c Contest) error
+	// SaveNotices saves the contest's texts of the notifications only.
+	SaveNotices(ctx context.Context, c Contest) error
 }
 
 // SubmissionStore keeps submissions with their participants and consents. Implementations

@@ -35,6 +35,7 @@ type contestRow struct {
 	PublicationRevision int
 	// RequireEmailVerification is contest.Contest.RequireEmailVerification.
 	RequireEmailVerification bool
+	Notices                  string // JSON of contest.NoticeTexts; "" for the defaults
 	CreatedAt                time.Time
 	UpdatedAt                time.Time
 }
@@ -50,7 +51,7 @@ func fromDomainContest(c contest.Contest) contestRow {
 		RuleMinShortSide: c.Rules.MinShortSide, RuleMaxSizeBytes: c.Rules.MaxSizeBytes,
 		AuthorizationText: c.AuthorizationText, Judging: mustJSON(c.Judging),
 		Publication: mustJSON(c.Publication), RequireEmailVerification: c.RequireEmailVerification,
-		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
+		Notices: noticesJSON(c.Notices), CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
 	}
 }
 
@@ -78,6 +79,10 @@ func toDomainContest(r contestRow) contest.Contest {
 		}
 	}
 	c.Publication.Revision = r.PublicationRevision
+	if r.Notices != "" {
+		// Written by noticesJSON; a column that does not parse keeps the defaults.
+		_ = json.Unmarshal([]byte(r.Notices), &c.Notices)
+	}
 	loc := c.Location()
 	c.CollectionStart, c.CollectionEnd = r.CollectionStart.In(loc), r.CollectionEnd.In(loc)
 	c.ReviewStart, c.ReviewEnd = r.ReviewStart.In(loc), r.ReviewEnd.In(loc)
@@ -111,7 +116,7 @@ func (cs *Contests) CurrentContest(ctx context.Context) (contest.Contest, error)
 func (cs *Contests) UpdateContest(ctx context.Context, c *contest.Contest) error {
 	row := fromDomainContest(*c)
 	res := cs.db.gorm.WithContext(ctx).Model(&contestRow{}).Where("id = ?", c.ID).Select("*").
-		Omit("id", "created_at", "judging", "publication", "publication_revision").Updates(&row)
+		Omit("id", "created_at", "judging", "publication", "publication_revision", "notices").Updates(&row)
 	if res.Error == nil && res.RowsAffected == 0 {
 		return contest.Errorf(contest.ENotFound, "活动不存在")
 	}
@@ -123,6 +128,24 @@ func (cs *Contests) CountContests(ctx context.Context) (int64, error) {
 	var n int64
 	err := cs.db.gorm.WithContext(ctx).Model(&contestRow{}).Count(&n).Error
 	return n, translate(err, "活动")
+}
+
+// SaveNotices saves the contest's texts of the notifications only.
+func (cs *Contests) SaveNotices(ctx context.Context, c contest.Contest) error {
+	res := cs.db.gorm.WithContext(ctx).Model(&contestRow{}).Where("id = ?", c.ID).
+		Updates(map[string]any{"notices": noticesJSON(c.Notices), "updated_at": c.UpdatedAt.UTC()})
+	if res.Error == nil && res.RowsAffected == 0 {
+		return contest.Errorf(contest.ENotFound, "活动不存在")
+	}
+	return translate(res.Error, "活动")
+}
+
+// noticesJSON is the column of the edited texts: "" when none is edited.
+func noticesJSON(n contest.NoticeTexts) string {
+	if len(n) == 0 {
+		return ""
+	}
+	return mustJSON(n)
 }
 
 // SaveJudging saves the contest's judging settings only.

@@ -213,8 +213,8 @@ func TestMessages_PublicityAndResultsTellEachOwnerOnce(t *testing.T) {
 		if r := owners[0].Do("GET", first[0].Link, nil); r.Status != http.StatusOK {
 			t.Errorf("certificate link %s = %d", first[0].Link, r.Status)
 		}
-		lost := owners[3].Messages().ofKind("results_published")
-		if len(lost) != 1 || !strings.Contains(lost[0].Body, "未获奖") || lost[0].Link != "/results" {
+		lost := owners[3].Messages().ofKind("results_not_awarded")
+		if len(lost) != 1 || !strings.Contains(lost[0].Body, "未获奖") || lost[0].Link != "/results" || lost[0].Kind != "results_not_awarded" {
 			t.Errorf("the other owner's result messages = %+v", lost)
 		}
 		if l := drafter.Messages(); l.Total != 0 {
