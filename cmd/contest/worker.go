@@ -65,6 +65,7 @@ func (a *app) startJobs(ctx context.Context) (stop func(), err error) {
 		Housekeeping: a.housekeeping(), ObserveJob: a.observeJob}
 	if a.cfg.SMTPHost != "" {
 		work.Email = a.svc.Messages.SendEmail
+		work.Account = a.svc.Accounts.SendAccountMail
 	}
 	if a.cfg.SMS.Provider != "" {
 		work.SMS = a.svc.Messages.SendSMS

@@ -38,6 +38,7 @@ func (s *RegistrationService) SignUp(ctx context.Context, in SignUpInput) (Sessi
 	} else if err != nil {
 		return Session{}, User{}, err
 	}
+	s.accounts.welcome(ctx, u)
 	return sess, u, nil
 }
 

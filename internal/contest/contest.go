@@ -36,6 +36,9 @@ type Contest struct {
 	AuthorizationText string
 	Judging           JudgingSettings
 	Publication       Publication
+	// RequireEmailVerification (需要验证邮箱): a contestant submits a work only once their
+	// address is verified. Off by default, so the embedded default works without a mail server.
+	RequireEmailVerification bool
 	// Notices are the organizers' texts of the notifications; a kind not edited has its
 	// default (notice_template.go).
 	Notices   NoticeTexts

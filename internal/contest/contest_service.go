@@ -55,6 +55,10 @@ func (s *ContestService) UpdateContest(ctx context.Context, actor User, c Contes
 	if err := c.Validate(); err != nil {
 		return Contest{}, err
 	}
+	if c.RequireEmailVerification && !old.RequireEmailVerification && !s.mail {
+		return Contest{}, (Fields{"require_email_verification": {Code: "no_mail",
+			Message: "本站未配置邮件发送（CONTEST_SMTP_HOST），不能要求验证邮箱"}}).Err()
+	}
 	now := s.Now()
 	c.CreatedAt, c.UpdatedAt = old.CreatedAt, now
 	c.Judging = old.Judging // changed only through the judging methods (a closed round stays closed)
@@ -92,5 +96,6 @@ func settingsChanges(old, c Contest) (before, after map[string]any) {
 	pair("review_end", old.ReviewEnd.UTC(), c.ReviewEnd.UTC())
 	pair("rules", old.Rules, c.Rules)
 	pair("authorization_text", old.AuthorizationText, c.AuthorizationText)
+	pair("require_email_verification", old.RequireEmailVerification, c.RequireEmailVerification)
 	return before, after
 }

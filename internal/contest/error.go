@@ -28,6 +28,7 @@ const (
 	ETooLarge        = "too_large"                // the body is larger than the server accepts
 	ETooManyRequests = "too_many_requests"        // a rate limit was hit; try again later
 	EPasswordChange  = "password_change_required" // signed in with a temporary password: choose one first
+	EEmailUnverified = "email_unverified"         // the contest requires a verified address for this
 )
 
 // ErrStale is returned by a store when a conditional write finds the record changed since it

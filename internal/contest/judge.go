@@ -10,6 +10,9 @@ type JudgeInput struct {
 	Email    string
 	Name     string
 	Employer string // 工作单位: a judge never reviews a work of someone from the same employer
+	// ByEmail mails the judge a link to set their own password instead of giving the
+	// organizer a one-time password to hand over; it needs e-mail configured.
+	ByEmail bool
 }
 
 // Validate normalizes and checks the input.
@@ -29,8 +32,10 @@ func (in *JudgeInput) Validate() error {
 	return f.Err()
 }
 
-// InviteJudge creates a judge's account and returns it with a one-time password for the
-// organizer to hand over (no email server is needed); the judge changes it after signing in.
+// InviteJudge creates a judge's account. By e-mail, the judge is mailed a link to set their
+// own password (good for 7 days) and no password is returned; otherwise it returns a one-time
+// password for the organizer to hand over (no email server is needed), which the judge
+// changes after signing in.
 func (s *JudgingService) InviteJudge(ctx context.Context, actor User, in JudgeInput) (User, string, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return User{}, "", err
@@ -38,15 +43,48 @@ func (s *JudgingService) InviteJudge(ctx context.Context, actor User, in JudgeIn
 	if err := in.Validate(); err != nil {
 		return User{}, "", err
 	}
-	password := oneTimePassword()
+	if in.ByEmail && !s.accounts.MailConfigured() {
+		return User{}, "", errNoMail
+	}
+	password := oneTimePassword() // by e-mail, a password nobody is told: the link sets theirs
 	u, err := s.registration.createUser(ctx, SignUpInput{Email: in.Email, Password: password, Name: in.Name}, RoleJudge, in.Employer, true)
 	if err != nil {
 		return User{}, "", err
 	}
-	if err := s.audit(ctx, actor, "judge", u.ID, "invite", nil, judgeAudit(u)); err != nil {
+	after := judgeAudit(u)
+	after["by_email"] = in.ByEmail
+	if err := s.audit(ctx, actor, "judge", u.ID, "invite", nil, after); err != nil {
 		return User{}, "", err
 	}
+	if in.ByEmail {
+		return u, "", s.accounts.inviteJudge(ctx, u)
+	}
 	return u, password, nil
+}
+
+// ResendInvitation mails a judge who has not yet chosen a password a new invitation link; the
+// earlier links stop working once it is sent.
+func (s *JudgingService) ResendInvitation(ctx context.Context, actor User, id string) (User, error) {
+	if err := requireOrganizer(actor); err != nil {
+		return User{}, err
+	}
+	u, err := s.users.UserByID(ctx, id)
+	if err != nil {
+		return User{}, err
+	}
+	if u.Role != RoleJudge {
+		return User{}, Errorf(ENotFound, "评委不存在")
+	}
+	if u.Disabled {
+		return User{}, Errorf(EConflict, "该评委已停用，请先重新启用")
+	}
+	if !u.MustChangePassword {
+		return User{}, Errorf(EConflict, "该评委已设置自己的密码；如忘记密码，可在登录页使用“忘记密码”")
+	}
+	if err := s.accounts.inviteJudge(ctx, u); err != nil {
+		return User{}, err
+	}
+	return u, s.audit(ctx, actor, "judge", u.ID, "resend_invitation", nil, map[string]any{"email": u.Email})
 }
 
 // Judges lists the judges' accounts, active and deactivated.

@@ -35,6 +35,8 @@ type Services struct {
 	Publication  *PublicationService
 	Reports      *ReportService
 	Messages     *MessageService
+	// Accounts mails the self-service links (password reset, invitation, verification).
+	Accounts *AccountService
 	// Now is the server clock the services judge deadlines by.
 	Now func() time.Time
 
@@ -61,6 +63,7 @@ type Stores interface {
 	SMSDeliveryStore
 	MobileStore
 	ReminderStore
+	AccountStore
 }
 
 // Options are the services' settings and the tools they use; the zero value of each field
@@ -153,15 +156,18 @@ func New(db Stores, storage Storage, opts Options) *Services {
 	opts = opts.withDefaults()
 	c := &core{Now: opts.Now, contests: db, submissions: db, auditLog: db, storage: storage}
 	media := &MediaService{core: c, uploads: db, settings: opts.Uploads, tools: opts.Media, check: opts.Check}
-	reg := &RegistrationService{core: c, users: db, sessions: db, mobiles: db, media: media,
-		passwords: newPasswordPool(opts.BcryptCost, opts.HashWorkers, opts.HashWait, opts.ObserveHashWait), sessionTTL: opts.SessionTTL, maxWorks: opts.MaxWorks, files: opts.Files}
+	passwords := newPasswordPool(opts.BcryptCost, opts.HashWorkers, opts.HashWait, opts.ObserveHashWait)
+	accounts := &AccountService{core: c, users: db, sessions: db, tokens: db, passwords: passwords,
+		sessionTTL: opts.SessionTTL, mailer: opts.Mailer, baseURL: opts.BaseURL}
+	reg := &RegistrationService{core: c, users: db, sessions: db, mobiles: db, media: media, accounts: accounts,
+		passwords: passwords, sessionTTL: opts.SessionTTL, maxWorks: opts.MaxWorks, files: opts.Files}
 	judging := &JudgingService{core: c, users: db, sessions: db, reviews: db, awards: db, publication: db,
-		registration: reg, media: media}
+		registration: reg, accounts: accounts, media: media}
 	pub := &PublicationService{core: c, publication: db, objections: db, recommendations: db, retention: db,
 		judging: judging, media: media, certificates: opts.Certificates, baseURL: opts.BaseURL}
 	reports := &ReportService{core: c, users: db, exports: db, publication: db, objections: db, recommendations: db,
 		judging: judging, pub: pub, spreadsheets: opts.Spreadsheets, tempDir: opts.Check.TempDir}
-	return &Services{Contests: &ContestService{core: c}, Registration: reg, Media: media, Judging: judging,
+	return &Services{Contests: &ContestService{core: c, mail: opts.Mailer != nil}, Registration: reg, Accounts: accounts, Media: media, Judging: judging,
 		Publication: pub, Reports: reports, Messages: &MessageService{core: c, notes: db, deliveries: db, users: db, reminders: db, mailer: opts.Mailer,
 			baseURL: opts.BaseURL, sms: opts.SMS, smsStore: db}, Now: opts.Now, storage: storage}
 }
@@ -196,15 +202,19 @@ type core struct {
 }
 
 // ContestService reads and changes the contest's settings.
-type ContestService struct{ *core }
+type ContestService struct {
+	*core
+	mail bool // e-mail is configured: verification can be required
+}
 
 // RegistrationService carries out accounts, the 报名登记表, the team and their 授权书.
 type RegistrationService struct {
 	*core
 	users      UserStore
 	sessions   SessionStore
-	media      *MediaService // a deleted work's video, the upload grace at finalizing
-	passwords  *passwordPool // every password hash and comparison goes through it
+	media      *MediaService   // a deleted work's video, the upload grace at finalizing
+	accounts   *AccountService // a new account's verification mail
+	passwords  *passwordPool   // every password hash and comparison goes through it
 	sessionTTL time.Duration
 	maxWorks   int
 	files      FileSealer
@@ -233,6 +243,7 @@ type JudgingService struct {
 	awards       AwardStore
 	publication  PublicationStore // a published result freezes the awards
 	registration *RegistrationService
+	accounts     *AccountService // judges' invitations by mail
 	media        *MediaService
 }
 

@@ -261,7 +261,8 @@ func (s *RegistrationService) SearchKey(kind, value string) string {
 
 // Finalize submits the work: only with a complete form, every participant's consent and a
 // finished video, and only while collection is open, or within the upload grace after the
-// close when the video's upload was opened before it.
+// close when the video's upload was opened before it; where the contest requires it, only
+// once the owner's address is verified.
 func (s *RegistrationService) Finalize(ctx context.Context, actor User, id string) (Submission, error) {
 	sub, err := s.ownSubmission(ctx, actor, id)
 	if err != nil {
@@ -272,6 +273,9 @@ func (s *RegistrationService) Finalize(ctx context.Context, actor User, id strin
 		return Submission{}, err
 	}
 	if err := s.media.finalizeWindow(c, sub); err != nil {
+		return Submission{}, err
+	}
+	if err := c.checkVerified(actor); err != nil {
 		return Submission{}, err
 	}
 	if err := sub.incomplete(); err != nil {

@@ -50,6 +50,9 @@ type User struct {
 	// RemindersOff is set when the person turned reminders off (the unsubscribe link or the
 	// account page): they are not e-mailed, and still listed in the message centre.
 	RemindersOff bool
+	// EmailVerifiedAt is when the owner of Email showed it is theirs by opening a link mailed
+	// to it (a verification, a password reset, a judge's invitation); nil until then.
+	EmailVerifiedAt *time.Time
 }
 
 // TemporaryPasswordTTL is how long a password someone else chose works: long enough to hand

@@ -35,9 +35,11 @@ type contestRow struct {
 	Publication        string // JSON of contest.Publication; "" for the defaults
 	// PublicationRevision is contest.Publication.Revision; written only by savePublicationTx.
 	PublicationRevision int
-	Notices             string // JSON of contest.NoticeTexts; "" for the defaults
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
+	// RequireEmailVerification is contest.Contest.RequireEmailVerification.
+	RequireEmailVerification bool
+	Notices                  string // JSON of contest.NoticeTexts; "" for the defaults
+	CreatedAt                time.Time
+	UpdatedAt                time.Time
 }
 
 func (contestRow) TableName() string { return "contests" }
@@ -50,7 +52,8 @@ func fromDomainContest(c contest.Contest) contestRow {
 		RuleContainer: c.Rules.Container, RuleMaxDurationSec: c.Rules.MaxDurationSec,
 		RuleMinShortSide: c.Rules.MinShortSide, RuleMaxSizeBytes: c.Rules.MaxSizeBytes,
 		AuthorizationText: c.AuthorizationText, Judging: mustJSON(c.Judging),
-		Publication: mustJSON(c.Publication), Notices: noticesJSON(c.Notices), CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
+		Publication: mustJSON(c.Publication), RequireEmailVerification: c.RequireEmailVerification,
+		Notices: noticesJSON(c.Notices), CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
 	}
 }
 
@@ -59,7 +62,8 @@ func toDomainContest(r contestRow) contest.Contest {
 		ID: r.ID, Name: r.Name, Theme: r.Theme, Organizer: r.Organizer, TimeZone: r.TimeZone,
 		Rules: contest.MediaRules{Container: r.RuleContainer, MaxDurationSec: r.RuleMaxDurationSec,
 			MinShortSide: r.RuleMinShortSide, MaxSizeBytes: r.RuleMaxSizeBytes},
-		AuthorizationText: r.AuthorizationText, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		AuthorizationText: r.AuthorizationText, RequireEmailVerification: r.RequireEmailVerification,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 	c.Judging = contest.DefaultJudging()
 	if r.Judging != "" {

@@ -184,6 +184,9 @@ type Work struct {
 	Email func(ctx context.Context, a contest.EmailArgs, attempt int, final bool) error
 	// SMS sends one notification's SMS (queue sms); nil on replicas that send none.
 	SMS func(ctx context.Context, a contest.SMSArgs, attempt int, final bool) error
+	// Account sends one account mail (a reset or invitation link; queue mail); nil on
+	// replicas that send none.
+	Account func(ctx context.Context, a contest.AccountMailArgs, attempt int, final bool) error
 	// Housekeeping are tasks run every HousekeepingInterval (and when a replica becomes the
 	// leader), once across replicas: River's elected leader queues them.
 	Housekeeping []Task
@@ -228,6 +231,10 @@ func (db *DB) StartJobs(ctx context.Context, s JobSettings, work Work, log *slog
 		river.AddWorker(workers, &smsWorker{jobWorker: jobWorker[contest.SMSArgs]{run: work.SMS, observe: work.ObserveJob, timeout: time.Minute},
 			maxWait: s.RetryMax})
 		queues[smsQueue] = river.QueueConfig{MaxWorkers: smsWorkers}
+	}
+	if work.Account != nil {
+		river.AddWorker(workers, &jobWorker[contest.AccountMailArgs]{run: work.Account, observe: work.ObserveJob, timeout: s.MailTimeout})
+		queues[mailQueue] = river.QueueConfig{MaxWorkers: s.MailWorkers}
 	}
 	var periodic []*river.PeriodicJob
 	if len(work.Housekeeping) > 0 {

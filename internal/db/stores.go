@@ -15,6 +15,7 @@ type Stores struct {
 	*ExportJobs
 	*Notifications
 	*Reminders
+	*AccountTokens
 }
 
 var _ contest.Stores = (*Stores)(nil)
@@ -32,5 +33,6 @@ func (db *DB) Stores() *Stores {
 		ExportJobs:    &ExportJobs{db: db},
 		Notifications: &Notifications{db: db},
 		Reminders:     &Reminders{db: db},
+		AccountTokens: &AccountTokens{db: db},
 	}
 }

@@ -80,10 +80,13 @@ type userJSON struct {
 	MustChangePassword bool `json:"must_change_password"`
 	// Mobile is the account's mobile number, masked ("138****8000"); absent without one.
 	Mobile string `json:"mobile,omitempty"`
+	// EmailVerified: the owner opened a link mailed to the address.
+	EmailVerified bool `json:"email_verified"`
 }
 
 func toUserJSON(u contest.User) userJSON {
-	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), MustChangePassword: u.MustChangePassword, Mobile: u.MobileMasked}
+	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), MustChangePassword: u.MustChangePassword,
+		Mobile: u.MobileMasked, EmailVerified: u.EmailVerifiedAt != nil}
 }
 
 func (s accounts) pageSignUp(c echo.Context) error {

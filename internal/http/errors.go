@@ -35,6 +35,7 @@ var statusOf = map[string]int{
 	contest.ETooLarge:        http.StatusRequestEntityTooLarge,
 	contest.ETooManyRequests: http.StatusTooManyRequests,
 	contest.EPasswordChange:  http.StatusForbidden,
+	contest.EEmailUnverified: http.StatusForbidden,
 }
 
 // errorBody is the one error shape of the API.

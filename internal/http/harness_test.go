@@ -156,6 +156,7 @@ func (e *env) start() {
 	work := db.Work{Check: e.Svc.Media.CheckVideo, Copy: e.Svc.Media.CopyVideo, Export: e.Svc.Reports.RunExport}
 	if opts.Mailer != nil { // as `contest serve` with CONTEST_SMTP_HOST
 		work.Email = e.Svc.Messages.SendEmail
+		work.Account = e.Svc.Accounts.SendAccountMail
 	}
 	if opts.SMS.Sender != nil { // as `contest serve` with CONTEST_SMS_PROVIDER
 		work.SMS = e.Svc.Messages.SendSMS

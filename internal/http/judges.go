@@ -17,10 +17,12 @@ func (s judges) routes(r router) {
 	r.admin.POST("/judges", s.pageInviteJudge)
 	r.admin.POST("/judges/:id/activate", s.pageSetJudgeActive(true))
 	r.admin.POST("/judges/:id/deactivate", s.pageSetJudgeActive(false))
+	r.admin.POST("/judges/:id/invitation", s.pageResendInvitation)
 	r.org.GET("/judges", s.apiJudges)
 	r.org.POST("/judges", s.apiInviteJudge)
 	r.org.POST("/judges/:id/activate", s.apiSetJudgeActive(true))
 	r.org.POST("/judges/:id/deactivate", s.apiSetJudgeActive(false))
+	r.org.POST("/judges/:id/invitation", s.apiResendInvitation)
 }
 
 // judgeJSON is a judge's account as organizers see it.
@@ -42,22 +44,52 @@ func (s judges) apiInviteJudge(c echo.Context) error {
 		Email    string `json:"email"`
 		Name     string `json:"name"`
 		Employer string `json:"employer"`
+		ByEmail  bool   `json:"by_email"`
 	}
 	if err := bind(c, &in); err != nil {
 		return err
 	}
 	u, _ := currentUser(c)
-	j, password, err := s.svc.Judging.InviteJudge(c.Request().Context(), u, contest.JudgeInput{Email: in.Email, Name: in.Name, Employer: in.Employer})
+	j, password, err := s.svc.Judging.InviteJudge(c.Request().Context(), u,
+		contest.JudgeInput{Email: in.Email, Name: in.Name, Employer: in.Employer, ByEmail: in.ByEmail})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, invitedJudgeJSON{Judge: toJudgeJSON(j), Password: password})
+	return c.JSON(http.StatusCreated, invitedJudgeJSON{Judge: toJudgeJSON(j), Password: password, ByEmail: in.ByEmail})
 }
 
-// invitedJudgeJSON is a new judge with their one-time password, shown only this once.
+// invitedJudgeJSON is a new judge with their one-time password, shown only this once, or
+// (by e-mail) none: the judge sets theirs through the mailed link.
 type invitedJudgeJSON struct {
 	Judge    judgeJSON `json:"judge"`
-	Password string    `json:"password"`
+	Password string    `json:"password,omitempty"`
+	ByEmail  bool      `json:"by_email"`
+}
+
+func (s judges) apiResendInvitation(c echo.Context) error {
+	u, _ := currentUser(c)
+	j, err := s.svc.Judging.ResendInvitation(c.Request().Context(), u, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, toJudgeJSON(j))
+}
+
+func (s judges) pageResendInvitation(c echo.Context) error {
+	u, _ := currentUser(c)
+	j, err := s.svc.Judging.ResendInvitation(c.Request().Context(), u, c.Param("id"))
+	if err != nil {
+		v, lerr := s.judgesView(c, judgesPage{})
+		if lerr != nil {
+			return lerr
+		}
+		return s.formError(c, "admin_judges", v.Title, err, v.Data)
+	}
+	v, err := s.judgesView(c, judgesPage{Mailed: &j})
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "admin_judges", v)
 }
 
 func (s judges) apiJudges(c echo.Context) error {
@@ -98,6 +130,10 @@ type judgesPage struct {
 	Input    contest.JudgeInput
 	Invited  *contest.User
 	Password string
+	// Mailed is the judge just sent an invitation link (no password to show).
+	Mailed *contest.User
+	// MailOn: invitations can be mailed.
+	MailOn bool
 }
 
 func (s judges) judgesView(c echo.Context, d judgesPage) (view, error) {
@@ -107,6 +143,7 @@ func (s judges) judgesView(c echo.Context, d judgesPage) (view, error) {
 		return view{}, err
 	}
 	d.Judges = judges
+	d.MailOn = s.svc.Accounts.MailConfigured()
 	d.Progress, err = s.svc.Judging.Progress(c.Request().Context(), u)
 	return view{Title: "评委管理", Wide: true, Data: d}, err
 }
@@ -121,7 +158,8 @@ func (s judges) pageJudges(c echo.Context) error {
 
 func (s judges) pageInviteJudge(c echo.Context) error {
 	u, _ := currentUser(c)
-	in := contest.JudgeInput{Email: c.FormValue("email"), Name: c.FormValue("name"), Employer: c.FormValue("employer")}
+	in := contest.JudgeInput{Email: c.FormValue("email"), Name: c.FormValue("name"), Employer: c.FormValue("employer"),
+		ByEmail: c.FormValue("by_email") != ""}
 	j, password, err := s.svc.Judging.InviteJudge(c.Request().Context(), u, in)
 	if err != nil {
 		v, lerr := s.judgesView(c, judgesPage{Input: in})
@@ -130,7 +168,11 @@ func (s judges) pageInviteJudge(c echo.Context) error {
 		}
 		return s.formError(c, "admin_judges", v.Title, err, v.Data)
 	}
-	v, err := s.judgesView(c, judgesPage{Invited: &j, Password: password})
+	d := judgesPage{Invited: &j, Password: password}
+	if in.ByEmail {
+		d = judgesPage{Mailed: &j}
+	}
+	v, err := s.judgesView(c, d)
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,11 @@ type view struct {
 	Unread int64
 	// Demo is set in demo mode only: the banner on every page and the clock's steps.
 	Demo *demoView
+	// Unverified: the signed-in contestant's address is not verified and mail can verify it
+	// (the banner with 重新发送).
+	Unverified bool
+	// MailOn: e-mail is configured (mailed links, 需要验证邮箱).
+	MailOn bool
 }
 
 // pages holds one template set per page, each page with the shared layout.
@@ -154,6 +159,12 @@ var flashText = map[string]string{
 
 	"notice_saved": "通知模板已保存，此后发出的通知使用新文字",
 	"notice_reset": "已恢复默认文字",
+	"reset":        "新密码已设置，您已登录；所有设备上原有的登录均已失效",
+	"invited":      "密码已设置，欢迎担任评委。这里是您的评审任务",
+	"verified":     "邮箱已验证",
+	"emailchanged": "邮箱已更改并验证，今后请使用新邮箱登录",
+	"verifysent":   "验证邮件已发送，请查收并点击邮件中的链接",
+	"emailsent":    "确认邮件已发送到新邮箱；点击邮件中的链接后，邮箱才会更改",
 }
 
 func flash(c echo.Context, key string) {
@@ -168,6 +179,7 @@ func (s *Server) render(c echo.Context, status int, name string, v view) error {
 		if n, err := s.svc.Messages.Unread(c.Request().Context(), u); err == nil {
 			v.Unread = n
 		}
+		v.Unverified = u.Role == contest.RoleContestant && u.EmailVerifiedAt == nil && s.svc.Accounts.MailConfigured()
 	}
 	if tok, ok := c.Get("csrf").(string); ok {
 		v.CSRF = tok
@@ -181,6 +193,7 @@ func (s *Server) render(c echo.Context, status int, name string, v view) error {
 	if s.opts.Demo != nil {
 		v.Demo = &demoView{Stage: demo.Stage(v.Contest, v.Now), Steps: demo.Steps(v.Contest, v.Now)}
 	}
+	v.MailOn = s.svc.Accounts.MailConfigured()
 	if f, err := c.Cookie("flash"); err == nil && v.Flash == "" {
 		v.Flash = flashText[f.Value]
 		c.SetCookie(&http.Cookie{Name: "flash", Path: "/", MaxAge: -1})

@@ -215,7 +215,7 @@ func clientIP(trusted []*net.IPNet) echo.IPExtractor {
 // resources are the site's resources; each registers its own pages and API routes.
 func (s *Server) resources() []interface{ routes(router) } {
 	return []interface{ routes(router) }{
-		home{s}, accounts{s}, contestSettings{s}, submissions{s}, adminSubmissions{s}, consents{s}, videos{s},
+		home{s}, accounts{s}, accountLinks{s}, contestSettings{s}, submissions{s}, adminSubmissions{s}, consents{s}, videos{s},
 		judges{s}, formalReviews{s}, reviews{s}, assignments{s}, rankings{s}, judgingSettings{s},
 		publicationDesk{s}, objections{s}, publicResults{s}, exports{s}, auditLog{s}, messages{s}, accountMobile{s},
 		demoClock{s}, unsubscribe{s}, notices{s},
