@@ -65,15 +65,9 @@ func (s *JudgingService) InviteJudge(ctx context.Context, actor User, in JudgeIn
 // ResendInvitation mails a judge who has not yet chosen a password a new invitation link; the
 // earlier links stop working once it is sent.
 func (s *JudgingService) ResendInvitation(ctx context.Context, actor User, id string) (User, error) {
-	if err := requireOrganizer(actor); err != nil {
-		return User{}, err
-	}
-	u, err := s.users.UserByID(ctx, id)
+	u, err := s.judgeFor(ctx, actor, id)
 	if err != nil {
 		return User{}, err
-	}
-	if u.Role != RoleJudge {
-		return User{}, Errorf(ENotFound, "评委不存在")
 	}
 	if u.Disabled {
 		return User{}, Errorf(EConflict, "该评委已停用，请先重新启用")
@@ -87,6 +81,21 @@ func (s *JudgingService) ResendInvitation(ctx context.Context, actor User, id st
 	return u, s.audit(ctx, actor, "judge", u.ID, "resend_invitation", nil, map[string]any{"email": u.Email})
 }
 
+// judgeFor returns the judge's account with id for an organizer; any other account is not found.
+func (s *JudgingService) judgeFor(ctx context.Context, actor User, id string) (User, error) {
+	if err := requireOrganizer(actor); err != nil {
+		return User{}, err
+	}
+	u, err := s.users.UserByID(ctx, id)
+	if err != nil {
+		return User{}, err
+	}
+	if u.Role != RoleJudge {
+		return User{}, Errorf(ENotFound, "评委不存在")
+	}
+	return u, nil
+}
+
 // Judges lists the judges' accounts, active and deactivated.
 func (s *JudgingService) Judges(ctx context.Context, actor User) ([]User, error) {
 	if err := requireOrganizer(actor); err != nil {
@@ -98,15 +107,9 @@ func (s *JudgingService) Judges(ctx context.Context, actor User) ([]User, error)
 // SetJudgeDisabled deactivates a judge (signed out everywhere, cannot sign in) or activates
 // them again.
 func (s *JudgingService) SetJudgeDisabled(ctx context.Context, actor User, id string, disabled bool) (User, error) {
-	if err := requireOrganizer(actor); err != nil {
-		return User{}, err
-	}
-	u, err := s.users.UserByID(ctx, id)
+	u, err := s.judgeFor(ctx, actor, id)
 	if err != nil {
 		return User{}, err
-	}
-	if u.Role != RoleJudge {
-		return User{}, Errorf(ENotFound, "评委不存在")
 	}
 	if u.Disabled == disabled {
 		return u, nil

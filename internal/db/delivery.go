@@ -94,16 +94,23 @@ func (db *DB) insertNotifications(ctx context.Context, tx *gorm.DB, notes []cont
 // mailAttempts is how many attempts an e-mail gets: the jobs' setting, at least 1.
 func (db *DB) mailAttempts() int { return max(db.checkAttempts, 1) }
 
+// noteAndRecipient reads a notification and its recipient's account in tx.
+func noteAndRecipient(tx *gorm.DB, notificationID string) (notificationRow, userRow, error) {
+	var note notificationRow
+	if err := tx.Where("id = ?", notificationID).Take(&note).Error; err != nil {
+		return note, userRow{}, err
+	}
+	var u userRow
+	err := tx.Where("id = ?", note.Recipient).Take(&u).Error
+	return note, u, err
+}
+
 // EmailDelivery returns the notification to e-mail and its recipient's name and address.
 func (n *Notifications) EmailDelivery(ctx context.Context, notificationID string) (contest.EmailDelivery, error) {
 	var out contest.EmailDelivery
 	err := n.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var note notificationRow
-		if err := tx.Where("id = ?", notificationID).Take(&note).Error; err != nil {
-			return err
-		}
-		var u userRow
-		if err := tx.Where("id = ?", note.Recipient).Take(&u).Error; err != nil {
+		note, u, err := noteAndRecipient(tx, notificationID)
+		if err != nil {
 			return err
 		}
 		var d deliveryRow

@@ -127,15 +127,9 @@ func (rm *Reminders) DraftsAfter(ctx context.Context, contestID, afterID string,
 	for i, r := range rows {
 		ids[i] = r.ID
 	}
-	byID := map[string][]participantRow{}
-	if len(ids) > 0 {
-		var parts []participantRow
-		if err := g.Where("submission_id IN ?", ids).Order("submission_id, position").Find(&parts).Error; err != nil {
-			return nil, translate(err, "作品")
-		}
-		for _, p := range parts {
-			byID[p.SubmissionID] = append(byID[p.SubmissionID], p)
-		}
+	byID, err := participantsOf(g, ids)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]contest.Submission, 0, len(rows))
 	for _, r := range rows {

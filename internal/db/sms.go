@@ -107,12 +107,8 @@ var _ contest.SMSDeliveryStore = (*Notifications)(nil)
 func (n *Notifications) SMSDelivery(ctx context.Context, notificationID string) (contest.SMSDelivery, error) {
 	var out contest.SMSDelivery
 	err := n.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var note notificationRow
-		if err := tx.Where("id = ?", notificationID).Take(&note).Error; err != nil {
-			return err
-		}
-		var u userRow
-		if err := tx.Where("id = ?", note.Recipient).Take(&u).Error; err != nil {
+		note, u, err := noteAndRecipient(tx, notificationID)
+		if err != nil {
 			return err
 		}
 		var d smsDeliveryRow

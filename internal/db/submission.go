@@ -391,15 +391,9 @@ func (sb *Submissions) ListSubmissions(ctx context.Context, f contest.Submission
 	for i, r := range rows {
 		ids[i] = r.ID
 	}
-	byID := map[string][]participantRow{}
-	if len(ids) > 0 {
-		var parts []participantRow
-		if err := g.Where("submission_id IN ?", ids).Order("submission_id, position").Find(&parts).Error; err != nil {
-			return page, translate(err, "作品")
-		}
-		for _, p := range parts {
-			byID[p.SubmissionID] = append(byID[p.SubmissionID], p)
-		}
+	byID, err := participantsOf(g, ids)
+	if err != nil {
+		return page, err
 	}
 	open, err := sb.openUploads(ctx, ids)
 	if err != nil {
@@ -531,3 +525,19 @@ func escapeLike(s string) string {
 // SearchKey returns the keyed hash of a normalized personal number, as stored in the *_index
 // columns.
 func (sb *Submissions) SearchKey(value string) string { return sb.db.box.Index(value) }
+
+// participantsOf reads the participants of the works ids, in their order, by work.
+func participantsOf(g *gorm.DB, ids []string) (map[string][]participantRow, error) {
+	byID := map[string][]participantRow{}
+	if len(ids) == 0 {
+		return byID, nil
+	}
+	var parts []participantRow
+	if err := g.Where("submission_id IN ?", ids).Order("submission_id, position").Find(&parts).Error; err != nil {
+		return nil, translate(err, "作品")
+	}
+	for _, p := range parts {
+		byID[p.SubmissionID] = append(byID[p.SubmissionID], p)
+	}
+	return byID, nil
+}
