@@ -45,8 +45,8 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	return runServer(ctx, cfg, clock, stdout, stderr)
 }
 
-// demoEnv is the environment the demo reads: the service's data folder, key, organizer and
-// e-mail settings are left out, so that a demo started on a production machine touches none of
+// demoEnv is the environment the demo reads: the service's data folder, key, organizer,
+// e-mail and SMS settings are left out, so that a demo started on a production machine touches none of
 // them.
 func demoEnv(getenv func(string) string) func(string) string {
 	return func(key string) string {
@@ -54,7 +54,7 @@ func demoEnv(getenv func(string) string) func(string) string {
 		case key == "CONTEST_DATA_DIR":
 			return demoDataDir
 		case strings.HasPrefix(key, "CONTEST_SECRET_KEY"), strings.HasPrefix(key, "CONTEST_ADMIN_"),
-			strings.HasPrefix(key, "CONTEST_SMTP_"), strings.HasPrefix(key, "CONTEST_METRICS_"):
+			strings.HasPrefix(key, "CONTEST_SMTP_"), strings.HasPrefix(key, "CONTEST_SMS_"), strings.HasPrefix(key, "CONTEST_METRICS_"):
 			return ""
 		}
 		return getenv(key)

@@ -320,3 +320,20 @@ func TestServe_HasNoDemoClock(t *testing.T) {
 		}
 	}
 }
+
+// The demo reads none of the service's secrets, mail, SMS or metrics settings, so that a demo
+// started on a production machine cannot send real mail or paid SMS.
+func TestDemoEnv_LeavesOutProductionSettings(t *testing.T) {
+	prod := map[string]string{"CONTEST_SECRET_KEY": "k", "CONTEST_SECRET_KEY_FILE": "/run/k", "CONTEST_ADMIN_EMAIL": "a@b",
+		"CONTEST_SMTP_HOST": "smtp.example.org", "CONTEST_SMS_PROVIDER": "tencent", "CONTEST_SMS_SECRET_KEY_FILE": "/run/s",
+		"CONTEST_METRICS_ADDR": ":9100", "CONTEST_ADDR": ":9090"}
+	env := demoEnv(func(k string) string { return prod[k] })
+	for k := range prod {
+		if got := env(k); k != "CONTEST_ADDR" && got != "" {
+			t.Errorf("the demo reads %s = %q", k, got)
+		}
+	}
+	if env("CONTEST_ADDR") != ":9090" {
+		t.Error("the demo does not read its listen address")
+	}
+}

@@ -90,7 +90,8 @@ func deadlineTodo(sub Submission) string {
 
 // deadlineReminder reminds the owner of a draft that the collection closes within lead.
 func deadlineReminder(now time.Time, c Contest, sub Submission, l reminderLead) Notification {
-	key := fmt.Sprintf("remind:deadline:%s:%s", sub.ID, l.Code)
+	// The deadline is part of the key: a deadline moved later is reminded of again.
+	key := fmt.Sprintf("remind:deadline:%s:%s:%d", sub.ID, l.Code, c.CollectionEnd.Unix())
 	return notice(now, c, sub.OwnerID, NoteDeadlineReminder, key, workLink(sub.ID), noticeValues(c,
 		"作品名称", noticeTitle(sub), "剩余时间", l.Label, "截止时间", FormatTime(c.CollectionEnd, Beijing), "待办", deadlineTodo(sub)))
 }
@@ -104,7 +105,7 @@ type JudgeLoad struct {
 
 // reviewReminder reminds a judge with unfinished reviews that the review closes within lead.
 func reviewReminder(now time.Time, c Contest, p JudgeLoad, l reminderLead) Notification {
-	key := fmt.Sprintf("remind:review:%s:%s", c.ID, l.Code)
+	key := fmt.Sprintf("remind:review:%s:%s:%d", c.ID, l.Code, c.ReviewEnd.Unix())
 	return notice(now, c, p.JudgeID, NoteReviewReminder, key, "/my", noticeValues(c, "剩余时间", l.Label,
 		"评审截止", FormatTime(c.ReviewEnd, Beijing), "未完成数", fmt.Sprint(p.Assigned-p.Done), "作品总数", fmt.Sprint(p.Assigned)))
 }
@@ -272,7 +273,7 @@ func (s *MessageService) round(ctx context.Context, key string, now time.Time, b
 // remindDrafts reminds the owner of every work not yet submitted, a batch at a time, in
 // the order of their ids.
 func (s *MessageService) remindDrafts(ctx context.Context, c Contest, now time.Time, l reminderLead) (int, error) {
-	key := fmt.Sprintf("deadline:%s:%s", c.ID, l.Code)
+	key := fmt.Sprintf("deadline:%s:%s:%d", c.ID, l.Code, c.CollectionEnd.Unix())
 	after := ""
 	return s.round(ctx, key, now, func() ([]Notification, bool, error) {
 		drafts, err := s.reminders.DraftsAfter(ctx, c.ID, after, reminderBatch)
@@ -292,7 +293,7 @@ func (s *MessageService) remindDrafts(ctx context.Context, c Contest, now time.T
 
 // remindJudges reminds every judge with unfinished reviews.
 func (s *MessageService) remindJudges(ctx context.Context, c Contest, now time.Time, l reminderLead) (int, error) {
-	key := fmt.Sprintf("review:%s:%s", c.ID, l.Code)
+	key := fmt.Sprintf("review:%s:%s:%d", c.ID, l.Code, c.ReviewEnd.Unix())
 	return s.round(ctx, key, now, func() ([]Notification, bool, error) {
 		progress, err := s.reminders.JudgeLoads(ctx, c.ID)
 		if err != nil {

@@ -218,8 +218,12 @@ func (s *MessageService) SendSMS(ctx context.Context, a SMSArgs, attempt int, fi
 		}
 		return s.smsFailed(ctx, a, d, attempt, final, err)
 	}
+	// The provider has it: record it even if the job's time or the replica's shutdown ends ctx
+	// now, for an attempt that ends unrecorded is sent (and paid for) again.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
 	now := s.Now()
-	return s.smsStore.RecordSMSDelivery(ctx, a.NotificationID, DeliverySent, attempt, "", &now)
+	return s.smsStore.RecordSMSDelivery(rctx, a.NotificationID, DeliverySent, attempt, "", &now)
 }
 
 // reserveSMS takes a place in the number's limits, or says why not: SMSDeferred to wait, or the
@@ -241,7 +245,7 @@ func (s *MessageService) reserveSMS(ctx context.Context, d SMSDelivery) (old, ne
 			}
 			return old, next, errSMSSettled
 		case wait > 0:
-			cause := fmt.Sprintf("同一号码 %s 内最多发送 1 条短信，已推迟到 %s", SMSInterval, FormatTime(now.Add(wait), Beijing))
+			cause := fmt.Sprintf("同一号码 %d 秒内最多发送 1 条短信，已推迟到 %s", int(SMSInterval.Seconds()), FormatTime(now.Add(wait), Beijing))
 			if err := s.smsStore.RecordSMSDelivery(ctx, d.Notification.ID, DeliveryRetrying, d.Attempts, cause, nil); err != nil {
 				return old, next, err
 			}

@@ -63,7 +63,7 @@ func (db *DB) insertNotifications(ctx context.Context, tx *gorm.DB, notes []cont
 		// A note left out as already told has no row with its id: only the new ones are found.
 		var found []string
 		if err := tx.Table("notifications AS n").Joins("JOIN users AS u ON u.id = n.recipient").
-			Where("n.id IN ? AND u.email <> ''", ids).
+			Where("n.id IN ? AND u.email <> '' AND u.disabled = ?", ids, false).
 			// Someone who turned reminders off is not e-mailed them (the site message stays).
 			Where("NOT (u.reminders_off = ? AND n.kind IN ?)", true, contest.ReminderKinds()).
 			Pluck("n.id", &found).Error; err != nil {

@@ -71,7 +71,7 @@ func (db *DB) queueSMS(ctx context.Context, tx *gorm.DB, notes []contest.Notific
 		// A note left out as already told has no row with its id: only the new ones are found.
 		var found []string
 		if err := tx.Table("notifications AS n").Joins("JOIN users AS u ON u.id = n.recipient").
-			Where("n.id IN ? AND u.mobile_enc <> ''", ids[start:min(start+500, len(ids))]).Pluck("n.id", &found).Error; err != nil {
+			Where("n.id IN ? AND u.mobile_enc <> '' AND u.disabled = ?", ids[start:min(start+500, len(ids))], false).Pluck("n.id", &found).Error; err != nil {
 			return err
 		}
 		if len(found) == 0 {

@@ -40,12 +40,12 @@ func TestReminders_DeadlineRemindsUnsubmittedWorksOnceAtTheirMoment(t *testing.T
 	ffmpegtest.Require(t)
 	mp := mustMailpit(t)
 	forEachBackend(t, func(t *testing.T, e *env) {
-		withEmail(t, e, mp.smtpAddr)
 		addr := address("draft")
 		c := e.Client().SignUp(addr)
 		s := c.Create(nil)
 		c.ConsentAll(s) // the video is what is missing
 		done, _ := e.SubmitWork(address("done"), nil)
+		withEmail(t, e, mp.smtpAddr) // after the 回执: the reminder is the draft's owner's only mail
 
 		e.Clock.Set(collectionCloses.Add(-24*time.Hour - time.Minute))
 		e.runReminders()
@@ -94,6 +94,24 @@ func TestReminders_DeadlineRemindsUnsubmittedWorksOnceAtTheirMoment(t *testing.T
 		if n := len(mp.to(addr)); n != 1 {
 			t.Errorf("Mailpit holds %d mails, want still 1", n)
 		}
+
+		// The organizers move the deadline two days later: the new deadline is reminded of
+		// again, with its own date, 24 hours before it.
+		ct, err := e.Stores.CurrentContest(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ct.CollectionEnd = ct.CollectionEnd.Add(48 * time.Hour)
+		if err := e.Stores.UpdateContest(t.Context(), &ct); err != nil {
+			t.Fatal(err)
+		}
+		e.Clock.Set(collectionCloses.Add(48*time.Hour - 24*time.Hour + 5*time.Minute))
+		e.runReminders()
+		e.runReminders()
+		got = c.Messages().ofKind("deadline_reminder")
+		if len(got) != 2 || !strings.Contains(got[0].Body, "2022年5月22日 23:59:59") {
+			t.Errorf("after the deadline moved, the reminders are %+v, want a second one with the new deadline", got)
+		}
 	})
 }
 
@@ -101,11 +119,11 @@ func TestReminders_UnsubscribeLinkStopsReminderMailsNotTheOthers(t *testing.T) {
 	ffmpegtest.Require(t)
 	mp := mustMailpit(t)
 	forEachBackend(t, func(t *testing.T, e *env) {
-		withEmail(t, e, mp.smtpAddr)
 		addr := address("unsub")
 		c := e.Client().SignUp(addr)
 		s := c.Create(nil)
 		c.ConsentAll(s)
+		withEmail(t, e, mp.smtpAddr) // after the 回执: the reminder is the first mail
 
 		e.Clock.Set(collectionCloses.Add(-24 * time.Hour))
 		e.runReminders()
