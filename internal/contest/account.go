@@ -257,7 +257,7 @@ func (s *AccountService) RequestVerification(ctx context.Context, u User) error 
 
 // welcome mails a new contestant the link to verify their address when the contest requires
 // it (otherwise the banner only offers it). The account is made already: a failure here is
-// left to the banner's 重新发送.
+// left to the banner's 发送验证邮件.
 func (s *AccountService) welcome(ctx context.Context, u User) {
 	if s.mailer == nil {
 		return
@@ -378,7 +378,7 @@ func maskAddresses(text string, addrs ...string) string {
 // checkVerified refuses a contestant whose address must be verified first.
 func (c Contest) checkVerified(u User) error {
 	if c.RequireEmailVerification && u.Role == RoleContestant && u.EmailVerifiedAt == nil {
-		return Errorf(EEmailUnverified, "请先验证您的邮箱再提交作品：点击验证邮件中的链接，或在页面顶部“重新发送”验证邮件")
+		return Errorf(EEmailUnverified, "请先验证您的邮箱再提交作品：点击验证邮件中的链接，或在页面顶部“发送验证邮件”")
 	}
 	return nil
 }

@@ -37,7 +37,7 @@ type view struct {
 	// Demo is set in demo mode only: the banner on every page and the clock's steps.
 	Demo *demoView
 	// Unverified: the signed-in contestant's address is not verified and mail can verify it
-	// (the banner with 重新发送).
+	// (the banner with 发送验证邮件: at sign-up a mail is sent only if verification is required).
 	Unverified bool
 	// MailOn: e-mail is configured (mailed links, 需要验证邮箱).
 	MailOn bool
