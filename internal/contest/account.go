@@ -3,6 +3,7 @@ package contest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -351,7 +352,11 @@ func (s *AccountService) SendAccountMail(ctx context.Context, a AccountMailArgs,
 		m = accountLinkMail(m, a.Purpose, s.link(a.Purpose, token), t.ExpiresAt)
 	}
 	if err := s.mailer.Send(ctx, m); err != nil {
-		return errors.New(maskAddresses(err.Error(), u.Email, a.Email, a.NewEmail))
+		masked := maskAddresses(err.Error(), u.Email, a.Email, a.NewEmail)
+		if errors.Is(err, ErrMailRefused) {
+			return fmt.Errorf("%s (%w)", masked, ErrMailRefused) // not retried: a retry would mail a new link to the same refusal
+		}
+		return errors.New(masked)
 	}
 	return nil
 }

@@ -224,7 +224,7 @@ func (db *DB) StartJobs(ctx context.Context, s JobSettings, work Work, log *slog
 		queues[exportQueue] = river.QueueConfig{MaxWorkers: 1}
 	}
 	if work.Email != nil {
-		river.AddWorker(workers, &mailWorker{jobWorker[contest.EmailArgs]{run: work.Email, observe: work.ObserveJob, timeout: s.MailTimeout}})
+		river.AddWorker(workers, &mailWorker[contest.EmailArgs]{jobWorker[contest.EmailArgs]{run: work.Email, observe: work.ObserveJob, timeout: s.MailTimeout}})
 		queues[mailQueue] = river.QueueConfig{MaxWorkers: s.MailWorkers}
 	}
 	if work.SMS != nil {
@@ -233,7 +233,7 @@ func (db *DB) StartJobs(ctx context.Context, s JobSettings, work Work, log *slog
 		queues[smsQueue] = river.QueueConfig{MaxWorkers: smsWorkers}
 	}
 	if work.Account != nil {
-		river.AddWorker(workers, &jobWorker[contest.AccountMailArgs]{run: work.Account, observe: work.ObserveJob, timeout: s.MailTimeout})
+		river.AddWorker(workers, &mailWorker[contest.AccountMailArgs]{jobWorker[contest.AccountMailArgs]{run: work.Account, observe: work.ObserveJob, timeout: s.MailTimeout}})
 		queues[mailQueue] = river.QueueConfig{MaxWorkers: s.MailWorkers}
 	}
 	var periodic []*river.PeriodicJob
@@ -339,10 +339,11 @@ func (w *exportWorker) Work(ctx context.Context, job *river.Job[contest.ExportAr
 	return err
 }
 
-// mailWorker sends e-mails: a mail the server refused for good is not tried again.
-type mailWorker struct{ jobWorker[contest.EmailArgs] }
+// mailWorker sends e-mails (notifications' and account links'): a mail the server refused
+// for good is not tried again.
+type mailWorker[T river.JobArgs] struct{ jobWorker[T] }
 
-func (w *mailWorker) Work(ctx context.Context, job *river.Job[contest.EmailArgs]) error {
+func (w *mailWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
 	err := w.jobWorker.Work(ctx, job)
 	if errors.Is(err, contest.ErrMailRefused) {
 		return river.JobCancel(err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jskx/contest/internal/contest"
 	"github.com/jskx/contest/internal/ffmpeg/ffmpegtest"
+	"github.com/jskx/contest/internal/smtp/smtptest"
 )
 
 // The subjects of the account mails.
@@ -428,4 +429,24 @@ func TestEmailChange_NewAddressConfirmedByLinkOldOneTold(t *testing.T) {
 		e.Client().Must(http.StatusUnauthorized, "POST", "/api/v1/auth/login", map[string]string{"email": old, "password": "secret-pass"})
 		c.Must(http.StatusNotFound, "POST", "/api/v1/email/verify", map[string]string{"token": token})
 	})
+}
+
+// A reset mail the server refuses for good (550 to RCPT) is not tried again: a retry would
+// meet the same refusal and mail yet another link.
+func TestPasswordReset_RefusedMailIsNotRetried(t *testing.T) {
+	e := MustEnv(t, "sqlite+localfs")
+	addr := address("refused")
+	srv := smtptest.Start(t, func(int) smtptest.Step {
+		return smtptest.Step{At: "RCPT", Reply: "550 5.1.1 <" + addr + ">: Recipient address rejected: User unknown"}
+	})
+	withEmail(t, e, srv.Addr)
+	e.Client().SignUp(addr)
+	e.Client().Must(http.StatusAccepted, "POST", "/api/v1/password/forgot", map[string]string{"email": addr})
+	waitAccountMails(t, e)
+	if n := srv.Conns(); n != 1 {
+		t.Errorf("the server was asked %d times, want once (of %d attempts)", n, e.JobSettings.MaxAttempts)
+	}
+	if strings.Contains(e.Log.String(), addr) {
+		t.Error("the log holds the address")
+	}
 }
