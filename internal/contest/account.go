@@ -46,7 +46,7 @@ type AccountToken struct {
 	Hash      string
 	UserID    string
 	Purpose   TokenPurpose
-	NewEmail  string // TokenEmail: the address being confirmed
+	NewEmail  string // TokenEmail: the address being confirmed; the others: the address mailed, which must still be the account's
 	ExpiresAt time.Time
 	UsedAt    *time.Time
 	CreatedAt time.Time
@@ -75,10 +75,18 @@ type AccountStore interface {
 	// AccountTokenByHash returns a token; ENotFound if there is none.
 	AccountTokenByHash(ctx context.Context, hash string) (AccountToken, error)
 	// RedeemAccountToken, in one transaction, marks the token used at the time if it is
-	// unused and not expired then (otherwise ENotFound and nothing changes), saves u's
-	// email, email_verified_at, password hash and temporary-password state, and, with
-	// endSessions, deletes every session of u. A taken email is EConflict.
+	// unused and not expired then and the account's address is still the one the link was
+	// mailed to (otherwise ENotFound and nothing changes), and saves only what the token's
+	// purpose changes: a reset or invitation u's password hash and temporary-password state
+	// (and the address verified, if it was not); a change of address the token's NewEmail,
+	// verified at the time; a verification the address verified at the time, unless it was
+	// already. A reset, an invitation or a change of address also retires every other unused
+	// token of the account. With endSessions every session of the account is deleted. A taken
+	// email is EConflict.
 	RedeemAccountToken(ctx context.Context, hash string, at time.Time, u User, endSessions bool) error
+	// RetireAccountTokens marks every unused token of the account used at the time: its
+	// password was set, and no link mailed before works any more.
+	RetireAccountTokens(ctx context.Context, userID string, at time.Time) error
 }
 
 // AccountService mails the self-service links and carries them out.
@@ -172,6 +180,9 @@ func (s *AccountService) liveToken(ctx context.Context, token string, purposes [
 	} else if err != nil {
 		return AccountToken{}, User{}, err
 	}
+	if t.Purpose != TokenEmail && t.NewEmail != "" && t.NewEmail != u.Email {
+		return AccountToken{}, User{}, errBadLink // the address changed since the link was mailed
+	}
 	if u.Disabled {
 		return AccountToken{}, User{}, Errorf(EForbidden, "该账号已停用，请联系组织者")
 	}
@@ -222,10 +233,10 @@ func (s *AccountService) ConfirmEmail(ctx context.Context, token string) (User, 
 	now := s.Now()
 	if t.Purpose == TokenEmail {
 		u.Email = t.NewEmail
-	} else if u.Email != t.NewEmail && t.NewEmail != "" {
-		return User{}, errBadLink // the address changed since the link was sent
 	}
-	u.EmailVerifiedAt = &now
+	if t.Purpose == TokenEmail || u.EmailVerifiedAt == nil {
+		u.EmailVerifiedAt = &now
+	}
 	err = s.tokens.RedeemAccountToken(ctx, t.Hash, now, u, false)
 	switch ErrorCode(err) {
 	case "":
@@ -340,8 +351,8 @@ func (s *AccountService) SendAccountMail(ctx context.Context, a AccountMailArgs,
 		token := randomToken()
 		t := AccountToken{Hash: hashToken(token), UserID: u.ID, Purpose: a.Purpose, NewEmail: a.NewEmail,
 			ExpiresAt: now.Add(a.Purpose.TTL()), CreatedAt: now}
-		if a.Purpose == TokenVerify {
-			t.NewEmail = u.Email // the address this link verifies
+		if a.Purpose != TokenEmail {
+			t.NewEmail = u.Email // the address mailed: the link stops working if the account's changes
 		}
 		if a.Purpose == TokenEmail {
 			m.ToAddress = a.NewEmail

@@ -41,7 +41,7 @@ func accountLinkMail(m Mail, p TokenPurpose, link string, expires time.Time) Mai
 func emailChangeNotice(m Mail, newEmail string) Mail {
 	return accountMail(m, "您的账号邮箱正在更改", []string{
 		"您的账号申请将登录邮箱更改为 " + MaskEmail(newEmail) + "。新邮箱确认后，将不能再使用本邮箱登录。",
-		"如果这不是您本人的操作，请立即登录修改密码，并联系活动组织者。",
+		"如果这不是您本人的操作，请立即登录修改密码（修改密码即取消这次尚未确认的更改），并联系活动组织者。",
 	}, "", "", nil)
 }
 

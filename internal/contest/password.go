@@ -75,8 +75,8 @@ func (s *RegistrationService) PasswordIs(ctx context.Context, email, password st
 	return s.passwords.matches(ctx, []byte(u.PasswordHash), password)
 }
 
-// setPassword sets the account's password, temporary or its own, and signs it out of every
-// session but keepSession.
+// setPassword sets the account's password, temporary or its own, retires the links mailed to
+// it, and signs it out of every session but keepSession.
 func (s *RegistrationService) setPassword(ctx context.Context, u User, password, keepSession string, temporary bool) error {
 	hash, err := s.passwords.hash(ctx, password)
 	if err != nil {
@@ -88,6 +88,11 @@ func (s *RegistrationService) setPassword(ctx context.Context, u User, password,
 		u.setTemporaryPassword(s.Now())
 	}
 	if err := s.users.UpdateUser(ctx, &u); err != nil {
+		return err
+	}
+	// Links mailed before (a pending change of address, a reset) no longer work: whoever
+	// started them may be who the password was changed against.
+	if err := s.accounts.tokens.RetireAccountTokens(ctx, u.ID, s.Now()); err != nil {
 		return err
 	}
 	return s.sessions.DeleteUserSessions(ctx, u.ID, keepSession)

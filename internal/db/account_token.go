@@ -66,27 +66,68 @@ func (a *AccountTokens) AccountTokenByHash(ctx context.Context, hash string) (co
 	return row.toDomain(), translate(err, "链接")
 }
 
-// RedeemAccountToken uses the token up and saves the account's address, verification and
-// password, ending its sessions if asked, all in one transaction.
+// RedeemAccountToken uses the token up and saves what its purpose changes (a password, an
+// address, a verification), retires the account's other unused tokens if the password or the
+// address changed, and ends its sessions if asked, all in one transaction. Only the columns
+// of the purpose are written, from u or the token, so a change made since u was read (while
+// the password was hashed) is not overwritten.
 func (a *AccountTokens) RedeemAccountToken(ctx context.Context, hash string, at time.Time, u contest.User, endSessions bool) error {
-	row := fromDomainUser(u)
+	at = at.UTC()
 	return translate(a.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&accountTokenRow{}).Where("hash = ? AND used_at IS NULL AND expires_at > ?", hash, at.UTC()).
-			Update("used_at", at.UTC())
+		res := tx.Model(&accountTokenRow{}).Where("hash = ? AND used_at IS NULL AND expires_at > ?", hash, at).
+			Update("used_at", at)
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return contest.Errorf(contest.ENotFound, "链接无效或已过期")
+			return errBadToken
 		}
-		err := tx.Model(&userRow{}).Where("id = ?", u.ID).
-			Select("email", "email_verified_at", "password_hash", "must_change_password", "password_expires_at").Updates(&row).Error
-		if err != nil {
+		var t accountTokenRow
+		if err := tx.Where("hash = ?", hash).Take(&t).Error; err != nil {
 			return err
 		}
+		user := tx.Model(&userRow{}).Where("id = ?", t.UserID)
+		if t.Purpose != string(contest.TokenEmail) && t.NewEmail != "" {
+			user = user.Where("email = ?", t.NewEmail) // the address the link was mailed to is still the account's
+		}
+		verified := gorm.Expr("COALESCE(email_verified_at, ?)", at) // an earlier verification is kept
+		var values map[string]any
+		switch contest.TokenPurpose(t.Purpose) {
+		case contest.TokenReset, contest.TokenInvite:
+			row := fromDomainUser(u)
+			values = map[string]any{"password_hash": row.PasswordHash, "must_change_password": row.MustChangePassword,
+				"password_expires_at": row.PasswordExpiresAt, "email_verified_at": verified}
+		case contest.TokenEmail:
+			values = map[string]any{"email": t.NewEmail, "email_verified_at": at}
+		default: // TokenVerify
+			values = map[string]any{"email_verified_at": verified}
+		}
+		res = user.Updates(values)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return errBadToken
+		}
+		if t.Purpose != string(contest.TokenVerify) {
+			if err := retireTokens(tx, t.UserID, at); err != nil {
+				return err
+			}
+		}
 		if endSessions {
-			return tx.Where("user_id = ?", u.ID).Delete(&sessionRow{}).Error
+			return tx.Where("user_id = ?", t.UserID).Delete(&sessionRow{}).Error
 		}
 		return nil
 	}), "账号")
+}
+
+var errBadToken = contest.Errorf(contest.ENotFound, "链接无效或已过期")
+
+// RetireAccountTokens marks every unused token of the account used at the time.
+func (a *AccountTokens) RetireAccountTokens(ctx context.Context, userID string, at time.Time) error {
+	return translate(retireTokens(a.db.gorm.WithContext(ctx), userID, at.UTC()), "链接")
+}
+
+func retireTokens(tx *gorm.DB, userID string, at time.Time) error {
+	return tx.Model(&accountTokenRow{}).Where("user_id = ? AND used_at IS NULL", userID).Update("used_at", at).Error
 }

@@ -450,3 +450,49 @@ func TestPasswordReset_RefusedMailIsNotRetried(t *testing.T) {
 		t.Error("the log holds the address")
 	}
 }
+
+// A link mailed before the password was set or the address changed no longer works: whoever
+// holds a session can start a change of address to their own mailbox, and changing the
+// password must cancel it; a reset mailed to the old address must not work once the address
+// changed.
+func TestEmailChange_PendingLinksEndWithAPasswordOrAddressChange(t *testing.T) {
+	mp := mustMailpit(t)
+	forEachBackend(t, func(t *testing.T, e *env) {
+		withEmail(t, e, mp.smtpAddr)
+		victim, thief := address("victim"), address("thief")
+		owner := e.Client().SignUp(victim)
+		stolen := e.Client()
+		stolen.Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": victim, "password": "secret-pass"})
+
+		// The thief starts moving the account to their mailbox; the owner, told, changes the
+		// password as the notice says: the change link stops working.
+		stolen.Must(http.StatusAccepted, "POST", "/api/v1/me/email", map[string]string{"current_password": "secret-pass", "new_email": thief})
+		change, _ := mailOne(t, mp, thief, subjectNewBox)
+		notice := mp.withSubject(victim, subjectNotice, 1)
+		if len(notice) != 1 || !strings.Contains(notice[0].Text, "修改密码即取消") {
+			t.Fatalf("notice = %+v, want it to say a new password cancels the change", notice)
+		}
+		owner.Must(http.StatusNoContent, "POST", "/api/v1/me/password", map[string]string{"current_password": "secret-pass", "new_password": "owners-new-pass"})
+		if r := e.Client().Do("POST", "/api/v1/email/verify", map[string]string{"token": change}); r.Status != http.StatusNotFound {
+			t.Errorf("the change link after a new password = %d, want 404: %s", r.Status, r.Body)
+		}
+		var me struct{ Email string }
+		owner.Must(http.StatusOK, "GET", "/api/v1/me", nil).JSON(t, &me)
+		if me.Email != victim {
+			t.Fatalf("address = %q, want it unchanged", me.Email)
+		}
+
+		// A reset mailed to the address, then the address changed: the reset link is refused.
+		e.Client().Must(http.StatusAccepted, "POST", "/api/v1/password/forgot", map[string]string{"email": victim})
+		reset, _ := mailOne(t, mp, victim, subjectReset)
+		waitAccountMails(t, e)
+		next := address("moved")
+		owner.Must(http.StatusAccepted, "POST", "/api/v1/me/email", map[string]string{"current_password": "owners-new-pass", "new_email": next})
+		moved, _ := mailOne(t, mp, next, subjectNewBox)
+		owner.Must(http.StatusNoContent, "POST", "/api/v1/email/verify", map[string]string{"token": moved})
+		if r := e.Client().Do("POST", "/api/v1/password/reset", map[string]string{"token": reset, "password": "thiefs-pass-1"}); r.Status != http.StatusNotFound {
+			t.Errorf("the reset link after a change of address = %d, want 404: %s", r.Status, r.Body)
+		}
+		e.Client().Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": next, "password": "owners-new-pass"})
+	})
+}
