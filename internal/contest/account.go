@@ -54,7 +54,7 @@ type AccountToken struct {
 
 // AccountMailArgs is the job that mails one account link (or the notice of a change of
 // address). A reset names the address typed (the account may not exist: the job then sends
-// nothing); the others name the account.
+// nothing); the others name the account. The store seals the addresses in the queued job.
 type AccountMailArgs struct {
 	Purpose  TokenPurpose `json:"purpose"`
 	UserID   string       `json:"user_id,omitempty"`

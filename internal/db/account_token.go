@@ -2,12 +2,14 @@ package db
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/riverqueue/river"
 	"gorm.io/gorm"
 
 	"github.com/jskx/contest/internal/contest"
+	"github.com/jskx/contest/internal/pii"
 )
 
 // AccountTokens keeps the mailed links' token hashes and queues the account mails.
@@ -32,11 +34,44 @@ func (r accountTokenRow) toDomain() contest.AccountToken {
 		ExpiresAt: r.ExpiresAt, UsedAt: r.UsedAt, CreatedAt: r.CreatedAt}
 }
 
+// The fields the account mail jobs' addresses are sealed for.
+const (
+	fieldAccountMailEmail    = "account_mail.email"
+	fieldAccountMailNewEmail = "account_mail.new_email"
+)
+
+// openAccountMail opens the addresses QueueAccountMail sealed; a job queued before they were
+// sealed carries them plain.
+func (db *DB) openAccountMail(a contest.AccountMailArgs) (contest.AccountMailArgs, error) {
+	open := func(field, v string) (string, error) {
+		out, err := db.box.Open(field, v)
+		if err != nil && !errors.Is(err, pii.ErrTampered) {
+			return v, nil // not sealed
+		}
+		return out, err
+	}
+	var err error
+	if a.Email, err = open(fieldAccountMailEmail, a.Email); err != nil {
+		return a, err
+	}
+	a.NewEmail, err = open(fieldAccountMailNewEmail, a.NewEmail)
+	return a, err
+}
+
 // QueueAccountMail inserts the jobs that send the account mails (queue mail), in one
 // transaction.
 func (a *AccountTokens) QueueAccountMail(ctx context.Context, mails ...contest.AccountMailArgs) error {
 	jobs := make([]river.InsertManyParams, len(mails))
 	for i, m := range mails {
+		// The addresses are sealed in the job's arguments (river_job.args), which River keeps
+		// until its cleaner deletes the job: a reset names any address typed.
+		var err error
+		if m.Email, err = a.db.box.Seal(fieldAccountMailEmail, m.Email); err != nil {
+			return err
+		}
+		if m.NewEmail, err = a.db.box.Seal(fieldAccountMailNewEmail, m.NewEmail); err != nil {
+			return err
+		}
 		// First in the queue: a person is waiting for this mail.
 		jobs[i] = river.InsertManyParams{Args: m, InsertOpts: &river.InsertOpts{Queue: mailQueue, MaxAttempts: a.db.mailAttempts(), Priority: 1}}
 	}

@@ -233,7 +233,13 @@ func (db *DB) StartJobs(ctx context.Context, s JobSettings, work Work, log *slog
 		queues[smsQueue] = river.QueueConfig{MaxWorkers: smsWorkers}
 	}
 	if work.Account != nil {
-		river.AddWorker(workers, &mailWorker[contest.AccountMailArgs]{jobWorker[contest.AccountMailArgs]{run: work.Account, observe: work.ObserveJob, timeout: s.MailTimeout}})
+		river.AddWorker(workers, &mailWorker[contest.AccountMailArgs]{jobWorker[contest.AccountMailArgs]{run: func(ctx context.Context, a contest.AccountMailArgs, attempt int, final bool) error {
+			a, err := db.openAccountMail(a)
+			if err != nil {
+				return river.JobCancel(err) // it would not open at the next attempt either
+			}
+			return work.Account(ctx, a, attempt, final)
+		}, observe: work.ObserveJob, timeout: s.MailTimeout}})
 		queues[mailQueue] = river.QueueConfig{MaxWorkers: s.MailWorkers}
 	}
 	var periodic []*river.PeriodicJob
