@@ -82,7 +82,8 @@ func noticeValues(c Contest, pairs ...string) map[string]string {
 	return v
 }
 
-// noticeTitle is a work's title for a notification; a work without one is 未命名作品.
+// noticeTitle is a work's title for a notification and its SMS (the texts put the 《》); a
+// work without one is 未命名作品.
 func noticeTitle(sub Submission) string {
 	if t := strings.TrimSpace(sub.Registration.Title); t != "" {
 		return t
@@ -116,7 +117,7 @@ func verdictNotification(now time.Time, c Contest, sub Submission, videoKey stri
 	}
 	return notice(now, c, sub.OwnerID, NoteVideoRejected, key, workLink(sub.ID),
 		noticeValues(c, "作品名称", noticeTitle(sub), "原因", strings.Join(reasons, "\n"))).
-		withSMS(smsTitle(sub))
+		withSMS(noticeTitle(sub))
 }
 
 // exclusionNotification tells a work's owner that the work was excluded at 形式审查, with the
@@ -127,7 +128,7 @@ func exclusionNotification(now time.Time, c Contest, sub Submission, fr FormalRe
 	key := fmt.Sprintf("formal:%s:excluded:%x", sub.ID, sum[:8])
 	return notice(now, c, sub.OwnerID, NoteFormalExcluded, key, workLink(sub.ID),
 		noticeValues(c, "作品名称", noticeTitle(sub), "原因", fr.Reason)).
-		withSMS(smsTitle(sub))
+		withSMS(noticeTitle(sub))
 }
 
 // publicityNotifications tell the owner of each work in the 公示 that it is listed, with the
@@ -173,7 +174,7 @@ func resultNotifications(now time.Time, c Contest, submitted []Submission, resul
 		t, awarded := tier[w.ID]
 		if !awarded {
 			out = append(out, notice(now, c, w.OwnerID, NoteNotAwarded, key, "/results",
-				noticeValues(c, "作品名称", noticeTitle(w))).withSMS(smsTitle(w), "未获奖"))
+				noticeValues(c, "作品名称", noticeTitle(w))).withSMS(noticeTitle(w), "未获奖"))
 			continue
 		}
 		link, serial := "/results", cert[w.ID]
@@ -181,7 +182,7 @@ func resultNotifications(now time.Time, c Contest, submitted []Submission, resul
 			link = "/certificates/" + serial
 		}
 		out = append(out, notice(now, c, w.OwnerID, NoteResults, key, link,
-			noticeValues(c, "作品名称", noticeTitle(w), "奖项", t.Label(), "证书编号", serial)).withSMS(smsTitle(w), t.Label()))
+			noticeValues(c, "作品名称", noticeTitle(w), "奖项", t.Label(), "证书编号", serial)).withSMS(noticeTitle(w), t.Label()))
 	}
 	return out
 }

@@ -293,11 +293,3 @@ func (s *MessageService) smsFailed(ctx context.Context, a SMSArgs, d SMSDelivery
 	}
 	return errors.New(cause)
 }
-
-// smsTitle is a work's title as an SMS parameter (the template has the 《》).
-func smsTitle(sub Submission) string {
-	if t := strings.TrimSpace(sub.Registration.Title); t != "" {
-		return t
-	}
-	return "您的作品"
-}
