@@ -84,7 +84,7 @@ var noticeKinds = []NoticeKind{
 	},
 	{
 		Kind: NotePublicity, Label: "作品入选公示", Audience: RoleContestant, When: "公示开始时，发给入选公示作品的参赛者",
-		Fields: []NoticeField{fieldTitle, {"奖项", "一等奖"}, {"公示截止", "2022-06-10 23:59:59"}},
+		Fields: []NoticeField{fieldTitle, {"奖项", "一等奖"}, {"公示截止", "2022年6月10日"}},
 		Default: NoticeTemplate{
 			Subject: "作品入选公示：《{作品名称}》",
 			Body:    "您的作品《{作品名称}》拟获{奖项}，现予公示，公示期至{公示截止}。\n公示期间如有异议，任何人均可在公示页面提出；公示期满后结果正式发布。",

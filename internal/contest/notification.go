@@ -137,6 +137,7 @@ func exclusionNotification(now time.Time, c Contest, sub Submission, fr FormalRe
 // work and 公示 version, however often the start is clicked.
 func publicityNotifications(now time.Time, c Contest, results []Result, works map[string]Submission) []Notification {
 	var out []Notification
+	last := c.Publication.PublicityLastDay() // an official notice gives the 公示's days, not its midnight
 	for _, r := range results {
 		w, ok := works[r.WorkID]
 		if !ok || w.OwnerID == "" {
@@ -144,8 +145,8 @@ func publicityNotifications(now time.Time, c Contest, results []Result, works ma
 		}
 		key := fmt.Sprintf("publicity:%s:%d:%s", c.ID, c.Publication.PublicityVersion, r.WorkID)
 		out = append(out, notice(now, c, w.OwnerID, NotePublicity, key, "/results", noticeValues(c,
-			"作品名称", r.Title, "奖项", r.Tier.Label(), "公示截止", FormatTime(*c.Publication.PublicityEnd, Beijing))).
-			withSMS(r.Title, r.Tier.Label(), smsDay(*c.Publication.PublicityEnd)))
+			"作品名称", r.Title, "奖项", r.Tier.Label(), "公示截止", FormatDate(last, Beijing))).
+			withSMS(r.Title, r.Tier.Label(), smsDay(last)))
 	}
 	return out
 }

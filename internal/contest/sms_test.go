@@ -27,7 +27,7 @@ func TestSMSParam_CutsByCharactersNotBytes(t *testing.T) {
 func TestSMSMessage_EachKindHasItsTemplatesParameters(t *testing.T) {
 	now := time.Date(2022, 5, 15, 2, 0, 0, 0, time.UTC)
 	sub := Submission{ID: "s1", OwnerID: "u1", Status: StatusSubmitted, Registration: Registration{Title: "实验室里的创新誓言"}}
-	end := time.Date(2022, 6, 7, 16, 0, 0, 0, time.UTC) // 6月8日 00:00 Beijing
+	end := time.Date(2022, 6, 7, 16, 0, 0, 0, time.UTC) // 6月8日 00:00 Beijing: the 公示's last day is 6月7日
 	c := Contest{ID: "c1", Publication: Publication{PublicityEnd: &end, PublicityVersion: 1, PublishedVersion: 1}}
 	results := []Result{{WorkID: "s1", Title: "实验室里的创新誓言", Tier: TierFirst}}
 	works := map[string]Submission{"s1": sub}
@@ -37,7 +37,7 @@ func TestSMSMessage_EachKindHasItsTemplatesParameters(t *testing.T) {
 	}{
 		{verdictNotification(now, c, sub, "k", VideoCheck{State: CheckRejected, Reasons: []Reason{{Message: "分辨率过低"}}}), []string{"实验室里的…"}},
 		{exclusionNotification(now, c, sub, FormalReview{Reason: "缺少授权书"}), []string{"实验室里的…"}},
-		{publicityNotifications(now, c, results, works)[0], []string{"实验室里的…", TierFirst.Label(), "6月8日"}},
+		{publicityNotifications(now, c, results, works)[0], []string{"实验室里的…", TierFirst.Label(), "6月7日"}},
 		{resultNotifications(now, c, []Submission{sub}, results, nil)[0], []string{"实验室里的…", TierFirst.Label()}},
 		{resultNotifications(now, c, []Submission{sub}, nil, nil)[0], []string{"实验室里的…", "未获奖"}},
 	} {
