@@ -2,7 +2,7 @@
 (function () {
   // Countdown to the collection deadline, computed from the server's clock, shown in Beijing time
   // whatever the browser's zone.
-  var box = document.querySelector('.deadline');
+  var box = document.querySelector('.deadline[data-closes]'); // only while works are collected
   if (box) {
     var closes = +box.dataset.closes, opens = +box.dataset.opens, offset = +box.dataset.now - Date.now();
     var out = box.querySelector('.countdown');
