@@ -88,20 +88,12 @@ func Steps(c contest.Contest, now time.Time) []Step {
 	return steps
 }
 
-// Stage names where the contest stands at now: 征集中, 评审中, 公示中, 公示期满，待发布 or 结果已发布.
+// Stage names where the contest stands at now (contest.Phase): 征集中, 评审中, 公示中,
+// 公示期满，待发布 or 结果已发布.
 func Stage(c contest.Contest, now time.Time) string {
-	switch s := c.Stage(now); {
-	case now.Before(c.CollectionStart):
-		return "征集尚未开始"
-	case c.CollectionOpen(now):
-		return "征集中"
-	case s == contest.StageJudging || s == contest.StageConfirmed:
-		return "评审中"
-	case s == contest.StagePublished:
-		return "结果已发布"
-	default:
-		return s.Label()
-	}
+	return map[contest.Phase]string{contest.PhaseNotOpen: "征集尚未开始", contest.PhaseCollecting: "征集中",
+		contest.PhaseReview: "评审中", contest.PhasePublicity: "公示中", contest.PhaseReady: "公示期满，待发布",
+		contest.PhasePublished: "结果已发布", contest.PhaseWithdrawn: "已撤回，复核中"}[c.Phase(now)]
 }
 
 // Advance moves the clock to the step key, running on the way what each step needs with the

@@ -95,8 +95,7 @@ var funcs = template.FuncMap{
 	},
 	"lines": func(s string) []string { return strings.Split(s, "\n") },
 	"bjday": func(t time.Time) string { return t.In(beijing).Format("2006年1月2日") },
-	// days: first to last (both included) as a notice gives them, 2027年7月1日至7月7日.
-	"days": func(first, last time.Time) string { return contest.FormatDays(first, last, beijing) },
+	"days":  func(first, last time.Time) string { return contest.FormatDays(first, last, beijing) }, // 2027年7月1日至7月7日
 	"join":  func(s []string) string { return strings.Join(s, "、") },
 	"statrows": func(rows []contest.StatRow, max int, id string) map[string]any {
 		return map[string]any{"Rows": rows, "Max": max, "ID": id}
