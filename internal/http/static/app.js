@@ -72,4 +72,20 @@
     if (!first) first = input;
   });
   if (first) { first.scrollIntoView({ block: 'center' }); first.focus({ preventScroll: true }); }
+
+  // A table wider than the screen scrolls sideways in its .scroll box: make the box reachable
+  // with the keyboard (arrow keys scroll it) and name it after its section's heading.
+  var named = function () {
+    document.querySelectorAll('.scroll').forEach(function (box) {
+      if (box.scrollWidth <= box.clientWidth || box.hasAttribute('tabindex')) return;
+      var section = box.closest('section, article, details, main');
+      var h = section && section.querySelector('h1, h2, h3, summary');
+      box.tabIndex = 0;
+      box.setAttribute('role', 'region');
+      box.setAttribute('aria-label', (h ? h.textContent.trim() + '：' : '') + '表格可左右滚动');
+    });
+  };
+  named();
+  window.addEventListener('resize', named);
+  document.addEventListener('toggle', named, true); // a table inside a <details> just opened
 })();
