@@ -9,6 +9,9 @@
 #                    $(go env GOBIN) or $(go env GOPATH)/bin and reused afterwards (~5 min cold).
 #   Mailpit:         a real SMTP server for the e-mail tests, installed once with
 #                    `go install github.com/axllent/mailpit@v1.33.1` next to MinIO (~1 min cold).
+#   axe-core:        the accessibility rules the browser tests run (axe.min.js), a pinned npm
+#                    tarball checked against its sha512, cached in
+#                    ${XDG_CACHE_HOME:-~/.cache}/contest-test/axe-core-VERSION/ (never committed).
 #
 # Called by scripts/test.sh; can be run on its own. Needs root (or sudo) only when a Debian
 # package is missing. Environment:
@@ -17,6 +20,7 @@
 #   MINIO_BIN                  use this MinIO binary instead of building one
 #   CONTEST_TEST_SMTP_ADDR     when set, an SMTP server elsewhere is used: Mailpit is not installed
 #   MAILPIT_BIN                use this Mailpit binary instead of installing one
+#   CONTEST_TEST_AXE           when set, this axe.min.js is used: nothing is downloaded
 set -euo pipefail
 
 step() { printf '==> %s\n' "$*"; }
@@ -179,6 +183,35 @@ else
 		[[ -x "$bin" ]] || die "go install succeeded but $bin does not exist"
 		rm -f "$log"
 		info "installed $bin"
+	fi
+fi
+
+# ---------------------------------------------------------------------------------------------
+# axe-core (accessibility rules for the browser tests; test.sh exports CONTEST_TEST_AXE)
+# ---------------------------------------------------------------------------------------------
+# shellcheck source=scripts/lib/axe.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/axe.sh"
+if [[ -n "${CONTEST_TEST_AXE:-}" ]]; then
+	step "axe-core: using CONTEST_TEST_AXE=$CONTEST_TEST_AXE"
+	[[ -f "$CONTEST_TEST_AXE" ]] || die "CONTEST_TEST_AXE=$CONTEST_TEST_AXE is not a file"
+else
+	axe=$(axe_path)
+	if [[ -f "$axe" ]]; then
+		step "axe-core: reusing $axe"
+	else
+		step "axe-core: downloading $AXE_VERSION from the npm registry"
+		tmp=$(mktemp -d "${TMPDIR:-/tmp}/axe-core.XXXXXX")
+		url="https://registry.npmjs.org/axe-core/-/axe-core-$AXE_VERSION.tgz"
+		curl -fsSL --retry 3 -o "$tmp/axe.tgz" "$url" || { rm -rf "$tmp"; die "could not download $url"; }
+		# The registry gives the sha512 in base64 (Subresource Integrity form); sha512sum prints hex.
+		want=$(printf '%s' "${AXE_INTEGRITY#sha512-}" | base64 -d | od -An -v -tx1 | tr -d ' \n')
+		got=$(sha512sum "$tmp/axe.tgz" | cut -d' ' -f1)
+		[[ "$got" == "$want" ]] || { rm -rf "$tmp"; die "$url has sha512 $got, expected $want ($AXE_INTEGRITY)"; }
+		tar -xzf "$tmp/axe.tgz" -C "$tmp" package/axe.min.js || { rm -rf "$tmp"; die "no package/axe.min.js in $url"; }
+		mkdir -p "$(dirname "$axe")"
+		mv "$tmp/package/axe.min.js" "$axe"
+		rm -rf "$tmp"
+		info "saved $axe"
 	fi
 fi
 

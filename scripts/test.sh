@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command:  ./scripts/test.sh [extra go test args, e.g. -run TestX -v]
 #
-#  1. installs missing tools (scripts/deps.sh: chromium, ffmpeg, fonts, poppler-utils, MinIO, ...)
+#  1. installs missing tools (scripts/deps.sh: chromium, ffmpeg, fonts, poppler-utils, MinIO,
+#     axe-core, ...)
 #  2. makes sure PostgreSQL answers on 127.0.0.1:5432 and database `test` exists
 #  3. starts a private MinIO on a free loopback port and a private Mailpit (SMTP + HTTP API)
 #     on free loopback ports (both stopped again on exit)
@@ -13,6 +14,7 @@
 #   CONTEST_TEST_S3_ENDPOINT, CONTEST_TEST_S3_ACCESS_KEY, CONTEST_TEST_S3_SECRET_KEY
 #   CONTEST_TEST_CHROMIUM       path of a Chromium/Chrome binary
 #   CONTEST_TEST_SMTP_ADDR, CONTEST_TEST_MAILPIT_API   a Mailpit's SMTP host:port and API URL
+#   CONTEST_TEST_AXE            path of an axe.min.js (axe-core) for the accessibility check
 # SKIP_DEPS=1 skips step 1.
 set -euo pipefail
 
@@ -172,6 +174,12 @@ fi
 [[ -n "$CONTEST_TEST_CHROMIUM" ]] || die "chromium not found; run scripts/deps.sh or set CONTEST_TEST_CHROMIUM"
 export CONTEST_TEST_CHROMIUM
 export CONTEST_TEST_S3_ENDPOINT CONTEST_TEST_S3_ACCESS_KEY CONTEST_TEST_S3_SECRET_KEY
+if [[ -z "${CONTEST_TEST_AXE:-}" ]]; then
+	# shellcheck source=scripts/lib/axe.sh
+	source "$root/scripts/lib/axe.sh"
+	CONTEST_TEST_AXE=$(axe_path) # downloaded by scripts/deps.sh
+fi
+export CONTEST_TEST_AXE
 export CONTEST_TEST_SMTP_ADDR CONTEST_TEST_MAILPIT_API
 info "CONTEST_TEST_S3_ENDPOINT=$CONTEST_TEST_S3_ENDPOINT CONTEST_TEST_CHROMIUM=$CONTEST_TEST_CHROMIUM CONTEST_TEST_REQUIRE_ALL=1"
 

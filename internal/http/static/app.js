@@ -3,9 +3,9 @@
   // Countdown to the collection deadline, computed from the server's clock, shown in Beijing time
   // whatever the browser's zone.
   var box = document.querySelector('.deadline[data-closes]'); // only while works are collected
-  if (box) {
+  var out = box && box.querySelector('.countdown'); // a judge's banner has no countdown
+  if (out) {
     var closes = +box.dataset.closes, opens = +box.dataset.opens, offset = +box.dataset.now - Date.now();
-    var out = box.querySelector('.countdown');
     var tick = function () {
       var now = Date.now() + offset;
       if (now < opens) { out.textContent = '征集尚未开始'; return; }
@@ -72,4 +72,20 @@
     if (!first) first = input;
   });
   if (first) { first.scrollIntoView({ block: 'center' }); first.focus({ preventScroll: true }); }
+
+  // A table wider than the screen scrolls sideways in its .scroll box: make the box reachable
+  // with the keyboard (arrow keys scroll it) and name it after its section's heading.
+  var named = function () {
+    document.querySelectorAll('.scroll').forEach(function (box) {
+      if (box.scrollWidth <= box.clientWidth || box.hasAttribute('tabindex')) return;
+      var section = box.closest('section, article, details, main');
+      var h = section && section.querySelector('h1, h2, h3, summary');
+      box.tabIndex = 0;
+      box.setAttribute('role', 'region');
+      box.setAttribute('aria-label', (h ? h.textContent.trim() + '：' : '') + '表格可左右滚动');
+    });
+  };
+  named();
+  window.addEventListener('resize', named);
+  document.addEventListener('toggle', named, true); // a table inside a <details> just opened
 })();
