@@ -142,9 +142,13 @@ func (s *ReportService) Audit(ctx context.Context, actor User, f AuditFilter) ([
 	return s.auditLog.ListAudit(ctx, f)
 }
 
-// AuditNames names what the entries refer to — the works' titles, the accounts' names (also
-// of judges named in the entries' values), the objected works' titles — by id, in one query
-// per kind whatever the number of entries. Organizers only.
+// AuditListMax is how many items of a list in an entry are shown one by one; a longer list
+// (every assignment of a run) is shown as its count.
+const AuditListMax = 6
+
+// AuditNames names what the entries refer to — the works' titles, the accounts' names, the
+// objected works' titles, also of the works and judges named in the entries' values — by id,
+// in one query per kind for the entries given, whatever the log's size. Organizers only.
 func (s *ReportService) AuditNames(ctx context.Context, actor User, entries []AuditEntry) (map[string]string, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return nil, err
@@ -168,9 +172,29 @@ func (s *ReportService) AuditNames(ctx context.Context, actor User, entries []Au
 		}
 		for _, doc := range []string{a.Before, a.After} {
 			var m map[string]any
-			if json.Unmarshal([]byte(doc), &m) == nil {
-				if id, ok := m["judge"].(string); ok {
-					add(&refs.Users, id)
+			if json.Unmarshal([]byte(doc), &m) != nil {
+				continue
+			}
+			if id, ok := m["judge"].(string); ok {
+				add(&refs.Users, id)
+			}
+			if id, ok := m["work"].(string); ok {
+				add(&refs.Works, id)
+			}
+			if awards, ok := m["awards"].(map[string]any); ok {
+				for id := range awards {
+					add(&refs.Works, id)
+				}
+			}
+			for _, k := range []string{"added", "removed", "reassigned_to"} {
+				// Pairs "work:judge", named when few enough to be listed.
+				if pairs, ok := m[k].([]any); ok && len(pairs) <= AuditListMax {
+					for _, p := range pairs {
+						if w, j, ok := strings.Cut(fmt.Sprint(p), ":"); ok {
+							add(&refs.Works, w)
+							add(&refs.Users, j)
+						}
+					}
 				}
 			}
 		}

@@ -25,7 +25,7 @@ var auditFieldLabels = map[string]string{
 	"contest.name": "活动名称", "judge.name": "姓名", "notice_template.subject": "邮件标题",
 	"decision": "结论", "reason": "原因", "name": "名称", "theme": "主题", "organizer": "主办单位",
 	"time_zone": "时区", "collection_start": "征集开始", "collection_end": "征集截止", "review_start": "评审开始",
-	"review_end": "评审截止", "rules": "征集规则", "authorization_text": "授权书文本",
+	"review_end": "评审截止", "rules": "视频要求", "authorization_text": "授权书文本",
 	"require_email_verification": "需要验证邮箱", "email": "邮箱", "employer": "工作单位", "disabled": "已停用",
 	"role": "角色", "expires_at": "有效期至", "subject": "标题", "body": "正文", "scores": "评分", "comment": "评语",
 	"submitted": "已提交", "total": "合计", "tier": "奖项", "proposed": "建议奖项", "version": "版本",
@@ -34,20 +34,21 @@ var auditFieldLabels = map[string]string{
 	"recommended": "推荐至全国", "title": "作品名称", "work": "作品", "status": "状态", "judge": "评委",
 	"removed": "撤下的分配", "added": "新增的分配", "assignments": "分配数", "works": "作品数", "judges": "评委数",
 	"short": "评委不足的作品数", "kind": "内容", "size": "大小", "sheet": "表格", "closed_at": "结束时间",
-	"purged_at": "清除时间", "participants": "参与人员", "scans": "扫描件", "objections": "异议", "now": "演示时间",
+	"purged_at": "清除时间", "participants": "参与人员", "scans": "扫描件", "objections": "异议", "now": "演示时间", "step": "阶段",
 	"reassigned_to": "改派给", "Rubric": "评分标准", "ReviewsPerWork": "每件作品评委数", "Quotas": "奖项名额",
 	"Normalize": "按评委标准化计分", "ClosedAt": "评审结束时间", "AwardsConfirmedAt": "奖项确认时间",
 	"AwardsVersion": "奖项版本", "key": "代码", "hint": "说明", "max_points": "满分", "weight": "权重",
 	"Count": "名额（件）", "Percent": "名额（%）", "PublicityDays": "公示天数", "RetentionDays": "个人信息保存天数",
 	"Certificate": "证书", "Heading": "标题", "Body": "正文", "Issuer": "颁发单位", "Date": "落款日期",
-	"PerParticipant": "每位参与人员一份",
+	"PerParticipant": "每位参与人员一份", "Container": "格式", "MaxDurationSec": "最长时长（秒）",
+	"MinShortSide": "最小短边（像素）", "MaxSizeBytes": "最大文件大小",
 }
 
 // auditValueLabels name the codes that appear as values (decisions, statuses, roles, kinds).
 var auditValueLabels = map[string]string{
 	"passed": "通过", "excluded": "不通过", "open": "待处理", "upheld": "异议成立", "dismissed": "异议不成立",
 	"organizer": "组织者", "judge": "评委", "contestant": "参赛者", contest.ExportCertificates: "全部获奖证书",
-	contest.ExportNational: "推荐至全国作品包",
+	contest.ExportNational: "推荐至全国作品包", "review": "评审中", "publicity": "公示中", "ready": "公示期满",
 }
 
 func init() {
@@ -120,12 +121,14 @@ func flattenAudit(entity, doc string, names map[string]string) map[string]auditL
 	var walk func(path, label string, key string, v any)
 	walk = func(path, label, key string, v any) {
 		switch x := v.(type) {
+		case nil: // nothing there: a field first set shows as new, not as "（空）" → value
 		case map[string]any:
-			if len(x) == 0 {
-				out[path] = auditLeaf{label, "（空）"}
-			}
 			for k, e := range x {
-				walk(path+"."+k, label+" · "+auditFieldLabel(entity, k), k, e)
+				sub := auditFieldLabel(entity, k)
+				if title, ok := names[k]; ok && key == "awards" {
+					sub = "《" + title + "》"
+				}
+				walk(path+"."+k, label+" · "+sub, k, e)
 			}
 		case []any:
 			if !hasObjects(x) {
@@ -156,10 +159,6 @@ func hasObjects(xs []any) bool {
 	return false
 }
 
-// auditMaxList is how many items of a list are shown; a longer one (every assignment of a
-// run) is shown as its count — the CSV keeps them all.
-const auditMaxList = 6
-
 // auditValue shows one value: times in Beijing time, yes/no, codes in Chinese, judges by name.
 func auditValue(key string, v any, names map[string]string) string {
 	switch x := v.(type) {
@@ -171,7 +170,7 @@ func auditValue(key string, v any, names map[string]string) string {
 		}
 		return "否"
 	case float64:
-		if key == "size" {
+		if key == "size" || key == "MaxSizeBytes" {
 			return contest.FormatBytes(int64(x))
 		}
 		return strconv.FormatFloat(x, 'f', -1, 64)
@@ -182,12 +181,16 @@ func auditValue(key string, v any, names map[string]string) string {
 		if t, err := time.Parse(time.RFC3339Nano, x); err == nil {
 			return t.In(beijing).Format("2006-01-02 15:04")
 		}
-		if key == "judge" {
-			if n, ok := names[x]; ok {
-				return n
-			}
+		if n, ok := names[x]; ok && key == "judge" {
+			return n
 		}
-		if l, ok := auditValueLabels[x]; ok && (key == "decision" || key == "status" || key == "role" || key == "kind") {
+		if n, ok := names[x]; ok && key == "work" {
+			return "《" + n + "》"
+		}
+		if w, j, ok := strings.Cut(x, ":"); ok && names[w] != "" && names[j] != "" {
+			return "《" + names[w] + "》—" + names[j] // an assignment: work and judge
+		}
+		if l, ok := auditValueLabels[x]; ok && (key == "decision" || key == "status" || key == "role" || key == "kind" || key == "step") {
 			return l
 		}
 		return x
@@ -195,7 +198,7 @@ func auditValue(key string, v any, names map[string]string) string {
 		if len(x) == 0 {
 			return "（无）"
 		}
-		if len(x) > auditMaxList {
+		if len(x) > contest.AuditListMax { // the CSV keeps them all
 			return fmt.Sprintf("共 %d 项", len(x))
 		}
 		parts := make([]string, len(x))

@@ -9,7 +9,7 @@ import (
 )
 
 func TestAuditDiff_ShowsOnlyChangedFieldsInChinese(t *testing.T) {
-	names := map[string]string{"judge-1": "李评委", "judge-2": "王评委"}
+	names := map[string]string{"judge-1": "李评委", "judge-2": "王评委", "w1": "量子之光"}
 	for _, tc := range []struct {
 		name, entity, before, after string
 		want                        []auditChange
@@ -40,6 +40,14 @@ func TestAuditDiff_ShowsOnlyChangedFieldsInChinese(t *testing.T) {
 				{Label: "撤下的分配", Old: "（无）", New: "a、b", HasOld: true, HasNew: true}}},
 		{"a value that is not an object is shown whole", "export", ``, `"text"`,
 			[]auditChange{{Label: "内容", New: "text", HasNew: true}}},
+		{"a first review: the scores appear, nothing was there", "review",
+			`{"scores":null,"comment":"","submitted":false}`, `{"scores":{"artistry":20},"comment":"","submitted":true}`,
+			[]auditChange{{Label: "评分 · 艺术性", New: "20", HasNew: true},
+				{Label: "已提交", Old: "否", New: "是", HasOld: true, HasNew: true}}},
+		{"awards listed by the works' titles, assignments as work and judge", "award",
+			`{"added":["w1:judge-1"]}`, `{"awards":{"w1":"一等奖"},"added":["w1:judge-2"]}`,
+			[]auditChange{{Label: "新增的分配", Old: "《量子之光》—李评委", New: "《量子之光》—王评委", HasOld: true, HasNew: true},
+				{Label: "奖项名单 · 《量子之光》", New: "一等奖", HasNew: true}}},
 		{"nothing changed", "review", `{"scores":{"theme":20}}`, `{"scores":{"theme":20}}`, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
