@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -123,4 +124,47 @@ func TestFormal_WalkThroughAFilteredListAndDecideInTurn(t *testing.T) {
 			t.Errorf("保存，留在本页 went to %s", loc)
 		}
 	})
+}
+
+// The audit log's filters stay on every page and in the CSV, which keeps the codes and the
+// recorded JSON.
+func TestAuditPage_FiltersKeptAcrossPagesAndInTheCSV(t *testing.T) {
+	e := MustEnv(t, "sqlite+localfs")
+	org := e.Organizer()
+	_, id := e.SubmitWork("a@example.org", workBy("甲单位", "样片"))
+	e.InviteJudge(org, "li@example.org", "李评委", "东南大学") // another kind of entry, filtered out
+	dbtest.MustCloneWorks(t, e.DB, id, 1, 220)
+	ids := []string{id}
+	for i := 2; i <= 220; i += 2 {
+		ids = append(ids, fmt.Sprintf("seed-s-%d", i))
+	}
+	doc := mustDoc(t, org.Must(http.StatusOK, "POST", "/admin/submissions/formal-review", url.Values{"id": ids}))
+	if got := doc.Find("#bulk-passed").Text(); got != "111" {
+		t.Fatalf("bulk pass of 111 works: %q", got)
+	}
+
+	doc = mustDoc(t, org.Must(http.StatusOK, "GET", "/admin/audit?entity=formal_review&q=样片", nil))
+	if n := doc.Find("#audit tbody tr").Length(); n != 100 || doc.Find(`#audit tbody tr[data-entity="judge"]`).Length() != 0 {
+		t.Fatalf("first page: %d rows", n)
+	}
+	next := doc.Find(".pager a").Last().AttrOr("href", "")
+	if next != "?entity=formal_review&q=%E6%A0%B7%E7%89%87&page=2" {
+		t.Fatalf("the next page's link %q drops the filters", next)
+	}
+	doc = mustDoc(t, org.Must(http.StatusOK, "GET", "/admin/audit"+next, nil))
+	if n := doc.Find(`#audit tbody tr[data-entity="formal_review"]`).Length(); n != 11 {
+		t.Errorf("second page: %d rows, want 11", n)
+	}
+	if got := doc.Find("#audit-entity option[selected]").AttrOr("value", ""); got != "formal_review" {
+		t.Errorf("the filter form forgets the kind on page 2: %q", got)
+	}
+
+	csv := string(org.Must(http.StatusOK, "GET", "/admin/audit.csv?entity=formal_review", nil).Body)
+	lines := strings.Split(strings.TrimSpace(csv), "\n")
+	if !strings.HasPrefix(lines[0], "\ufeff时间（北京时间）,操作人,操作人ID,对象,对象ID,操作,变更前,变更后") || len(lines) != 112 {
+		t.Fatalf("CSV header %q and %d lines, want the columns and 111 entries", lines[0], len(lines))
+	}
+	if !strings.Contains(lines[1], ",formal_review,") || !strings.Contains(lines[1], ",passed,") || !strings.Contains(lines[1], `""decision"":""passed""`) {
+		t.Errorf("the CSV lost the codes: %s", lines[1])
+	}
 }
