@@ -125,6 +125,14 @@ func TestBrowser_AdminEveryPageFits1366(t *testing.T) {
 	b.Do("accept the confirmation", chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`))
 	b.Submit("publish", chromedp.Click(chromedp.ID("publish")))
 	visit("/admin/publication", "/admin/publication", "published")
+	// Starting the certificates' ZIP says it is being made and where it will be downloaded.
+	b.Submit("生成全部获奖证书", chromedp.Click(chromedp.ID("export-certificates")))
+	if got := b.Text(".flash"); !strings.Contains(got, "正在后台生成全部获奖证书") || !strings.Contains(got, "下载") || strings.Contains(got, "已保存") {
+		b.Errorf("after starting the ZIP the message says %q", got)
+	}
+	if b.Text("#export-jobs tbody") == "尚未生成" {
+		b.Errorf("the ZIP being made is not listed")
+	}
 	for _, p := range []struct{ route, shot string }{{"/admin/exports", "exports"}, {"/admin/statistics", "statistics"},
 		{"/admin/notices", ""}, {"/admin/notifications", "notifications"}, {"/admin/password-reset", ""}, {"/admin/audit", "audit"}} {
 		visit(p.route, p.route, p.shot)
