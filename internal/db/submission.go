@@ -465,23 +465,20 @@ func (sb *Submissions) SubmissionNeighbors(ctx context.Context, f contest.Submis
 	g := sb.db.gorm.WithContext(ctx)
 	const at = "(SELECT updated_at FROM submissions WHERE id = ?)"
 	f.Limit, f.Offset = 0, 0
-	var ids []string
-	err = sb.filter(g.Model(&submissionRow{}), f).Where("updated_at > "+at+" OR (updated_at = "+at+" AND id < ?)", id, id, id).
-		Order("updated_at ASC, id DESC").Limit(1).Pluck("id", &ids).Error
-	if err != nil {
-		return "", "", translate(err, "作品")
-	}
-	if len(ids) == 1 {
-		prev = ids[0]
-	}
-	ids = nil
-	err = sb.filter(g.Model(&submissionRow{}), f).Where("updated_at < "+at+" OR (updated_at = "+at+" AND id > ?)", id, id, id).
-		Order("updated_at DESC, id ASC").Limit(1).Pluck("id", &ids).Error
-	if err != nil {
-		return "", "", translate(err, "作品")
-	}
-	if len(ids) == 1 {
-		next = ids[0]
+	for _, side := range []struct {
+		where, order string
+		out          *string
+	}{
+		{"updated_at > " + at + " OR (updated_at = " + at + " AND id < ?)", "updated_at ASC, id DESC", &prev},
+		{"updated_at < " + at + " OR (updated_at = " + at + " AND id > ?)", "updated_at DESC, id ASC", &next},
+	} {
+		var ids []string
+		if err := sb.filter(g.Model(&submissionRow{}), f).Where(side.where, id, id, id).Order(side.order).Limit(1).Pluck("id", &ids).Error; err != nil {
+			return "", "", translate(err, "作品")
+		}
+		if len(ids) == 1 {
+			*side.out = ids[0]
+		}
 	}
 	return prev, next, nil
 }

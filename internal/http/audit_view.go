@@ -23,6 +23,7 @@ type auditChange struct {
 // qualified by its entity ("contest.name") where the same key means different things.
 var auditFieldLabels = map[string]string{
 	"contest.name": "活动名称", "judge.name": "姓名", "notice_template.subject": "邮件标题",
+	"objection.decision": "处理意见", "objection.reason": "异议理由",
 	"decision": "结论", "reason": "原因", "name": "名称", "theme": "主题", "organizer": "主办单位",
 	"time_zone": "时区", "collection_start": "征集开始", "collection_end": "征集截止", "review_start": "评审开始",
 	"review_end": "评审截止", "rules": "视频要求", "authorization_text": "授权书文本",
@@ -53,6 +54,7 @@ var auditValueLabels = map[string]string{
 
 func init() {
 	for _, c := range contest.DefaultRubric() {
+		auditFieldLabels["review."+c.Key] = c.Name // "theme" is the contest's theme elsewhere
 		if _, ok := auditFieldLabels[c.Key]; !ok {
 			auditFieldLabels[c.Key] = c.Name
 		}

@@ -48,6 +48,9 @@ func TestAuditDiff_ShowsOnlyChangedFieldsInChinese(t *testing.T) {
 			`{"added":["w1:judge-1"]}`, `{"awards":{"w1":"一等奖"},"added":["w1:judge-2"]}`,
 			[]auditChange{{Label: "新增的分配", Old: "《量子之光》—李评委", New: "《量子之光》—王评委", HasOld: true, HasNew: true},
 				{Label: "奖项名单 · 《量子之光》", New: "一等奖", HasNew: true}}},
+		{"a criterion named as in the rubric, not as the contest's theme", "review",
+			`{"scores":{"theme":20}}`, `{"scores":{"theme":25}}`,
+			[]auditChange{{Label: "评分 · 主题契合度", Old: "20", New: "25", HasOld: true, HasNew: true}}},
 		{"nothing changed", "review", `{"scores":{"theme":20}}`, `{"scores":{"theme":20}}`, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

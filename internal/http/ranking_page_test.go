@@ -22,19 +22,10 @@ func TestRankingPage_NoEmptyShortBoxAndDropdownsOnTheCurrentTier(t *testing.T) {
 		org.PassFormal(id)
 		ids = append(ids, id)
 	}
-	var settings map[string]any
-	org.Must(http.StatusOK, "GET", "/api/v1/admin/judging/settings", nil).JSON(t, &settings)
-	settings["reviews_per_work"] = 1
-	settings["quotas"] = []map[string]any{{"count": 1}, {"count": 1}, {"count": 0}}
-	org.Must(http.StatusOK, "PUT", "/api/v1/admin/judging/settings", settings)
-	judge, _, _ := e.InviteJudge(org, "judge@example.org", "王评委", "省科技馆")
-	org.Must(http.StatusOK, "POST", "/api/v1/admin/assignments/run", nil)
-	e.Clock.Set(reviewWindow)
-	for i, id := range ids {
-		p := float64(i)
-		scores := map[string]float64{"theme": 29 - p, "orientation": 19 - p, "timeliness": 24 - p, "artistry": 24 - p}
-		judge.Must(http.StatusOK, "PUT", "/api/v1/judge/works/"+id+"/review", map[string]any{"scores": scores, "submit": true})
-	}
+	e.ScoreInOrder(org, ids, func(settings map[string]any) {
+		settings["reviews_per_work"] = 1
+		settings["quotas"] = []map[string]any{{"count": 1}, {"count": 1}, {"count": 0}}
+	})
 
 	doc := mustDoc(t, org.Must(http.StatusOK, "POST", "/admin/judging/close", url.Values{}))
 	if doc.Find("#short-works").Length() != 0 {
