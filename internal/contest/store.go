@@ -69,6 +69,9 @@ type SubmissionStore interface {
 	// ListSubmissions returns a page of submissions matching f, personal numbers only masked,
 	// and the counts per status of all submissions matching f.
 	ListSubmissions(ctx context.Context, f SubmissionFilter) (SubmissionPage, error)
+	// SubmissionNeighbors returns the ids just before and after id in the list f selects (its
+	// order, not its page), "" where there is none; id itself need not match f.
+	SubmissionNeighbors(ctx context.Context, f SubmissionFilter, id string) (prev, next string, err error)
 	// CountSubmissions counts the submissions matching f, reading none of them.
 	CountSubmissions(ctx context.Context, f SubmissionFilter) (int64, error)
 	DeleteSubmission(ctx context.Context, id string) error

@@ -238,6 +238,15 @@ func (s *RegistrationService) ListSubmissions(ctx context.Context, actor User, f
 	return s.submissions.ListSubmissions(ctx, f)
 }
 
+// SubmissionNeighbors returns the works before and after id in the organizers' list filtered
+// by f, for walking through the list one work at a time. Organizers only.
+func (s *RegistrationService) SubmissionNeighbors(ctx context.Context, actor User, f SubmissionFilter, id string) (prev, next string, err error) {
+	if err := requireOrganizer(actor); err != nil {
+		return "", "", err
+	}
+	return s.submissions.SubmissionNeighbors(ctx, f, id)
+}
+
 // Kinds of personal number an organizer can search by.
 const (
 	SearchIDNumber = "id_number"

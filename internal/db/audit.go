@@ -2,7 +2,10 @@ package db
 
 import (
 	"context"
+	"strings"
 	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/jskx/contest/internal/contest"
 )
@@ -43,15 +46,16 @@ func (al *AuditLog) AddAudit(ctx context.Context, a contest.AuditEntry) error {
 	return translate(al.db.gorm.WithContext(ctx).Create(&row).Error, "审计记录")
 }
 
-// ListAudit returns a page of the audit log, newest first, and the number of entries.
-func (al *AuditLog) ListAudit(ctx context.Context, limit, offset int) ([]contest.AuditEntry, int64, error) {
+// ListAudit returns a page of the audit log matching f, newest first, and how many entries
+// match.
+func (al *AuditLog) ListAudit(ctx context.Context, f contest.AuditFilter) ([]contest.AuditEntry, int64, error) {
 	var n int64
 	g := al.db.gorm.WithContext(ctx)
-	if err := g.Model(&auditRow{}).Count(&n).Error; err != nil {
+	if err := auditWhere(g.Model(&auditRow{}), f).Count(&n).Error; err != nil {
 		return nil, 0, translate(err, "审计记录")
 	}
 	var rows []auditRow
-	if err := g.Order("happened_at DESC, id DESC").Limit(limit).Offset(offset).Find(&rows).Error; err != nil {
+	if err := auditWhere(g.Model(&auditRow{}), f).Order("happened_at DESC, id DESC").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
 		return nil, 0, translate(err, "审计记录")
 	}
 	out := make([]contest.AuditEntry, len(rows))
@@ -59,4 +63,53 @@ func (al *AuditLog) ListAudit(ctx context.Context, limit, offset int) ([]contest
 		out[i] = r.toDomain()
 	}
 	return out, n, nil
+}
+
+// auditWhere applies an AuditFilter's conditions.
+func auditWhere(q *gorm.DB, f contest.AuditFilter) *gorm.DB {
+	if f.ActorID != "" {
+		q = q.Where("actor_id = ?", f.ActorID)
+	}
+	if f.Entity != "" {
+		q = q.Where("entity = ?", f.Entity)
+	}
+	if f.EntityID != "" {
+		q = q.Where("entity_id = ?", f.EntityID)
+	}
+	if s := f.Subject; s != "" {
+		like := "%" + escapeLike(strings.ToLower(s)) + "%"
+		q = q.Where(`entity_id = ? OR entity_id IN (SELECT id FROM submissions WHERE LOWER(title) LIKE ? ESCAPE '\')
+			OR entity_id IN (SELECT id FROM objections WHERE LOWER(work_title) LIKE ? ESCAPE '\')
+			OR entity_id IN (SELECT id FROM users WHERE LOWER(name) LIKE ? ESCAPE '\')`, s, like, like, like)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("happened_at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		q = q.Where("happened_at < ?", f.To.UTC())
+	}
+	return q
+}
+
+// AuditNames names the works, accounts and objections of a page of the audit log: one query
+// per kind, over the page's ids only.
+func (al *AuditLog) AuditNames(ctx context.Context, ids contest.AuditRefs) (map[string]string, error) {
+	out := map[string]string{}
+	g := al.db.gorm.WithContext(ctx)
+	for _, q := range []struct {
+		ids        []string
+		table, col string
+	}{{ids.Works, "submissions", "title"}, {ids.Users, "users", "name"}, {ids.Objections, "objections", "work_title"}} {
+		if len(q.ids) == 0 {
+			continue
+		}
+		var rows []struct{ ID, Name string }
+		if err := g.Table(q.table).Select("id, "+q.col+" AS name").Where("id IN ?", q.ids).Scan(&rows).Error; err != nil {
+			return nil, translate(err, "审计记录")
+		}
+		for _, r := range rows {
+			out[r.ID] = r.Name
+		}
+	}
+	return out, nil
 }

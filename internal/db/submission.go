@@ -458,6 +458,31 @@ func (sb *Submissions) countByStatus(g *gorm.DB, f contest.SubmissionFilter, row
 	return nil
 }
 
+// SubmissionNeighbors returns the works just before and after id in the list f selects, in
+// the list's order (newest change first): two indexed lookups, whatever the list's length.
+// id need not match f (a decision may have moved it out); "" where there is none.
+func (sb *Submissions) SubmissionNeighbors(ctx context.Context, f contest.SubmissionFilter, id string) (prev, next string, err error) {
+	g := sb.db.gorm.WithContext(ctx)
+	const at = "(SELECT updated_at FROM submissions WHERE id = ?)"
+	f.Limit, f.Offset = 0, 0
+	for _, side := range []struct {
+		where, order string
+		out          *string
+	}{
+		{"updated_at > " + at + " OR (updated_at = " + at + " AND id < ?)", "updated_at ASC, id DESC", &prev},
+		{"updated_at < " + at + " OR (updated_at = " + at + " AND id > ?)", "updated_at DESC, id ASC", &next},
+	} {
+		var ids []string
+		if err := sb.filter(g.Model(&submissionRow{}), f).Where(side.where, id, id, id).Order(side.order).Limit(1).Pluck("id", &ids).Error; err != nil {
+			return "", "", translate(err, "作品")
+		}
+		if len(ids) == 1 {
+			*side.out = ids[0]
+		}
+	}
+	return prev, next, nil
+}
+
 // CountSubmissions counts the submissions matching f in one query.
 func (sb *Submissions) CountSubmissions(ctx context.Context, f contest.SubmissionFilter) (int64, error) {
 	var n int64
@@ -507,7 +532,11 @@ func (sb *Submissions) filter(q *gorm.DB, f contest.SubmissionFilter) *gorm.DB {
 	default:
 		q = q.Where("video_check = ?", string(f.Check))
 	}
-	if f.Formal != "" {
+	switch f.Formal {
+	case "":
+	case contest.FormalPending:
+		q = q.Where("id NOT IN (SELECT submission_id FROM formal_reviews)")
+	default:
 		q = q.Where("id IN (SELECT submission_id FROM formal_reviews WHERE decision = ?)", string(f.Formal))
 	}
 	if f.Reason != "" {

@@ -189,7 +189,7 @@ func TestAdminPage_NumberSearchKeepsTheNumberOutOfTheURL(t *testing.T) {
 			t.Fatalf("redirect URL %q", loc)
 		}
 		doc := mustDoc(t, org.Must(http.StatusOK, "GET", loc, nil))
-		if rows := doc.Find("#submissions tbody tr td:first-child a"); rows.Length() != 1 || rows.Text() != "医院里的青年" {
+		if rows := doc.Find("#submissions tbody tr td.title > a"); rows.Length() != 1 || rows.Text() != "医院里的青年" {
 			t.Errorf("filtered list = %q", rows.Text())
 		}
 		html, _ := doc.Html()

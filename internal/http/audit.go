@@ -2,9 +2,13 @@ package http
 
 import (
 	"encoding/csv"
+	"html/template"
 	"mime"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -37,7 +41,7 @@ func (s auditLog) apiAudit(c echo.Context) error {
 	u, _ := currentUser(c)
 	limit, _ := strconv.Atoi(c.QueryParam("limit"))
 	offset, _ := strconv.Atoi(c.QueryParam("offset"))
-	entries, total, err := s.svc.Reports.Audit(c.Request().Context(), u, limit, offset)
+	entries, total, err := s.svc.Reports.Audit(c.Request().Context(), u, contest.AuditFilter{Limit: limit, Offset: offset})
 	if err != nil {
 		return err
 	}
@@ -55,35 +59,105 @@ type auditPageJSON struct {
 	Total int64       `json:"total"`
 }
 
-// auditPage is a page of the audit log.
+// auditPage is a page of the audit log: the entries with their names and changes, the
+// filters, and the choices the filter form offers.
 type auditPage struct {
-	Entries    []contest.AuditEntry
+	Rows       []auditEntryView
 	Total      int64
-	Prev, Next string
+	Prev, Next template.URL
+	Query      template.URL // the filters (encoded by url.Values), for the CSV link
+	Filtered   bool
+	Actor      string
+	Entity     string
+	Subject    string
+	From, To   string // YYYY-MM-DD, Beijing days, both included
+	Actors     []contest.User
+	Entities   []auditOption
 }
+
+// auditEntryView is one row of the page.
+type auditEntryView struct {
+	contest.AuditEntry
+	Subject string
+	Changes []auditChange
+}
+
+// auditOption is a choice of the entity filter.
+type auditOption struct{ Code, Label string }
 
 const auditPageSize = 100
 
+// auditFilterFrom reads the page's filters from the query string. Dates are whole days in
+// Beijing time; the "to" day is included.
+func auditFilterFrom(c echo.Context) (contest.AuditFilter, auditPage) {
+	q := c.QueryParams()
+	d := auditPage{Actor: q.Get("actor"), Entity: q.Get("entity"), Subject: strings.TrimSpace(q.Get("q")),
+		From: q.Get("from"), To: q.Get("to")}
+	f := contest.AuditFilter{ActorID: d.Actor, Entity: d.Entity, Subject: d.Subject}
+	if t, err := time.ParseInLocation("2006-01-02", d.From, beijing); err == nil {
+		f.From = t
+	} else {
+		d.From = ""
+	}
+	if t, err := time.ParseInLocation("2006-01-02", d.To, beijing); err == nil {
+		f.To = t.AddDate(0, 0, 1)
+	} else {
+		d.To = ""
+	}
+	v := url.Values{}
+	for k, val := range map[string]string{"actor": d.Actor, "entity": d.Entity, "q": d.Subject, "from": d.From, "to": d.To} {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	d.Query, d.Filtered = template.URL(v.Encode()), len(v) > 0
+	return f, d
+}
+
 func (s auditLog) pageAudit(c echo.Context) error {
 	u, _ := currentUser(c)
+	ctx := c.Request().Context()
 	n, _ := strconv.Atoi(c.QueryParam("page"))
 	n = max(n, 1)
-	entries, total, err := s.svc.Reports.Audit(c.Request().Context(), u, auditPageSize, (n-1)*auditPageSize)
+	f, d := auditFilterFrom(c)
+	f.Limit, f.Offset = auditPageSize, (n-1)*auditPageSize
+	entries, total, err := s.svc.Reports.Audit(ctx, u, f)
 	if err != nil {
 		return err
 	}
-	d := auditPage{Entries: entries, Total: total}
+	names, err := s.svc.Reports.AuditNames(ctx, u, entries)
+	if err != nil {
+		return err
+	}
+	if d.Actors, err = s.svc.Reports.AuditActors(ctx, u); err != nil {
+		return err
+	}
+	d.Total = total
+	for _, a := range entries {
+		d.Rows = append(d.Rows, auditEntryView{AuditEntry: a, Subject: auditSubject(a, names),
+			Changes: auditDiff(a.Entity, a.Before, a.After, names)})
+	}
+	for code, label := range entityLabels {
+		d.Entities = append(d.Entities, auditOption{code, label})
+	}
+	slices.SortFunc(d.Entities, func(a, b auditOption) int { return strings.Compare(a.Code, b.Code) })
+	page := func(p int) template.URL {
+		if d.Query == "" {
+			return template.URL("page=" + strconv.Itoa(p))
+		}
+		return d.Query + template.URL("&page="+strconv.Itoa(p))
+	}
 	if n > 1 {
-		d.Prev = "page=" + strconv.Itoa(n-1)
+		d.Prev = page(n - 1)
 	}
 	if int64(n*auditPageSize) < total {
-		d.Next = "page=" + strconv.Itoa(n+1)
+		d.Next = page(n + 1)
 	}
 	return s.render(c, http.StatusOK, "admin_audit", view{Title: "审计日志", Wide: true, Data: d})
 }
 
-// auditCSV exports the whole audit log as CSV (UTF-8 with a byte-order mark, so Excel shows the
-// Chinese), newest first.
+// auditCSV exports the audit log (with the page's filters, if any) as CSV, with the codes and
+// JSON as recorded (UTF-8 with a byte-order mark, so Excel shows the Chinese), newest first.
 func (s auditLog) auditCSV(c echo.Context) error {
 	u, _ := currentUser(c)
 	ctx := c.Request().Context()
@@ -92,8 +166,10 @@ func (s auditLog) auditCSV(c echo.Context) error {
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "审计日志.csv"}))
 	first := true
 	var w *csv.Writer
+	f, _ := auditFilterFrom(c)
 	for offset := 0; ; offset += 500 {
-		entries, _, err := s.svc.Reports.Audit(ctx, u, 500, offset)
+		f.Limit, f.Offset = 500, offset
+		entries, _, err := s.svc.Reports.Audit(ctx, u, f)
 		if err != nil {
 			if first {
 				return err

@@ -1,7 +1,9 @@
 package http
 
 import (
+	"html/template"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -13,6 +15,7 @@ import (
 type formalReviews struct{ *Server }
 
 func (s formalReviews) routes(r router) {
+	r.admin.POST("/submissions/formal-review", s.pageBulkFormal)
 	r.admin.POST("/submissions/:id/formal-review", s.pageFormalReview)
 	r.org.PUT("/submissions/:id/formal-review", s.apiFormalReview)
 }
@@ -48,7 +51,9 @@ func (s formalReviews) apiFormalReview(c echo.Context) error {
 	return c.JSON(http.StatusOK, toSubmissionJSON(sub.Masked(), "", true))
 }
 
-// pageFormalReview is the formal review form on the organizer's view of a work.
+// pageFormalReview is the formal review form on the organizer's view of a work. With "next"
+// (the work after it in the list the organizer is walking, whose filters travel in "walk"),
+// the organizer lands on that work, ready for its review; otherwise back on this one.
 func (s formalReviews) pageFormalReview(c echo.Context) error {
 	u, _ := currentUser(c)
 	_, err := s.svc.Judging.DecideFormal(c.Request().Context(), u, c.Param("id"),
@@ -56,5 +61,29 @@ func (s formalReviews) pageFormalReview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/admin/submissions/"+c.Param("id")+"#formal")
+	walk, _ := url.ParseQuery(c.FormValue("walk"))
+	w := adminWork{Walk: template.URL(walkQuery(walk).Encode())}
+	if next := c.FormValue("next"); next != "" && c.FormValue("stay") == "" {
+		flash(c, "formal_next")
+		return c.Redirect(http.StatusSeeOther, string(w.WalkURL(next))+"#formal")
+	}
+	flash(c, "formal")
+	return c.Redirect(http.StatusSeeOther, string(w.WalkURL(c.Param("id")))+"#formal")
+}
+
+// pageBulkFormal passes the formal review of the works ticked in the list, each audited on its
+// own, and shows the list again (same filters and page) with what was passed and, by title,
+// what could not be and why.
+func (s formalReviews) pageBulkFormal(c echo.Context) error {
+	u, _ := currentUser(c)
+	form, err := formParams(c)
+	if err != nil {
+		return err
+	}
+	res, err := s.svc.Judging.PassFormal(c.Request().Context(), u, form["id"])
+	if err != nil {
+		return err
+	}
+	walk, _ := url.ParseQuery(c.FormValue("walk"))
+	return adminSubmissions{s.Server}.showList(c, walkQuery(walk), &res)
 }

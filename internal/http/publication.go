@@ -23,7 +23,7 @@ func (s publicationDesk) routes(r router) {
 	r.admin.POST("/publication/settings", s.pagePublicationSettings)
 	r.admin.POST("/publication/purge", s.pagePurge)
 	r.admin.GET("/publication/certificate-preview", s.previewCertificate)
-	r.admin.POST("/publication/exports", s.publicationAction(s.startExport))
+	r.admin.POST("/publication/exports", s.pageStartExport)
 	r.admin.POST("/recommendations/:id", s.publicationAction(s.recommend))
 	r.org.GET("/publication", s.apiPublication)
 	r.org.POST("/publication/publicity", s.apiPublicationAction(s.apiStartPublicity))
@@ -242,9 +242,16 @@ func (s publicationDesk) recommend(c echo.Context, u contest.User) error {
 	return s.svc.Publication.SetRecommended(c.Request().Context(), u, c.Param("id"), c.FormValue("on") == "1")
 }
 
-func (s publicationDesk) startExport(c echo.Context, u contest.User) error {
-	_, err := s.svc.Reports.StartExport(c.Request().Context(), u, c.FormValue("kind"))
-	return err
+// pageStartExport starts building a package in the background and says so, and where it will
+// be downloaded, on the desk's 证书与导出 section.
+func (s publicationDesk) pageStartExport(c echo.Context) error {
+	u, _ := currentUser(c)
+	j, err := s.svc.Reports.StartExport(c.Request().Context(), u, c.FormValue("kind"))
+	if err != nil {
+		return err
+	}
+	flash(c, "export_"+j.Kind)
+	return c.Redirect(http.StatusSeeOther, "/admin/publication#packages")
 }
 
 func publicationInput(c echo.Context) contest.PublicationSettings {

@@ -23,9 +23,22 @@ func (e *env) ConfirmAwards(org *client, works ...map[string]any) ([]*client, []
 		org.PassFormal(id)
 		owners, ids = append(owners, c), append(ids, id)
 	}
+	e.ScoreInOrder(org, ids, func(settings map[string]any) {
+		settings["quotas"] = []map[string]any{{"count": 1}, {"count": 1}, {"count": 1}}
+	})
+	org.Must(http.StatusOK, "POST", "/api/v1/admin/judging/close", nil)
+	org.Must(http.StatusOK, "POST", "/api/v1/admin/awards/confirm", nil)
+	return owners, ids
+}
+
+// ScoreInOrder has the organizer change the judging settings (tune), invite one judge and
+// assign the works, and the judge score them so that they rank in the order given. The clock
+// is left in the review window.
+func (e *env) ScoreInOrder(org *client, ids []string, tune func(settings map[string]any)) {
+	e.t.Helper()
 	var settings map[string]any
 	org.Must(http.StatusOK, "GET", "/api/v1/admin/judging/settings", nil).JSON(e.t, &settings)
-	settings["quotas"] = []map[string]any{{"count": 1}, {"count": 1}, {"count": 1}}
+	tune(settings)
 	org.Must(http.StatusOK, "PUT", "/api/v1/admin/judging/settings", settings)
 	judge, _, _ := e.InviteJudge(org, "judge@example.org", "王评委", "省科技馆")
 	org.Must(http.StatusOK, "POST", "/api/v1/admin/assignments/run", nil)
@@ -35,9 +48,6 @@ func (e *env) ConfirmAwards(org *client, works ...map[string]any) ([]*client, []
 		scores := map[string]float64{"theme": 29 - p, "orientation": 19 - p, "timeliness": 24 - p, "artistry": 24 - p}
 		judge.Must(http.StatusOK, "PUT", "/api/v1/judge/works/"+id+"/review", map[string]any{"scores": scores, "submit": true})
 	}
-	org.Must(http.StatusOK, "POST", "/api/v1/admin/judging/close", nil)
-	org.Must(http.StatusOK, "POST", "/api/v1/admin/awards/confirm", nil)
-	return owners, ids
 }
 
 // workOf is validInput with another title, employer and address.

@@ -204,6 +204,17 @@ type judgingPage struct {
 	Closing  bool // just closed: list the works with fewer reviews
 }
 
+// ShortWorks are the ranked works with fewer reviews than the contest asks for.
+func (d judgingPage) ShortWorks() []contest.RankingRow {
+	var out []contest.RankingRow
+	for _, r := range d.Ranking.Rows {
+		if r.Short {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 func (s rankings) pageJudging(c echo.Context) error {
 	return s.showJudging(c, judgingPage{})
 }

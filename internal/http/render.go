@@ -114,7 +114,7 @@ var (
 		"excluded": "不通过", "invite": "邀请", "activate": "启用", "deactivate": "停用", "close": "结束评审", "settings": "修改设置",
 		"decide": "处理", "publicity": "开始公示", "publish": "发布", "unpublish": "撤回发布", "recommend": "推荐",
 		"unrecommend": "取消推荐", "submit": "提交评分", "draft": "保存草稿", "update": "修改", "reset_password": "重置密码",
-		"purge_personal_data": "清除个人信息", "reset": "恢复默认"}
+		"purge_personal_data": "清除个人信息", "reset": "恢复默认", "resend_invitation": "重发邀请"}
 )
 
 func labelOr(m map[string]string, code string) string {
@@ -166,6 +166,11 @@ var flashText = map[string]string{
 	"emailchanged": "邮箱已更改并验证，今后请使用新邮箱登录",
 	"verifysent":   "验证邮件已发送，请查收并点击邮件中的链接",
 	"emailsent":    "确认邮件已发送到新邮箱；点击邮件中的链接后，邮箱才会更改",
+	"formal":       "形式审查结果已保存",
+	"formal_next":  "上一件作品的形式审查结果已保存；这是列表中的下一件",
+
+	"export_" + contest.ExportCertificates: "正在后台生成全部获奖证书（ZIP），请稍候：完成后在本页“证书与导出”表中点击“下载”（进度自动更新；未自动更新时请刷新本页）",
+	"export_" + contest.ExportNational:     "正在后台生成推荐至全国作品包，请稍候：完成后在本页“证书与导出”表中点击“下载”（进度自动更新；未自动更新时请刷新本页）",
 }
 
 func flash(c echo.Context, key string) {

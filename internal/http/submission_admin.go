@@ -1,6 +1,7 @@
 package http
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -82,19 +83,42 @@ type adminList struct {
 	Page       contest.SubmissionPage
 	All        int64
 	Filtered   bool
-	Prev, Next string
+	Prev, Next template.URL // query strings, encoded by url.Values
 	query      url.Values
+	// Walk is the list's filters and page, carried by the links to each work so the work's
+	// page can go to the previous and next work of the same list.
+	Walk template.URL
+	// Report is what a bulk formal review just did.
+	Report *contest.FormalBulkResult
+}
+
+// FormalFilters are the choices of the formal review filter.
+func (adminList) FormalFilters() []contest.FormalDecision { return contest.FormalFilters }
+
+// walkKeys are the query keys of the list that travel from work to work: the filters and the
+// page of the list to go back to.
+var walkKeys = []string{"status", "q", "employer", "id_key", "mobile_key", "consent", "check", "reason", "formal", "page"}
+
+// walkQuery keeps the list's filters (and page) of a query string, and nothing else.
+func walkQuery(q url.Values) url.Values {
+	out := url.Values{}
+	for _, k := range walkKeys {
+		if v := q.Get(k); v != "" {
+			out.Set(k, v)
+		}
+	}
+	return out
 }
 
 // QueryWithout returns the current query string without key (and without the page).
-func (a adminList) QueryWithout(key string) string {
+func (a adminList) QueryWithout(key string) template.URL {
 	q := url.Values{}
 	for k, v := range a.query {
 		if k != key && k != "page" {
 			q[k] = v
 		}
 	}
-	return q.Encode()
+	return template.URL(q.Encode())
 }
 
 // filterFromQuery reads the list filters of a URL. Personal numbers come only as keyed hashes
@@ -103,7 +127,7 @@ func filterFromQuery(q url.Values) contest.SubmissionFilter {
 	return contest.SubmissionFilter{
 		Status: contest.Status(q.Get("status")), Query: q.Get("q"), Employer: q.Get("employer"),
 		IDKey: q.Get("id_key"), MobileKey: q.Get("mobile_key"), Consent: q.Get("consent"),
-		Check: contest.CheckState(q.Get("check")), Reason: q.Get("reason"),
+		Check: contest.CheckState(q.Get("check")), Reason: q.Get("reason"), Formal: contest.FormalDecision(q.Get("formal")),
 	}
 }
 
@@ -125,7 +149,7 @@ func (s adminSubmissions) listSubmissions(c echo.Context, f contest.SubmissionFi
 // to the list with the numbers replaced by their keyed hashes.
 func (s adminSubmissions) pageAdminSearch(c echo.Context) error {
 	q := url.Values{}
-	for _, k := range []string{"status", "q", "employer", "consent", "check", "reason"} {
+	for _, k := range []string{"status", "q", "employer", "consent", "check", "reason", "formal"} {
 		if v := strings.TrimSpace(c.FormValue(k)); v != "" {
 			q.Set(k, v)
 		}
@@ -141,26 +165,31 @@ func (s adminSubmissions) pageAdminSearch(c echo.Context) error {
 }
 
 func (s adminSubmissions) pageAdminSubmissions(c echo.Context) error {
-	q := c.QueryParams()
+	return s.showList(c, c.QueryParams(), nil)
+}
+
+// showList renders the organizer's list for the query q, with the report of a bulk action
+// just done, if any.
+func (s adminSubmissions) showList(c echo.Context, q url.Values, report *contest.FormalBulkResult) error {
 	pageNo, _ := strconv.Atoi(q.Get("page"))
 	pageNo = max(pageNo, 1)
 	ct, f, page, err := s.listSubmissions(c, filterFromQuery(q), adminPageSize, (pageNo-1)*adminPageSize)
 	if err != nil {
 		return err
 	}
-	d := adminList{Filter: f, Page: page, query: q}
+	d := adminList{Filter: f, Page: page, query: q, Walk: template.URL(walkQuery(q).Encode()), Report: report}
 	for _, n := range page.ByStatus {
 		d.All += n
 	}
 	d.Filtered = f.Query != "" || f.Employer != "" || f.IDKey != "" || f.MobileKey != "" || f.Consent != "" ||
-		f.Check != "" || f.Reason != ""
-	withPage := func(n int) string {
+		f.Check != "" || f.Reason != "" || f.Formal != ""
+	withPage := func(n int) template.URL {
 		v := url.Values{}
 		for k, vs := range q {
 			v[k] = vs
 		}
 		v.Set("page", strconv.Itoa(n))
-		return v.Encode()
+		return template.URL(v.Encode())
 	}
 	if pageNo > 1 {
 		d.Prev = withPage(pageNo - 1)
@@ -182,5 +211,40 @@ func (s adminSubmissions) pageAdminSubmission(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "admin_submission", view{Title: sub.Registration.Title, Contest: ct, Data: sub.Masked()})
+	walk := walkQuery(c.QueryParams())
+	f := filterFromQuery(walk)
+	f.ContestID = ct.ID
+	prev, next, err := s.svc.Registration.SubmissionNeighbors(ctx, u, f, sub.ID)
+	if err != nil {
+		return err
+	}
+	d := adminWork{Submission: sub.Masked(), Walk: template.URL(walk.Encode()), Prev: prev, Next: next}
+	return s.render(c, http.StatusOK, "admin_submission", view{Title: sub.Registration.Title, Contest: ct, Data: d})
+}
+
+// adminWork is the organizer's view of one work, with the works before and after it in the
+// list it was opened from (Walk: that list's filters, kept in every link).
+type adminWork struct {
+	contest.Submission
+	Walk       template.URL // the list's query string, encoded by url.Values
+	Prev, Next string
+}
+
+// WalkURL is the address of the work id within the same list ("" for none).
+func (w adminWork) WalkURL(id string) template.URL {
+	if id == "" {
+		return ""
+	}
+	if w.Walk == "" {
+		return template.URL("/admin/submissions/" + url.PathEscape(id))
+	}
+	return template.URL("/admin/submissions/" + url.PathEscape(id) + "?" + string(w.Walk))
+}
+
+// ListURL is the list the work was opened from.
+func (w adminWork) ListURL() template.URL {
+	if w.Walk == "" {
+		return "/admin/submissions"
+	}
+	return "/admin/submissions?" + w.Walk
 }
