@@ -106,7 +106,7 @@ func TestReview_AssignScoreAndRankBlind(t *testing.T) {
 			}
 		}
 		// Blind in the pages too: the queue and the review page.
-		for _, path := range []string{"/my", "/judge/works/" + w} {
+		for _, path := range []string{"/judge", "/judge/works/" + w} {
 			page := string(j1.Must(http.StatusOK, "GET", path, nil).Body)
 			for _, personal := range []string{"张三", idZhang, "13800138000", "zhang@example.org", "zhangsan", "孝陵卫街", "210014",
 				"省农业科学院", "东南大学", "省人民医院"} {
@@ -436,8 +436,8 @@ func TestReviewPage_ScoreFormMarksBadInputAndWalksTheQueue(t *testing.T) {
 	if loc := judge.Must(http.StatusSeeOther, "POST", "/judge/works/"+first, full).Header.Get("Location"); loc != "/judge/works/"+second {
 		t.Errorf("after submitting the first work: %q, want the next unscored /judge/works/%s", loc, second)
 	}
-	if loc := judge.Must(http.StatusSeeOther, "POST", "/judge/works/"+second, full).Header.Get("Location"); loc != "/my" {
-		t.Errorf("after submitting the last work: %q, want /my", loc)
+	if loc := judge.Must(http.StatusSeeOther, "POST", "/judge/works/"+second, full).Header.Get("Location"); loc != "/judge" {
+		t.Errorf("after submitting the last work: %q, want the queue /judge", loc)
 	}
 	judge.Must(http.StatusOK, "GET", "/api/v1/judge/works", nil).JSON(t, &q)
 	for _, it := range q.Items {
