@@ -226,7 +226,7 @@ func (s reviews) showJudgeWork(c echo.Context, status int, d judgeWorkPage, err 
 	if d.Progress, qerr = s.judgeQueue(c); qerr != nil {
 		return qerr
 	}
-	v := view{Title: d.Task.Title, Data: d, Contest: ct}
+	v := view{Title: d.Task.Title, Data: d, Contest: ct, Wide: true} // room for the scores beside the video
 	if err != nil {
 		v.Errors, v.ErrorMsg = contest.ErrorFields(err), contest.ErrorMessage(err)
 	}

@@ -426,6 +426,21 @@ func TestReviewPage_ScoreFormMarksBadInputAndWalksTheQueue(t *testing.T) {
 			t.Errorf("%v: the page does not say %q on the work:\n%s", tc.form, tc.say, body)
 		}
 	}
+	// Without JavaScript too, each score out of range is refused and marked by its own field.
+	r = judge.Must(http.StatusUnprocessableEntity, "POST", "/judge/works/"+first,
+		url.Values{"score_theme": {"3526"}, "score_orientation": {"1818"}, "score_artistry": {"20"}, "action": {"draft"}})
+	doc := mustDoc(t, r)
+	for key, say := range map[string]string{"theme": "“主题契合度”的分数须在0到30之间", "orientation": "“导向与内容”的分数须在0到20之间"} {
+		field := doc.Find(`[name="score_` + key + `"]`)
+		if field.AttrOr("aria-invalid", "") != "true" || field.AttrOr("aria-describedby", "") != "score-err-"+key ||
+			strings.TrimSpace(doc.Find("#score-err-"+key).Text()) != say {
+			t.Errorf("score_%s out of range: aria-invalid %q, message beside it %q, want %q", key,
+				field.AttrOr("aria-invalid", ""), doc.Find("#score-err-"+key).Text(), say)
+		}
+	}
+	if field := doc.Find(`[name="score_artistry"]`); field.AttrOr("aria-invalid", "") != "" || doc.Find("#score-err-artistry").AttrOr("hidden", "x") == "x" {
+		t.Errorf("a score in range is marked: aria-invalid %q", field.AttrOr("aria-invalid", ""))
+	}
 	// A page drawn before the rubric changed sends a criterion that is gone: it is dropped.
 	stale := url.Values{"score_theme": {"20"}, "score_creativity": {"5"}, "action": {"draft"}}
 	judge.Must(http.StatusSeeOther, "POST", "/judge/works/"+first, stale)
