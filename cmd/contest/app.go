@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -222,7 +220,7 @@ func (a *app) seed(ctx context.Context, out io.Writer) error {
 		return nil
 	}
 	const email = "admin@contest.local"
-	password := generatePassword()
+	password := contest.NewPassword()
 	if _, err := a.svc.Registration.EnsureOrganizer(ctx, email, password, "组织者"); err != nil {
 		return err
 	}
@@ -281,14 +279,6 @@ func (a *app) watchFirstPassword(ctx context.Context) {
 			a.log.Warn("organizer.txt", "err", err)
 		}
 	}
-}
-
-func generatePassword() string {
-	b := make([]byte, 12)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return strings.NewReplacer("-", "x", "_", "y").Replace(base64.RawURLEncoding.EncodeToString(b))
 }
 
 // mediaToolsInstalled reports whether ffprobe and ffmpeg are on PATH.

@@ -32,6 +32,9 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 		return usageError{fmt.Errorf("contest demo runs only on its own SQLite database and folder: drop -database-url and -s3-endpoint")}
 	}
 	cfg.Jobs.Workers = max(cfg.Jobs.Workers, 1) // the demo's videos are checked by its own jobs
+	if err := checkAddr(cfg.Addr); err != nil { // before its folder and clock are made
+		return err
+	}
 	if err := demo.CheckFolder(cfg.DataDir); err != nil {
 		return usageError{err}
 	}

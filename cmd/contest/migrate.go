@@ -40,7 +40,7 @@ func organizer(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	generated := password == ""
 	if generated {
-		password = generatePassword()
+		password = contest.NewPassword()
 	}
 	a, err := openApp(ctx, cfg, newLogger(cfg, stderr), contest.Options{})
 	if err != nil {

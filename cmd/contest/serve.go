@@ -9,6 +9,7 @@ import (
 	"net/http"
 	neturl "net/url"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jskx/contest/internal/demo"
@@ -28,14 +29,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 func runServer(ctx context.Context, cfg config, clock *demo.Clock, stdout, stderr io.Writer) error {
 	log := newLogger(cfg, stderr)
 	log.Info("starting", "config", cfg.String(), "demo", clock != nil)
-	// Migrations run before the port opens: no connection waits on them.
+	// A busy port fails the start before anything is created or printed (the first organizer
+	// and its password); the port opens for good after the migrations: no connection waits on them.
+	if err := checkAddr(cfg.Addr); err != nil {
+		return err
+	}
 	a, extra, metrics, err := startCommand(ctx, cfg, log, stderr)
 	if err != nil {
 		return err
 	}
 	defer a.close()
 	defer metrics.stop()
-	ln, err := net.Listen("tcp", cfg.Addr)
+	ln, err := listen(cfg.Addr)
 	if err != nil {
 		return err
 	}
@@ -97,6 +102,24 @@ func runServer(ctx context.Context, cfg config, clock *demo.Clock, stdout, stder
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// listen opens addr for the service, saying in Chinese what to do when the port is taken.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("端口 %s 已被占用，请用 -addr（或 CONTEST_ADDR）指定其他端口 / %w", addr, err)
+	}
+	return ln, err
+}
+
+// checkAddr tells whether the service can listen on addr, closing the port again at once.
+func checkAddr(addr string) error {
+	ln, err := listen(addr)
+	if err != nil {
+		return err
+	}
+	return ln.Close()
 }
 
 // siteURL is what to open in a browser: the base URL, or the listener's address.

@@ -25,6 +25,7 @@ const (
 
 	EBadRequest      = "bad_request"              // the request is malformed (not a form or query the server reads)
 	EBadJSON         = "bad_json"                 // the body is not valid JSON
+	EUnknownField    = "unknown_field"            // the body has a field the operation does not take; see Error.Fields
 	ETooLarge        = "too_large"                // the body is larger than the server accepts
 	ETooManyRequests = "too_many_requests"        // a rate limit was hit; try again later
 	EPasswordChange  = "password_change_required" // signed in with a temporary password: choose one first

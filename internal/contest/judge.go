@@ -138,7 +138,5 @@ func judgeAudit(u User) map[string]any {
 	return map[string]any{"email": u.Email, "name": u.Name, "employer": u.Employer, "disabled": u.Disabled}
 }
 
-// oneTimePassword is 12 characters an organizer can read out or send.
-func oneTimePassword() string {
-	return strings.NewReplacer("-", "x", "_", "y").Replace(randomToken()[:12])
-}
+// oneTimePassword is a password an organizer can read out or send (see NewPassword).
+func oneTimePassword() string { return NewPassword() }

@@ -57,8 +57,11 @@ func (s *MediaService) StartUpload(ctx context.Context, actor User, submissionID
 		}
 		// Storage no longer knows it (expired there): start afresh.
 	}
-	if closed != nil {
-		return UploadStatus{}, closed // a new upload after the close
+	if closed != nil { // a new upload after the close: says so, not that the grace is over
+		if _, err := s.uploadWindow(c, s.Now()); err != nil {
+			return UploadStatus{}, err
+		}
+		return UploadStatus{}, closed
 	}
 	m, err := s.multipart()
 	if err != nil {
@@ -135,31 +138,38 @@ func (s *MediaService) ownUpload(ctx context.Context, actor User, u Upload) (Upl
 	return u, ttl, err
 }
 
-// uploadWindow says whether an upload opened at started may go on now, and for how long.
+// uploadWindow says whether an upload opened at started may go on now, and for how long: while
+// collection is open, or in the grace after the close when it was opened before the close.
+// Refused after the close, it says which of the two it is: opened too late, or the grace over.
 func (s *MediaService) uploadWindow(c Contest, started time.Time) (time.Duration, error) {
 	now := s.Now()
 	closes := c.CollectionCloses()
-	if err := c.CheckCollectionOpen(now); err != nil {
-		if ErrorCode(err) != EDeadline || started.After(closes) || !now.Before(closes.Add(s.settings.Grace)) {
-			if ErrorCode(err) == EDeadline {
-				return 0, Errorf(EDeadline, "作品征集已于%s（北京时间）截止，截止前开始的上传可在截止后%s内完成，现已超过，无法继续上传。已保存的内容不受影响",
-					FormatTime(c.CollectionEnd, Beijing), formatMinutes(s.settings.Grace))
-			}
-			return 0, err
-		}
+	err := c.CheckCollectionOpen(now)
+	switch {
+	case err != nil && ErrorCode(err) != EDeadline:
+		return 0, err
+	case err != nil && !started.Before(closes):
+		return 0, Errorf(EDeadline, "作品征集已于%s（北京时间）截止，截止后不能再开始上传。已保存的内容不受影响",
+			FormatTime(c.CollectionEnd, Beijing))
+	case err != nil && !now.Before(closes.Add(s.settings.Grace)):
+		return 0, Errorf(EDeadline, "作品征集已于%s（北京时间）截止，截止前开始的上传可在截止后%s内完成，现已超过，无法继续上传。已保存的内容不受影响",
+			FormatTime(c.CollectionEnd, Beijing), formatMinutes(s.settings.Grace))
 	}
 	return min(s.settings.URLTTL, closes.Add(s.settings.Grace).Sub(now)), nil
 }
 
 // finalizeWindow returns nil when, as far as time goes, sub may be submitted now: while
 // collection is open, or in the grace after the close when its video's upload was opened before.
+// Refused, it says that collection has closed: submitting is not uploading.
 func (s *MediaService) finalizeWindow(c Contest, sub Submission) error {
 	err := c.CheckCollectionOpen(s.Now())
 	if err == nil || ErrorCode(err) != EDeadline || sub.Video == nil {
 		return err
 	}
-	_, err = s.uploadWindow(c, sub.Video.StartedAt)
-	return err
+	if _, outOfGrace := s.uploadWindow(c, sub.Video.StartedAt); outOfGrace != nil {
+		return err
+	}
+	return nil
 }
 
 // Allowed says what the owner may do with sub's video now: upload one (collection open, or the

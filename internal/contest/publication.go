@@ -49,6 +49,11 @@ const (
 	StageWithdrawn Stage = "withdrawn" // published, then withdrawn: nothing public; may be published again
 )
 
+// Stages returns every stage, in the order results go through them (withdrawn last).
+func Stages() []Stage {
+	return []Stage{StageJudging, StageConfirmed, StagePublicity, StageReady, StagePublished, StageWithdrawn}
+}
+
 // Label returns the stage in Chinese.
 func (s Stage) Label() string {
 	return map[Stage]string{StageJudging: "评审中", StageConfirmed: "奖项已确认，待公示", StagePublicity: "公示中",

@@ -106,7 +106,7 @@ type JudgeLoad struct {
 // reviewReminder reminds a judge with unfinished reviews that the review closes within lead.
 func reviewReminder(now time.Time, c Contest, p JudgeLoad, l reminderLead) Notification {
 	key := fmt.Sprintf("remind:review:%s:%s:%d", c.ID, l.Code, c.ReviewEnd.Unix())
-	return notice(now, c, p.JudgeID, NoteReviewReminder, key, "/my", noticeValues(c, "剩余时间", l.Label,
+	return notice(now, c, p.JudgeID, NoteReviewReminder, key, "/judge", noticeValues(c, "剩余时间", l.Label,
 		"评审截止", FormatTime(c.ReviewEnd, Beijing), "未完成数", fmt.Sprint(p.Assigned-p.Done), "作品总数", fmt.Sprint(p.Assigned)))
 }
 
@@ -124,7 +124,7 @@ func assignedNotifications(now time.Time, c Contest, added []ReviewRecord, total
 		slices.Sort(ids)
 		sum := sha256.Sum256([]byte(strings.Join(ids, ",")))
 		key := fmt.Sprintf("assigned:%s:%x", c.ID, sum[:8])
-		out = append(out, notice(now, c, judge, NoteReviewAssigned, key, "/my", noticeValues(c,
+		out = append(out, notice(now, c, judge, NoteReviewAssigned, key, "/judge", noticeValues(c,
 			"新分配数", fmt.Sprint(len(ids)), "作品总数", fmt.Sprint(max(total[judge], len(ids))),
 			"评审截止", FormatTime(c.ReviewEnd, Beijing))))
 	}
@@ -137,7 +137,7 @@ func closedNotifications(now time.Time, c Contest, progress []JudgeLoad) []Notif
 	out := make([]Notification, 0, len(progress))
 	for _, p := range progress {
 		key := fmt.Sprintf("judging_closed:%s:%d", c.ID, c.Judging.ClosedAt.Unix())
-		out = append(out, notice(now, c, p.JudgeID, NoteJudgingClosed, key, "/my", noticeValues(c,
+		out = append(out, notice(now, c, p.JudgeID, NoteJudgingClosed, key, "/judge", noticeValues(c,
 			"已完成数", fmt.Sprint(p.Done), "作品总数", fmt.Sprint(p.Assigned))))
 	}
 	return out

@@ -198,11 +198,15 @@ func (s *JudgingService) saveReview(ctx context.Context, actor User, c Contest, 
 		if submit {
 			return JudgeTask{}, err
 		}
-		// A draft keeps what is in range; missing criteria are fine.
+		// A draft may miss criteria; every score out of range is refused, each by its field.
+		wrong := Fields{}
 		for field, fe := range ErrorFields(err) {
 			if fe.Code != "score_missing" {
-				return JudgeTask{}, (Fields{field: fe}).Err()
+				wrong[field] = fe
 			}
+		}
+		if err := wrong.Err(); err != nil {
+			return JudgeTask{}, err
 		}
 	}
 	comment, fe := ValidateText(comment, false, 1000)

@@ -3,7 +3,6 @@ package demo
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -103,7 +102,7 @@ func (d *Demo) Seed(ctx context.Context) error {
 	if _, err := d.svc.Contests.SeedContest(ctx, Contest(d.clock.Now())); err != nil {
 		return err
 	}
-	orgPassword, password := newPassword(), newPassword()
+	orgPassword, password := contest.NewPassword(), contest.NewPassword()
 	if _, err := d.svc.Registration.EnsureOrganizer(ctx, OrganizerEmail, orgPassword, "演示组织者"); err != nil {
 		return err
 	}
@@ -334,19 +333,6 @@ func idNumber(region string, year, seq int) string {
 		sum += int(base[i]-'0') * w
 	}
 	return base + string("10X98765432"[sum%11])
-}
-
-// newPassword is a random password of 12 letters and digits without look-alikes.
-func newPassword() string {
-	const letters = "abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRTUVWXY346789"
-	b := make([]byte, 12)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	for i := range b {
-		b[i] = letters[int(b[i])%len(letters)]
-	}
-	return string(b)
 }
 
 // writeAccounts saves the accounts file (0600): the demo prints it at every start.

@@ -111,12 +111,9 @@ func (s accountLinks) pageResetPost(c echo.Context) error {
 		return s.formError(c, "reset", d.title(), err, d)
 	}
 	s.setSession(c, sess)
-	key, next := "reset", "/my" // a judge's queue, a contestant's works
-	switch {
-	case a.Purpose == contest.TokenInvite:
+	key, next := "reset", homeOf(u)
+	if a.Purpose == contest.TokenInvite {
 		key = "invited"
-	case u.IsOrganizer():
-		next = "/admin/submissions"
 	}
 	flash(c, key)
 	return c.Redirect(http.StatusSeeOther, next)

@@ -282,7 +282,7 @@ func TestJudgeInvitation_ByLinkResentOnceUsed(t *testing.T) {
 		var otp struct{ Password string }
 		org.Must(http.StatusCreated, "POST", "/api/v1/admin/judges",
 			map[string]any{"email": address("judge2"), "name": "李评委", "employer": "东南大学"}).JSON(t, &otp)
-		if len(otp.Password) != 12 {
+		if len(otp.Password) != contest.GeneratedPasswordLen {
 			t.Errorf("one-time password %q", otp.Password)
 		}
 	})

@@ -120,10 +120,7 @@ func (s accounts) pageLoginPost(c echo.Context) error {
 	s.setSession(c, sess)
 	next := form.Next
 	if next == "" {
-		next = "/my"
-		if u.IsOrganizer() {
-			next = "/admin/submissions"
-		}
+		next = homeOf(u)
 	}
 	return c.Redirect(http.StatusSeeOther, next)
 }

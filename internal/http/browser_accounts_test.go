@@ -88,7 +88,7 @@ func TestBrowser_JudgeAcceptsAnInvitationByLinkAndLandsOnTheQueue(t *testing.T) 
 	}
 	b.Screenshot("invitation-form")
 	b.Submit("set a password", Fill(`main form [name="new_password"]`, "judge-chosen"), chromedp.Click(chromedp.ID("set-password")))
-	if !strings.HasSuffix(b.URL(), "/my") || !strings.Contains(b.Text("#judge-home h1"), "赵评委评委，您好") {
+	if !strings.HasSuffix(b.URL(), "/judge") || !strings.Contains(b.Text("#judge-home h1"), "赵评委评委，您好") {
 		b.Fatalf("the judge is not on the queue: %s", b.URL())
 	}
 	b.Screenshot("judge-invited")

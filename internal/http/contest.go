@@ -38,7 +38,7 @@ func (s contestSettings) apiUpdateContest(c echo.Context) error {
 	}
 	body := toContestJSON(ct, s.svc.Now())
 	if err := bind(c, &body); err != nil {
-		return err
+		return publicationSettingsElsewhere(err)
 	}
 	updated, err := s.svc.Contests.UpdateContest(ctx, u, body.toDomain(ct))
 	if err != nil {

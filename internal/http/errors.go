@@ -32,6 +32,7 @@ var statusOf = map[string]int{
 	contest.EInternal:        http.StatusInternalServerError,
 	contest.EBadRequest:      http.StatusBadRequest,
 	contest.EBadJSON:         http.StatusBadRequest,
+	contest.EUnknownField:    http.StatusUnprocessableEntity,
 	contest.ETooLarge:        http.StatusRequestEntityTooLarge,
 	contest.ETooManyRequests: http.StatusTooManyRequests,
 	contest.EPasswordChange:  http.StatusForbidden,

@@ -19,12 +19,41 @@ import (
 	"github.com/jskx/contest/internal/contest"
 )
 
-// bind decodes a JSON body; a malformed one is a 400 with a stable code.
+// bind decodes a JSON body into dst; a malformed one is a 400 with a stable code, and a field
+// dst does not have is a 422 unknown_field naming it: a misspelt or misplaced setting is refused,
+// never ignored with a 200. Other content types are read as Echo reads them.
 func bind(c echo.Context, dst any) error {
-	if err := (&echo.DefaultBinder{}).BindBody(c, dst); err != nil {
+	r := c.Request()
+	if !strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEApplicationJSON) {
+		if err := (&echo.DefaultBinder{}).BindBody(c, dst); err != nil {
+			return contest.Errorf(contest.EBadJSON, "请求内容不是有效的JSON")
+		}
+		return nil
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(dst)
+	if name, ok := unknownField(err); ok {
+		return &contest.Error{Code: contest.EUnknownField, Message: "不认识的字段：" + name,
+			Fields: map[string]contest.FieldError{name: {Code: contest.EUnknownField, Message: "不认识的字段：" + name}}}
+	}
+	if err != nil && !errors.Is(err, io.EOF) { // an empty body leaves dst as it is
 		return contest.Errorf(contest.EBadJSON, "请求内容不是有效的JSON")
 	}
 	return nil
+}
+
+// unknownField returns the name in encoding/json's error for a field the target lacks.
+func unknownField(err error) (string, bool) {
+	if err == nil {
+		return "", false
+	}
+	_, quoted, ok := strings.Cut(err.Error(), "unknown field ")
+	if !ok {
+		return "", false
+	}
+	name, uerr := strconv.Unquote(quoted)
+	return name, uerr == nil
 }
 
 func nonNil[T any](s []T) []T {

@@ -25,8 +25,8 @@ func (s home) pageMy(c echo.Context) error {
 	if u.IsOrganizer() {
 		return c.Redirect(http.StatusSeeOther, "/admin/submissions")
 	}
-	if u.Role == contest.RoleJudge {
-		return reviews{s.Server}.pageJudgeQueue(c)
+	if u.Role == contest.RoleJudge { // a judge's home is the queue at /judge
+		return c.Redirect(http.StatusSeeOther, "/judge")
 	}
 	subs, err := s.svc.Registration.MySubmissions(c.Request().Context(), u)
 	if err != nil {
@@ -37,6 +37,18 @@ func (s home) pageMy(c echo.Context) error {
 		return err
 	}
 	return s.render(c, http.StatusOK, "my", view{Title: "我的作品", Data: myPage{Works: subs, Results: results, Published: results != nil}})
+}
+
+// homeOf is where an account starts after signing in: an organizer's 作品管理, a judge's queue,
+// a contestant's works.
+func homeOf(u contest.User) string {
+	switch {
+	case u.IsOrganizer():
+		return "/admin/submissions"
+	case u.Role == contest.RoleJudge:
+		return "/judge"
+	}
+	return "/my"
 }
 
 // myPage is a contestant's works, with their results once published.

@@ -68,8 +68,11 @@ func TestJudges_InviteSignInAndDeactivate(t *testing.T) {
 			t.Fatalf("first page with the one-time password goes to %q, want /account/password", loc)
 		}
 		judge.Must(http.StatusNoContent, "POST", "/api/v1/me/password", map[string]string{"current_password": invited.Password, "new_password": "judge-own-pass"})
-		if doc := mustDoc(t, judge.Must(http.StatusOK, "GET", "/my", nil)); doc.Find("#judge-home").Length() != 1 {
+		if doc := mustDoc(t, judge.Must(http.StatusOK, "GET", "/judge", nil)); doc.Find("#judge-home").Length() != 1 {
 			t.Error("a judge's home is not the judge's page")
+		}
+		if loc := judge.Must(http.StatusSeeOther, "GET", "/my", nil).Header.Get("Location"); loc != "/judge" {
+			t.Errorf("a judge's /my goes to %q, want the queue at /judge", loc)
 		}
 		if r := judge.Do("POST", "/api/v1/submissions", validInput()); r.Status != http.StatusForbidden {
 			t.Errorf("a judge enters a work = %d, want 403", r.Status)

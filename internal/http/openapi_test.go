@@ -243,6 +243,10 @@ func TestOpenAPI_EveryOperationWithABodyDocumentsItsRefusals(t *testing.T) {
 			if _, ok := responses["400"]; !ok {
 				t.Errorf("%s takes JSON but does not document 400", op)
 			}
+			// A field the operation does not take is 422 unknown_field.
+			if _, ok := responses["422"]; !ok {
+				t.Errorf("%s takes JSON but does not document 422 (unknown_field)", op)
+			}
 		}
 	}
 }

@@ -26,6 +26,8 @@ func (s publicationDesk) routes(r router) {
 	r.admin.POST("/publication/exports", s.pageStartExport)
 	r.admin.POST("/recommendations/:id", s.publicationAction(s.recommend))
 	r.org.GET("/publication", s.apiPublication)
+	r.org.GET("/publication/settings", s.apiPublicationSettings)
+	r.org.PUT("/publication/settings", s.apiUpdatePublicationSettings)
 	r.org.POST("/publication/publicity", s.apiPublicationAction(s.apiStartPublicity))
 	r.org.POST("/publication/publish", s.apiPublicationAction(s.apiPublish))
 	r.org.POST("/publication/unpublish", s.apiPublicationAction(s.apiUnpublish))

@@ -223,7 +223,7 @@ func TestReminders_JudgesAreToldOfAssignmentsRemindedAndThanked(t *testing.T) {
 			if len(got) != 1 {
 				t.Fatalf("a judge has %d assignment messages, want 1", len(got))
 			}
-			if got[0].Subject != "新的评审任务：2 件作品" || !strings.Contains(got[0].Body, "2022年5月28日 23:59:59") || got[0].Link != "/my" {
+			if got[0].Subject != "新的评审任务：2 件作品" || !strings.Contains(got[0].Body, "2022年5月28日 23:59:59") || got[0].Link != "/judge" {
 				t.Errorf("assignment message = %+v", got[0])
 			}
 		}

@@ -17,6 +17,7 @@ import (
 type reviews struct{ *Server }
 
 func (s reviews) routes(r router) {
+	r.my.GET("/judge", s.pageJudgeHome)
 	r.my.GET("/judge/works/:id", s.pageJudgeWork)
 	r.my.POST("/judge/works/:id", s.pageScoreWork)
 	r.my.POST("/judge/works/:id/conflict", s.pageDeclareConflict)
@@ -167,6 +168,19 @@ func (s reviews) judgeQueue(c echo.Context) (judgeQueuePage, error) {
 	return d, err
 }
 
+// pageJudgeHome is a judge's home, the queue. An organizer is sent to the judging desk; a
+// contestant is told the page is for judges.
+func (s reviews) pageJudgeHome(c echo.Context) error {
+	u, _ := currentUser(c)
+	switch {
+	case u.IsOrganizer():
+		return c.Redirect(http.StatusSeeOther, "/admin/judging")
+	case u.Role != contest.RoleJudge:
+		return contest.Errorf(contest.EForbidden, "评审任务页仅供评委使用；您的作品请在“我的作品”中查看")
+	}
+	return s.pageJudgeQueue(c)
+}
+
 func (s reviews) pageJudgeQueue(c echo.Context) error {
 	d, err := s.judgeQueue(c)
 	if err != nil {
@@ -212,7 +226,7 @@ func (s reviews) showJudgeWork(c echo.Context, status int, d judgeWorkPage, err 
 	if d.Progress, qerr = s.judgeQueue(c); qerr != nil {
 		return qerr
 	}
-	v := view{Title: d.Task.Title, Data: d, Contest: ct}
+	v := view{Title: d.Task.Title, Data: d, Contest: ct, Wide: true} // room for the scores beside the video
 	if err != nil {
 		v.Errors, v.ErrorMsg = contest.ErrorFields(err), contest.ErrorMessage(err)
 	}
@@ -281,7 +295,7 @@ func (s reviews) pageScoreWork(c echo.Context) error {
 	case r.Next != "":
 		return c.Redirect(http.StatusSeeOther, "/judge/works/"+r.Next)
 	}
-	return c.Redirect(http.StatusSeeOther, "/my")
+	return c.Redirect(http.StatusSeeOther, "/judge")
 }
 
 // unknownCriteria returns the criteria a refused review named that the rubric does not have.
@@ -325,5 +339,5 @@ func (s reviews) pageDeclareConflict(c echo.Context) error {
 	if err := s.svc.Judging.DeclareConflict(c.Request().Context(), u, c.Param("id"), c.FormValue("reason")); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/my")
+	return c.Redirect(http.StatusSeeOther, "/judge")
 }

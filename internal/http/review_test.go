@@ -106,7 +106,7 @@ func TestReview_AssignScoreAndRankBlind(t *testing.T) {
 			}
 		}
 		// Blind in the pages too: the queue and the review page.
-		for _, path := range []string{"/my", "/judge/works/" + w} {
+		for _, path := range []string{"/judge", "/judge/works/" + w} {
 			page := string(j1.Must(http.StatusOK, "GET", path, nil).Body)
 			for _, personal := range []string{"张三", idZhang, "13800138000", "zhang@example.org", "zhangsan", "孝陵卫街", "210014",
 				"省农业科学院", "东南大学", "省人民医院"} {
@@ -426,6 +426,21 @@ func TestReviewPage_ScoreFormMarksBadInputAndWalksTheQueue(t *testing.T) {
 			t.Errorf("%v: the page does not say %q on the work:\n%s", tc.form, tc.say, body)
 		}
 	}
+	// Without JavaScript too, each score out of range is refused and marked by its own field.
+	r = judge.Must(http.StatusUnprocessableEntity, "POST", "/judge/works/"+first,
+		url.Values{"score_theme": {"3526"}, "score_orientation": {"1818"}, "score_artistry": {"20"}, "action": {"draft"}})
+	doc := mustDoc(t, r)
+	for key, say := range map[string]string{"theme": "“主题契合度”的分数须在0到30之间", "orientation": "“导向与内容”的分数须在0到20之间"} {
+		field := doc.Find(`[name="score_` + key + `"]`)
+		if field.AttrOr("aria-invalid", "") != "true" || field.AttrOr("aria-describedby", "") != "score-err-"+key ||
+			strings.TrimSpace(doc.Find("#score-err-"+key).Text()) != say {
+			t.Errorf("score_%s out of range: aria-invalid %q, message beside it %q, want %q", key,
+				field.AttrOr("aria-invalid", ""), doc.Find("#score-err-"+key).Text(), say)
+		}
+	}
+	if field := doc.Find(`[name="score_artistry"]`); field.AttrOr("aria-invalid", "") != "" || doc.Find("#score-err-artistry").AttrOr("hidden", "x") == "x" {
+		t.Errorf("a score in range is marked: aria-invalid %q", field.AttrOr("aria-invalid", ""))
+	}
 	// A page drawn before the rubric changed sends a criterion that is gone: it is dropped.
 	stale := url.Values{"score_theme": {"20"}, "score_creativity": {"5"}, "action": {"draft"}}
 	judge.Must(http.StatusSeeOther, "POST", "/judge/works/"+first, stale)
@@ -436,8 +451,8 @@ func TestReviewPage_ScoreFormMarksBadInputAndWalksTheQueue(t *testing.T) {
 	if loc := judge.Must(http.StatusSeeOther, "POST", "/judge/works/"+first, full).Header.Get("Location"); loc != "/judge/works/"+second {
 		t.Errorf("after submitting the first work: %q, want the next unscored /judge/works/%s", loc, second)
 	}
-	if loc := judge.Must(http.StatusSeeOther, "POST", "/judge/works/"+second, full).Header.Get("Location"); loc != "/my" {
-		t.Errorf("after submitting the last work: %q, want /my", loc)
+	if loc := judge.Must(http.StatusSeeOther, "POST", "/judge/works/"+second, full).Header.Get("Location"); loc != "/judge" {
+		t.Errorf("after submitting the last work: %q, want the queue /judge", loc)
 	}
 	judge.Must(http.StatusOK, "GET", "/api/v1/judge/works", nil).JSON(t, &q)
 	for _, it := range q.Items {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -235,8 +236,9 @@ func TestUploadDeadlineAndGrace(t *testing.T) {
 
 		e.Clock.Set(closes.Add(10 * time.Minute))
 		if r := c.Do("POST", "/api/v1/submissions/"+s.ID+"/video/uploads",
-			map[string]any{"name": "new.mp4", "size": 1000, "last_modified": 5}); r.Status != http.StatusForbidden || r.ErrorCode() != contest.EDeadline {
-			t.Fatalf("new upload after the close = %d %s, want 403 deadline_passed", r.Status, r.Body)
+			map[string]any{"name": "new.mp4", "size": 1000, "last_modified": 5}); r.Status != http.StatusForbidden || r.ErrorCode() != contest.EDeadline ||
+			!strings.Contains(r.ErrorMessage(), "截止后不能再开始上传") || strings.Contains(r.ErrorMessage(), "现已超过") {
+			t.Fatalf("new upload after the close = %d %s, want 403 deadline_passed saying it cannot start after the close", r.Status, r.Body)
 		}
 		// The page is reloaded in the grace: picking the same file resumes it.
 		if again := c.StartUpload(s.ID, f); again.ID != u.ID || !slices.Equal(partsDone(again), []int{1}) {
@@ -253,8 +255,9 @@ func TestUploadDeadlineAndGrace(t *testing.T) {
 		// Past the grace, the rest is refused and what was sent stays.
 		e.Clock.Set(closes.Add(31 * time.Minute))
 		if r := c.Do("POST", "/api/v1/submissions/"+s.ID+"/video/uploads", map[string]any{
-			"name": f.Name, "size": f.Size, "last_modified": f.LastModified}); r.Status != http.StatusForbidden || r.ErrorCode() != contest.EDeadline {
-			t.Fatalf("resume after the grace = %d %s, want deadline_passed", r.Status, r.Body)
+			"name": f.Name, "size": f.Size, "last_modified": f.LastModified}); r.Status != http.StatusForbidden || r.ErrorCode() != contest.EDeadline ||
+			!strings.Contains(r.ErrorMessage(), "截止前开始的上传可在截止后30分钟内完成，现已超过") {
+			t.Fatalf("resume after the grace = %d %s, want deadline_passed saying the grace is over", r.Status, r.Body)
 		}
 		if _, r := c.Targets(u, f, 3); r.Status != http.StatusForbidden || r.ErrorCode() != contest.EDeadline {
 			t.Fatalf("part targets after the grace = %d %s, want deadline_passed", r.Status, r.Body)

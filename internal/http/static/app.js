@@ -60,7 +60,7 @@
   // Mark the fields with errors and bring the first one into view: on a phone the message at
   // the top is far from the field.
   var first = null;
-  document.querySelectorAll('.err').forEach(function (err) {
+  document.querySelectorAll('.err:not([hidden])').forEach(function (err) { // a hidden one waits for a script's message
     var prev = err.previousElementSibling;
     if (!prev) return;
     var inputs = prev.matches('input,select,textarea') ? [prev] : prev.querySelectorAll('input:not([type=hidden]),textarea');
