@@ -436,6 +436,37 @@ func (db *DB) RequeueChecks(ctx context.Context, lostBefore time.Time, limit int
 			return 0, translate(err, "作品")
 		}
 	}
+	n, err := db.requeueCandidateChecks(ctx, lostBefore, limit-len(rows))
+	return len(rows) + n, err
+}
+
+// requeueCandidateChecks queues the lost checks of candidate videos, as RequeueChecks does for
+// the works' videos.
+func (db *DB) requeueCandidateChecks(ctx context.Context, lostBefore time.Time, limit int) (int, error) {
+	if limit <= 0 {
+		return 0, nil
+	}
+	var rows []candidateRow
+	err := db.gorm.WithContext(ctx).Select("submission_id", "video_key").
+		Where("video_check = ? AND (video_check_queued_at IS NULL OR video_check_queued_at < ?)",
+			string(contest.CheckPending), lostBefore.UTC()).
+		Order("video_uploaded_at").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return 0, translate(err, "作品")
+	}
+	for _, r := range rows {
+		err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			err := tx.Model(&candidateRow{}).Where("submission_id = ? AND video_key = ?", r.SubmissionID, r.VideoKey).
+				Update("video_check_queued_at", time.Now().UTC()).Error
+			if err != nil {
+				return err
+			}
+			return db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: r.SubmissionID, VideoKey: r.VideoKey})
+		})
+		if err != nil {
+			return 0, translate(err, "作品")
+		}
+	}
 	return len(rows), nil
 }
 

@@ -290,6 +290,11 @@ func (sb *Submissions) SubmissionByID(ctx context.Context, id string) (contest.S
 		return s, err
 	}
 	s.Uploading = open[id]
+	cands, err := sb.candidates(ctx, []string{id})
+	if err != nil {
+		return s, err
+	}
+	s.Candidate = cands[id]
 	formal, err := sb.formalReviews(ctx, []string{id})
 	s.Formal = formal[id]
 	return s, err
@@ -403,12 +408,16 @@ func (sb *Submissions) ListSubmissions(ctx context.Context, f contest.Submission
 	if err != nil {
 		return page, err
 	}
+	cands, err := sb.candidates(ctx, ids)
+	if err != nil {
+		return page, err
+	}
 	for _, r := range rows {
 		s, err := sb.toDomainSubmission(r, byID[r.ID], false)
 		if err != nil {
 			return page, contest.Internal(err)
 		}
-		s.Uploading, s.Formal = open[r.ID], formal[r.ID]
+		s.Uploading, s.Formal, s.Candidate = open[r.ID], formal[r.ID], cands[r.ID]
 		page.Items = append(page.Items, s)
 	}
 	return page, nil
