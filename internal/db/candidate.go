@@ -133,13 +133,7 @@ func (sb *Submissions) PromoteCandidate(ctx context.Context, submissionID, oldKe
 		if res.RowsAffected != 1 {
 			return contest.ErrStale
 		}
-		if err := sb.db.insertNotifications(ctx, tx, notes); err != nil {
-			return err
-		}
-		if copies == nil {
-			return nil
-		}
-		return sb.db.queueCopy(ctx, tx, *copies)
+		return sb.db.followVerdict(ctx, tx, copies, notes)
 	})
 	return translate(err, "作品")
 }

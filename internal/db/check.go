@@ -104,15 +104,21 @@ func (sb *Submissions) SaveVideoVerdict(ctx context.Context, submissionID, video
 		if err != nil || n != 1 {
 			return err // replaced meanwhile: nothing to make or tell
 		}
-		if err := sb.db.insertNotifications(ctx, tx, notes); err != nil {
-			return err
-		}
-		if copies == nil {
-			return nil
-		}
-		return sb.db.queueCopy(ctx, tx, *copies)
+		return sb.db.followVerdict(ctx, tx, copies, notes)
 	})
 	return translate(err, "作品")
+}
+
+// followVerdict inserts what follows a verdict in its transaction tx: the notes, and the job
+// making the video's copies unless copies is nil.
+func (db *DB) followVerdict(ctx context.Context, tx *gorm.DB, copies *contest.VideoCopyArgs, notes []contest.Notification) error {
+	if err := db.insertNotifications(ctx, tx, notes); err != nil {
+		return err
+	}
+	if copies == nil {
+		return nil
+	}
+	return db.queueCopy(ctx, tx, *copies)
 }
 
 // SaveVideoCopies records what was made from a video (poster, web copy, done) if its verdict is

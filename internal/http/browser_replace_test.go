@@ -39,12 +39,19 @@ func writeVideo(t *testing.T, f videoFile) string {
 }
 
 // waitFor evaluates cond on the page every half second until it is true: unlike a query
-// started before it, this follows the page through the reload that ends an upload.
+// started before it, this follows the page through the reload that ends an upload. A busy
+// page (hashing, reloading) that does not answer one evaluation is asked again.
 func waitFor(b *browser, cond string, timeout time.Duration) {
 	b.t.Helper()
-	for end := time.Now().Add(timeout); !Eval[bool](b, cond); time.Sleep(500 * time.Millisecond) {
+	for end := time.Now().Add(timeout); ; time.Sleep(500 * time.Millisecond) {
+		ctx, cancel := b.step()
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](cond))
+		cancel()
+		if err == nil && ok {
+			return
+		}
 		if time.Now().After(end) {
-			b.Fatalf("still not %s after %v", cond, timeout)
+			b.Fatalf("still not %s after %v (%v)", cond, timeout, err)
 		}
 	}
 }
@@ -139,7 +146,7 @@ func TestBrowser_UploadInWeChat(t *testing.T) {
 		b.Errorf("confirmation in WeChat = %q", got)
 	}
 	b.Do("upload in WeChat all the same", chromedp.Click(chromedp.CSS(".confirm-upload .confirm-yes"), chromedp.NodeVisible))
-	waitFor(b, `!!document.querySelector(".current-video")`, 60*time.Second)
+	waitFor(b, `!!document.querySelector(".current-video")`, 90*time.Second)
 	if got := b.Text(".current-video"); !strings.Contains(got, "微信里选的视频.mp4") {
 		b.Errorf("after the upload the page shows %q", got)
 	}
