@@ -189,11 +189,12 @@ func (s *MediaService) CheckVideo(ctx context.Context, a VideoCheckArgs, attempt
 		return nil // deleted meanwhile
 	case serr != nil:
 		return errors.Join(err, serr)
-	case sub.Video == nil || sub.Video.Key != a.VideoKey:
+	case sub.videoByKey(a.VideoKey) == nil:
 		return nil // replaced meanwhile
-	case sub.Video.Check.hasVerdict():
+	case sub.videoByKey(a.VideoKey).Check.hasVerdict():
 		return err // recorded meanwhile; a failure now must not take the verdict back
 	}
+	// A candidate that cannot be checked stays, its file kept, beside the accepted video.
 	state := CheckPending
 	if final {
 		state = CheckFailed
@@ -213,14 +214,21 @@ func (s *MediaService) checkVideo(ctx context.Context, a VideoCheckArgs, attempt
 	} else if err != nil {
 		return err
 	}
-	if sub.Video == nil || sub.Video.Key != a.VideoKey {
+	v := sub.videoByKey(a.VideoKey)
+	if v == nil {
 		return nil
 	}
+	candidate := v == sub.Candidate
 	c, err := s.contests.ContestByID(ctx, sub.ContestID)
 	if err != nil {
 		return err
 	}
-	if cur := sub.Video.Check; cur.hasVerdict() {
+	if cur := v.Check; cur.hasVerdict() && candidate {
+		// A refused candidate (an accepted one is no longer a candidate): its file may have
+		// outlived the run that recorded the verdict.
+		s.deleteVideo(ctx, a.VideoKey)
+		return nil
+	} else if cur.hasVerdict() {
 		// An earlier run recorded the verdict (its replica died before the job was marked
 		// done): it stands, and its copies were queued with it. A verdict recorded before the
 		// copies were a job of their own may lack them; queueing them again is harmless.
@@ -245,6 +253,9 @@ func (s *MediaService) checkVideo(ctx context.Context, a VideoCheckArgs, attempt
 	if verdict.OK {
 		check.State = CheckAccepted
 	}
+	if candidate {
+		return s.settleCandidate(ctx, c, sub, check)
+	}
 	var copies *VideoCopyArgs
 	if poster, webCopy := check.needs(); poster || webCopy {
 		copies = &VideoCopyArgs{SubmissionID: a.SubmissionID, VideoKey: a.VideoKey}
@@ -253,6 +264,30 @@ func (s *MediaService) checkVideo(ctx context.Context, a VideoCheckArgs, attempt
 	}
 	note := verdictNotification(now, c, sub, a.VideoKey, check)
 	return s.submissions.SaveVideoVerdict(ctx, a.SubmissionID, a.VideoKey, check, copies, []Notification{note})
+}
+
+// settleCandidate records the verdict on sub's candidate video. Accepted, the candidate
+// replaces the work's video, whose files are then deleted; refused, the verdict stays on the
+// candidate to tell the contestant why, the candidate's file is deleted, and the work's video
+// stays the one entered.
+func (s *MediaService) settleCandidate(ctx context.Context, c Contest, sub Submission, check VideoCheck) error {
+	cand, old := *sub.Candidate, sub.Video
+	note := candidateNotification(s.Now(), c, sub, cand, check)
+	if check.State != CheckAccepted {
+		check.Done = true // nothing is made from a refused candidate
+		if err := s.submissions.SaveVideoVerdict(ctx, sub.ID, cand.Key, check, nil, []Notification{note}); err != nil {
+			return err
+		}
+		s.deleteVideo(ctx, cand.Key)
+		return nil
+	}
+	cand.Check = check
+	copies := &VideoCopyArgs{SubmissionID: sub.ID, VideoKey: cand.Key}
+	if err := s.submissions.PromoteCandidate(ctx, sub.ID, old.Key, cand, copies, []Notification{note}); err != nil {
+		return err // replaced meanwhile: the job's retry finds the candidate gone and stops
+	}
+	s.deleteVideo(ctx, old.Key)
+	return nil
 }
 
 // mediaInput is where the media tools read a stored video.
@@ -355,7 +390,8 @@ func (s *MediaService) storeWebCopy(ctx context.Context, input, videoKey string)
 }
 
 // RecheckVideo queues the media check of a submission's video again, e.g. after a check
-// failed because storage or ffmpeg was unavailable. Organizers only.
+// failed because storage or ffmpeg was unavailable; of its candidate video instead when that
+// one has no verdict. Organizers only.
 func (s *MediaService) RecheckVideo(ctx context.Context, actor User, id string) (Submission, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return Submission{}, err
@@ -367,7 +403,11 @@ func (s *MediaService) RecheckVideo(ctx context.Context, actor User, id string) 
 	if sub.Video == nil {
 		return Submission{}, Errorf(EConflict, "该作品尚未上传视频")
 	}
-	if err := s.submissions.RequestVideoCheck(ctx, sub.ID, sub.Video.Key); err != nil {
+	key := sub.Video.Key
+	if cand := sub.Candidate; cand != nil && !cand.Check.hasVerdict() {
+		key = cand.Key // a candidate that could not be checked is what needs checking
+	}
+	if err := s.submissions.RequestVideoCheck(ctx, sub.ID, key); err != nil {
 		return Submission{}, err
 	}
 	return s.submissions.SubmissionByID(ctx, id)

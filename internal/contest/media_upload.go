@@ -249,7 +249,8 @@ func (s *MediaService) WritePart(ctx context.Context, actor User, storageID stri
 
 // CompleteUpload joins the parts of the actor's upload into the video when storage holds
 // exactly parts 1..N of the planned sizes and their composite checksum is the one the client
-// computed. The video replaces the submission's previous one, whose object is then removed.
+// computed. The video replaces the submission's previous one, whose object is then removed;
+// a previous one that passed its check is replaced only once the new one passes too.
 func (s *MediaService) CompleteUpload(ctx context.Context, actor User, uploadID, checksum string) (Submission, error) {
 	u, err := s.uploads.UploadByID(ctx, uploadID)
 	if err != nil {
@@ -306,42 +307,58 @@ func (s *MediaService) CompleteUpload(ctx context.Context, actor User, uploadID,
 	return s.recordUpload(ctx, u, sum, size)
 }
 
-// recordUpload records the object storage joined for u as its submission's video, and
-// completes u. When that fails (the database is down) u stays open and the object stays, so
-// the same completion can be sent again (see joinedBefore).
+// recordUpload records the object storage joined for u as its submission's video (or, when the
+// work has a video that passed its check, as the candidate to replace it), and completes u.
+// When that fails (the database is down) u stays open and the object stays, so the same
+// completion can be sent again (see joinedBefore).
 func (s *MediaService) recordUpload(ctx context.Context, u Upload, sum string, size int64) (Submission, error) {
 	now := s.Now()
 	v := Video{Attachment: Attachment{Key: u.Key, Name: u.FileName, ContentType: u.ContentType, Size: size},
 		Checksum: sum, StartedAt: u.CreatedAt, UploadedAt: now, Check: VideoCheck{State: CheckPending}}
 	u.State, u.Checksum, u.UpdatedAt, u.CompletedAt = UploadCompleted, sum, now, &now
-	sub, old, err := s.attachVideo(ctx, &u, v)
+	sub, dropped, err := s.attachVideo(ctx, &u, v)
 	if err != nil {
 		// The object is kept: the row still points at it as this upload's key, and a sweep
 		// of orphans can find it. Losing the bytes silently is the one thing not allowed.
 		return Submission{}, err
 	}
-	if old != nil && old.Key != v.Key {
-		s.deleteVideo(ctx, old.Key) // the new video is recorded
+	for _, old := range dropped {
+		if old.Key != v.Key {
+			s.deleteVideo(ctx, old.Key) // the new video is recorded
+		}
 	}
 	return sub, nil
 }
 
-// attachVideo records v as the video of u's submission and completes u, both or neither. A
-// submission changed meanwhile (a consent, a finalization) is read again and the rule applied
-// to what it is now. It returns the submission as saved and its previous video.
-func (s *MediaService) attachVideo(ctx context.Context, u *Upload, v Video) (Submission, *Video, error) {
+// attachVideo records v for u's submission and completes u, both or neither: as the work's
+// video, or as its candidate when the work's video passed its check (Submission.KeepsVideo). A
+// submission changed meanwhile (a consent, a finalization, a verdict) is read again and the
+// rule applied to what it is now. It returns the submission as saved and the videos v put
+// aside (a replaced video, an earlier candidate), whose objects the caller deletes.
+func (s *MediaService) attachVideo(ctx context.Context, u *Upload, v Video) (Submission, []Video, error) {
 	for attempt := 1; ; attempt++ {
 		sub, err := s.submissions.SubmissionByID(ctx, u.SubmissionID)
 		if err != nil {
 			return Submission{}, nil, err
 		}
-		old := sub.Video
-		reopened := sub.AttachVideo(v)
-		err = s.uploads.FinishUpload(ctx, u, &sub, reopened)
+		var dropped []Video
+		if sub.Candidate != nil {
+			dropped = append(dropped, *sub.Candidate) // a newer upload wins over a candidate
+		}
+		if sub.KeepsVideo() {
+			sub.ProposeVideo(v)
+			err = s.uploads.FinishCandidate(ctx, u, &sub)
+		} else {
+			if sub.Video != nil {
+				dropped = append(dropped, *sub.Video)
+			}
+			reopened := sub.AttachVideo(v)
+			err = s.uploads.FinishUpload(ctx, u, &sub, reopened)
+		}
 		if errors.Is(err, ErrStale) && attempt < 5 {
 			continue
 		}
-		return sub, old, err
+		return sub, dropped, err
 	}
 }
 

@@ -75,6 +75,17 @@ var noticeKinds = []NoticeKind{
 		},
 	},
 	{
+		Kind: NoteCandidateRejected, Label: "新视频检查未通过", Audience: RoleContestant,
+		When: "已有视频通过检查后，新上传用于替换的视频未通过格式检查时（原视频保留）",
+		Fields: []NoticeField{fieldTitle, {"新视频", "创新誓言-终版.mp4"}, {"原因", "1. 视频时长 3 分 12 秒，超过 3 分钟的上限"},
+			{"参赛视频", "创新誓言.mp4"}},
+		Default: NoticeTemplate{
+			Subject: "新视频未通过检查：《{作品名称}》",
+			Body: "作品《{作品名称}》新上传的视频“{新视频}”未通过格式检查，原因如下：\n{原因}\n" +
+				"原先通过检查的视频“{参赛视频}”仍是参赛视频，作品不受影响。如仍要更换，请按以上要求修改后重新上传。",
+		},
+	},
+	{
 		Kind: NoteFormalExcluded, Label: "形式审查未通过", Audience: RoleContestant, When: "组织方在形式审查中排除作品时",
 		Fields: []NoticeField{fieldTitle, fieldReason},
 		Default: NoticeTemplate{

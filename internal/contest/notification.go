@@ -57,6 +57,10 @@ const (
 	NoteObjectionReceived NotificationKind = "objection_received"
 	NoteObjectionDecided  NotificationKind = "objection_decided"
 	NoteObjectionUpheld   NotificationKind = "objection_upheld"
+
+	// NoteCandidateRejected: a video uploaded to replace an accepted one was refused; the
+	// accepted one stays.
+	NoteCandidateRejected NotificationKind = "video_candidate_rejected"
 )
 
 // Unread reports whether the recipient has not read it yet.
@@ -111,13 +115,37 @@ func verdictNotification(now time.Time, c Contest, sub Submission, videoKey stri
 		return notice(now, c, sub.OwnerID, NoteVideoAccepted, key, workLink(sub.ID),
 			noticeValues(c, "作品名称", noticeTitle(sub), "待办", todo))
 	}
+	return notice(now, c, sub.OwnerID, NoteVideoRejected, key, workLink(sub.ID),
+		noticeValues(c, "作品名称", noticeTitle(sub), "原因", reasonLines(check))).
+		withSMS(noticeTitle(sub))
+}
+
+// candidateNotification tells a work's owner the verdict on a video uploaded to replace one
+// that had passed: accepted, it has replaced that video; refused, with every reason, and the
+// earlier video is still the one entered.
+func candidateNotification(now time.Time, c Contest, sub Submission, cand Video, check VideoCheck) Notification {
+	if check.State == CheckAccepted {
+		n := verdictNotification(now, c, sub, cand.Key, check)
+		todo := "新上传的视频“" + cand.Name + "”已替换原先的参赛视频。"
+		if sub.Status != StatusSubmitted {
+			todo += "请确认报名信息和全部作品授权书后提交作品。"
+		}
+		n.Subject, n.Body = c.Notices.render(NoteVideoAccepted, noticeValues(c, "作品名称", noticeTitle(sub), "待办", todo))
+		return n
+	}
+	key := fmt.Sprintf("video:%s:%s:%s", sub.ID, cand.Key, check.State)
+	return notice(now, c, sub.OwnerID, NoteCandidateRejected, key, workLink(sub.ID),
+		noticeValues(c, "作品名称", noticeTitle(sub), "新视频", cand.Name, "原因", reasonLines(check),
+			"参赛视频", sub.Video.Name))
+}
+
+// reasonLines numbers a check's reasons, one a line.
+func reasonLines(check VideoCheck) string {
 	var reasons []string
 	for i, r := range check.Reasons {
 		reasons = append(reasons, fmt.Sprintf("%d. %s", i+1, r.Message))
 	}
-	return notice(now, c, sub.OwnerID, NoteVideoRejected, key, workLink(sub.ID),
-		noticeValues(c, "作品名称", noticeTitle(sub), "原因", strings.Join(reasons, "\n"))).
-		withSMS(noticeTitle(sub))
+	return strings.Join(reasons, "\n")
 }
 
 // exclusionNotification tells a work's owner that the work was excluded at 形式审查, with the

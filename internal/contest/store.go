@@ -75,8 +75,9 @@ type SubmissionStore interface {
 	// CountSubmissions counts the submissions matching f, reading none of them.
 	CountSubmissions(ctx context.Context, f SubmissionFilter) (int64, error)
 	DeleteSubmission(ctx context.Context, id string) error
-	// SaveVideoCheck records the check of the submission's video if its video is still the one
-	// under videoKey; otherwise it changes nothing and returns nil (the video was replaced).
+	// SaveVideoCheck records the check of the submission's video, or of its candidate video,
+	// whichever is still the one under videoKey; otherwise it changes nothing and returns nil
+	// (the video was replaced).
 	SaveVideoCheck(ctx context.Context, submissionID, videoKey string, c VideoCheck) error
 	// SaveVideoVerdict records the verdict as SaveVideoCheck does and, if the video is still
 	// videoKey, inserts the notes (one per event and recipient: a note already there is left
@@ -86,9 +87,14 @@ type SubmissionStore interface {
 	// SaveVideoCopies records c's poster, web copy and done flags if the video is still
 	// videoKey and its recorded verdict is still c's (checked at the same time).
 	SaveVideoCopies(ctx context.Context, submissionID, videoKey string, c VideoCheck) error
-	// RequestVideoCheck sets the check of the submission's video (if still videoKey) back to
-	// checking and queues it, in one transaction.
+	// RequestVideoCheck sets the check of the submission's video or candidate (whichever is
+	// still videoKey) back to checking and queues it, in one transaction.
 	RequestVideoCheck(ctx context.Context, submissionID, videoKey string) error
+	// PromoteCandidate makes the submission's candidate video (if still c's key, and its video
+	// still oldKey) its video, with the verdict c, in one transaction with the notes and, if
+	// copies is not nil, the job that makes its poster and web copy. The status stays. It
+	// returns ErrStale and changes nothing when either was replaced meanwhile.
+	PromoteCandidate(ctx context.Context, submissionID, oldKey string, candidate Video, copies *VideoCopyArgs, notes []Notification) error
 	// SaveFormalReview records the formal review of a submission, its audit entry and the notes
 	// (one per event and recipient), in one transaction.
 	SaveFormalReview(ctx context.Context, submissionID string, fr FormalReview, a AuditEntry, notes []Notification) error

@@ -64,6 +64,10 @@ type Submission struct {
 	Version int
 	Scan    *Attachment // optional scan of the signed paper 作品授权书
 	Video   *Video      // the finished video upload, nil until one completes
+	// Candidate is a video uploaded to replace one that passed its check. The accepted video
+	// stays the work's video while the candidate is checked; a candidate that passes replaces
+	// it, one that is refused stays here (its file deleted) to say why, until the next upload.
+	Candidate *Video
 	// Uploading is an upload in progress (a first video, or a replacement), if any.
 	Uploading *Upload
 	// Formal is the organizers' formal review, once decided.
@@ -81,7 +85,7 @@ type Submission struct {
 // must pass its check before the work counts as submitted again. It reports whether the
 // status changed.
 func (s *Submission) AttachVideo(v Video) (reopened bool) {
-	s.Video, s.Uploading = &v, nil
+	s.Video, s.Candidate, s.Uploading = &v, nil, nil
 	if s.Status != StatusSubmitted {
 		return false
 	}
@@ -89,11 +93,42 @@ func (s *Submission) AttachVideo(v Video) (reopened bool) {
 	return true
 }
 
+// KeepsVideo reports whether a new video must pass its check before it replaces the work's
+// video: when that video passed its own. A video still checking, refused or not checkable is
+// replaced at once.
+func (s Submission) KeepsVideo() bool {
+	return s.Video != nil && s.Video.Check.State == CheckAccepted
+}
+
+// ProposeVideo makes v the work's candidate video (see Candidate); the work's video and status
+// stay as they are. A candidate before it is replaced.
+func (s *Submission) ProposeVideo(v Video) {
+	s.Candidate, s.Uploading = &v, nil
+}
+
+// videoByKey returns the work's video or candidate stored under key, or nil (replaced).
+func (s *Submission) videoByKey(key string) *Video {
+	switch {
+	case s.Video != nil && s.Video.Key == key:
+		return s.Video
+	case s.Candidate != nil && s.Candidate.Key == key:
+		return s.Candidate
+	}
+	return nil
+}
+
+// CandidateChecking reports whether a candidate video is waiting for (or retrying) its check.
+func (s Submission) CandidateChecking() bool {
+	return s.Candidate != nil && s.Candidate.Check.State == CheckPending
+}
+
 // VideoState says in Chinese where the submission's video stands, for lists.
 func (s Submission) VideoState() string {
 	switch {
 	case s.Video != nil && s.Uploading != nil:
 		return "已上传，正在替换"
+	case s.CandidateChecking():
+		return s.Video.Check.State.Label() + "，新视频检查中"
 	case s.Video != nil:
 		return s.Video.Check.State.Label()
 	case s.Uploading != nil:

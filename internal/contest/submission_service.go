@@ -320,8 +320,10 @@ func (s *RegistrationService) DeleteSubmission(ctx context.Context, actor User, 
 	if sub.Scan != nil {
 		_ = s.storage.Delete(ctx, sub.Scan.Key) // the row is gone; a stray object is harmless
 	}
-	if sub.Video != nil {
-		s.media.deleteVideo(ctx, sub.Video.Key)
+	for _, v := range []*Video{sub.Video, sub.Candidate} {
+		if v != nil {
+			s.media.deleteVideo(ctx, v.Key)
+		}
 	}
 	return nil
 }

@@ -85,31 +85,40 @@ func checkUpdates(c contest.VideoCheck) map[string]any {
 	}
 }
 
-// SaveVideoCheck records the check of a submission's video if the video is still videoKey.
+// SaveVideoCheck records the check of a submission's video, or of its candidate video,
+// whichever is still videoKey.
 func (sb *Submissions) SaveVideoCheck(ctx context.Context, submissionID, videoKey string, c contest.VideoCheck) error {
-	err := sb.db.gorm.WithContext(ctx).Model(&submissionRow{}).
-		Where("id = ? AND video_key = ?", submissionID, videoKey).Updates(checkUpdates(c)).Error
+	err := sb.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		_, err := updateVideoByKey(tx, submissionID, videoKey, checkUpdates(c))
+		return err
+	})
 	return translate(err, "作品")
 }
 
-// SaveVideoVerdict records the verdict on a submission's video if the video is still videoKey,
+// SaveVideoVerdict records the verdict on a submission's video or candidate if still videoKey,
 // inserts its notifications and, if copies is not nil, queues the job that makes its poster and
 // web copy, in one transaction: a verdict is never recorded without what follows it.
 func (sb *Submissions) SaveVideoVerdict(ctx context.Context, submissionID, videoKey string, c contest.VideoCheck, copies *contest.VideoCopyArgs, notes []contest.Notification) error {
 	err := sb.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&submissionRow{}).Where("id = ? AND video_key = ?", submissionID, videoKey).Updates(checkUpdates(c))
-		if res.Error != nil || res.RowsAffected != 1 {
-			return res.Error // replaced meanwhile: nothing to make or tell
+		n, err := updateVideoByKey(tx, submissionID, videoKey, checkUpdates(c))
+		if err != nil || n != 1 {
+			return err // replaced meanwhile: nothing to make or tell
 		}
-		if err := sb.db.insertNotifications(ctx, tx, notes); err != nil {
-			return err
-		}
-		if copies == nil {
-			return nil
-		}
-		return sb.db.queueCopy(ctx, tx, *copies)
+		return sb.db.followVerdict(ctx, tx, copies, notes)
 	})
 	return translate(err, "作品")
+}
+
+// followVerdict inserts what follows a verdict in its transaction tx: the notes, and the job
+// making the video's copies unless copies is nil.
+func (db *DB) followVerdict(ctx context.Context, tx *gorm.DB, copies *contest.VideoCopyArgs, notes []contest.Notification) error {
+	if err := db.insertNotifications(ctx, tx, notes); err != nil {
+		return err
+	}
+	if copies == nil {
+		return nil
+	}
+	return db.queueCopy(ctx, tx, *copies)
 }
 
 // SaveVideoCopies records what was made from a video (poster, web copy, done) if its verdict is
@@ -124,16 +133,17 @@ func (sb *Submissions) SaveVideoCopies(ctx context.Context, submissionID, videoK
 	return translate(err, "作品")
 }
 
-// RequestVideoCheck sets the check back to checking and queues it, in one transaction.
+// RequestVideoCheck sets the check of the video or candidate under videoKey back to checking
+// and queues it, in one transaction.
 func (sb *Submissions) RequestVideoCheck(ctx context.Context, submissionID, videoKey string) error {
 	err := sb.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		changes := checkUpdates(contest.VideoCheck{State: contest.CheckPending})
 		changes["video_check_queued_at"] = time.Now().UTC()
-		res := tx.Model(&submissionRow{}).Where("id = ? AND video_key = ?", submissionID, videoKey).Updates(changes)
-		if res.Error != nil {
-			return res.Error
+		n, err := updateVideoByKey(tx, submissionID, videoKey, changes)
+		if err != nil {
+			return err
 		}
-		if res.RowsAffected != 1 {
+		if n != 1 {
 			return contest.Errorf(contest.EConflict, "作品的视频已更换，请刷新页面")
 		}
 		return sb.db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: submissionID, VideoKey: videoKey})

@@ -415,28 +415,41 @@ func (db *DB) insertManyTx(ctx context.Context, tx *gorm.DB, jobs []river.Insert
 // ended (a job lost some other way; pass a time well beyond a job's attempts and retries). It
 // returns how many it queued.
 func (db *DB) RequeueChecks(ctx context.Context, lostBefore time.Time, limit int) (int, error) {
+	lost := "video_check = ? AND video_key <> '' AND (video_check_queued_at IS NULL OR video_check_queued_at < ?)"
 	var rows []submissionRow
-	err := db.gorm.WithContext(ctx).Select("id", "video_key").
-		Where("video_check = ? AND video_key <> '' AND (video_check_queued_at IS NULL OR video_check_queued_at < ?)",
-			string(contest.CheckPending), lostBefore.UTC()).
+	err := db.gorm.WithContext(ctx).Select("id", "video_key").Where(lost, string(contest.CheckPending), lostBefore.UTC()).
 		Order("video_uploaded_at").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return 0, translate(err, "作品")
 	}
+	// And the candidate videos' (migration 00020), in what is left of the limit.
+	var cands []candidateRow
+	if len(rows) < limit {
+		err = db.gorm.WithContext(ctx).Select("submission_id", "video_key").Where(lost, string(contest.CheckPending), lostBefore.UTC()).
+			Order("video_uploaded_at").Limit(limit - len(rows)).Find(&cands).Error
+		if err != nil {
+			return 0, translate(err, "作品")
+		}
+	}
+	checks := make([]contest.VideoCheckArgs, 0, len(rows)+len(cands))
 	for _, r := range rows {
+		checks = append(checks, contest.VideoCheckArgs{SubmissionID: r.ID, VideoKey: r.VideoKey})
+	}
+	for _, r := range cands {
+		checks = append(checks, contest.VideoCheckArgs{SubmissionID: r.SubmissionID, VideoKey: r.VideoKey})
+	}
+	for _, a := range checks {
 		err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			err := tx.Model(&submissionRow{}).Where("id = ? AND video_key = ?", r.ID, r.VideoKey).
-				Update("video_check_queued_at", time.Now().UTC()).Error
-			if err != nil {
+			if _, err := updateVideoByKey(tx, a.SubmissionID, a.VideoKey, map[string]any{"video_check_queued_at": time.Now().UTC()}); err != nil {
 				return err
 			}
-			return db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: r.ID, VideoKey: r.VideoKey})
+			return db.queueCheck(ctx, tx, a)
 		})
 		if err != nil {
 			return 0, translate(err, "作品")
 		}
 	}
-	return len(rows), nil
+	return len(checks), nil
 }
 
 // HousekeepingArgs ask for one round of a housekeeping task.

@@ -273,6 +273,13 @@ var videoColumns = append([]string{"video_key", "video_name", "video_content_typ
 
 // SubmissionByID returns a submission with personal numbers decrypted.
 func (sb *Submissions) SubmissionByID(ctx context.Context, id string) (contest.Submission, error) {
+	// The candidate is read before the work: a promotion between the two reads then shows as
+	// the candidate being the video already (dropped below), never as the candidate gone and
+	// the old video still there.
+	cands, err := sb.candidates(ctx, []string{id})
+	if err != nil {
+		return contest.Submission{}, err
+	}
 	var row submissionRow
 	if err := sb.db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
 		return contest.Submission{}, translate(err, "作品")
@@ -285,11 +292,16 @@ func (sb *Submissions) SubmissionByID(ctx context.Context, id string) (contest.S
 	if err != nil {
 		return s, contest.Internal(err)
 	}
+	candidate := cands[id]
+	if candidate != nil && s.Video != nil && candidate.Key == s.Video.Key {
+		candidate = nil
+	}
 	open, err := sb.openUploads(ctx, []string{id})
 	if err != nil {
 		return s, err
 	}
 	s.Uploading = open[id]
+	s.Candidate = candidate
 	formal, err := sb.formalReviews(ctx, []string{id})
 	s.Formal = formal[id]
 	return s, err
@@ -403,12 +415,16 @@ func (sb *Submissions) ListSubmissions(ctx context.Context, f contest.Submission
 	if err != nil {
 		return page, err
 	}
+	cands, err := sb.candidates(ctx, ids)
+	if err != nil {
+		return page, err
+	}
 	for _, r := range rows {
 		s, err := sb.toDomainSubmission(r, byID[r.ID], false)
 		if err != nil {
 			return page, contest.Internal(err)
 		}
-		s.Uploading, s.Formal = open[r.ID], formal[r.ID]
+		s.Uploading, s.Formal, s.Candidate = open[r.ID], formal[r.ID], cands[r.ID]
 		page.Items = append(page.Items, s)
 	}
 	return page, nil

@@ -98,23 +98,17 @@ func (up *Uploads) UpdateUpload(ctx context.Context, u *contest.Upload) error {
 	return translate(res.Error, "上传")
 }
 
-// FinishUpload marks the upload completed and records sub's video, both or neither. Only an
-// upload still open is finished, so two completions cannot both win. With reopened, sub's
-// status and submission time are saved too, under a new version, if the stored version is
+// FinishUpload marks the upload completed and records sub's video (dropping any candidate),
+// both or neither. Only an upload still open is finished, so two completions cannot both win.
+// With reopened, sub's status and submission time are saved too, under a new version, if the stored version is
 // still sub.Version; without, the stored status must still be sub's (a draft's other edits go
 // on undisturbed). Otherwise it returns contest.ErrStale and changes nothing.
 func (up *Uploads) FinishUpload(ctx context.Context, u *contest.Upload, sub *contest.Submission, reopened bool) error {
 	v := sub.Video
 	started, uploaded := v.StartedAt.UTC(), v.UploadedAt.UTC()
 	err := up.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		row := fromDomainUpload(*u)
-		res := tx.Model(&uploadRow{}).Where("id = ? AND state = ?", u.ID, string(contest.UploadOpen)).
-			Select(uploadChanges).Updates(&row)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return contest.UploadError(contest.CodeUploadClosed, nil)
+		if err := finishOpenUpload(tx, u); err != nil {
+			return err
 		}
 		changes := checkUpdates(v.Check)
 		maps.Copy(changes, map[string]any{
@@ -142,12 +136,16 @@ func (up *Uploads) FinishUpload(ctx context.Context, u *contest.Upload, sub *con
 		} else {
 			q = q.Where("status = ?", string(sub.Status))
 		}
-		res = q.Updates(changes)
+		res := q.Updates(changes)
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
 			return contest.ErrStale // changed meanwhile (or deleted: the next read says so)
+		}
+		// A candidate waited to replace the video this one replaces at once.
+		if err := tx.Where("submission_id = ?", sub.ID).Delete(&candidateRow{}).Error; err != nil {
+			return err
 		}
 		return up.db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: sub.ID, VideoKey: v.Key})
 	})

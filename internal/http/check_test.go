@@ -202,19 +202,15 @@ func TestVideoCheck_RejectedVideoIsReplacedThenTheWorkIsSubmitted(t *testing.T) 
 			t.Errorf("accepted page: badge %q, players %d", doc.Find("#video-check .badge").Text(), doc.Find("video.player").Length())
 		}
 
-		// A new video on a submitted work must pass its check again: the work is a draft until
-		// the contestant submits it again.
+		// A new video on a submitted work must pass its check before it counts: until then the
+		// accepted video stays the work's, and the work stays submitted (replace_test.go).
 		done := c.Upload(s.ID, fixtureFile(t, "第三版.mp4", ffmpegtest.Video{Audio: true, Faststart: true}))
-		if done.Status != "draft" {
-			t.Errorf("complete answered status %q for a submitted work given a new video, want draft", done.Status)
+		if done.Status != "submitted" || done.Video.Name != "重新导出.mp4" {
+			t.Errorf("complete answered %+v for a submitted work given a new video, want it submitted with its accepted video", done)
 		}
-		var back submission
-		c.Must(http.StatusOK, "GET", "/api/v1/submissions/"+s.ID, nil).JSON(t, &back)
-		if back.Status != "draft" {
-			t.Fatalf("status after replacing the video of a submitted work = %q, want draft", back.Status)
+		if got := c.WaitCandidate(s.ID); got.Status != "submitted" || got.Video.Name != "第三版.mp4" {
+			t.Fatalf("after the new video passed: %+v", got)
 		}
-		c.WaitCheck(s.ID)
-		c.Must(http.StatusOK, "POST", "/api/v1/submissions/"+s.ID+"/finalize", nil)
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -281,6 +282,9 @@ type submissionPage struct {
 	CanUpload, CanFinalize bool
 	// Result is the work's published result; nil until the results are published.
 	Result *contest.MyResult
+	// InWeChat: the page is open in WeChat's own browser, where large uploads may be cut off;
+	// the page says how to open it in the system browser.
+	InWeChat bool
 }
 
 func (s submissions) pageSubmission(c echo.Context) error {
@@ -296,7 +300,8 @@ func (s submissions) pageSubmission(c echo.Context) error {
 }
 
 func (s submissions) showSubmission(c echo.Context, status int, sub contest.Submission, err error) error {
-	page := submissionPage{Submission: sub, BaseURL: s.baseURL(c)}
+	page := submissionPage{Submission: sub, BaseURL: s.baseURL(c),
+		InWeChat: strings.Contains(c.Request().UserAgent(), "MicroMessenger")}
 	for _, fe := range sortedFields(sub.Missing()) {
 		page.Missing = append(page.Missing, fe.Message)
 	}

@@ -69,6 +69,10 @@ type submissionJSON struct {
 	CreatedAt     time.Time                     `json:"created_at"`
 	UpdatedAt     time.Time                     `json:"updated_at"`
 	SubmittedAt   *time.Time                    `json:"submitted_at,omitempty"`
+
+	// VideoCandidate is a video uploaded to replace the accepted one, while it is checked or
+	// after it was refused (Submission.Candidate); Video stays the one entered meanwhile.
+	VideoCandidate *videoJSON `json:"video_candidate,omitempty"`
 }
 
 // toSubmissionJSON converts a submission. Plaintext numbers appear only if the domain value
@@ -109,6 +113,7 @@ func toSubmissionJSON(s contest.Submission, consentBase string, showIP bool) sub
 		out.Scan = &attachmentJSON{Name: s.Scan.Name, ContentType: s.Scan.ContentType, Size: s.Scan.Size}
 	}
 	out.Video, out.VideoState = toVideoJSON(s.ID, s.Video, showIP), s.VideoState()
+	out.VideoCandidate = toVideoJSON(s.ID, s.Candidate, showIP)
 	out.FormalReview = toFormalJSON(s.Formal)
 	if u := s.Uploading; u != nil {
 		out.Uploading = &uploadingJSON{ID: u.ID, FileName: u.FileName, Size: u.Size, CreatedAt: u.CreatedAt}

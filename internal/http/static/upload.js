@@ -292,6 +292,48 @@
     if (maxBytes && file.size > maxBytes) {
       show('视频文件 ' + size(file.size) + '，超过' + size(maxBytes) + '上限，请降低码率后重新导出。', 'err'); progress.hidden = false; return;
     }
+    var ask = confirmations(file);
+    if (ask.length) { confirmFirst(ask.join(''), file); return; }
+    begin(file);
+  }
+
+  // ---- asking before an upload starts ----
+  // A work whose video passed its check keeps it until the new one passes too; and in WeChat's
+  // own browser a large upload may be cut off (the page says so; see the .wechat-hint).
+  var wechatLarge = 10 << 20;
+  var confirmBox = $('.confirm-upload'), confirmText = $('#confirm-upload-text'), pending = null;
+  function confirmations(file) {
+    var out = [];
+    if (box.dataset.accepted) {
+      out.push('已有通过检查的视频“' + box.dataset.accepted + '”。上传新视频后，新视频通过检查才会替换它，在此之前参评的仍是原视频。');
+    }
+    if (box.hasAttribute('data-wechat') && file.size > wechatLarge) {
+      out.push('您正在微信内上传 ' + size(file.size) + ' 的视频，可能中断；建议点右上角「…」选择「在浏览器打开」后再上传。如继续在微信中上传，中断后重新选择同一文件即可接着传。');
+    }
+    if (out.length) out.push('确定上传吗？');
+    return out;
+  }
+  function confirmFirst(text, file) {
+    pending = file;
+    confirmText.textContent = text;
+    confirmBox.hidden = false;
+    $('.confirm-yes').focus();
+  }
+  $('.confirm-yes').addEventListener('click', function () {
+    var f = pending;
+    pending = null;
+    confirmBox.hidden = true;
+    if (f) begin(f);
+  });
+  $('.confirm-no').addEventListener('click', function () {
+    pending = null;
+    confirmBox.hidden = true;
+    input.focus();
+  });
+
+  function begin(file) {
+    var name = file.name || '';
+    confirmBox.hidden = true;
     if (job && job.xhrs) for (var n in job.xhrs) job.xhrs[n].abort();
     var j = job = { file: file, hashes: {}, done: {}, inflight: {}, xhrs: {}, sent: 0, samples: [], queue: [] };
     progress.hidden = false;
