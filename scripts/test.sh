@@ -15,6 +15,8 @@
 #   CONTEST_TEST_CHROMIUM       path of a Chromium/Chrome binary
 #   CONTEST_TEST_SMTP_ADDR, CONTEST_TEST_MAILPIT_API   a Mailpit's SMTP host:port and API URL
 #   CONTEST_TEST_AXE            path of an axe.min.js (axe-core) for the accessibility check
+#   CONTEST_TEST_SCREENSHOTS    where the browser tests save their screenshots (the pages at
+#                               phone, tablet and desktop widths); default test-artifacts/screenshots
 # SKIP_DEPS=1 skips step 1.
 set -euo pipefail
 
@@ -180,6 +182,11 @@ if [[ -z "${CONTEST_TEST_AXE:-}" ]]; then
 	CONTEST_TEST_AXE=$(axe_path) # downloaded by scripts/deps.sh
 fi
 export CONTEST_TEST_AXE
+# The browser tests' screenshots are kept as the run's artifacts (older ones are replaced).
+CONTEST_TEST_SCREENSHOTS=${CONTEST_TEST_SCREENSHOTS:-$root/test-artifacts/screenshots}
+mkdir -p "$CONTEST_TEST_SCREENSHOTS"
+find "$CONTEST_TEST_SCREENSHOTS" -maxdepth 1 -name '*.png' -delete
+export CONTEST_TEST_SCREENSHOTS
 export CONTEST_TEST_SMTP_ADDR CONTEST_TEST_MAILPIT_API
 info "CONTEST_TEST_S3_ENDPOINT=$CONTEST_TEST_S3_ENDPOINT CONTEST_TEST_CHROMIUM=$CONTEST_TEST_CHROMIUM CONTEST_TEST_REQUIRE_ALL=1"
 
@@ -202,6 +209,7 @@ if [[ $rc -eq 0 && $# -eq 0 ]]; then
 	go test -run '^$' -fuzz FuzzParseFtyp -fuzztime 60000x ./internal/ffmpeg/ || rc=$?
 	go test -run '^$' -fuzz FuzzParseProbe -fuzztime 40000x ./internal/ffmpeg/ || rc=$?
 fi
+info "screenshots of the pages: $CONTEST_TEST_SCREENSHOTS ($(find "$CONTEST_TEST_SCREENSHOTS" -name '*.png' | wc -l) files)"
 if ((rc == 0)); then
 	printf '\n==> PASS\n'
 else
