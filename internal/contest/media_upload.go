@@ -342,18 +342,20 @@ func (s *MediaService) attachVideo(ctx context.Context, u *Upload, v Video) (Sub
 			return Submission{}, nil, err
 		}
 		var dropped []Video
+		replacing := ""
 		if sub.Candidate != nil {
 			dropped = append(dropped, *sub.Candidate) // a newer upload wins over a candidate
+			replacing = sub.Candidate.Key
 		}
 		if sub.KeepsVideo() {
 			sub.ProposeVideo(v)
-			err = s.uploads.FinishCandidate(ctx, u, &sub)
+			err = s.uploads.FinishCandidate(ctx, u, &sub, replacing)
 		} else {
 			if sub.Video != nil {
 				dropped = append(dropped, *sub.Video)
 			}
 			reopened := sub.AttachVideo(v)
-			err = s.uploads.FinishUpload(ctx, u, &sub, reopened)
+			err = s.uploads.FinishUpload(ctx, u, &sub, reopened, replacing)
 		}
 		if errors.Is(err, ErrStale) && attempt < 5 {
 			continue

@@ -104,16 +104,19 @@ type UploadStore interface {
 	// UpdateUpload saves state, checksum and times.
 	UpdateUpload(ctx context.Context, u *Upload) error
 	// FinishUpload marks u completed and records sub.Video as the submission's video (dropping
-	// any candidate), both or neither; only an upload still open is finished. With reopened, it also saves sub's
+	// the candidate stored under the key replacing, "" when the caller read none), both or
+	// neither; only an upload still open is finished. With reopened, it also saves sub's
 	// status and SubmittedAt under a new version, provided the stored version is still
-	// sub.Version; without, provided the stored status is still sub.Status. Otherwise it
-	// returns ErrStale and changes nothing.
-	FinishUpload(ctx context.Context, u *Upload, sub *Submission, reopened bool) error
+	// sub.Version; without, provided the stored status is still sub.Status. A stored
+	// candidate other than replacing, or any of these changed, returns ErrStale and changes
+	// nothing.
+	FinishUpload(ctx context.Context, u *Upload, sub *Submission, reopened bool, replacing string) error
 	// FinishCandidate marks u completed and records sub.Candidate as the submission's
-	// candidate video (replacing an earlier one) and queues its check, all or nothing; only
-	// an upload still open is finished. The stored video must still be sub.Video's and
-	// accepted, otherwise it returns ErrStale and changes nothing.
-	FinishCandidate(ctx context.Context, u *Upload, sub *Submission) error
+	// candidate video (replacing the one stored under the key replacing, "" when the caller
+	// read none) and queues its check, all or nothing; only an upload still open is finished.
+	// The stored video must still be sub.Video's and accepted and the stored candidate
+	// replacing's, otherwise it returns ErrStale and changes nothing.
+	FinishCandidate(ctx context.Context, u *Upload, sub *Submission, replacing string) error
 	// IdleUploads returns up to limit open uploads whose ExpiresAt is before now.
 	IdleUploads(ctx context.Context, now time.Time, limit int) ([]Upload, error)
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/jskx/contest/internal/contest"
 )
@@ -62,22 +63,24 @@ func (sb *Submissions) candidates(ctx context.Context, ids []string) (map[string
 // video, replacing an earlier one, and queues its check, all or nothing. Only an upload still
 // open is finished; the stored video must still be sub.Video and accepted, otherwise it returns
 // contest.ErrStale (the caller reads the work again and decides anew).
-func (up *Uploads) FinishCandidate(ctx context.Context, u *contest.Upload, sub *contest.Submission) error {
+func (up *Uploads) FinishCandidate(ctx context.Context, u *contest.Upload, sub *contest.Submission, replacing string) error {
 	v := sub.Candidate
 	err := up.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := finishOpenUpload(tx, u); err != nil {
 			return err
 		}
-		var n int64
-		err := tx.Model(&submissionRow{}).Where("id = ? AND video_key = ? AND video_check = ?",
-			sub.ID, sub.Video.Key, string(contest.CheckAccepted)).Count(&n).Error
-		if err != nil {
-			return err
+		// The work's row is held (on PostgreSQL) until the end, so a promotion of the candidate
+		// cannot slip in between this check and the candidate's replacement below.
+		var stored struct{ VideoKey, VideoCheck string }
+		res := tx.Model(&submissionRow{}).Clauses(clause.Locking{Strength: "UPDATE"}).Select("video_key, video_check").
+			Where("id = ?", sub.ID).Limit(1).Find(&stored)
+		if res.Error != nil {
+			return res.Error
 		}
-		if n != 1 {
+		if res.RowsAffected != 1 || stored.VideoKey != sub.Video.Key || stored.VideoCheck != string(contest.CheckAccepted) {
 			return contest.ErrStale
 		}
-		if err := tx.Where("submission_id = ?", sub.ID).Delete(&candidateRow{}).Error; err != nil {
+		if err := dropCandidate(tx, sub.ID, replacing); err != nil {
 			return err
 		}
 		row := fromDomainCandidate(sub.ID, *v)
@@ -89,6 +92,31 @@ func (up *Uploads) FinishCandidate(ctx context.Context, u *contest.Upload, sub *
 		return up.db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: sub.ID, VideoKey: v.Key})
 	})
 	return translate(err, "上传")
+}
+
+// dropCandidate removes the work's candidate stored under the key replacing, the one the caller
+// read and will delete the object of; "" means the caller read none. A different candidate
+// stored (a newer upload's, or one promoted meanwhile) is contest.ErrStale: the caller reads the
+// work again, so no object is deleted that a row still names.
+func dropCandidate(tx *gorm.DB, submissionID, replacing string) error {
+	if replacing == "" {
+		var n int64
+		if err := tx.Model(&candidateRow{}).Where("submission_id = ?", submissionID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n != 0 {
+			return contest.ErrStale
+		}
+		return nil
+	}
+	res := tx.Where("submission_id = ? AND video_key = ?", submissionID, replacing).Delete(&candidateRow{})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected != 1 {
+		return contest.ErrStale
+	}
+	return nil
 }
 
 // finishOpenUpload saves u as completed in tx if it is still open: two completions cannot
@@ -112,13 +140,8 @@ func finishOpenUpload(tx *gorm.DB, u *contest.Upload) error {
 // the video no longer oldKey) is contest.ErrStale.
 func (sb *Submissions) PromoteCandidate(ctx context.Context, submissionID, oldKey string, cand contest.Video, copies *contest.VideoCopyArgs, notes []contest.Notification) error {
 	err := sb.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Where("submission_id = ? AND video_key = ?", submissionID, cand.Key).Delete(&candidateRow{})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return contest.ErrStale
-		}
+		// The work's row first, then the candidate's: the order FinishUpload and FinishCandidate
+		// take them in, so two of them wait for each other instead of deadlocking.
 		started, uploaded := cand.StartedAt.UTC(), cand.UploadedAt.UTC()
 		changes := checkUpdates(cand.Check)
 		maps.Copy(changes, map[string]any{
@@ -126,12 +149,15 @@ func (sb *Submissions) PromoteCandidate(ctx context.Context, submissionID, oldKe
 			"video_checksum": cand.Checksum, "video_started_at": &started, "video_uploaded_at": &uploaded,
 			"video_check_queued_at": time.Now().UTC(),
 		})
-		res = tx.Model(&submissionRow{}).Where("id = ? AND video_key = ?", submissionID, oldKey).Updates(changes)
+		res := tx.Model(&submissionRow{}).Where("id = ? AND video_key = ?", submissionID, oldKey).Updates(changes)
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
 			return contest.ErrStale
+		}
+		if err := dropCandidate(tx, submissionID, cand.Key); err != nil {
+			return err
 		}
 		return sb.db.followVerdict(ctx, tx, copies, notes)
 	})

@@ -70,7 +70,7 @@ func TestSubmissionCounts_FollowEveryStatusChange(t *testing.T) {
 		}
 		done := u
 		done.State, done.CompletedAt = contest.UploadCompleted, &now
-		if err := st.FinishUpload(ctx, &done, &read, true); err != nil {
+		if err := st.FinishUpload(ctx, &done, &read, true, ""); err != nil {
 			t.Fatal(err)
 		}
 		wantCounts("reopened by a new video", map[contest.Status]int64{contest.StatusDraft: 2})

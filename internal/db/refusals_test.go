@@ -86,7 +86,7 @@ func TestStores_NewVideoOnAWorkChangedMeanwhileIsStaleAndChangesNothing(t *testi
 		read.AttachVideo(contest.Video{Attachment: contest.Attachment{Key: u.Key, Name: u.FileName, Size: 10}, UploadedAt: now})
 		done := u
 		done.State, done.CompletedAt = contest.UploadCompleted, &now
-		if err := st.FinishUpload(ctx, &done, &read, true); !errors.Is(err, contest.ErrStale) {
+		if err := st.FinishUpload(ctx, &done, &read, true, ""); !errors.Is(err, contest.ErrStale) {
 			t.Fatalf("finishing on a stale version: %v, want ErrStale", err)
 		}
 		gotU, _ := st.UploadByID(ctx, u.ID)
@@ -115,7 +115,7 @@ func TestStores_NewVideoOnADraftFinalizedMeanwhileIsStale(t *testing.T) {
 		}
 		done := u
 		done.State, done.CompletedAt = contest.UploadCompleted, &now
-		if err := st.FinishUpload(ctx, &done, &read, false); !errors.Is(err, contest.ErrStale) {
+		if err := st.FinishUpload(ctx, &done, &read, false, ""); !errors.Is(err, contest.ErrStale) {
 			t.Fatalf("finishing on a draft submitted meanwhile: %v, want ErrStale", err)
 		}
 		// Read again, the rule sends the work back to draft with its new video.
@@ -123,7 +123,7 @@ func TestStores_NewVideoOnADraftFinalizedMeanwhileIsStale(t *testing.T) {
 		if !again.AttachVideo(v) {
 			t.Fatal("the submitted work was not reopened")
 		}
-		if err := st.FinishUpload(ctx, &done, &again, true); err != nil {
+		if err := st.FinishUpload(ctx, &done, &again, true, ""); err != nil {
 			t.Fatal(err)
 		}
 		got, _ := st.SubmissionByID(ctx, s.ID)
@@ -172,4 +172,89 @@ func TestStores_TextTheDatabaseCannotHoldIsInvalidInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A completion that read the work before its candidate replaced the video must not drop the
+// promoted video's row (whose object it would then delete): it is stale, and read again it
+// becomes the new candidate.
+func TestStores_NewVideoReadBeforeACandidateWasPromotedIsStale(t *testing.T) {
+	withWork(t, func(t *testing.T, d *db.DB, st *db.Stores, s contest.Submission) {
+		ctx := context.Background()
+		now := time.Date(2022, 5, 15, 3, 0, 0, 0, time.UTC)
+		accepted := contest.VideoCheck{State: contest.CheckAccepted, CheckedAt: &now}
+		finish := func(u contest.Upload, read contest.Submission, v contest.Video, replacing string) error {
+			done := u
+			done.State, done.CompletedAt = contest.UploadCompleted, &now
+			if read.KeepsVideo() {
+				read.ProposeVideo(v)
+				return st.FinishCandidate(ctx, &done, &read, replacing)
+			}
+			return st.FinishUpload(ctx, &done, &read, read.AttachVideo(v), replacing)
+		}
+		video := func(u contest.Upload) contest.Video {
+			return contest.Video{Attachment: contest.Attachment{Key: u.Key, Name: u.FileName, Size: 10}, UploadedAt: now}
+		}
+		upload := func(name string) contest.Upload {
+			u := contest.Upload{ID: contest.NewID(), SubmissionID: s.ID, OwnerID: s.OwnerID, Key: "videos/" + s.ID + "/" + name + ".mp4",
+				StorageID: name, FileName: name + ".mp4", ContentType: "video/mp4", Size: 10, PartSize: 10, PartCount: 1,
+				State: contest.UploadOpen, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(time.Hour)}
+			if err := st.CreateUpload(ctx, &u); err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+		// The work's video passes; a first new video waits as its candidate.
+		first, cand, late := upload("first"), upload("cand"), upload("late")
+		read, _ := st.SubmissionByID(ctx, s.ID)
+		v := video(first)
+		v.Check = accepted
+		if err := finish(first, read, v, ""); err != nil {
+			t.Fatal(err)
+		}
+		read, _ = st.SubmissionByID(ctx, s.ID)
+		if err := finish(cand, read, video(cand), ""); err != nil {
+			t.Fatal(err)
+		}
+		// A third completion reads the work (video first, candidate cand)…
+		stale, _ := st.SubmissionByID(ctx, s.ID)
+		if stale.Candidate == nil || stale.Candidate.Key != cand.Key {
+			t.Fatalf("candidate %+v, want %s", stale.Candidate, cand.Key)
+		}
+		// …while the candidate passes and replaces the video.
+		c := *stale.Candidate
+		c.Check = accepted
+		if err := st.PromoteCandidate(ctx, s.ID, first.Key, c, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := finish(late, stale, video(late), cand.Key); !errors.Is(err, contest.ErrStale) {
+			t.Fatalf("finishing on a work whose candidate was promoted meanwhile: %v, want ErrStale", err)
+		}
+		got, _ := st.SubmissionByID(ctx, s.ID)
+		gotU, _ := st.UploadByID(ctx, late.ID)
+		if got.Video == nil || got.Video.Key != cand.Key || got.Candidate != nil || gotU.State != contest.UploadOpen {
+			t.Fatalf("after the stale finish: video %+v, candidate %+v, upload %q; want the promoted video, no candidate, the upload open",
+				got.Video, got.Candidate, gotU.State)
+		}
+		// Read again, the new video waits as the promoted one's candidate.
+		if err := finish(late, got, video(late), ""); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = st.SubmissionByID(ctx, s.ID)
+		if got.Video.Key != cand.Key || got.Candidate == nil || got.Candidate.Key != late.Key {
+			t.Fatalf("after the retry: video %+v, candidate %+v; want %s kept and %s its candidate", got.Video, got.Candidate, cand.Key, late.Key)
+		}
+		// Two completions read the same candidate: the second to write finds another candidate
+		// than the one it read (and would delete the object of), and is stale.
+		newer, last := upload("newer"), upload("last")
+		if err := finish(newer, got, video(newer), late.Key); err != nil {
+			t.Fatal(err)
+		}
+		if err := finish(last, got, video(last), late.Key); !errors.Is(err, contest.ErrStale) {
+			t.Fatalf("finishing over a candidate replaced meanwhile: %v, want ErrStale", err)
+		}
+		got, _ = st.SubmissionByID(ctx, s.ID)
+		if got.Candidate == nil || got.Candidate.Key != newer.Key {
+			t.Fatalf("candidate %+v after the stale finish, want %s kept", got.Candidate, newer.Key)
+		}
+	})
 }

@@ -98,12 +98,12 @@ func (up *Uploads) UpdateUpload(ctx context.Context, u *contest.Upload) error {
 	return translate(res.Error, "上传")
 }
 
-// FinishUpload marks the upload completed and records sub's video (dropping any candidate),
-// both or neither. Only an upload still open is finished, so two completions cannot both win.
+// FinishUpload marks the upload completed and records sub's video (dropping the candidate the
+// caller read, see dropCandidate), both or neither. Only an upload still open is finished, so two completions cannot both win.
 // With reopened, sub's status and submission time are saved too, under a new version, if the stored version is
 // still sub.Version; without, the stored status must still be sub's (a draft's other edits go
 // on undisturbed). Otherwise it returns contest.ErrStale and changes nothing.
-func (up *Uploads) FinishUpload(ctx context.Context, u *contest.Upload, sub *contest.Submission, reopened bool) error {
+func (up *Uploads) FinishUpload(ctx context.Context, u *contest.Upload, sub *contest.Submission, reopened bool, replacing string) error {
 	v := sub.Video
 	started, uploaded := v.StartedAt.UTC(), v.UploadedAt.UTC()
 	err := up.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -143,8 +143,9 @@ func (up *Uploads) FinishUpload(ctx context.Context, u *contest.Upload, sub *con
 		if res.RowsAffected != 1 {
 			return contest.ErrStale // changed meanwhile (or deleted: the next read says so)
 		}
-		// A candidate waited to replace the video this one replaces at once.
-		if err := tx.Where("submission_id = ?", sub.ID).Delete(&candidateRow{}).Error; err != nil {
+		// A candidate waited to replace the video this one replaces at once: the one the caller
+		// read, or none (the update above holds the work's row, as PromoteCandidate's does).
+		if err := dropCandidate(tx, sub.ID, replacing); err != nil {
 			return err
 		}
 		return up.db.queueCheck(ctx, tx, contest.VideoCheckArgs{SubmissionID: sub.ID, VideoKey: v.Key})
