@@ -72,6 +72,9 @@ func (s *JudgingService) DecideFormal(ctx context.Context, actor User, id string
 	if sub.Status != StatusSubmitted || sub.Video == nil || sub.Video.Check.State != CheckAccepted {
 		return Submission{}, Errorf(EConflict, "只有已提交且视频检查通过的作品才能进行形式审查")
 	}
+	if d == FormalPassed && sub.Candidate != nil && !sub.Candidate.Check.hasVerdict() {
+		return Submission{}, Errorf(EConflict, "作者新上传的视频尚未检查完，检查通过后将替换现有视频，请届时再审查")
+	}
 	return s.decideFormal(ctx, actor, sub, d, reason)
 }
 
@@ -165,6 +168,8 @@ func formalPassBlocker(sub Submission) string {
 		return "没有参赛视频"
 	case sub.Video.Check.State != CheckAccepted:
 		return "视频未通过检查（" + sub.Video.Check.State.Label() + "）"
+	case sub.Candidate != nil && !sub.Candidate.Check.hasVerdict():
+		return "作者新上传的视频尚未检查完，请检查完成后再审查"
 	case sub.Formal != nil && sub.Formal.Decision == FormalExcluded:
 		return "已判定形式审查不通过；如需改为通过，请在作品页修改"
 	}

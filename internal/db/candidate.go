@@ -136,7 +136,7 @@ func finishOpenUpload(tx *gorm.DB, u *contest.Upload) error {
 
 // PromoteCandidate makes the work's candidate video its video, with cand's verdict, and
 // removes the candidate, in one transaction with the notes and the job making the copies; the
-// status and version stay. Either replaced meanwhile (the candidate is no longer cand.Key, or
+// status and version stay, a pass at 形式审查 is withdrawn (the new video is reviewed anew). Either replaced meanwhile (the candidate is no longer cand.Key, or
 // the video no longer oldKey) is contest.ErrStale.
 func (sb *Submissions) PromoteCandidate(ctx context.Context, submissionID, oldKey string, cand contest.Video, copies *contest.VideoCopyArgs, notes []contest.Notification) error {
 	err := sb.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -157,6 +157,12 @@ func (sb *Submissions) PromoteCandidate(ctx context.Context, submissionID, oldKe
 			return contest.ErrStale
 		}
 		if err := dropCandidate(tx, submissionID, cand.Key); err != nil {
+			return err
+		}
+		// A pass at 形式审查 was given to the video this one replaces: the new one is reviewed
+		// anew (an exclusion stands: its reason is the contestant's to answer).
+		if err := tx.Where("submission_id = ? AND decision = ?", submissionID, string(contest.FormalPassed)).
+			Delete(&formalReviewRow{}).Error; err != nil {
 			return err
 		}
 		return sb.db.followVerdict(ctx, tx, copies, notes)

@@ -130,6 +130,12 @@ func TestReplaceVideo_AcceptedVideoStaysUntilTheNewOnePasses(t *testing.T) {
 			return page.ByStatus
 		}
 		countsBefore := counts()
+		formal := func(decision string) int {
+			return org.Do("PUT", "/api/v1/admin/submissions/"+s.ID+"/formal-review", map[string]string{"decision": decision}).Status
+		}
+		if st := formal("passed"); st != http.StatusOK {
+			t.Fatalf("formal review of the accepted video: %d", st)
+		}
 
 		g.Hold()
 		done := c.Upload(s.ID, fixtureFile(t, "新版.mp4", ffmpegtest.Video{Audio: true, Faststart: true}))
@@ -149,6 +155,10 @@ func TestReplaceVideo_AcceptedVideoStaysUntilTheNewOnePasses(t *testing.T) {
 		if after := counts(); after[contest.StatusSubmitted] != countsBefore[contest.StatusSubmitted] || after[contest.StatusDraft] != countsBefore[contest.StatusDraft] {
 			t.Errorf("counts per status %v while the new video is checked, were %v", after, countsBefore)
 		}
+		// The organizers do not pass a work whose new video is still being checked.
+		if st := formal("passed"); st != http.StatusConflict {
+			t.Errorf("formal pass while the new video is checked: %d, want 409", st)
+		}
 		doc := mustDoc(t, c.Must(http.StatusOK, "GET", "/submissions/"+s.ID, nil))
 		if cur := doc.Find(".current-video").Text(); !strings.Contains(cur, "当前参评视频") || !strings.Contains(cur, "作品.mp4") {
 			t.Errorf("current video on the page: %q", cur)
@@ -165,6 +175,10 @@ func TestReplaceVideo_AcceptedVideoStaysUntilTheNewOnePasses(t *testing.T) {
 		}
 		if storedObject(e, before.Video.Key) {
 			t.Errorf("the replaced video %s is still stored", before.Video.Key)
+		}
+		// The pass at 形式审查 was the old video's: the new one waits for its own.
+		if after, _ := e.Stores.SubmissionByID(context.Background(), s.ID); after.Formal != nil {
+			t.Errorf("formal review after the replacement: %+v, want none (the new video is reviewed anew)", after.Formal)
 		}
 		if sum, _ := org.VideoSHA256(s.ID); sum == oldSum {
 			t.Errorf("the organizer still downloads the replaced video")
