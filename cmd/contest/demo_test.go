@@ -158,7 +158,7 @@ func TestDemo_NewcomerReachesPublishedResultsAndACertificate(t *testing.T) {
 
 	// Every page says 演示, and the collection is open.
 	anon := anonymous(t, site)
-	if code, body, _ := anon.get("/"); code != 200 || !strings.Contains(body, "演示模式，时间可调，数据仅供体验") || !strings.Contains(body, "征集进行中") {
+	if code, body, _ := anon.get("/"); code != 200 || !strings.Contains(body, "演示模式，时间可调，数据仅供体验") || !strings.Contains(body, `class="stage">征集中<`) {
 		t.Fatalf("home page = %d without the demo banner or the open collection:\n%.600s", code, body)
 	}
 	org := signIn(t, site, "admin@demo.local", orgPassword)

@@ -104,7 +104,7 @@ func TestServe_EmbeddedDefaultStartsWithDemoContestAndOrganizer(t *testing.T) {
 		t.Errorf("/readyz = %d", code)
 	}
 	code, body := get(t, "http://"+addr+"/")
-	if code != 200 || !strings.Contains(body, "创新争先、自立自强") || !strings.Contains(body, "征集进行中") {
+	if code != 200 || !strings.Contains(body, "创新争先、自立自强") || !strings.Contains(body, `class="stage">征集中<`) {
 		t.Errorf("home page = %d, demo contest not open:\n%.400s", code, body)
 	}
 	saved, err := os.ReadFile(filepath.Join(dir, "organizer.txt"))

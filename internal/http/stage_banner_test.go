@@ -35,9 +35,9 @@ func TestPages_BannerNamesTheStageWithItsDates(t *testing.T) {
 	e.Clock.Set(inWindow)
 	expect("during the collection", banner(anon, "/"), "征集中", "截止时间 2022年5月20日 23:59:59")
 	judge, judgeID, _ := e.InviteJudge(org, "judge2@example.org", "李评委", "省广播电视台")
-	expect("a judge during the collection", banner(judge, "/my"), "评审尚未开始", "评审 2022年5月21日至5月28日", "开始时间 2022年5月21日 00:00:00")
+	expect("a judge during the collection", banner(judge, "/judge"), "评审尚未开始", "评审 2022年5月21日至5月28日", "开始时间 2022年5月21日 00:00:00")
 	e.Clock.Set(reviewWindow)
-	expect("a judge in the review", banner(judge, "/my"), "评审中", "截止时间 2022年5月28日 23:59:59")
+	expect("a judge in the review", banner(judge, "/judge"), "评审中", "截止时间 2022年5月28日 23:59:59")
 	// Out of the way of the judging below, which has one judge of its own.
 	org.Must(http.StatusOK, "POST", "/api/v1/admin/judges/"+judgeID+"/deactivate", nil)
 	e.Clock.Set(inWindow)
