@@ -29,7 +29,8 @@ type AuditFilter struct {
 	ActorID  string
 	Entity   string // the kind of thing changed, e.g. formal_review
 	EntityID string // exactly this thing
-	// Subject matches part of a work's title or a person's name: entries about that work
+	// Subject matches part of a work's title or reference number (报名编号), an objection's
+	// reference number (异议编号) or a person's name: entries about that work
 	// (including objections against it) or that account.
 	Subject string
 	// From and To bound the time of the change: From <= At < To (zero: open).

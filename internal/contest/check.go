@@ -404,8 +404,8 @@ func (s *MediaService) RecheckVideo(ctx context.Context, actor User, id string) 
 		return Submission{}, Errorf(EConflict, "该作品尚未上传视频")
 	}
 	key := sub.Video.Key
-	if cand := sub.Candidate; cand != nil && !cand.Check.hasVerdict() {
-		key = cand.Key // a candidate that could not be checked is what needs checking
+	if sub.CandidateUnchecked() {
+		key = sub.Candidate.Key // a candidate that could not be checked is what needs checking
 	}
 	if err := s.submissions.RequestVideoCheck(ctx, sub.ID, key); err != nil {
 		return Submission{}, err

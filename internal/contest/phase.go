@@ -11,7 +11,8 @@ type Phase string
 const (
 	PhaseNotOpen    Phase = "not_open"   // 征集尚未开始
 	PhaseCollecting Phase = "collecting" // 征集中
-	PhaseReview     Phase = "review"     // 评审中: collection closed, no results public yet
+	PhaseClosed     Phase = "closed"     // 征集已截止: collection closed, the review window not begun
+	PhaseReview     Phase = "review"     // 评审中: the review window begun, no results public yet
 	PhasePublicity  Phase = "publicity"  // 公示中: objections are taken
 	PhaseReady      Phase = "ready"      // 公示期满: the results are about to be published
 	PhasePublished  Phase = "published"  // 结果已发布
@@ -20,8 +21,9 @@ const (
 
 // Phase returns the contest's phase at now. What has been made public decides first: a 公示
 // or published results stand whatever the windows say (an organizer may edit them afterwards).
-// Before that, the collection window decides; once it has closed, the contest is in review
-// until a 公示 starts, however long the awards take to confirm.
+// Before that, the collection window decides; once it has closed, the contest waits for the
+// review window to begin, then is in review until a 公示 starts, however long the awards take
+// to confirm.
 func (c Contest) Phase(now time.Time) Phase {
 	switch c.Stage(now) {
 	case StagePublished:
@@ -38,6 +40,8 @@ func (c Contest) Phase(now time.Time) Phase {
 		return PhaseNotOpen
 	case c.CollectionOpen(now):
 		return PhaseCollecting
+	case now.Before(c.ReviewStart):
+		return PhaseClosed
 	}
 	return PhaseReview
 }

@@ -33,6 +33,8 @@ func TestPhase_FollowsTheContestFromCollectionToPublishedResults(t *testing.T) {
 		{"collection opens", bj(5, 10, 0, 0, 0), nil, PhaseCollecting},
 		{"the last second of collection", bj(5, 20, 23, 59, 59), nil, PhaseCollecting},
 		{"collection closed", bj(5, 21, 0, 0, 0), nil, PhaseReview},
+		{"collection closed, the review a day later", bj(5, 21, 12, 0, 0), func(c *Contest) { c.ReviewStart = bj(5, 22, 0, 0, 0) }, PhaseClosed},
+		{"the review begins", bj(5, 22, 0, 0, 0), func(c *Contest) { c.ReviewStart = bj(5, 22, 0, 0, 0) }, PhaseReview},
 		{"after the review window, awards not confirmed", bj(5, 29, 8, 0, 0), nil, PhaseReview},
 		{"awards confirmed, no 公示 yet", bj(5, 29, 12, 0, 0), confirmed, PhaseReview},
 		{"公示 running", bj(5, 31, 12, 0, 0), publicity, PhasePublicity},

@@ -117,6 +117,12 @@ func (s *Submission) videoByKey(key string) *Video {
 	return nil
 }
 
+// CandidateUnchecked reports whether a candidate video waits without a verdict (checking, or its
+// check failed): an organizer's recheck checks it rather than the work's video.
+func (s Submission) CandidateUnchecked() bool {
+	return s.Candidate != nil && !s.Candidate.Check.hasVerdict()
+}
+
 // CandidateChecking reports whether a candidate video is waiting for (or retrying) its check.
 func (s Submission) CandidateChecking() bool {
 	return s.Candidate != nil && s.Candidate.Check.State == CheckPending
@@ -129,6 +135,8 @@ func (s Submission) VideoState() string {
 		return "已上传，正在替换"
 	case s.CandidateChecking():
 		return s.Video.Check.State.Label() + "，新视频检查中"
+	case s.Video != nil && s.Candidate != nil && s.Candidate.Check.State == CheckFailed:
+		return s.Video.Check.State.Label() + "，新视频无法检查"
 	case s.Video != nil:
 		return s.Video.Check.State.Label()
 	case s.Uploading != nil:

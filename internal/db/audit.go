@@ -78,9 +78,9 @@ func auditWhere(q *gorm.DB, f contest.AuditFilter) *gorm.DB {
 	}
 	if s := f.Subject; s != "" {
 		like := "%" + escapeLike(strings.ToLower(s)) + "%"
-		q = q.Where(`entity_id = ? OR entity_id IN (SELECT id FROM submissions WHERE LOWER(title) LIKE ? ESCAPE '\')
-			OR entity_id IN (SELECT id FROM objections WHERE LOWER(work_title) LIKE ? ESCAPE '\')
-			OR entity_id IN (SELECT id FROM users WHERE LOWER(name) LIKE ? ESCAPE '\')`, s, like, like, like)
+		q = q.Where(`entity_id = ? OR entity_id IN (SELECT id FROM submissions WHERE LOWER(title) LIKE ? ESCAPE '\' OR LOWER(reference) LIKE ? ESCAPE '\')
+			OR entity_id IN (SELECT id FROM objections WHERE LOWER(work_title) LIKE ? ESCAPE '\' OR LOWER(reference) LIKE ? ESCAPE '\')
+			OR entity_id IN (SELECT id FROM users WHERE LOWER(name) LIKE ? ESCAPE '\')`, s, like, like, like, like, like)
 	}
 	if !f.From.IsZero() {
 		q = q.Where("happened_at >= ?", f.From.UTC())

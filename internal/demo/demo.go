@@ -88,11 +88,11 @@ func Steps(c contest.Contest, now time.Time) []Step {
 	return steps
 }
 
-// Stage names where the contest stands at now (contest.Phase): 征集中, 评审中, 公示中,
+// Stage names where the contest stands at now (contest.Phase): 征集中, 征集已截止, 评审中, 公示中,
 // 公示期满，待发布 or 结果已发布.
 func Stage(c contest.Contest, now time.Time) string {
 	return map[contest.Phase]string{contest.PhaseNotOpen: "征集尚未开始", contest.PhaseCollecting: "征集中",
-		contest.PhaseReview: "评审中", contest.PhasePublicity: "公示中", contest.PhaseReady: "公示期满，待发布",
+		contest.PhaseClosed: "征集已截止", contest.PhaseReview: "评审中", contest.PhasePublicity: "公示中", contest.PhaseReady: "公示期满，待发布",
 		contest.PhasePublished: "结果已发布", contest.PhaseWithdrawn: "已撤回，复核中"}[c.Phase(now)]
 }
 

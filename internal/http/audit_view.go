@@ -86,17 +86,30 @@ func auditDiff(entity, before, after string, names map[string]string) []auditCha
 	}
 	slices.Sort(keys)
 	var out []auditChange
+	awards, more := 0, -1 // changed awards, and where the ones not shown are counted
 	for _, k := range keys {
 		o, hasOld := was[k]
 		n, hasNew := is[k]
 		if hasOld && hasNew && o.value == n.value {
 			continue
 		}
+		if strings.HasPrefix(k, "awards.") { // one line per work: capped as lists are
+			if awards++; awards > contest.AuditListMax {
+				if more < 0 {
+					more = len(out)
+				}
+				continue
+			}
+		}
 		label := o.label
 		if !hasOld {
 			label = n.label
 		}
 		out = append(out, auditChange{Label: label, Old: o.value, New: n.value, HasOld: hasOld, HasNew: hasNew})
+	}
+	if more >= 0 { // the CSV keeps them all
+		rest := auditChange{Label: auditFieldLabel(entity, "awards"), New: fmt.Sprintf("……共 %d 项", awards), HasNew: true}
+		out = slices.Insert(out, more, rest)
 	}
 	return out
 }

@@ -1,6 +1,8 @@
 package http
 
 import (
+	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -106,5 +108,30 @@ func TestAuditSubject_NamesWhatChanged(t *testing.T) {
 		if got := auditSubject(tc.entry, names); got != tc.want {
 			t.Errorf("%s %s: subject %q, want %q", tc.entry.Entity, tc.entry.Action, got, tc.want)
 		}
+	}
+}
+
+// A confirmation of hundreds of awards shows a few of them and their count, as long lists are.
+func TestAuditDiff_CapsAManyAwards(t *testing.T) {
+	awards := map[string]string{}
+	for i := range 300 {
+		awards[fmt.Sprintf("w%03d", i)] = "优秀奖"
+	}
+	doc, err := json.Marshal(map[string]any{"awards": awards, "version": 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := auditDiff("award", `{"version":1}`, string(doc), map[string]string{"w000": "量子之光"})
+	if len(got) != contest.AuditListMax+2 {
+		t.Fatalf("%d changes for 300 awards: %+v", len(got), got)
+	}
+	if got[0].Label != "奖项名单 · 《量子之光》" || got[0].New != "优秀奖" {
+		t.Errorf("first change = %+v", got[0])
+	}
+	if rest := got[contest.AuditListMax]; rest.Label != "奖项名单" || rest.New != "……共 300 项" {
+		t.Errorf("the rest = %+v", rest)
+	}
+	if last := got[len(got)-1]; last.Old != "1" || last.New != "2" {
+		t.Errorf("the field after the awards = %+v", last)
 	}
 }

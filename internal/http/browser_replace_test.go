@@ -98,6 +98,12 @@ func TestBrowser_ReplaceAcceptedVideo(t *testing.T) {
 		b.Errorf("the page is %d px wide on a 390 px screen", w)
 	}
 	b.Screenshot("replace-checking")
+	// Uploading again now gives up the new video being checked: the page says so first.
+	b.Do("pick a third video", chromedp.SetUploadFiles(chromedp.CSS("#video-file"), []string{path}))
+	if got := b.Text(".confirm-upload"); !strings.Contains(got, "正在检查的新视频“新版 final.mp4”将被放弃") {
+		b.Errorf("confirmation with a new video checking = %q", got)
+	}
+	b.Do("cancel the third", chromedp.Click(chromedp.CSS(".confirm-upload .confirm-no")))
 
 	// The new video passes: the page follows by itself and shows it alone.
 	g.Release()

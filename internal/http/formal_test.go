@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -167,4 +168,24 @@ func TestAuditPage_FiltersKeptAcrossPagesAndInTheCSV(t *testing.T) {
 	if !strings.Contains(lines[1], ",formal_review,") || !strings.Contains(lines[1], ",passed,") || !strings.Contains(lines[1], `""decision"":""passed""`) {
 		t.Errorf("the CSV lost the codes: %s", lines[1])
 	}
+}
+
+// The audit log's 对象 filter finds a work by its reference number (报名编号) as well as by
+// its title.
+func TestAuditPage_FilterByReferenceNumber(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		org := e.Organizer()
+		_, a := e.SubmitWork("a@example.org", workBy("甲单位", "样片一"))
+		_, b := e.SubmitWork("b@example.org", workBy("乙单位", "样片二"))
+		org.Must(http.StatusOK, "POST", "/admin/submissions/formal-review", url.Values{"id": {a, b}})
+		work, err := e.Stores.SubmissionByID(context.Background(), a)
+		if err != nil || work.Reference == "" {
+			t.Fatalf("work %s: reference %q, %v", a, work.Reference, err)
+		}
+		doc := mustDoc(t, org.Must(http.StatusOK, "GET", "/admin/audit?entity=formal_review&q="+url.QueryEscape(work.Reference), nil))
+		rows := doc.Find("#audit tbody tr")
+		if rows.Length() != 1 || !strings.Contains(rows.Text(), "样片一") {
+			t.Errorf("filtered by %s: %d rows %q", work.Reference, rows.Length(), rows.Text())
+		}
+	})
 }

@@ -226,6 +226,14 @@ func TestReplaceVideo_RefusedNewVideoLeavesTheAcceptedOne(t *testing.T) {
 		if doc.Find("video.player").Length() != 1 {
 			t.Errorf("the accepted video's player is gone")
 		}
+		adm := mustDoc(t, e.Organizer().Must(http.StatusOK, "GET", "/admin/submissions/"+s.ID, nil))
+		if txt := adm.Find("#video-candidate").Text(); !strings.Contains(txt, "从剪映导出.mp4") || !strings.Contains(txt, "未通过") ||
+			adm.Find(`#video-candidate .reasons li[data-code="not_mp4"]`).Length() != 1 {
+			t.Errorf("the organizer's box about the refused video: %q", txt)
+		}
+		if b := strings.TrimSpace(adm.Find("#recheck").Text()); b != "重新检查" {
+			t.Errorf("recheck button with a refused new video: %q", b)
+		}
 		notes, err := e.Stores.ListNotifications(context.Background(), before.OwnerID, 20, 0)
 		if err != nil {
 			t.Fatal(err)
@@ -266,6 +274,22 @@ func TestReplaceVideo_NewVideoThatCannotBeCheckedKeepsBothFiles(t *testing.T) {
 		doc := mustDoc(t, c.Must(http.StatusOK, "GET", "/submissions/"+s.ID, nil))
 		if cand := doc.Find("#video-candidate").Text(); !strings.Contains(cand, "两个文件都已保留") {
 			t.Errorf("the page about the unchecked video: %q", cand)
+		}
+
+		// The organizer sees the new video waiting, why it could not be checked, and what the
+		// recheck will check.
+		org := e.Organizer()
+		if got := org.candidateView(s.ID); got.VideoState != "已通过，新视频无法检查" {
+			t.Errorf("video state for the organizer: %q", got.VideoState)
+		}
+		adm := mustDoc(t, org.Must(http.StatusOK, "GET", "/admin/submissions/"+s.ID, nil))
+		box := adm.Find("#video-candidate")
+		if txt := box.Text(); !strings.Contains(txt, "新上传的视频（待替换）") || !strings.Contains(txt, "新版.mp4") ||
+			!strings.Contains(txt, "检查出错") || !strings.Contains(txt, "检查出错原因") || !strings.Contains(txt, "两个文件都已保留") {
+			t.Errorf("the organizer's box about the unchecked video: %q", txt)
+		}
+		if b := strings.TrimSpace(adm.Find("#recheck").Text()); b != "重新检查新视频" {
+			t.Errorf("recheck button: %q", b)
 		}
 
 		// The organizer runs the check again once the tools are back: the new video is checked.

@@ -38,6 +38,20 @@ func TestPages_BannerNamesTheStageWithItsDates(t *testing.T) {
 	expect("a judge during the collection", banner(judge, "/judge"), "评审尚未开始", "评审 2022年5月21日至5月28日", "开始时间 2022年5月21日 00:00:00")
 	e.Clock.Set(reviewWindow)
 	expect("a judge in the review", banner(judge, "/judge"), "评审中", "截止时间 2022年5月28日 23:59:59")
+	// The review set to begin two days after the close: between them, no one reads 评审中.
+	var ct map[string]any
+	org.Must(http.StatusOK, "GET", "/api/v1/contest", nil).JSON(t, &ct)
+	ct["review_start"] = "2022-05-23T00:00:00+08:00"
+	org.Must(http.StatusOK, "PUT", "/api/v1/admin/contest", ct)
+	e.Clock.Set(time.Date(2022, 5, 21, 2, 0, 0, 0, time.UTC)) // 5月21日 10:00 Beijing
+	got := banner(anon, "/")
+	expect("the public after the close", got, "征集已截止", "作品征集已于2022年5月20日截止", "评审将于2022年5月23日 00:00:00（北京时间）开始")
+	expect("a judge after the close", banner(judge, "/judge"), "评审尚未开始", "开始时间 2022年5月23日 00:00:00")
+	if strings.Contains(got, "评审中") {
+		t.Errorf("the banner before the review: %q", got)
+	}
+	ct["review_start"] = "2022-05-21T00:00:00+08:00"
+	org.Must(http.StatusOK, "PUT", "/api/v1/admin/contest", ct)
 	// Out of the way of the judging below, which has one judge of its own.
 	org.Must(http.StatusOK, "POST", "/api/v1/admin/judges/"+judgeID+"/deactivate", nil)
 	e.Clock.Set(inWindow)
@@ -67,7 +81,7 @@ func TestPages_BannerNamesTheStageWithItsDates(t *testing.T) {
 	e.Clock.Set(afterPublicity)
 	expect("the public after the 公示", banner(anon, "/"), "公示期满", "评选结果即将发布")
 	org.Must(http.StatusOK, "POST", "/api/v1/admin/publication/publish", nil)
-	got := banner(anon, "/showcase")
+	got = banner(anon, "/showcase")
 	expect("the public after publishing", got, "结果已发布", "评选结果已于2022年5月28日发布")
 	if strings.Contains(got, "征集") {
 		t.Errorf("the published results' banner still speaks of the collection: %q", got)

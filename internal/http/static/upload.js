@@ -298,7 +298,8 @@
   }
 
   // ---- asking before an upload starts ----
-  // A work whose video passed its check keeps it until the new one passes too; and in WeChat's
+  // A work whose video passed its check keeps it until the new one passes too (a new video still
+  // waiting for its check is then given up); and in WeChat's
   // own browser a large upload may be cut off (the page says so; see the .wechat-hint).
   var wechatLarge = 10 << 20;
   var confirmBox = $('.confirm-upload'), confirmText = $('#confirm-upload-text'), pending = null;
@@ -306,6 +307,10 @@
     var out = [];
     if (box.dataset.accepted) {
       out.push('已有通过检查的视频“' + box.dataset.accepted + '”。上传新视频后，新视频通过检查才会替换它，在此之前参评的仍是原视频。');
+    }
+    if (box.dataset.candidate) {
+      // Only one new video waits: an upload now puts aside the one not yet checked.
+      out.push((box.dataset.candidateState === 'checking' ? '正在检查的' : '未能检查的') + '新视频“' + box.dataset.candidate + '”将被放弃。');
     }
     if (box.hasAttribute('data-wechat') && file.size > wechatLarge) {
       out.push('您正在微信内上传 ' + size(file.size) + ' 的视频，可能中断；建议点右上角「…」选择「在浏览器打开」后再上传。如继续在微信中上传，中断后重新选择同一文件即可接着传。');
