@@ -16,40 +16,6 @@ import (
 	"github.com/jskx/contest/internal/demo"
 )
 
-// fitCheck lists what does not fit the window: the document wider than the viewport, an
-// element whose right edge is past it, a box (a table's scroll container) that clips its
-// content — but a name shortened with an ellipsis whose title holds it whole. Each is named by
-// tag, id, class and the start of its text.
-const fitCheck = `(() => {
-	const vw = window.innerWidth, out = [];
-	const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-		(el.classList.length ? '.' + [...el.classList].join('.') : '') +
-		' "' + (el.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 40) + '"';
-	const root = document.documentElement;
-	if (root.scrollWidth > vw) out.push('the page is ' + root.scrollWidth + ' px wide in a ' + vw + ' px window');
-	for (const el of document.querySelectorAll('body *')) {
-		const cs = getComputedStyle(el);
-		if (cs.visibility === 'hidden' || cs.display === 'none') continue;
-		const r = el.getBoundingClientRect();
-		if (r.width === 0 || r.height === 0) continue;
-		if (r.right > vw + 1) out.push(name(el) + ' ends at ' + Math.round(r.right) + ' px');
-		// A name cut with an ellipsis and given whole in its title is cut on purpose.
-		const ellipsis = cs.textOverflow === 'ellipsis' && el.title;
-		if (!ellipsis && ['auto', 'scroll', 'hidden'].includes(cs.overflowX) && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 1)
-			out.push(name(el) + ' clips its content: ' + el.scrollWidth + ' px in ' + el.clientWidth + ' px');
-		if (out.length >= 8) break;
-	}
-	return out;
-})()`
-
-// assertFits fails the test naming what does not fit the window on the page shown.
-func assertFits(t *testing.T, b *browser, page string) {
-	t.Helper()
-	if bad := Eval[[]string](b, fitCheck); len(bad) > 0 {
-		t.Errorf("%s does not fit %d px:\n  %s", page, Eval[int](b, `window.innerWidth`), strings.Join(bad, "\n  "))
-	}
-}
-
 // signIn signs the browser in on the sign-in page.
 func signIn(b *browser, email, password string) {
 	b.t.Helper()
@@ -78,7 +44,7 @@ func TestBrowser_AdminEveryPageFits1366(t *testing.T) {
 		t.Helper()
 		b.Open(path)
 		visited[route] = true
-		assertFits(t, b, path)
+		b.AssertFitsWindow(path)
 		if shot != "" {
 			b.Screenshot("desk-1366-admin-" + shot)
 		}
@@ -210,7 +176,7 @@ func TestBrowser_AdminBulkFormalReviewOf50(t *testing.T) {
 	if got := b.Text("#bulk-passed"); got != "50" {
 		b.Fatalf("bulk pass: %q passed", got)
 	}
-	assertFits(t, b, "the list after the bulk pass")
+	b.AssertFitsWindow("the list after the bulk pass")
 	b.Screenshot("desk-1366-admin-bulk-formal")
 	if got := b.Text("#list-total"); !strings.Contains(got, "共 1 件") {
 		b.Errorf("one work should be left pending: %q", got)
@@ -257,7 +223,7 @@ func TestBrowser_AdminAuditLogIsReadable(t *testing.T) {
 	b.Do("a desktop screen", chromedp.EmulateViewport(1366, 900))
 	signIn(b, "organizer@example.org", "organizer-pass")
 	b.Open("/admin/audit")
-	assertFits(t, b, "the audit log")
+	b.AssertFitsWindow("the audit log")
 	if w := Eval[int](b, `document.getElementById('audit').getBoundingClientRect().width`); w > 1366 {
 		t.Errorf("the audit table is %d px wide", w)
 	}

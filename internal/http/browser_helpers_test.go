@@ -294,3 +294,63 @@ func FillForm(fields ...[2]string) chromedp.Action[chromedp.Void] {
 	}
 	return chromedp.Steps(steps...)
 }
+
+// fitScript lists what does not fit the window: the page wider than it; each table wider than
+// its box or cut by a container that hides or scrolls its overflow; any other box clipping its
+// content (but a form field, which scrolls its own text, and a name cut with an ellipsis and
+// given whole in its title, cut on purpose); each
+// element reaching past the right edge (the innermost ones: they hold what cannot wrap). Each
+// is named by tag, id, classes and the start of its text.
+const fitScript = `(() => {
+	const vw = window.innerWidth;
+	const name = el => {
+		let s = el.tagName.toLowerCase();
+		if (el.id) s += '#' + el.id;
+		for (const c of el.classList) s += '.' + c;
+		const text = (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().replace(/\s+/g, ' ');
+		return text ? s + ' "' + text.slice(0, 30) + (text.length > 30 ? '…' : '') + '"' : s;
+	};
+	const bad = [];
+	const root = document.documentElement;
+	if (root.scrollWidth > vw) bad.push('the page is ' + root.scrollWidth + ' px wide in a ' + vw + ' px window');
+	for (const t of document.querySelectorAll('table')) {
+		if (t.scrollWidth > t.clientWidth + 1) bad.push('table ' + name(t) + ' holds ' + t.scrollWidth + ' px in ' + t.clientWidth);
+		for (let p = t.parentElement; p && p !== document.body; p = p.parentElement) {
+			const o = getComputedStyle(p).overflowX;
+			if (o !== 'visible' && p.scrollWidth > p.clientWidth + 1) {
+				bad.push('table ' + name(t) + ' is cut by ' + name(p) + ' (overflow ' + o + ', ' + p.scrollWidth + ' px in ' + p.clientWidth + ')');
+				break;
+			}
+		}
+	}
+	const past = new Map(); // element → its right edge, content included
+	for (const el of document.body.querySelectorAll('*')) {
+		const cs = getComputedStyle(el);
+		if (cs.visibility === 'hidden' || cs.display === 'none') continue;
+		const r = el.getBoundingClientRect();
+		if (r.width === 0 || r.height === 0) continue;
+		const visible = cs.overflowX === 'visible';
+		const right = visible ? Math.max(r.right, r.left + el.scrollWidth) : r.right;
+		if (right > vw + 1) past.set(el, right);
+		const ellipsis = cs.textOverflow === 'ellipsis' && el.title;
+		// A field scrolls its own text; a table is checked above.
+		const field = ['INPUT', 'TEXTAREA', 'SELECT', 'TABLE'].includes(el.tagName);
+		if (['auto', 'scroll', 'hidden'].includes(cs.overflowX) && !ellipsis && !field && el.clientWidth > 1 &&
+			el.scrollWidth > el.clientWidth + 1 && !el.querySelector('table'))
+			bad.push(name(el) + ' clips its content: ' + el.scrollWidth + ' px in ' + el.clientWidth);
+	}
+	for (const [el, right] of past) {
+		if (![...el.children].some(c => past.has(c))) bad.push(name(el) + ' reaches ' + Math.round(right) + ' px');
+	}
+	return bad.slice(0, 10);
+})()`
+
+// AssertFitsWindow checks the page shown at the window's present width: nothing wider than the
+// window, no element past its right edge, no clipped table or text. It reports what sticks out,
+// by name, without ending the test.
+func (b *browser) AssertFitsWindow(page string) {
+	b.t.Helper()
+	if bad := Eval[[]string](b, fitScript); len(bad) > 0 {
+		b.t.Errorf("%s (%s) does not fit %d px:\n  %s", page, b.URL(), Eval[int](b, `window.innerWidth`), strings.Join(bad, "\n  "))
+	}
+}

@@ -19,46 +19,6 @@ import (
 // and a tablet held upright.
 var phoneWidths = []int64{360, 390, 768}
 
-// overflowScript lists what does not fit a screen %d px wide: each table wider than its box or
-// cut by a container that hides or scrolls its overflow; the page being wider than the screen;
-// each element reaching past the right edge (the innermost ones: they hold what cannot wrap).
-// Each is named by tag, id, classes and the start of its text.
-const overflowScript = `(w => {
-	const vw = Math.min(window.innerWidth, w);
-	const name = el => {
-		let s = el.tagName.toLowerCase();
-		if (el.id) s += '#' + el.id;
-		for (const c of el.classList) s += '.' + c;
-		const text = (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().replace(/\s+/g, ' ');
-		return text ? s + ' "' + text.slice(0, 30) + (text.length > 30 ? '…' : '') + '"' : s;
-	};
-	const bad = [];
-	for (const t of document.querySelectorAll('table')) {
-		if (t.scrollWidth > t.clientWidth + 1) bad.push('table ' + name(t) + ' holds ' + t.scrollWidth + ' px in ' + t.clientWidth);
-		for (let p = t.parentElement; p && p !== document.body; p = p.parentElement) {
-			const o = getComputedStyle(p).overflowX;
-			if (o !== 'visible' && p.scrollWidth > p.clientWidth + 1) {
-				bad.push('table ' + name(t) + ' is cut by ' + name(p) + ' (overflow ' + o + ', ' + p.scrollWidth + ' px in ' + p.clientWidth + ')');
-				break;
-			}
-		}
-	}
-	const root = document.documentElement;
-	if (root.scrollWidth > vw) bad.push('the page is ' + root.scrollWidth + ' px wide');
-	const past = new Map(); // element → its right edge, content included
-	for (const el of document.body.querySelectorAll('*')) {
-		const r = el.getBoundingClientRect();
-		if (r.width === 0 || r.height === 0) continue;
-		const visible = getComputedStyle(el).overflowX === 'visible';
-		const right = visible ? Math.max(r.right, r.left + el.scrollWidth) : r.right;
-		if (right > vw + 1) past.set(el, right);
-	}
-	for (const [el, right] of past) {
-		if (![...el.children].some(c => past.has(c))) bad.push(name(el) + ' reaches ' + Math.round(right) + ' px');
-	}
-	return bad.slice(0, 10);
-})(%d)`
-
 // screen sizes the browser as a phone (or tablet) w px wide, in portrait, with touch.
 func screen(w int64) chromedp.Action[chromedp.Void] {
 	return chromedp.EmulateViewport(w, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait)
@@ -72,9 +32,7 @@ func (b *browser) AssertFits(page, shot string) {
 	b.t.Helper()
 	for _, w := range phoneWidths {
 		b.Do(fmt.Sprintf("a %d px screen", w), screen(w))
-		if bad := Eval[[]string](b, fmt.Sprintf(overflowScript, w)); len(bad) > 0 {
-			b.t.Errorf("%s (%s) does not fit %d px:\n  %s", page, b.URL(), w, strings.Join(bad, "\n  "))
-		}
+		b.AssertFitsWindow(page)
 		if shot != "" && w != 360 {
 			b.Screenshot(fmt.Sprintf("phone-%d-%s", w, shot))
 		}
