@@ -21,6 +21,11 @@ func TestJudgeHome_IsTheQueueAtJudge(t *testing.T) {
 	if href, _ := doc.Find(`header nav a:contains("评审")`).Attr("href"); href != "/judge" {
 		t.Errorf("the judge's navigation link goes to %q, want /judge", href)
 	}
+	// The home page offers a judge the review, not a contestant's buttons.
+	home := mustDoc(t, judge.Must(http.StatusOK, "GET", "/", nil))
+	if href, _ := home.Find("main a.button").First().Attr("href"); href != "/judge" || home.Find(`main a[href="/submissions/new"], main a[href="/my"]`).Length() != 0 {
+		t.Errorf("a judge's home page offers %q, want only 进入评审 (/judge)", home.Find("main a.button").Text())
+	}
 	if loc := judge.Must(http.StatusSeeOther, "GET", "/my", nil).Header.Get("Location"); loc != "/judge" {
 		t.Errorf("a judge's /my goes to %q, want /judge", loc)
 	}
