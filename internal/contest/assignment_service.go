@@ -143,7 +143,7 @@ func (s *JudgingService) assignmentInputs(ctx context.Context, contestID string,
 	if err != nil {
 		return in, err
 	}
-	judgeUsers, err := s.users.UsersByRole(ctx, RoleJudge)
+	judgeUsers, err := s.users.ContestUsers(ctx, contestID, RoleJudge)
 	if err != nil {
 		return in, err
 	}
@@ -302,7 +302,7 @@ func (s *JudgingService) AssignmentTable(ctx context.Context, actor User) ([]Wor
 	if err != nil {
 		return nil, nil, err
 	}
-	users, err := s.users.UsersByRole(ctx, RoleJudge)
+	users, err := s.users.ContestUsers(ctx, c.ID, RoleJudge)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -36,6 +36,9 @@ type AuditFilter struct {
 	// From and To bound the time of the change: From <= At < To (zero: open).
 	From, To      time.Time
 	Limit, Offset int
+	// Site adds, in a contest's context, the site's own entries (about no contest: written by
+	// a command or a job) to that contest's: the site administrators see them.
+	Site bool
 }
 
 // AuditStore keeps the audit log.
@@ -140,6 +143,7 @@ func (s *ReportService) Audit(ctx context.Context, actor User, f AuditFilter) ([
 	}
 	f.Offset = max(f.Offset, 0)
 	f.Subject = strings.TrimSpace(f.Subject)
+	f.Site = actor.IsSiteAdmin()
 	return s.auditLog.ListAudit(ctx, f)
 }
 

@@ -64,7 +64,10 @@ func (s *RegistrationService) newUser(ctx context.Context, in SignUpInput, role 
 	if err != nil {
 		return User{}, err
 	}
-	u := User{ID: NewID(), Email: in.Email, Name: in.Name, Role: role, Employer: employer, PasswordHash: hash, CreatedAt: s.Now()}
+	// An organizer made here (the first one, `contest organizer`) administers the site; one a
+	// site administrator adds to a contest is made a member instead (AddContestOrganizer).
+	u := User{ID: NewID(), Email: in.Email, Name: in.Name, Role: role, Employer: employer, PasswordHash: hash, CreatedAt: s.Now(),
+		SiteAdmin: role == RoleOrganizer}
 	if temporary {
 		u.setTemporaryPassword(s.Now())
 	}

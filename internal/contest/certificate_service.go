@@ -68,7 +68,10 @@ func (s *PublicationService) WriteCertificate(ctx context.Context, actor User, s
 	if err != nil {
 		return Certificate{}, err
 	}
-	if actor.Role != RoleOrganizer {
+	if id, ok := ContestScope(ctx); ok && id != cert.ContestID { // the serial is another contest's
+		return Certificate{}, Errorf(ENotFound, "证书不存在")
+	}
+	if !actor.IsOrganizer() {
 		sub, err := s.submissions.SubmissionByID(ctx, cert.WorkID)
 		if err != nil || sub.OwnerID != actor.ID {
 			return Certificate{}, Errorf(ENotFound, "证书不存在")

@@ -41,9 +41,16 @@ type Contest struct {
 	RequireEmailVerification bool
 	// Notices are the organizers' texts of the notifications; a kind not edited has its
 	// default (notice_template.go).
-	Notices   NoticeTexts
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Notices NoticeTexts
+	// Slug names the contest in its URLs (/c/2023/…): lower-case letters, digits and hyphens.
+	Slug string
+	// Default: the unprefixed routes (/submissions/new, /results, /admin/…) are this contest's.
+	Default bool
+	// ArchivedAt is when the contest was archived: read-only from then on, its results,
+	// certificates and verification kept. nil while it is live.
+	ArchivedAt *time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // DefaultContest returns a contest with the notice's values: collection 2022-05-10 00:00 to
@@ -81,6 +88,20 @@ func DemoContest(now time.Time) Contest {
 	c.ReviewEnd = start.AddDate(0, 0, 19).Add(-time.Second)
 	return c
 }
+
+// errArchived refuses every change to an archived contest.
+var errArchived = Errorf(EArchived, "本活动已归档，只能查看，不能再修改")
+
+// CheckWritable returns why nothing in the contest may change: it is archived. nil while live.
+func (c Contest) CheckWritable() error {
+	if c.ArchivedAt != nil {
+		return errArchived
+	}
+	return nil
+}
+
+// Path is the start of the contest's page URLs: /c/{slug}.
+func (c Contest) Path() string { return "/c/" + c.Slug }
 
 // Location returns the contest's time zone; an unknown zone falls back to Beijing time.
 func (c Contest) Location() *time.Location {

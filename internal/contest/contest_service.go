@@ -1,6 +1,7 @@
 package contest
 
 import (
+	"cmp"
 	"context"
 	"reflect"
 )
@@ -30,6 +31,8 @@ func (s *ContestService) SeedContest(ctx context.Context, c Contest) (bool, erro
 		return false, err
 	}
 	c.ID = SeedContestID
+	c.Slug = cmp.Or(c.Slug, SeedSlug(c))
+	c.Default = true
 	c.CreatedAt, c.UpdatedAt = s.Now(), s.Now()
 	err := s.contests.CreateContest(ctx, &c)
 	if ErrorCode(err) == EConflict { // another replica seeded it first

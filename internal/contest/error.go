@@ -30,6 +30,7 @@ const (
 	ETooManyRequests = "too_many_requests"        // a rate limit was hit; try again later
 	EPasswordChange  = "password_change_required" // signed in with a temporary password: choose one first
 	EEmailUnverified = "email_unverified"         // the contest requires a verified address for this
+	EArchived        = "archived"                 // the contest is archived: read-only
 )
 
 // ErrStale is returned by a store when a conditional write finds the record changed since it

@@ -32,7 +32,9 @@ func (in *JudgeInput) Validate() error {
 	return f.Err()
 }
 
-// InviteJudge creates a judge's account. By e-mail, the judge is mailed a link to set their
+// InviteJudge makes someone a judge of the current contest. A judge of another contest (the
+// same e-mail) joins this one's pool with the account they have: nothing is mailed and no
+// password returned. Otherwise it creates a judge's account. By e-mail, the judge is mailed a link to set their
 // own password (good for 7 days) and no password is returned; otherwise it returns a one-time
 // password for the organizer to hand over (no email server is needed), which the judge
 // changes after signing in.
@@ -46,9 +48,23 @@ func (s *JudgingService) InviteJudge(ctx context.Context, actor User, in JudgeIn
 	if in.ByEmail && !s.accounts.MailConfigured() {
 		return User{}, "", errNoMail
 	}
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return User{}, "", err
+	}
+	if err := c.CheckWritable(); err != nil {
+		return User{}, "", err
+	}
+	if u, err := s.users.UserByEmail(ctx, in.Email); err == nil && u.Role == RoleJudge {
+		a := s.newAudit(actor, "judge", u.ID, "join", nil, map[string]any{"contest": c.Name, "email": u.Email})
+		return u, "", s.users.AddMember(ctx, c.ID, u, s.Now(), &a)
+	}
 	password := oneTimePassword() // by e-mail, a password nobody is told: the link sets theirs
 	u, err := s.registration.createUser(ctx, SignUpInput{Email: in.Email, Password: password, Name: in.Name}, RoleJudge, in.Employer, true)
 	if err != nil {
+		return User{}, "", err
+	}
+	if err := s.users.AddMember(ctx, c.ID, u, s.Now(), nil); err != nil {
 		return User{}, "", err
 	}
 	after := judgeAudit(u)
@@ -93,6 +109,15 @@ func (s *JudgingService) judgeFor(ctx context.Context, actor User, id string) (U
 	if u.Role != RoleJudge {
 		return User{}, Errorf(ENotFound, "评委不存在")
 	}
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return User{}, err
+	}
+	if member, err := s.users.IsMember(ctx, c.ID, u.ID); err != nil {
+		return User{}, err
+	} else if !member {
+		return User{}, Errorf(ENotFound, "评委不存在")
+	}
 	return u, nil
 }
 
@@ -101,7 +126,11 @@ func (s *JudgingService) Judges(ctx context.Context, actor User) ([]User, error)
 	if err := requireOrganizer(actor); err != nil {
 		return nil, err
 	}
-	return s.users.UsersByRole(ctx, RoleJudge)
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.users.ContestUsers(ctx, c.ID, RoleJudge)
 }
 
 // SetJudgeDisabled deactivates a judge (signed out everywhere, cannot sign in) or activates

@@ -99,6 +99,9 @@ func noticeTitle(sub Submission) string {
 // kind filled with values.
 func notice(now time.Time, c Contest, recipient string, kind NotificationKind, key, link string, values map[string]string) Notification {
 	subject, body := c.Notices.render(kind, values)
+	if c.Slug != "" && strings.HasPrefix(link, "/") {
+		link = c.Path() + link // the contest's own URL: it stays right when another becomes the default
+	}
 	return newNotification(now, recipient, kind, key, subject, body, link)
 }
 

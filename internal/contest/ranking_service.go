@@ -108,7 +108,7 @@ func (s *JudgingService) judgeLoads(ctx context.Context, contestID string) ([]Ju
 	if err != nil {
 		return nil, err
 	}
-	judges, err := s.users.UsersByRole(ctx, RoleJudge)
+	judges, err := s.users.ContestUsers(ctx, contestID, RoleJudge)
 	if err != nil {
 		return nil, err
 	}

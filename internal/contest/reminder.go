@@ -206,14 +206,31 @@ type ReminderStore interface {
 // reminderBatch is how many works one transaction of reminders covers.
 const reminderBatch = 200
 
-// RunReminders sends the reminders and digests due now for the current contest and returns
-// how many notifications it made (some may have been made before: they are not made twice).
-// It is the periodic task; running it twice, or on two replicas at once, reminds nobody twice.
+// RunReminders sends the reminders and digests due now for every contest not archived and
+// returns how many notifications it made (some may have been made before: they are not made
+// twice). It is the periodic task; running it twice, or on two replicas at once, reminds
+// nobody twice.
 func (s *MessageService) RunReminders(ctx context.Context) (int, error) {
-	c, err := s.contests.CurrentContest(ctx)
+	contests, err := s.contests.AllContests(ctx)
 	if err != nil {
 		return 0, err
 	}
+	n := 0
+	for _, c := range contests {
+		if c.ArchivedAt != nil {
+			continue
+		}
+		k, err := s.remindContest(InContest(ctx, c.ID), c)
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// remindContest sends the reminders and digest due now for one contest.
+func (s *MessageService) remindContest(ctx context.Context, c Contest) (int, error) {
 	now := s.Now()
 	n := 0
 	for _, l := range deadlineLeads {
@@ -321,7 +338,7 @@ func (s *MessageService) sendDigest(ctx context.Context, c Contest, now time.Tim
 		if err != nil {
 			return nil, false, err
 		}
-		organizers, err := s.users.UsersByRole(ctx, RoleOrganizer)
+		organizers, err := s.users.ContestUsers(ctx, c.ID, RoleOrganizer)
 		if err != nil {
 			return nil, false, err
 		}

@@ -48,8 +48,16 @@ type MyResult struct {
 // loaded them), by work; nothing before publishing.
 func (s *PublicationService) MyResults(ctx context.Context, actor User, works []Submission) (map[string]MyResult, error) {
 	c, err := s.contests.CurrentContest(ctx)
-	if err != nil || c.Publication.PublishedAt == nil {
+	if err != nil {
 		return nil, err
+	}
+	return s.myResults(ctx, c, actor, works)
+}
+
+// myResults is MyResults in contest c; nil while its results are not published.
+func (s *PublicationService) myResults(ctx context.Context, c Contest, actor User, works []Submission) (map[string]MyResult, error) {
+	if c.Publication.PublishedAt == nil {
+		return nil, nil
 	}
 	out := map[string]MyResult{}
 	var ids []string
@@ -81,6 +89,41 @@ func (s *PublicationService) MyResults(ctx context.Context, actor User, works []
 			m.Certificates = append(m.Certificates, cert)
 			out[cert.WorkID] = m
 		}
+	}
+	return out, nil
+}
+
+// MyContest is one contest on a contestant's 我的作品: its works and, once published, their
+// results.
+type MyContest struct {
+	Contest Contest
+	Works   []Submission
+	Results map[string]MyResult // nil until the results are published
+}
+
+// MyContests returns the contestant's works grouped by contest, with the contests taking works
+// now even where they have none yet; open contests first (ListOrder). One account enters any
+// number of contests.
+func (s *PublicationService) MyContests(ctx context.Context, actor User, works []Submission) ([]MyContest, error) {
+	all, err := s.contests.AllContests(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byContest := map[string][]Submission{}
+	for _, w := range works {
+		byContest[w.ContestID] = append(byContest[w.ContestID], w)
+	}
+	var out []MyContest
+	for _, c := range ListOrder(all, s.Now()) {
+		mine := byContest[c.ID]
+		if len(mine) == 0 && (!c.CollectionOpen(s.Now()) || c.ArchivedAt != nil) {
+			continue
+		}
+		results, err := s.myResults(ctx, c, actor, mine)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, MyContest{Contest: c, Works: mine, Results: results})
 	}
 	return out, nil
 }

@@ -95,7 +95,7 @@ type ReviewStore interface {
 // JudgeQueue returns the judge's works, the next unscored first, then the rest in the judge's
 // order. Judges only.
 func (s *JudgingService) JudgeQueue(ctx context.Context, actor User) ([]JudgeTask, error) {
-	if actor.Role != RoleJudge || actor.Disabled {
+	if !actor.IsJudge() {
 		return nil, Errorf(EForbidden, "只有评委可以进行评审")
 	}
 	works, err := s.reviews.AssignedWorks(ctx, actor.ID)

@@ -167,7 +167,7 @@ func New(db Stores, storage Storage, opts Options) *Services {
 		judging: judging, media: media, certificates: opts.Certificates, baseURL: opts.BaseURL}
 	reports := &ReportService{core: c, users: db, exports: db, publication: db, objections: db, recommendations: db,
 		judging: judging, pub: pub, spreadsheets: opts.Spreadsheets, tempDir: opts.Check.TempDir}
-	return &Services{Contests: &ContestService{core: c, mail: opts.Mailer != nil}, Registration: reg, Accounts: accounts, Media: media, Judging: judging,
+	return &Services{Contests: &ContestService{core: c, mail: opts.Mailer != nil, users: db, registration: reg}, Registration: reg, Accounts: accounts, Media: media, Judging: judging,
 		Publication: pub, Reports: reports, Messages: &MessageService{core: c, notes: db, deliveries: db, users: db, reminders: db, mailer: opts.Mailer,
 			baseURL: opts.BaseURL, sms: opts.SMS, smsStore: db}, Now: opts.Now, storage: storage}
 }
@@ -204,7 +204,9 @@ type core struct {
 // ContestService reads and changes the contest's settings.
 type ContestService struct {
 	*core
-	mail bool // e-mail is configured: verification can be required
+	mail         bool // e-mail is configured: verification can be required
+	users        UserStore
+	registration *RegistrationService // the accounts of contests' organizers
 }
 
 // RegistrationService carries out accounts, the 报名登记表, the team and their 授权书.

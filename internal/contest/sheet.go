@@ -153,7 +153,7 @@ func (s *ReportService) scoreSheet(ctx context.Context, c Contest) (Sheet, error
 	if err != nil {
 		return Sheet{}, err
 	}
-	judges, err := s.users.UsersByRole(ctx, RoleJudge)
+	judges, err := s.users.ContestUsers(ctx, c.ID, RoleJudge)
 	if err != nil {
 		return Sheet{}, err
 	}

@@ -17,6 +17,17 @@ type UserStore interface {
 	UpdateUser(ctx context.Context, u *User) error
 	// UsersByRole lists the accounts of a role, by name.
 	UsersByRole(ctx context.Context, role Role) ([]User, error)
+	// AddMember makes u a member of the contest in u's role, with the audit entry if given
+	// (written only when u was not a member yet).
+	AddMember(ctx context.Context, contestID string, u User, at time.Time, a *AuditEntry) error
+	// RemoveMember ends a membership, with its audit entry; ENotFound when there is none.
+	RemoveMember(ctx context.Context, contestID, userID string, a AuditEntry) error
+	IsMember(ctx context.Context, contestID, userID string) (bool, error)
+	// MemberContests returns the ids of the contests the user is a member of.
+	MemberContests(ctx context.Context, userID string) ([]string, error)
+	// ContestUsers lists the accounts of a role taking part in the contest, by name: its
+	// members, and for organizers the site administrators too.
+	ContestUsers(ctx context.Context, contestID string, role Role) ([]User, error)
 }
 
 // SessionStore keeps signed-in sessions by the hash of their token.
@@ -33,8 +44,19 @@ type SessionStore interface {
 type ContestStore interface {
 	CreateContest(ctx context.Context, c *Contest) error
 	ContestByID(ctx context.Context, id string) (Contest, error)
-	// CurrentContest returns the contest the site runs: the most recently created one.
+	// CurrentContest returns the contest ctx is about (InContest) or, about none, the default.
 	CurrentContest(ctx context.Context) (Contest, error)
+	// DefaultContest returns the contest the unprefixed routes stand for: the one marked
+	// default, else the most recently created.
+	DefaultContest(ctx context.Context) (Contest, error)
+	// ContestBySlug returns the contest of a URL's /c/{slug}/; ENotFound when there is none.
+	ContestBySlug(ctx context.Context, slug string) (Contest, error)
+	// AllContests returns every contest, the newest collection first.
+	AllContests(ctx context.Context) ([]Contest, error)
+	// SetDefaultContest makes one contest the default, and no other, with the audit entry.
+	SetDefaultContest(ctx context.Context, id string, a AuditEntry) error
+	// SetArchived archives the contest at at, or reopens it (nil), with the audit entry.
+	SetArchived(ctx context.Context, id string, at *time.Time, a AuditEntry) error
 	// UpdateContest saves the settings an organizer edits on the contest page; never the
 	// judging settings or the publication, which have their own saves.
 	UpdateContest(ctx context.Context, c *Contest) error

@@ -221,6 +221,13 @@ func (s *RegistrationService) MySubmissions(ctx context.Context, actor User) ([]
 	return page.Items, err
 }
 
+// AllMySubmissions returns the actor's works in every contest, the latest changed first: one
+// query on the owner's index, whatever the number of contests.
+func (s *RegistrationService) AllMySubmissions(ctx context.Context, actor User) ([]Submission, error) {
+	page, err := s.submissions.ListSubmissions(ctx, SubmissionFilter{OwnerID: actor.ID, Limit: 500})
+	return page.Items, err
+}
+
 // ListSubmissions is the organizer's filtered list with counts.
 func (s *RegistrationService) ListSubmissions(ctx context.Context, actor User, f SubmissionFilter) (SubmissionPage, error) {
 	if err := requireOrganizer(actor); err != nil {
@@ -480,4 +487,25 @@ func cleanName(name string) string {
 		name = string(r[:200])
 	}
 	return name
+}
+
+// EarlierContact returns the contact part of the 报名登记表 of the contestant's latest work, in
+// whichever contest, for a new entry to start from (主创、单位、联系人、证件、手机、邮箱、微信、
+// 地址、邮编; never the title or the description). ok is false when there is none.
+func (s *RegistrationService) EarlierContact(ctx context.Context, actor User) (r Registration, ok bool, err error) {
+	if actor.Role != RoleContestant {
+		return Registration{}, false, nil
+	}
+	page, err := s.submissions.ListSubmissions(ctx, SubmissionFilter{OwnerID: actor.ID, Limit: 1})
+	if err != nil || len(page.Items) == 0 {
+		return Registration{}, false, err
+	}
+	full, err := s.submissions.SubmissionByID(InContest(ctx, ""), page.Items[0].ID) // the owner's own, in any contest
+	if err != nil {
+		return Registration{}, false, err
+	}
+	e := full.Registration
+	return Registration{LeadName: e.LeadName, Employer: e.Employer, ContactName: e.ContactName, ContactIDType: e.ContactIDType,
+		ContactIDNumber: e.ContactIDNumber, Mobile: e.Mobile, Email: e.Email, WeChat: e.WeChat, Address: e.Address,
+		PostalCode: e.PostalCode}, true, nil
 }

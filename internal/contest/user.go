@@ -53,6 +53,13 @@ type User struct {
 	// EmailVerifiedAt is when the owner of Email showed it is theirs by opening a link mailed
 	// to it (a verification, a password reset, a judge's invitation); nil until then.
 	EmailVerifiedAt *time.Time
+	// SiteAdmin (站点管理员): an organizer who creates contests and runs every one of them. Other
+	// organizers run the contests they are members of; judges judge those they are members of.
+	SiteAdmin bool
+	// OutsideContest is set, for a request about one contest, on a judge or an organizer who is
+	// not a member of it (and not a site administrator): there they may do nothing a judge or an
+	// organizer may. Zero outside requests (jobs, tests of one contest).
+	OutsideContest bool
 }
 
 // TemporaryPasswordTTL is how long a password someone else chose works: long enough to hand
@@ -72,8 +79,14 @@ func (u *User) setTemporaryPassword(now time.Time) {
 	u.MustChangePassword, u.PasswordExpiresAt = true, &expires
 }
 
-// IsOrganizer reports whether u runs the contest.
-func (u User) IsOrganizer() bool { return u.Role == RoleOrganizer && !u.Disabled }
+// IsOrganizer reports whether u runs the contest the request is about.
+func (u User) IsOrganizer() bool { return u.Role == RoleOrganizer && !u.Disabled && !u.OutsideContest }
+
+// IsJudge reports whether u judges the contest the request is about.
+func (u User) IsJudge() bool { return u.Role == RoleJudge && !u.Disabled && !u.OutsideContest }
+
+// IsSiteAdmin reports whether u may create contests and run all of them.
+func (u User) IsSiteAdmin() bool { return u.Role == RoleOrganizer && u.SiteAdmin && !u.Disabled }
 
 // Session is a signed-in browser or API client. Token is only known right after sign-in; the
 // store keeps its hash.

@@ -26,9 +26,20 @@ type auditRow struct {
 	Action     string
 	BeforeJSON string `gorm:"column:before_json"`
 	AfterJSON  string `gorm:"column:after_json"`
+	// ContestID is the contest the entry is about: the one of the request's context, set by
+	// BeforeCreate for every store's entries ("" for a job's).
+	ContestID string
 }
 
 func (auditRow) TableName() string { return "audit_log" }
+
+// BeforeCreate files the entry under the contest of the context it is written in.
+func (r *auditRow) BeforeCreate(tx *gorm.DB) error {
+	if id, ok := contest.ContestScope(tx.Statement.Context); ok && r.ContestID == "" {
+		r.ContestID = id
+	}
+	return nil
+}
 
 func fromDomainAudit(a contest.AuditEntry) auditRow {
 	return auditRow{ID: a.ID, ActorID: a.ActorID, ActorName: a.ActorName, HappenedAt: a.At.UTC(), Entity: a.Entity,
@@ -51,11 +62,11 @@ func (al *AuditLog) AddAudit(ctx context.Context, a contest.AuditEntry) error {
 func (al *AuditLog) ListAudit(ctx context.Context, f contest.AuditFilter) ([]contest.AuditEntry, int64, error) {
 	var n int64
 	g := al.db.gorm.WithContext(ctx)
-	if err := auditWhere(g.Model(&auditRow{}), f).Count(&n).Error; err != nil {
+	if err := auditWhere(auditScope(ctx, g.Model(&auditRow{}), f.Site), f).Count(&n).Error; err != nil {
 		return nil, 0, translate(err, "审计记录")
 	}
 	var rows []auditRow
-	if err := auditWhere(g.Model(&auditRow{}), f).Order("happened_at DESC, id DESC").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
+	if err := auditWhere(auditScope(ctx, g.Model(&auditRow{}), f.Site), f).Order("happened_at DESC, id DESC").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
 		return nil, 0, translate(err, "审计记录")
 	}
 	out := make([]contest.AuditEntry, len(rows))
@@ -63,6 +74,18 @@ func (al *AuditLog) ListAudit(ctx context.Context, f contest.AuditFilter) ([]con
 		out[i] = r.toDomain()
 	}
 	return out, n, nil
+}
+
+// auditScope narrows q to the entries of the context's contest and, with site, the site's own.
+func auditScope(ctx context.Context, q *gorm.DB, site bool) *gorm.DB {
+	id, ok := contest.ContestScope(ctx)
+	switch {
+	case !ok:
+		return q
+	case site:
+		return q.Where("contest_id IN (?, '')", id)
+	}
+	return q.Where("contest_id = ?", id)
 }
 
 // auditWhere applies an AuditFilter's conditions.

@@ -38,6 +38,9 @@ type contestRow struct {
 	// RequireEmailVerification is contest.Contest.RequireEmailVerification.
 	RequireEmailVerification bool
 	Notices                  string // JSON of contest.NoticeTexts; "" for the defaults
+	Slug                     string
+	IsDefault                bool
+	ArchivedAt               *time.Time
 	CreatedAt                time.Time
 	UpdatedAt                time.Time
 }
@@ -53,7 +56,8 @@ func fromDomainContest(c contest.Contest) contestRow {
 		RuleMinShortSide: c.Rules.MinShortSide, RuleMaxSizeBytes: c.Rules.MaxSizeBytes,
 		AuthorizationText: c.AuthorizationText, Judging: mustJSON(c.Judging),
 		Publication: mustJSON(c.Publication), RequireEmailVerification: c.RequireEmailVerification,
-		Notices: noticesJSON(c.Notices), CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
+		Notices: noticesJSON(c.Notices), Slug: c.Slug, IsDefault: c.Default, ArchivedAt: utcPtr(c.ArchivedAt),
+		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
 	}
 }
 
@@ -63,7 +67,7 @@ func toDomainContest(r contestRow) contest.Contest {
 		Rules: contest.MediaRules{Container: r.RuleContainer, MaxDurationSec: r.RuleMaxDurationSec,
 			MinShortSide: r.RuleMinShortSide, MaxSizeBytes: r.RuleMaxSizeBytes},
 		AuthorizationText: r.AuthorizationText, RequireEmailVerification: r.RequireEmailVerification,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		Slug: r.Slug, Default: r.IsDefault, ArchivedAt: r.ArchivedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 	c.Judging = contest.DefaultJudging()
 	if r.Judging != "" {
@@ -104,11 +108,75 @@ func (cs *Contests) ContestByID(ctx context.Context, id string) (contest.Contest
 	return toDomainContest(row), translate(err, "活动")
 }
 
-// CurrentContest returns the most recently created contest.
+// CurrentContest returns the contest ctx is about (contest.InContest) or, in a context about no
+// contest, the default one (the most recently created if none is marked).
 func (cs *Contests) CurrentContest(ctx context.Context) (contest.Contest, error) {
+	if id, ok := contest.ContestScope(ctx); ok {
+		return cs.ContestByID(ctx, id)
+	}
+	return cs.DefaultContest(ctx)
+}
+
+// DefaultContest returns the contest the unprefixed routes stand for.
+func (cs *Contests) DefaultContest(ctx context.Context) (contest.Contest, error) {
 	var row contestRow
-	err := cs.db.gorm.WithContext(ctx).Order("created_at DESC, id").Take(&row).Error
+	err := cs.db.gorm.WithContext(ctx).Order("is_default DESC, created_at DESC, id").Take(&row).Error
 	return toDomainContest(row), translate(err, "活动")
+}
+
+// ContestBySlug returns the contest of a URL's /c/{slug}/.
+func (cs *Contests) ContestBySlug(ctx context.Context, slug string) (contest.Contest, error) {
+	var row contestRow
+	err := cs.db.gorm.WithContext(ctx).Where("slug = ?", slug).Take(&row).Error
+	return toDomainContest(row), translate(err, "活动")
+}
+
+// AllContests returns every contest, the newest collection first.
+func (cs *Contests) AllContests(ctx context.Context) ([]contest.Contest, error) {
+	var rows []contestRow
+	if err := cs.db.gorm.WithContext(ctx).Order("collection_start DESC, created_at DESC, id").Find(&rows).Error; err != nil {
+		return nil, translate(err, "活动")
+	}
+	out := make([]contest.Contest, len(rows))
+	for i, r := range rows {
+		out[i] = toDomainContest(r)
+	}
+	return out, nil
+}
+
+// SetDefaultContest makes the contest id the default one, and no other, in one transaction.
+func (cs *Contests) SetDefaultContest(ctx context.Context, id string, a contest.AuditEntry) error {
+	err := cs.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&contestRow{}).Where("is_default = ? AND id <> ?", true, id).Update("is_default", false).Error; err != nil {
+			return err
+		}
+		res := tx.Model(&contestRow{}).Where("id = ?", id).Update("is_default", true)
+		if res.Error == nil && res.RowsAffected == 0 {
+			return contest.Errorf(contest.ENotFound, "活动不存在")
+		}
+		if res.Error != nil {
+			return res.Error
+		}
+		audit := fromDomainAudit(a)
+		return tx.Create(&audit).Error
+	})
+	return translate(err, "活动")
+}
+
+// SetArchived archives the contest at (read-only from then on), or reopens it (nil).
+func (cs *Contests) SetArchived(ctx context.Context, id string, at *time.Time, a contest.AuditEntry) error {
+	err := cs.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&contestRow{}).Where("id = ?", id).Update("archived_at", utcPtr(at))
+		if res.Error == nil && res.RowsAffected == 0 {
+			return contest.Errorf(contest.ENotFound, "活动不存在")
+		}
+		if res.Error != nil {
+			return res.Error
+		}
+		audit := fromDomainAudit(a)
+		return tx.Create(&audit).Error
+	})
+	return translate(err, "活动")
 }
 
 // UpdateContest saves the contest page's settings: not the judging settings (SaveJudging,
@@ -118,7 +186,7 @@ func (cs *Contests) CurrentContest(ctx context.Context) (contest.Contest, error)
 func (cs *Contests) UpdateContest(ctx context.Context, c *contest.Contest) error {
 	row := fromDomainContest(*c)
 	res := cs.db.gorm.WithContext(ctx).Model(&contestRow{}).Where("id = ?", c.ID).Select("*").
-		Omit("id", "created_at", "judging", "publication", "publication_revision", "notices").Updates(&row)
+		Omit("id", "slug", "is_default", "archived_at", "created_at", "judging", "publication", "publication_revision", "notices").Updates(&row)
 	if res.Error == nil && res.RowsAffected == 0 {
 		return contest.Errorf(contest.ENotFound, "活动不存在")
 	}
@@ -178,4 +246,24 @@ func (cs *Contests) NextNumber(ctx context.Context, contestID, series string) (i
 		return 0, contest.Internal(errors.New("contest_numbers: no number returned"))
 	}
 	return n, translate(err, "编号")
+}
+
+// inScope narrows q to the rows of the contest ctx is about (contest.InContest), by the column
+// holding a row's contest: in a contest's context a row of another contest is not found, so a
+// URL with another contest's id is 404 whatever the handler does. Outside one (jobs), q is
+// unchanged.
+func inScope(ctx context.Context, q *gorm.DB, column string) *gorm.DB {
+	if id, ok := contest.ContestScope(ctx); ok {
+		return q.Where(column+" = ?", id)
+	}
+	return q
+}
+
+// inScopeVia narrows q like inScope for a table whose rows belong to a work (column names the
+// work's id).
+func inScopeVia(ctx context.Context, q *gorm.DB, column string) *gorm.DB {
+	if id, ok := contest.ContestScope(ctx); ok {
+		return q.Where(column+" IN (SELECT id FROM submissions WHERE contest_id = ?)", id)
+	}
+	return q
 }

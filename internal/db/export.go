@@ -67,7 +67,7 @@ func (ex *ExportJobs) CreateExport(ctx context.Context, j *contest.ExportJob, a 
 // ExportByID returns one export job.
 func (ex *ExportJobs) ExportByID(ctx context.Context, id string) (contest.ExportJob, error) {
 	var row exportRow
-	err := ex.db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error
+	err := inScope(ctx, ex.db.gorm.WithContext(ctx), "contest_id").Where("id = ?", id).Take(&row).Error
 	return row.toDomain(), translate(err, "导出")
 }
 

@@ -75,7 +75,7 @@ func (pb *Publication) Objections(ctx context.Context, contestID string) ([]cont
 // ObjectionByID returns one objection.
 func (pb *Publication) ObjectionByID(ctx context.Context, id string) (contest.Objection, error) {
 	var row objectionRow
-	if err := pb.db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+	if err := inScope(ctx, pb.db.gorm.WithContext(ctx), "contest_id").Where("id = ?", id).Take(&row).Error; err != nil {
 		return contest.Objection{}, translate(err, "异议")
 	}
 	o, err := pb.toDomainObjection(row)

@@ -116,14 +116,15 @@ type assignedWorkRow struct {
 // personal: neither the registration's personal columns nor the video's file name.
 func (rv *Reviews) AssignedWorks(ctx context.Context, judgeID string) ([]contest.AssignedWork, error) {
 	var rows []assignedWorkRow
-	err := rv.db.gorm.WithContext(ctx).Table("assignments a").
+	q := rv.db.gorm.WithContext(ctx).Table("assignments a").
 		Select("a.submission_id, a.judge_id, a.position, a.scores, a.comment, a.saved_at, a.submitted_at, "+
 			"s.status, COALESCE(f.decision, '') AS formal, s.title, s.description, "+
 			"s.video_key, s.video_content_type, s.video_size, s.video_uploaded_at, "+
 			"s.video_poster, s.video_web_copy, s.video_check, s.video_check_done").
 		Joins("JOIN submissions s ON s.id = a.submission_id").
 		Joins("LEFT JOIN formal_reviews f ON f.submission_id = a.submission_id").
-		Where("a.judge_id = ?", judgeID).Order("a.position").Scan(&rows).Error
+		Where("a.judge_id = ?", judgeID)
+	err := inScope(ctx, q, "a.contest_id").Order("a.position").Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err, "评审任务")
 	}

@@ -281,7 +281,7 @@ func (sb *Submissions) SubmissionByID(ctx context.Context, id string) (contest.S
 		return contest.Submission{}, err
 	}
 	var row submissionRow
-	if err := sb.db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+	if err := inScope(ctx, sb.db.gorm.WithContext(ctx), "contest_id").Where("id = ?", id).Take(&row).Error; err != nil {
 		return contest.Submission{}, translate(err, "作品")
 	}
 	var parts []participantRow

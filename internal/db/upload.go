@@ -64,7 +64,7 @@ func (up *Uploads) CreateUpload(ctx context.Context, u *contest.Upload) error {
 
 func (up *Uploads) uploadWhere(ctx context.Context, query string, args ...any) (contest.Upload, error) {
 	var row uploadRow
-	if err := up.db.gorm.WithContext(ctx).Where(query, args...).Order("created_at DESC").Take(&row).Error; err != nil {
+	if err := inScopeVia(ctx, up.db.gorm.WithContext(ctx), "submission_id").Where(query, args...).Order("created_at DESC").Take(&row).Error; err != nil {
 		return contest.Upload{}, translate(err, "上传")
 	}
 	return row.toDomain(), nil

@@ -32,6 +32,7 @@ type userRow struct {
 	MobileMasked       string
 	RemindersOff       bool // set by SetRemindersOff only
 	EmailVerifiedAt    *time.Time
+	SiteAdmin          bool
 }
 
 func (userRow) TableName() string { return "users" }
@@ -39,13 +40,13 @@ func (userRow) TableName() string { return "users" }
 func fromDomainUser(u contest.User) userRow {
 	return userRow{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), Employer: u.Employer, PasswordHash: u.PasswordHash,
 		Disabled: u.Disabled, CreatedAt: u.CreatedAt.UTC(), MustChangePassword: u.MustChangePassword, PasswordExpiresAt: utcPtr(u.PasswordExpiresAt),
-		MobileMasked: contest.MaskMobile(u.Mobile), EmailVerifiedAt: utcPtr(u.EmailVerifiedAt)}
+		MobileMasked: contest.MaskMobile(u.Mobile), EmailVerifiedAt: utcPtr(u.EmailVerifiedAt), SiteAdmin: u.SiteAdmin}
 }
 
 func toDomainUser(r userRow) contest.User {
 	return contest.User{ID: r.ID, Email: r.Email, Name: r.Name, Role: contest.Role(r.Role), Employer: r.Employer, PasswordHash: r.PasswordHash,
 		Disabled: r.Disabled, CreatedAt: r.CreatedAt, MustChangePassword: r.MustChangePassword, PasswordExpiresAt: r.PasswordExpiresAt,
-		MobileMasked: r.MobileMasked, RemindersOff: r.RemindersOff, EmailVerifiedAt: r.EmailVerifiedAt}
+		MobileMasked: r.MobileMasked, RemindersOff: r.RemindersOff, EmailVerifiedAt: r.EmailVerifiedAt, SiteAdmin: r.SiteAdmin}
 }
 
 // CreateUser inserts an account; a taken email is EConflict.

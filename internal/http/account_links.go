@@ -116,7 +116,7 @@ func (s accountLinks) pageResetPost(c echo.Context) error {
 		key = "invited"
 	}
 	flash(c, key)
-	return c.Redirect(http.StatusSeeOther, next)
+	return seeOther(c, next)
 }
 
 func (s accountLinks) apiReset(c echo.Context) error {
@@ -167,9 +167,9 @@ func (s accountLinks) pageVerifyPost(c echo.Context) error {
 		flash(c, "verified")
 	}
 	if _, ok := currentUser(c); ok {
-		return c.Redirect(http.StatusSeeOther, "/my")
+		return seeOther(c, "/my")
 	}
-	return c.Redirect(http.StatusSeeOther, "/login")
+	return seeOther(c, "/login")
 }
 
 func (s accountLinks) apiVerify(c echo.Context) error {
@@ -191,7 +191,7 @@ func (s accountLinks) pageResendVerification(c echo.Context) error {
 		return s.formError(c, "password", "账号设置", err, nil)
 	}
 	flash(c, "verifysent")
-	return c.Redirect(http.StatusSeeOther, "/account/password")
+	return seeOther(c, "/account/password")
 }
 
 func (s accountLinks) apiResendVerification(c echo.Context) error {
@@ -212,7 +212,7 @@ func (s accountLinks) pageChangeEmail(c echo.Context) error {
 		return s.formError(c, "password", "账号设置", err, f)
 	}
 	flash(c, "emailsent")
-	return c.Redirect(http.StatusSeeOther, "/account/password")
+	return seeOther(c, "/account/password")
 }
 
 func (s accountLinks) apiChangeEmail(c echo.Context) error {

@@ -37,7 +37,7 @@ func (s accountMobile) pagePost(c echo.Context) error {
 		return s.formError(c, "account_mobile", "手机号码", err, mobileForm{Masked: u.MobileMasked, Mobile: raw})
 	}
 	flash(c, "mobile")
-	return c.Redirect(http.StatusSeeOther, "/account/mobile")
+	return seeOther(c, "/account/mobile")
 }
 
 func (s accountMobile) api(c echo.Context) error {

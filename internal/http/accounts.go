@@ -102,7 +102,7 @@ func (s accounts) pageSignUpPost(c echo.Context) error {
 	}
 	s.setSession(c, sess)
 	flash(c, "signedup")
-	return c.Redirect(http.StatusSeeOther, "/submissions/new")
+	return seeOther(c, "/submissions/new")
 }
 
 type loginForm struct{ Email, Next string }
@@ -118,11 +118,10 @@ func (s accounts) pageLoginPost(c echo.Context) error {
 		return s.formError(c, "login", "登录", err, form)
 	}
 	s.setSession(c, sess)
-	next := form.Next
-	if next == "" {
-		next = homeOf(u)
+	if form.Next == "" {
+		return seeOther(c, homeOf(u))
 	}
-	return c.Redirect(http.StatusSeeOther, next)
+	return c.Redirect(http.StatusSeeOther, form.Next) // a whole path already, prefix and all
 }
 
 func (s accounts) pageLogout(c echo.Context) error {
@@ -131,7 +130,7 @@ func (s accounts) pageLogout(c echo.Context) error {
 	}
 	s.clearSession(c)
 	flash(c, "signedout")
-	return c.Redirect(http.StatusSeeOther, "/")
+	return seeOther(c, "/")
 }
 
 // safeNext keeps a post-login redirect on this site: a path starting with one slash, no scheme,
@@ -162,7 +161,7 @@ func (s accounts) pagePasswordPost(c echo.Context) error {
 		return s.formError(c, "password", "修改密码", err, nil)
 	}
 	flash(c, "password")
-	return c.Redirect(http.StatusSeeOther, "/")
+	return seeOther(c, "/")
 }
 
 // resetResult is what the organizer sees after a reset: the one-time password to hand over.

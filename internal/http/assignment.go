@@ -123,5 +123,5 @@ func (s assignments) pageMoveAssignment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/admin/judging/assignments#"+c.FormValue("submission_id"))
+	return seeOther(c, "/admin/judging/assignments#"+c.FormValue("submission_id"))
 }

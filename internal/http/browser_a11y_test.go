@@ -248,6 +248,7 @@ func TestBrowser_EveryPageIsAccessible(t *testing.T) {
 	serial := strings.TrimPrefix(href(`a[href^="/verify/"]`), "/verify/")
 	visit("/admin/audit", "/admin/audit", "audit log")
 	visit("/admin/statistics", "/admin/statistics", "statistics with awards")
+	visit("/admin/contests", "/admin/contests", "the site administrator's contests")
 	signOut()
 	visit("/results", "/results", "published results")
 	visit("/showcase", "/showcase", "showcase")

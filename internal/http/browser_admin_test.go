@@ -100,7 +100,8 @@ func TestBrowser_AdminEveryPageFits1366(t *testing.T) {
 		b.Errorf("the ZIP being made is not listed")
 	}
 	for _, p := range []struct{ route, shot string }{{"/admin/exports", "exports"}, {"/admin/statistics", "statistics"},
-		{"/admin/notices", ""}, {"/admin/notifications", "notifications"}, {"/admin/password-reset", ""}, {"/admin/audit", "audit"}} {
+		{"/admin/notices", ""}, {"/admin/notifications", "notifications"}, {"/admin/password-reset", ""}, {"/admin/audit", "audit"},
+		{"/admin/contests", "contests"}} {
 		visit(p.route, p.route, p.shot)
 	}
 	b.Open("/admin/notices")

@@ -126,7 +126,7 @@ func (s consents) pageConsentLinkPost(c echo.Context) error {
 		return s.refuseConsent(c, page, err)
 	}
 	flash(c, "consented")
-	return c.Redirect(http.StatusSeeOther, c.Request().URL.Path)
+	return seeOther(c, c.Request().URL.Path)
 }
 
 func (s consents) refuseConsent(c echo.Context, page consentPage, err error) error {
@@ -158,5 +158,5 @@ func (s consents) pageOwnerConsentPost(c echo.Context) error {
 		return s.refuseConsent(c, page, err)
 	}
 	flash(c, "consented")
-	return c.Redirect(http.StatusSeeOther, "/submissions/"+t.Submission.ID)
+	return seeOther(c, "/submissions/"+t.Submission.ID)
 }

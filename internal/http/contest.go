@@ -55,17 +55,20 @@ type rulesJSON struct {
 }
 
 type contestJSON struct {
-	ID                string    `json:"id"`
-	Name              string    `json:"name"`
-	Theme             string    `json:"theme"`
-	Organizer         string    `json:"organizer"`
-	TimeZone          string    `json:"time_zone"`
-	CollectionStart   time.Time `json:"collection_start"`
-	CollectionEnd     time.Time `json:"collection_end"`
-	ReviewStart       time.Time `json:"review_start"`
-	ReviewEnd         time.Time `json:"review_end"`
-	Rules             rulesJSON `json:"rules"`
-	AuthorizationText string    `json:"authorization_text"`
+	ID                string     `json:"id"`
+	Slug              string     `json:"slug"`
+	Default           bool       `json:"default"`
+	ArchivedAt        *time.Time `json:"archived_at,omitempty"`
+	Name              string     `json:"name"`
+	Theme             string     `json:"theme"`
+	Organizer         string     `json:"organizer"`
+	TimeZone          string     `json:"time_zone"`
+	CollectionStart   time.Time  `json:"collection_start"`
+	CollectionEnd     time.Time  `json:"collection_end"`
+	ReviewStart       time.Time  `json:"review_start"`
+	ReviewEnd         time.Time  `json:"review_end"`
+	Rules             rulesJSON  `json:"rules"`
+	AuthorizationText string     `json:"authorization_text"`
 	// RequireEmailVerification (需要验证邮箱): a contestant submits only with a verified address.
 	RequireEmailVerification bool      `json:"require_email_verification"`
 	CollectionOpen           bool      `json:"collection_open"`
@@ -75,7 +78,7 @@ type contestJSON struct {
 func toContestJSON(c contest.Contest, now time.Time) contestJSON {
 	loc := c.Location()
 	return contestJSON{
-		ID: c.ID, Name: c.Name, Theme: c.Theme, Organizer: c.Organizer, TimeZone: c.TimeZone,
+		ID: c.ID, Slug: c.Slug, Default: c.Default, ArchivedAt: c.ArchivedAt, Name: c.Name, Theme: c.Theme, Organizer: c.Organizer, TimeZone: c.TimeZone,
 		CollectionStart: c.CollectionStart.In(loc), CollectionEnd: c.CollectionEnd.In(loc),
 		ReviewStart: c.ReviewStart.In(loc), ReviewEnd: c.ReviewEnd.In(loc),
 		Rules:             rulesJSON(c.Rules),
@@ -123,7 +126,7 @@ func (s contestSettings) pageAdminContestPost(c echo.Context) error {
 			Errors: contest.ErrorFields(ferr), ErrorMsg: contest.ErrorMessage(ferr)})
 	}
 	flash(c, "contest")
-	return c.Redirect(http.StatusSeeOther, "/admin/contest")
+	return seeOther(c, "/admin/contest")
 }
 
 // contestFromForm applies the settings form to ct; times are read in Beijing time, as the

@@ -1,8 +1,6 @@
 package http
 
 import (
-	"net/http"
-
 	"github.com/labstack/echo/v4"
 
 	"github.com/jskx/contest/internal/demo"
@@ -34,5 +32,5 @@ func (s demoClock) pageAdvance(c echo.Context) error {
 		return err
 	}
 	flash(c, "democlock")
-	return c.Redirect(http.StatusSeeOther, "/admin/contest#demo-clock")
+	return seeOther(c, "/admin/contest#demo-clock")
 }

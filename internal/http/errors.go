@@ -37,6 +37,7 @@ var statusOf = map[string]int{
 	contest.ETooManyRequests: http.StatusTooManyRequests,
 	contest.EPasswordChange:  http.StatusForbidden,
 	contest.EEmailUnverified: http.StatusForbidden,
+	contest.EArchived:        http.StatusForbidden,
 }
 
 // errorBody is the one error shape of the API.
@@ -153,7 +154,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	if status == http.StatusUnauthorized {
-		_ = c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.Path))
+		_ = seeOther(c, "/login?next="+url.QueryEscape(base(c)+c.Request().URL.Path))
 		return
 	}
 	c.Response().Status = status

@@ -65,10 +65,10 @@ func (s formalReviews) pageFormalReview(c echo.Context) error {
 	w := adminWork{Walk: template.URL(walkQuery(walk).Encode())}
 	if next := c.FormValue("next"); next != "" && c.FormValue("stay") == "" {
 		flash(c, "formal_next")
-		return c.Redirect(http.StatusSeeOther, string(w.WalkURL(next))+"#formal")
+		return seeOther(c, string(w.WalkURL(next))+"#formal")
 	}
 	flash(c, "formal")
-	return c.Redirect(http.StatusSeeOther, string(w.WalkURL(c.Param("id")))+"#formal")
+	return seeOther(c, string(w.WalkURL(c.Param("id")))+"#formal")
 }
 
 // pageBulkFormal passes the formal review of the works ticked in the list, each audited on its

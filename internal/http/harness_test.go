@@ -277,6 +277,27 @@ type client struct {
 	e    *env
 	http *http.Client
 	csrf string
+	// slug, when set, names the contest of every request: /api/v1/… becomes
+	// /api/v1/contests/{slug}/… and a page's /… becomes /c/{slug}/… (see In).
+	slug string
+}
+
+// In returns the client (the same account and cookies) with every path in the contest slug.
+func (c *client) In(slug string) *client {
+	cp := *c
+	cp.slug = slug
+	return &cp
+}
+
+// inContest puts the client's contest prefix on a site path.
+func (c *client) inContest(path string) string {
+	switch {
+	case c.slug == "" || !strings.HasPrefix(path, "/") || strings.HasPrefix(path, "/c/") || strings.HasPrefix(path, "/api/v1/contests"):
+		return path
+	case strings.HasPrefix(path, "/api/v1/"):
+		return "/api/v1/contests/" + c.slug + strings.TrimPrefix(path, "/api/v1")
+	}
+	return "/c/" + c.slug + path
 }
 
 // Client returns a new anonymous client.
@@ -351,7 +372,7 @@ func (c *client) Do(method, path string, body any) response {
 		}
 		rd, ctype = bytes.NewReader(raw), "application/json"
 	}
-	req, err := http.NewRequest(method, c.e.Server.URL+path, rd)
+	req, err := http.NewRequest(method, c.e.Server.URL+c.inContest(path), rd)
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -390,7 +411,7 @@ func (c *client) RawBody(method, path, contentType string, data []byte) int {
 	if data != nil {
 		body = bytes.NewReader(data)
 	}
-	req, err := http.NewRequest(method, c.e.Server.URL+path, body)
+	req, err := http.NewRequest(method, c.e.Server.URL+c.inContest(path), body)
 	if err != nil {
 		c.t.Fatal(err)
 	}

@@ -185,6 +185,6 @@ func (s judges) pageSetJudgeActive(active bool) echo.HandlerFunc {
 		if _, err := s.svc.Judging.SetJudgeDisabled(c.Request().Context(), u, c.Param("id"), !active); err != nil {
 			return err
 		}
-		return c.Redirect(http.StatusSeeOther, "/admin/judges")
+		return seeOther(c, "/admin/judges")
 	}
 }

@@ -163,7 +163,7 @@ func (s judgingSettings) pageJudgingSettingsPost(c echo.Context) error {
 	if err == nil {
 		u, _ := currentUser(c)
 		if _, err = s.svc.Judging.UpdateJudging(c.Request().Context(), u, j); err == nil {
-			return c.Redirect(http.StatusSeeOther, "/admin/judging/settings?saved=1")
+			return seeOther(c, "/admin/judging/settings?saved=1")
 		}
 		if code := contest.ErrorCode(err); code != contest.EInvalid && code != contest.EConflict {
 			return err

@@ -126,5 +126,5 @@ func (s messages) pageMarkRead(c echo.Context) error {
 	if p := pageNumber(c); p > 1 {
 		back += "?page=" + strconv.Itoa(p)
 	}
-	return c.Redirect(http.StatusSeeOther, back)
+	return seeOther(c, back)
 }

@@ -62,7 +62,7 @@ func TestMessages_VerdictsAndExclusionTellTheOwnerOnce(t *testing.T) {
 			t.Fatalf("messages after a rejected video = %+v, want the 回执 and the verdict unread", l)
 		}
 		m := l.Items[0]
-		if m.Kind != "video_rejected" || m.Subject != "视频检查未通过：《实验室里的创新誓言》" || m.Link != "/submissions/"+s.ID || m.ReadAt != nil {
+		if m.Kind != "video_rejected" || m.Subject != "视频检查未通过：《实验室里的创新誓言》" || m.Link != "/c/2022/submissions/"+s.ID || m.ReadAt != nil {
 			t.Errorf("rejection message = %+v", m)
 		}
 		for _, r := range got.Video.Check.Reasons {
@@ -196,7 +196,7 @@ func TestMessages_PublicityAndResultsTellEachOwnerOnce(t *testing.T) {
 		wg.Wait()
 		for i, want := range []string{"一等奖", "二等奖", "三等奖"} {
 			got := owners[i].Messages().ofKind("publicity_started")
-			if len(got) != 1 || !strings.Contains(got[0].Body, want) || !strings.Contains(got[0].Body, "公示期至") || got[0].Link != "/results" {
+			if len(got) != 1 || !strings.Contains(got[0].Body, want) || !strings.Contains(got[0].Body, "公示期至") || got[0].Link != "/c/2022/results" {
 				t.Errorf("owner %d's 公示 messages = %+v, want one with %s", i, got, want)
 			}
 		}
@@ -208,7 +208,7 @@ func TestMessages_PublicityAndResultsTellEachOwnerOnce(t *testing.T) {
 		e.Clock.Set(afterPublicity)
 		publishTogether(t, e, 3)
 		first := owners[0].Messages().ofKind("results_published")
-		if len(first) != 1 || first[0].Subject != "评选结果：作品《金奖作品》荣获一等奖" || !strings.HasPrefix(first[0].Link, "/certificates/") {
+		if len(first) != 1 || first[0].Subject != "评选结果：作品《金奖作品》荣获一等奖" || !strings.HasPrefix(first[0].Link, "/c/2022/certificates/") {
 			t.Fatalf("the winner's result messages = %+v", first)
 		}
 		// The link is the winner's own certificate.
@@ -216,7 +216,7 @@ func TestMessages_PublicityAndResultsTellEachOwnerOnce(t *testing.T) {
 			t.Errorf("certificate link %s = %d", first[0].Link, r.Status)
 		}
 		lost := owners[3].Messages().ofKind("results_not_awarded")
-		if len(lost) != 1 || !strings.Contains(lost[0].Body, "未获奖") || lost[0].Link != "/results" || lost[0].Kind != "results_not_awarded" {
+		if len(lost) != 1 || !strings.Contains(lost[0].Body, "未获奖") || lost[0].Link != "/c/2022/results" || lost[0].Kind != "results_not_awarded" {
 			t.Errorf("the other owner's result messages = %+v", lost)
 		}
 		if l := drafter.Messages(); l.Total != 1 || l.Items[0].Kind != "registration_received" {

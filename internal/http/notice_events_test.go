@@ -40,7 +40,7 @@ func TestEvents_RegistrationReceiptAndSubmissionTellTheOwner(t *testing.T) {
 		}
 		receipts := c.Messages().ofKind("registration_received")
 		if len(receipts) != 2 || !strings.Contains(receipts[1].Subject, got.Reference) || !strings.Contains(receipts[1].Body, "报名编号 "+got.Reference) ||
-			receipts[1].Link != "/submissions/"+s.ID {
+			receipts[1].Link != "/c/2022/submissions/"+s.ID {
 			t.Fatalf("receipts = %+v", receipts)
 		}
 		for path, sel := range map[string]string{"/submissions/" + s.ID: "#reference", "/my": ".reference"} {
@@ -141,7 +141,7 @@ func TestEvents_ObjectionReceivedAndDecided(t *testing.T) {
 		}
 		upheld := owners[0].Messages().ofKind("objection_upheld")
 		if len(upheld) != 1 || !strings.Contains(upheld[0].Body, "《量子之光》") || strings.Contains(upheld[0].Body, "吴八") ||
-			strings.Contains(upheld[0].Body, "wu@example.org") || upheld[0].Link != "/submissions/"+ids[0] {
+			strings.Contains(upheld[0].Body, "wu@example.org") || upheld[0].Link != "/c/2022/submissions/"+ids[0] {
 			t.Fatalf("the owner's message = %+v", upheld)
 		}
 		if page := org.Must(http.StatusOK, "GET", "/admin/objections/"+byRef[filed.Reference], nil); !strings.Contains(string(page.Body), filed.Reference) {

@@ -237,7 +237,7 @@ func (s notices) pageEditPost(c echo.Context) error {
 		}
 		flash(c, "notice_saved")
 	}
-	return c.Redirect(http.StatusSeeOther, "/admin/notices/"+string(k.Kind))
+	return seeOther(c, "/admin/notices/"+string(k.Kind))
 }
 
 // editError shows the form again with what was typed and the errors on their fields.

@@ -111,7 +111,7 @@ func (s objections) pageDecideObjection(c echo.Context) error {
 		return err
 	}
 	flash(c, "saved")
-	return c.Redirect(http.StatusSeeOther, "/admin/publication#objections")
+	return seeOther(c, "/admin/publication#objections")
 }
 
 // pageDecideObjections settles several open objections with one decision (e.g. the same
@@ -132,7 +132,7 @@ func (s objections) pageDecideObjections(c echo.Context) error {
 		}
 	}
 	flash(c, "saved")
-	return c.Redirect(http.StatusSeeOther, "/admin/publication#objections")
+	return seeOther(c, "/admin/publication#objections")
 }
 
 func objectionInput(c echo.Context) contest.ObjectionInput {
@@ -158,5 +158,5 @@ func (s objections) pageFileObjection(c echo.Context) error {
 		}
 		return publicResults{s.Server}.showResults(c, status, resultsPage{PublicResults: r, Input: in}, err)
 	}
-	return c.Redirect(http.StatusSeeOther, "/results?filed="+url.QueryEscape(o.Reference)+"#objection")
+	return seeOther(c, "/results?filed="+url.QueryEscape(o.Reference)+"#objection")
 }

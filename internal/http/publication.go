@@ -221,7 +221,7 @@ func (s publicationDesk) publicationAction(do func(c echo.Context, u contest.Use
 			return err
 		}
 		flash(c, "saved")
-		return c.Redirect(http.StatusSeeOther, "/admin/publication")
+		return seeOther(c, "/admin/publication")
 	}
 }
 
@@ -253,7 +253,7 @@ func (s publicationDesk) pageStartExport(c echo.Context) error {
 		return err
 	}
 	flash(c, "export_"+j.Kind)
-	return c.Redirect(http.StatusSeeOther, "/admin/publication#packages")
+	return seeOther(c, "/admin/publication#packages")
 }
 
 func publicationInput(c echo.Context) contest.PublicationSettings {
@@ -275,7 +275,7 @@ func (s publicationDesk) pagePublicationSettings(c echo.Context) error {
 		return s.showPublication(c, http.StatusUnprocessableEntity, &entered, err)
 	}
 	flash(c, "saved")
-	return c.Redirect(http.StatusSeeOther, "/admin/publication#settings")
+	return seeOther(c, "/admin/publication#settings")
 }
 
 // pagePurge purges the contest's personal data once its retention period is over.
@@ -288,7 +288,7 @@ func (s publicationDesk) pagePurge(c echo.Context) error {
 		return s.showPublication(c, http.StatusUnprocessableEntity, nil, err)
 	}
 	flash(c, "purged")
-	return c.Redirect(http.StatusSeeOther, "/admin/publication#retention")
+	return seeOther(c, "/admin/publication#retention")
 }
 
 // purgeJSON is what a purge cleared, and where the results stand after it.

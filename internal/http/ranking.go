@@ -116,7 +116,7 @@ func (s rankings) pageSetAward(c echo.Context) error {
 	if _, err := s.svc.Judging.SetAward(c.Request().Context(), u, c.Param("id"), tier, c.FormValue("reason")); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/admin/judging#ranking")
+	return seeOther(c, "/admin/judging#ranking")
 }
 
 func (s rankings) pageConfirmAwards(c echo.Context) error {
@@ -124,7 +124,7 @@ func (s rankings) pageConfirmAwards(c echo.Context) error {
 	if _, err := s.svc.Judging.ConfirmAwards(c.Request().Context(), u); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/admin/judging")
+	return seeOther(c, "/admin/judging")
 }
 
 func (s rankings) pageReopenAwards(c echo.Context) error {
@@ -132,7 +132,7 @@ func (s rankings) pageReopenAwards(c echo.Context) error {
 	if _, err := s.svc.Judging.ReopenAwards(c.Request().Context(), u, c.FormValue("reason")); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/admin/judging")
+	return seeOther(c, "/admin/judging")
 }
 
 // rankingJSON is a line of the organizer's ranking table.

@@ -62,7 +62,7 @@ func TestReminders_DeadlineRemindsUnsubmittedWorksOnceAtTheirMoment(t *testing.T
 			t.Fatalf("the draft's owner has %d deadline reminders, want 1", len(got))
 		}
 		m := got[0]
-		if m.Subject != "距作品征集截止不到 24 小时：《实验室里的创新誓言》尚未提交" || m.Link != "/submissions/"+s.ID {
+		if m.Subject != "距作品征集截止不到 24 小时：《实验室里的创新誓言》尚未提交" || m.Link != "/c/2022/submissions/"+s.ID {
 			t.Errorf("reminder = %+v", m)
 		}
 		if !strings.Contains(m.Body, "2022年5月20日 23:59:59") || !strings.Contains(m.Body, "1. 尚未上传参赛视频") {
@@ -223,7 +223,7 @@ func TestReminders_JudgesAreToldOfAssignmentsRemindedAndThanked(t *testing.T) {
 			if len(got) != 1 {
 				t.Fatalf("a judge has %d assignment messages, want 1", len(got))
 			}
-			if got[0].Subject != "新的评审任务：2 件作品" || !strings.Contains(got[0].Body, "2022年5月28日 23:59:59") || got[0].Link != "/judge" {
+			if got[0].Subject != "新的评审任务：2 件作品" || !strings.Contains(got[0].Body, "2022年5月28日 23:59:59") || got[0].Link != "/c/2022/judge" {
 				t.Errorf("assignment message = %+v", got[0])
 			}
 		}

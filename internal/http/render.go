@@ -41,6 +41,13 @@ type view struct {
 	Unverified bool
 	// MailOn: e-mail is configured (mailed links, 需要验证邮箱).
 	MailOn bool
+	// Base is the prefix the URL named its contest by (/c/2023), "" on the default contest's
+	// unprefixed routes; API is the API's root to match (/api/v1/contests/2023 or /api/v1).
+	// Every link of a page starts with one of them, so a page keeps to its contest.
+	Base, API string
+	// Contests are the other live contests the signed-in judge or organizer takes part in, for
+	// the switcher in the header.
+	Contests []contest.Contest
 }
 
 // pages holds one template set per page, each page with the shared layout.
@@ -70,7 +77,7 @@ var funcs = template.FuncMap{
 	"statuses":    contest.Statuses,
 	"checks":      contest.CheckStates,
 	"reasons":     contest.ReasonCodes,
-	"poster":      posterURL,
+	"poster":      func(id string, v contest.Video) string { return strings.TrimPrefix(posterURL(id, v), "/api/v1") },
 	"duration":    contest.FormatDuration,
 	"inc":         func(i int) int { return i + 1 },
 	"sub":         func(a, b int) int { return a - b },
@@ -140,23 +147,24 @@ func mustParsePages() *pages {
 
 // flashText are the one-line confirmations shown after a redirect; the cookie holds only the key.
 var flashText = map[string]string{
-	"saved":     "已保存",
-	"purged":    "个人信息已清除：报名联系信息、证件号码、授权书扫描件、授权IP和异议人联系方式均已删除，获奖结果与证书验证不受影响。",
-	"created":   "报名登记表已保存为草稿。下一步：请每位参与人员签署作品授权书。",
-	"submitted": "作品已提交",
-	"deleted":   "草稿已删除",
-	"consented": "授权书已签署",
-	"scan":      "扫描件已上传",
-	"signedup":  "注册成功，欢迎参赛",
-	"contest":   "活动设置已保存",
-	"reopened":  "修改后作品信息不完整，已退回草稿，请补全后重新提交",
-	"signedout": "已退出登录",
-	"signedin":  "登录成功",
-	"password":  "密码已修改，其他设备上的登录已失效",
-	"mobile":    "手机号码已保存",
-	"democlock": "演示时间已调整",
-	"remindon":  "已恢复接收提醒邮件",
-	"remindoff": "已退订提醒邮件，其他通知不受影响",
+	"saved":           "已保存",
+	"purged":          "个人信息已清除：报名联系信息、证件号码、授权书扫描件、授权IP和异议人联系方式均已删除，获奖结果与证书验证不受影响。",
+	"created":         "报名登记表已保存为草稿。下一步：请每位参与人员签署作品授权书。",
+	"submitted":       "作品已提交",
+	"deleted":         "草稿已删除",
+	"consented":       "授权书已签署",
+	"scan":            "扫描件已上传",
+	"signedup":        "注册成功，欢迎参赛",
+	"contest":         "活动设置已保存",
+	"contest_created": "活动已创建。请核对本页设置，再邀请评委、发布征集通知",
+	"reopened":        "修改后作品信息不完整，已退回草稿，请补全后重新提交",
+	"signedout":       "已退出登录",
+	"signedin":        "登录成功",
+	"password":        "密码已修改，其他设备上的登录已失效",
+	"mobile":          "手机号码已保存",
+	"democlock":       "演示时间已调整",
+	"remindon":        "已恢复接收提醒邮件",
+	"remindoff":       "已退订提醒邮件，其他通知不受影响",
 
 	"notice_saved": "通知模板已保存，此后发出的通知使用新文字",
 	"notice_reset": "已恢复默认文字",
@@ -191,10 +199,9 @@ func (s *Server) render(c echo.Context, status int, name string, v view) error {
 		v.CSRF = tok
 	}
 	if v.Contest.ID == "" {
-		if ct, err := s.svc.Contests.CurrentContest(c.Request().Context()); err == nil {
-			v.Contest = ct
-		}
+		v.Contest = requestContest(c)
 	}
+	v.Base, v.API = base(c), apiRoot(c)
 	v.Now = s.svc.Now()
 	if s.opts.Demo != nil {
 		v.Demo = &demoView{Stage: demo.Stage(v.Contest, v.Now), Steps: demo.Steps(v.Contest, v.Now)}

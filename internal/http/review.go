@@ -152,6 +152,8 @@ type judgeQueuePage struct {
 	Tasks []contest.JudgeTask
 	Done  int
 	Next  string // the first unscored work
+	// Others are the other contests the judge judges, each with its own queue.
+	Others []contest.Contest
 }
 
 func (s reviews) judgeQueue(c echo.Context) (judgeQueuePage, error) {
@@ -174,7 +176,7 @@ func (s reviews) pageJudgeHome(c echo.Context) error {
 	u, _ := currentUser(c)
 	switch {
 	case u.IsOrganizer():
-		return c.Redirect(http.StatusSeeOther, "/admin/judging")
+		return seeOther(c, "/admin/judging")
 	case u.Role != contest.RoleJudge:
 		return contest.Errorf(contest.EForbidden, "评审任务页仅供评委使用；您的作品请在“我的作品”中查看")
 	}
@@ -182,9 +184,23 @@ func (s reviews) pageJudgeHome(c echo.Context) error {
 }
 
 func (s reviews) pageJudgeQueue(c echo.Context) error {
+	u, _ := currentUser(c)
+	mine, err := s.svc.Contests.MemberContests(c.Request().Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	if u.OutsideContest && len(mine) > 0 { // not a judge of this contest: to the queue of one they judge
+		return c.Redirect(http.StatusSeeOther, mine[0].Path()+"/judge")
+	}
 	d, err := s.judgeQueue(c)
 	if err != nil {
 		return err
+	}
+	here := requestContest(c)
+	for _, ct := range mine {
+		if ct.ID != here.ID {
+			d.Others = append(d.Others, ct)
+		}
 	}
 	return s.render(c, http.StatusOK, "judge_home", view{Title: "评审", Data: d})
 }
@@ -291,11 +307,11 @@ func (s reviews) pageScoreWork(c echo.Context) error {
 	}
 	switch {
 	case !submit:
-		return c.Redirect(http.StatusSeeOther, "/judge/works/"+id+"?saved=1")
+		return seeOther(c, "/judge/works/"+id+"?saved=1")
 	case r.Next != "":
-		return c.Redirect(http.StatusSeeOther, "/judge/works/"+r.Next)
+		return seeOther(c, "/judge/works/"+r.Next)
 	}
-	return c.Redirect(http.StatusSeeOther, "/judge")
+	return seeOther(c, "/judge")
 }
 
 // unknownCriteria returns the criteria a refused review named that the rubric does not have.
@@ -339,5 +355,5 @@ func (s reviews) pageDeclareConflict(c echo.Context) error {
 	if err := s.svc.Judging.DeclareConflict(c.Request().Context(), u, c.Param("id"), c.FormValue("reason")); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/judge")
+	return seeOther(c, "/judge")
 }

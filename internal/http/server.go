@@ -62,6 +62,9 @@ type Server struct {
 	pages *pages
 	// metrics are the upload counters; nil without Options.Metrics.
 	metrics *edgeMetrics
+	// siteRoutes are the paths of the site's own routes (accounts, messages, the contests),
+	// which an archived contest does not freeze.
+	siteRoutes map[string]bool
 }
 
 // New builds the router. ready reports whether the database and storage answer (for /readyz).
@@ -77,6 +80,7 @@ func New(svc *contest.Services, ready func(context.Context) error, log *slog.Log
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
+	e.JSONSerializer = scopedJSON{}
 	e.IPExtractor = clientIP(opts.TrustedProxies) // see docs/configuration.md
 	// First of all, before anything can fail: the request's ID, its metrics and its log line.
 	e.Pre(s.assignRequestID)
@@ -86,6 +90,8 @@ func New(svc *contest.Services, ready func(context.Context) error, log *slog.Log
 		e.Pre(mw)
 	}
 	e.Pre(s.logRequests)
+	// The contest a URL names (/c/{slug}/…) is taken off its path before anything reads it.
+	e.Pre(s.selectContest)
 	// Bodies are limited before anything reads them (the CSRF check parses forms): small JSON
 	// and forms everywhere, a scan of the paper form on the scan routes.
 	// A video part (local folder) is bounded by its planned size in the handler.
@@ -136,6 +142,7 @@ func New(svc *contest.Services, ready func(context.Context) error, log *slog.Log
 	}))
 	e.Use(s.exposeCSRF)
 	e.Use(s.loadUser)
+	e.Use(s.archiveGuard)
 	s.routes()
 	return s
 }
@@ -180,7 +187,24 @@ func (s *Server) routes() {
 	for _, res := range s.resources() {
 		res.routes(r)
 	}
+	// The site's own resources: an archived contest does not freeze them.
+	contestRoutes := map[string]bool{}
+	for _, rt := range e.Routes() {
+		contestRoutes[rt.Method+" "+rt.Path] = true
+	}
+	for _, res := range s.siteResources() {
+		res.routes(r)
+	}
+	s.siteRoutes = map[string]bool{}
+	for _, rt := range e.Routes() {
+		if !contestRoutes[rt.Method+" "+rt.Path] {
+			s.siteRoutes[rt.Method+" "+rt.Path] = true
+		}
+	}
 }
+
+// purgeRoutes purge a contest's personal data, which its archive does not stop.
+var purgeRoutes = map[string]bool{"/admin/publication/purge": true, "/api/v1/admin/publication/purge": true}
 
 // contentSecurityPolicy allows the pages only their own scripts and styles (no inline script
 // at all), no framing, forms and connections to the site — and to the object store, which
@@ -215,11 +239,17 @@ func clientIP(trusted []*net.IPNet) echo.IPExtractor {
 // resources are the site's resources; each registers its own pages and API routes.
 func (s *Server) resources() []interface{ routes(router) } {
 	return []interface{ routes(router) }{
-		home{s}, accounts{s}, accountLinks{s}, contestSettings{s}, submissions{s}, adminSubmissions{s}, consents{s}, videos{s},
+		home{s}, contestSettings{s}, submissions{s}, adminSubmissions{s}, consents{s}, videos{s},
 		judges{s}, formalReviews{s}, reviews{s}, assignments{s}, rankings{s}, judgingSettings{s},
-		publicationDesk{s}, objections{s}, publicResults{s}, exports{s}, auditLog{s}, messages{s}, accountMobile{s},
-		demoClock{s}, unsubscribe{s}, notices{s},
+		publicationDesk{s}, objections{s}, publicResults{s}, exports{s}, auditLog{s},
+		demoClock{s}, notices{s},
 	}
+}
+
+// siteResources are the site's own resources, about no one contest: accounts, messages and
+// the site administrator's contests.
+func (s *Server) siteResources() []interface{ routes(router) } {
+	return []interface{ routes(router) }{accounts{s}, accountLinks{s}, messages{s}, accountMobile{s}, unsubscribe{s}, contestAdmin{s}}
 }
 
 // router is where a resource registers its routes: one group per audience, each with the

@@ -45,6 +45,9 @@ func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 			u, err := s.svc.Registration.Authenticate(c.Request().Context(), ck.Value)
 			switch contest.ErrorCode(err) {
 			case "":
+				if u, err = s.scopeUser(c, u); err != nil {
+					return err
+				}
 				c.Set(userKey, u)
 			case contest.EUnauthorized:
 				s.clearSession(c)
@@ -79,10 +82,10 @@ func (s *Server) requirePageUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		u, ok := currentUser(c)
 		if !ok {
-			return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.Path))
+			return seeOther(c, "/login?next="+url.QueryEscape(base(c)+c.Request().URL.Path))
 		}
 		if u.MustChangePassword && !choosingPassword[c.Path()] {
-			return c.Redirect(http.StatusSeeOther, "/account/password")
+			return seeOther(c, "/account/password")
 		}
 		return next(c)
 	}

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -70,7 +71,7 @@ func (s submissions) apiCreateSubmission(c echo.Context) error {
 func (s submissions) ownJSON(c echo.Context, sub contest.Submission) submissionJSON {
 	u, _ := currentUser(c)
 	if sub.OwnerID == u.ID {
-		return toSubmissionJSON(sub, s.baseURL(c), false)
+		return toSubmissionJSON(sub, s.contestURL(c), false)
 	}
 	return toSubmissionJSON(sub.Masked(), "", u.IsOrganizer())
 }
@@ -158,6 +159,9 @@ type regForm struct {
 	ID     string
 	Action string
 	Input  contest.SubmissionInput
+	// Reuse offers to fill the contact fields from the contestant's latest entry (any
+	// contest); Reused says they were.
+	Reuse, Reused bool
 }
 
 func (s submissions) pageNewSubmission(c echo.Context) error {
@@ -174,7 +178,19 @@ func (s submissions) pageNewSubmission(c echo.Context) error {
 		Registration: contest.Registration{ContactName: u.Name, Email: u.Email},
 		Participants: []contest.Participant{{Name: u.Name}},
 	}
-	return s.showForm(c, http.StatusOK, regForm{Action: "/submissions", Input: in}, nil)
+	form := regForm{Action: "/submissions", Input: in}
+	earlier, ok, err := s.svc.Registration.EarlierContact(c.Request().Context(), u)
+	if err != nil {
+		return err
+	}
+	switch {
+	case ok && c.QueryParam("reuse") == "1":
+		form.Input.Registration, form.Reused = earlier, true
+		form.Input.Participants = []contest.Participant{{Name: cmp.Or(earlier.LeadName, u.Name)}}
+	case ok:
+		form.Reuse = true
+	}
+	return s.showForm(c, http.StatusOK, form, nil)
 }
 
 func (s submissions) showForm(c echo.Context, status int, form regForm, err error) error {
@@ -213,7 +229,7 @@ func (s submissions) pageCreateSubmission(c echo.Context) error {
 		return s.refuseForm(c, form, err)
 	}
 	flash(c, "created")
-	return c.Redirect(http.StatusSeeOther, "/submissions/"+sub.ID)
+	return seeOther(c, "/submissions/"+sub.ID)
 }
 
 func (s submissions) readForm(c echo.Context, action, id string) (regForm, error) {
@@ -269,7 +285,7 @@ func (s submissions) pageUpdateSubmission(c echo.Context) error {
 	} else {
 		flash(c, "saved")
 	}
-	return c.Redirect(http.StatusSeeOther, "/submissions/"+sub.ID)
+	return seeOther(c, "/submissions/"+sub.ID)
 }
 
 // submissionPage is the owner's view of one work.
@@ -294,13 +310,13 @@ func (s submissions) pageSubmission(c echo.Context) error {
 		return err
 	}
 	if sub.OwnerID != u.ID { // organizers have their own view
-		return c.Redirect(http.StatusSeeOther, "/admin/submissions/"+sub.ID)
+		return seeOther(c, "/admin/submissions/"+sub.ID)
 	}
 	return s.showSubmission(c, http.StatusOK, sub, nil)
 }
 
 func (s submissions) showSubmission(c echo.Context, status int, sub contest.Submission, err error) error {
-	page := submissionPage{Submission: sub, BaseURL: s.baseURL(c),
+	page := submissionPage{Submission: sub, BaseURL: s.contestURL(c),
 		InWeChat: strings.Contains(c.Request().UserAgent(), "MicroMessenger")}
 	for _, fe := range sortedFields(sub.Missing()) {
 		page.Missing = append(page.Missing, fe.Message)
@@ -338,7 +354,7 @@ func (s submissions) pageFinalize(c echo.Context) error {
 		return s.refuseSubmission(c, u, id, err)
 	}
 	flash(c, "submitted")
-	return c.Redirect(http.StatusSeeOther, "/submissions/"+id)
+	return seeOther(c, "/submissions/"+id)
 }
 
 // refuseSubmission shows the submission page again with the reason a request was refused.
@@ -361,7 +377,7 @@ func (s submissions) pageDelete(c echo.Context) error {
 		return s.refuseSubmission(c, u, id, err)
 	}
 	flash(c, "deleted")
-	return c.Redirect(http.StatusSeeOther, "/my")
+	return seeOther(c, "/my")
 }
 
 func (s submissions) pageUploadScan(c echo.Context) error {
@@ -371,7 +387,7 @@ func (s submissions) pageUploadScan(c echo.Context) error {
 		return s.refuseSubmission(c, u, id, err)
 	}
 	flash(c, "scan")
-	return c.Redirect(http.StatusSeeOther, "/submissions/"+id)
+	return seeOther(c, "/submissions/"+id)
 }
 
 // uploadScan reads the multipart field "scan" and stores it.

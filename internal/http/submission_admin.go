@@ -161,7 +161,7 @@ func (s adminSubmissions) pageAdminSearch(c echo.Context) error {
 			q.Set(key, c.FormValue("keep_"+key))
 		}
 	}
-	return c.Redirect(http.StatusSeeOther, "/admin/submissions?"+q.Encode())
+	return seeOther(c, "/admin/submissions?"+q.Encode())
 }
 
 func (s adminSubmissions) pageAdminSubmissions(c echo.Context) error {

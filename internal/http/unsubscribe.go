@@ -56,7 +56,7 @@ func (s unsubscribe) pageReminders(c echo.Context) error {
 		return err
 	}
 	flash(c, map[bool]string{true: "remindon", false: "remindoff"}[on])
-	return c.Redirect(http.StatusSeeOther, "/account/password")
+	return seeOther(c, "/account/password")
 }
 
 // remindersJSON is whether the signed-in person gets reminders by e-mail.

@@ -102,7 +102,7 @@ func (s videos) pageRecheck(c echo.Context) error {
 	if _, err := s.svc.Media.RecheckVideo(c.Request().Context(), u, c.Param("id")); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/admin/submissions/"+c.Param("id")+"#video")
+	return seeOther(c, "/admin/submissions/"+c.Param("id")+"#video")
 }
 
 // PartURL names the route that takes part n of a local-folder upload; the storage puts it in
@@ -275,7 +275,7 @@ func (s videos) apiCompleteUpload(c echo.Context) error {
 	if sub.Video != nil {
 		s.metrics.completed(sub.Video.Size)
 	}
-	return c.JSON(http.StatusOK, toSubmissionJSON(sub, s.baseURL(c), false))
+	return c.JSON(http.StatusOK, toSubmissionJSON(sub, s.contestURL(c), false))
 }
 
 func (s videos) apiAbortUpload(c echo.Context) error {

@@ -17,7 +17,7 @@
   }
   function poll() {
     tries++;
-    fetch("/api/v1/submissions/" + encodeURIComponent(id), { credentials: "same-origin", headers: { Accept: "application/json" } })
+    fetch((document.body.dataset.api || "/api/v1") + "/submissions/" + encodeURIComponent(id), { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (s) {
         if (changed(s)) { location.reload(); return; }

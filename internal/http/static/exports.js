@@ -8,7 +8,7 @@
     var id = row.getAttribute('data-export');
     var bar = row.querySelector('progress'), text = row.querySelector('.progress-text');
     var poll = function () {
-      fetch('/api/v1/admin/exports/' + id, {credentials: 'same-origin'}).then(function (r) { return r.json(); }).then(function (j) {
+      fetch((document.body.dataset.api || '/api/v1') + '/admin/exports/' + id, {credentials: 'same-origin'}).then(function (r) { return r.json(); }).then(function (j) {
         if (j.status === 'done' || j.status === 'failed') { location.reload(); return; }
         if (j.total && j.status === 'running') {
           bar.max = j.total; bar.value = j.done;

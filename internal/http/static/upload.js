@@ -81,7 +81,7 @@
 
   // ---- API ----
   function api(method, path, body) {
-    return fetch('/api/v1' + path, {
+    return fetch((document.body.dataset.api || '/api/v1') + path, {
       method: method, credentials: 'same-origin',
       headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
       body: body === undefined ? undefined : JSON.stringify(body)
