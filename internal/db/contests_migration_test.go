@@ -13,6 +13,7 @@ import (
 	"github.com/jskx/contest/internal/contest"
 	"github.com/jskx/contest/internal/db"
 	"github.com/jskx/contest/internal/db/dbtest"
+	"github.com/jskx/contest/internal/pii"
 )
 
 // singleContestVersion is the last schema of the single-contest service: 00021 makes it several.
@@ -27,11 +28,12 @@ func TestMigrations_SingleContestBecomesTheFirstContest(t *testing.T) {
 	for _, dialect := range dbtest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			ctx := context.Background()
-			d := dbtest.MustOpenEmpty(t, dialect, dbtest.MustBox(t))
+			box := dbtest.MustBox(t)
+			d := dbtest.MustOpenEmpty(t, dialect, box)
 			if err := d.MigrateTo(ctx, singleContestVersion); err != nil {
 				t.Fatal(err)
 			}
-			old := fillSingleContest(t, d)
+			old := fillSingleContest(t, d, box)
 			before := snapshot(t, d)
 			for table, rows := range before {
 				if len(rows) == 0 {
@@ -109,6 +111,24 @@ func TestMigrations_SingleContestBecomesTheFirstContest(t *testing.T) {
 			if c, err := svc.Contests.CurrentContest(ctx); err != nil || c.ID != old.contestID {
 				t.Errorf("after starting %s the default is %s (%v), want still %s", next.ID, c.ID, err, old.contestID)
 			}
+			// The works stay 2022's: read there with their personal data, not found in 2023; the
+			// participants' consent links already sent still open.
+			in2022, in2023 := contest.InContest(ctx, old.contestID), contest.InContest(ctx, next.ID)
+			if w, err := st.SubmissionByID(in2022, "s-1"); err != nil || w.Registration.ContactIDNumber != "320102199001010011" || len(w.Participants) != 2 {
+				t.Errorf("work s-1 in 2022: %+v, %v", w.Registration, err)
+			}
+			if _, err := st.SubmissionByID(in2023, "s-1"); contest.ErrorCode(err) != contest.ENotFound {
+				t.Errorf("work s-1 in 2023: %v, want not found", err)
+			}
+			if w, i, err := st.ParticipantByConsentToken(ctx, "link-s-2-1"); err != nil || w.ID != "s-2" || i != 1 {
+				t.Errorf("consent link of s-2's second participant: %s, %d, %v", w.ID, i, err)
+			}
+			// Each contest's audit log: 2022's entries from before, the new one's its creation.
+			for id, want := range map[string]int{old.contestID: 3, next.ID: 1} {
+				if _, n, err := svc.Reports.Audit(contest.InContest(ctx, id), admin, contest.AuditFilter{}); err != nil || n != int64(want) {
+					t.Errorf("audit log of contest %s: %d entries (%v), want %d", id, n, err, want)
+				}
+			}
 		})
 	}
 }
@@ -165,8 +185,9 @@ type singleContest struct {
 // fillSingleContest stores, with the single-contest schema, what a finished contest leaves:
 // accounts, works with their participants, formal review, judging, awards, published results,
 // certificates (one revoked), an objection, audit entries, notifications and the rest.
-func fillSingleContest(t *testing.T, d *db.DB) singleContest {
+func fillSingleContest(t *testing.T, d *db.DB, box *pii.Box) singleContest {
 	t.Helper()
+	const idNumber = "320102199001010011"
 	at := date(2022, 9, 1)
 	s := singleContest{now: at.AddDate(0, 1, 0), contestID: contest.SeedContestID, organizer: "u-org", judges: []string{"u-judge-1", "u-judge-2"},
 		serials: map[string]bool{"2022-1-0001-K7Q4M2XA": false, "2022-2-0001-ZZ3P9RTB": false, "2022-2-0002-M4N8QW2C": true}}
@@ -182,13 +203,16 @@ func fillSingleContest(t *testing.T, d *db.DB) singleContest {
 		exec(t, d, `INSERT INTO submissions (id, contest_id, owner_id, status, title, lead_name, employer, contact_name, contact_id_type,
 			contact_id_enc, contact_id_index, contact_id_masked, mobile_enc, mobile_index, mobile_masked, email, wechat, address,
 			postal_code, description, created_at, updated_at, submitted_at, video_key, video_name, video_check_done, reference)
-			VALUES (?, ?, ?, 'submitted', ?, '张三', '省科协', '张三', 'id_card', 'sealed', ?, '3201**********0011', 'sealed', ?,
+			VALUES (?, ?, ?, 'submitted', ?, '张三', '省科协', '张三', 'id_card', ?, ?, '3201**********0011', ?, ?,
 			'139****0000', 'a@example.org', '', '南京市', '210000', '作品简介', ?, ?, ?, ?, '作品.mp4', TRUE, ?)`,
-			w, s.contestID, owner, "作品"+w, "idx-"+w, "mob-"+w, at, at, at, "videos/"+w+".mp4", fmt.Sprintf("2022-%04d", i+1))
+			w, s.contestID, owner, "作品"+w, seal(t, box, "submissions.contact_id", idNumber), box.Index(idNumber),
+			seal(t, box, "submissions.mobile", "13900000000"), box.Index("13900000000"), at, at, at, "videos/"+w+".mp4", fmt.Sprintf("2022-%04d", i+1))
 		for p := range 2 {
+			token := fmt.Sprintf("link-%s-%d", w, p)
 			exec(t, d, `INSERT INTO participants (id, submission_id, position, name, id_type, id_enc, id_index, id_masked, employer,
-				consent_token, consent_token_enc, consent_name, consent_at) VALUES (?, ?, ?, '李四', 'id_card', 'sealed', ?, '3201**0022', '省科协', ?, 'sealed', '李四', ?)`,
-				fmt.Sprintf("p-%s-%d", w, p), w, p, fmt.Sprintf("pidx-%s-%d", w, p), fmt.Sprintf("hash-%s-%d", w, p), at)
+				consent_token, consent_token_enc, consent_name, consent_at) VALUES (?, ?, ?, '李四', 'id_card', ?, ?, '3201**0022', '省科协', ?, ?, '李四', ?)`,
+				fmt.Sprintf("p-%s-%d", w, p), w, p, seal(t, box, "participants.id", idNumber), box.Index(idNumber),
+				box.Index("consent-token:"+token), seal(t, box, "participants.consent_token", token), at)
 		}
 		exec(t, d, "INSERT INTO formal_reviews (submission_id, decision, decided_by, decided_at) VALUES (?, 'pass', ?, ?)", w, s.organizer, at)
 		for pos, j := range s.judges {
@@ -260,6 +284,16 @@ func exec(t *testing.T, d *db.DB, q string, args ...any) {
 	if err := d.RawExec(context.Background(), q, args...); err != nil {
 		t.Fatalf("%v\n%s", err, q)
 	}
+}
+
+// seal is a personal-data field as the stores seal it.
+func seal(t *testing.T, box *pii.Box, field, plain string) string {
+	t.Helper()
+	s, err := box.Seal(field, plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 func mustMarshal(t *testing.T, v any) string {
