@@ -39,3 +39,22 @@ func MustOtherBox(tb testing.TB) *pii.Box {
 func (db *DB) RawExec(ctx context.Context, query string, args ...any) error {
 	return db.gorm.WithContext(ctx).Exec(query, args...).Error
 }
+
+// MigrateTo applies the migrations up to version and no further, for tests that fill a
+// database as an older release left it before running the rest (as `contest migrate` does).
+func (db *DB) MigrateTo(ctx context.Context, version int64) error {
+	p, err := db.provider()
+	if err != nil {
+		return err
+	}
+	if db.dialect == SQLite {
+		sqlDB, err := db.gorm.DB()
+		if err != nil {
+			return err
+		}
+		sqlDB.SetMaxOpenConns(2) // as in Migrate: River's step takes a second connection
+		defer sqlDB.SetMaxOpenConns(1)
+	}
+	_, err = p.UpTo(ctx, version)
+	return err
+}

@@ -45,6 +45,16 @@ func MustBox(tb testing.TB) *pii.Box {
 // CONTEST_TEST_REQUIRE_ALL=1 (as in CI).
 func MustOpen(tb testing.TB, dialect string, box *pii.Box) *db.DB {
 	tb.Helper()
+	d := MustOpenEmpty(tb, dialect, box)
+	if _, err := d.Migrate(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	return d
+}
+
+// MustOpenEmpty is MustOpen without the migrations, for tests that migrate step by step.
+func MustOpenEmpty(tb testing.TB, dialect string, box *pii.Box) *db.DB {
+	tb.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var dsn string
@@ -61,9 +71,6 @@ func MustOpen(tb testing.TB, dialect string, box *pii.Box) *db.DB {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { d.Close() })
-	if _, err := d.Migrate(ctx); err != nil {
-		tb.Fatal(err)
-	}
 	return d
 }
 
