@@ -38,7 +38,7 @@ UPDATE users SET site_admin = TRUE WHERE role = 'organizer';
 -- The contest an audit entry is about ('' for the site's own: accounts); the entries already
 -- there are the default contest's.
 ALTER TABLE audit_log ADD COLUMN contest_id TEXT NOT NULL DEFAULT '';
-UPDATE audit_log SET contest_id = (SELECT id FROM contests WHERE is_default = TRUE);
+UPDATE audit_log SET contest_id = COALESCE((SELECT id FROM contests WHERE is_default = TRUE), '');
 CREATE INDEX audit_log_contest ON audit_log (contest_id, happened_at);
 
 -- +goose Down
