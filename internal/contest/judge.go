@@ -140,6 +140,13 @@ func (s *JudgingService) SetJudgeDisabled(ctx context.Context, actor User, id st
 	if err != nil {
 		return User{}, err
 	}
+	if !actor.IsSiteAdmin() { // the account is the site's: another contest's pool would lose them too
+		if ids, err := s.users.MemberContests(ctx, u.ID); err != nil {
+			return User{}, err
+		} else if len(ids) > 1 {
+			return User{}, Errorf(EForbidden, "该评委同时担任其他活动的评委，停用或启用账号请联系站点管理员")
+		}
+	}
 	if u.Disabled == disabled {
 		return u, nil
 	}

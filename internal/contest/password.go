@@ -54,12 +54,34 @@ func (s *RegistrationService) ResetPassword(ctx context.Context, actor User, ema
 	if u.Role == RoleOrganizer {
 		return "", Errorf(EForbidden, "只能重置参赛者和评委账号的密码；组织者请使用命令行 contest organizer")
 	}
+	if ok, err := s.takesPart(ctx, actor, u); err != nil {
+		return "", err
+	} else if !ok { // said as for an unknown address: another contest's people are not shown
+		return "", (Fields{"email": {Code: "no_account", Message: "没有使用该邮箱的账号"}}).Err()
+	}
 	password := oneTimePassword()
 	if err := s.setPassword(ctx, u, password, "", true); err != nil {
 		return "", err
 	}
 	return password, s.audit(ctx, actor, "user", u.ID, "reset_password", nil,
 		map[string]any{"email": u.Email, "role": string(u.Role), "expires_at": s.Now().Add(TemporaryPasswordTTL)})
+}
+
+// takesPart reports whether u takes part in the contest the actor organizes here: a contestant
+// with a work in it, or a judge of it. A site administrator's reach is the whole site.
+func (s *RegistrationService) takesPart(ctx context.Context, actor, u User) (bool, error) {
+	if actor.IsSiteAdmin() {
+		return true, nil
+	}
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return false, err
+	}
+	if u.Role == RoleJudge {
+		return s.users.IsMember(ctx, c.ID, u.ID)
+	}
+	n, err := s.submissions.CountSubmissions(ctx, SubmissionFilter{ContestID: c.ID, OwnerID: u.ID})
+	return n > 0, err
 }
 
 // PasswordIs reports whether password is still the password of the account with email; false

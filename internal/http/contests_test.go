@@ -132,6 +132,12 @@ func TestContests_TwoContestsRunSideBySide(t *testing.T) {
 		if r := essayOrg.Do("POST", "/api/v1/admin/contests", second("x-2022", "")); r.Status != http.StatusForbidden {
 			t.Errorf("a contest's organizer creates a contest = %d", r.Status)
 		}
+		// Accounts are the site's: a contest's organizer resets only its own people's passwords.
+		e.Client().SignUp("video-only@example.org").Create(validInput())
+		if r := essayOrg.In("essay-2022").Do("POST", "/api/v1/admin/password-resets", map[string]string{"email": "video-only@example.org"}); r.Status != http.StatusUnprocessableEntity || r.FieldCodes()["email"] != "no_account" {
+			t.Errorf("the essay organizer resets the password of the video contest's contestant = %d %s", r.Status, r.Body)
+		}
+		admin.Must(http.StatusOK, "POST", "/api/v1/admin/password-resets", map[string]string{"email": "video-only@example.org"})
 
 		// One judge in both: two queues, each of its contest's works only.
 		judge, _, _ := e.InviteJudge(admin, "both-judge@example.org", "王评委", "省科技馆")
