@@ -13,6 +13,13 @@ const DefaultAuthorizationText = "本人自愿参加省科协“创新争先、�
 	"接受活动的评审结果，并授权活动主办和承办单位将本人报送作品用于公益性科普宣传。特此授权。" +
 	"（如为多人参加，则所有参加人都需签名并注明身份证号）"
 
+// DefaultIntro is the notice's introduction of the contest and its awards, shown on the home
+// page; each line a paragraph.
+const DefaultIntro = "发动引导广大基层科技工作者特别是青年科技工作者，以所在工作岗位（实验室、大科学装置、厂矿车间、田间地头、医院学校等）为背景，" +
+	"录制短视频表达对实现高水平科技自立自强的信心和期待，以及立足岗位、创新争先、拼搏奉献的誓言和决心。\n" +
+	"设一等奖、二等奖、三等奖，所有获奖作品都将获得主办单位颁发的获奖证书。部分优秀作品将推荐报送中国科协“创新争先、自立自强”主题活动，" +
+	"并在主流新媒体及地铁、户外科普电子屏展播。"
+
 // MediaRules are the contest's requirements for a video (the notice: MP4, ≤ 3 minutes, ≥ 720P).
 type MediaRules struct {
 	Container      string // always "mp4" for this contest
@@ -34,7 +41,10 @@ type Contest struct {
 	ReviewEnd         time.Time
 	Rules             MediaRules
 	AuthorizationText string
-	Judging           JudgingSettings
+	// Intro (活动简介) introduces the contest and its awards on its home page, a paragraph a
+	// line; "" shows DefaultIntro.
+	Intro   string
+	Judging JudgingSettings
 	Publication       Publication
 	// RequireEmailVerification (需要验证邮箱): a contestant submits a work only once their
 	// address is verified. Off by default, so the embedded default works without a mail server.
@@ -87,6 +97,14 @@ func DemoContest(now time.Time) Contest {
 	c.ReviewStart = start.AddDate(0, 0, 11)
 	c.ReviewEnd = start.AddDate(0, 0, 19).Add(-time.Second)
 	return c
+}
+
+// IntroText is the contest's introduction as its home page shows it: its own, or the notice's.
+func (c Contest) IntroText() string {
+	if strings.TrimSpace(c.Intro) == "" {
+		return DefaultIntro
+	}
+	return c.Intro
 }
 
 // errArchived refuses every change to an archived contest.
@@ -197,6 +215,11 @@ func (c *Contest) Validate() error {
 	}
 	if strings.TrimSpace(c.AuthorizationText) == "" {
 		f.Add("authorization_text", "required", "请填写授权书内容")
+	}
+	if intro, fe := ValidateText(c.Intro, false, 2000); fe != nil {
+		f.Add("intro", fe.Code, fe.Message)
+	} else {
+		c.Intro = intro
 	}
 	return f.Err()
 }

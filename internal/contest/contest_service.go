@@ -99,6 +99,7 @@ func settingsChanges(old, c Contest) (before, after map[string]any) {
 	pair("review_end", old.ReviewEnd.UTC(), c.ReviewEnd.UTC())
 	pair("rules", old.Rules, c.Rules)
 	pair("authorization_text", old.AuthorizationText, c.AuthorizationText)
+	pair("intro", old.Intro, c.Intro)
 	pair("require_email_verification", old.RequireEmailVerification, c.RequireEmailVerification)
 	return before, after
 }

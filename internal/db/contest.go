@@ -31,6 +31,7 @@ type contestRow struct {
 	RuleMinShortSide   int
 	RuleMaxSizeBytes   int64
 	AuthorizationText  string
+	Intro              string
 	Judging            string // JSON of contest.JudgingSettings; "" for the defaults
 	Publication        string // JSON of contest.Publication; "" for the defaults
 	// PublicationRevision is contest.Publication.Revision; written only by savePublicationTx.
@@ -54,7 +55,7 @@ func fromDomainContest(c contest.Contest) contestRow {
 		ReviewStart: c.ReviewStart.UTC(), ReviewEnd: c.ReviewEnd.UTC(),
 		RuleContainer: c.Rules.Container, RuleMaxDurationSec: c.Rules.MaxDurationSec,
 		RuleMinShortSide: c.Rules.MinShortSide, RuleMaxSizeBytes: c.Rules.MaxSizeBytes,
-		AuthorizationText: c.AuthorizationText, Judging: mustJSON(c.Judging),
+		AuthorizationText: c.AuthorizationText, Intro: c.Intro, Judging: mustJSON(c.Judging),
 		Publication: mustJSON(c.Publication), RequireEmailVerification: c.RequireEmailVerification,
 		Notices: noticesJSON(c.Notices), Slug: c.Slug, IsDefault: c.Default, ArchivedAt: utcPtr(c.ArchivedAt),
 		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
@@ -66,7 +67,7 @@ func toDomainContest(r contestRow) contest.Contest {
 		ID: r.ID, Name: r.Name, Theme: r.Theme, Organizer: r.Organizer, TimeZone: r.TimeZone,
 		Rules: contest.MediaRules{Container: r.RuleContainer, MaxDurationSec: r.RuleMaxDurationSec,
 			MinShortSide: r.RuleMinShortSide, MaxSizeBytes: r.RuleMaxSizeBytes},
-		AuthorizationText: r.AuthorizationText, RequireEmailVerification: r.RequireEmailVerification,
+		AuthorizationText: r.AuthorizationText, Intro: r.Intro, RequireEmailVerification: r.RequireEmailVerification,
 		Slug: r.Slug, Default: r.IsDefault, ArchivedAt: r.ArchivedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 	c.Judging = contest.DefaultJudging()

@@ -69,6 +69,7 @@ type contestJSON struct {
 	ReviewEnd         time.Time  `json:"review_end"`
 	Rules             rulesJSON  `json:"rules"`
 	AuthorizationText string     `json:"authorization_text"`
+	Intro             string     `json:"intro"`
 	// RequireEmailVerification (需要验证邮箱): a contestant submits only with a verified address.
 	RequireEmailVerification bool      `json:"require_email_verification"`
 	CollectionOpen           bool      `json:"collection_open"`
@@ -82,7 +83,7 @@ func toContestJSON(c contest.Contest, now time.Time) contestJSON {
 		CollectionStart: c.CollectionStart.In(loc), CollectionEnd: c.CollectionEnd.In(loc),
 		ReviewStart: c.ReviewStart.In(loc), ReviewEnd: c.ReviewEnd.In(loc),
 		Rules:             rulesJSON(c.Rules),
-		AuthorizationText: c.AuthorizationText, RequireEmailVerification: c.RequireEmailVerification, CollectionOpen: c.CollectionOpen(now), ServerTime: now.In(loc),
+		AuthorizationText: c.AuthorizationText, Intro: c.Intro, RequireEmailVerification: c.RequireEmailVerification, CollectionOpen: c.CollectionOpen(now), ServerTime: now.In(loc),
 	}
 }
 
@@ -94,6 +95,7 @@ func (j contestJSON) toDomain(c contest.Contest) contest.Contest {
 	c.CollectionStart, c.CollectionEnd, c.ReviewStart, c.ReviewEnd = j.CollectionStart, j.CollectionEnd, j.ReviewStart, j.ReviewEnd
 	c.Rules = contest.MediaRules(j.Rules)
 	c.AuthorizationText = j.AuthorizationText
+	c.Intro = j.Intro
 	c.RequireEmailVerification = j.RequireEmailVerification
 	return c
 }
@@ -160,6 +162,7 @@ func contestFromForm(ct contest.Contest, c echo.Context) (contest.Contest, error
 	ct.Rules.MinShortSide = int(number("min_short_side"))
 	ct.Rules.MaxSizeBytes = number("max_size_mb") << 20
 	ct.AuthorizationText = c.FormValue("authorization_text")
+	ct.Intro = c.FormValue("intro")
 	ct.RequireEmailVerification = c.FormValue("require_email_verification") != ""
 	return ct, f.Err()
 }
