@@ -99,6 +99,9 @@ func (a AuditEntry) RefKind() string {
 }
 
 // newAudit makes an entry; before and after are encoded as JSON (nil: empty).
+// systemActor is who the audit log names for what the service does by itself (a job).
+var systemActor = User{Name: "系统"}
+
 func (s *core) newAudit(actor User, entity, id, action string, before, after any) AuditEntry {
 	enc := func(v any) string {
 		if v == nil {
@@ -216,9 +219,13 @@ func (s *ReportService) AuditActors(ctx context.Context, actor User) ([]User, er
 	if err := requireOrganizer(actor); err != nil {
 		return nil, err
 	}
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out []User
 	for _, r := range []Role{RoleOrganizer, RoleJudge} {
-		us, err := s.users.UsersByRole(ctx, r)
+		us, err := s.users.ContestUsers(ctx, c.ID, r)
 		if err != nil {
 			return nil, err
 		}

@@ -283,7 +283,11 @@ func (s *MediaService) settleCandidate(ctx context.Context, c Contest, sub Submi
 	}
 	cand.Check = check
 	copies := &VideoCopyArgs{SubmissionID: sub.ID, VideoKey: cand.Key}
-	if err := s.submissions.PromoteCandidate(ctx, sub.ID, old.Key, cand, copies, []Notification{note}); err != nil {
+	// A pass at 形式审查 was the old video's: withdrawn with the replacement, and the organizers'
+	// audit log says so (filed under the work's contest).
+	withdrawn := s.newAudit(systemActor, "formal_review", sub.ID, "withdrawn",
+		map[string]any{"decision": string(FormalPassed)}, map[string]any{"reason": "作品视频已更换，需对新视频重新形式审查"})
+	if err := s.submissions.PromoteCandidate(InContest(ctx, sub.ContestID), sub.ID, old.Key, cand, copies, []Notification{note}, &withdrawn); err != nil {
 		return err // replaced meanwhile: the job's retry finds the candidate gone and stops
 	}
 	s.deleteVideo(ctx, old.Key)

@@ -118,8 +118,14 @@ func (c Contest) CheckWritable() error {
 	return nil
 }
 
-// Path is the start of the contest's page URLs: /c/{slug}.
-func (c Contest) Path() string { return "/c/" + c.Slug }
+// Path is the start of the contest's page URLs: /c/{slug} ("" for a contest without a slug,
+// which only a store test makes).
+func (c Contest) Path() string {
+	if c.Slug == "" {
+		return ""
+	}
+	return "/c/" + c.Slug
+}
 
 // Location returns the contest's time zone; an unknown zone falls back to Beijing time.
 func (c Contest) Location() *time.Location {

@@ -130,7 +130,7 @@ func (s *ContestService) SetDefaultContest(ctx context.Context, actor User, id s
 	if err != nil {
 		return err
 	}
-	return s.contests.SetDefaultContest(ctx, id, s.newAudit(actor, "contest", c.ID, "set_default", nil, map[string]any{"slug": c.Slug}))
+	return s.contests.SetDefaultContest(InContest(ctx, c.ID), id, s.newAudit(actor, "contest", c.ID, "set_default", nil, map[string]any{"slug": c.Slug}))
 }
 
 // ArchiveContest makes a contest whose results are published read-only, or (archive false)

@@ -56,6 +56,10 @@ func (s *JudgingService) InviteJudge(ctx context.Context, actor User, in JudgeIn
 		return User{}, "", err
 	}
 	if u, err := s.users.UserByEmail(ctx, in.Email); err == nil && u.Role == RoleJudge {
+		if !actor.IsSiteAdmin() { // another contest's judge: the site administrators' to share
+			return User{}, "", (Fields{"email": {Code: "judge_elsewhere",
+				Message: "该邮箱已是其他活动的评委账号；如需请其同时担任本活动评委，请联系站点管理员添加"}}).Err()
+		}
 		a := s.newAudit(actor, "judge", u.ID, "join", nil, map[string]any{"contest": c.Name, "email": u.Email})
 		return u, "", s.users.AddMember(ctx, c.ID, u, s.Now(), &a)
 	}

@@ -101,8 +101,9 @@ type DeliveryStore interface {
 	EmailDelivery(ctx context.Context, notificationID string) (EmailDelivery, error)
 	// RecordEmailDelivery records an attempt's outcome.
 	RecordEmailDelivery(ctx context.Context, notificationID string, state DeliveryState, attempts int, cause string, sentAt *time.Time) error
-	// ListDeliveries returns the newest deliveries, newest first, addresses masked.
-	ListDeliveries(ctx context.Context, limit int) ([]DeliveryRecord, error)
+	// ListDeliveries returns the newest deliveries, newest first, addresses masked; with
+	// linkPrefix, those of messages linking under it only (one contest's: /c/{slug}/).
+	ListDeliveries(ctx context.Context, limit int, linkPrefix string) ([]DeliveryRecord, error)
 }
 
 // NotificationMail is the e-mail of notification n to name at address: the subject, the body
@@ -189,7 +190,15 @@ func (s *MessageService) Deliveries(ctx context.Context, u User) ([]DeliveryReco
 	if err := requireOrganizer(u); err != nil {
 		return nil, err
 	}
-	return s.deliveries.ListDeliveries(ctx, 200)
+	prefix := "" // a site administrator sees every contest's
+	if !u.IsSiteAdmin() {
+		c, err := s.contests.CurrentContest(ctx)
+		if err != nil {
+			return nil, err
+		}
+		prefix = c.Path() + "/"
+	}
+	return s.deliveries.ListDeliveries(ctx, 200, prefix)
 }
 
 // withUnsubscribe adds the unsubscribe link to a reminder's mail: at its end, and as the

@@ -27,7 +27,7 @@ func (s *ReportService) writeNational(ctx context.Context, c Contest, z *zip.Wri
 		if c.Publication.PublishedAt == nil || s.pub.baseURL == "" {
 			return ""
 		}
-		return strings.TrimRight(s.pub.baseURL, "/") + "/showcase/" + id + "/video"
+		return strings.TrimRight(s.pub.baseURL, "/") + c.Path() + "/showcase/" + id + "/video"
 	}
 	names := make([]string, len(works))
 	for i, w := range works {

@@ -67,8 +67,10 @@ func (s *RegistrationService) ResetPassword(ctx context.Context, actor User, ema
 		map[string]any{"email": u.Email, "role": string(u.Role), "expires_at": s.Now().Add(TemporaryPasswordTTL)})
 }
 
-// takesPart reports whether u takes part in the contest the actor organizes here: a contestant
-// with a work in it, or a judge of it. A site administrator's reach is the whole site.
+// takesPart reports whether u takes part in the contest the actor organizes here and in no
+// other: a contestant whose works are all in it, a judge of it alone. Whoever also takes part
+// elsewhere is the site administrators' to reset, or a contest's organizer could take over
+// an account another contest relies on. A site administrator's reach is the whole site.
 func (s *RegistrationService) takesPart(ctx context.Context, actor, u User) (bool, error) {
 	if actor.IsSiteAdmin() {
 		return true, nil
@@ -78,10 +80,15 @@ func (s *RegistrationService) takesPart(ctx context.Context, actor, u User) (boo
 		return false, err
 	}
 	if u.Role == RoleJudge {
-		return s.users.IsMember(ctx, c.ID, u.ID)
+		ids, err := s.users.MemberContests(ctx, u.ID)
+		return len(ids) == 1 && ids[0] == c.ID, err
 	}
-	n, err := s.submissions.CountSubmissions(ctx, SubmissionFilter{ContestID: c.ID, OwnerID: u.ID})
-	return n > 0, err
+	here, err := s.submissions.CountSubmissions(ctx, SubmissionFilter{ContestID: c.ID, OwnerID: u.ID})
+	if err != nil || here == 0 {
+		return false, err
+	}
+	all, err := s.submissions.CountSubmissions(ctx, SubmissionFilter{OwnerID: u.ID})
+	return all == here, err
 }
 
 // PasswordIs reports whether password is still the password of the account with email; false

@@ -115,9 +115,10 @@ type SubmissionStore interface {
 	// PromoteCandidate makes the submission's candidate video (if still c's key, and its video
 	// still oldKey) its video, with the verdict c, in one transaction with the notes and, if
 	// copies is not nil, the job that makes its poster and web copy. The status stays; a pass at
-	// 形式审查 is withdrawn, the new video being reviewed anew. It
-	// returns ErrStale and changes nothing when either was replaced meanwhile.
-	PromoteCandidate(ctx context.Context, submissionID, oldKey string, candidate Video, copies *VideoCopyArgs, notes []Notification) error
+	// 形式审查 is withdrawn, the new video being reviewed anew, with the audit entry withdrawn
+	// (if given and there was a pass). It returns ErrStale and changes nothing when either was
+	// replaced meanwhile.
+	PromoteCandidate(ctx context.Context, submissionID, oldKey string, candidate Video, copies *VideoCopyArgs, notes []Notification, withdrawn *AuditEntry) error
 	// SaveFormalReview records the formal review of a submission, its audit entry and the notes
 	// (one per event and recipient), in one transaction.
 	SaveFormalReview(ctx context.Context, submissionID string, fr FormalReview, a AuditEntry, notes []Notification) error

@@ -136,7 +136,7 @@ func (n *Notifications) RecordEmailDelivery(ctx context.Context, notificationID 
 
 // ListDeliveries returns the newest deliveries of every channel, newest first, addresses and
 // numbers masked.
-func (n *Notifications) ListDeliveries(ctx context.Context, limit int) ([]contest.DeliveryRecord, error) {
+func (n *Notifications) ListDeliveries(ctx context.Context, limit int, linkPrefix string) ([]contest.DeliveryRecord, error) {
 	var rows []struct {
 		NotificationID string
 		State          string
@@ -150,11 +150,14 @@ func (n *Notifications) ListDeliveries(ctx context.Context, limit int) ([]contes
 		Channel        string
 		MobileMasked   string
 	}
-	err := n.db.gorm.WithContext(ctx).Table("notification_deliveries AS d").
+	q := n.db.gorm.WithContext(ctx).Table("notification_deliveries AS d").
 		Select("d.notification_id, d.state, d.attempts, d.last_error, d.created_at, d.sent_at, n.kind, n.subject, u.email, d.channel, u.mobile_masked").
 		Joins("JOIN notifications AS n ON n.id = d.notification_id").
-		Joins("JOIN users AS u ON u.id = n.recipient").
-		Order("d.created_at DESC, d.notification_id DESC").Limit(limit).Scan(&rows).Error
+		Joins("JOIN users AS u ON u.id = n.recipient")
+	if linkPrefix != "" {
+		q = q.Where(`n.link LIKE ? ESCAPE '\'`, escapeLike(linkPrefix)+"%")
+	}
+	err := q.Order("d.created_at DESC, d.notification_id DESC").Limit(limit).Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err, "消息")
 	}

@@ -219,7 +219,7 @@ func queueRun(b *testing.B, dialect string, m *mailer.Mailer, api string, n, w i
 			b.Fatalf("%d of %d settled after 30 minutes", settled, n)
 		}
 	}
-	list, err := d.Stores().ListDeliveries(ctx, n+1)
+	list, err := d.Stores().ListDeliveries(ctx, n+1, "")
 	if err != nil || len(list) != n {
 		b.Fatalf("%d deliveries for %d notifications: %v", len(list), n, err)
 	}

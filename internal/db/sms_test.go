@@ -124,7 +124,7 @@ func TestSendSMS_PastTheDaysLimitFailsWithTheCause(t *testing.T) {
 			if !contest.SMSFinished(err) || len(sms.sent) != 0 {
 				t.Fatalf("SendSMS = %v with %d sent; want none sent and the job finished", err, len(sms.sent))
 			}
-			list, err := st.ListDeliveries(ctx, 10)
+			list, err := st.ListDeliveries(ctx, 10, "")
 			if err != nil || len(list) != 1 {
 				t.Fatal(list, err)
 			}

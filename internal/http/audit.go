@@ -39,9 +39,11 @@ type auditJSON struct {
 
 func (s auditLog) apiAudit(c echo.Context) error {
 	u, _ := currentUser(c)
-	limit, _ := strconv.Atoi(c.QueryParam("limit"))
-	offset, _ := strconv.Atoi(c.QueryParam("offset"))
-	entries, total, err := s.svc.Reports.Audit(c.Request().Context(), u, contest.AuditFilter{Limit: limit, Offset: offset})
+	f, _ := auditFilterFrom(c) // the page's filters: actor, entity, q, from, to
+	f.EntityID = c.QueryParam("entity_id")
+	f.Limit, _ = strconv.Atoi(c.QueryParam("limit"))
+	f.Offset, _ = strconv.Atoi(c.QueryParam("offset"))
+	entries, total, err := s.svc.Reports.Audit(c.Request().Context(), u, f)
 	if err != nil {
 		return err
 	}

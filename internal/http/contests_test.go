@@ -138,12 +138,20 @@ func TestContests_TwoContestsRunSideBySide(t *testing.T) {
 			t.Errorf("the essay organizer resets the password of the video contest's contestant = %d %s", r.Status, r.Body)
 		}
 		admin.Must(http.StatusOK, "POST", "/api/v1/admin/password-resets", map[string]string{"email": "video-only@example.org"})
+		if r := essayOrg.In("essay-2022").Do("POST", "/api/v1/admin/password-resets", map[string]string{"email": "both@example.org"}); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("the essay organizer resets the password of a contestant of both contests = %d", r.Status)
+		}
 
 		// One judge in both: two queues, each of its contest's works only.
 		judge, _, _ := e.InviteJudge(admin, "both-judge@example.org", "王评委", "省科技馆")
+		both := map[string]string{"email": "both-judge@example.org", "name": "王评委", "employer": "省科技馆"}
+		// Another contest's judge is the site administrators' to share: a contest's organizer
+		// cannot pull them in (and then reset their password).
+		if r := essayOrg.In("essay-2022").Do("POST", "/api/v1/admin/judges", both); r.Status != http.StatusUnprocessableEntity || r.FieldCodes()["email"] != "judge_elsewhere" {
+			t.Errorf("the essay organizer adds the video contest's judge = %d %s", r.Status, r.Body)
+		}
 		var inv struct{ Password string }
-		essayOrg.In("essay-2022").Must(http.StatusCreated, "POST", "/api/v1/admin/judges",
-			map[string]string{"email": "both-judge@example.org", "name": "王评委", "employer": "省科技馆"}).JSON(t, &inv)
+		admin.In("essay-2022").Must(http.StatusCreated, "POST", "/api/v1/admin/judges", both).JSON(t, &inv)
 		if inv.Password != "" {
 			t.Error("a judge of another contest got a new password when joining the essay contest")
 		}
@@ -227,6 +235,7 @@ func TestContests_TwoContestsRunSideBySide(t *testing.T) {
 			}
 		}
 		e.Client().In("essay-2022").Must(http.StatusOK, "GET", "/api/v1/results", nil)
+		essayOrg.In("essay-2022").Must(http.StatusOK, "POST", "/api/v1/admin/submissions/search", map[string]any{})
 		if body := e.Client().Must(http.StatusOK, "GET", "/api/v1/verify/"+essayCerts[0].Serial, nil).Body; !strings.Contains(string(body), `"genuine":true`) {
 			t.Errorf("the archived contest's certificate no longer verifies: %s", body)
 		}

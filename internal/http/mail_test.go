@@ -129,7 +129,7 @@ func emailDeliveries(t *testing.T, e *env, want int) []contest.DeliveryRecord {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		got, err := e.Stores.ListDeliveries(t.Context(), 100)
+		got, err := e.Stores.ListDeliveries(t.Context(), 100, "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -180,6 +180,16 @@ func TestReplaceVideo_AcceptedVideoStaysUntilTheNewOnePasses(t *testing.T) {
 		if after, _ := e.Stores.SubmissionByID(context.Background(), s.ID); after.Formal != nil {
 			t.Errorf("formal review after the replacement: %+v, want none (the new video is reviewed anew)", after.Formal)
 		}
+		var log struct {
+			Items []struct {
+				ActorName string `json:"actor_name"`
+				Action    string
+			}
+		}
+		org.Must(http.StatusOK, "GET", "/api/v1/admin/audit?entity=formal_review&entity_id="+s.ID, nil).JSON(t, &log)
+		if len(log.Items) == 0 || log.Items[0].Action != "withdrawn" || log.Items[0].ActorName != "系统" {
+			t.Errorf("the audit log does not record the pass withdrawn with the replacement: %+v", log.Items)
+		}
 		if sum, _ := org.VideoSHA256(s.ID); sum == oldSum {
 			t.Errorf("the organizer still downloads the replaced video")
 		}

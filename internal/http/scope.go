@@ -131,7 +131,7 @@ func (s *Server) archiveGuard(next echo.HandlerFunc) echo.HandlerFunc {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			return next(c)
 		}
-		if ct := requestContest(c); ct.ArchivedAt != nil && !s.siteRoutes[c.Request().Method+" "+c.Path()] && !purgeRoutes[c.Path()] {
+		if ct := requestContest(c); ct.ArchivedAt != nil && !s.siteRoutes[c.Request().Method+" "+c.Path()] && !archiveOpen[c.Path()] {
 			return ct.CheckWritable()
 		}
 		return next(c)

@@ -203,8 +203,16 @@ func (s *Server) routes() {
 	}
 }
 
-// purgeRoutes purge a contest's personal data, which its archive does not stop.
-var purgeRoutes = map[string]bool{"/admin/publication/purge": true, "/api/v1/admin/publication/purge": true}
+// archiveOpen are the routes an archived contest still takes a POST on: the purge of its
+// personal data (per the retention setting), searches and previews, which only read, and the
+// exports, which read the contest into a package or a sheet (audited).
+var archiveOpen = map[string]bool{
+	"/admin/publication/purge": true, "/api/v1/admin/publication/purge": true,
+	"/admin/submissions": true, "/api/v1/admin/submissions/search": true,
+	"/api/v1/admin/notice-templates/:kind/preview": true, "/admin/judging/assignments/preview": true,
+	"/api/v1/admin/assignments/preview": true,
+	"/admin/exports/registrations-full": true, "/admin/publication/exports": true, "/api/v1/admin/exports": true,
+}
 
 // contentSecurityPolicy allows the pages only their own scripts and styles (no inline script
 // at all), no framing, forms and connections to the site — and to the object store, which

@@ -66,7 +66,7 @@ func smsDeliveries(t *testing.T, e *env, want int) []contest.DeliveryRecord {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		all, err := e.Stores.ListDeliveries(t.Context(), 100)
+		all, err := e.Stores.ListDeliveries(t.Context(), 100, "")
 		if err != nil {
 			t.Fatal(err)
 		}

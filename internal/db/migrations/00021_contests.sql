@@ -41,6 +41,12 @@ ALTER TABLE audit_log ADD COLUMN contest_id TEXT NOT NULL DEFAULT '';
 UPDATE audit_log SET contest_id = COALESCE((SELECT id FROM contests WHERE is_default = TRUE), '');
 CREATE INDEX audit_log_contest ON audit_log (contest_id, happened_at);
 
+-- The links of the messages already there are the default contest's pages: they get its
+-- prefix, as new ones do (contest.Contest.Path), so they stay right once another contest is the
+-- default.
+UPDATE notifications SET link = '/c/' || (SELECT slug FROM contests WHERE is_default = TRUE) || link
+    WHERE link LIKE '/%' AND link NOT LIKE '/c/%' AND EXISTS (SELECT 1 FROM contests WHERE is_default = TRUE);
+
 -- +goose Down
 DROP INDEX audit_log_contest;
 ALTER TABLE audit_log DROP COLUMN contest_id;
