@@ -56,6 +56,11 @@ func (s *JudgingService) InviteJudge(ctx context.Context, actor User, in JudgeIn
 		return User{}, "", err
 	}
 	if u, err := s.users.UserByEmail(ctx, in.Email); err == nil && u.Role == RoleJudge {
+		if member, err := s.users.IsMember(ctx, c.ID, u.ID); err != nil {
+			return User{}, "", err
+		} else if member {
+			return User{}, "", errEmailTaken()
+		}
 		if !actor.IsSiteAdmin() { // another contest's judge: the site administrators' to share
 			return User{}, "", (Fields{"email": {Code: "judge_elsewhere",
 				Message: "该邮箱已是其他活动的评委账号；如需请其同时担任本活动评委，请联系站点管理员添加"}}).Err()
