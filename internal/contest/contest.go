@@ -36,6 +36,8 @@ type Contest struct {
 	AuthorizationText string
 	Judging           JudgingSettings
 	Publication       Publication
+	// Categories are the contest's 组别, in display order; none: one ranking for all works.
+	Categories []Category
 	// RequireEmailVerification (需要验证邮箱): a contestant submits a work only once their
 	// address is verified. Off by default, so the embedded default works without a mail server.
 	RequireEmailVerification bool
@@ -177,6 +179,7 @@ func (c *Contest) Validate() error {
 	if strings.TrimSpace(c.AuthorizationText) == "" {
 		f.Add("authorization_text", "required", "请填写授权书内容")
 	}
+	validateCategories(c.Categories, &f)
 	return f.Err()
 }
 

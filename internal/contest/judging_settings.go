@@ -42,6 +42,15 @@ func (j JudgingSettings) Validate() error {
 	if j.ReviewsPerWork < 1 || j.ReviewsPerWork > 20 {
 		f.Add("reviews_per_work", "reviews_range", "每件作品的评委人数须在1到20之间")
 	}
+	for k, fe := range j.validateQuotas() {
+		f.Add(k, fe.Code, fe.Message)
+	}
+	return f.Err()
+}
+
+// validateQuotas checks the quotas alone; a category's own quotas are checked the same way.
+func (j JudgingSettings) validateQuotas() Fields {
+	var f Fields
 	pct := 0.0
 	for i, q := range j.Quotas {
 		switch {
@@ -55,7 +64,7 @@ func (j JudgingSettings) Validate() error {
 	if pct > 100 {
 		f.Add("quotas", "quota_total", "各奖项百分比之和不能超过100%")
 	}
-	return f.Err()
+	return f
 }
 
 // UpdateJudging saves the contest's judging settings. The rubric cannot change once a judge has

@@ -38,6 +38,7 @@ type contestRow struct {
 	// RequireEmailVerification is contest.Contest.RequireEmailVerification.
 	RequireEmailVerification bool
 	Notices                  string // JSON of contest.NoticeTexts; "" for the defaults
+	Categories               string // JSON of []contest.Category; "" for none
 	CreatedAt                time.Time
 	UpdatedAt                time.Time
 }
@@ -53,7 +54,7 @@ func fromDomainContest(c contest.Contest) contestRow {
 		RuleMinShortSide: c.Rules.MinShortSide, RuleMaxSizeBytes: c.Rules.MaxSizeBytes,
 		AuthorizationText: c.AuthorizationText, Judging: mustJSON(c.Judging),
 		Publication: mustJSON(c.Publication), RequireEmailVerification: c.RequireEmailVerification,
-		Notices: noticesJSON(c.Notices), CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
+		Notices: noticesJSON(c.Notices), Categories: categoriesJSON(c.Categories), CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
 	}
 }
 
@@ -84,6 +85,9 @@ func toDomainContest(r contestRow) contest.Contest {
 	if r.Notices != "" {
 		// Written by noticesJSON; a column that does not parse keeps the defaults.
 		_ = json.Unmarshal([]byte(r.Notices), &c.Notices)
+	}
+	if r.Categories != "" {
+		_ = json.Unmarshal([]byte(r.Categories), &c.Categories) // written by categoriesJSON
 	}
 	loc := c.Location()
 	c.CollectionStart, c.CollectionEnd = r.CollectionStart.In(loc), r.CollectionEnd.In(loc)
@@ -148,6 +152,14 @@ func noticesJSON(n contest.NoticeTexts) string {
 		return ""
 	}
 	return mustJSON(n)
+}
+
+// categoriesJSON is the column of the categories: "" when there are none.
+func categoriesJSON(cats []contest.Category) string {
+	if len(cats) == 0 {
+		return ""
+	}
+	return mustJSON(cats)
 }
 
 // SaveJudging saves the contest's judging settings only, and inserts the notes with them.
