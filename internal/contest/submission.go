@@ -245,7 +245,7 @@ type SubmissionFilter struct {
 	// Category selects the works of one 组别, by its key.
 	Category string
 	Offset   int
-	Limit  int
+	Limit    int
 }
 
 // SubmissionPage is a page of a filtered list, with counts over the whole filter.
