@@ -16,9 +16,21 @@ import (
 type SubmissionInput struct {
 	Registration Registration
 	Participants []Participant
-	Category     string // the key of the chosen 组别; "" for none yet
-	Version      int
+	// Category is the key of the chosen 组别 ("" for none yet); nil keeps the work's.
+	Category *string
+	Version  int
 }
+
+// category returns the chosen category, or was when the input leaves it as it is.
+func (in SubmissionInput) category(was string) string {
+	if in.Category == nil {
+		return was
+	}
+	return *in.Category
+}
+
+// CategoryKey is the chosen category's key, "" for none: what the form shows.
+func (in SubmissionInput) CategoryKey() string { return in.category("") }
 
 // draftOK are the codes that do not stop a draft from being saved: what is missing may be
 // filled in later; what is filled in must be right.
@@ -35,8 +47,11 @@ func (in *SubmissionInput) validateDraft(c Contest) error {
 	}
 	collect(in.Registration.Validate())
 	collect(ValidateParticipants(in.Participants, in.Registration.LeadName))
-	in.Category = strings.TrimSpace(in.Category)
-	collect(c.checkCategory(in.Category))
+	if in.Category != nil {
+		key := strings.TrimSpace(*in.Category)
+		in.Category = &key
+		collect(c.checkCategory(key))
+	}
 	var f Fields
 	for k, v := range all {
 		if !draftOK[v.Code] || k == "title" {
@@ -98,7 +113,7 @@ func (s *RegistrationService) CreateSubmission(ctx context.Context, actor User, 
 	now := s.Now()
 	sub := Submission{
 		ID: NewID(), ContestID: c.ID, OwnerID: actor.ID, Status: StatusDraft,
-		Registration: in.Registration, Category: in.Category, CreatedAt: now, UpdatedAt: now,
+		Registration: in.Registration, Category: in.category(""), CreatedAt: now, UpdatedAt: now,
 	}
 	sub.Participants = mergeParticipants(nil, in.Participants, false)
 	sub.refreshMasks()
@@ -132,7 +147,7 @@ func (s *RegistrationService) UpdateSubmission(ctx context.Context, actor User, 
 		return Submission{}, err
 	}
 	titleChanged := sub.Registration.Title != in.Registration.Title
-	sub.Registration, sub.Category = in.Registration, in.Category
+	sub.Registration, sub.Category = in.Registration, in.category(sub.Category)
 	sub.Participants = mergeParticipants(sub.Participants, in.Participants, titleChanged)
 	sub.refreshMasks()
 	sub.UpdatedAt = s.Now()

@@ -96,11 +96,7 @@ const maxCriteria = 8
 func settingsPage(j contest.JudgingSettings) judgingSettingsPage {
 	d := judgingSettingsPage{Rubric: j.Rubric, ReviewsPerWork: strconv.Itoa(j.ReviewsPerWork), Normalize: j.Normalize}
 	for i, q := range j.Quotas {
-		if q.Count > 0 {
-			d.Quotas[i] = strconv.Itoa(q.Count)
-		} else {
-			d.Quotas[i] = strconv.FormatFloat(q.Percent, 'f', -1, 64) + "%"
-		}
+		d.Quotas[i] = quotaText(q)
 	}
 	for len(d.Rubric) < maxCriteria {
 		d.Rubric = append(d.Rubric, contest.Criterion{})
@@ -149,13 +145,7 @@ func (s judgingSettings) pageJudgingSettingsPost(c echo.Context) error {
 	j.ReviewsPerWork, _ = strconv.Atoi(c.FormValue("reviews_per_work"))
 	j.Normalize = c.FormValue("normalize") != ""
 	for i := range 3 {
-		raw := strings.TrimSpace(c.FormValue(fmt.Sprintf("quota_%d", i)))
-		if pct, ok := strings.CutSuffix(raw, "%"); ok {
-			j.Quotas[i].Percent, err = strconv.ParseFloat(strings.TrimSpace(pct), 64)
-		} else {
-			j.Quotas[i].Count, err = strconv.Atoi(raw)
-		}
-		if err != nil {
+		if j.Quotas[i], err = parseQuota(c.FormValue(fmt.Sprintf("quota_%d", i))); err != nil {
 			bad.Add(fmt.Sprintf("quotas.%d", i), "quota_number", contest.Tier(i+1).Label()+"名额请填写数量（如 3）或百分比（如 5%）")
 		}
 	}
