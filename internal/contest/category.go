@@ -144,6 +144,9 @@ func removedCategories(old, cats []Category) []Category {
 	return out
 }
 
+// CategoryName returns the name of the ranking group with the key: "" without categories.
+func (t RankingTable) CategoryName(key string) string { return groupName(t.Groups, key) }
+
 // groupName returns the name of the ranking group with the key ("" when there is none).
 func groupName(groups []RankingGroup, key string) string {
 	for _, g := range groups {
