@@ -14,6 +14,12 @@ type JudgingSettings struct {
 	ReviewsPerWork int // judges per work (k)
 	Quotas         [3]Quota
 	Normalize      bool // rank on per-judge normalized scores
+	// ByCategory (评委按组别评审): a judge reviews only works of the categories in
+	// JudgeCategories; a judge without an entry there reviews every category.
+	ByCategory bool `json:",omitempty"`
+	// JudgeCategories are the categories (keys) each judge is limited to, by judge id. Kept
+	// while ByCategory is off; changed only through SetJudgeCategories.
+	JudgeCategories map[string][]string `json:",omitempty"`
 	// ClosedAt is when the organizer closed judging: from then on scores are locked.
 	ClosedAt *time.Time `json:",omitempty"`
 	// AwardsConfirmedAt is when the awards were confirmed (frozen); AwardsVersion counts the
@@ -97,6 +103,7 @@ func (s *JudgingService) UpdateJudging(ctx context.Context, actor User, j Judgin
 	}
 	before := c.Judging
 	j.ClosedAt, j.AwardsConfirmedAt, j.AwardsVersion = nil, c.Judging.AwardsConfirmedAt, c.Judging.AwardsVersion
+	j.JudgeCategories = c.Judging.JudgeCategories
 	c.Judging, c.UpdatedAt = j, s.Now()
 	if err := s.contests.SaveJudging(ctx, c); err != nil {
 		return Contest{}, err

@@ -202,8 +202,10 @@ type judgingPage struct {
 	Ranking  contest.AwardTable
 	Assigned int // assignments made by the last run, when just run
 	Short    int
-	Ran      bool
-	Closing  bool // just closed: list the works with fewer reviews
+	// ShortCategories are the categories with too few judges (key → judges allowed).
+	ShortCategories map[string]int
+	Ran             bool
+	Closing         bool // just closed: list the works with fewer reviews
 }
 
 // ShortWorks are the ranked works with fewer reviews than the contest asks for.

@@ -114,7 +114,7 @@ var (
 		"excluded": "不通过", "invite": "邀请", "activate": "启用", "deactivate": "停用", "close": "结束评审", "settings": "修改设置",
 		"decide": "处理", "publicity": "开始公示", "publish": "发布", "unpublish": "撤回发布", "recommend": "推荐",
 		"unrecommend": "取消推荐", "submit": "提交评分", "draft": "保存草稿", "update": "修改", "reset_password": "重置密码",
-		"purge_personal_data": "清除个人信息", "reset": "恢复默认", "resend_invitation": "重发邀请"}
+		"purge_personal_data": "清除个人信息", "reset": "恢复默认", "resend_invitation": "重发邀请", "categories": "修改评审组别"}
 )
 
 func labelOr(m map[string]string, code string) string {
