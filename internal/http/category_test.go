@@ -112,7 +112,9 @@ func TestCategories_RankedAwardedAndPublishedPerCategory(t *testing.T) {
 		if page.Find("#category-1-tier-3").Length() != 1 || page.Find("#category-2-tier-2").Length() != 0 {
 			t.Error("the 公示 does not list each category's own tiers")
 		}
-		var res struct{ Items []struct{ Title, Category string } }
+		var res struct {
+			Items []struct{ Title, Category string }
+		}
 		anon.Must(http.StatusOK, "GET", "/api/v1/results", nil).JSON(t, &res)
 		if len(res.Items) != 4 {
 			t.Fatalf("results %+v, want 4 winners", res.Items)
