@@ -111,7 +111,7 @@ func categoriesAudit(cats []Category) []string {
 	for _, cat := range cats {
 		s := cat.Key + "=" + cat.Name
 		if q := cat.Quotas; q != nil {
-			s += fmt.Sprintf(" %v", *q)
+			s += fmt.Sprintf("（名额 %s/%s/%s）", q[0], q[1], q[2])
 		}
 		out = append(out, s)
 	}

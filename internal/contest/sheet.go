@@ -186,11 +186,17 @@ func (s *ReportService) scoreSheet(ctx context.Context, c Contest) (Sheet, error
 	for _, r := range t.records {
 		byWork[r.WorkID] = append(byWork[r.WorkID], r)
 	}
+	if len(c.Categories) > 0 { // ranks count within each category
+		sh.Columns = append([]Column{{"组别", 12}}, sh.Columns...)
+	}
 	for _, row := range t.Rows {
 		rs := byWork[row.WorkID]
 		slices.SortStableFunc(rs, func(a, b ReviewRecord) int { return strings.Compare(names[a.JudgeID], names[b.JudgeID]) })
 		for _, r := range rs {
 			cells := []any{row.Rank, row.Title, names[r.JudgeID]}
+			if len(c.Categories) > 0 {
+				cells = append([]any{t.CategoryName(row.Category)}, cells...)
+			}
 			for _, cr := range c.Judging.Rubric {
 				if v, ok := r.Scores[cr.Key]; ok {
 					cells = append(cells, v)

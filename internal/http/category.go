@@ -71,7 +71,7 @@ func categoryRows(cats []contest.Category) []categoryRow {
 		if c.Quotas != nil {
 			parts := make([]string, 3)
 			for i, q := range c.Quotas {
-				parts[i] = quotaText(q)
+				parts[i] = q.String()
 			}
 			r.Quotas = strings.Join(parts, ", ")
 		}
@@ -129,12 +129,4 @@ func parseQuota(raw string) (q contest.Quota, err error) {
 		q.Count, err = strconv.Atoi(raw)
 	}
 	return q, err
-}
-
-// quotaText writes a quota as the forms show it: "3" or "5%".
-func quotaText(q contest.Quota) string {
-	if q.Count > 0 {
-		return strconv.Itoa(q.Count)
-	}
-	return strconv.FormatFloat(q.Percent, 'f', -1, 64) + "%"
 }

@@ -99,7 +99,7 @@ const maxCriteria = 8
 func settingsPage(j contest.JudgingSettings) judgingSettingsPage {
 	d := judgingSettingsPage{Rubric: j.Rubric, ReviewsPerWork: strconv.Itoa(j.ReviewsPerWork), Normalize: j.Normalize, ByCategory: j.ByCategory}
 	for i, q := range j.Quotas {
-		d.Quotas[i] = quotaText(q)
+		d.Quotas[i] = q.String()
 	}
 	for len(d.Rubric) < maxCriteria {
 		d.Rubric = append(d.Rubric, contest.Criterion{})
