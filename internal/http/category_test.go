@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/jskx/contest/internal/ffmpeg/ffmpegtest"
 	"github.com/jskx/contest/internal/pdf/pdftest"
@@ -140,6 +142,28 @@ func TestCategories_RankedAwardedAndPublishedPerCategory(t *testing.T) {
 		if !strings.Contains(text, "组别：团队") || !strings.Contains(text, "一等奖") {
 			t.Errorf("the certificate does not name the category:\n%s", text)
 		}
+		// The exports: the registrations with a 组别 column, the results by category.
+		book := func(name string) [][]string {
+			f, err := excelize.OpenReader(bytes.NewReader(org.Must(http.StatusOK, "GET", "/admin/exports/sheets/"+name, nil).Body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			return mustRows(t, f, f.GetSheetList()[0])
+		}
+		reg := book("registrations")
+		if head, row := reg[0], rowOf(reg, "合奏一"); head[len(head)-1] != "组别" || row[len(row)-1] != "团队" {
+			t.Errorf("registrations export: header %q, 合奏一 %q; want a 组别 column saying 团队", head, row)
+		}
+		results := book("results")
+		var order []string
+		for _, row := range results[1:] {
+			order = append(order, row[0]+"/"+row[2])
+		}
+		if results[0][0] != "组别" || strings.Join(order, " ") != "个人/独奏一 个人/独奏二 个人/独奏三 个人/独奏四 团队/合奏一 团队/合奏二" {
+			t.Errorf("results export: header %q, rows %v", results[0], order)
+		}
+
 		var v struct{ Category string }
 		anon.Must(http.StatusOK, "GET", "/api/v1/verify/"+strings.TrimPrefix(link, "/certificates/"), nil).JSON(t, &v)
 		if v.Category != "团队" {
