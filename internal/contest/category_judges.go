@@ -19,23 +19,15 @@ func (c Contest) judgeCategories(judgeID string) map[string]bool {
 	return out
 }
 
-// JudgeCategoryNames returns the names of the categories a judge is limited to, for the pages;
-// nil when the judge reviews every category.
-func (c Contest) JudgeCategoryNames(judgeID string) []string {
-	var out []string
-	for _, cat := range c.Categories {
-		if set := c.judgeCategories(judgeID); set != nil && set[cat.Key] {
-			out = append(out, cat.Name)
-		}
-	}
-	return out
+// JudgeLimitedTo reports whether the judge is limited to categories, the one with the key
+// among them: what the judges page ticks.
+func (c Contest) JudgeLimitedTo(judgeID, key string) bool {
+	set := c.judgeCategories(judgeID)
+	return set != nil && set[key]
 }
 
-// JudgeReviews reports whether the judge reviews works of the category (key).
-func (c Contest) JudgeReviews(judgeID, key string) bool {
-	set := c.judgeCategories(judgeID)
-	return set == nil || set[key]
-}
+// JudgeLimited reports whether the judge reviews only some categories.
+func (c Contest) JudgeLimited(judgeID string) bool { return c.judgeCategories(judgeID) != nil }
 
 // SetJudgeCategories limits a judge to the given categories (none: every category), for when
 // judges review by category. Organizers only; audited. The next assignment follows it.
