@@ -41,6 +41,9 @@ type view struct {
 	Unverified bool
 	// MailOn: e-mail is configured (mailed links, 需要验证邮箱).
 	MailOn bool
+	// Base is the prefix of the request's contest in links; always "" until several contests
+	// are merged in (they set it).
+	Base string
 }
 
 // pages holds one template set per page, each page with the shared layout.
