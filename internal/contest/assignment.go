@@ -2,6 +2,7 @@ package contest
 
 import (
 	"cmp"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 type AssignWork struct {
 	ID        string
 	Employers []string
+	Category  string // the work's category key
 }
 
 // AssignJudge is an active judge: their employer, and the works they declared a conflict with.
@@ -20,6 +22,13 @@ type AssignJudge struct {
 	ID        string
 	Employer  string
 	Conflicts map[string]bool // work IDs
+	// Categories, when not nil, are the only categories (keys) the judge reviews (评委按组别评审).
+	Categories map[string]bool
+}
+
+// Allowed reports whether the judge reviews works of the category.
+func (j AssignJudge) Allowed(category string) bool {
+	return j.Categories == nil || j.Categories[category]
 }
 
 // Assignment is one judge's review of one work.
@@ -35,6 +44,9 @@ type Plan struct {
 	// Short lists works that got fewer than k judges, because too few judges are free of a
 	// conflict with them; the organizer must add judges or accept fewer reviews.
 	Short map[string]int // work ID → judges assigned
+	// ShortCategories lists the categories with fewer judges allowed for them than each work
+	// needs (评委按组别评审): category key → judges allowed.
+	ShortCategories map[string]int
 }
 
 // NormalizeEmployer makes employer names comparable: full-width to half-width, case, spaces
@@ -50,9 +62,10 @@ func NormalizeEmployer(s string) string {
 }
 
 // Conflicted reports whether judge j must not review work w: someone on the work has the
-// judge's employer, or the judge declared a conflict.
+// judge's employer, the judge declared a conflict, or the judge does not review the work's
+// category.
 func Conflicted(j AssignJudge, w AssignWork) bool {
-	if j.Conflicts[w.ID] {
+	if j.Conflicts[w.ID] || !j.Allowed(w.Category) {
 		return true
 	}
 	mine := NormalizeEmployer(j.Employer)
@@ -73,7 +86,7 @@ func Conflicted(j AssignJudge, w AssignWork) bool {
 // towards k, and towards the loads of active judges. seed makes the choice among equally loaded judges repeatable.
 func Assign(works []AssignWork, judges []AssignJudge, k int, keep []Assignment, seed uint64) Plan {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	p := Plan{Load: map[string]int{}, Short: map[string]int{}}
+	p := Plan{Load: map[string]int{}, Short: map[string]int{}, ShortCategories: shortCategories(works, judges, k)}
 	for _, j := range judges {
 		p.Load[j.ID] = 0
 	}
@@ -118,7 +131,7 @@ func Assign(works []AssignWork, judges []AssignJudge, k int, keep []Assignment, 
 		}
 		var el []int
 		for ji, j := range judges {
-			if !j.Conflicts[w.ID] && !emp[normJudge[ji]] {
+			if !j.Conflicts[w.ID] && !emp[normJudge[ji]] && j.Allowed(w.Category) {
 				el = append(el, ji)
 			}
 		}
@@ -156,6 +169,29 @@ func Assign(works []AssignWork, judges []AssignJudge, k int, keep []Assignment, 
 	}
 	p.rebalance(works, judges, has, keep)
 	return p
+}
+
+// shortCategories returns the works' categories for which fewer than k judges are allowed,
+// with how many are; only when some judge is limited to categories.
+func shortCategories(works []AssignWork, judges []AssignJudge, k int) map[string]int {
+	out := map[string]int{}
+	if !slices.ContainsFunc(judges, func(j AssignJudge) bool { return j.Categories != nil }) {
+		return out
+	}
+	for _, w := range works {
+		if _, seen := out[w.Category]; seen {
+			continue
+		}
+		n := 0
+		for _, j := range judges {
+			if j.Allowed(w.Category) {
+				n++
+			}
+		}
+		out[w.Category] = n
+	}
+	maps.DeleteFunc(out, func(_ string, n int) bool { return n >= k })
+	return out
 }
 
 // rebalance moves reviews from the most to the least loaded judges while that narrows the

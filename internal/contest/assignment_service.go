@@ -36,7 +36,7 @@ func (s *JudgingService) runAssignment(ctx context.Context, actor User, seed uin
 	if c.Judging.ClosedAt != nil {
 		return Plan{}, errJudgingClosed
 	}
-	in, err := s.assignmentInputs(ctx, c.ID, Assignment{})
+	in, err := s.assignmentInputs(ctx, c, Assignment{})
 	if err != nil {
 		return Plan{}, err
 	}
@@ -96,7 +96,7 @@ func (s *JudgingService) DeclareConflict(ctx context.Context, actor User, id, re
 		return (Fields{"reason": *fe}).Err()
 	}
 	mine := Assignment{WorkID: id, JudgeID: actor.ID}
-	in, err := s.assignmentInputs(ctx, c.ID, mine)
+	in, err := s.assignmentInputs(ctx, c, mine)
 	if err != nil {
 		return err
 	}
@@ -137,8 +137,9 @@ type assignmentInput struct {
 	records []ReviewRecord
 }
 
-func (s *JudgingService) assignmentInputs(ctx context.Context, contestID string, extra Assignment) (assignmentInput, error) {
+func (s *JudgingService) assignmentInputs(ctx context.Context, c Contest, extra Assignment) (assignmentInput, error) {
 	var in assignmentInput
+	contestID := c.ID
 	subs, err := s.passedWorks(ctx, contestID)
 	if err != nil {
 		return in, err
@@ -165,14 +166,14 @@ func (s *JudgingService) assignmentInputs(ctx context.Context, contestID string,
 	}
 	for _, u := range judgeUsers {
 		if !u.Disabled {
-			in.judges = append(in.judges, AssignJudge{ID: u.ID, Employer: u.Employer, Conflicts: declared[u.ID]})
+			in.judges = append(in.judges, AssignJudge{ID: u.ID, Employer: u.Employer, Conflicts: declared[u.ID], Categories: c.judgeCategories(u.ID)})
 		}
 	}
 	return in, nil
 }
 
 func assignWork(sub Submission) AssignWork {
-	w := AssignWork{ID: sub.ID, Employers: []string{sub.Registration.Employer}}
+	w := AssignWork{ID: sub.ID, Employers: []string{sub.Registration.Employer}, Category: sub.Category}
 	for _, p := range sub.Participants {
 		w.Employers = append(w.Employers, sub.EmployerOf(p))
 	}
@@ -187,7 +188,7 @@ func (s *JudgingService) reassignFrom(ctx context.Context, actor User, judgeID s
 	if err != nil || c.Judging.ClosedAt != nil {
 		return err
 	}
-	in, err := s.assignmentInputs(ctx, c.ID, Assignment{})
+	in, err := s.assignmentInputs(ctx, c, Assignment{})
 	if err != nil || len(in.records) == 0 {
 		return err
 	}
@@ -222,7 +223,7 @@ func (s *JudgingService) MoveAssignment(ctx context.Context, actor User, workID,
 	if c.Judging.ClosedAt != nil {
 		return errJudgingClosed
 	}
-	in, err := s.assignmentInputs(ctx, c.ID, Assignment{})
+	in, err := s.assignmentInputs(ctx, c, Assignment{})
 	if err != nil {
 		return err
 	}
@@ -261,6 +262,8 @@ func (s *JudgingService) MoveAssignment(ctx context.Context, actor User, workID,
 		return Errorf(ENotFound, "作品不存在或未通过形式审查")
 	case judge == nil:
 		return (Fields{"to": {Code: "judge_unknown", Message: "请选择一位在用的评委"}}).Err()
+	case !judge.Allowed(work.Category):
+		return (Fields{"to": {Code: "judge_category", Message: "该评委不评审“" + c.CategoryName(work.Category) + "”组别的作品"}}).Err()
 	case Conflicted(*judge, *work):
 		return (Fields{"to": {Code: "judge_conflicted", Message: "该评委与这件作品须回避（同单位或已申请回避）"}}).Err()
 	}
@@ -298,7 +301,7 @@ func (s *JudgingService) AssignmentTable(ctx context.Context, actor User) ([]Wor
 	if err != nil {
 		return nil, nil, err
 	}
-	in, err := s.assignmentInputs(ctx, c.ID, Assignment{})
+	in, err := s.assignmentInputs(ctx, c, Assignment{})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -37,6 +37,26 @@ type AwardTable struct {
 	Version     int
 }
 
+// AwardGroup is one category's part of the award table.
+type AwardGroup struct {
+	RankingGroup
+	Awards []AwardRow
+}
+
+// Grouped returns the awards by category, in the order of t.Groups.
+func (t AwardTable) Grouped() []AwardGroup {
+	out := make([]AwardGroup, len(t.Groups))
+	at := map[string]int{}
+	for i, g := range t.Groups {
+		out[i].RankingGroup, at[g.Key] = g, i
+	}
+	for _, a := range t.Awards {
+		i := at[a.Category]
+		out[i].Awards = append(out[i].Awards, a)
+	}
+	return out
+}
+
 // Awards returns the ranking with each work's proposed and final award. Organizers only.
 func (s *JudgingService) Awards(ctx context.Context, actor User) (AwardTable, error) {
 	if err := requireOrganizer(actor); err != nil {

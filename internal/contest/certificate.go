@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
@@ -21,6 +22,7 @@ type Certificate struct {
 	Title     string   // the work's title
 	Names     []string // the creators, the lead first
 	Employer  string   // the lead's 工作单位
+	Category  string   // the name of the work's 组别, printed when set
 	Recipient string   // the participant it is for; "" for the work's own certificate
 	// Wording identifies the template it was issued with: a serial keeps its text.
 	Wording   string
@@ -33,13 +35,14 @@ func (c Certificate) Valid() bool { return c.RevokedAt == nil }
 
 // same reports whether c certifies the same thing as d, so that its serial can be kept.
 func (c Certificate) same(d Certificate) bool {
-	return c.WorkID == d.WorkID && c.Recipient == d.Recipient && c.Tier == d.Tier && c.Title == d.Title &&
+	return c.WorkID == d.WorkID && c.Recipient == d.Recipient && c.Tier == d.Tier && c.Title == d.Title && c.Category == d.Category &&
 		strings.Join(c.Names, "、") == strings.Join(d.Names, "、") && c.Employer == d.Employer && c.Wording == d.Wording
 }
 
 // CertificateTemplate is the contest's wording of its certificates, an organizer's setting.
 // Body may use the placeholders {姓名} (the recipient, or every creator), {作品}, {活动} and
-// {奖项}; each line is a paragraph.
+// {奖项}; each line is a paragraph. In a contest with categories, {组别} is the work's; a body
+// without it gets a line 组别：… before its last paragraph.
 type CertificateTemplate struct {
 	Heading        string // 获奖证书
 	Body           string
@@ -101,13 +104,18 @@ func (t CertificateTemplate) Doc(ct Contest, c Certificate, verifyURL string, pu
 	if name == "" {
 		name = strings.Join(c.Names, "、")
 	}
-	r := strings.NewReplacer("{姓名}", name, "{作品}", c.Title, "{活动}", ct.Name, "{奖项}", c.Tier.Label())
+	r := strings.NewReplacer("{姓名}", name, "{作品}", c.Title, "{活动}", ct.Name, "{奖项}", c.Tier.Label(), "{组别}", c.Category)
+	paragraphs := strings.Split(r.Replace(t.Body), "\n")
+	if c.Category != "" && !strings.Contains(t.Body, "{组别}") {
+		at := max(len(paragraphs)-1, 1)
+		paragraphs = slices.Insert(paragraphs, min(at, len(paragraphs)), "组别："+c.Category)
+	}
 	date := t.Date
 	if date == "" {
 		d := published.In(ct.Location())
 		date = fmt.Sprintf("%d年%d月%d日", d.Year(), d.Month(), d.Day())
 	}
-	return CertificateDoc{Certificate: c, Heading: t.Heading, Paragraphs: strings.Split(r.Replace(t.Body), "\n"),
+	return CertificateDoc{Certificate: c, Heading: t.Heading, Paragraphs: paragraphs,
 		Issuer: t.Issuer, Date: date, VerifyURL: verifyURL}
 }
 

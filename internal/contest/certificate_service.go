@@ -103,6 +103,9 @@ func (s *PublicationService) PreviewCertificate(ctx context.Context, actor User,
 	}
 	cert := Certificate{Serial: "SAMPLE-样例", Tier: TierFirst, Title: "作品名称", Names: []string{"张三", "李四"},
 		Employer: "工作单位", IssuedAt: s.Now()}
+	if len(c.Categories) > 0 {
+		cert.Category = c.Categories[0].Name
+	}
 	t, err := s.judging.awardTable(ctx, c)
 	if err != nil {
 		return err
@@ -111,6 +114,7 @@ func (s *PublicationService) PreviewCertificate(ctx context.Context, actor User,
 		if a.Final != TierNone {
 			sub := t.works[a.WorkID]
 			cert.Tier, cert.Title, cert.Names, cert.Employer = a.Final, sub.Registration.Title, creators(sub), sub.Registration.Employer
+			cert.Category = groupName(t.Groups, a.Category)
 			break
 		}
 	}

@@ -43,9 +43,11 @@ type Contest struct {
 	AuthorizationText string
 	// Intro (活动简介) introduces the contest and its awards on its home page, a paragraph a
 	// line; "" shows DefaultIntro.
-	Intro   string
-	Judging JudgingSettings
-	Publication       Publication
+	Intro       string
+	Judging     JudgingSettings
+	Publication Publication
+	// Categories are the contest's 组别, in display order; none: one ranking for all works.
+	Categories []Category
 	// RequireEmailVerification (需要验证邮箱): a contestant submits a work only once their
 	// address is verified. Off by default, so the embedded default works without a mail server.
 	RequireEmailVerification bool
@@ -227,6 +229,7 @@ func (c *Contest) Validate() error {
 	} else {
 		c.Intro = intro
 	}
+	validateCategories(c.Categories, &f)
 	return f.Err()
 }
 

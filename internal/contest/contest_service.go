@@ -3,6 +3,7 @@ package contest
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"reflect"
 )
 
@@ -58,6 +59,9 @@ func (s *ContestService) UpdateContest(ctx context.Context, actor User, c Contes
 	if err := c.Validate(); err != nil {
 		return Contest{}, err
 	}
+	if err := s.checkRemovedCategories(ctx, old, c); err != nil {
+		return Contest{}, err
+	}
 	if c.RequireEmailVerification && !old.RequireEmailVerification && !s.mail {
 		return Contest{}, (Fields{"require_email_verification": {Code: "no_mail",
 			Message: "本站未配置邮件发送（CONTEST_SMTP_HOST），不能要求验证邮箱"}}).Err()
@@ -101,5 +105,35 @@ func settingsChanges(old, c Contest) (before, after map[string]any) {
 	pair("authorization_text", old.AuthorizationText, c.AuthorizationText)
 	pair("intro", old.Intro, c.Intro)
 	pair("require_email_verification", old.RequireEmailVerification, c.RequireEmailVerification)
+	pair("categories", categoriesAudit(old.Categories), categoriesAudit(c.Categories))
 	return before, after
+}
+
+// categoriesAudit is how the audit log shows categories: "key=name" each, nil for none.
+func categoriesAudit(cats []Category) []string {
+	var out []string
+	for _, cat := range cats {
+		s := cat.Key + "=" + cat.Name
+		if q := cat.Quotas; q != nil {
+			s += fmt.Sprintf("（名额 %s/%s/%s）", q[0], q[1], q[2])
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// checkRemovedCategories refuses to remove a category that works of the contest are in: they
+// would be left without one.
+func (s *ContestService) checkRemovedCategories(ctx context.Context, old, c Contest) error {
+	for _, cat := range removedCategories(old.Categories, c.Categories) {
+		n, err := s.submissions.CountSubmissions(ctx, SubmissionFilter{ContestID: c.ID, Category: cat.Key})
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return (Fields{"categories": {Code: "category_in_use",
+				Message: fmt.Sprintf("组别“%s”已有%d件作品，不能删除；可以改名", cat.Name, n)}}).Err()
+		}
+	}
+	return nil
 }

@@ -14,6 +14,12 @@ type JudgingSettings struct {
 	ReviewsPerWork int // judges per work (k)
 	Quotas         [3]Quota
 	Normalize      bool // rank on per-judge normalized scores
+	// ByCategory (评委按组别评审): a judge reviews only works of the categories in
+	// JudgeCategories; a judge without an entry there reviews every category.
+	ByCategory bool `json:",omitempty"`
+	// JudgeCategories are the categories (keys) each judge is limited to, by judge id. Kept
+	// while ByCategory is off; changed only through SetJudgeCategories.
+	JudgeCategories map[string][]string `json:",omitempty"`
 	// ClosedAt is when the organizer closed judging: from then on scores are locked.
 	ClosedAt *time.Time `json:",omitempty"`
 	// AwardsConfirmedAt is when the awards were confirmed (frozen); AwardsVersion counts the
@@ -42,6 +48,15 @@ func (j JudgingSettings) Validate() error {
 	if j.ReviewsPerWork < 1 || j.ReviewsPerWork > 20 {
 		f.Add("reviews_per_work", "reviews_range", "每件作品的评委人数须在1到20之间")
 	}
+	for k, fe := range j.validateQuotas() {
+		f.Add(k, fe.Code, fe.Message)
+	}
+	return f.Err()
+}
+
+// validateQuotas checks the quotas alone; a category's own quotas are checked the same way.
+func (j JudgingSettings) validateQuotas() Fields {
+	var f Fields
 	pct := 0.0
 	for i, q := range j.Quotas {
 		switch {
@@ -55,7 +70,7 @@ func (j JudgingSettings) Validate() error {
 	if pct > 100 {
 		f.Add("quotas", "quota_total", "各奖项百分比之和不能超过100%")
 	}
-	return f.Err()
+	return f
 }
 
 // UpdateJudging saves the contest's judging settings. The rubric cannot change once a judge has
@@ -88,6 +103,7 @@ func (s *JudgingService) UpdateJudging(ctx context.Context, actor User, j Judgin
 	}
 	before := c.Judging
 	j.ClosedAt, j.AwardsConfirmedAt, j.AwardsVersion = nil, c.Judging.AwardsConfirmedAt, c.Judging.AwardsVersion
+	j.JudgeCategories = c.Judging.JudgeCategories
 	c.Judging, c.UpdatedAt = j, s.Now()
 	if err := s.contests.SaveJudging(ctx, c); err != nil {
 		return Contest{}, err

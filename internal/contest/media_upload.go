@@ -180,7 +180,7 @@ func (s *MediaService) Allowed(c Contest, sub Submission) (upload, finalize bool
 		_, err := s.uploadWindow(c, sub.Uploading.CreatedAt)
 		upload = err == nil
 	}
-	finalize = sub.Status == StatusDraft && len(sub.Missing()) == 0 && s.finalizeWindow(c, sub) == nil
+	finalize = sub.Status == StatusDraft && len(sub.MissingIn(c)) == 0 && s.finalizeWindow(c, sub) == nil
 	return upload, finalize
 }
 

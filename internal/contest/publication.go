@@ -88,6 +88,8 @@ type Result struct {
 	Title    string
 	Names    []string // the lead creator first, then the other participants
 	Employer string
+	// Category is the name of the work's 组别 when the list was made; "" without categories.
+	Category string
 }
 
 // Creators joins the names for display.

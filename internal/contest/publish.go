@@ -40,7 +40,7 @@ func (s *PublicationService) StartPublicity(ctx context.Context, actor User) (Co
 		}
 		w := t.works[a.WorkID]
 		results = append(results, Result{WorkID: a.WorkID, Tier: a.Final, Rank: a.Rank, Score: a.Score,
-			Title: w.Registration.Title, Names: creators(w), Employer: w.Registration.Employer})
+			Title: w.Registration.Title, Names: creators(w), Employer: w.Registration.Employer, Category: groupName(t.Groups, a.Category)})
 		list[a.WorkID] = a.Final.Label()
 	}
 	// The 公示 runs PublicityDays whole days from the day after it starts, to midnight.
@@ -144,7 +144,7 @@ func certificatesFor(c Contest, results []Result, existing []Certificate, now ti
 			k := [2]string{r.WorkID, who}
 			want[k] = true
 			cert := Certificate{ContestID: c.ID, WorkID: r.WorkID, Version: c.Judging.AwardsVersion, Tier: r.Tier,
-				Title: r.Title, Names: r.Names, Employer: r.Employer, Recipient: who, Wording: c.Publication.Certificate.Wording(), IssuedAt: now}
+				Title: r.Title, Names: r.Names, Employer: r.Employer, Category: r.Category, Recipient: who, Wording: c.Publication.Certificate.Wording(), IssuedAt: now}
 			if e, ok := old[k]; ok && e.same(cert) {
 				e.RevokedAt = nil
 				issue = append(issue, e)

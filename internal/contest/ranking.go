@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strconv"
 )
 
 // Review is one judge's submitted scores for one work.
@@ -194,6 +195,14 @@ func (t Tier) Label() string {
 type Quota struct {
 	Count   int
 	Percent float64
+}
+
+// String writes the quota as the organizers type it: "3" or "5%".
+func (q Quota) String() string {
+	if q.Count > 0 {
+		return strconv.Itoa(q.Count)
+	}
+	return strconv.FormatFloat(q.Percent, 'f', -1, 64) + "%"
 }
 
 func (q Quota) of(n int) int {

@@ -9,7 +9,8 @@ import (
 type RankingRow struct {
 	RankedWork
 	Title    string
-	Assigned int // judges assigned
+	Category string // the work's category key (RankingGroup.Key)
+	Assigned int    // judges assigned
 	Missing  []string
 	Short    bool // fewer submitted reviews than the contest's judges per work
 	Proposed Tier // the award the quotas give this rank
@@ -17,8 +18,11 @@ type RankingRow struct {
 
 // RankingTable is the organizer's ranking with the award proposal.
 type RankingTable struct {
-	Rows     []RankingRow
-	Over     map[Tier]int // tiers that exceed their quota through ties at the cut
+	Rows []RankingRow
+	// Groups are the rankings within each category, in the contest's order; one group with
+	// an empty key when the contest has no categories. Rows holds them one after the other.
+	Groups   []RankingGroup
+	Over     map[Tier]int // tiers that exceed their quota through ties at the cut, in all groups
 	ClosedAt *time.Time
 
 	// works and records are what the ranking was made from, for the awards' other uses
@@ -64,14 +68,68 @@ func (s *JudgingService) ranking(ctx context.Context, c Contest) (RankingTable, 
 			missing[r.WorkID] = append(missing[r.WorkID], r.JudgeID)
 		}
 	}
-	ranked := Rank(c.Judging.Rubric, reviews, ids, RankOptions{Normalize: c.Judging.Normalize})
-	props, over := ProposeAwards(ranked, c.Judging.Quotas)
-	t := RankingTable{Rows: make([]RankingRow, len(ranked)), Over: over, ClosedAt: c.Judging.ClosedAt, works: works, records: records}
-	for i, w := range ranked {
-		t.Rows[i] = RankingRow{RankedWork: w, Title: works[w.WorkID].Registration.Title, Assigned: assigned[w.WorkID], Missing: missing[w.WorkID],
-			Short: w.Reviews < c.Judging.ReviewsPerWork, Proposed: props[i].Tier}
+	t := RankingTable{Over: map[Tier]int{}, ClosedAt: c.Judging.ClosedAt, works: works, records: records}
+	for _, g := range rankingGroups(c, subs) {
+		ranked := Rank(c.Judging.Rubric, reviews, g.ids, RankOptions{Normalize: c.Judging.Normalize})
+		props, over := ProposeAwards(ranked, g.Quotas)
+		g.Over = over
+		for tier, n := range over {
+			t.Over[tier] += n
+		}
+		for i, w := range ranked {
+			t.Rows = append(t.Rows, RankingRow{RankedWork: w, Title: works[w.WorkID].Registration.Title, Category: g.Key,
+				Assigned: assigned[w.WorkID], Missing: missing[w.WorkID], Short: w.Reviews < c.Judging.ReviewsPerWork, Proposed: props[i].Tier})
+		}
+		t.Groups = append(t.Groups, g.RankingGroup)
 	}
 	return t, nil
+}
+
+// RankingGroup is one category's ranking: its works are ranked and awarded among themselves,
+// with its quotas.
+type RankingGroup struct {
+	Key    string // the category's key; "" without categories, or for works left without one
+	Name   string // the category's name; "" without categories
+	Quotas [3]Quota
+	Over   map[Tier]int // as RankingTable.Over, within the group
+}
+
+// workGroup is a ranking group with the works it ranks.
+type workGroup struct {
+	RankingGroup
+	ids []string
+}
+
+// rankingGroups splits the works by category, in the contest's order of its categories; works
+// whose category is not one of the contest's (chosen before it had categories) come last, as
+// 未选组别 with the contest's quotas. Without categories, all works are one group.
+func rankingGroups(c Contest, subs []Submission) []workGroup {
+	if len(c.Categories) == 0 {
+		g := workGroup{RankingGroup: RankingGroup{Quotas: c.Judging.Quotas}}
+		for _, s := range subs {
+			g.ids = append(g.ids, s.ID)
+		}
+		return []workGroup{g}
+	}
+	groups := make([]workGroup, len(c.Categories)+1)
+	at := map[string]int{}
+	for i, cat := range c.Categories {
+		groups[i].RankingGroup = RankingGroup{Key: cat.Key, Name: cat.Name, Quotas: c.quotasOf(cat.Key)}
+		at[cat.Key] = i
+	}
+	last := len(c.Categories)
+	groups[last].RankingGroup = RankingGroup{Name: "未选组别", Quotas: c.Judging.Quotas}
+	for _, s := range subs {
+		i, ok := at[s.Category]
+		if !ok {
+			i = last
+		}
+		groups[i].ids = append(groups[i].ids, s.ID)
+	}
+	if len(groups[last].ids) == 0 {
+		groups = groups[:last]
+	}
+	return groups
 }
 
 // CloseJudging ends the judging round: scores are locked from now on. It returns the ranking,

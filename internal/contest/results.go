@@ -2,6 +2,7 @@ package contest
 
 import (
 	"context"
+	"slices"
 )
 
 // PublicResults is what the public results page shows.
@@ -17,6 +18,36 @@ func (p PublicResults) Tiers() [][]Result {
 	for _, r := range p.Results {
 		if r.Tier >= TierFirst && r.Tier <= TierThird {
 			out[r.Tier-1] = append(out[r.Tier-1], r)
+		}
+	}
+	return out
+}
+
+// ResultGroup is one category's results by tier (see Tiers).
+type ResultGroup struct {
+	Category string // "" when the contest has no categories
+	Tiers    [][]Result
+}
+
+// Groups returns the results by category, then by tier: the categories in the contest's order
+// (one named in results but no longer the contest's comes after them), a single group with no
+// name when no result has a category.
+func (p PublicResults) Groups() []ResultGroup {
+	order := []string{}
+	for _, cat := range p.Contest.Categories {
+		order = append(order, cat.Name)
+	}
+	by := map[string][]Result{}
+	for _, r := range p.Results {
+		if _, ok := by[r.Category]; !ok && !slices.Contains(order, r.Category) {
+			order = append(order, r.Category)
+		}
+		by[r.Category] = append(by[r.Category], r)
+	}
+	var out []ResultGroup
+	for _, name := range order {
+		if rs, ok := by[name]; ok {
+			out = append(out, ResultGroup{Category: name, Tiers: PublicResults{Results: rs}.Tiers()})
 		}
 	}
 	return out

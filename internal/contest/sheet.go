@@ -70,6 +70,15 @@ func (s *ReportService) Sheets(ctx context.Context, actor User, name string, ful
 	return nil, Errorf(ENotFound, "没有这种导出")
 }
 
+// byCategory puts a 组别 column first in a sheet of the awards, one row per award in order:
+// the rows come by category already, each ranked within its own.
+func byCategory(sh *Sheet, awards []AwardRow, groups []RankingGroup) {
+	sh.Columns = append([]Column{{"组别", 12}}, sh.Columns...)
+	for i, a := range awards {
+		sh.Rows[i] = append([]any{groupName(groups, a.Category)}, sh.Rows[i]...)
+	}
+}
+
 func timeCell(t *time.Time) any {
 	if t == nil {
 		return ""
@@ -144,6 +153,12 @@ func (s *ReportService) registrationSheets(ctx context.Context, actor User, c Co
 			shown(r.Email, MaskEmail), shown(r.WeChat, MaskWeChat), shown(r.Address, MaskAddress), r.PostalCode,
 			r.Description, strings.Join(names, "、"), fmt.Sprintf("%d/%d", signed, len(w.Participants)), w.Status.Label(),
 			timeCell(w.SubmittedAt), formal, video, w.Reference})
+		if len(c.Categories) > 0 {
+			reg.Rows[i] = append(reg.Rows[i], c.CategoryName(w.Category))
+		}
+	}
+	if len(c.Categories) > 0 {
+		reg.Columns = append(reg.Columns, Column{"组别", 12})
 	}
 	return []Sheet{reg, team}, nil
 }
@@ -171,11 +186,17 @@ func (s *ReportService) scoreSheet(ctx context.Context, c Contest) (Sheet, error
 	for _, r := range t.records {
 		byWork[r.WorkID] = append(byWork[r.WorkID], r)
 	}
+	if len(c.Categories) > 0 { // ranks count within each category
+		sh.Columns = append([]Column{{"组别", 12}}, sh.Columns...)
+	}
 	for _, row := range t.Rows {
 		rs := byWork[row.WorkID]
 		slices.SortStableFunc(rs, func(a, b ReviewRecord) int { return strings.Compare(names[a.JudgeID], names[b.JudgeID]) })
 		for _, r := range rs {
 			cells := []any{row.Rank, row.Title, names[r.JudgeID]}
+			if len(c.Categories) > 0 {
+				cells = append([]any{t.CategoryName(row.Category)}, cells...)
+			}
 			for _, cr := range c.Judging.Rubric {
 				if v, ok := r.Scores[cr.Key]; ok {
 					cells = append(cells, v)
@@ -211,6 +232,9 @@ func (s *ReportService) resultSheet(ctx context.Context, c Contest) (Sheet, erro
 		w := t.works[a.WorkID]
 		sh.Rows = append(sh.Rows, []any{a.Rank, a.Title, strings.Join(creators(w), "、"), w.Registration.Employer,
 			round2(a.Score), a.Reviews, a.Proposed.Label(), a.Final.Label(), a.Reason, map[bool]string{true: "是"}[rec[a.WorkID]], w.Reference})
+	}
+	if len(c.Categories) > 0 {
+		byCategory(&sh, t.Awards, t.Groups)
 	}
 	return sh, nil
 }

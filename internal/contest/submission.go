@@ -58,7 +58,9 @@ type Submission struct {
 	Reference    string
 	Registration Registration
 	Participants []Participant
-	Status       Status
+	// Category is the key of the work's 组别 (Contest.Categories); "" while none is chosen.
+	Category string
+	Status   Status
 	// Version grows with every write; an update based on an older version is refused, so a
 	// consent given meanwhile is never overwritten.
 	Version int
@@ -240,8 +242,10 @@ type SubmissionFilter struct {
 	Reason string
 	// Formal selects by the formal review's decision.
 	Formal FormalDecision
-	Offset int
-	Limit  int
+	// Category selects the works of one 组别, by its key.
+	Category string
+	Offset   int
+	Limit    int
 }
 
 // SubmissionPage is a page of a filtered list, with counts over the whole filter.

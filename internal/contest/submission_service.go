@@ -16,15 +16,29 @@ import (
 type SubmissionInput struct {
 	Registration Registration
 	Participants []Participant
-	Version      int
+	// Category is the key of the chosen 组别 ("" for none yet); nil keeps the work's.
+	Category *string
+	Version  int
 }
+
+// category returns the chosen category, or was when the input leaves it as it is.
+func (in SubmissionInput) category(was string) string {
+	if in.Category == nil {
+		return was
+	}
+	return *in.Category
+}
+
+// CategoryKey is the chosen category's key, "" for none: what the form shows.
+func (in SubmissionInput) CategoryKey() string { return in.category("") }
 
 // draftOK are the codes that do not stop a draft from being saved: what is missing may be
 // filled in later; what is filled in must be right.
 var draftOK = map[string]bool{"required": true, "participants_required": true, "lead_not_listed": true}
 
-// validateDraft normalizes the input and returns the errors that matter for a draft.
-func (in *SubmissionInput) validateDraft() error {
+// validateDraft normalizes the input and returns the errors that matter for a draft in
+// contest c.
+func (in *SubmissionInput) validateDraft(c Contest) error {
 	var all Fields
 	collect := func(err error) {
 		for k, v := range ErrorFields(err) {
@@ -33,6 +47,11 @@ func (in *SubmissionInput) validateDraft() error {
 	}
 	collect(in.Registration.Validate())
 	collect(ValidateParticipants(in.Participants, in.Registration.LeadName))
+	if in.Category != nil {
+		key := strings.TrimSpace(*in.Category)
+		in.Category = &key
+		collect(c.checkCategory(key))
+	}
 	var f Fields
 	for k, v := range all {
 		if !draftOK[v.Code] || k == "title" {
@@ -42,9 +61,10 @@ func (in *SubmissionInput) validateDraft() error {
 	return f.Err()
 }
 
-// complete reports what blocks finalizing, with the registration's own field errors.
-func (sub Submission) incomplete() error {
-	f := sub.Missing()
+// incomplete reports what blocks finalizing in contest c, with the registration's own field
+// errors.
+func (sub Submission) incomplete(c Contest) error {
+	f := sub.MissingIn(c)
 	reg := sub.Registration
 	for k, v := range ErrorFields(reg.Validate()) {
 		f.Add(k, v.Code, v.Message)
@@ -80,7 +100,7 @@ func (s *RegistrationService) CreateSubmission(ctx context.Context, actor User, 
 	if err := c.CheckCollectionOpen(s.Now()); err != nil {
 		return Submission{}, err
 	}
-	if err := in.validateDraft(); err != nil {
+	if err := in.validateDraft(c); err != nil {
 		return Submission{}, err
 	}
 	mine, err := s.submissions.CountSubmissions(ctx, SubmissionFilter{ContestID: c.ID, OwnerID: actor.ID})
@@ -93,7 +113,7 @@ func (s *RegistrationService) CreateSubmission(ctx context.Context, actor User, 
 	now := s.Now()
 	sub := Submission{
 		ID: NewID(), ContestID: c.ID, OwnerID: actor.ID, Status: StatusDraft,
-		Registration: in.Registration, CreatedAt: now, UpdatedAt: now,
+		Registration: in.Registration, Category: in.category(""), CreatedAt: now, UpdatedAt: now,
 	}
 	sub.Participants = mergeParticipants(nil, in.Participants, false)
 	sub.refreshMasks()
@@ -116,21 +136,22 @@ func (s *RegistrationService) UpdateSubmission(ctx context.Context, actor User, 
 	if err != nil {
 		return Submission{}, err
 	}
-	if _, err := s.openContest(ctx, sub.ContestID); err != nil {
+	c, err := s.openContest(ctx, sub.ContestID)
+	if err != nil {
 		return Submission{}, err
 	}
 	if in.Version != sub.Version {
 		return Submission{}, Errorf(EConflict, "作品已在别处被修改（例如另一窗口中保存过，或有参与人员刚刚签署了授权书），请刷新页面后重新修改")
 	}
-	if err := in.validateDraft(); err != nil {
+	if err := in.validateDraft(c); err != nil {
 		return Submission{}, err
 	}
 	titleChanged := sub.Registration.Title != in.Registration.Title
-	sub.Registration = in.Registration
+	sub.Registration, sub.Category = in.Registration, in.category(sub.Category)
 	sub.Participants = mergeParticipants(sub.Participants, in.Participants, titleChanged)
 	sub.refreshMasks()
 	sub.UpdatedAt = s.Now()
-	if sub.Status == StatusSubmitted && sub.incomplete() != nil {
+	if sub.Status == StatusSubmitted && sub.incomplete(c) != nil {
 		sub.Status, sub.SubmittedAt = StatusDraft, nil
 	}
 	if err := s.submissions.UpdateSubmission(ctx, &sub); err != nil {
@@ -294,7 +315,7 @@ func (s *RegistrationService) Finalize(ctx context.Context, actor User, id strin
 	if err := c.checkVerified(actor); err != nil {
 		return Submission{}, err
 	}
-	if err := sub.incomplete(); err != nil {
+	if err := sub.incomplete(c); err != nil {
 		return Submission{}, err
 	}
 	now := s.Now()

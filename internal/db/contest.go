@@ -42,6 +42,7 @@ type contestRow struct {
 	Slug                     string
 	IsDefault                bool
 	ArchivedAt               *time.Time
+	Categories               string // JSON of []contest.Category; "" for none
 	CreatedAt                time.Time
 	UpdatedAt                time.Time
 }
@@ -58,7 +59,7 @@ func fromDomainContest(c contest.Contest) contestRow {
 		AuthorizationText: c.AuthorizationText, Intro: c.Intro, Judging: mustJSON(c.Judging),
 		Publication: mustJSON(c.Publication), RequireEmailVerification: c.RequireEmailVerification,
 		Notices: noticesJSON(c.Notices), Slug: c.Slug, IsDefault: c.Default, ArchivedAt: utcPtr(c.ArchivedAt),
-		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
+		Categories: categoriesJSON(c.Categories), CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
 	}
 }
 
@@ -89,6 +90,9 @@ func toDomainContest(r contestRow) contest.Contest {
 	if r.Notices != "" {
 		// Written by noticesJSON; a column that does not parse keeps the defaults.
 		_ = json.Unmarshal([]byte(r.Notices), &c.Notices)
+	}
+	if r.Categories != "" {
+		_ = json.Unmarshal([]byte(r.Categories), &c.Categories) // written by categoriesJSON
 	}
 	loc := c.Location()
 	c.CollectionStart, c.CollectionEnd = r.CollectionStart.In(loc), r.CollectionEnd.In(loc)
@@ -217,6 +221,14 @@ func noticesJSON(n contest.NoticeTexts) string {
 		return ""
 	}
 	return mustJSON(n)
+}
+
+// categoriesJSON is the column of the categories: "" when there are none.
+func categoriesJSON(cats []contest.Category) string {
+	if len(cats) == 0 {
+		return ""
+	}
+	return mustJSON(cats)
 }
 
 // SaveJudging saves the contest's judging settings only, and inserts the notes with them.

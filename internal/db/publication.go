@@ -30,6 +30,7 @@ type resultRow struct {
 	Title        string
 	Names        string // JSON array
 	Employer     string
+	Category     string // the 组别's name when the list was made
 }
 
 func (resultRow) TableName() string { return "results" }
@@ -87,7 +88,7 @@ func (pb *Publication) SavePublicity(ctx context.Context, c contest.Contest, res
 			rows := make([]resultRow, len(results))
 			for i, r := range results {
 				rows[i] = resultRow{ContestID: c.ID, SubmissionID: r.WorkID, Tier: int(r.Tier), Rank: r.Rank, Score: r.Score,
-					Title: r.Title, Names: mustJSON(r.Names), Employer: r.Employer}
+					Title: r.Title, Names: mustJSON(r.Names), Employer: r.Employer, Category: r.Category}
 			}
 			if len(rows) > 0 {
 				if err := tx.CreateInBatches(rows, 200).Error; err != nil {
@@ -128,7 +129,7 @@ func toDomainResults(rows []resultRow) []contest.Result {
 	out := make([]contest.Result, len(rows))
 	for i, r := range rows {
 		out[i] = contest.Result{WorkID: r.SubmissionID, Tier: contest.Tier(r.Tier), Rank: r.Rank, Score: r.Score,
-			Title: r.Title, Names: names(r.Names), Employer: r.Employer}
+			Title: r.Title, Names: names(r.Names), Employer: r.Employer, Category: r.Category}
 	}
 	return out
 }
@@ -142,6 +143,7 @@ type certificateRow struct {
 	Title        string
 	Names        string
 	Employer     string
+	Category     string
 	Recipient    string
 	Wording      string
 	IssuedAt     time.Time
@@ -152,7 +154,7 @@ func (certificateRow) TableName() string { return "certificates" }
 
 func (r certificateRow) toDomain() contest.Certificate {
 	return contest.Certificate{Serial: r.Serial, ContestID: r.ContestID, WorkID: r.SubmissionID, Version: r.Version,
-		Tier: contest.Tier(r.Tier), Title: r.Title, Names: names(r.Names), Employer: r.Employer, Recipient: r.Recipient,
+		Tier: contest.Tier(r.Tier), Title: r.Title, Names: names(r.Names), Employer: r.Employer, Category: r.Category, Recipient: r.Recipient,
 		Wording: r.Wording, IssuedAt: r.IssuedAt, RevokedAt: r.RevokedAt}
 }
 
@@ -182,7 +184,7 @@ func (pb *Publication) SavePublication(ctx context.Context, c contest.Contest, i
 		rows := make([]certificateRow, len(issue))
 		for i, x := range issue {
 			rows[i] = certificateRow{Serial: x.Serial, ContestID: x.ContestID, SubmissionID: x.WorkID, Version: x.Version,
-				Tier: int(x.Tier), Title: x.Title, Names: mustJSON(x.Names), Employer: x.Employer, Recipient: x.Recipient,
+				Tier: int(x.Tier), Title: x.Title, Names: mustJSON(x.Names), Employer: x.Employer, Category: x.Category, Recipient: x.Recipient,
 				Wording: x.Wording, IssuedAt: x.IssuedAt.UTC()}
 		}
 		if len(rows) > 0 {

@@ -40,6 +40,7 @@ type submissionRow struct {
 	Address         string
 	PostalCode      string
 	Description     string
+	Category        string // the key of the work's 组别; "" for none
 	ScanKey         string
 	ScanName        string
 	ScanContentType string
@@ -100,7 +101,7 @@ func (sb *Submissions) fromDomainSubmission(s contest.Submission) (submissionRow
 		ContactIDMasked: contest.MaskIDNumber(r.ContactIDNumber),
 		MobileIndex:     sb.db.box.Index(r.Mobile), MobileMasked: contest.MaskMobile(r.Mobile),
 		Email: r.Email, WeChat: r.WeChat, Address: r.Address, PostalCode: r.PostalCode, Description: r.Description,
-		CreatedAt: s.CreatedAt.UTC(), UpdatedAt: s.UpdatedAt.UTC(), SubmittedAt: utcPtr(s.SubmittedAt),
+		Category: s.Category, CreatedAt: s.CreatedAt.UTC(), UpdatedAt: s.UpdatedAt.UTC(), SubmittedAt: utcPtr(s.SubmittedAt),
 	}
 	if s.Scan != nil {
 		row.ScanKey, row.ScanName, row.ScanContentType, row.ScanSize = s.Scan.Key, s.Scan.Name, s.Scan.ContentType, s.Scan.Size
@@ -145,7 +146,7 @@ func (sb *Submissions) toDomainSubmission(row submissionRow, parts []participant
 			ContactIDType: contest.IDType(row.ContactIDType), Email: row.Email, WeChat: row.WeChat,
 			Address: row.Address, PostalCode: row.PostalCode, Description: row.Description,
 		},
-		ContactIDMasked: row.ContactIDMasked, MobileMasked: row.MobileMasked,
+		ContactIDMasked: row.ContactIDMasked, MobileMasked: row.MobileMasked, Category: row.Category,
 		CreatedAt: row.CreatedAt, UpdatedAt: row.UpdatedAt, SubmittedAt: row.SubmittedAt,
 	}
 	if row.ScanKey != "" {
@@ -516,6 +517,9 @@ func (sb *Submissions) filter(q *gorm.DB, f contest.SubmissionFilter) *gorm.DB {
 	}
 	if f.Status != "" {
 		q = q.Where("status = ?", string(f.Status))
+	}
+	if f.Category != "" {
+		q = q.Where("category = ?", f.Category)
 	}
 	if s := strings.TrimSpace(f.Query); s != "" {
 		like := "%" + escapeLike(strings.ToLower(s)) + "%"

@@ -36,6 +36,15 @@ type planJSON struct {
 	Assignments int            `json:"assignments"`
 	Loads       map[string]int `json:"loads"`
 	Short       []shortJSON    `json:"short"`
+	// ShortCategories are the categories with fewer judges allowed for them (评委按组别评审)
+	// than each work needs.
+	ShortCategories []shortCategoryJSON `json:"short_categories"`
+}
+
+// shortCategoryJSON is a category with too few judges, and how many it has.
+type shortCategoryJSON struct {
+	Category string `json:"category"`
+	Judges   int    `json:"judges"`
 }
 
 // shortJSON is a work that got fewer judges than wanted, and how many it got.
@@ -49,7 +58,11 @@ func toPlanJSON(p contest.Plan) planJSON {
 	for id, n := range p.Short {
 		short = append(short, shortJSON{SubmissionID: id, Judges: n})
 	}
-	return planJSON{Assignments: len(p.Assignments), Loads: p.Load, Short: short}
+	cats := make([]shortCategoryJSON, 0, len(p.ShortCategories))
+	for key, n := range p.ShortCategories {
+		cats = append(cats, shortCategoryJSON{Category: key, Judges: n})
+	}
+	return planJSON{Assignments: len(p.Assignments), Loads: p.Load, Short: short, ShortCategories: cats}
 }
 
 func (s assignments) apiPreviewAssignment(c echo.Context) error {
@@ -83,7 +96,7 @@ func (s assignments) pageRunAssignment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return rankings{s.Server}.showJudging(c, judgingPage{Assigned: len(p.Assignments), Short: len(p.Short), Ran: true})
+	return rankings{s.Server}.showJudging(c, judgingPage{Assigned: len(p.Assignments), Short: len(p.Short), ShortCategories: p.ShortCategories, Ran: true})
 }
 
 // assignmentsPage lists each work's judges, with a form to move an unstarted review, and the

@@ -43,6 +43,7 @@ var auditFieldLabels = map[string]string{
 	"Certificate": "证书", "Heading": "标题", "Body": "正文", "Issuer": "颁发单位", "Date": "落款日期",
 	"PerParticipant": "每位参与人员一份", "Container": "格式", "MaxDurationSec": "最长时长（秒）",
 	"MinShortSide": "最小短边（像素）", "MaxSizeBytes": "最大文件大小",
+	"categories": "组别", "ByCategory": "评委按组别评审", "JudgeCategories": "评委的评审组别",
 }
 
 // auditValueLabels name the codes that appear as values (decisions, statuses, roles, kinds).

@@ -1,7 +1,9 @@
 package http
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,7 +42,11 @@ func (s contestSettings) apiUpdateContest(c echo.Context) error {
 	if err := bind(c, &body); err != nil {
 		return publicationSettingsElsewhere(err)
 	}
-	updated, err := s.svc.Contests.UpdateContest(ctx, u, body.toDomain(ct))
+	edited, err := body.toDomain(ct)
+	if err != nil {
+		return err
+	}
+	updated, err := s.svc.Contests.UpdateContest(ctx, u, edited)
 	if err != nil {
 		return err
 	}
@@ -71,9 +77,11 @@ type contestJSON struct {
 	AuthorizationText string     `json:"authorization_text"`
 	Intro             string     `json:"intro"`
 	// RequireEmailVerification (需要验证邮箱): a contestant submits only with a verified address.
-	RequireEmailVerification bool      `json:"require_email_verification"`
-	CollectionOpen           bool      `json:"collection_open"`
-	ServerTime               time.Time `json:"server_time"`
+	RequireEmailVerification bool `json:"require_email_verification"`
+	// Categories are the contest's 组别; empty: one ranking for all works.
+	Categories     []categoryJSON `json:"categories"`
+	CollectionOpen bool           `json:"collection_open"`
+	ServerTime     time.Time      `json:"server_time"`
 }
 
 func toContestJSON(c contest.Contest, now time.Time) contestJSON {
@@ -84,10 +92,11 @@ func toContestJSON(c contest.Contest, now time.Time) contestJSON {
 		ReviewStart: c.ReviewStart.In(loc), ReviewEnd: c.ReviewEnd.In(loc),
 		Rules:             rulesJSON(c.Rules),
 		AuthorizationText: c.AuthorizationText, Intro: c.Intro, RequireEmailVerification: c.RequireEmailVerification, CollectionOpen: c.CollectionOpen(now), ServerTime: now.In(loc),
+		Categories: toCategoriesJSON(c.Categories),
 	}
 }
 
-func (j contestJSON) toDomain(c contest.Contest) contest.Contest {
+func (j contestJSON) toDomain(c contest.Contest) (contest.Contest, error) {
 	c.Name, c.Theme, c.Organizer = j.Name, j.Theme, j.Organizer
 	if j.TimeZone != "" {
 		c.TimeZone = j.TimeZone
@@ -97,7 +106,9 @@ func (j contestJSON) toDomain(c contest.Contest) contest.Contest {
 	c.AuthorizationText = j.AuthorizationText
 	c.Intro = j.Intro
 	c.RequireEmailVerification = j.RequireEmailVerification
-	return c
+	cats, err := categoriesFromJSON(j.Categories)
+	c.Categories = cats
+	return c, err
 }
 
 func (s contestSettings) pageAdminContest(c echo.Context) error {
@@ -105,7 +116,15 @@ func (s contestSettings) pageAdminContest(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "admin_contest", view{Title: "活动设置", Contest: ct, Data: ct})
+	return s.render(c, http.StatusOK, "admin_contest", view{Title: "活动设置", Contest: ct, Data: contestPage{Contest: ct, CategoryRows: categoryRows(ct.Categories)}})
+}
+
+// contestPage is the settings form: the contest, its categories as rows and what is wrong
+// with them.
+type contestPage struct {
+	contest.Contest
+	CategoryRows   []categoryRow
+	CategoryErrors []string
 }
 
 func (s contestSettings) pageAdminContestPost(c echo.Context) error {
@@ -115,7 +134,7 @@ func (s contestSettings) pageAdminContestPost(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	edited, ferr := contestFromForm(ct, c)
+	edited, rows, ferr := contestFromForm(ct, c)
 	if ferr == nil {
 		_, ferr = s.svc.Contests.UpdateContest(ctx, u, edited)
 	}
@@ -124,7 +143,14 @@ func (s contestSettings) pageAdminContestPost(c echo.Context) error {
 		if code == contest.EInternal {
 			return ferr
 		}
-		return s.render(c, statusOf[code], "admin_contest", view{Title: "活动设置", Contest: ct, Data: edited,
+		d := contestPage{Contest: edited, CategoryRows: rows}
+		fields := contest.ErrorFields(ferr)
+		for _, k := range slices.Sorted(maps.Keys(fields)) {
+			if strings.HasPrefix(k, "categories") {
+				d.CategoryErrors = append(d.CategoryErrors, fields[k].Message)
+			}
+		}
+		return s.render(c, statusOf[code], "admin_contest", view{Title: "活动设置", Contest: ct, Data: d,
 			Errors: contest.ErrorFields(ferr), ErrorMsg: contest.ErrorMessage(ferr)})
 	}
 	flash(c, "contest")
@@ -132,8 +158,9 @@ func (s contestSettings) pageAdminContestPost(c echo.Context) error {
 }
 
 // contestFromForm applies the settings form to ct; times are read in Beijing time, as the
-// form shows them.
-func contestFromForm(ct contest.Contest, c echo.Context) (contest.Contest, error) {
+// form shows them. The categories change only when the form has their rows (category_name),
+// returned as typed.
+func contestFromForm(ct contest.Contest, c echo.Context) (contest.Contest, []categoryRow, error) {
 	var f contest.Fields
 	loc := contest.Beijing
 	when := func(key string, dst *time.Time) {
@@ -164,5 +191,21 @@ func contestFromForm(ct contest.Contest, c echo.Context) (contest.Contest, error
 	ct.AuthorizationText = c.FormValue("authorization_text")
 	ct.Intro = c.FormValue("intro")
 	ct.RequireEmailVerification = c.FormValue("require_email_verification") != ""
-	return ct, f.Err()
+	rows := categoryRows(ct.Categories)
+	if form, _ := c.FormParams(); form.Has("category_name") {
+		rows = nil
+		keys, quotas := form["category_key"], form["category_quotas"]
+		for i, name := range form["category_name"] {
+			r := categoryRow{Name: name}
+			if i < len(keys) {
+				r.Key = keys[i]
+			}
+			if i < len(quotas) {
+				r.Quotas = quotas[i]
+			}
+			rows = append(rows, r)
+		}
+		ct.Categories = categoriesFromRows(rows, &f)
+	}
+	return ct, rows, f.Err()
 }

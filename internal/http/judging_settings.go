@@ -30,10 +30,12 @@ type judgingSettingsJSON struct {
 		Percent float64 `json:"percent"`
 	} `json:"quotas"`
 	Normalize bool `json:"normalize"`
+	// ByCategory (评委按组别评审): judges review only the categories they are limited to.
+	ByCategory bool `json:"by_category"`
 }
 
 func toJudgingJSON(j contest.JudgingSettings) judgingSettingsJSON {
-	out := judgingSettingsJSON{Rubric: j.Rubric, ReviewsPerWork: j.ReviewsPerWork, Normalize: j.Normalize}
+	out := judgingSettingsJSON{Rubric: j.Rubric, ReviewsPerWork: j.ReviewsPerWork, Normalize: j.Normalize, ByCategory: j.ByCategory}
 	out.Quotas = make([]struct {
 		Count   int     `json:"count"`
 		Percent float64 `json:"percent"`
@@ -45,7 +47,7 @@ func toJudgingJSON(j contest.JudgingSettings) judgingSettingsJSON {
 }
 
 func (in judgingSettingsJSON) toDomain() (contest.JudgingSettings, error) {
-	j := contest.JudgingSettings{Rubric: in.Rubric, ReviewsPerWork: in.ReviewsPerWork, Normalize: in.Normalize}
+	j := contest.JudgingSettings{Rubric: in.Rubric, ReviewsPerWork: in.ReviewsPerWork, Normalize: in.Normalize, ByCategory: in.ByCategory}
 	if len(in.Quotas) != 3 {
 		return j, (contest.Fields{"quotas": {Code: "quota_count", Message: "请填写一、二、三等奖三个名额"}}).Err()
 	}
@@ -87,6 +89,7 @@ type judgingSettingsPage struct {
 	ReviewsPerWork string
 	Quotas         [3]string
 	Normalize      bool
+	ByCategory     bool
 	Saved          bool
 }
 
@@ -94,13 +97,9 @@ type judgingSettingsPage struct {
 const maxCriteria = 8
 
 func settingsPage(j contest.JudgingSettings) judgingSettingsPage {
-	d := judgingSettingsPage{Rubric: j.Rubric, ReviewsPerWork: strconv.Itoa(j.ReviewsPerWork), Normalize: j.Normalize}
+	d := judgingSettingsPage{Rubric: j.Rubric, ReviewsPerWork: strconv.Itoa(j.ReviewsPerWork), Normalize: j.Normalize, ByCategory: j.ByCategory}
 	for i, q := range j.Quotas {
-		if q.Count > 0 {
-			d.Quotas[i] = strconv.Itoa(q.Count)
-		} else {
-			d.Quotas[i] = strconv.FormatFloat(q.Percent, 'f', -1, 64) + "%"
-		}
+		d.Quotas[i] = q.String()
 	}
 	for len(d.Rubric) < maxCriteria {
 		d.Rubric = append(d.Rubric, contest.Criterion{})
@@ -148,14 +147,9 @@ func (s judgingSettings) pageJudgingSettingsPost(c echo.Context) error {
 	}
 	j.ReviewsPerWork, _ = strconv.Atoi(c.FormValue("reviews_per_work"))
 	j.Normalize = c.FormValue("normalize") != ""
+	j.ByCategory = c.FormValue("by_category") != ""
 	for i := range 3 {
-		raw := strings.TrimSpace(c.FormValue(fmt.Sprintf("quota_%d", i)))
-		if pct, ok := strings.CutSuffix(raw, "%"); ok {
-			j.Quotas[i].Percent, err = strconv.ParseFloat(strings.TrimSpace(pct), 64)
-		} else {
-			j.Quotas[i].Count, err = strconv.Atoi(raw)
-		}
-		if err != nil {
+		if j.Quotas[i], err = parseQuota(c.FormValue(fmt.Sprintf("quota_%d", i))); err != nil {
 			bad.Add(fmt.Sprintf("quotas.%d", i), "quota_number", contest.Tier(i+1).Label()+"名额请填写数量（如 3）或百分比（如 5%）")
 		}
 	}

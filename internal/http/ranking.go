@@ -139,6 +139,8 @@ func (s rankings) pageReopenAwards(c echo.Context) error {
 type rankingJSON struct {
 	ID       string             `json:"id"`
 	Title    string             `json:"title"`
+	Category string             `json:"category"`      // the 组别's key; "" without categories
+	CatName  string             `json:"category_name"` // the 组别's name; ranks count within it
 	Rank     int                `json:"rank"`
 	Raw      float64            `json:"raw"`
 	Adjusted float64            `json:"adjusted"`
@@ -166,7 +168,7 @@ type rankingTableJSON struct {
 func toRankingJSON(t contest.RankingTable) rankingTableJSON {
 	items := make([]rankingJSON, len(t.Rows))
 	for i, r := range t.Rows {
-		items[i] = rankingJSON{ID: r.WorkID, Title: r.Title, Rank: r.Rank, Raw: r.Raw, Adjusted: r.Adjusted, Totals: r.Totals,
+		items[i] = rankingJSON{ID: r.WorkID, Title: r.Title, Category: r.Category, CatName: t.CategoryName(r.Category), Rank: r.Rank, Raw: r.Raw, Adjusted: r.Adjusted, Totals: r.Totals,
 			Reviews: r.Reviews, Assigned: r.Assigned, Missing: nonNil(r.Missing), Short: r.Short, Spread: r.Spread,
 			Disputed: r.Disputed, Proposed: tierNames[r.Proposed], Label: r.Proposed.Label()}
 	}
@@ -200,8 +202,10 @@ type judgingPage struct {
 	Ranking  contest.AwardTable
 	Assigned int // assignments made by the last run, when just run
 	Short    int
-	Ran      bool
-	Closing  bool // just closed: list the works with fewer reviews
+	// ShortCategories are the categories with too few judges (key → judges allowed).
+	ShortCategories map[string]int
+	Ran             bool
+	Closing         bool // just closed: list the works with fewer reviews
 }
 
 // ShortWorks are the ranked works with fewer reviews than the contest asks for.

@@ -34,12 +34,13 @@ type resultJSON struct {
 	Title     string   `json:"title"`
 	Creators  []string `json:"creators"`
 	Employer  string   `json:"employer"`
+	Category  string   `json:"category"` // the 组别's name; "" without categories
 }
 
 func toResultsJSON(rs []contest.Result) []resultJSON {
 	out := make([]resultJSON, len(rs))
 	for i, r := range rs {
-		out[i] = resultJSON{WorkID: r.WorkID, Tier: tierNames[r.Tier], TierLabel: r.Tier.Label(), Title: r.Title, Creators: r.Names, Employer: r.Employer}
+		out[i] = resultJSON{WorkID: r.WorkID, Tier: tierNames[r.Tier], TierLabel: r.Tier.Label(), Title: r.Title, Creators: r.Names, Employer: r.Employer, Category: r.Category}
 	}
 	return out
 }
@@ -73,7 +74,7 @@ func (s publicResults) apiVerify(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, verificationJSON{Serial: cert.Serial, Genuine: true,
 		Contest: v.Contest.Name, Tier: tierNames[cert.Tier], TierLabel: cert.Tier.Label(), Title: cert.Title,
-		Creators: cert.Names, Recipient: cert.Recipient, Employer: cert.Employer, Issuer: v.Issuer, IssuedAt: cert.IssuedAt})
+		Creators: cert.Names, Recipient: cert.Recipient, Employer: cert.Employer, Category: cert.Category, Issuer: v.Issuer, IssuedAt: cert.IssuedAt})
 }
 
 // revokedJSON is a certificate that no longer stands: only that, and since when (null when
@@ -95,6 +96,7 @@ type verificationJSON struct {
 	Creators  []string  `json:"creators"`
 	Recipient string    `json:"recipient"` // the participant it is for; "" for the work's own
 	Employer  string    `json:"employer"`
+	Category  string    `json:"category"` // the 组别's name; "" without categories
 	Issuer    string    `json:"issuer"`
 	IssuedAt  time.Time `json:"issued_at"`
 }

@@ -64,16 +64,25 @@ func (s submissions) apiCreateSubmission(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, s.ownJSON(c, sub))
+	return s.writeOwn(c, http.StatusCreated, sub)
 }
 
-// ownJSON is the owner's full view, with consent links; an organizer gets the masked view.
-func (s submissions) ownJSON(c echo.Context, sub contest.Submission) submissionJSON {
+// writeOwn answers with the owner's full view, with consent links and what the contest still
+// asks of the work (its category); an organizer gets the masked view.
+func (s submissions) writeOwn(c echo.Context, status int, sub contest.Submission) error {
 	u, _ := currentUser(c)
-	if sub.OwnerID == u.ID {
-		return toSubmissionJSON(sub, s.contestURL(c), false)
+	if sub.OwnerID != u.ID {
+		return c.JSON(status, toSubmissionJSON(sub.Masked(), "", u.IsOrganizer()))
 	}
-	return toSubmissionJSON(sub.Masked(), "", u.IsOrganizer())
+	ct, err := s.svc.Contests.Contest(c.Request().Context(), sub.ContestID)
+	if err != nil {
+		return err
+	}
+	out := toSubmissionJSON(sub, s.contestURL(c), false)
+	if fe, ok := sub.MissingIn(ct)["category"]; ok {
+		out.Missing["category"] = fe
+	}
+	return c.JSON(status, out)
 }
 
 func (s submissions) apiSubmission(c echo.Context) error {
@@ -82,7 +91,7 @@ func (s submissions) apiSubmission(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, s.ownJSON(c, sub))
+	return s.writeOwn(c, http.StatusOK, sub)
 }
 
 func (s submissions) apiUpdateSubmission(c echo.Context) error {
@@ -95,7 +104,7 @@ func (s submissions) apiUpdateSubmission(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, s.ownJSON(c, sub))
+	return s.writeOwn(c, http.StatusOK, sub)
 }
 
 func (s submissions) apiDeleteSubmission(c echo.Context) error {
@@ -112,7 +121,7 @@ func (s submissions) apiFinalize(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, s.ownJSON(c, sub))
+	return s.writeOwn(c, http.StatusOK, sub)
 }
 
 func (s submissions) apiUploadScan(c echo.Context) error {
@@ -121,7 +130,7 @@ func (s submissions) apiUploadScan(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, s.ownJSON(c, sub))
+	return s.writeOwn(c, http.StatusOK, sub)
 }
 
 // parseSubmissionForm reads the registration form. Participant rows arrive as parallel lists
@@ -134,6 +143,10 @@ func parseSubmissionForm(f url.Values) contest.SubmissionInput {
 		WeChat: f.Get("wechat"), Address: f.Get("address"), PostalCode: f.Get("postal_code"),
 		Description: f.Get("description"),
 	}}
+	if f.Has("category") {
+		key := f.Get("category")
+		in.Category = &key
+	}
 	in.Version, _ = strconv.Atoi(f.Get("version"))
 	at := func(key string, i int) string {
 		if v := f[key]; i < len(v) {
@@ -258,7 +271,7 @@ func (s submissions) pageEditSubmission(c echo.Context) error {
 	if sub.OwnerID != u.ID {
 		return contest.Errorf(contest.ENotFound, "作品不存在")
 	}
-	in := contest.SubmissionInput{Registration: sub.Registration, Participants: sub.Participants, Version: sub.Version}
+	in := contest.SubmissionInput{Registration: sub.Registration, Participants: sub.Participants, Version: sub.Version, Category: &sub.Category}
 	return s.showForm(c, http.StatusOK, regForm{ID: sub.ID, Action: "/submissions/" + sub.ID, Input: in}, nil)
 }
 
@@ -318,12 +331,12 @@ func (s submissions) pageSubmission(c echo.Context) error {
 func (s submissions) showSubmission(c echo.Context, status int, sub contest.Submission, err error) error {
 	page := submissionPage{Submission: sub, BaseURL: s.contestURL(c),
 		InWeChat: strings.Contains(c.Request().UserAgent(), "MicroMessenger")}
-	for _, fe := range sortedFields(sub.Missing()) {
-		page.Missing = append(page.Missing, fe.Message)
-	}
 	ct, cerr := s.svc.Contests.CurrentContest(c.Request().Context())
 	if cerr != nil {
 		return cerr
+	}
+	for _, fe := range sortedFields(sub.MissingIn(ct)) {
+		page.Missing = append(page.Missing, fe.Message)
 	}
 	page.CanUpload, page.CanFinalize = s.svc.Media.Allowed(ct, sub)
 	if u, _ := currentUser(c); ct.Publication.PublishedAt != nil {

@@ -97,7 +97,7 @@ func (adminList) FormalFilters() []contest.FormalDecision { return contest.Forma
 
 // walkKeys are the query keys of the list that travel from work to work: the filters and the
 // page of the list to go back to.
-var walkKeys = []string{"status", "q", "employer", "id_key", "mobile_key", "consent", "check", "reason", "formal", "page"}
+var walkKeys = []string{"status", "q", "employer", "id_key", "mobile_key", "consent", "check", "reason", "formal", "category", "page"}
 
 // walkQuery keeps the list's filters (and page) of a query string, and nothing else.
 func walkQuery(q url.Values) url.Values {
@@ -128,6 +128,7 @@ func filterFromQuery(q url.Values) contest.SubmissionFilter {
 		Status: contest.Status(q.Get("status")), Query: q.Get("q"), Employer: q.Get("employer"),
 		IDKey: q.Get("id_key"), MobileKey: q.Get("mobile_key"), Consent: q.Get("consent"),
 		Check: contest.CheckState(q.Get("check")), Reason: q.Get("reason"), Formal: contest.FormalDecision(q.Get("formal")),
+		Category: q.Get("category"),
 	}
 }
 
@@ -149,7 +150,7 @@ func (s adminSubmissions) listSubmissions(c echo.Context, f contest.SubmissionFi
 // to the list with the numbers replaced by their keyed hashes.
 func (s adminSubmissions) pageAdminSearch(c echo.Context) error {
 	q := url.Values{}
-	for _, k := range []string{"status", "q", "employer", "consent", "check", "reason", "formal"} {
+	for _, k := range []string{"status", "q", "employer", "consent", "check", "reason", "formal", "category"} {
 		if v := strings.TrimSpace(c.FormValue(k)); v != "" {
 			q.Set(k, v)
 		}
@@ -182,7 +183,7 @@ func (s adminSubmissions) showList(c echo.Context, q url.Values, report *contest
 		d.All += n
 	}
 	d.Filtered = f.Query != "" || f.Employer != "" || f.IDKey != "" || f.MobileKey != "" || f.Consent != "" ||
-		f.Check != "" || f.Reason != "" || f.Formal != ""
+		f.Check != "" || f.Reason != "" || f.Formal != "" || f.Category != ""
 	withPage := func(n int) template.URL {
 		v := url.Values{}
 		for k, vs := range q {

@@ -56,6 +56,7 @@ type submissionJSON struct {
 	ContestID     string                        `json:"contest_id"`
 	Status        string                        `json:"status"`
 	Version       int                           `json:"version"`
+	Category      string                        `json:"category"`
 	StatusLabel   string                        `json:"status_label"`
 	Registration  registrationJSON              `json:"registration"`
 	Participants  []participantJSON             `json:"participants"`
@@ -81,7 +82,7 @@ type submissionJSON struct {
 func toSubmissionJSON(s contest.Submission, consentBase string, showIP bool) submissionJSON {
 	r := s.Registration
 	out := submissionJSON{
-		ID: s.ID, Reference: s.Reference, ContestID: s.ContestID, Status: string(s.Status), Version: s.Version, StatusLabel: s.Status.Label(),
+		ID: s.ID, Reference: s.Reference, ContestID: s.ContestID, Status: string(s.Status), Version: s.Version, Category: s.Category, StatusLabel: s.Status.Label(),
 		Registration: registrationJSON{
 			Title: r.Title, LeadName: r.LeadName, Employer: r.Employer, ContactName: r.ContactName,
 			ContactIDType: string(r.ContactIDType), ContactIDNumber: r.ContactIDNumber, ContactIDMasked: s.ContactIDMasked,
@@ -135,6 +136,8 @@ type submissionInputJSON struct {
 	Participants []participantJSON `json:"participants"`
 	// Version is the submission's version the edit starts from (required on update).
 	Version int `json:"version"`
+	// Category is the key of the chosen 组别; absent keeps the work's.
+	Category *string `json:"category"`
 }
 
 func (j submissionInputJSON) toDomain() contest.SubmissionInput {
@@ -144,7 +147,7 @@ func (j submissionInputJSON) toDomain() contest.SubmissionInput {
 		ContactIDType: contest.ParseIDType(r.ContactIDType), ContactIDNumber: r.ContactIDNumber,
 		Mobile: r.Mobile, Email: r.Email, WeChat: r.WeChat, Address: r.Address, PostalCode: r.PostalCode,
 		Description: r.Description,
-	}, Version: j.Version}
+	}, Version: j.Version, Category: j.Category}
 	for _, p := range j.Participants {
 		in.Participants = append(in.Participants, contest.Participant{ID: p.ID, Name: p.Name,
 			IDType: contest.ParseIDType(p.IDType), IDNumber: p.IDNumber, Employer: p.Employer})
