@@ -151,32 +151,31 @@ func (cs *Contests) AllContests(ctx context.Context) ([]contest.Contest, error) 
 
 // SetDefaultContest makes the contest id the default one, and no other, in one transaction.
 func (cs *Contests) SetDefaultContest(ctx context.Context, id string, a contest.AuditEntry) error {
-	err := cs.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Model(&contestRow{}).Where("is_default = ? AND id <> ?", true, id).Update("is_default", false).Error; err != nil {
-			return err
-		}
-		res := tx.Model(&contestRow{}).Where("id = ?", id).Update("is_default", true)
-		if res.Error == nil && res.RowsAffected == 0 {
-			return contest.Errorf(contest.ENotFound, "活动不存在")
-		}
-		if res.Error != nil {
-			return res.Error
-		}
-		audit := fromDomainAudit(a)
-		return tx.Create(&audit).Error
+	return cs.setColumn(ctx, id, "is_default", true, a, func(tx *gorm.DB) error {
+		return tx.Model(&contestRow{}).Where("is_default = ? AND id <> ?", true, id).Update("is_default", false).Error
 	})
-	return translate(err, "活动")
 }
 
 // SetArchived archives the contest at (read-only from then on), or reopens it (nil).
 func (cs *Contests) SetArchived(ctx context.Context, id string, at *time.Time, a contest.AuditEntry) error {
+	return cs.setColumn(ctx, id, "archived_at", utcPtr(at), a, nil)
+}
+
+// setColumn sets one column of the contest id, after before (if any), with the audit entry, in
+// one transaction.
+func (cs *Contests) setColumn(ctx context.Context, id, column string, value any, a contest.AuditEntry, before func(*gorm.DB) error) error {
 	err := cs.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&contestRow{}).Where("id = ?", id).Update("archived_at", utcPtr(at))
-		if res.Error == nil && res.RowsAffected == 0 {
-			return contest.Errorf(contest.ENotFound, "活动不存在")
+		if before != nil {
+			if err := before(tx); err != nil {
+				return err
+			}
 		}
+		res := tx.Model(&contestRow{}).Where("id = ?", id).Update(column, value)
 		if res.Error != nil {
 			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return contest.Errorf(contest.ENotFound, "活动不存在")
 		}
 		audit := fromDomainAudit(a)
 		return tx.Create(&audit).Error
