@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"sort"
@@ -318,20 +319,21 @@ var readOnlyPosts = map[string]bool{"POST /api/v1/admin/submissions/search": tru
 var ownAccount = map[string]bool{"/my": true, "/messages": true, "/api/v1/me/notifications": true}
 
 // noOtherContestID are the routes the matrix does not send: they name no record (they create
-// in the request's contest, or act on the signed-in account), or would end the actors'
-// sessions.
+// in the request's contest, or act on the signed-in account or the account a mailed link is
+// for), or would end the actors' sessions.
 var noOtherContestID = map[string]bool{
 	"POST /api/v1/auth/signup": true, "POST /api/v1/auth/login": true, "POST /api/v1/auth/logout": true,
 	"POST /api/v1/me/password": true, "POST /api/v1/me/email": true, "POST /api/v1/me/email/verification": true,
 	"PUT /api/v1/me/mobile": true, "PUT /api/v1/me/reminders": true, "POST /api/v1/me/notifications/read": true,
 	"POST /api/v1/password/forgot": true, "POST /api/v1/password/reset": true, "POST /api/v1/email/verify": true,
 	"POST /api/v1/submissions": true, "POST /api/v1/admin/contests": true,
+	"POST /password/reset/:token": true, "POST /email/verify/:token": true, "POST /unsubscribe/:token": true,
 }
 
 // TestContestAccess_NothingCrossesBetweenContests is the authorization matrix across
 // contests. Two contests run at once, each with its own organizer, judge and contestant, and
-// one contestant enters both. Every API route and every page that reads (the other
-// contest's ids in its parameters), named by each contest's prefix and, for the default
+// one contestant enters both. Every API route, every page that reads and every page's form
+// that names a record (the other contest's ids in its parameters), named by each contest's prefix and, for the default
 // contest, by none, is asked by each actor: nothing about one contest may reach the other's
 // records — no success with its ids, none of its titles, references or ids in an answer — and
 // the organizer and judge of one get 403 on the other's organizer and judge routes.
@@ -387,11 +389,11 @@ func TestContestAccess_NothingCrossesBetweenContests(t *testing.T) {
 						switch {
 						case carriesID: // about x, with y's record: refused, and shows nothing of y
 							for _, ac := range actors {
-								if ac.c == admin && strings.HasPrefix(rt.Path, "/api/v1/admin/contests/") {
+								if ac.c == admin && (strings.HasPrefix(rt.Path, "/api/v1/admin/contests/") || strings.HasPrefix(rt.Path, "/admin/contests/")) {
 									continue // the site administrator runs every contest
 								}
 								exercised[key] = true
-								r := send(ac.c, rt.Method, path, body[key])
+								r := send(ac.c, rt.Method, path, bodyOf(body, key, api))
 								if succeeded(r) {
 									leak(ac.name, rt.Method, path, r, "answered with the other contest's id")
 								} else if m := y.shows(r); m != "" {
@@ -488,8 +490,8 @@ func TestContestAccess_NothingCrossesBetweenContests(t *testing.T) {
 	})
 }
 
-// pageOrAPI reports whether a route is the matrix's: every API route but the probes', and
-// every page that reads (GET).
+// pageOrAPI reports whether a route is the matrix's: every API route but the probes', every
+// page that reads (GET) and every page's form posted about a record (a parameter).
 func pageOrAPI(method, path string) bool {
 	switch {
 	case method != http.MethodGet && method != http.MethodPost && method != http.MethodPut && method != http.MethodDelete:
@@ -497,14 +499,26 @@ func pageOrAPI(method, path string) bool {
 	case strings.HasPrefix(path, "/api/v1/"):
 		return true
 	}
-	return method == http.MethodGet && strings.HasPrefix(path, "/") && !strings.HasPrefix(path, "/static") &&
-		path != "/healthz" && path != "/readyz" && path != "/metrics"
+	return (method == http.MethodGet || method == http.MethodPost && strings.Contains(path, ":")) &&
+		strings.HasPrefix(path, "/") && !strings.HasPrefix(path, "/static") && path != "/healthz" && path != "/readyz" && path != "/metrics"
 }
 
 // desk reports whether a route is an organizer's or a judge's.
 func desk(path string) bool {
 	return slices.ContainsFunc([]string{"/api/v1/admin/", "/api/v1/judge/", "/admin/", "/judge/works/"},
 		func(p string) bool { return strings.HasPrefix(path, p) })
+}
+
+// bodyOf is the route's body: its JSON, or a page's form (empty but for the forms checked
+// before the record is looked up).
+func bodyOf(bodies map[string]any, key string, api bool) any {
+	if !api && strings.HasPrefix(key, "POST ") {
+		if key == "POST /admin/submissions/:id/formal-review" {
+			return url.Values{"decision": {"excluded"}, "reason": {"偏离主题"}}
+		}
+		return url.Values{}
+	}
+	return bodies[key]
 }
 
 func hasKey[V any](m map[string]V, k string) bool { _, ok := m[k]; return ok }
