@@ -2,6 +2,7 @@ package contest
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -19,12 +20,23 @@ const (
 // number in the contest, 2026-000123. It is assigned when the work is created and never
 // changes; a work that could not be stored leaves its number unused.
 func WorkReference(c Contest, n int64) string {
-	return fmt.Sprintf("%d-%06d", c.CollectionStart.In(c.Location()).Year(), n)
+	return fmt.Sprintf("%s-%06d", referenceSeries(c), n)
+}
+
+// referenceSeries starts a contest's reference numbers: the year its collection opens (2026),
+// or, for a contest whose slug is not that year (a second contest of the year, a sibling
+// activity), its slug in capitals (ESSAY-2026), so that no two contests share a number.
+func referenceSeries(c Contest) string {
+	year := fmt.Sprint(c.CollectionStart.In(c.Location()).Year())
+	if c.Slug == "" || c.Slug == year {
+		return year
+	}
+	return strings.ToUpper(c.Slug)
 }
 
 // ObjectionReference is an objection's reference number (异议编号): YY-2026-0007.
 func ObjectionReference(c Contest, n int64) string {
-	return fmt.Sprintf("YY-%d-%04d", c.CollectionStart.In(c.Location()).Year(), n)
+	return fmt.Sprintf("YY-%s-%04d", referenceSeries(c), n)
 }
 
 // registrationNotification is the 回执 of a work just created: its reference number and what

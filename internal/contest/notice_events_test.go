@@ -15,6 +15,16 @@ func TestReferences_CarryTheContestsYearInItsZone(t *testing.T) {
 	if got := ObjectionReference(c, 7); got != "YY-2026-0007" {
 		t.Errorf("objection reference = %q", got)
 	}
+	// A contest named by its year keeps the year; another contest of the year its slug, so that
+	// two contests' works never share a number.
+	c.Slug = "2026"
+	if got := WorkReference(c, 123); got != "2026-000123" {
+		t.Errorf("work reference of contest 2026 = %q", got)
+	}
+	c.Slug = "essay-2026"
+	if got, obj := WorkReference(c, 123), ObjectionReference(c, 7); got != "ESSAY-2026-000123" || obj != "YY-ESSAY-2026-0007" {
+		t.Errorf("references of contest essay-2026 = %q, %q", got, obj)
+	}
 }
 
 func TestObjectionNotifications_FilerWhenSignedInOwnerOnlyWhenUpheld(t *testing.T) {
