@@ -144,6 +144,29 @@ func (cs *Contests) AllContests(ctx context.Context) ([]contest.Contest, error) 
 	return out, nil
 }
 
+// OpenContestsOr returns the contests ids and the live ones whose collection window holds
+// now. The bounds are whole seconds with a second's margin, so that SQLite's text comparison
+// of times never leaves one out; the domain checks each contest it keeps.
+func (cs *Contests) OpenContestsOr(ctx context.Context, now time.Time, ids []string) ([]contest.Contest, error) {
+	now = now.UTC().Truncate(time.Second)
+	open := "(archived_at IS NULL AND collection_start <= ? AND collection_end > ?)"
+	q := cs.db.gorm.WithContext(ctx)
+	if len(ids) > 0 {
+		q = q.Where(open+" OR id IN ?", now.Add(time.Second), now.Add(-time.Second), ids)
+	} else {
+		q = q.Where(open, now.Add(time.Second), now.Add(-time.Second))
+	}
+	var rows []contestRow
+	if err := q.Order("collection_start DESC, created_at DESC, id").Find(&rows).Error; err != nil {
+		return nil, translate(err, "活动")
+	}
+	out := make([]contest.Contest, len(rows))
+	for i, r := range rows {
+		out[i] = toDomainContest(r)
+	}
+	return out, nil
+}
+
 // SetDefaultContest makes the contest id the default one, and no other, in one transaction.
 func (cs *Contests) SetDefaultContest(ctx context.Context, id string, a contest.AuditEntry) error {
 	err := cs.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
