@@ -16,11 +16,11 @@ import (
 // contest, and through the API), on a site with one contest of 2 000 works and on one with 20
 // contests of 2 000 works each, on both backends, over real HTTP from parallel clients. The
 // contestant has three works either way: all in the one contest, or one in each of three open
-// contests (the other 17 closed a year ago). The sites are measured in turn, round after round,
-// so that load from elsewhere on the machine falls on both alike; at the end each page's best
-// round of each site and their ratio are logged.
+// contests (the other 17 closed a year ago). Each page is measured on one site, then at once on
+// the other, round after round, so that load from elsewhere on the machine falls on both alike;
+// at the end each page's best round on each site and their ratio are logged (-v shows them).
 //
-//	go test -run '^$' -bench PagesAcrossContests -benchtime 200x ./internal/http/
+//	go test -run '^$' -bench PagesAcrossContests -benchtime 100x -v ./internal/http/ | grep -v '^='
 func BenchmarkPagesAcrossContests(b *testing.B) {
 	const rounds = 8
 	sizes := []int{1, 20}
@@ -40,8 +40,9 @@ func BenchmarkPagesAcrossContests(b *testing.B) {
 			}
 			best := map[string][]time.Duration{} // page → best ns/op per size
 			for round := range rounds {
-				for i, n := range sizes {
-					for _, p := range sites[i].pages {
+				for j := range sites[0].pages {
+					for i, n := range sizes {
+						p := sites[i].pages[j]
 						var per time.Duration // of the last run, the one reported
 						b.Run(fmt.Sprintf("contests=%d/%s/round=%d", n, p.name, round+1), func(b *testing.B) {
 							benchGet(b, p.c.http, sites[i].e.Server.URL+p.path)
