@@ -22,7 +22,7 @@ import (
 //
 //	go test -run '^$' -bench PagesAcrossContests -benchtime 100x -v ./internal/http/ | grep -v '^='
 func BenchmarkPagesAcrossContests(b *testing.B) {
-	const rounds = 8
+	const rounds = 20
 	sizes := []int{1, 20}
 	for _, backend := range []string{"sqlite+localfs", "postgres+minio"} {
 		b.Run(backend, func(b *testing.B) {
