@@ -119,8 +119,14 @@ func (cs *Contests) CurrentContest(ctx context.Context) (contest.Contest, error)
 
 // DefaultContest returns the contest the unprefixed routes stand for.
 func (cs *Contests) DefaultContest(ctx context.Context) (contest.Contest, error) {
+	// The marked one without sorting every contest (SQLite sorted whole rows on every request
+	// to an unprefixed route); by age only when none is marked.
 	var row contestRow
-	err := cs.db.gorm.WithContext(ctx).Order("is_default DESC, created_at DESC, id").Take(&row).Error
+	g := cs.db.gorm.WithContext(ctx)
+	err := g.Where("is_default = ?", true).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		err = g.Order("created_at DESC, id").Take(&row).Error
+	}
 	return toDomainContest(row), translate(err, "活动")
 }
 
