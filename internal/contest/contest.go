@@ -2,6 +2,7 @@ package contest
 
 import (
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -131,11 +132,21 @@ func (c Contest) Path() string {
 
 // Location returns the contest's time zone; an unknown zone falls back to Beijing time.
 func (c Contest) Location() *time.Location {
-	if loc, err := time.LoadLocation(c.TimeZone); err == nil {
-		return loc
+	if loc, ok := zones.Load(c.TimeZone); ok {
+		return loc.(*time.Location)
 	}
-	return mustLoad(DefaultTimeZone)
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return mustLoad(DefaultTimeZone)
+	}
+	zones.Store(c.TimeZone, loc)
+	return loc
 }
+
+// zones are the time zones loaded so far, by name: time.LoadLocation reads the zone file on
+// every call, and every contest read from the database asks for its zone (a page listing 20
+// contests read 20 files).
+var zones sync.Map
 
 // CollectionCloses returns the first instant at which works are no longer accepted: the
 // second after CollectionEnd, so that 23:59:59.999 is still in time and 00:00:00 is not.

@@ -136,13 +136,18 @@ type MyContest struct {
 // now even where they have none yet; open contests first (ListOrder). One account enters any
 // number of contests.
 func (s *PublicationService) MyContests(ctx context.Context, actor User, works []Submission) ([]MyContest, error) {
-	all, err := s.contests.AllContests(ctx)
+	byContest := map[string][]Submission{}
+	var ids []string
+	for _, w := range works {
+		if byContest[w.ContestID] == nil {
+			ids = append(ids, w.ContestID)
+		}
+		byContest[w.ContestID] = append(byContest[w.ContestID], w)
+	}
+	// Only the contests shown: past ones without the contestant's works are not read at all.
+	all, err := s.contests.OpenContestsOr(ctx, s.Now(), ids)
 	if err != nil {
 		return nil, err
-	}
-	byContest := map[string][]Submission{}
-	for _, w := range works {
-		byContest[w.ContestID] = append(byContest[w.ContestID], w)
 	}
 	var out []MyContest
 	for _, c := range ListOrder(all, s.Now()) {

@@ -53,6 +53,10 @@ type ContestStore interface {
 	ContestBySlug(ctx context.Context, slug string) (Contest, error)
 	// AllContests returns every contest, the newest collection first.
 	AllContests(ctx context.Context) ([]Contest, error)
+	// OpenContestsOr returns the contests ids and those not archived whose collection window
+	// holds now, newest collection first: what a contestant's 我的作品 may show, read without
+	// the other contests. It may return a few more (a second's margin); the caller decides.
+	OpenContestsOr(ctx context.Context, now time.Time, ids []string) ([]Contest, error)
 	// SetDefaultContest makes one contest the default, and no other, with the audit entry.
 	SetDefaultContest(ctx context.Context, id string, a AuditEntry) error
 	// SetArchived archives the contest at at, or reopens it (nil), with the audit entry.

@@ -124,8 +124,14 @@ func (cs *Contests) CurrentContest(ctx context.Context) (contest.Contest, error)
 
 // DefaultContest returns the contest the unprefixed routes stand for.
 func (cs *Contests) DefaultContest(ctx context.Context) (contest.Contest, error) {
+	// The marked one without sorting every contest (SQLite sorted whole rows on every request
+	// to an unprefixed route); by age only when none is marked.
 	var row contestRow
-	err := cs.db.gorm.WithContext(ctx).Order("is_default DESC, created_at DESC, id").Take(&row).Error
+	g := cs.db.gorm.WithContext(ctx)
+	err := g.Where("is_default = ?", true).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		err = g.Order("created_at DESC, id").Take(&row).Error
+	}
 	return toDomainContest(row), translate(err, "活动")
 }
 
@@ -140,6 +146,29 @@ func (cs *Contests) ContestBySlug(ctx context.Context, slug string) (contest.Con
 func (cs *Contests) AllContests(ctx context.Context) ([]contest.Contest, error) {
 	var rows []contestRow
 	if err := cs.db.gorm.WithContext(ctx).Order("collection_start DESC, created_at DESC, id").Find(&rows).Error; err != nil {
+		return nil, translate(err, "活动")
+	}
+	out := make([]contest.Contest, len(rows))
+	for i, r := range rows {
+		out[i] = toDomainContest(r)
+	}
+	return out, nil
+}
+
+// OpenContestsOr returns the contests ids and the live ones whose collection window holds
+// now. The bounds are whole seconds with a second's margin, so that SQLite's text comparison
+// of times never leaves one out; the domain checks each contest it keeps.
+func (cs *Contests) OpenContestsOr(ctx context.Context, now time.Time, ids []string) ([]contest.Contest, error) {
+	now = now.UTC().Truncate(time.Second)
+	open := "(archived_at IS NULL AND collection_start <= ? AND collection_end > ?)"
+	q := cs.db.gorm.WithContext(ctx)
+	if len(ids) > 0 {
+		q = q.Where(open+" OR id IN ?", now.Add(time.Second), now.Add(-time.Second), ids)
+	} else {
+		q = q.Where(open, now.Add(time.Second), now.Add(-time.Second))
+	}
+	var rows []contestRow
+	if err := q.Order("collection_start DESC, created_at DESC, id").Find(&rows).Error; err != nil {
 		return nil, translate(err, "活动")
 	}
 	out := make([]contest.Contest, len(rows))

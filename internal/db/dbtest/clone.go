@@ -19,6 +19,13 @@ import (
 // named seed-u-<i> (owners), seed-s-<i> (works, reference number seed-<i>) and seed-p-<i>-<position> (participants).
 func MustCloneWorks(tb testing.TB, d *db.DB, templateID string, first, last int) {
 	tb.Helper()
+	MustCloneWorksInto(tb, d, templateID, "", first, last)
+}
+
+// MustCloneWorksInto is MustCloneWorks storing the copies in the contest contestID ("": the
+// template's), to fill several contests from one template; the ranges of i must not overlap.
+func MustCloneWorksInto(tb testing.TB, d *db.DB, templateID, contestID string, first, last int) {
+	tb.Helper()
 	ctx := context.Background()
 	driver, dsn := "pgx", d.URL()
 	if d.Dialect() == db.SQLite {
@@ -29,9 +36,13 @@ func MustCloneWorks(tb testing.TB, d *db.DB, templateID string, first, last int)
 		tb.Fatal(err)
 	}
 	defer conn.Close()
-	var owner string
-	if err := conn.QueryRowContext(ctx, fmt.Sprintf("SELECT owner_id FROM submissions WHERE id = '%s'", quote(templateID))).Scan(&owner); err != nil {
+	var owner, templateContest string
+	if err := conn.QueryRowContext(ctx, fmt.Sprintf("SELECT owner_id, contest_id FROM submissions WHERE id = '%s'", quote(templateID))).
+		Scan(&owner, &templateContest); err != nil {
 		tb.Fatalf("template work %s: %v", templateID, err)
+	}
+	if contestID == "" {
+		contestID = templateContest
 	}
 	seq := fmt.Sprintf("WITH RECURSIVE seq(i) AS (SELECT %d UNION ALL SELECT i + 1 FROM seq WHERE i < %d) ", first, last)
 	for _, t := range []struct {
@@ -42,7 +53,7 @@ func MustCloneWorks(tb testing.TB, d *db.DB, templateID string, first, last int)
 			"id": "'seed-u-' || i", "email": "'seed' || i || '@example.org'"}},
 		{"submissions", "id = '" + quote(templateID) + "'", map[string]string{
 			"id": "'seed-s-' || i", "owner_id": "'seed-u-' || i", "title": `"title" || ' ' || i`, "reference": "'seed-' || i",
-			"status": "CASE WHEN i % 2 = 0 THEN 'submitted' ELSE 'draft' END"}},
+			"status": "CASE WHEN i % 2 = 0 THEN 'submitted' ELSE 'draft' END", "contest_id": "'" + quote(contestID) + "'"}},
 		{"participants", "submission_id = '" + quote(templateID) + "'", map[string]string{
 			"id": `'seed-p-' || i || '-' || "position"`, "submission_id": "'seed-s-' || i",
 			"consent_token": `"consent_token" || '-' || i`}},
@@ -62,10 +73,6 @@ func MustCloneWorks(tb testing.TB, d *db.DB, templateID string, first, last int)
 		}
 	}
 	// The counts per status the stores keep (submission_counts), counted again for the contest.
-	var contestID string
-	if err := conn.QueryRowContext(ctx, "SELECT contest_id FROM submissions WHERE id = '"+quote(templateID)+"'").Scan(&contestID); err != nil {
-		tb.Fatal(err)
-	}
 	for _, q := range []string{
 		"DELETE FROM submission_counts WHERE contest_id = '" + quote(contestID) + "'",
 		"INSERT INTO submission_counts (contest_id, status, n) SELECT contest_id, status, COUNT(*) FROM submissions WHERE contest_id = '" +
