@@ -33,7 +33,7 @@ func (s judgeCategories) apiSetJudgeCategories(c echo.Context) error {
 }
 
 func (s judgeCategories) pageSetJudgeCategories(c echo.Context) error {
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
 		return err
 	}

@@ -60,13 +60,30 @@ func (s *Server) selectContest(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}
 		if contest.ErrorCode(err) == contest.ENotFound {
-			return contest.Errorf(contest.ENotFound, "活动不存在")
+			err = contest.Errorf(contest.ENotFound, "活动不存在")
 		}
 		if err != nil {
-			return err
+			// Answered once routed (contestError), so that the logs name the route.
+			c.Set(contestErrKey, err)
+			return next(c)
 		}
 		c.Set(contestKey, ct)
 		c.SetRequest(req.WithContext(contest.InContest(ctx, ct.ID)))
+		return next(c)
+	}
+}
+
+// contestErrKey holds why the request's contest could not be found (the database is down, an
+// unknown slug).
+const contestErrKey = "contest_err"
+
+// contestError answers a request whose contest could not be found with why, before anything
+// else runs for it: nothing is served about no contest.
+func contestError(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err, ok := c.Get(contestErrKey).(error); ok {
+			return err
+		}
 		return next(c)
 	}
 }

@@ -114,6 +114,7 @@ func New(svc *contest.Services, ready func(context.Context) error, log *slog.Log
 	e.Pre(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
 		Limit: fmt.Sprintf("%dB", int64(contest.MaxPartSize)), Skipper: func(c echo.Context) bool { return !isPart(c) }}))
 	e.Use(middleware.Recover())
+	e.Use(contestError)
 	e.Use(rejectMalformedParams)
 	e.Use(rejectBadText(opts.MaxBodyBytes))
 	e.Use(noStore)
