@@ -28,7 +28,9 @@ type twoWay struct {
 }
 
 // TwoWayICC computes ICC(2,1) and ICC(2,k) with their confidence intervals at the given level
-// (0.95 for 95 %) from scores[work][judge]; every work needs a score from every judge.
+// (0.95 for 95 %) from scores[work][judge]. Every work needs a score from every judge, as in a
+// round where all judges see every finalist or on calibration works; KrippendorffAlpha takes
+// the k-of-many assignment.
 func TwoWayICC(scores [][]float64, level float64) (ICCResult, error) {
 	a, err := anova(scores)
 	if err != nil {
