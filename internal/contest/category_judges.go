@@ -32,19 +32,12 @@ func (c Contest) JudgeLimited(judgeID string) bool { return c.judgeCategories(ju
 // SetJudgeCategories limits a judge to the given categories (none: every category), for when
 // judges review by category. Organizers only; audited. The next assignment follows it.
 func (s *JudgingService) SetJudgeCategories(ctx context.Context, actor User, judgeID string, keys []string) (Contest, error) {
-	if err := requireOrganizer(actor); err != nil {
-		return Contest{}, err
-	}
-	c, err := s.contests.CurrentContest(ctx)
+	c, err := s.openJudging(ctx, actor)
 	if err != nil {
 		return Contest{}, err
 	}
-	if c.Judging.ClosedAt != nil {
-		return Contest{}, errJudgingClosed
-	}
-	judge, err := s.users.UserByID(ctx, judgeID)
-	if err != nil || judge.Role != RoleJudge {
-		return Contest{}, Errorf(ENotFound, "评委不存在")
+	if _, err := s.judgeFor(ctx, actor, judgeID); err != nil { // a judge of this contest
+		return Contest{}, err
 	}
 	var set []string
 	for _, cat := range c.Categories { // in the contest's order, unknown keys left out

@@ -73,10 +73,9 @@ func (j JudgingSettings) validateQuotas() Fields {
 	return f
 }
 
-// UpdateJudging saves the contest's judging settings. The rubric cannot change once a judge has
-// saved a score (the scores would no longer mean the same); nothing changes once judging is
-// closed. Organizers only; audited.
-func (s *JudgingService) UpdateJudging(ctx context.Context, actor User, j JudgingSettings) (Contest, error) {
+// openJudging returns the current contest for an organizer to change its judging settings:
+// refused once judging is closed.
+func (s *JudgingService) openJudging(ctx context.Context, actor User) (Contest, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return Contest{}, err
 	}
@@ -86,6 +85,17 @@ func (s *JudgingService) UpdateJudging(ctx context.Context, actor User, j Judgin
 	}
 	if c.Judging.ClosedAt != nil {
 		return Contest{}, errJudgingClosed
+	}
+	return c, nil
+}
+
+// UpdateJudging saves the contest's judging settings. The rubric cannot change once a judge has
+// saved a score (the scores would no longer mean the same); nothing changes once judging is
+// closed. Organizers only; audited.
+func (s *JudgingService) UpdateJudging(ctx context.Context, actor User, j JudgingSettings) (Contest, error) {
+	c, err := s.openJudging(ctx, actor)
+	if err != nil {
+		return Contest{}, err
 	}
 	if err := j.Validate(); err != nil {
 		return Contest{}, err
