@@ -104,12 +104,14 @@ func (s *ContestService) CreateContest(ctx context.Context, actor User, in NewCo
 }
 
 // settingsOnly returns c's settings with none of its state: no id, slug, judging round closed,
-// awards confirmed, 公示, publication, purge or archive.
+// awards confirmed, judges' categories, 公示, publication, purge or archive.
 func (c Contest) settingsOnly() Contest {
 	out := c
 	out.ID, out.Slug, out.Default, out.ArchivedAt = "", "", false, nil
 	out.Judging.ClosedAt, out.Judging.AwardsConfirmedAt, out.Judging.AwardsVersion = nil, nil, 0
 	out.Judging.Rubric = append(Rubric(nil), c.Judging.Rubric...)
+	out.Judging.JudgeCategories = nil // the judges are not copied, nor their categories
+	out.Categories = slices.Clone(c.Categories)
 	p := DefaultPublication(c.Organizer)
 	p.PublicityDays, p.RetentionDays, p.Certificate = c.Publication.PublicityDays, c.Publication.RetentionDays, c.Publication.Certificate
 	out.Publication = p

@@ -84,6 +84,9 @@ func TestBrowser_SeveralContests(t *testing.T) {
 	if got := b.Text("#contest-bar"); !strings.Contains(got, "2023年主题视频征集活动") {
 		b.Errorf("the contest bar says %q", got)
 	}
+	if got := b.Text(".brand"); got != "2023年主题视频征集活动" {
+		b.Errorf("inside a contest the header names %q", got)
+	}
 	if errs := b.JSErrors(); len(errs) > 0 {
 		t.Errorf("script errors: %v", errs)
 	}
