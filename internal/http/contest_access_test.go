@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -244,32 +243,13 @@ const scanRoute = "PUT /api/v1/submissions/:id/scan"
 // for a scan.
 func send(c *client, method, path string, body any) response {
 	if scan, ok := body.(scanFile); ok {
-		return c.putScanAt(path, scan)
+		return c.In("").putScanAt(path, "授权书.pdf", scan)
 	}
 	return c.In("").Do(method, path, body)
 }
 
 // scanFile is a signed 授权书's scan to send.
 type scanFile []byte
-
-// putScanAt sends a scan to path as the browser's form does.
-func (c *client) putScanAt(path string, scan scanFile) response {
-	c.t.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	fw, _ := w.CreateFormFile("scan", "授权书.pdf")
-	fw.Write(scan)
-	w.Close()
-	req, _ := http.NewRequest("PUT", c.e.Server.URL+path, &buf)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.Header.Set("X-CSRF-Token", c.csrf)
-	res, err := c.http.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	return response{Status: res.StatusCode, Header: res.Header, Body: readValidated(c.t, res)}
-}
 
 // bodies are the requests' bodies that get past validation to the record, so that a refusal
 // is the scope's, not the form's.

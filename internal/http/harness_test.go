@@ -497,12 +497,18 @@ type submission struct {
 // PutScan uploads the scan of the signed 作品授权书 of the work id, as the file name.
 func (c *client) PutScan(id, name string, data []byte) response {
 	c.t.Helper()
+	return c.putScanAt("/api/v1/submissions/"+id+"/scan", name, data)
+}
+
+// putScanAt sends a scan to path as the browser's form does.
+func (c *client) putScanAt(path, name string, data []byte) response {
+	c.t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	fw, _ := w.CreateFormFile("scan", name)
 	fw.Write(data)
 	w.Close()
-	req, _ := http.NewRequest("PUT", c.e.Server.URL+"/api/v1/submissions/"+id+"/scan", &buf)
+	req, _ := http.NewRequest("PUT", c.e.Server.URL+c.inContest(path), &buf)
 	req.Header.Set("Content-Type", w.FormDataContentType())
 	req.Header.Set("X-CSRF-Token", c.csrf)
 	res, err := c.http.Do(req)
@@ -510,7 +516,7 @@ func (c *client) PutScan(id, name string, data []byte) response {
 		c.t.Fatal(err)
 	}
 	defer res.Body.Close()
-	return response{Status: res.StatusCode, Body: readValidated(c.t, res)}
+	return response{Status: res.StatusCode, Header: res.Header, Body: readValidated(c.t, res)}
 }
 
 // Create saves validInput (or body) as a new submission.

@@ -45,9 +45,6 @@ type view struct {
 	// unprefixed routes; API is the API's root to match (/api/v1/contests/2023 or /api/v1).
 	// Every link of a page starts with one of them, so a page keeps to its contest.
 	Base, API string
-	// Contests are the other live contests the signed-in judge or organizer takes part in, for
-	// the switcher in the header.
-	Contests []contest.Contest
 }
 
 // pages holds one template set per page, each page with the shared layout.
