@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 )
 
-// passedWorks returns the contest's works that passed formal review, for assignment.
+// passedWorks returns the contest's works that passed formal review.
 func (s *JudgingService) passedWorks(ctx context.Context, contestID string) ([]Submission, error) {
 	page, err := s.submissions.ListSubmissions(ctx, SubmissionFilter{ContestID: contestID, Status: StatusSubmitted, Formal: FormalPassed})
 	return page.Items, err
@@ -140,7 +140,7 @@ type assignmentInput struct {
 func (s *JudgingService) assignmentInputs(ctx context.Context, c Contest, extra Assignment) (assignmentInput, error) {
 	var in assignmentInput
 	contestID := c.ID
-	subs, err := s.passedWorks(ctx, contestID)
+	subs, err := s.roundWorks(ctx, c, c.Judging.CurrentRound())
 	if err != nil {
 		return in, err
 	}
@@ -165,7 +165,7 @@ func (s *JudgingService) assignmentInputs(ctx context.Context, c Contest, extra 
 		in.works = append(in.works, assignWork(sub))
 	}
 	for _, u := range judgeUsers {
-		if !u.Disabled {
+		if !u.Disabled && c.Judging.InRound(u.ID) {
 			in.judges = append(in.judges, AssignJudge{ID: u.ID, Employer: u.Employer, Conflicts: declared[u.ID], Categories: c.judgeCategories(u.ID)})
 		}
 	}
@@ -297,7 +297,7 @@ func (s *JudgingService) AssignmentTable(ctx context.Context, actor User) ([]Wor
 	if err != nil {
 		return nil, nil, err
 	}
-	subs, err := s.passedWorks(ctx, c.ID)
+	subs, err := s.roundWorks(ctx, c, c.Judging.CurrentRound())
 	if err != nil {
 		return nil, nil, err
 	}

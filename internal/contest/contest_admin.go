@@ -111,6 +111,11 @@ func (c Contest) settingsOnly() Contest {
 	out.Judging.ClosedAt, out.Judging.AwardsConfirmedAt, out.Judging.AwardsVersion = nil, nil, 0
 	out.Judging.Rubric = append(Rubric(nil), c.Judging.Rubric...)
 	out.Judging.JudgeCategories = nil // the judges are not copied, nor their categories
+	if len(c.Judging.Rounds) > 0 {    // a new contest starts at its first round, judged as c's was
+		first := c.Judging.Rounds[0]
+		out.Judging.Rubric, out.Judging.ReviewsPerWork, out.Judging.Normalize = append(Rubric(nil), first.Rubric...), first.ReviewsPerWork, first.Normalize
+	}
+	out.Judging.Round, out.Judging.RoundName, out.Judging.RoundJudges, out.Judging.Rounds = 0, "", nil, nil
 	out.Categories = slices.Clone(c.Categories)
 	p := DefaultPublication(c.Organizer)
 	p.PublicityDays, p.RetentionDays, p.Certificate = c.Publication.PublicityDays, c.Publication.RetentionDays, c.Publication.Certificate

@@ -26,6 +26,13 @@ type JudgingSettings struct {
 	// confirmations.
 	AwardsConfirmedAt *time.Time `json:",omitempty"`
 	AwardsVersion     int        `json:",omitempty"`
+	// Round is the round being judged, from 1 (0 is 1); RoundName its name ("" for 初评/终评),
+	// RoundJudges its judges (empty: every judge of the contest); Rounds the rounds advanced
+	// before it, whose reviews are kept apart (round.go).
+	Round       int           `json:",omitempty"`
+	RoundName   string        `json:",omitempty"`
+	RoundJudges []string      `json:",omitempty"`
+	Rounds      []RoundRecord `json:",omitempty"`
 }
 
 // errJudgingClosed refuses changes to judging once it is closed.
@@ -114,6 +121,7 @@ func (s *JudgingService) UpdateJudging(ctx context.Context, actor User, j Judgin
 	before := c.Judging
 	j.ClosedAt, j.AwardsConfirmedAt, j.AwardsVersion = nil, c.Judging.AwardsConfirmedAt, c.Judging.AwardsVersion
 	j.JudgeCategories = c.Judging.JudgeCategories
+	j.Round, j.RoundName, j.RoundJudges, j.Rounds = c.Judging.Round, c.Judging.RoundName, c.Judging.RoundJudges, c.Judging.Rounds
 	c.Judging, c.UpdatedAt = j, s.Now()
 	if err := s.contests.SaveJudging(ctx, c); err != nil {
 		return Contest{}, err

@@ -44,9 +44,10 @@ func (s *JudgingService) Ranking(ctx context.Context, actor User) (RankingTable,
 	return s.ranking(ctx, c)
 }
 
-// ranking ranks the contest's works, for the organizers' pages and background packages.
+// ranking ranks the works of the contest's current round, for the organizers' pages and
+// background packages.
 func (s *JudgingService) ranking(ctx context.Context, c Contest) (RankingTable, error) {
-	subs, err := s.passedWorks(ctx, c.ID)
+	subs, err := s.roundWorks(ctx, c, c.Judging.CurrentRound())
 	if err != nil {
 		return RankingTable{}, err
 	}
@@ -54,6 +55,13 @@ func (s *JudgingService) ranking(ctx context.Context, c Contest) (RankingTable, 
 	if err != nil {
 		return RankingTable{}, err
 	}
+	return rankRecords(c, subs, records), nil
+}
+
+// rankRecords ranks the works on the submitted reviews among records, in the contest's ranking
+// groups, with its rubric, normalization and quotas; a percentage quota counts from the works
+// of the group's first round.
+func rankRecords(c Contest, subs []Submission, records []ReviewRecord) RankingTable {
 	ids, works := make([]string, len(subs)), make(map[string]Submission, len(subs))
 	for i, sub := range subs {
 		ids[i], works[sub.ID] = sub.ID, sub
@@ -71,7 +79,7 @@ func (s *JudgingService) ranking(ctx context.Context, c Contest) (RankingTable, 
 	t := RankingTable{Over: map[Tier]int{}, ClosedAt: c.Judging.ClosedAt, works: works, records: records}
 	for _, g := range rankingGroups(c, subs) {
 		ranked := Rank(c.Judging.Rubric, reviews, g.ids, RankOptions{Normalize: c.Judging.Normalize})
-		props, over := ProposeAwards(ranked, g.Quotas)
+		props, over := ProposeAwards(ranked, g.countedQuotas(c.Judging.quotaBase(g.Key, len(ranked))))
 		g.Over = over
 		for tier, n := range over {
 			t.Over[tier] += n
@@ -82,7 +90,22 @@ func (s *JudgingService) ranking(ctx context.Context, c Contest) (RankingTable, 
 		}
 		t.Groups = append(t.Groups, g.RankingGroup)
 	}
-	return t, nil
+	return t
+}
+
+// countedQuotas returns the group's quotas with each percentage counted from base works: the
+// same as the quotas themselves when base is the number of works ranked.
+func (g RankingGroup) countedQuotas(base int) [3]Quota {
+	out := g.Quotas
+	for i, q := range out {
+		if q.Count == 0 {
+			out[i] = Quota{Count: q.of(base)}
+			if out[i].Count == 0 {
+				out[i] = Quota{} // a tier with no works: "0%" of any number
+			}
+		}
+	}
+	return out
 }
 
 // RankingGroup is one category's ranking: its works are ranked and awarded among themselves,

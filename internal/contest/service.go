@@ -52,6 +52,7 @@ type Stores interface {
 	UploadStore
 	AuditStore
 	ReviewStore
+	RoundStore
 	AwardStore
 	PublicationStore
 	ObjectionStore
@@ -161,7 +162,7 @@ func New(db Stores, storage Storage, opts Options) *Services {
 		sessionTTL: opts.SessionTTL, mailer: opts.Mailer, baseURL: opts.BaseURL}
 	reg := &RegistrationService{core: c, users: db, sessions: db, mobiles: db, media: media, accounts: accounts,
 		passwords: passwords, sessionTTL: opts.SessionTTL, maxWorks: opts.MaxWorks, files: opts.Files}
-	judging := &JudgingService{core: c, users: db, sessions: db, reviews: db, awards: db, publication: db,
+	judging := &JudgingService{core: c, users: db, sessions: db, reviews: db, rounds: db, awards: db, publication: db,
 		registration: reg, accounts: accounts, media: media}
 	pub := &PublicationService{core: c, publication: db, objections: db, recommendations: db, retention: db,
 		judging: judging, media: media, certificates: opts.Certificates, baseURL: opts.BaseURL}
@@ -242,6 +243,7 @@ type JudgingService struct {
 	users        UserStore
 	sessions     SessionStore
 	reviews      ReviewStore
+	rounds       RoundStore // the rounds advanced before the current one
 	awards       AwardStore
 	publication  PublicationStore // a published result freezes the awards
 	registration *RegistrationService

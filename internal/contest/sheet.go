@@ -54,8 +54,7 @@ func (s *ReportService) Sheets(ctx context.Context, actor User, name string, ful
 	case SheetRegistrations:
 		return s.registrationSheets(ctx, actor, c, full)
 	case SheetScores:
-		sh, err := s.scoreSheet(ctx, c)
-		return []Sheet{sh}, err
+		return s.scoreSheets(ctx, c)
 	case SheetResults:
 		sh, err := s.resultSheet(ctx, c)
 		if err != nil {
@@ -163,21 +162,41 @@ func (s *ReportService) registrationSheets(ctx context.Context, actor User, c Co
 	return []Sheet{reg, team}, nil
 }
 
-func (s *ReportService) scoreSheet(ctx context.Context, c Contest) (Sheet, error) {
+// scoreSheets lists every review of every round, by work in ranking order: one sheet per
+// round advanced (评分明细（初评）), then the current round's.
+func (s *ReportService) scoreSheets(ctx context.Context, c Contest) ([]Sheet, error) {
 	t, err := s.judging.ranking(ctx, c)
 	if err != nil {
-		return Sheet{}, err
+		return nil, err
+	}
+	rounds, err := s.judging.advancedRounds(ctx, c)
+	if err != nil {
+		return nil, err
 	}
 	judges, err := s.users.ContestUsers(ctx, c.ID, RoleJudge)
 	if err != nil {
-		return Sheet{}, err
+		return nil, err
 	}
 	names := map[string]string{}
 	for _, j := range judges {
 		names[j.ID] = j.Name
 	}
-	sh := Sheet{Name: "评分明细", Columns: []Column{{"名次", 6}, {"作品名称", 28}, {"评委", 10}}}
-	for _, cr := range c.Judging.Rubric {
+	var out []Sheet
+	for _, r := range rounds {
+		out = append(out, scoreSheet("评分明细（"+r.Name+"）", r.Rubric, r.Ranking, names))
+	}
+	name := "评分明细"
+	if label := c.Judging.RoundLabel(); label != "" {
+		name += "（" + label + "）"
+	}
+	return append(out, scoreSheet(name, c.Judging.Rubric, t, names)), nil
+}
+
+// scoreSheet lists the reviews of a ranking, each work's by judge name.
+func scoreSheet(name string, rubric Rubric, t RankingTable, names map[string]string) Sheet {
+	grouped := len(t.Groups) > 1 || len(t.Groups) == 1 && t.Groups[0].Name != ""
+	sh := Sheet{Name: name, Columns: []Column{{"名次", 6}, {"作品名称", 28}, {"评委", 10}}}
+	for _, cr := range rubric {
 		sh.Columns = append(sh.Columns, Column{fmt.Sprintf("%s（%g分）", cr.Name, cr.MaxPoints), 14})
 	}
 	sh.Columns = append(sh.Columns, Column{"加权总分", 10}, Column{"状态", 8}, Column{"提交时间", 19}, Column{"评语", 40})
@@ -186,7 +205,7 @@ func (s *ReportService) scoreSheet(ctx context.Context, c Contest) (Sheet, error
 	for _, r := range t.records {
 		byWork[r.WorkID] = append(byWork[r.WorkID], r)
 	}
-	if len(c.Categories) > 0 { // ranks count within each category
+	if grouped { // ranks count within each category
 		sh.Columns = append([]Column{{"组别", 12}}, sh.Columns...)
 	}
 	for _, row := range t.Rows {
@@ -194,10 +213,10 @@ func (s *ReportService) scoreSheet(ctx context.Context, c Contest) (Sheet, error
 		slices.SortStableFunc(rs, func(a, b ReviewRecord) int { return strings.Compare(names[a.JudgeID], names[b.JudgeID]) })
 		for _, r := range rs {
 			cells := []any{row.Rank, row.Title, names[r.JudgeID]}
-			if len(c.Categories) > 0 {
+			if grouped {
 				cells = append([]any{t.CategoryName(row.Category)}, cells...)
 			}
-			for _, cr := range c.Judging.Rubric {
+			for _, cr := range rubric {
 				if v, ok := r.Scores[cr.Key]; ok {
 					cells = append(cells, v)
 				} else {
@@ -207,14 +226,14 @@ func (s *ReportService) scoreSheet(ctx context.Context, c Contest) (Sheet, error
 			state, total := "未评", any("")
 			switch {
 			case r.SubmittedAt != nil:
-				state, total = "已提交", round2(c.Judging.Rubric.Total(r.Scores))
+				state, total = "已提交", round2(rubric.Total(r.Scores))
 			case r.SavedAt != nil:
 				state = "草稿"
 			}
 			sh.Rows = append(sh.Rows, append(cells, total, state, timeCell(r.SubmittedAt), r.Comment))
 		}
 	}
-	return sh, nil
+	return sh
 }
 
 func (s *ReportService) resultSheet(ctx context.Context, c Contest) (Sheet, error) {

@@ -189,6 +189,8 @@ func (s *contestSide) expand(route string) (paths []string, carriesID bool, err 
 		vals, carriesID = []string{"objection_upheld"}, false
 	case param == "name":
 		vals, carriesID = []string{"registrations", "scores", "results", "statistics"}, false
+	case param == "n" && after("/judging/rounds/"):
+		vals, carriesID = []string{"1"}, false // a round is the contest's own: its number names nothing else
 	default:
 		return nil, false, fmt.Errorf("route %s: parameter :%s names nothing the test knows; give it the other contest's ids in expand", route, param)
 	}
@@ -278,6 +280,7 @@ func bodies(y *contestSide, x *contestSide) map[string]any {
 		"POST /api/v1/admin/notice-templates/:kind/preview":      map[string]string{"subject": "x", "body": "x"},
 		"POST /api/v1/admin/submissions/search":                  map[string]any{},
 		"POST /api/v1/admin/assignments/preview":                 map[string]any{},
+		"POST /api/v1/admin/judging/advance":                     map[string]any{"shortlist": "1", "judges": []string{y.judgeID}},
 	}
 }
 
@@ -286,6 +289,7 @@ func bodies(y *contestSide, x *contestSide) map[string]any {
 // actors: one address may file ten an hour.
 var bodyIDs = map[string][]string{
 	"POST /api/v1/admin/assignments/move": nil,
+	"POST /api/v1/admin/judging/advance":  nil,
 	"POST /api/v1/results/objections":     {"anonymous", "contestant of both"},
 	"POST /api/v1/admin/password-resets":  {"organizer"},
 }

@@ -45,6 +45,8 @@ func TestJudging_EveryEndpointChecksTheRole(t *testing.T) {
 		{"GET", "/api/v1/admin/ranking", nil, map[string]int{"organizer": 200}},
 		{"GET", "/api/v1/admin/awards", nil, map[string]int{"organizer": 200}},
 		{"GET", "/api/v1/admin/judging/settings", nil, map[string]int{"organizer": 200}},
+		{"GET", "/api/v1/admin/judging/rounds", nil, map[string]int{"organizer": 200}},
+		{"POST", "/api/v1/admin/judging/advance", map[string]string{"shortlist": "1"}, map[string]int{"organizer": 409}}, // judging is open
 		{"PUT", "/api/v1/admin/submissions/" + w + "/formal-review", map[string]string{"decision": "passed"}, map[string]int{"organizer": 200}},
 		{"GET", "/api/v1/judge/works", nil, map[string]int{"assigned judge": 200, "other judge": 200}},
 		{"GET", "/api/v1/judge/works/" + w, nil, map[string]int{"assigned judge": 200}},

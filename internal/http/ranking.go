@@ -206,6 +206,19 @@ type judgingPage struct {
 	ShortCategories map[string]int
 	Ran             bool
 	Closing         bool // just closed: list the works with fewer reviews
+	// Judges are the contest's active judges, for the next round's form; Advanced says the
+	// round was just advanced.
+	Judges   []contest.User
+	Advanced bool
+	Next     advanceForm
+}
+
+// advanceForm is the next round's form as shown: the organizer's values after an error, the
+// defaults (every judge reviews every work) otherwise.
+type advanceForm struct {
+	Shortlist, Name, ReviewsPerWork string
+	EveryJudge, AllJudges           bool
+	Picked                          map[string]bool
 }
 
 // ShortWorks are the ranked works with fewer reviews than the contest asks for.
@@ -224,13 +237,47 @@ func (s rankings) pageJudging(c echo.Context) error {
 }
 
 func (s rankings) showJudging(c echo.Context, d judgingPage) error {
-	u, _ := currentUser(c)
-	t, err := s.svc.Judging.Awards(c.Request().Context(), u)
+	v, err := s.judgingView(c, d)
 	if err != nil {
 		return err
 	}
+	return s.render(c, http.StatusOK, "admin_judging", v)
+}
+
+// showJudgingError shows the desk again with the advance form's error and values.
+func (s rankings) showJudgingError(c echo.Context, formErr error, form advanceForm) error {
+	v, err := s.judgingView(c, judgingPage{Next: form})
+	if err != nil {
+		return err
+	}
+	v.Errors, v.ErrorMsg = contest.ErrorFields(formErr), contest.ErrorMessage(formErr)
+	return s.render(c, http.StatusUnprocessableEntity, "admin_judging", v)
+}
+
+func (s rankings) judgingView(c echo.Context, d judgingPage) (view, error) {
+	u, _ := currentUser(c)
+	ctx := c.Request().Context()
+	t, err := s.svc.Judging.Awards(ctx, u)
+	if err != nil {
+		return view{}, err
+	}
 	d.Ranking = t
-	return s.render(c, http.StatusOK, "admin_judging", view{Title: "评审与排名", Wide: true, Data: d})
+	if t.ClosedAt != nil && t.ConfirmedAt == nil {
+		judges, err := s.svc.Judging.Judges(ctx, u)
+		if err != nil {
+			return view{}, err
+		}
+		for _, j := range judges {
+			if !j.Disabled {
+				d.Judges = append(d.Judges, j)
+			}
+		}
+	}
+	d.Advanced = c.QueryParam("advanced") != ""
+	if d.Next.Picked == nil {
+		d.Next = advanceForm{EveryJudge: true, AllJudges: true}
+	}
+	return view{Title: "评审与排名", Wide: true, Data: d}, nil
 }
 
 func (s rankings) pageCloseJudging(c echo.Context) error {
