@@ -140,6 +140,11 @@ func (d *Demo) Advance(ctx context.Context, actor contest.User, key string) erro
 // jump moves the clock to s, audited, and runs what s needs.
 func (d *Demo) jump(ctx context.Context, actor contest.User, c contest.Contest, s Step) error {
 	before := d.clock.Now()
+	if s.Key == StepPublicity {
+		if err := d.finishLaterRound(ctx, actor, c); err != nil {
+			return err
+		}
+	}
 	if err := d.clock.set(s.At); err != nil {
 		return contest.Internal(err)
 	}
@@ -161,6 +166,25 @@ func (d *Demo) jump(ctx context.Context, actor contest.User, c contest.Contest, 
 		return d.startPublicity(ctx, actor, c)
 	}
 	return nil
+}
+
+// finishLaterRound judges a round after the first that the organizer opened (进入下一轮)
+// before the review window ends: its works are assigned if they are not yet, and every judge
+// of it scores them, as the judges did in the first round.
+func (d *Demo) finishLaterRound(ctx context.Context, org contest.User, c contest.Contest) error {
+	if c.Judging.CurrentRound() == 1 || !c.ScoringOpen(d.clock.Now()) {
+		return nil
+	}
+	progress, err := d.svc.Judging.Progress(ctx, org)
+	if err != nil {
+		return err
+	}
+	if len(progress) == 0 {
+		if _, err := d.svc.Judging.RunAssignment(ctx, org, uint64(d.clock.Now().UnixNano())); err != nil {
+			return err
+		}
+	}
+	return d.scoreAll(ctx, org, c)
 }
 
 // scoreAll has every active judge submit a score for each work assigned to them and not yet

@@ -221,6 +221,11 @@ func TestBrowser_EveryPageIsAccessible(t *testing.T) {
 	visit("/admin/judging", "/admin/judging", "ranking during the review")
 	submit("close the judging", "#close-judging")
 	check("/admin/judging", "ranking with awards to adjust")
+	// 初评 → 终评: the best six go on (the demo's next step judges them); 初评 stays readable.
+	b.Do("fill the shortlist", Fill("#shortlist", "6"))
+	submit("advance to 终评", "#advance-round")
+	check("/admin/judging", "终评 just opened")
+	visit("/admin/judging/rounds/:n", href("#rounds a.round-link"), "初评's ranking")
 
 	// The 公示: a visitor files an objection; the organizer decides it.
 	advance("publicity")

@@ -73,6 +73,17 @@ func TestBrowser_AdminEveryPageFits1366(t *testing.T) {
 		{"/admin/judging/assignments", "assignments"}, {"/admin/judging/settings", ""}} {
 		visit(p.route, p.route, p.shot)
 	}
+	// 初评 closed, its best six go on to 终评 (which the demo's next step judges); 初评 stays.
+	b.Open("/admin/judging")
+	b.Do("accept the confirmation", chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`))
+	b.Submit("结束评审", chromedp.Click(chromedp.ID("close-judging")))
+	b.Do("open the next round's form", chromedp.Evaluate[chromedp.Void](`document.getElementById('advance').open = true; window.confirm = () => true`))
+	b.Submit("进入下一轮", Fill("#shortlist", "6"), chromedp.Click(chromedp.ID("advance-round")))
+	if got := b.Text("#advanced"); !strings.Contains(got, "已进入终评") || !strings.Contains(got, "入围作品 6 件") {
+		b.Errorf("after advancing the desk says %q", got)
+	}
+	visit("/admin/judging", "/admin/judging", "judging-final-round")
+	visit("/admin/judging/rounds/:n", firstHref("#rounds a.round-link"), "first-round")
 	// 公示, with an objection filed by the public.
 	step("demo-publicity")
 	var res resultsJSON
