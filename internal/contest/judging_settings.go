@@ -26,6 +26,15 @@ type JudgingSettings struct {
 	// confirmations.
 	AwardsConfirmedAt *time.Time `json:",omitempty"`
 	AwardsVersion     int        `json:",omitempty"`
+	// Calibration are the calibration works (校准作品, ids, at most MaxCalibration): every judge
+	// scores them first; they are not ranked, but their reviews feed each judge's normalization.
+	// Changed only through SetCalibration.
+	Calibration []string `json:",omitempty"`
+	// ShareComments (评语反馈给参赛者): once the organizers release the feedback, each work's
+	// contestant reads its judges' comments, anonymized. Judges are told beforehand.
+	ShareComments bool `json:",omitempty"`
+	// FeedbackReleasedAt is when the feedback was released (ReleaseFeedback).
+	FeedbackReleasedAt *time.Time `json:",omitempty"`
 }
 
 // errJudgingClosed refuses changes to judging once it is closed.
@@ -111,7 +120,11 @@ func (s *JudgingService) UpdateJudging(ctx context.Context, actor User, j Judgin
 			}
 		}
 	}
+	if err := s.checkShareComments(ctx, c, j); err != nil {
+		return Contest{}, err
+	}
 	before := c.Judging
+	j.Calibration, j.FeedbackReleasedAt = c.Judging.Calibration, c.Judging.FeedbackReleasedAt
 	j.ClosedAt, j.AwardsConfirmedAt, j.AwardsVersion = nil, c.Judging.AwardsConfirmedAt, c.Judging.AwardsVersion
 	j.JudgeCategories = c.Judging.JudgeCategories
 	c.Judging, c.UpdatedAt = j, s.Now()
