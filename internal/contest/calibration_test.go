@@ -14,8 +14,8 @@ func TestAssignCalibration_EveryJudgeGetsEveryCalibrationWorkButTheirConflicts(t
 	works := []AssignWork{{ID: "c1", Employers: []string{"东南大学"}, Category: "a"}, {ID: "c2", Category: "b"}}
 	judges := []AssignJudge{
 		{ID: "j1", Employer: "南京大学"},
-		{ID: "j2", Employer: "东南大学"},                                           // same employer as c1's creator
-		{ID: "j3", Conflicts: map[string]bool{"c2": true}},                     // declared 回避
+		{ID: "j2", Employer: "东南大学"},                                         // same employer as c1's creator
+		{ID: "j3", Conflicts: map[string]bool{"c2": true}},                   // declared 回避
 		{ID: "j4", Employer: "河海大学", Categories: map[string]bool{"a": true}}, // limited to a: still scores c2
 	}
 	got := AssignCalibration(works, judges)
