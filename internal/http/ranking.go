@@ -163,6 +163,8 @@ type rankingTableJSON struct {
 	Items     []rankingJSON  `json:"items"`
 	OverQuota map[string]int `json:"over_quota"`
 	ClosedAt  *time.Time     `json:"closed_at,omitempty"` // absent while judging is open
+	// Calibration are the calibration works (校准作品), not ranked, with each judge's total.
+	Calibration []calibrationWorkJSON `json:"calibration"`
 }
 
 func toRankingJSON(t contest.RankingTable) rankingTableJSON {
@@ -176,7 +178,7 @@ func toRankingJSON(t contest.RankingTable) rankingTableJSON {
 	for tier, n := range t.Over {
 		over[tierNames[tier]] = n
 	}
-	return rankingTableJSON{Items: items, OverQuota: over, ClosedAt: t.ClosedAt}
+	return rankingTableJSON{Items: items, OverQuota: over, ClosedAt: t.ClosedAt, Calibration: toCalibrationJSON(t.Calibration)}
 }
 
 func (s rankings) apiRanking(c echo.Context) error {
@@ -206,6 +208,7 @@ type judgingPage struct {
 	ShortCategories map[string]int
 	Ran             bool
 	Closing         bool // just closed: list the works with fewer reviews
+	Calibration     calibrationDesk
 }
 
 // ShortWorks are the ranked works with fewer reviews than the contest asks for.
@@ -230,6 +233,9 @@ func (s rankings) showJudging(c echo.Context, d judgingPage) error {
 		return err
 	}
 	d.Ranking = t
+	if d.Calibration, err = s.calibrationDeskOf(c); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, "admin_judging", view{Title: "评审与排名", Wide: true, Data: d})
 }
 
