@@ -1,11 +1,15 @@
 package http_test
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/jskx/contest/internal/ffmpeg/ffmpegtest"
 )
@@ -130,6 +134,22 @@ func TestCalibration_EveryJudgeScoresItFirstItIsNotRankedAndItNormalizes(t *test
 			t.Error("the calibration work is ranked on the desk, or its choice is still offered after scoring")
 		}
 
+		book, err := excelize.OpenReader(bytes.NewReader(org.Must(http.StatusOK, "GET", "/admin/exports/sheets/scores", nil).Body))
+		if err != nil {
+			t.Fatalf("the scores export is not a workbook: %v", err)
+		}
+		defer book.Close()
+		rows := mustRows(t, book, "评分明细")
+		calRows := 0
+		for _, row := range rows {
+			if len(row) > 2 && row[0] == "校准" {
+				calRows++
+			}
+		}
+		if calRows != 2 || len(rows) != 1+4+2 {
+			t.Errorf("the scores export has %d rows, %d of them 校准, want 4 ranked reviews and 2 calibration ones: %v", len(rows)-1, calRows, rows)
+		}
+
 		org.Must(http.StatusOK, "POST", "/api/v1/admin/judging/close", nil)
 		org.Must(http.StatusOK, "POST", "/api/v1/admin/awards/confirm", nil)
 		org.Must(http.StatusOK, "POST", "/api/v1/admin/publication/publicity", nil)
@@ -139,6 +159,51 @@ func TestCalibration_EveryJudgeScoresItFirstItIsNotRankedAndItNormalizes(t *test
 			if r := e.Client().Do("GET", path, nil); strings.Contains(string(r.Body), cal) {
 				t.Errorf("GET %s shows the calibration work", path)
 			}
+		}
+	})
+}
+
+// 回避 on a calibration work takes it out of the judge's queue, and gives it to nobody else:
+// every other judge has it already.
+func TestCalibration_AConflictRemovesItWithoutAReplacement(t *testing.T) {
+	ffmpegtest.Require(t)
+	forEachBackend(t, func(t *testing.T, e *env) {
+		org := e.Organizer()
+		var ids []string
+		for i, unit := range []string{"甲单位", "乙单位", "丙单位"} {
+			_, id := e.SubmitWork(fmt.Sprintf("c%d@example.org", i), workBy(unit, "作品"+unit))
+			org.PassFormal(id)
+			ids = append(ids, id)
+		}
+		var settings map[string]any
+		org.Must(http.StatusOK, "GET", "/api/v1/admin/judging/settings", nil).JSON(t, &settings)
+		settings["reviews_per_work"] = 1
+		org.Must(http.StatusOK, "PUT", "/api/v1/admin/judging/settings", settings)
+		a, _, _ := e.InviteJudge(org, "a@example.org", "甲评委", "省科技馆")
+		b, _, _ := e.InviteJudge(org, "b@example.org", "乙评委", "市科协")
+		org.Must(http.StatusOK, "PUT", "/api/v1/admin/judging/calibration", map[string]any{"work_ids": []string{ids[0]}})
+		org.Must(http.StatusOK, "POST", "/api/v1/admin/assignments/run", nil)
+		e.Clock.Set(reviewWindow)
+		queue := func(c *client) []string {
+			var q struct{ Items []struct{ ID string } }
+			c.Must(http.StatusOK, "GET", "/api/v1/judge/works", nil).JSON(t, &q)
+			var out []string
+			for _, it := range q.Items {
+				out = append(out, it.ID)
+			}
+			return out
+		}
+		before := len(queue(b))
+		a.Must(http.StatusNoContent, "POST", "/api/v1/judge/works/"+ids[0]+"/conflict", map[string]string{"reason": "作者是我的学生"})
+		if q := queue(a); slices.Contains(q, ids[0]) || len(q) != 1 {
+			t.Errorf("after 回避 the judge's queue is %v, want their one ordinary work", q)
+		}
+		if q := queue(b); len(q) != before || q[0] != ids[0] {
+			t.Errorf("the other judge's queue changed to %v (had %d works)", q, before)
+		}
+		org.Must(http.StatusOK, "POST", "/api/v1/admin/assignments/run", nil)
+		if q := queue(a); slices.Contains(q, ids[0]) {
+			t.Errorf("a new assignment gives the judge back the calibration work they declined: %v", q)
 		}
 	})
 }
