@@ -47,6 +47,9 @@ type Plan struct {
 	// ShortCategories lists the categories with fewer judges allowed for them than each work
 	// needs (评委按组别评审): category key → judges allowed.
 	ShortCategories map[string]int
+	// Calibration are the reviews of the calibration works (AssignCalibration), apart from
+	// the balanced ones: they count towards no load.
+	Calibration []Assignment
 }
 
 // NormalizeEmployer makes employer names comparable: full-width to half-width, case, spaces

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"slices"
 )
 
 // passedWorks returns the contest's works that passed formal review.
@@ -58,7 +59,8 @@ func (s *JudgingService) runAssignment(ctx context.Context, actor User, seed uin
 			stale = append(stale, r.Assignment)
 		}
 	}
-	plan := Assign(works, judges, c.Judging.ReviewsPerWork, keep, seed)
+	plan := Assign(works, judges, c.Judging.ReviewsPerWork, withoutCalibration(c.Judging, keep), seed)
+	plan.Calibration = AssignCalibration(in.calibration, judges)
 	if !save {
 		return plan, nil
 	}
@@ -66,7 +68,7 @@ func (s *JudgingService) runAssignment(ctx context.Context, actor User, seed uin
 	audit := s.newAudit(actor, "assignment", c.ID, "run",
 		map[string]any{"assignments": len(records), "removed": pairs(append(stale, drafts...))},
 		map[string]any{"assignments": len(plan.Assignments), "added": pairs(add), "works": len(works), "judges": len(judges), "short": len(plan.Short)})
-	notes := assignedNotifications(s.Now(), c, add, queueSizes(plan.Assignments))
+	notes := assignedNotifications(s.Now(), c, add, queueSizes(append(plan.Assignments, plan.Calibration...)))
 	if err := s.reviews.ReplaceAssignments(ctx, c.ID, stale, drafts, add, audit, notes...); err != nil {
 		return Plan{}, err
 	}
@@ -113,8 +115,9 @@ func (s *JudgingService) DeclareConflict(ctx context.Context, actor User, id, re
 			keep = append(keep, r.Assignment)
 		}
 	}
-	// Everything else stays; only this work gets a judge in place of the one leaving.
-	add := additions(Assign(works, judges, c.Judging.ReviewsPerWork, keep, uint64(s.Now().UnixNano())), keep)
+	// Everything else stays; only this work gets a judge in place of the one leaving (a
+	// calibration work none: it is in works only when ordinary).
+	add := additions(Assign(works, judges, c.Judging.ReviewsPerWork, withoutCalibration(c.Judging, keep), uint64(s.Now().UnixNano())), keep)
 	audit := s.newAudit(actor, "assignment", id, "conflict", map[string]any{"judge": actor.ID},
 		map[string]any{"reason": reason, "reassigned_to": pairs(add)})
 	notes := assignedNotifications(s.Now(), c, add, queueSizes(append(keep, pairs2(add)...)))
@@ -130,11 +133,12 @@ var errConflictAfterReview = Errorf(EConflict, "已提交评分的作品不能�
 
 // assignmentInput is what an assignment is made from: the works that passed formal review, the
 // active judges with their declared conflicts (and extra, one being declared now), and the
-// assignments as stored.
+// assignments as stored. The calibration works are apart from the others.
 type assignmentInput struct {
-	works   []AssignWork
-	judges  []AssignJudge
-	records []ReviewRecord
+	works       []AssignWork
+	calibration []AssignWork
+	judges      []AssignJudge
+	records     []ReviewRecord
 }
 
 func (s *JudgingService) assignmentInputs(ctx context.Context, c Contest, extra Assignment) (assignmentInput, error) {
@@ -164,6 +168,7 @@ func (s *JudgingService) assignmentInputs(ctx context.Context, c Contest, extra 
 	for _, sub := range subs {
 		in.works = append(in.works, assignWork(sub))
 	}
+	in.works, in.calibration = splitCalibration(c.Judging, in.works)
 	for _, u := range judgeUsers {
 		if !u.Disabled && c.Judging.InRound(u.ID) {
 			in.judges = append(in.judges, AssignJudge{ID: u.ID, Employer: u.Employer, Conflicts: declared[u.ID], Categories: c.judgeCategories(u.ID)})
@@ -203,7 +208,7 @@ func (s *JudgingService) reassignFrom(ctx context.Context, actor User, judgeID s
 	if len(leaving) == 0 {
 		return nil
 	}
-	add := additions(Assign(in.works, in.judges, c.Judging.ReviewsPerWork, keep, uint64(s.Now().UnixNano())), keep)
+	add := additions(Assign(in.works, in.judges, c.Judging.ReviewsPerWork, withoutCalibration(c.Judging, keep), uint64(s.Now().UnixNano())), keep)
 	audit := s.newAudit(actor, "assignment", judgeID, "reassign", map[string]any{"removed": pairs(leaving)}, map[string]any{"added": pairs(add)})
 	notes := assignedNotifications(s.Now(), c, add, queueSizes(append(keep, pairs2(add)...)))
 	return s.reviews.ReplaceAssignments(ctx, c.ID, nil, leaving, add, audit, notes...)
@@ -229,6 +234,9 @@ func (s *JudgingService) MoveAssignment(ctx context.Context, actor User, workID,
 	}
 	if fromJudge == toJudge {
 		return Errorf(EConflict, "该评委已在评审这件作品")
+	}
+	if c.Judging.IsCalibration(workID) {
+		return Errorf(EConflict, "校准作品由每位评委评审，不能改派")
 	}
 	from := Assignment{WorkID: workID, JudgeID: fromJudge}
 	var found bool
@@ -318,7 +326,7 @@ func (s *JudgingService) AssignmentTable(ctx context.Context, actor User) ([]Wor
 		reviews[r.WorkID] = append(reviews[r.WorkID], r)
 	}
 	workByID := map[string]AssignWork{}
-	for _, w := range in.works {
+	for _, w := range append(in.works, in.calibration...) {
 		workByID[w.ID] = w
 	}
 	var out []WorkAssignment
@@ -346,7 +354,7 @@ func additions(plan Plan, keep []Assignment) []ReviewRecord {
 		kept[a] = true
 	}
 	var add []ReviewRecord
-	for _, a := range plan.Assignments {
+	for _, a := range append(slices.Clip(plan.Assignments), plan.Calibration...) {
 		if !kept[a] {
 			add = append(add, ReviewRecord{Assignment: a, Position: rand.IntN(1 << 30)})
 		}

@@ -33,6 +33,15 @@ type JudgingSettings struct {
 	RoundName   string        `json:",omitempty"`
 	RoundJudges []string      `json:",omitempty"`
 	Rounds      []RoundRecord `json:",omitempty"`
+	// Calibration are the calibration works (校准作品, ids, at most MaxCalibration): every judge
+	// scores them first; they are not ranked, but their reviews feed each judge's normalization.
+	// Changed only through SetCalibration.
+	Calibration []string `json:",omitempty"`
+	// ShareComments (评语反馈给参赛者): once the organizers release the feedback, each work's
+	// contestant reads its judges' comments, anonymized. Judges are told beforehand.
+	ShareComments bool `json:",omitempty"`
+	// FeedbackReleasedAt is when the feedback was released (ReleaseFeedback).
+	FeedbackReleasedAt *time.Time `json:",omitempty"`
 }
 
 // errJudgingClosed refuses changes to judging once it is closed.
@@ -118,7 +127,11 @@ func (s *JudgingService) UpdateJudging(ctx context.Context, actor User, j Judgin
 			}
 		}
 	}
+	if err := s.checkShareComments(ctx, c, j); err != nil {
+		return Contest{}, err
+	}
 	before := c.Judging
+	j.Calibration, j.FeedbackReleasedAt = c.Judging.Calibration, c.Judging.FeedbackReleasedAt
 	j.ClosedAt, j.AwardsConfirmedAt, j.AwardsVersion = nil, c.Judging.AwardsConfirmedAt, c.Judging.AwardsVersion
 	j.JudgeCategories = c.Judging.JudgeCategories
 	j.Round, j.RoundName, j.RoundJudges, j.Rounds = c.Judging.Round, c.Judging.RoundName, c.Judging.RoundJudges, c.Judging.Rounds

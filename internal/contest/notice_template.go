@@ -118,6 +118,14 @@ var noticeKinds = []NoticeKind{
 		},
 	},
 	{
+		Kind: NoteFeedback, Label: "评审意见已发布", Audience: RoleContestant, When: "组织方发布评审意见时，发给有评分的作品的参赛者",
+		Fields: []NoticeField{fieldTitle},
+		Default: NoticeTemplate{
+			Subject: "评审意见已发布：《{作品名称}》",
+			Body:    "作品《{作品名称}》的评审意见已发布：各评分项的平均分和评委评语（匿名），请在作品页面查看。",
+		},
+	},
+	{
 		Kind: NoteDeadlineReminder, Label: "作品截止提醒", Audience: RoleContestant, Reminder: true,
 		When: "作品征集截止前 24 小时和 2 小时，发给作品尚未提交的参赛者",
 		Fields: []NoticeField{fieldTitle, {"剩余时间", "24 小时"}, {"截止时间", "2022年5月20日 23:59:59"},

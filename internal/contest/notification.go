@@ -45,6 +45,7 @@ const (
 	NotePublicity      NotificationKind = "publicity_started"
 	NoteResults        NotificationKind = "results_published"
 	NoteNotAwarded     NotificationKind = "results_not_awarded"
+	NoteFeedback       NotificationKind = "feedback_released" // 评审意见已发布
 	// Reminders and the judges' and organizers' events (reminder.go).
 	NoteDeadlineReminder NotificationKind = "deadline_reminder"
 	NoteReviewAssigned   NotificationKind = "review_assigned"

@@ -25,6 +25,9 @@ type RankOptions struct {
 	TrimFrom int
 	// SpreadFlag flags works whose judges' totals differ by more than this (default 20 points).
 	SpreadFlag float64
+	// Calibration are the calibration works: not ranked, but their reviews count in each
+	// judge's mean and standard deviation for Normalize.
+	Calibration []string
 }
 
 // RankedWork is a work's line in the ranking table.
@@ -46,7 +49,7 @@ type RankedWork struct {
 var TieBreak = []string{CritArtistry, CritTheme}
 
 // Rank scores and orders the works that have at least one review. Reviews of works not in
-// workIDs are ignored.
+// workIDs are ignored, but for those of the calibration works in normalization.
 func Rank(r Rubric, reviews []Review, workIDs []string, o RankOptions) []RankedWork {
 	if o.TrimFrom == 0 {
 		o.TrimFrom = 5
@@ -64,6 +67,9 @@ func Rank(r Rubric, reviews []Review, workIDs []string, o RankOptions) []RankedW
 	var all []float64
 	for _, rv := range reviews {
 		if !want[rv.WorkID] {
+			if slices.Contains(o.Calibration, rv.WorkID) {
+				byJudge[rv.JudgeID] = append(byJudge[rv.JudgeID], r.Total(rv.Scores))
+			}
 			continue
 		}
 		t := r.Total(rv.Scores)

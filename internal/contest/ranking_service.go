@@ -2,6 +2,7 @@ package contest
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -24,6 +25,8 @@ type RankingTable struct {
 	Groups   []RankingGroup
 	Over     map[Tier]int // tiers that exceed their quota through ties at the cut, in all groups
 	ClosedAt *time.Time
+	// Calibration are the calibration works, not ranked, with each judge's total.
+	Calibration []CalibrationWork
 
 	// works and records are what the ranking was made from, for the awards' other uses
 	// (the 公示 list, the exports) so that they do not read them again.
@@ -55,13 +58,20 @@ func (s *JudgingService) ranking(ctx context.Context, c Contest) (RankingTable, 
 	if err != nil {
 		return RankingTable{}, err
 	}
-	return rankRecords(c, subs, records), nil
+	calibration, err := s.calibrationWorks(ctx, c, subs, records)
+	if err != nil {
+		return RankingTable{}, err
+	}
+	t := rankRecords(c, subs, records)
+	t.Calibration = calibration
+	return t, nil
 }
 
 // rankRecords ranks the works on the submitted reviews among records, in the contest's ranking
 // groups, with its rubric, normalization and quotas; a percentage quota counts from the works
-// of the group's first round.
+// of the group's first round. Calibration works are not ranked, but feed the normalization.
 func rankRecords(c Contest, subs []Submission, records []ReviewRecord) RankingTable {
+	subs = slices.DeleteFunc(slices.Clone(subs), func(sub Submission) bool { return c.Judging.IsCalibration(sub.ID) })
 	ids, works := make([]string, len(subs)), make(map[string]Submission, len(subs))
 	for i, sub := range subs {
 		ids[i], works[sub.ID] = sub.ID, sub
@@ -78,7 +88,7 @@ func rankRecords(c Contest, subs []Submission, records []ReviewRecord) RankingTa
 	}
 	t := RankingTable{Over: map[Tier]int{}, ClosedAt: c.Judging.ClosedAt, works: works, records: records}
 	for _, g := range rankingGroups(c, subs) {
-		ranked := Rank(c.Judging.Rubric, reviews, g.ids, RankOptions{Normalize: c.Judging.Normalize})
+		ranked := Rank(c.Judging.Rubric, reviews, g.ids, RankOptions{Normalize: c.Judging.Normalize, Calibration: c.Judging.Calibration})
 		props, over := ProposeAwards(ranked, g.countedQuotas(c.Judging.quotaBase(g.Key, len(ranked))))
 		g.Over = over
 		for tier, n := range over {

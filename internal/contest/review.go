@@ -1,6 +1,7 @@
 package contest
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"time"
@@ -19,6 +20,8 @@ type JudgeTask struct {
 	Comment      string
 	SavedAt      *time.Time
 	SubmittedAt  *time.Time
+	// Calibration marks a calibration work (校准作品): every judge scores it, it is not ranked.
+	Calibration bool
 }
 
 // Done reports whether the judge has submitted the review.
@@ -92,8 +95,8 @@ type ReviewStore interface {
 	Conflicts(ctx context.Context) (map[string]map[string]bool, error)
 }
 
-// JudgeQueue returns the judge's works, the next unscored first, then the rest in the judge's
-// order. Judges only.
+// JudgeQueue returns the judge's works, the unscored first, the calibration works first among
+// them, then the rest in the judge's order. Judges only.
 func (s *JudgingService) JudgeQueue(ctx context.Context, actor User) ([]JudgeTask, error) {
 	if !actor.IsJudge() {
 		return nil, Errorf(EForbidden, "只有评委可以进行评审")
@@ -102,22 +105,37 @@ func (s *JudgingService) JudgeQueue(ctx context.Context, actor User) ([]JudgeTas
 	if err != nil {
 		return nil, err
 	}
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var tasks []JudgeTask
 	for _, w := range works {
 		if w.Reviewable() {
-			tasks = append(tasks, w.Task())
+			t := w.Task()
+			t.Calibration = c.Judging.IsCalibration(t.SubmissionID)
+			tasks = append(tasks, t)
 		}
 	}
-	slices.SortStableFunc(tasks, func(a, b JudgeTask) int {
-		switch {
-		case a.Done() == b.Done():
-			return a.Position - b.Position
-		case b.Done():
-			return -1
-		}
-		return 1
-	})
+	slices.SortStableFunc(tasks, queueOrder)
 	return tasks, nil
+}
+
+// queueOrder is a judge's order of work: unscored first, calibration works first among them,
+// then the judge's own random order.
+func queueOrder(a, b JudgeTask) int {
+	return cmp.Or(compareFalseFirst(a.Done(), b.Done()), compareFalseFirst(!a.Calibration, !b.Calibration), a.Position-b.Position)
+}
+
+// compareFalseFirst orders false before true.
+func compareFalseFirst(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case b:
+		return -1
+	}
+	return 1
 }
 
 // JudgeTask returns one work of the judge's queue; ENotFound for a work not assigned to them.

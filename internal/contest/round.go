@@ -20,6 +20,7 @@ type RoundRecord struct {
 	ReviewsPerWork int
 	Normalize      bool
 	Judges         []string `json:",omitempty"` // the round's judges; empty: every judge of the contest
+	Calibration    []string `json:",omitempty"` // the round's calibration works, not ranked
 	Shortlist      Quota    // top N, or top %, of each ranking group
 	// Ranked counts the works ranked in each ranking group (by key): in the first round, the
 	// base of the award quotas given as percentages in the later rounds.
@@ -58,14 +59,6 @@ func defaultRoundName(n int) string {
 		return "终评"
 	}
 	return "第" + chineseNumber(n) + "轮"
-}
-
-func chineseNumber(n int) string {
-	digits := []string{"零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"}
-	if n >= 0 && n <= 10 {
-		return digits[n]
-	}
-	return strconv.Itoa(n)
 }
 
 // InRound reports whether the judge judges the current round: every judge of the contest does,
@@ -154,12 +147,12 @@ func (s *JudgingService) AdvanceRound(ctx context.Context, actor User, in Advanc
 	before := c.Judging
 	from := c.Judging.CurrentRound()
 	rec := RoundRecord{Number: from, Name: cmpOr(c.Judging.RoundName, defaultRoundName(from)), Rubric: before.Rubric,
-		ReviewsPerWork: before.ReviewsPerWork, Normalize: before.Normalize, Judges: before.RoundJudges,
+		ReviewsPerWork: before.ReviewsPerWork, Normalize: before.Normalize, Judges: before.RoundJudges, Calibration: before.Calibration,
 		Shortlist: in.Shortlist, Ranked: ranked, Advanced: len(shortlist), ClosedAt: *before.ClosedAt, AdvancedAt: now}
 	next := c.Judging
 	next.Rounds = append(slices.Clone(before.Rounds), rec)
 	next.Round, next.RoundName, next.ClosedAt, next.ReviewsPerWork = from+1, cmpOr(in.Name, defaultRoundName(from+1)), nil, k
-	next.RoundJudges = nil
+	next.RoundJudges, next.Calibration = nil, nil // the next round's calibration works are chosen anew
 	if len(in.Judges) > 0 {
 		next.RoundJudges = judges
 	}
@@ -362,10 +355,13 @@ func (s *JudgingService) roundView(ctx context.Context, c Contest, r RoundRecord
 		v.Advanced[id] = true
 	}
 	then := c
-	then.Judging.Rubric, then.Judging.Normalize, then.Judging.ReviewsPerWork = r.Rubric, r.Normalize, r.ReviewsPerWork
+	then.Judging.Rubric, then.Judging.Normalize, then.Judging.ReviewsPerWork, then.Judging.Calibration = r.Rubric, r.Normalize, r.ReviewsPerWork, r.Calibration
 	then.Judging.Rounds = c.Judging.Rounds[:r.Number-1]
 	then.Judging.ClosedAt = &r.ClosedAt
 	v.Ranking = rankRecords(then, subs, records)
+	if v.Ranking.Calibration, err = s.calibrationWorks(ctx, then, subs, records); err != nil {
+		return RoundView{}, err
+	}
 	return v, nil
 }
 

@@ -208,13 +208,25 @@ func scoreSheet(name string, rubric Rubric, t RankingTable, names map[string]str
 	if grouped { // ranks count within each category
 		sh.Columns = append([]Column{{"组别", 12}}, sh.Columns...)
 	}
+	// The ranked works, then the calibration works (校准, not ranked), whose reviews count too.
+	type sheetWork struct {
+		id, title, category string
+		rank                any
+	}
+	var works []sheetWork
 	for _, row := range t.Rows {
-		rs := byWork[row.WorkID]
+		works = append(works, sheetWork{row.WorkID, row.Title, t.CategoryName(row.Category), row.Rank})
+	}
+	for _, w := range t.Calibration {
+		works = append(works, sheetWork{w.WorkID, w.Title, "", "校准"})
+	}
+	for _, row := range works {
+		rs := byWork[row.id]
 		slices.SortStableFunc(rs, func(a, b ReviewRecord) int { return strings.Compare(names[a.JudgeID], names[b.JudgeID]) })
 		for _, r := range rs {
-			cells := []any{row.Rank, row.Title, names[r.JudgeID]}
+			cells := []any{row.rank, row.title, names[r.JudgeID]}
 			if grouped {
-				cells = append([]any{t.CategoryName(row.Category)}, cells...)
+				cells = append([]any{row.category}, cells...)
 			}
 			for _, cr := range rubric {
 				if v, ok := r.Scores[cr.Key]; ok {

@@ -60,7 +60,7 @@ func (s *PublicationService) Showcase(ctx context.Context) ([]ShowcaseItem, erro
 		out = append(out, ShowcaseItem{Result: r, Recommended: rec[r.WorkID], Video: w.Video})
 	}
 	for _, w := range works {
-		if rec[w.ID] && !seen[w.ID] {
+		if rec[w.ID] && !seen[w.ID] && !c.Judging.IsCalibration(w.ID) {
 			out = append(out, ShowcaseItem{Result: Result{WorkID: w.ID, Title: w.Registration.Title, Names: creators(w),
 				Employer: w.Registration.Employer}, Recommended: true, Video: w.Video})
 		}
@@ -90,7 +90,7 @@ func (s *PublicationService) showcaseItem(ctx context.Context, id string) (Showc
 			it.Result = r
 		}
 	}
-	if it.WorkID == "" && !it.Recommended {
+	if it.WorkID == "" && (!it.Recommended || c.Judging.IsCalibration(id)) {
 		return ShowcaseItem{}, notFound
 	}
 	w, err := s.submissions.SubmissionByID(ctx, id)

@@ -281,6 +281,7 @@ func bodies(y *contestSide, x *contestSide) map[string]any {
 		"POST /api/v1/admin/submissions/search":                  map[string]any{},
 		"POST /api/v1/admin/assignments/preview":                 map[string]any{},
 		"POST /api/v1/admin/judging/advance":                     map[string]any{"shortlist": "1", "judges": []string{y.judgeID}},
+		"PUT /api/v1/admin/judging/calibration":                  map[string]any{"work_ids": []string{y.works[0]}},
 	}
 }
 
@@ -288,10 +289,11 @@ func bodies(y *contestSide, x *contestSide) map[string]any {
 // contest with the other's, they must be refused. The public's objections are sent by few
 // actors: one address may file ten an hour.
 var bodyIDs = map[string][]string{
-	"POST /api/v1/admin/assignments/move": nil,
-	"POST /api/v1/admin/judging/advance":  nil,
-	"POST /api/v1/results/objections":     {"anonymous", "contestant of both"},
-	"POST /api/v1/admin/password-resets":  {"organizer"},
+	"POST /api/v1/admin/assignments/move":   nil,
+	"POST /api/v1/admin/judging/advance":    nil,
+	"PUT /api/v1/admin/judging/calibration": nil,
+	"POST /api/v1/results/objections":       {"anonymous", "contestant of both"},
+	"POST /api/v1/admin/password-resets":    {"organizer"},
 }
 
 // readOnlyPosts list without changing anything: their answers about one contest are read

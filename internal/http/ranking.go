@@ -163,6 +163,8 @@ type rankingTableJSON struct {
 	Items     []rankingJSON  `json:"items"`
 	OverQuota map[string]int `json:"over_quota"`
 	ClosedAt  *time.Time     `json:"closed_at,omitempty"` // absent while judging is open
+	// Calibration are the calibration works (校准作品), not ranked, with each judge's total.
+	Calibration []calibrationWorkJSON `json:"calibration"`
 }
 
 func toRankingJSON(t contest.RankingTable) rankingTableJSON {
@@ -176,7 +178,7 @@ func toRankingJSON(t contest.RankingTable) rankingTableJSON {
 	for tier, n := range t.Over {
 		over[tierNames[tier]] = n
 	}
-	return rankingTableJSON{Items: items, OverQuota: over, ClosedAt: t.ClosedAt}
+	return rankingTableJSON{Items: items, OverQuota: over, ClosedAt: t.ClosedAt, Calibration: toCalibrationJSON(t.Calibration)}
 }
 
 func (s rankings) apiRanking(c echo.Context) error {
@@ -206,6 +208,7 @@ type judgingPage struct {
 	ShortCategories map[string]int
 	Ran             bool
 	Closing         bool // just closed: list the works with fewer reviews
+	Calibration     calibrationDesk
 	// Judges are the contest's active judges, for the next round's form; Advanced says the
 	// round was just advanced.
 	Judges   []contest.User
@@ -262,6 +265,9 @@ func (s rankings) judgingView(c echo.Context, d judgingPage) (view, error) {
 		return view{}, err
 	}
 	d.Ranking = t
+	if d.Calibration, err = s.calibrationDeskOf(c); err != nil {
+		return view{}, err
+	}
 	if t.ClosedAt != nil && t.ConfirmedAt == nil {
 		judges, err := s.svc.Judging.Judges(ctx, u)
 		if err != nil {

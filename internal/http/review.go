@@ -41,11 +41,13 @@ type taskJSON struct {
 	Comment     string         `json:"comment"`
 	SavedAt     *time.Time     `json:"saved_at,omitempty"`
 	SubmittedAt *time.Time     `json:"submitted_at,omitempty"`
+	// Calibration marks a calibration work (校准作品): every judge scores it, it is not ranked.
+	Calibration bool `json:"calibration"`
 }
 
 func toTaskJSON(t contest.JudgeTask) taskJSON {
 	out := taskJSON{ID: t.SubmissionID, Title: t.Title, Description: t.Description, Scores: t.Scores,
-		Comment: t.Comment, SavedAt: t.SavedAt, SubmittedAt: t.SubmittedAt}
+		Comment: t.Comment, SavedAt: t.SavedAt, SubmittedAt: t.SubmittedAt, Calibration: t.Calibration}
 	if out.Scores == nil {
 		out.Scores = contest.Scores{}
 	}

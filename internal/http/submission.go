@@ -311,6 +311,8 @@ type submissionPage struct {
 	CanUpload, CanFinalize bool
 	// Result is the work's published result; nil until the results are published.
 	Result *contest.MyResult
+	// Feedback is the judges' anonymized feedback; nil until the organizers release it.
+	Feedback *contest.Feedback
 	// InWeChat: the page is open in WeChat's own browser, where large uploads may be cut off;
 	// the page says how to open it in the system browser.
 	InWeChat bool
@@ -346,6 +348,11 @@ func (s submissions) showSubmission(c echo.Context, status int, sub contest.Subm
 		}
 		if r, ok := results[sub.ID]; ok {
 			page.Result = &r
+		}
+		if f, ok, err := s.svc.Judging.WorkFeedback(c.Request().Context(), u, sub.ID); err != nil {
+			return err
+		} else if ok {
+			page.Feedback = &f
 		}
 	}
 	v := view{Title: sub.Registration.Title, Data: page, Contest: ct}
