@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // rankedRows builds a ranking table: in each group, works with the given ranks ("1 2 2 4").
@@ -132,5 +133,29 @@ func TestSettingsOnly_ANewContestStartsAtItsFirstRound(t *testing.T) {
 	got := c.settingsOnly().Judging
 	if got.Round != 0 || got.Rounds != nil || got.RoundJudges != nil || got.RoundName != "" || got.ReviewsPerWork != 3 || got.Rubric[0].Key != "a" {
 		t.Errorf("copied judging %+v", got)
+	}
+}
+
+func TestFeedbackOverRounds_MeansOfTheLastRoundCommentsOfEvery(t *testing.T) {
+	first := Rubric{{Key: "a", Name: "选题", MaxPoints: 10, Weight: 100}}
+	final := Rubric{{Key: "b", Name: "表现", MaxPoints: 20, Weight: 100}}
+	at := time.Date(2022, 5, 22, 2, 0, 0, 0, time.UTC)
+	rec := func(work, judge string, s Scores, comment string) ReviewRecord {
+		return ReviewRecord{Assignment: Assignment{WorkID: work, JudgeID: judge}, Scores: s, Comment: comment, SubmittedAt: &at}
+	}
+	rounds := []roundReviews{
+		{first, []ReviewRecord{rec("w", "j1", Scores{"a": 6}, "初评意见"), rec("x", "j1", Scores{"a": 4}, "止于初评")}},
+		{final, []ReviewRecord{rec("w", "j2", Scores{"b": 18}, "终评意见"), rec("w", "j3", Scores{"b": 14}, "")}},
+	}
+	f := feedbackOverRounds("w", rounds)
+	if len(f.Criteria) != 1 || f.Criteria[0].Name != "表现" || f.Criteria[0].Mean != 16 {
+		t.Errorf("a finalist's criteria %+v, want 终评's 表现 16", f.Criteria)
+	}
+	if len(f.Comments) != 2 || f.Comments[0] != (FeedbackComment{"评委一", "终评意见"}) || f.Comments[1] != (FeedbackComment{"评委二", "初评意见"}) {
+		t.Errorf("a finalist's comments %+v", f.Comments)
+	}
+	g := feedbackOverRounds("x", rounds)
+	if len(g.Criteria) != 1 || g.Criteria[0].Name != "选题" || len(g.Comments) != 1 || g.Comments[0].Text != "止于初评" {
+		t.Errorf("a work that stopped at 初评: %+v", g)
 	}
 }
