@@ -89,7 +89,8 @@ type Advance struct {
 
 // RoundStore keeps the rounds that were advanced.
 type RoundStore interface {
-	// AdvanceRound files the current round's assignments and reviews as round `from`, admits the
+	// AdvanceRound files the current round's assignments and reviews as round `from`, drops the
+	// award moves made on its ranking (AwardStore), admits the
 	// shortlisted works to round from+1 (with their rank and score in round `from`), and saves
 	// the contest's judging settings with the audit entry, in one transaction. ErrStale when the
 	// round was advanced meanwhile.
@@ -108,8 +109,9 @@ func errShortlist(code, msg string) error {
 // AdvanceRound closes the books of the current round and opens the next one: the best works of
 // each ranking group (Advance.Shortlist) go on, to be judged by the chosen judges with the same
 // rubric, which the organizer may change until a score is saved. Judging must be closed and the
-// awards not confirmed. The new round's assignment is run from the judging desk as the first
-// was. Organizers only; audited.
+// awards not confirmed; awards moved on this round's ranking are dropped (the audit entry keeps
+// them), since the awards come from the last round. The new round's assignment is run from the
+// judging desk as the first was. Organizers only; audited.
 func (s *JudgingService) AdvanceRound(ctx context.Context, actor User, in Advance) (Contest, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return Contest{}, err
@@ -143,6 +145,10 @@ func (s *JudgingService) AdvanceRound(ctx context.Context, actor User, in Advanc
 	if err != nil {
 		return Contest{}, err
 	}
+	moved, err := s.awards.AwardDecisions(ctx, c.ID)
+	if err != nil {
+		return Contest{}, err
+	}
 	now := s.Now()
 	before := c.Judging
 	from := c.Judging.CurrentRound()
@@ -162,7 +168,7 @@ func (s *JudgingService) AdvanceRound(ctx context.Context, actor User, in Advanc
 		ids[i] = r.WorkID
 	}
 	a := s.newAudit(actor, "judging", c.ID, "advance",
-		map[string]any{"round": from, "name": rec.Name, "works": rec.Works()},
+		map[string]any{"round": from, "name": rec.Name, "works": rec.Works(), "award_moves": moved},
 		map[string]any{"round": from + 1, "name": next.RoundName, "shortlist": in.Shortlist.String(), "advanced": ids,
 			"judges": judges, "reviews_per_work": k})
 	if err := s.rounds.AdvanceRound(ctx, c, from, shortlist, a); err != nil {

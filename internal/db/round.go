@@ -36,7 +36,8 @@ type roundWorkRow struct {
 
 func (roundWorkRow) TableName() string { return "round_works" }
 
-// AdvanceRound moves the current round's assignments to round_reviews as round `from`, admits
+// AdvanceRound moves the current round's assignments to round_reviews as round `from`, drops
+// the award moves made on its ranking, admits
 // the shortlist to round from+1 and saves the judging settings with the audit entry, in one
 // transaction. A round already advanced (its next round has works) is ErrStale.
 func (rv *Reviews) AdvanceRound(ctx context.Context, c contest.Contest, from int, shortlist []contest.RankingRow, a contest.AuditEntry) error {
@@ -57,6 +58,9 @@ func (rv *Reviews) AdvanceRound(ctx context.Context, c contest.Contest, from int
 		}
 		if err := tx.Where("contest_id = ?", c.ID).Delete(&assignmentRow{}).Error; err != nil {
 			return err
+		}
+		if err := tx.Where("contest_id = ?", c.ID).Delete(&awardRow{}).Error; err != nil {
+			return err // moves of awards made on this round's ranking
 		}
 		rows := make([]roundWorkRow, len(shortlist))
 		for i, r := range shortlist {

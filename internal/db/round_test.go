@@ -33,6 +33,9 @@ func TestRounds_AdvanceFilesTheRoundOnce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if err := st.SaveAward(ctx, c.ID, contest.AwardDecision{WorkID: s.ID, Tier: contest.TierFirst, Reason: "初评时调整", ByID: "org", At: now}, auditEntry(now)); err != nil {
+			t.Fatal(err)
+		}
 		c.Judging.Round, c.Judging.Rounds = 2, []contest.RoundRecord{{Number: 1, Name: "初评", Advanced: 1}}
 		shortlist := []contest.RankingRow{{RankedWork: contest.RankedWork{WorkID: s.ID, Rank: 1, Score: 83.5}}}
 		if err := st.AdvanceRound(ctx, c, 1, shortlist, auditEntry(now)); err != nil {
@@ -50,6 +53,9 @@ func TestRounds_AdvanceFilesTheRoundOnce(t *testing.T) {
 		}
 		if works, err := st.RoundWorks(ctx, c.ID, 2); err != nil || len(works) != 1 || works[0] != s.ID {
 			t.Errorf("round 2's works %v, %v", works, err)
+		}
+		if moved, err := st.AwardDecisions(ctx, c.ID); err != nil || len(moved) != 0 {
+			t.Errorf("award moves made on round 1's ranking are kept: %v, %v", moved, err)
 		}
 		back, err := st.ContestByID(ctx, c.ID)
 		if err != nil || back.Judging.CurrentRound() != 2 || back.Judging.LastRound().Name != "初评" {
