@@ -26,6 +26,8 @@ type JudgingSettings struct {
 	// confirmations.
 	AwardsConfirmedAt *time.Time `json:",omitempty"`
 	AwardsVersion     int        `json:",omitempty"`
+	// Pairwise turns on the pairwise check at the award cuts (成对比较复核, pairwise.go).
+	Pairwise PairwiseSettings `json:",omitzero"`
 }
 
 // errJudgingClosed refuses changes to judging once it is closed.
@@ -51,6 +53,7 @@ func (j JudgingSettings) Validate() error {
 	for k, fe := range j.validateQuotas() {
 		f.Add(k, fe.Code, fe.Message)
 	}
+	j.Pairwise.validate(&f)
 	return f.Err()
 }
 
