@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 )
@@ -45,6 +46,9 @@ type PairResult struct {
 	// PairDisagreement): 成对比较与评分排名不一致, for the organizers' decision.
 	Disagree bool
 }
+
+// PercentLower is PLower in whole percent, as the desk shows it.
+func (p PairResult) PercentLower() int { return int(math.Round(p.PLower * 100)) }
 
 // StartPairwise builds the pairs at the award cuts of the closed ranking and gives them to
 // judges (notified); the contest must have the check on, judging closed and the awards not

@@ -32,10 +32,13 @@ type judgingSettingsJSON struct {
 	Normalize bool `json:"normalize"`
 	// ByCategory (评委按组别评审): judges review only the categories they are limited to.
 	ByCategory bool `json:"by_category"`
+	// Pairwise is the pairwise check at the award cuts (成对比较复核); absent is off.
+	Pairwise pairwiseSettingsJSON `json:"pairwise"`
 }
 
 func toJudgingJSON(j contest.JudgingSettings) judgingSettingsJSON {
-	out := judgingSettingsJSON{Rubric: j.Rubric, ReviewsPerWork: j.ReviewsPerWork, Normalize: j.Normalize, ByCategory: j.ByCategory}
+	out := judgingSettingsJSON{Rubric: j.Rubric, ReviewsPerWork: j.ReviewsPerWork, Normalize: j.Normalize, ByCategory: j.ByCategory,
+		Pairwise: toPairwiseSettingsJSON(j.Pairwise)}
 	out.Quotas = make([]struct {
 		Count   int     `json:"count"`
 		Percent float64 `json:"percent"`
@@ -47,7 +50,8 @@ func toJudgingJSON(j contest.JudgingSettings) judgingSettingsJSON {
 }
 
 func (in judgingSettingsJSON) toDomain() (contest.JudgingSettings, error) {
-	j := contest.JudgingSettings{Rubric: in.Rubric, ReviewsPerWork: in.ReviewsPerWork, Normalize: in.Normalize, ByCategory: in.ByCategory}
+	j := contest.JudgingSettings{Rubric: in.Rubric, ReviewsPerWork: in.ReviewsPerWork, Normalize: in.Normalize, ByCategory: in.ByCategory,
+		Pairwise: in.Pairwise.toDomain()}
 	if len(in.Quotas) != 3 {
 		return j, (contest.Fields{"quotas": {Code: "quota_count", Message: "请填写一、二、三等奖三个名额"}}).Err()
 	}
@@ -90,6 +94,7 @@ type judgingSettingsPage struct {
 	Quotas         [3]string
 	Normalize      bool
 	ByCategory     bool
+	Pairwise       contest.PairwiseSettings
 	Saved          bool
 }
 
@@ -97,7 +102,8 @@ type judgingSettingsPage struct {
 const maxCriteria = 8
 
 func settingsPage(j contest.JudgingSettings) judgingSettingsPage {
-	d := judgingSettingsPage{Rubric: j.Rubric, ReviewsPerWork: strconv.Itoa(j.ReviewsPerWork), Normalize: j.Normalize, ByCategory: j.ByCategory}
+	d := judgingSettingsPage{Rubric: j.Rubric, ReviewsPerWork: strconv.Itoa(j.ReviewsPerWork), Normalize: j.Normalize, ByCategory: j.ByCategory,
+		Pairwise: pairwiseFormDefaults(j.Pairwise)}
 	for i, q := range j.Quotas {
 		d.Quotas[i] = q.String()
 	}
@@ -148,6 +154,7 @@ func (s judgingSettings) pageJudgingSettingsPost(c echo.Context) error {
 	j.ReviewsPerWork, _ = strconv.Atoi(c.FormValue("reviews_per_work"))
 	j.Normalize = c.FormValue("normalize") != ""
 	j.ByCategory = c.FormValue("by_category") != ""
+	j.Pairwise = pairwiseFromForm(c)
 	for i := range 3 {
 		if j.Quotas[i], err = parseQuota(c.FormValue(fmt.Sprintf("quota_%d", i))); err != nil {
 			bad.Add(fmt.Sprintf("quotas.%d", i), "quota_number", contest.Tier(i+1).Label()+"名额请填写数量（如 3）或百分比（如 5%）")

@@ -206,6 +206,8 @@ type judgingPage struct {
 	ShortCategories map[string]int
 	Ran             bool
 	Closing         bool // just closed: list the works with fewer reviews
+	// Pairwise is the pairwise check at the award cuts; nil when the contest does not use it.
+	Pairwise *contest.PairwiseReport
 }
 
 // ShortWorks are the ranked works with fewer reviews than the contest asks for.
@@ -230,6 +232,9 @@ func (s rankings) showJudging(c echo.Context, d judgingPage) error {
 		return err
 	}
 	d.Ranking = t
+	if d.Pairwise, err = s.pairwiseDesk(c); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, "admin_judging", view{Title: "评审与排名", Wide: true, Data: d})
 }
 
