@@ -140,7 +140,7 @@ func (s *JudgingService) ComparePair(ctx context.Context, actor User, id, choice
 	now := s.Now()
 	p := PairComparison{ID: id, ContestID: c.ID, JudgeID: actor.ID, Winner: winner.SubmissionID, Reason: reason, DecidedAt: &now}
 	a := s.newAudit(actor, "pairwise", id, "compare", map[string]any{"choice": t.Choice},
-		map[string]any{"choice": choice, "winner": winner.SubmissionID, "reason": reason})
+		map[string]any{"choice": choice, "work": winner.SubmissionID, "reason": reason})
 	if err := s.pairs.DecidePair(ctx, p, a); err != nil {
 		return PairTask{}, err
 	}
