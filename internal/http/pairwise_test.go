@@ -222,3 +222,31 @@ func TestPairwise_ComparePageIsBlindAndSavesTheChoice(t *testing.T) {
 		t.Error("the saved choice is not shown again")
 	}
 }
+
+// TestPairwise_SettingsPageTurnsTheCheckOn: the settings form offers the check with its two
+// numbers, refuses a number out of range with the field's message, and saves it.
+func TestPairwise_SettingsPageTurnsTheCheckOn(t *testing.T) {
+	e := MustEnv(t, "sqlite+localfs")
+	org := e.Organizer()
+	form := func(perSide string) url.Values {
+		return url.Values{"name_0": {"创意"}, "max_0": {"100"}, "weight_0": {"100"}, "reviews_per_work": {"3"},
+			"quota_0": {"1"}, "quota_1": {"2"}, "quota_2": {"3"}, "pairwise": {"1"}, "pairwise_per_side": {perSide}, "pairwise_judges": {"3"}}
+	}
+	doc := mustDoc(t, org.Must(http.StatusOK, "GET", "/admin/judging/settings", nil))
+	if doc.Find("#pairwise-on[checked]").Length() != 0 || doc.Find(`input[name="pairwise_per_side"]`).AttrOr("value", "") != "2" {
+		t.Errorf("the check is on by default, or the form offers no default of 2 works a side")
+	}
+	r := org.Do("POST", "/admin/judging/settings", form("0"))
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), "分界两侧参加比较的作品数须在1到5之间") {
+		t.Errorf("0 works a side = %d", r.Status)
+	}
+	org.Must(http.StatusSeeOther, "POST", "/admin/judging/settings", form("3"))
+	var got struct{ Pairwise map[string]any }
+	org.Must(http.StatusOK, "GET", "/api/v1/admin/judging/settings", nil).JSON(t, &got)
+	if got.Pairwise["enabled"] != true || got.Pairwise["per_side"] != 3.0 || got.Pairwise["judges_per_pair"] != 3.0 {
+		t.Errorf("saved %v", got.Pairwise)
+	}
+	if doc := mustDoc(t, org.Must(http.StatusOK, "GET", "/admin/judging", nil)); !strings.Contains(doc.Find("#pairwise").Text(), "结束评审、排名确定后") {
+		t.Error("the desk does not say when the check can start")
+	}
+}
