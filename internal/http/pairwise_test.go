@@ -51,8 +51,8 @@ var pairwiseTitles = []string{"量子之光", "稻浪", "星火", "晨钟"}
 // pairwiseContest enters four works from four employers, has three judges (one of them from
 // the first work's employer) score them in title order with the pairwise check on (one work
 // each side of a cut, two judges a pair; quotas 1/1/1), and closes judging. It returns the
-// works in rank order and the judges by name.
-func pairwiseContest(t *testing.T, e *env) (org *client, works []string, judges map[string]*client) {
+// works in rank order and the judges by name, signed in, with their passwords.
+func pairwiseContest(t *testing.T, e *env) (org *client, works []string, judges map[string]*client, passwords map[string]string) {
 	org = e.Organizer()
 	titles := pairwiseTitles
 	for i, emp := range []string{"甲研究所", "乙大学", "丙医院", "丁中学"} {
@@ -68,9 +68,9 @@ func pairwiseContest(t *testing.T, e *env) (org *client, works []string, judges 
 	}
 	settings["pairwise"].(map[string]any)["per_side"] = 1
 	org.Must(http.StatusOK, "PUT", "/api/v1/admin/judging/settings", settings)
-	judges = map[string]*client{}
-	for _, j := range []struct{ name, employer string }{{"赵", "甲研究所"}, {"钱", "省科技馆"}, {"孙", "省博物馆"}} {
-		judges[j.name], _, _ = e.InviteJudge(org, j.name+"@judges.cn", j.name+"评委", j.employer)
+	judges, passwords = map[string]*client{}, map[string]string{}
+	for _, j := range []struct{ name, email, employer string }{{"赵", "zhao", "甲研究所"}, {"钱", "qian", "省科技馆"}, {"孙", "sun", "省博物馆"}} {
+		judges[j.name], _, passwords[j.name] = e.InviteJudge(org, j.email+"@judges.cn", j.name+"评委", j.employer)
 	}
 	org.Must(http.StatusOK, "POST", "/api/v1/admin/assignments/run", nil)
 	e.Clock.Set(reviewWindow)
@@ -90,7 +90,7 @@ func pairwiseContest(t *testing.T, e *env) (org *client, works []string, judges 
 		t.Errorf("start before judging is closed = %d, want 409", r.Status)
 	}
 	org.Must(http.StatusOK, "POST", "/api/v1/admin/judging/close", nil)
-	return org, works, judges
+	return org, works, judges, passwords
 }
 
 // TestPairwise_JudgesCompareAtTheCutsAndTheDeskFlagsDisagreement runs the pairwise check end to
@@ -100,7 +100,7 @@ func pairwiseContest(t *testing.T, e *env) (org *client, works []string, judges 
 func TestPairwise_JudgesCompareAtTheCutsAndTheDeskFlagsDisagreement(t *testing.T) {
 	ffmpegtest.Require(t)
 	forEachBackend(t, func(t *testing.T, e *env) {
-		org, works, judges := pairwiseContest(t, e)
+		org, works, judges, _ := pairwiseContest(t, e)
 		title := map[string]string{}
 		for i, w := range works {
 			title[pairwiseTitles[i]] = w
@@ -195,7 +195,7 @@ func better(x, y string) bool {
 func TestPairwise_ComparePageIsBlindAndSavesTheChoice(t *testing.T) {
 	ffmpegtest.Require(t)
 	e := MustEnv(t, "sqlite+localfs")
-	org, _, judges := pairwiseContest(t, e)
+	org, _, judges, _ := pairwiseContest(t, e)
 	org.Must(http.StatusSeeOther, "POST", "/admin/judging/pairwise", url.Values{})
 	j := judges["钱"]
 	home := mustDoc(t, j.Must(http.StatusOK, "GET", "/judge", nil))
