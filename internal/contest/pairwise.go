@@ -54,9 +54,6 @@ type PairComparison struct {
 	DecidedAt    *time.Time
 }
 
-// Has reports whether the comparison is of work id.
-func (p PairComparison) Has(id string) bool { return p.WorkA == id || p.WorkB == id }
-
 // PairStore keeps the pairwise comparisons.
 type PairStore interface {
 	// PairComparisons returns every comparison of the contest.

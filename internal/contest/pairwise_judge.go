@@ -73,11 +73,14 @@ func (s *JudgingService) JudgePairs(ctx context.Context, actor User) ([]PairTask
 			out = append(out, pairTask(p, a, b))
 		}
 	}
-	slices.SortStableFunc(out, func(x, y PairTask) int {
-		if x.Done() != y.Done() {
-			return map[bool]int{true: 1, false: -1}[x.Done()]
+	slices.SortStableFunc(out, func(x, y PairTask) int { // those still to compare first
+		switch {
+		case x.Done() == y.Done():
+			return 0
+		case y.Done():
+			return -1
 		}
-		return 0
+		return 1
 	})
 	return out, nil
 }

@@ -2,6 +2,7 @@ package contest
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -151,5 +152,76 @@ func TestPairwiseSettings_Validate(t *testing.T) {
 	j.Pairwise = PairwiseSettings{} // off: nothing to check
 	if err := j.Validate(); err != nil {
 		t.Errorf("off refused: %v", err)
+	}
+}
+
+// On random contests (employers spelled several ways, declared conflicts, two categories with
+// judges limited to one), every pair straddles a cut within one category, no judge compares a
+// pair they are conflicted with, no judge has a pair twice, and each pair gets k judges or is
+// reported short with every free judge on it.
+func TestAssignPairs_PropertiesOnRandomContests(t *testing.T) {
+	for seed := range uint64(40) {
+		rng := rand.New(rand.NewPCG(seed, 3))
+		works, judges := randomContest(rng, 30+rng.IntN(40), 3+rng.IntN(8), 4+rng.IntN(6))
+		byID := map[string]AssignWork{}
+		var table RankingTable
+		for _, cat := range []string{"x", "y"} {
+			n := 0
+			for i := range works {
+				if i%2 == map[string]int{"x": 0, "y": 1}[cat] {
+					works[i].Category = cat
+					n++
+					tier := Tier((n-1)/3 + 1) // three of each tier, then the rest without an award
+					if tier > TierThird {
+						tier = TierNone
+					}
+					table.Rows = append(table.Rows, RankingRow{RankedWork: RankedWork{WorkID: works[i].ID, Rank: n}, Category: cat, Proposed: tier})
+				}
+				byID[works[i].ID] = works[i]
+			}
+		}
+		judges[0].Categories = map[string]bool{"y": true}
+		pairs := CutPairs(table, 1+rng.IntN(3))
+		k := 1 + rng.IntN(3)
+		got, short := AssignPairs(pairs, byID, judges, k, seed)
+		tier := map[string]Tier{}
+		for _, r := range table.Rows {
+			tier[r.WorkID] = r.Proposed
+		}
+		count := map[[2]string]int{}
+		seen := map[string]bool{}
+		for _, c := range got {
+			a, b := byID[c.WorkA], byID[c.WorkB]
+			key := [2]string{min(c.WorkA, c.WorkB), max(c.WorkA, c.WorkB)}
+			count[key]++
+			for _, j := range judges {
+				if j.ID == c.JudgeID && (Conflicted(j, a) || Conflicted(j, b)) {
+					t.Fatalf("seed %d: judge %s compares %s/%s, conflicted", seed, j.ID, a.ID, b.ID)
+				}
+			}
+			if seen[key[0]+key[1]+c.JudgeID] {
+				t.Fatalf("seed %d: judge %s has %v twice", seed, c.JudgeID, key)
+			}
+			seen[key[0]+key[1]+c.JudgeID] = true
+			if a.Category != b.Category || tier[a.ID] == tier[b.ID] {
+				t.Fatalf("seed %d: pair %s/%s does not straddle a cut within a category", seed, a.ID, b.ID)
+			}
+		}
+		isShort := map[[2]string]bool{}
+		for _, p := range short {
+			isShort[[2]string{min(p.Upper, p.Lower), max(p.Upper, p.Lower)}] = true
+		}
+		for _, p := range pairs {
+			key := [2]string{min(p.Upper, p.Lower), max(p.Upper, p.Lower)}
+			free := 0
+			for _, j := range judges {
+				if !Conflicted(j, byID[p.Upper]) && !Conflicted(j, byID[p.Lower]) {
+					free++
+				}
+			}
+			if count[key] != min(k, free) || isShort[key] != (free < k) {
+				t.Fatalf("seed %d: pair %v got %d judges of %d free, k %d, short %v", seed, key, count[key], free, k, isShort[key])
+			}
+		}
 	}
 }

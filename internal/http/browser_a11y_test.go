@@ -219,8 +219,18 @@ func TestBrowser_EveryPageIsAccessible(t *testing.T) {
 	signOut()
 	signIn(demo.OrganizerEmail)
 	visit("/admin/judging", "/admin/judging", "ranking during the review")
+	b.Open("/admin/judging/settings")
+	b.Submit("turn the pairwise check on", chromedp.Click(chromedp.ID("pairwise-on")), chromedp.Click(chromedp.ID("save-settings")))
+	b.Open("/admin/judging")
 	submit("close the judging", "#close-judging")
 	check("/admin/judging", "ranking with awards to adjust")
+	submit("start the pairwise check", "#start-pairwise")
+	check("/admin/judging", "ranking with the pairwise check")
+	signOut()
+	signIn("judge1@demo.local")
+	visit("/judge/pairs/:id", href(`#pair-list a`), "comparing a pair")
+	signOut()
+	signIn(demo.OrganizerEmail)
 
 	// The 公示: a visitor files an objection; the organizer decides it.
 	advance("publicity")
