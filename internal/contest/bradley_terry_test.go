@@ -1,6 +1,7 @@
 package contest
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -106,5 +107,31 @@ func TestFitBradleyTerry_ProbabilitiesAreComplementary(t *testing.T) {
 	}
 	if p := fit.P("a", "unknown"); p != 0.5 {
 		t.Errorf("P against a work never compared = %v, want 0.5", p)
+	}
+}
+
+// BenchmarkFitBradleyTerry fits a large check: 20 categories, 3 cuts each, 3 works a side (9
+// pairs a cut) and 3 judges a pair — 1 620 comparisons of 360 works.
+func BenchmarkFitBradleyTerry(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var all []Outcome
+	for cat := range 20 {
+		for cut := range 3 {
+			for u := range 3 {
+				for l := range 3 {
+					hi, lo := fmt.Sprintf("c%d-%d-u%d", cat, cut, u), fmt.Sprintf("c%d-%d-l%d", cat, cut, l)
+					for range 3 {
+						if rng.Float64() < 0.7 {
+							all = append(all, Outcome{hi, lo})
+						} else {
+							all = append(all, Outcome{lo, hi})
+						}
+					}
+				}
+			}
+		}
+	}
+	for b.Loop() {
+		FitBradleyTerry(all, DefaultBTPrior)
 	}
 }
