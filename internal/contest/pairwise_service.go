@@ -132,6 +132,19 @@ func (s *JudgingService) PairwiseResults(ctx context.Context, actor User) (Pairw
 	return s.pairwiseReport(ctx, c, t)
 }
 
+// PairwiseBeside returns the pairwise check laid beside ranking t, which the caller has made
+// already (the judging desk). Organizers only.
+func (s *JudgingService) PairwiseBeside(ctx context.Context, actor User, t RankingTable) (PairwiseReport, error) {
+	if err := requireOrganizer(actor); err != nil {
+		return PairwiseReport{}, err
+	}
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return PairwiseReport{}, err
+	}
+	return s.pairwiseReport(ctx, c, t)
+}
+
 // pairwiseReport fits the stored comparisons and lays the pairs beside ranking t.
 func (s *JudgingService) pairwiseReport(ctx context.Context, c Contest, t RankingTable) (PairwiseReport, error) {
 	stored, err := s.pairs.PairComparisons(ctx, c.ID)

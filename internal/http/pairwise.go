@@ -307,11 +307,11 @@ func (s *Server) judgePairs(c echo.Context) ([]contest.PairTask, error) {
 	return s.svc.Judging.JudgePairs(c.Request().Context(), u)
 }
 
-// pairwiseDesk is the pairwise check on the organizers' judging desk; nil for a contest that
-// does not have it on and never started it.
-func (s *Server) pairwiseDesk(c echo.Context) (*contest.PairwiseReport, error) {
+// pairwiseDesk is the pairwise check beside the desk's ranking t; nil for a contest that does
+// not have it on and never started it.
+func (s *Server) pairwiseDesk(c echo.Context, t contest.RankingTable) (*contest.PairwiseReport, error) {
 	u, _ := currentUser(c)
-	r, err := s.svc.Judging.PairwiseResults(c.Request().Context(), u)
+	r, err := s.svc.Judging.PairwiseBeside(c.Request().Context(), u, t)
 	if err != nil || (!r.Settings.On && !r.Started) {
 		return nil, err
 	}

@@ -232,7 +232,7 @@ func (s rankings) showJudging(c echo.Context, d judgingPage) error {
 		return err
 	}
 	d.Ranking = t
-	if d.Pairwise, err = s.pairwiseDesk(c); err != nil {
+	if d.Pairwise, err = s.pairwiseDesk(c, t.RankingTable); err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, "admin_judging", view{Title: "评审与排名", Wide: true, Data: d})
