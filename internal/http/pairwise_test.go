@@ -118,6 +118,9 @@ func TestPairwise_JudgesCompareAtTheCutsAndTheDeskFlagsDisagreement(t *testing.T
 		// The judges choose: the rubric's order, except 稻浪/星火 (二/三), where both choose 星火.
 		compared := 0
 		for name, c := range judges {
+			if got := c.Messages().ofKind("pairwise_assigned"); len(got) != 1 || !strings.Contains(got[0].Subject, "成对比较复核") {
+				t.Errorf("judge %s is told of their pairs by %+v", name, got)
+			}
 			r := c.Must(http.StatusOK, "GET", "/api/v1/judge/pairs", nil)
 			for _, p := range personalOfPairs {
 				if strings.Contains(string(r.Body), p) {
@@ -179,6 +182,14 @@ func TestPairwise_JudgesCompareAtTheCutsAndTheDeskFlagsDisagreement(t *testing.T
 		}
 		if actions["start"] != 1 || actions["compare"] != 6 {
 			t.Errorf("audit of the check: %v", actions)
+		}
+
+		// Once the awards are confirmed, the choices are final.
+		org.Must(http.StatusOK, "POST", "/api/v1/admin/awards/confirm", nil)
+		var q struct{ Items []pairTask }
+		judges["钱"].Must(http.StatusOK, "GET", "/api/v1/judge/pairs", nil).JSON(t, &q)
+		if r := judges["钱"].Do("PUT", "/api/v1/judge/pairs/"+q.Items[0].ID, map[string]string{"choice": "a"}); r.Status != http.StatusConflict {
+			t.Errorf("a choice after the awards are confirmed = %d, want 409", r.Status)
 		}
 	})
 }
