@@ -46,6 +46,7 @@ const PairDisagreement = 0.5
 type PairComparison struct {
 	ID           string
 	ContestID    string
+	Round        int // the judging round whose cuts it is at (pairRound)
 	WorkA, WorkB string
 	JudgeID      string
 	Winner       string // WorkA or WorkB; "" until the judge has chosen
@@ -56,8 +57,8 @@ type PairComparison struct {
 
 // PairStore keeps the pairwise comparisons.
 type PairStore interface {
-	// PairComparisons returns every comparison of the contest.
-	PairComparisons(ctx context.Context, contestID string) ([]PairComparison, error)
+	// PairComparisons returns every comparison of the contest's round.
+	PairComparisons(ctx context.Context, contestID string, round int) ([]PairComparison, error)
 	// AddPairComparisons stores new comparisons with the audit entry and the notes, in one
 	// transaction.
 	AddPairComparisons(ctx context.Context, add []PairComparison, a AuditEntry, notes ...Notification) error
@@ -68,6 +69,11 @@ type PairStore interface {
 	// title, description and video without its file name; never personal data.
 	BlindWorks(ctx context.Context, ids []string) ([]AssignedWork, error)
 }
+
+// pairRound is the judging round a contest's check belongs to: the comparisons are made at the
+// cuts of one round's ranking, and a round judged later has a check of its own. Until judging has
+// rounds, every contest has the one round 1.
+func pairRound(Contest) int { return 1 }
 
 // CutPair is a pair of works on either side of an award cut in one ranking group: Upper is
 // proposed Cut, Lower the next tier down.

@@ -40,7 +40,7 @@ func (s *JudgingService) JudgePairs(ctx context.Context, actor User) ([]PairTask
 	if err != nil {
 		return nil, err
 	}
-	stored, err := s.pairs.PairComparisons(ctx, c.ID)
+	stored, err := s.pairs.PairComparisons(ctx, c.ID, pairRound(c))
 	if err != nil {
 		return nil, err
 	}

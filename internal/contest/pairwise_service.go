@@ -83,7 +83,7 @@ func (s *JudgingService) StartPairwise(ctx context.Context, actor User, seed uin
 	add, short := AssignPairs(pairs, works, in.judges, c.Judging.Pairwise.JudgesPerPair, seed)
 	now := s.Now()
 	for i := range add {
-		add[i].ContestID, add[i].CreatedAt = c.ID, now
+		add[i].ContestID, add[i].Round, add[i].CreatedAt = c.ID, pairRound(c), now
 	}
 	a := s.newAudit(actor, "pairwise", c.ID, "start", nil, map[string]any{"pairs": len(pairs), "comparisons": len(add),
 		"short": len(short), "per_side": c.Judging.Pairwise.PerSide, "judges_per_pair": c.Judging.Pairwise.JudgesPerPair})
@@ -106,7 +106,7 @@ func (s *JudgingService) canStartPairwise(ctx context.Context, c Contest) error 
 	case c.Judging.AwardsConfirmedAt != nil:
 		return Errorf(EConflict, "奖项已确认，不能再开始成对比较复核")
 	}
-	existing, err := s.pairs.PairComparisons(ctx, c.ID)
+	existing, err := s.pairs.PairComparisons(ctx, c.ID, pairRound(c))
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func (s *JudgingService) PairwiseBeside(ctx context.Context, actor User, t Ranki
 
 // pairwiseReport fits the stored comparisons and lays the pairs beside ranking t.
 func (s *JudgingService) pairwiseReport(ctx context.Context, c Contest, t RankingTable) (PairwiseReport, error) {
-	stored, err := s.pairs.PairComparisons(ctx, c.ID)
+	stored, err := s.pairs.PairComparisons(ctx, c.ID, pairRound(c))
 	if err != nil {
 		return PairwiseReport{}, err
 	}

@@ -18,6 +18,7 @@ var _ contest.PairStore = (*Pairwise)(nil)
 type pairComparisonRow struct {
 	ID        string `gorm:"primaryKey"`
 	ContestID string
+	Round     int
 	WorkA     string `gorm:"column:work_a"`
 	WorkB     string `gorm:"column:work_b"`
 	JudgeID   string
@@ -30,19 +31,19 @@ type pairComparisonRow struct {
 func (pairComparisonRow) TableName() string { return "pair_comparisons" }
 
 func (r pairComparisonRow) toDomain() contest.PairComparison {
-	return contest.PairComparison{ID: r.ID, ContestID: r.ContestID, WorkA: r.WorkA, WorkB: r.WorkB, JudgeID: r.JudgeID,
+	return contest.PairComparison{ID: r.ID, ContestID: r.ContestID, Round: r.Round, WorkA: r.WorkA, WorkB: r.WorkB, JudgeID: r.JudgeID,
 		Winner: r.Winner, Reason: r.Reason, CreatedAt: r.CreatedAt, DecidedAt: r.DecidedAt}
 }
 
 func fromDomainPair(p contest.PairComparison) pairComparisonRow {
-	return pairComparisonRow{ID: p.ID, ContestID: p.ContestID, WorkA: p.WorkA, WorkB: p.WorkB, JudgeID: p.JudgeID,
+	return pairComparisonRow{ID: p.ID, ContestID: p.ContestID, Round: p.Round, WorkA: p.WorkA, WorkB: p.WorkB, JudgeID: p.JudgeID,
 		Winner: p.Winner, Reason: p.Reason, CreatedAt: p.CreatedAt.UTC(), DecidedAt: utcPtr(p.DecidedAt)}
 }
 
-// PairComparisons returns every comparison of the contest, in the order they were made.
-func (pc *Pairwise) PairComparisons(ctx context.Context, contestID string) ([]contest.PairComparison, error) {
+// PairComparisons returns every comparison of the contest's round, in the order they were made.
+func (pc *Pairwise) PairComparisons(ctx context.Context, contestID string, round int) ([]contest.PairComparison, error) {
 	var rows []pairComparisonRow
-	if err := pc.db.gorm.WithContext(ctx).Where("contest_id = ?", contestID).Order("created_at, id").Find(&rows).Error; err != nil {
+	if err := pc.db.gorm.WithContext(ctx).Where("contest_id = ? AND round = ?", contestID, round).Order("created_at, id").Find(&rows).Error; err != nil {
 		return nil, translate(err, "成对比较")
 	}
 	out := make([]contest.PairComparison, len(rows))
