@@ -42,6 +42,8 @@ type JudgingSettings struct {
 	ShareComments bool `json:",omitempty"`
 	// FeedbackReleasedAt is when the feedback was released (ReleaseFeedback).
 	FeedbackReleasedAt *time.Time `json:",omitempty"`
+	// Pairwise turns on the pairwise check at the award cuts (成对比较复核, pairwise.go).
+	Pairwise PairwiseSettings `json:",omitzero"`
 }
 
 // errJudgingClosed refuses changes to judging once it is closed.
@@ -67,6 +69,7 @@ func (j JudgingSettings) Validate() error {
 	for k, fe := range j.validateQuotas() {
 		f.Add(k, fe.Code, fe.Message)
 	}
+	j.Pairwise.validate(&f)
 	return f.Err()
 }
 

@@ -144,6 +144,14 @@ var noticeKinds = []NoticeKind{
 		},
 	},
 	{
+		Kind: NotePairwiseAssigned, Label: "成对比较任务", Audience: RoleJudge, When: "组织方开始成对比较复核，评委有作品对要比较时",
+		Fields: []NoticeField{{"比较数", "6"}},
+		Default: NoticeTemplate{
+			Subject: "成对比较复核：{比较数} 对作品",
+			Body:    "组织方请您对 {比较数} 对处在奖项分界处的作品进行成对比较：每对作品中选出您认为更好的一件。\n请在评审页面的“成对比较”中完成。",
+		},
+	},
+	{
 		Kind: NoteReviewReminder, Label: "评审截止提醒", Audience: RoleJudge, Reminder: true,
 		When:   "评审截止前 48 小时和 24 小时，发给尚有作品未评完的评委",
 		Fields: []NoticeField{{"剩余时间", "48 小时"}, {"评审截止", "2022年5月28日 23:59:59"}, {"未完成数", "5"}, {"作品总数", "30"}},

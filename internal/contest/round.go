@@ -167,7 +167,7 @@ func (s *JudgingService) AdvanceRound(ctx context.Context, actor User, in Advanc
 	for i, r := range shortlist {
 		ids[i] = r.WorkID
 	}
-	a := s.newAudit(actor, "judging", c.ID, "advance",
+	a := s.newAudit(actor, "judging", c.ID, "advance_round",
 		map[string]any{"round": from, "name": rec.Name, "works": rec.Works(), "award_moves": moved},
 		map[string]any{"round": from + 1, "name": next.RoundName, "shortlist": in.Shortlist.String(), "advanced": ids,
 			"judges": judges, "reviews_per_work": k})

@@ -65,6 +65,7 @@ type Stores interface {
 	MobileStore
 	ReminderStore
 	AccountStore
+	PairStore
 }
 
 // Options are the services' settings and the tools they use; the zero value of each field
@@ -162,7 +163,7 @@ func New(db Stores, storage Storage, opts Options) *Services {
 		sessionTTL: opts.SessionTTL, mailer: opts.Mailer, baseURL: opts.BaseURL}
 	reg := &RegistrationService{core: c, users: db, sessions: db, mobiles: db, media: media, accounts: accounts,
 		passwords: passwords, sessionTTL: opts.SessionTTL, maxWorks: opts.MaxWorks, files: opts.Files}
-	judging := &JudgingService{core: c, users: db, sessions: db, reviews: db, rounds: db, awards: db, publication: db,
+	judging := &JudgingService{core: c, users: db, sessions: db, reviews: db, rounds: db, awards: db, publication: db, pairs: db,
 		registration: reg, accounts: accounts, media: media}
 	pub := &PublicationService{core: c, publication: db, objections: db, recommendations: db, retention: db,
 		judging: judging, media: media, certificates: opts.Certificates, baseURL: opts.BaseURL}
@@ -245,6 +246,7 @@ type JudgingService struct {
 	reviews      ReviewStore
 	rounds       RoundStore // the rounds advanced before the current one
 	awards       AwardStore
+	pairs        PairStore        // the pairwise check at the award cuts
 	publication  PublicationStore // a published result freezes the awards
 	registration *RegistrationService
 	accounts     *AccountService // judges' invitations by mail

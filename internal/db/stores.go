@@ -16,6 +16,7 @@ type Stores struct {
 	*Notifications
 	*Reminders
 	*AccountTokens
+	*Pairwise
 }
 
 var _ contest.Stores = (*Stores)(nil)
@@ -34,5 +35,6 @@ func (db *DB) Stores() *Stores {
 		Notifications: &Notifications{db: db},
 		Reminders:     &Reminders{db: db},
 		AccountTokens: &AccountTokens{db: db},
+		Pairwise:      &Pairwise{db: db},
 	}
 }

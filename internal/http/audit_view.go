@@ -24,6 +24,7 @@ type auditChange struct {
 var auditFieldLabels = map[string]string{
 	"contest.name": "活动名称", "judge.name": "姓名", "notice_template.subject": "邮件标题",
 	"objection.decision": "处理意见", "objection.reason": "异议理由",
+	"round": "轮次", "shortlist": "入围名额", "advanced": "入围作品", "award_moves": "作废的奖项调整", "reviews_per_work": "每件作品评委人数",
 	"decision": "结论", "reason": "原因", "name": "名称", "theme": "主题", "organizer": "主办单位",
 	"time_zone": "时区", "collection_start": "征集开始", "collection_end": "征集截止", "review_start": "评审开始",
 	"review_end": "评审截止", "rules": "视频要求", "authorization_text": "授权书文本",

@@ -80,7 +80,7 @@ func TestAuditLabels_EveryRecordedKeyAndActionHasChinese(t *testing.T) {
 	for _, action := range []string{"passed", "excluded", "invite", "resend_invitation", "activate", "deactivate",
 		"update", "reset", "reset_password", "run", "conflict", "reassign", "move", "confirm", "reopen", "submit",
 		"draft", "decide", "recommend", "unrecommend", "publicity", "publish", "unpublish", "settings", "close",
-		"start", "download", "registrations_full", "purge_personal_data", "advance"} {
+		"start", "download", "registrations_full", "purge_personal_data", "advance", "advance_round"} {
 		if l := labelOr(actionLabels, action); l == action {
 			t.Errorf("action %q has no Chinese label", action)
 		}

@@ -28,6 +28,7 @@ type contestSide struct {
 	pids                               map[string][]string // the works' participants
 	upload, partPath, token, objection string
 	export                             string
+	pair                               string            // the judge's pair of the pairwise check
 	markers                            map[string]string // what no answer about the other contest may show: value → what it is
 }
 
@@ -106,6 +107,7 @@ func setUpSide(t *testing.T, e *env, admin, both *client, slug, id, name string)
 	var js map[string]any
 	org.Must(http.StatusOK, "GET", "/api/v1/admin/judging/settings", nil).JSON(t, &js)
 	js["reviews_per_work"], js["quotas"] = 1, []map[string]any{{"count": 1}, {"count": 0}, {"count": 0}}
+	js["pairwise"] = map[string]any{"enabled": true, "per_side": 1, "judges_per_pair": 1}
 	org.Must(http.StatusOK, "PUT", "/api/v1/admin/judging/settings", js)
 	org.Must(http.StatusOK, "POST", "/api/v1/admin/assignments/run", nil)
 	s.markers[s.judgeID], s.markers[s.judgeMail], s.markers[orgMail] = "the judge's id", "the judge's email", "the organizer's email"
@@ -124,6 +126,14 @@ func (s *contestSide) review(t *testing.T, e *env) {
 		s.judge.In(s.slug).Must(http.StatusOK, "PUT", "/api/v1/judge/works/"+w+"/review", map[string]any{"scores": scores, "submit": true})
 	}
 	org.Must(http.StatusOK, "POST", "/api/v1/admin/judging/close", nil)
+	org.Must(http.StatusOK, "POST", "/api/v1/admin/pairwise/start", nil)
+	var pairs struct{ Items []struct{ ID string } }
+	s.judge.In(s.slug).Must(http.StatusOK, "GET", "/api/v1/judge/pairs", nil).JSON(t, &pairs)
+	if len(pairs.Items) != 1 {
+		t.Fatalf("%s: the judge's pairs %+v, want the one pair at the cut", s.slug, pairs.Items)
+	}
+	s.pair = pairs.Items[0].ID
+	s.markers[s.pair] = "a pair's id"
 	org.Must(http.StatusOK, "POST", "/api/v1/admin/awards/confirm", nil)
 	org.Must(http.StatusOK, "PUT", "/api/v1/admin/recommendations/"+s.works[0], map[string]bool{"recommended": true})
 	org.Must(http.StatusOK, "POST", "/api/v1/admin/publication/publicity", nil)
@@ -169,6 +179,10 @@ func (s *contestSide) expand(route string) (paths []string, carriesID bool, err 
 	switch {
 	case param == "id" && after("/submissions/", "/judge/works/", "/awards/", "/recommendations/", "/showcase/"):
 		vals = s.works
+	case param == "id" && after("/judge/pairs/"):
+		vals = []string{s.pair}
+	case param == "side":
+		vals, carriesID = []string{"a"}, false
 	case param == "id" && after("/judges/"):
 		vals = []string{s.judgeID}
 	case param == "id" && after("/objections/"):
@@ -270,6 +284,7 @@ func bodies(y *contestSide, x *contestSide) map[string]any {
 		"PUT /api/v1/admin/recommendations/:id":                  map[string]bool{"recommended": false},
 		"PUT /api/v1/admin/objections/:id":                       map[string]any{"upheld": true, "decision": "经核查，异议成立。"},
 		"PUT /api/v1/judge/works/:id/review":                     map[string]any{"scores": map[string]float64{"theme": 1}},
+		"PUT /api/v1/judge/pairs/:id":                            map[string]string{"choice": "a"},
 		"POST /api/v1/judge/works/:id/conflict":                  map[string]string{"reason": "同一单位"},
 		"PUT /api/v1/admin/contests/:id/archive":                 map[string]bool{"archived": true},
 		"POST /api/v1/admin/contests/:id/organizers":             map[string]string{"email": "intruder@example.org", "name": "外人"},
@@ -501,7 +516,7 @@ func pageOrAPI(method, path string) bool {
 
 // desk reports whether a route is an organizer's or a judge's.
 func desk(path string) bool {
-	return slices.ContainsFunc([]string{"/api/v1/admin/", "/api/v1/judge/", "/admin/", "/judge/works/"},
+	return slices.ContainsFunc([]string{"/api/v1/admin/", "/api/v1/judge/", "/admin/", "/judge/works/", "/judge/pairs/"},
 		func(p string) bool { return strings.HasPrefix(path, p) })
 }
 

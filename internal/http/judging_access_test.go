@@ -57,6 +57,15 @@ func TestJudging_EveryEndpointChecksTheRole(t *testing.T) {
 		{"GET", "/admin/judging", nil, map[string]int{"organizer": 200}},
 		{"GET", "/admin/judges", nil, map[string]int{"organizer": 200}},
 		{"GET", "/admin/audit.csv", nil, map[string]int{"organizer": 200}},
+		// The pairwise check: off here, so nothing to start and no pair to compare.
+		{"GET", "/api/v1/admin/pairwise", nil, map[string]int{"organizer": 200}},
+		{"POST", "/api/v1/admin/pairwise/start", nil, map[string]int{"organizer": 409}},
+		{"POST", "/admin/judging/pairwise", url.Values{}, map[string]int{"organizer": 409}},
+		{"GET", "/api/v1/judge/pairs", nil, map[string]int{"assigned judge": 200, "other judge": 200}},
+		{"PUT", "/api/v1/judge/pairs/" + w, map[string]string{"choice": "a"}, map[string]int{"assigned judge": 404, "other judge": 404}},
+		{"GET", "/api/v1/judge/pairs/" + w + "/video/a", nil, map[string]int{"assigned judge": 404, "other judge": 404}},
+		{"GET", "/judge/pairs/" + w, nil, map[string]int{"assigned judge": 404, "other judge": 404}},
+		{"POST", "/judge/pairs/" + w, url.Values{"choice": {"a"}}, map[string]int{"assigned judge": 404, "other judge": 404}},
 		// The contestant's own routes never serve a judge.
 		{"GET", "/api/v1/submissions/" + w, nil, map[string]int{"contestant": 200, "organizer": 200}},
 		{"GET", "/api/v1/submissions/" + w + "/poster", nil, map[string]int{"contestant": 200, "organizer": 200}},

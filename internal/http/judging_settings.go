@@ -34,10 +34,13 @@ type judgingSettingsJSON struct {
 	ByCategory bool `json:"by_category"`
 	// ShareComments (评语反馈给参赛者): the judges' comments go, anonymized, to the contestants.
 	ShareComments bool `json:"share_comments"`
+	// Pairwise is the pairwise check at the award cuts (成对比较复核); absent is off.
+	Pairwise pairwiseSettingsJSON `json:"pairwise"`
 }
 
 func toJudgingJSON(j contest.JudgingSettings) judgingSettingsJSON {
-	out := judgingSettingsJSON{Rubric: j.Rubric, ReviewsPerWork: j.ReviewsPerWork, Normalize: j.Normalize, ByCategory: j.ByCategory, ShareComments: j.ShareComments}
+	out := judgingSettingsJSON{Rubric: j.Rubric, ReviewsPerWork: j.ReviewsPerWork, Normalize: j.Normalize, ByCategory: j.ByCategory, ShareComments: j.ShareComments,
+		Pairwise: toPairwiseSettingsJSON(j.Pairwise)}
 	out.Quotas = make([]struct {
 		Count   int     `json:"count"`
 		Percent float64 `json:"percent"`
@@ -49,7 +52,8 @@ func toJudgingJSON(j contest.JudgingSettings) judgingSettingsJSON {
 }
 
 func (in judgingSettingsJSON) toDomain() (contest.JudgingSettings, error) {
-	j := contest.JudgingSettings{Rubric: in.Rubric, ReviewsPerWork: in.ReviewsPerWork, Normalize: in.Normalize, ByCategory: in.ByCategory, ShareComments: in.ShareComments}
+	j := contest.JudgingSettings{Rubric: in.Rubric, ReviewsPerWork: in.ReviewsPerWork, Normalize: in.Normalize, ByCategory: in.ByCategory, ShareComments: in.ShareComments,
+		Pairwise: in.Pairwise.toDomain()}
 	if len(in.Quotas) != 3 {
 		return j, (contest.Fields{"quotas": {Code: "quota_count", Message: "请填写一、二、三等奖三个名额"}}).Err()
 	}
@@ -93,6 +97,7 @@ type judgingSettingsPage struct {
 	Normalize      bool
 	ByCategory     bool
 	ShareComments  bool
+	Pairwise       contest.PairwiseSettings
 	Saved          bool
 }
 
@@ -100,7 +105,8 @@ type judgingSettingsPage struct {
 const maxCriteria = 8
 
 func settingsPage(j contest.JudgingSettings) judgingSettingsPage {
-	d := judgingSettingsPage{Rubric: j.Rubric, ReviewsPerWork: strconv.Itoa(j.ReviewsPerWork), Normalize: j.Normalize, ByCategory: j.ByCategory, ShareComments: j.ShareComments}
+	d := judgingSettingsPage{Rubric: j.Rubric, ReviewsPerWork: strconv.Itoa(j.ReviewsPerWork), Normalize: j.Normalize, ByCategory: j.ByCategory, ShareComments: j.ShareComments,
+		Pairwise: pairwiseFormDefaults(j.Pairwise)}
 	for i, q := range j.Quotas {
 		d.Quotas[i] = q.String()
 	}
@@ -152,6 +158,7 @@ func (s judgingSettings) pageJudgingSettingsPost(c echo.Context) error {
 	j.Normalize = c.FormValue("normalize") != ""
 	j.ByCategory = c.FormValue("by_category") != ""
 	j.ShareComments = c.FormValue("share_comments") != ""
+	j.Pairwise = pairwiseFromForm(c)
 	for i := range 3 {
 		if j.Quotas[i], err = parseQuota(c.FormValue(fmt.Sprintf("quota_%d", i))); err != nil {
 			bad.Add(fmt.Sprintf("quotas.%d", i), "quota_number", contest.Tier(i+1).Label()+"名额请填写数量（如 3）或百分比（如 5%）")

@@ -209,6 +209,8 @@ type judgingPage struct {
 	Ran             bool
 	Closing         bool // just closed: list the works with fewer reviews
 	Calibration     calibrationDesk
+	// Pairwise is the pairwise check at the award cuts; nil when the contest does not use it.
+	Pairwise *contest.PairwiseReport
 	// Judges are the contest's active judges, for the next round's form; Advanced says the
 	// round was just advanced.
 	Judges   []contest.User
@@ -266,6 +268,9 @@ func (s rankings) judgingView(c echo.Context, d judgingPage) (view, error) {
 	}
 	d.Ranking = t
 	if d.Calibration, err = s.calibrationDeskOf(c); err != nil {
+		return view{}, err
+	}
+	if d.Pairwise, err = s.pairwiseDesk(c, t.RankingTable); err != nil {
 		return view{}, err
 	}
 	if t.ClosedAt != nil && t.ConfirmedAt == nil {

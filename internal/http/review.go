@@ -156,6 +156,8 @@ type judgeQueuePage struct {
 	Next  string // the first unscored work
 	// Others are the other contests the judge judges, each with its own queue.
 	Others []contest.Contest
+	// Pairs are the judge's pairs to compare (成对比较复核), on the home page only.
+	Pairs []contest.PairTask
 }
 
 func (s reviews) judgeQueue(c echo.Context) (judgeQueuePage, error) {
@@ -196,6 +198,9 @@ func (s reviews) pageJudgeQueue(c echo.Context) error {
 	}
 	d, err := s.judgeQueue(c)
 	if err != nil {
+		return err
+	}
+	if d.Pairs, err = s.judgePairs(c); err != nil {
 		return err
 	}
 	here := requestContest(c)

@@ -189,7 +189,7 @@ func TestRounds_ShortlistPerCategoryGoesOnToAFinalRound(t *testing.T) {
 		var log auditList
 		org.Must(http.StatusOK, "GET", "/api/v1/admin/audit?entity=judging", nil).JSON(t, &log)
 		if !slices.ContainsFunc(log.Items, func(a auditItem) bool {
-			return a.Action == "advance" && strings.Contains(a.After, ids["合奏一"]) && !strings.Contains(a.After, ids["合奏二"])
+			return a.Action == "advance_round" && strings.Contains(a.After, ids["合奏一"]) && !strings.Contains(a.After, ids["合奏二"])
 		}) {
 			t.Errorf("the advancement is not in the audit log: %+v", log.Items)
 		}
