@@ -94,6 +94,12 @@ func bootstrapAlpha(units []alphaUnit, level float64, samples int, seed uint64) 
 			values = append(values, v)
 		}
 	}
+	return percentileInterval(values, level)
+}
+
+// percentileInterval is the bootstrap's percentile interval at the level; NaN without values.
+// values are sorted.
+func percentileInterval(values []float64, level float64) (lower, upper float64) {
 	if len(values) == 0 {
 		return math.NaN(), math.NaN()
 	}

@@ -1,0 +1,293 @@
+package contest
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+)
+
+// StatisticsOptions set the confidence level and the bootstraps of the judging statistics.
+type StatisticsOptions struct {
+	Level   float64 // e.g. 0.95
+	Samples int     // bootstrap samples, e.g. 1000
+	Seed    uint64  // the same seed gives the same intervals
+	// MinKeep is the share of bootstrap samples in which a work must keep its tier not to be
+	// flagged (default 0.8).
+	MinKeep float64
+	// TrimFrom is RankOptions.TrimFrom (default 5).
+	TrimFrom int
+}
+
+// DefaultStatisticsOptions are what the judging desk and the export use.
+var DefaultStatisticsOptions = StatisticsOptions{Level: 0.95, Samples: 1000, Seed: 18, MinKeep: 0.8, TrimFrom: 5}
+
+// Reliability is how far the judges agree on one criterion, or on the weighted total.
+type Reliability struct {
+	Key, Name string // the criterion; "" and 加权总分 for the total
+	Alpha     Alpha
+	// ICC is ICC(2,k) and ICC(2,1) of a complete block of works × judges (ICCWorks works all
+	// scored by the same ICCJudges judges); nil when there is none, with ICCNote saying why.
+	ICC     *ICCResult
+	ICCNote string
+}
+
+// JudgingStatistics is the judges' agreement over a round's submitted reviews.
+type JudgingStatistics struct {
+	Reviews, Works, Judges int // submitted reviews, the works and judges they cover
+	Total                  Reliability
+	Criteria               []Reliability // in the rubric's order
+	// Agreement compares each judge with the others on the weighted totals; its Judge is an
+	// index into JudgeIDs.
+	Agreement []JudgeAgreement
+	JudgeIDs  []string
+	SD        float64 // standard deviation of all totals: the unit of severity
+}
+
+// totalName names the weighted total among the criteria.
+const totalName = "加权总分"
+
+// MeasureJudging computes the agreement statistics of a round from its review records: every
+// submitted review counts, whether or not its work is ranked (calibration works feed the
+// per-judge statistics too); drafts and unstarted assignments do not. Krippendorff's α takes
+// any assignment of judges to works; ICC(2,k) needs a complete block (see iccBlock).
+func MeasureJudging(r Rubric, records []ReviewRecord, o StatisticsOptions) JudgingStatistics {
+	submitted := submittedRecords(records)
+	ids := newDenseIDs()
+	totals := make([]Rating, len(submitted))
+	for i, rec := range submitted {
+		totals[i] = Rating{Work: ids.work(rec.WorkID), Judge: ids.judge(rec.JudgeID), Score: r.Total(rec.Scores)}
+	}
+	st := JudgingStatistics{Reviews: len(submitted), Works: len(ids.works), Judges: len(ids.judges),
+		Criteria: make([]Reliability, len(r)), JudgeIDs: ids.judges}
+	block := iccBlock(totals)
+	variants := make([][]float64, 1+len(r))
+	variants[0] = make([]float64, len(totals))
+	for i, t := range totals {
+		variants[0][i] = t.Score
+	}
+	for ci, c := range r {
+		variants[ci+1] = make([]float64, len(submitted))
+		for i, rec := range submitted {
+			v, ok := rec.Scores[c.Key]
+			if !ok {
+				v = math.NaN() // a criterion added after the review: not scored
+			}
+			variants[ci+1][i] = v
+		}
+	}
+	a := alphas(totals, variants, o.Level, o.Samples, o.Seed)
+	agreement := MeasureAgreement(totals, AgreementOptions{Level: o.Level})
+	st.Agreement, st.SD = agreement.Judges, agreement.SD
+	st.Total = reliability("", totalName, withScores(totals, variants[0]), a[0], block, o.Level)
+	for ci, c := range r {
+		st.Criteria[ci] = reliability(c.Key, c.Name, withScores(totals, variants[ci+1]), a[ci+1], block, o.Level)
+	}
+	return st
+}
+
+func withScores(ratings []Rating, scores []float64) []Rating {
+	out := slices.Clone(ratings)
+	for i := range out {
+		out[i].Score = scores[i]
+	}
+	return out
+}
+
+// alphas computes Krippendorff's α of several sets of scores of the same ratings (set v gives
+// rating i the score variants[v][i]; NaN for none), with one bootstrap over works shared by
+// all sets, as alphaOf computes it for one. Ratings' Work must be dense (0, 1, 2…). Sample s
+// draws from a generator seeded by (seed, s), so the samples can run on every processor and
+// still give the same intervals.
+func alphas(ratings []Rating, variants [][]float64, level float64, samples int, seed uint64) []Alpha {
+	works := 0
+	for _, r := range ratings {
+		works = max(works, int(r.Work)+1)
+	}
+	units := make([][]alphaUnit, len(variants)) // by variant, then work
+	for v, scores := range variants {
+		units[v] = make([]alphaUnit, works)
+		for i, r := range ratings {
+			if x := scores[i]; !math.IsNaN(x) {
+				u := &units[v][r.Work]
+				u.m, u.sum, u.sq = u.m+1, u.sum+x, u.sq+x*x
+			}
+		}
+	}
+	var pairable []int32 // works with two scores or more in some set: what a sample draws
+	for w := range works {
+		if slices.ContainsFunc(units, func(us []alphaUnit) bool { return us[w].m >= 2 }) {
+			pairable = append(pairable, int32(w))
+		}
+	}
+	out := make([]Alpha, len(variants))
+	for v := range variants {
+		var all alphaStats
+		for _, w := range pairable {
+			all.addPairable(units[v][w])
+		}
+		out[v] = Alpha{Value: all.alpha(), Lower: math.NaN(), Upper: math.NaN(), Pairable: int(all.n)}
+	}
+	if len(pairable) < 2 || samples < 1 {
+		return out
+	}
+	values := make([][]float64, len(variants)) // by variant, then sample
+	for v := range values {
+		values[v] = make([]float64, samples)
+	}
+	parallel(samples, func(next func() (int, bool)) {
+		stats := make([]alphaStats, len(variants))
+		for s, ok := next(); ok; s, ok = next() {
+			rng := rand.New(rand.NewPCG(seed, uint64(s)))
+			clear(stats)
+			for range pairable {
+				w := pairable[rng.IntN(len(pairable))]
+				for v := range stats {
+					stats[v].addPairable(units[v][w])
+				}
+			}
+			for v := range stats {
+				values[v][s] = stats[v].alpha()
+			}
+		}
+	})
+	for v := range variants {
+		kept := slices.DeleteFunc(values[v], math.IsNaN)
+		out[v].Lower, out[v].Upper = percentileInterval(kept, level)
+	}
+	return out
+}
+
+// addPairable adds a work with two scores or more; one with fewer is not pairable.
+func (s *alphaStats) addPairable(u alphaUnit) {
+	if u.m >= 2 {
+		s.add(u)
+	}
+}
+
+func submittedRecords(records []ReviewRecord) []ReviewRecord {
+	var out []ReviewRecord
+	for _, r := range records {
+		if r.SubmittedAt != nil {
+			out = append(out, r)
+		}
+	}
+	slices.SortFunc(out, func(a, b ReviewRecord) int {
+		return strings.Compare(a.JudgeID+"\x00"+a.WorkID, b.JudgeID+"\x00"+b.WorkID)
+	})
+	return out
+}
+
+// denseIDs number works and judges 0, 1, 2… in order of appearance.
+type denseIDs struct {
+	workAt, judgeAt map[string]int64
+	works, judges   []string
+}
+
+func newDenseIDs() *denseIDs {
+	return &denseIDs{workAt: map[string]int64{}, judgeAt: map[string]int64{}}
+}
+
+func (d *denseIDs) work(id string) int64 { return dense(d.workAt, &d.works, id) }
+
+func (d *denseIDs) judge(id string) int64 { return dense(d.judgeAt, &d.judges, id) }
+
+func dense(at map[string]int64, list *[]string, id string) int64 {
+	i, ok := at[id]
+	if !ok {
+		i = int64(len(*list))
+		at[id] = i
+		*list = append(*list, id)
+	}
+	return i
+}
+
+// reliability is α, and ICC on the complete block when there is one.
+func reliability(key, name string, ratings []Rating, a Alpha, b completeBlock, level float64) Reliability {
+	rel := Reliability{Key: key, Name: name, Alpha: a, ICCNote: b.note}
+	if len(b.works) == 0 {
+		return rel
+	}
+	scores := make(map[[2]int64]float64, len(ratings))
+	for _, r := range ratings {
+		scores[[2]int64{r.Work, r.Judge}] = r.Score
+	}
+	matrix := make([][]float64, len(b.works))
+	for i, w := range b.works {
+		matrix[i] = make([]float64, len(b.judges))
+		for j, jd := range b.judges {
+			v, ok := scores[[2]int64{w, jd}]
+			if !ok {
+				v = math.NaN()
+			}
+			matrix[i][j] = v
+		}
+	}
+	for _, row := range matrix {
+		if slices.ContainsFunc(row, math.IsNaN) {
+			rel.ICCNote = "不适用：有评委未为此项打分"
+			return rel
+		}
+	}
+	icc, err := TwoWayICC(matrix, level)
+	if err != nil {
+		rel.ICCNote = "不适用：" + err.Error()
+		return rel
+	}
+	rel.ICC = &icc
+	return rel
+}
+
+// completeBlock is a set of works all scored by the same judges, on which ICC is defined.
+type completeBlock struct {
+	works, judges []int64
+	note          string
+}
+
+// MinICCWorks is the fewest works a block needs before its ICC is shown.
+const MinICCWorks = 3
+
+// iccBlock finds where ICC(2,k) is honest: it needs every work scored by the same k judges.
+// When the whole round is such a design (every judge scored every work, as in a final round),
+// that is the block. Otherwise the largest group of at least MinICCWorks works sharing
+// exactly the same judges is taken, and the note says that the ICC describes those works
+// only; without one, ICC is not applicable and α (which takes any assignment) is the
+// reliability to read.
+func iccBlock(ratings []Rating) completeBlock {
+	byWork := map[int64][]int64{}
+	for _, r := range ratings {
+		byWork[r.Work] = append(byWork[r.Work], r.Judge)
+	}
+	panels := map[string]*completeBlock{}
+	for w, js := range byWork {
+		slices.Sort(js)
+		key := fmt.Sprint(js)
+		b := panels[key]
+		if b == nil {
+			b = &completeBlock{judges: js}
+			panels[key] = b
+		}
+		b.works = append(b.works, w)
+	}
+	var best *completeBlock
+	for _, b := range panels {
+		if len(b.judges) < 2 || len(b.works) < MinICCWorks {
+			continue
+		}
+		if best == nil || len(b.works)*len(b.judges) > len(best.works)*len(best.judges) ||
+			len(b.works)*len(b.judges) == len(best.works)*len(best.judges) && slices.Compare(b.judges, best.judges) < 0 {
+			best = b
+		}
+	}
+	switch {
+	case best == nil:
+		return completeBlock{note: "不适用：每件作品的评委不同，ICC 需要同一组评委评审全部作品；请看 Krippendorff α"}
+	case len(best.works) == len(byWork):
+		best.note = fmt.Sprintf("全部 %d 件作品均由同样的 %d 位评委评审", len(best.works), len(best.judges))
+	default:
+		best.note = fmt.Sprintf("仅基于由同样 %d 位评委评审的 %d 件作品（共 %d 件），不代表全部作品", len(best.judges), len(best.works), len(byWork))
+	}
+	slices.Sort(best.works)
+	return *best
+}
