@@ -54,8 +54,7 @@ func (s *ReportService) Sheets(ctx context.Context, actor User, name string, ful
 	case SheetRegistrations:
 		return s.registrationSheets(ctx, actor, c, full)
 	case SheetScores:
-		sh, err := s.scoreSheet(ctx, c)
-		return []Sheet{sh}, err
+		return s.scoreSheets(ctx, c)
 	case SheetResults:
 		sh, err := s.resultSheet(ctx, c)
 		if err != nil {
@@ -163,11 +162,7 @@ func (s *ReportService) registrationSheets(ctx context.Context, actor User, c Co
 	return []Sheet{reg, team}, nil
 }
 
-func (s *ReportService) scoreSheet(ctx context.Context, c Contest) (Sheet, error) {
-	t, err := s.judging.ranking(ctx, c)
-	if err != nil {
-		return Sheet{}, err
-	}
+func (s *ReportService) scoreSheet(ctx context.Context, c Contest, t RankingTable) (Sheet, error) {
 	judges, err := s.users.ContestUsers(ctx, c.ID, RoleJudge)
 	if err != nil {
 		return Sheet{}, err

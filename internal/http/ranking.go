@@ -163,6 +163,8 @@ type rankingTableJSON struct {
 	Items     []rankingJSON  `json:"items"`
 	OverQuota map[string]int `json:"over_quota"`
 	ClosedAt  *time.Time     `json:"closed_at,omitempty"` // absent while judging is open
+	// Statistics are the judges' agreement and each award's stability (GET ranking only).
+	Statistics *judgingStatisticsJSON `json:"statistics,omitempty"`
 }
 
 func toRankingJSON(t contest.RankingTable) rankingTableJSON {
@@ -185,7 +187,13 @@ func (s rankings) apiRanking(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toRankingJSON(t))
+	rep, err := s.svc.Judging.Report(c.Request().Context(), u, t)
+	if err != nil {
+		return err
+	}
+	out := toRankingJSON(t)
+	out.Statistics = toJudgingStatisticsJSON(rep, t)
+	return c.JSON(http.StatusOK, out)
 }
 
 func (s rankings) apiCloseJudging(c echo.Context) error {
@@ -206,6 +214,9 @@ type judgingPage struct {
 	ShortCategories map[string]int
 	Ran             bool
 	Closing         bool // just closed: list the works with fewer reviews
+	// Report is the judges' agreement and the stability of each award.
+	Report contest.JudgingReport
+	Extra  *contest.ExtraReviews // just added reviews to the flagged works
 }
 
 // ShortWorks are the ranked works with fewer reviews than the contest asks for.
@@ -230,6 +241,9 @@ func (s rankings) showJudging(c echo.Context, d judgingPage) error {
 		return err
 	}
 	d.Ranking = t
+	if d.Report, err = s.svc.Judging.Report(c.Request().Context(), u, t.RankingTable); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, "admin_judging", view{Title: "评审与排名", Wide: true, Data: d})
 }
 

@@ -77,6 +77,8 @@ var funcs = template.FuncMap{
 	"poster":      func(id string, v contest.Video) string { return strings.TrimPrefix(posterURL(id, v), "/api/v1") },
 	"duration":    contest.FormatDuration,
 	"inc":         func(i int) int { return i + 1 },
+	"stat":        formatStatistic,
+	"share":       func(x float64) string { return fmt.Sprintf("%.0f%%", 100*x) },
 	"sub":         func(a, b int) int { return a - b },
 	"entityLabel": func(e string) string { return labelOr(entityLabels, e) },
 	"actionLabel": func(a string) string { return labelOr(actionLabels, a) },
