@@ -87,10 +87,16 @@ func MakeJudgingReport(r Rubric, t RankingTable, records []ReviewRecord, o Stati
 		g := &groups[at[row.Category]]
 		g.Works = append(g.Works, row.RankedWork)
 	}
-	rep := JudgingReport{Statistics: MeasureJudging(r, records, o), Stability: map[string]WorkStability{}, Options: o}
+	rep := JudgingReport{Stability: make(map[string]WorkStability, len(t.Rows)), Options: o}
+	done := make(chan struct{})
+	go func() { // much of each is serial: the two overlap
+		defer close(done)
+		rep.Statistics = MeasureJudging(r, records, o)
+	}()
 	for _, ws := range AwardStability(groups, reviews, o) {
 		rep.Stability[ws.WorkID] = ws
 	}
+	<-done
 	for _, row := range t.Rows {
 		if rep.Stability[row.WorkID].Flagged {
 			rep.Flagged = append(rep.Flagged, row.WorkID)
