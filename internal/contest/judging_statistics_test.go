@@ -85,3 +85,10 @@ func TestExtraReviews_TheLeastLoadedFreeJudgeForEachFlaggedWork(t *testing.T) {
 		t.Errorf("waiting %v, no judge %v; want [c] (a review to come) and [d] (j4 does not review its category)", out.Waiting, out.NoJudge)
 	}
 }
+
+func TestMakeJudgingReport_NoReviewsYet(t *testing.T) {
+	rep := MakeJudgingReport(DefaultRubric(), RankingTable{Groups: []RankingGroup{{Quotas: [3]Quota{{Count: 1}}}}}, nil, DefaultStatisticsOptions)
+	if rep.Statistics.Reviews != 0 || len(rep.Flagged) != 0 || !math.IsNaN(rep.Statistics.Total.Alpha.Value) || rep.Statistics.Total.ICC != nil {
+		t.Errorf("report without reviews: %+v", rep)
+	}
+}
