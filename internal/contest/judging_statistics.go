@@ -6,7 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"strings"
+	"strconv"
 )
 
 // StatisticsOptions set the confidence level and the bootstraps of the judging statistics.
@@ -54,23 +54,17 @@ const totalName = "加权总分"
 // per-judge statistics too); drafts and unstarted assignments do not. Krippendorff's α takes
 // any assignment of judges to works; ICC(2,k) needs a complete block (see iccBlock).
 func MeasureJudging(r Rubric, records []ReviewRecord, o StatisticsOptions) JudgingStatistics {
-	submitted := submittedRecords(records)
-	ids := newDenseIDs()
-	totals := make([]Rating, len(submitted))
-	for i, rec := range submitted {
-		totals[i] = Rating{Work: ids.work(rec.WorkID), Judge: ids.judge(rec.JudgeID), Score: r.Total(rec.Scores)}
-	}
-	st := JudgingStatistics{Reviews: len(submitted), Works: len(ids.works), Judges: len(ids.judges),
-		Criteria: make([]Reliability, len(r)), JudgeIDs: ids.judges}
-	block := iccBlock(totals)
+	n := numberReviews(records)
+	totals := n.ratings
 	variants := make([][]float64, 1+len(r))
 	variants[0] = make([]float64, len(totals))
-	for i, t := range totals {
-		variants[0][i] = t.Score
+	for i, rec := range n.reviews {
+		totals[i].Score = r.Total(rec.Scores)
+		variants[0][i] = totals[i].Score
 	}
 	for ci, c := range r {
-		variants[ci+1] = make([]float64, len(submitted))
-		for i, rec := range submitted {
+		variants[ci+1] = make([]float64, len(totals))
+		for i, rec := range n.reviews {
 			v, ok := rec.Scores[c.Key]
 			if !ok {
 				v = math.NaN() // a criterion added after the review: not scored
@@ -78,22 +72,58 @@ func MeasureJudging(r Rubric, records []ReviewRecord, o StatisticsOptions) Judgi
 			variants[ci+1][i] = v
 		}
 	}
+	st := JudgingStatistics{Reviews: len(totals), Works: len(n.works), Judges: len(n.judges),
+		Criteria: make([]Reliability, len(r)), JudgeIDs: n.judges}
+	block := iccBlock(totals)
 	a := alphas(totals, variants, o.Level, o.Samples, o.Seed)
 	agreement := MeasureAgreement(totals, AgreementOptions{Level: o.Level})
 	st.Agreement, st.SD = agreement.Judges, agreement.SD
-	st.Total = reliability("", totalName, withScores(totals, variants[0]), a[0], block, o.Level)
+	st.Total = reliability("", totalName, totals, variants[0], a[0], block, o.Level)
 	for ci, c := range r {
-		st.Criteria[ci] = reliability(c.Key, c.Name, withScores(totals, variants[ci+1]), a[ci+1], block, o.Level)
+		st.Criteria[ci] = reliability(c.Key, c.Name, totals, variants[ci+1], a[ci+1], block, o.Level)
 	}
 	return st
 }
 
-func withScores(ratings []Rating, scores []float64) []Rating {
-	out := slices.Clone(ratings)
-	for i := range out {
-		out[i].Score = scores[i]
+// numbered are a round's submitted reviews, their works and judges numbered 0, 1, 2… in the
+// order of their IDs and the reviews ordered by judge, then work: the same reviews give the
+// same numbers and order (and so the same bootstrap) whatever order the store returns them in.
+type numbered struct {
+	reviews       []ReviewRecord
+	ratings       []Rating // Work and Judge numbered, no Score yet
+	works, judges []string
+}
+
+func numberReviews(records []ReviewRecord) numbered {
+	var n numbered
+	workAt, judgeAt := map[string]int64{}, map[string]int64{}
+	var order []int
+	for i, r := range records {
+		if r.SubmittedAt != nil {
+			order = append(order, i)
+			workAt[r.WorkID], judgeAt[r.JudgeID] = 0, 0
+		}
 	}
-	return out
+	n.works, n.judges = number(workAt), number(judgeAt)
+	slices.SortFunc(order, func(a, b int) int {
+		ra, rb := records[a], records[b]
+		return cmp.Or(cmp.Compare(judgeAt[ra.JudgeID], judgeAt[rb.JudgeID]), cmp.Compare(workAt[ra.WorkID], workAt[rb.WorkID]))
+	})
+	n.reviews, n.ratings = make([]ReviewRecord, len(order)), make([]Rating, len(order))
+	for k, i := range order {
+		r := records[i]
+		n.reviews[k], n.ratings[k] = r, Rating{Work: workAt[r.WorkID], Judge: judgeAt[r.JudgeID]}
+	}
+	return n
+}
+
+// number gives the keys of at their places in sorted order, and returns them sorted.
+func number(at map[string]int64) []string {
+	keys := slicesSorted(at)
+	for i, k := range keys {
+		at[k] = int64(i)
+	}
+	return keys
 }
 
 // alphas computes Krippendorff's α of several sets of scores of the same ratings (set v gives
@@ -196,53 +226,17 @@ func (s *alphaStats) addPairable(u alphaUnit) {
 	}
 }
 
-func submittedRecords(records []ReviewRecord) []ReviewRecord {
-	var out []ReviewRecord
-	for _, r := range records {
-		if r.SubmittedAt != nil {
-			out = append(out, r)
-		}
-	}
-	// In a fixed order, so that the statistics do not depend on the order the store returns.
-	slices.SortFunc(out, func(a, b ReviewRecord) int {
-		return cmp.Or(strings.Compare(a.JudgeID, b.JudgeID), strings.Compare(a.WorkID, b.WorkID))
-	})
-	return out
-}
-
-// denseIDs number works and judges 0, 1, 2… in order of appearance.
-type denseIDs struct {
-	workAt, judgeAt map[string]int64
-	works, judges   []string
-}
-
-func newDenseIDs() *denseIDs {
-	return &denseIDs{workAt: map[string]int64{}, judgeAt: map[string]int64{}}
-}
-
-func (d *denseIDs) work(id string) int64 { return dense(d.workAt, &d.works, id) }
-
-func (d *denseIDs) judge(id string) int64 { return dense(d.judgeAt, &d.judges, id) }
-
-func dense(at map[string]int64, list *[]string, id string) int64 {
-	i, ok := at[id]
-	if !ok {
-		i = int64(len(*list))
-		at[id] = i
-		*list = append(*list, id)
-	}
-	return i
-}
-
 // reliability is α, and ICC on the complete block when there is one.
-func reliability(key, name string, ratings []Rating, a Alpha, b completeBlock, level float64) Reliability {
+func reliability(key, name string, ratings []Rating, values []float64, a Alpha, b completeBlock, level float64) Reliability {
 	rel := Reliability{Key: key, Name: name, Alpha: a, ICCNote: b.note}
 	if len(b.works) == 0 {
 		return rel
 	}
-	scores := make(map[[2]int64]float64, len(ratings))
-	for _, r := range ratings {
-		scores[[2]int64{r.Work, r.Judge}] = r.Score
+	scores := make(map[[2]int64]float64, len(b.works)*len(b.judges))
+	for i, r := range ratings {
+		if _, in := slices.BinarySearch(b.works, r.Work); in {
+			scores[[2]int64{r.Work, r.Judge}] = values[i]
+		}
 	}
 	matrix := make([][]float64, len(b.works))
 	for i, w := range b.works {
@@ -291,13 +285,17 @@ func iccBlock(ratings []Rating) completeBlock {
 		byWork[r.Work] = append(byWork[r.Work], r.Judge)
 	}
 	panels := map[string]*completeBlock{}
+	var key []byte
 	for w, js := range byWork {
 		slices.Sort(js)
-		key := fmt.Sprint(js)
-		b := panels[key]
+		key = key[:0]
+		for _, j := range js {
+			key = strconv.AppendInt(append(key, ','), j, 10)
+		}
+		b := panels[string(key)]
 		if b == nil {
 			b = &completeBlock{judges: js}
-			panels[key] = b
+			panels[string(key)] = b
 		}
 		b.works = append(b.works, w)
 	}

@@ -22,10 +22,9 @@ func TestMeasureJudging_OneCriterionHasTheTotalsAlpha(t *testing.T) {
 }
 
 func ratingsOfRecords(records []ReviewRecord) []Rating {
-	ids := newDenseIDs()
 	var out []Rating
 	for _, r := range records {
-		out = append(out, Rating{Work: ids.work(r.WorkID), Judge: ids.judge(r.JudgeID), Score: oneCriterion.Total(r.Scores)})
+		out = append(out, Rating{Work: int64(r.WorkID[0]), Judge: int64(r.JudgeID[1]), Score: oneCriterion.Total(r.Scores)})
 	}
 	return out
 }
