@@ -119,6 +119,6 @@ func (s *JudgingService) reopenJudging(ctx context.Context, actor User, c Contes
 	if err := s.contests.SaveJudging(ctx, c); err != nil {
 		return err
 	}
-	return s.audit(ctx, actor, "judging", c.ID, "reopen", map[string]any{"closed_at": closed},
-		map[string]any{"reason": "为评奖不稳定的作品增加评委", "works": works})
+	return s.audit(ctx, actor, "judging", c.ID, "reopen_judging", map[string]any{"closed_at": closed},
+		map[string]any{"reason": "为评奖不稳定的作品增加评委", "flagged": works})
 }

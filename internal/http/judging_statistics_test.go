@@ -163,6 +163,15 @@ func TestJudgingStatistics_FlaggedWorksGetOneMoreJudge(t *testing.T) {
 		if assigned[ids[0]] != 3 || assigned[ids[1]] != 3 || assigned[ids[2]] != 2 || r.ClosedAt != nil {
 			t.Errorf("assigned %v, closed %v: want one more judge for the two flagged works, judging reopened", assigned, r.ClosedAt)
 		}
+		var log struct{ Items []struct{ Entity, Action string } }
+		org.Must(http.StatusOK, "GET", "/api/v1/admin/audit", nil).JSON(t, &log)
+		var actions []string
+		for _, a := range log.Items {
+			actions = append(actions, a.Entity+"/"+a.Action)
+		}
+		if !slices.Contains(actions, "assignment/extra_reviews") || !slices.Contains(actions, "judging/reopen_judging") {
+			t.Errorf("audit log %v: want the extra reviews and the reopening", actions)
+		}
 		// The new reviews are still to come: pressing again adds no one.
 		if res := org.Do("POST", "/api/v1/admin/judging/extra-reviews", nil); res.Status != http.StatusConflict {
 			t.Errorf("a second time = %d %s, want 409", res.Status, res.Body)

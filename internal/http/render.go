@@ -121,7 +121,8 @@ var (
 		"decide": "处理", "publicity": "开始公示", "publish": "发布", "unpublish": "撤回发布", "recommend": "推荐",
 		"unrecommend": "取消推荐", "submit": "提交评分", "draft": "保存草稿", "update": "修改", "reset_password": "重置密码",
 		"purge_personal_data": "清除个人信息", "reset": "恢复默认", "resend_invitation": "重发邀请",
-		"withdrawn": "撤销（视频已更换）", "create": "新建", "set_default": "设为默认活动", "archive": "归档", "unarchive": "取消归档", "join": "加入本活动", "categories": "修改评审组别"}
+		"withdrawn": "撤销（视频已更换）", "create": "新建", "set_default": "设为默认活动", "archive": "归档", "unarchive": "取消归档", "join": "加入本活动", "categories": "修改评审组别",
+		"extra_reviews": "为评奖不稳定的作品增加评委", "reopen_judging": "重新开启评审"}
 )
 
 func labelOr(m map[string]string, code string) string {
