@@ -95,9 +95,9 @@ func newStabilityPanel(groups []StabilityGroup, reviews []Review, o StatisticsOp
 	if p.trimFrom == 0 {
 		p.trimFrom = 5
 	}
-	points := make(map[Assignment]Scores, len(reviews))
+	points := map[string][]Review{} // by work: a few reviews each
 	for _, r := range reviews {
-		points[Assignment{WorkID: r.WorkID, JudgeID: r.JudgeID}] = r.Scores
+		points[r.WorkID] = append(points[r.WorkID], r)
 	}
 	judgeAt := map[string]int32{}
 	for _, g := range groups {
@@ -108,6 +108,7 @@ func newStabilityPanel(groups []StabilityGroup, reviews []Review, o StatisticsOp
 			sg.cuts[i] = n
 		}
 		for _, w := range g.Works {
+			mine := points[w.WorkID]
 			for _, j := range slicesSorted(w.AdjTotals) {
 				ji, ok := judgeAt[j]
 				if !ok {
@@ -117,7 +118,10 @@ func newStabilityPanel(groups []StabilityGroup, reviews []Review, o StatisticsOp
 				}
 				sg.judge = append(sg.judge, ji)
 				sg.total = append(sg.total, w.AdjTotals[j])
-				s := points[Assignment{WorkID: w.WorkID, JudgeID: j}]
+				var s Scores
+				if k := slices.IndexFunc(mine, func(r Review) bool { return r.JudgeID == j }); k >= 0 {
+					s = mine[k].Scores
+				}
 				for _, c := range TieBreak {
 					sg.tie = append(sg.tie, s[c])
 				}

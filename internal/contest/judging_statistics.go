@@ -105,14 +105,18 @@ func numberReviews(records []ReviewRecord) numbered {
 		}
 	}
 	n.works, n.judges = number(workAt), number(judgeAt)
-	slices.SortFunc(order, func(a, b int) int {
-		ra, rb := records[a], records[b]
-		return cmp.Or(cmp.Compare(judgeAt[ra.JudgeID], judgeAt[rb.JudgeID]), cmp.Compare(workAt[ra.WorkID], workAt[rb.WorkID]))
-	})
-	n.reviews, n.ratings = make([]ReviewRecord, len(order)), make([]Rating, len(order))
+	type place struct {
+		Rating
+		i int
+	}
+	places := make([]place, len(order))
 	for k, i := range order {
-		r := records[i]
-		n.reviews[k], n.ratings[k] = r, Rating{Work: workAt[r.WorkID], Judge: judgeAt[r.JudgeID]}
+		places[k] = place{Rating{Work: workAt[records[i].WorkID], Judge: judgeAt[records[i].JudgeID]}, i}
+	}
+	slices.SortFunc(places, func(a, b place) int { return cmp.Or(cmp.Compare(a.Judge, b.Judge), cmp.Compare(a.Work, b.Work)) })
+	n.reviews, n.ratings = make([]ReviewRecord, len(places)), make([]Rating, len(places))
+	for k, p := range places {
+		n.reviews[k], n.ratings[k] = records[p.i], p.Rating
 	}
 	return n
 }
@@ -181,26 +185,39 @@ func alphas(ratings []Rating, variants [][]float64, level float64, samples int, 
 			}
 		}
 	}
-	parallel(samples, func(next func() (int, bool)) {
-		stats := make([]alphaStats, nv)
-		count := make([]int32, len(pairable))
-		for s, ok := next(); ok; s, ok = next() {
-			rng := rand.New(rand.NewPCG(seed, uint64(s)))
+	// Samples go in batches: one pass over the units serves a whole batch.
+	batches := (samples + alphaBatch - 1) / alphaBatch
+	parallel(batches, func(next func() (int, bool)) {
+		stats := make([]alphaStats, alphaBatch*nv)
+		counts := make([][]int32, alphaBatch)
+		for k := range counts {
+			counts[k] = make([]int32, len(pairable))
+		}
+		for b, ok := next(); ok; b, ok = next() {
+			first, last := b*alphaBatch, min((b+1)*alphaBatch, samples)
+			for s := first; s < last; s++ {
+				count := counts[s-first]
+				clear(count)
+				rng := rand.New(rand.NewPCG(seed, uint64(s)))
+				for range pairable {
+					count[rng.IntN(len(pairable))]++
+				}
+			}
 			clear(stats)
-			clear(count)
-			for range pairable {
-				count[rng.IntN(len(pairable))]++
-			}
-			for i, c := range count {
-				if c == 0 {
-					continue
-				}
-				for v, u := range drawn[i*nv : (i+1)*nv] {
-					stats[v].addTimes(u, float64(c))
+			for i := range pairable {
+				us := drawn[i*nv : (i+1)*nv]
+				for k := range last - first {
+					if c := counts[k][i]; c > 0 {
+						for v, u := range us {
+							stats[k*nv+v].addTimes(u, float64(c))
+						}
+					}
 				}
 			}
-			for v := range stats {
-				values[v][s] = stats[v].alpha()
+			for s := first; s < last; s++ {
+				for v := range nv {
+					values[v][s] = stats[(s-first)*nv+v].alpha()
+				}
 			}
 		}
 	})
@@ -210,6 +227,9 @@ func alphas(ratings []Rating, variants [][]float64, level float64, samples int, 
 	}
 	return out
 }
+
+// alphaBatch is how many bootstrap samples of α read the units together.
+const alphaBatch = 8
 
 // addTimes adds a unit drawn c times.
 func (s *alphaStats) addTimes(u alphaUnit, c float64) {

@@ -163,7 +163,9 @@ func TestJudgingStatistics_FlaggedWorksGetOneMoreJudge(t *testing.T) {
 		if assigned[ids[0]] != 3 || assigned[ids[1]] != 3 || assigned[ids[2]] != 2 || r.ClosedAt != nil {
 			t.Errorf("assigned %v, closed %v: want one more judge for the two flagged works, judging reopened", assigned, r.ClosedAt)
 		}
-		var log struct{ Items []struct{ Entity, Action string } }
+		var log struct {
+			Items []struct{ Entity, Action string }
+		}
 		org.Must(http.StatusOK, "GET", "/api/v1/admin/audit", nil).JSON(t, &log)
 		var actions []string
 		for _, a := range log.Items {
