@@ -101,36 +101,47 @@ func newStabilityPanel(groups []StabilityGroup, reviews []Review, o StatisticsOp
 	}
 	judgeAt := map[string]int32{}
 	for _, g := range groups {
-		sg := stabilityGroup{first: p.works, offs: make([]int32, 1, len(g.Works)+1)}
-		n := 0
-		for i, q := range g.Quotas {
-			n += q.of(len(g.Works))
-			sg.cuts[i] = n
-		}
-		for _, w := range g.Works {
-			mine := points[w.WorkID]
-			for _, j := range slicesSorted(w.AdjTotals) {
-				ji, ok := judgeAt[j]
-				if !ok {
-					ji = int32(len(p.judges))
-					judgeAt[j] = ji
-					p.judges = append(p.judges, j)
-				}
-				sg.judge = append(sg.judge, ji)
-				sg.total = append(sg.total, w.AdjTotals[j])
-				var s Scores
-				if k := slices.IndexFunc(mine, func(r Review) bool { return r.JudgeID == j }); k >= 0 {
-					s = mine[k].Scores
-				}
-				for _, c := range TieBreak {
-					sg.tie = append(sg.tie, s[c])
-				}
-			}
-			sg.offs = append(sg.offs, int32(len(sg.judge)))
-		}
-		p.works += len(g.Works)
-		p.groups = append(p.groups, sg)
+		p.addGroup(g, points, judgeAt)
 	}
+	p.fullPanel()
+	return p
+}
+
+// addGroup lays out a group's reviews, numbering judges not seen yet.
+func (p *stabilityPanel) addGroup(g StabilityGroup, points map[string][]Review, judgeAt map[string]int32) {
+	sg := stabilityGroup{first: p.works, offs: make([]int32, 1, len(g.Works)+1)}
+	n := 0
+	for i, q := range g.Quotas {
+		n += q.of(len(g.Works))
+		sg.cuts[i] = n
+	}
+	for _, w := range g.Works {
+		mine := points[w.WorkID]
+		for _, j := range slicesSorted(w.AdjTotals) {
+			ji, ok := judgeAt[j]
+			if !ok {
+				ji = int32(len(p.judges))
+				judgeAt[j] = ji
+				p.judges = append(p.judges, j)
+			}
+			sg.judge = append(sg.judge, ji)
+			sg.total = append(sg.total, w.AdjTotals[j])
+			var s Scores
+			if k := slices.IndexFunc(mine, func(r Review) bool { return r.JudgeID == j }); k >= 0 {
+				s = mine[k].Scores
+			}
+			for _, c := range TieBreak {
+				sg.tie = append(sg.tie, s[c])
+			}
+		}
+		sg.offs = append(sg.offs, int32(len(sg.judge)))
+	}
+	p.works += len(g.Works)
+	p.groups = append(p.groups, sg)
+}
+
+// fullPanel computes each work's score and tier with every judge once, then narrows the band.
+func (p *stabilityPanel) fullPanel() {
 	w := p.newWork()
 	for i := range w.weight {
 		w.weight[i] = 1
@@ -148,7 +159,6 @@ func newStabilityPanel(groups []StabilityGroup, reviews []Review, o StatisticsOp
 		g.tiers(w, g.full, g.base)
 		g.narrow()
 	}
-	return p
 }
 
 // narrow keeps in the band only the works that some sample could move across a cut. A work's
