@@ -254,3 +254,34 @@ func TestAwardStability_TheBandChangesNothing(t *testing.T) {
 		t.Errorf("leave-one-out over the band differs (-all +band):\n%s", diff)
 	}
 }
+
+func TestAwardStability_EachCategoryWithItsOwnQuotas(t *testing.T) {
+	records := randomRound(120, 10, 3, 11)
+	var reviews []Review
+	for _, r := range records {
+		reviews = append(reviews, Review{WorkID: r.WorkID, JudgeID: r.JudgeID, Scores: r.Scores})
+	}
+	table := RankingTable{records: records}
+	quotas := [][3]Quota{{{Count: 2}, {Count: 4}, {Count: 6}}, {{Percent: 10}, {Percent: 20}, {Percent: 30}}}
+	for gi, key := range []string{"individual", "team"} {
+		var ids []string
+		for w := gi; w < 120; w += 2 {
+			ids = append(ids, fmt.Sprintf("w%05d", w))
+		}
+		ranked := Rank(DefaultRubric(), reviews, ids, RankOptions{Normalize: true})
+		props, _ := ProposeAwards(ranked, quotas[gi])
+		table.Groups = append(table.Groups, RankingGroup{Key: key, Quotas: quotas[gi]})
+		for i, w := range ranked {
+			table.Rows = append(table.Rows, RankingRow{RankedWork: w, Category: key, Proposed: props[i].Tier})
+		}
+	}
+	rep := MakeJudgingReport(DefaultRubric(), table, records, StatisticsOptions{Samples: 50, Seed: 1, MinKeep: 0.8})
+	for _, row := range table.Rows {
+		if got := rep.Stability[row.WorkID].Tier; got != row.Proposed {
+			t.Fatalf("%s (%s, rank %d) gets %s from the full panel, proposed %s", row.WorkID, row.Category, row.Rank, got.Label(), row.Proposed.Label())
+		}
+	}
+	if rep.Statistics.Works != 120 {
+		t.Errorf("statistics over %d works, want all 120 of both categories", rep.Statistics.Works)
+	}
+}
