@@ -21,13 +21,22 @@ type Alpha struct {
 }
 
 // alphaUnit is what one work contributes to α: its number of scores, their sum and sum of
-// squares. Summing these (with multiplicity) is all α and each bootstrap sample need.
+// squares, and its observed disagreement. Summing these (with multiplicity) is all α and each
+// bootstrap sample need.
 type alphaUnit struct {
-	m, sum, sq float64
+	m, sum, sq, observed float64
 }
 
-// alphaStats totals the units; the observed disagreement of a unit with m scores is
+// withObserved sets the unit's observed disagreement: with m scores it is
 // Σ_{i≠j}(x_i−x_j)²/(m−1) = 2(mΣx²−(Σx)²)/(m−1).
+func (u alphaUnit) withObserved() alphaUnit {
+	if u.m > 1 {
+		u.observed = 2 * (u.m*u.sq - u.sum*u.sum) / (u.m - 1)
+	}
+	return u
+}
+
+// alphaStats totals the units.
 type alphaStats struct {
 	n, sum, sq, observed float64
 }
@@ -36,7 +45,7 @@ func (s *alphaStats) add(u alphaUnit) {
 	s.n += u.m
 	s.sum += u.sum
 	s.sq += u.sq
-	s.observed += 2 * (u.m*u.sq - u.sum*u.sum) / (u.m - 1)
+	s.observed += u.observed
 }
 
 // alpha is 1 − D_o/D_e with D_o = observed/n and D_e = 2(nΣx²−(Σx)²)/(n(n−1)); NaN when all
@@ -71,6 +80,7 @@ func alphaOf(works [][]Rating, level float64, samples int, seed uint64) Alpha {
 			u.sum += r.Score
 			u.sq += r.Score * r.Score
 		}
+		u = u.withObserved()
 		units = append(units, u)
 		all.add(u)
 	}
@@ -94,6 +104,12 @@ func bootstrapAlpha(units []alphaUnit, level float64, samples int, seed uint64) 
 			values = append(values, v)
 		}
 	}
+	return percentileInterval(values, level)
+}
+
+// percentileInterval is the bootstrap's percentile interval at the level; NaN without values.
+// values are sorted.
+func percentileInterval(values []float64, level float64) (lower, upper float64) {
 	if len(values) == 0 {
 		return math.NaN(), math.NaN()
 	}

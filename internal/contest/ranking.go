@@ -38,10 +38,13 @@ type RankedWork struct {
 	Adjusted float64            // the same over normalized totals; equal to Raw without normalization
 	Score    float64            // what ranks: Adjusted
 	Totals   map[string]float64 // judge → weighted total
-	ByCrit   map[string]float64 // criterion → mean points, for the tie-break
-	Reviews  int
-	Spread   float64 // highest − lowest total
-	Disputed bool    // Spread above RankOptions.SpreadFlag
+	// AdjTotals are the totals as they count (normalized when RankOptions.Normalize), judge →
+	// total: what the award stability resamples.
+	AdjTotals map[string]float64
+	ByCrit    map[string]float64 // criterion → mean points, for the tie-break
+	Reviews   int
+	Spread    float64 // highest − lowest total
+	Disputed  bool    // Spread above RankOptions.SpreadFlag
 }
 
 // TieBreak is the documented order for works with equal scores: higher mean artistry, then
@@ -108,10 +111,11 @@ func Rank(r Rubric, reviews []Review, workIDs []string, o RankOptions) []RankedW
 		if len(ts) == 0 {
 			continue
 		}
-		rw := RankedWork{WorkID: id, Totals: ts, ByCrit: map[string]float64{}, Reviews: len(ts)}
+		rw := RankedWork{WorkID: id, Totals: ts, AdjTotals: make(map[string]float64, len(ts)), ByCrit: map[string]float64{}, Reviews: len(ts)}
 		var raw, adj []float64
 		for j, t := range ts {
-			raw, adj = append(raw, t), append(adj, adjust(j, t))
+			rw.AdjTotals[j] = adjust(j, t)
+			raw, adj = append(raw, t), append(adj, rw.AdjTotals[j])
 		}
 		rw.Raw, rw.Adjusted = trimmedMean(raw, o.TrimFrom), trimmedMean(adj, o.TrimFrom)
 		rw.Score = rw.Adjusted

@@ -89,7 +89,8 @@ func rankRecords(c Contest, subs []Submission, records []ReviewRecord) RankingTa
 	t := RankingTable{Over: map[Tier]int{}, ClosedAt: c.Judging.ClosedAt, works: works, records: records}
 	for _, g := range rankingGroups(c, subs) {
 		ranked := Rank(c.Judging.Rubric, reviews, g.ids, RankOptions{Normalize: c.Judging.Normalize, Calibration: c.Judging.Calibration})
-		props, over := ProposeAwards(ranked, g.countedQuotas(c.Judging.quotaBase(g.Key, len(ranked))))
+		g.Counted, g.counted = g.countedQuotas(c.Judging.quotaBase(g.Key, len(ranked))), true
+		props, over := ProposeAwards(ranked, g.Counted)
 		g.Over = over
 		for tier, n := range over {
 			t.Over[tier] += n
@@ -124,7 +125,20 @@ type RankingGroup struct {
 	Key    string // the category's key; "" without categories, or for works left without one
 	Name   string // the category's name; "" without categories
 	Quotas [3]Quota
-	Over   map[Tier]int // as RankingTable.Over, within the group
+	// Counted are the quotas as counts of works, as the awards were proposed: a percentage
+	// counts the works of the group's first round (countedQuotas). Set by the ranking.
+	Counted [3]Quota
+	Over    map[Tier]int // as RankingTable.Over, within the group
+	counted bool
+}
+
+// proposedQuotas are the quotas the awards were proposed with: Counted once the ranking set
+// them, else Quotas.
+func (g RankingGroup) proposedQuotas() [3]Quota {
+	if g.counted {
+		return g.Counted
+	}
+	return g.Quotas
 }
 
 // workGroup is a ranking group with the works it ranks.

@@ -251,6 +251,7 @@ type JudgingService struct {
 	registration *RegistrationService
 	accounts     *AccountService // judges' invitations by mail
 	media        *MediaService
+	reports      reportCache // the judging desk's statistics, while the reviews stay as they are
 }
 
 // PublicationService takes the confirmed awards to the public: the 公示 and its objections,

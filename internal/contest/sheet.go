@@ -162,14 +162,19 @@ func (s *ReportService) registrationSheets(ctx context.Context, actor User, c Co
 	return []Sheet{reg, team}, nil
 }
 
-// scoreSheets lists every review of every round, by work in ranking order: one sheet per
-// round advanced (评分明细（初评）), then the current round's.
+// scoreSheets lists every review of every round, by work in ranking order, each round's with
+// its judging statistics: the rounds advanced (评分明细（初评）, 评审统计（初评）), then the current
+// round's.
 func (s *ReportService) scoreSheets(ctx context.Context, c Contest) ([]Sheet, error) {
 	t, err := s.judging.ranking(ctx, c)
 	if err != nil {
 		return nil, err
 	}
 	rounds, err := s.judging.advancedRounds(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := s.judging.report(ctx, c, t)
 	if err != nil {
 		return nil, err
 	}
@@ -183,13 +188,16 @@ func (s *ReportService) scoreSheets(ctx context.Context, c Contest) ([]Sheet, er
 	}
 	var out []Sheet
 	for _, r := range rounds {
-		out = append(out, scoreSheet("评分明细（"+r.Name+"）", r.Rubric, r.Ranking, names))
+		stats := MakeJudgingReport(r.Rubric, r.Ranking, r.Ranking.records, DefaultStatisticsOptions).Sheet(r.Ranking)
+		stats.Name += "（" + r.Name + "）"
+		out = append(out, scoreSheet("评分明细（"+r.Name+"）", r.Rubric, r.Ranking, names), stats)
 	}
-	name := "评分明细"
+	scores, stats := scoreSheet("评分明细", c.Judging.Rubric, t, names), rep.Sheet(t)
 	if label := c.Judging.RoundLabel(); label != "" {
-		name += "（" + label + "）"
+		scores.Name += "（" + label + "）"
+		stats.Name += "（" + label + "）"
 	}
-	return append(out, scoreSheet(name, c.Judging.Rubric, t, names)), nil
+	return append(out, scores, stats), nil
 }
 
 // scoreSheet lists the reviews of a ranking, each work's by judge name.

@@ -37,6 +37,7 @@ var auditFieldLabels = map[string]string{
 	"removed": "撤下的分配", "added": "新增的分配", "assignments": "分配数", "works": "作品数", "judges": "评委数",
 	"short": "评委不足的作品数", "kind": "内容", "size": "大小", "sheet": "表格", "closed_at": "结束时间",
 	"purged_at": "清除时间", "participants": "参与人员", "scans": "扫描件", "objections": "异议", "now": "演示时间", "step": "阶段",
+	"flagged": "评奖不稳定的作品", "waiting": "等待评分的作品", "no_judge": "无评委可加的作品", "reopened": "重新开启评审",
 	"reassigned_to": "改派给", "by_email": "邮件邀请", "Rubric": "评分标准", "ReviewsPerWork": "每件作品评委数", "Quotas": "奖项名额",
 	"Normalize": "按评委标准化计分", "ClosedAt": "评审结束时间", "AwardsConfirmedAt": "奖项确认时间",
 	"AwardsVersion": "奖项版本", "key": "代码", "hint": "说明", "max_points": "满分", "weight": "权重",

@@ -71,7 +71,7 @@ func TestAuditLabels_EveryRecordedKeyAndActionHasChinese(t *testing.T) {
 		"certificates", "revoked", "recommended", "title", "work", "status", "judge", "removed", "added",
 		"assignments", "works", "judges", "short", "kind", "size", "sheet", "closed_at", "purged_at",
 		"participants", "scans", "objections", "now", "reassigned_to", "Rubric", "ReviewsPerWork", "Quotas",
-		"Normalize", "PublicityDays", "RetentionDays", "Certificate", "Heading", "Issuer", "PerParticipant",
+		"Normalize", "PublicityDays", "RetentionDays", "Certificate", "Heading", "Issuer", "PerParticipant", "flagged", "waiting", "no_judge", "reopened",
 		contest.CritArtistry} {
 		if l := auditFieldLabel("", key); l == key {
 			t.Errorf("field %q has no Chinese label", key)
@@ -80,7 +80,7 @@ func TestAuditLabels_EveryRecordedKeyAndActionHasChinese(t *testing.T) {
 	for _, action := range []string{"passed", "excluded", "invite", "resend_invitation", "activate", "deactivate",
 		"update", "reset", "reset_password", "run", "conflict", "reassign", "move", "confirm", "reopen", "submit",
 		"draft", "decide", "recommend", "unrecommend", "publicity", "publish", "unpublish", "settings", "close",
-		"start", "download", "registrations_full", "purge_personal_data", "advance", "advance_round"} {
+		"start", "download", "registrations_full", "purge_personal_data", "advance", "advance_round", "extra_reviews", "reopen_judging"} {
 		if l := labelOr(actionLabels, action); l == action {
 			t.Errorf("action %q has no Chinese label", action)
 		}

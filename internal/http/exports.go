@@ -147,7 +147,7 @@ type exportLink struct {
 func (s exports) pageExports(c echo.Context) error {
 	d := exportsPage{Sheets: []exportLink{
 		{contest.SheetRegistrations, "报名登记表（个人证件号码、手机号已遮盖）", []string{"报名登记表", "参与人员与授权"}},
-		{contest.SheetScores, "评分明细（每位评委、每项标准）", []string{"评分明细"}},
+		{contest.SheetScores, "评分明细（每位评委、每项标准）与评审统计（一致性、评奖稳定性）", []string{"评分明细", contest.StatisticsSheetName}},
 		{contest.SheetResults, "评审结果（名次、得分、奖项、推荐）与异议处理", []string{"评审结果", "异议处理"}},
 		{contest.SheetStatistics, "统计（按工作单位、城市、日期）", []string{"按工作单位统计", "按城市统计", "每日提交"}},
 	}}

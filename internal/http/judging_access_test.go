@@ -55,6 +55,7 @@ func TestJudging_EveryEndpointChecksTheRole(t *testing.T) {
 		{"PUT", "/api/v1/judge/works/" + w + "/review", map[string]any{"scores": map[string]float64{"theme": 80}}, map[string]int{"assigned judge": 200}},
 		{"GET", "/judge/works/" + w, nil, map[string]int{"assigned judge": 200}},
 		{"GET", "/admin/judging", nil, map[string]int{"organizer": 200}},
+		{"POST", "/api/v1/admin/judging/extra-reviews", nil, map[string]int{"organizer": 409}}, // nothing is flagged
 		{"GET", "/admin/judges", nil, map[string]int{"organizer": 200}},
 		{"GET", "/admin/audit.csv", nil, map[string]int{"organizer": 200}},
 		// The pairwise check: off here, so nothing to start and no pair to compare.

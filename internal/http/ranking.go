@@ -165,6 +165,8 @@ type rankingTableJSON struct {
 	ClosedAt  *time.Time     `json:"closed_at,omitempty"` // absent while judging is open
 	// Calibration are the calibration works (校准作品), not ranked, with each judge's total.
 	Calibration []calibrationWorkJSON `json:"calibration"`
+	// Statistics are the judges' agreement and each award's stability (GET ranking only).
+	Statistics *judgingStatisticsJSON `json:"statistics,omitempty"`
 }
 
 func toRankingJSON(t contest.RankingTable) rankingTableJSON {
@@ -187,7 +189,13 @@ func (s rankings) apiRanking(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toRankingJSON(t))
+	rep, err := s.svc.Judging.Report(c.Request().Context(), u, t)
+	if err != nil {
+		return err
+	}
+	out := toRankingJSON(t)
+	out.Statistics = toJudgingStatisticsJSON(rep, t)
+	return c.JSON(http.StatusOK, out)
 }
 
 func (s rankings) apiCloseJudging(c echo.Context) error {
@@ -209,6 +217,9 @@ type judgingPage struct {
 	Ran             bool
 	Closing         bool // just closed: list the works with fewer reviews
 	Calibration     calibrationDesk
+	// Report is the judges' agreement and the stability of each award.
+	Report contest.JudgingReport
+	Extra  *contest.ExtraReviews // just added reviews to the flagged works
 	// Pairwise is the pairwise check at the award cuts; nil when the contest does not use it.
 	Pairwise *contest.PairwiseReport
 	// Judges are the contest's active judges, for the next round's form; Advanced says the
@@ -267,6 +278,9 @@ func (s rankings) judgingView(c echo.Context, d judgingPage) (view, error) {
 		return view{}, err
 	}
 	d.Ranking = t
+	if d.Report, err = s.svc.Judging.Report(ctx, u, t.RankingTable); err != nil {
+		return view{}, err
+	}
 	if d.Calibration, err = s.calibrationDeskOf(c); err != nil {
 		return view{}, err
 	}

@@ -77,6 +77,8 @@ var funcs = template.FuncMap{
 	"poster":      func(id string, v contest.Video) string { return strings.TrimPrefix(posterURL(id, v), "/api/v1") },
 	"duration":    contest.FormatDuration,
 	"inc":         func(i int) int { return i + 1 },
+	"stat":        formatStatistic,
+	"share":       func(x float64) string { return fmt.Sprintf("%.0f%%", 100*x) },
 	"sub":         func(a, b int) int { return a - b },
 	"entityLabel": func(e string) string { return labelOr(entityLabels, e) },
 	"actionLabel": func(a string) string { return labelOr(actionLabels, a) },
@@ -120,7 +122,8 @@ var (
 		"unrecommend": "取消推荐", "submit": "提交评分", "draft": "保存草稿", "update": "修改", "reset_password": "重置密码",
 		"purge_personal_data": "清除个人信息", "reset": "恢复默认", "resend_invitation": "重发邀请",
 		"withdrawn": "撤销（视频已更换）", "create": "新建", "set_default": "设为默认活动", "archive": "归档", "unarchive": "取消归档", "join": "加入本活动", "categories": "修改评审组别",
-		"calibration": "设置校准作品", "feedback_release": "发布评审意见", "compare": "成对比较", "advance_round": "进入下一轮"}
+		"calibration": "设置校准作品", "feedback_release": "发布评审意见", "compare": "成对比较", "advance_round": "进入下一轮",
+		"extra_reviews": "为评奖不稳定的作品增加评委", "reopen_judging": "重新开启评审"}
 )
 
 func labelOr(m map[string]string, code string) string {

@@ -172,7 +172,7 @@ func TestRounds_ShortlistPerCategoryGoesOnToAFinalRound(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		if sheets := f.GetSheetList(); strings.Join(sheets, ",") != "评分明细（初评）,评分明细（终评）" {
+		if sheets := f.GetSheetList(); strings.Join(sheets, ",") != "评分明细（初评）,评审统计（初评）,评分明细（终评）,评审统计（终评）" {
 			t.Fatalf("scores export sheets %v", sheets)
 		}
 		judgesIn := func(sheet string) string {

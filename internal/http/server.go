@@ -249,7 +249,7 @@ func clientIP(trusted []*net.IPNet) echo.IPExtractor {
 func (s *Server) resources() []interface{ routes(router) } {
 	return []interface{ routes(router) }{
 		home{s}, contestSettings{s}, submissions{s}, adminSubmissions{s}, consents{s}, videos{s},
-		judges{s}, judgeCategories{s}, formalReviews{s}, reviews{s}, assignments{s}, rankings{s}, rounds{s}, judgingSettings{s},
+		judges{s}, judgeCategories{s}, formalReviews{s}, reviews{s}, assignments{s}, rankings{s}, rounds{s}, judgingStatistics{s}, judgingSettings{s},
 		publicationDesk{s}, objections{s}, publicResults{s}, exports{s}, auditLog{s},
 		demoClock{s}, notices{s}, calibration{s}, feedback{s}, pairwise{s},
 	}
