@@ -14,9 +14,11 @@ import (
 // MaxCalibration is how many calibration works a contest may have.
 const MaxCalibration = 3
 
-// IsCalibration reports whether the work is one of the contest's calibration works.
+// IsCalibration reports whether the work is one of the contest's calibration works, in this
+// round or an earlier one: a work that calibrated the judges is never ranked nor shown.
 func (j JudgingSettings) IsCalibration(workID string) bool {
-	return slices.Contains(j.Calibration, workID)
+	return slices.Contains(j.Calibration, workID) ||
+		slices.ContainsFunc(j.Rounds, func(r RoundRecord) bool { return slices.Contains(r.Calibration, workID) })
 }
 
 // AssignCalibration gives every judge every calibration work, except the ones they are

@@ -116,6 +116,7 @@ func (c Contest) settingsOnly() Contest {
 		out.Judging.Rubric, out.Judging.ReviewsPerWork, out.Judging.Normalize = append(Rubric(nil), first.Rubric...), first.ReviewsPerWork, first.Normalize
 	}
 	out.Judging.Round, out.Judging.RoundName, out.Judging.RoundJudges, out.Judging.Rounds = 0, "", nil, nil
+	out.Judging.Calibration, out.Judging.FeedbackReleasedAt = nil, nil // works of c, and c's release
 	out.Categories = slices.Clone(c.Categories)
 	p := DefaultPublication(c.Organizer)
 	p.PublicityDays, p.RetentionDays, p.Certificate = c.Publication.PublicityDays, c.Publication.RetentionDays, c.Publication.Certificate

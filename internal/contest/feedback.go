@@ -44,12 +44,14 @@ func (s *JudgingService) checkShareComments(ctx context.Context, c Contest, j Ju
 	if !j.ShareComments || c.Judging.ShareComments {
 		return nil
 	}
-	records, err := s.reviews.ReviewRecords(ctx, c.ID)
+	rounds, err := s.roundRecords(ctx, c) // the comments of earlier rounds too
 	if err != nil {
 		return err
 	}
-	if slices.ContainsFunc(records, func(r ReviewRecord) bool { return strings.TrimSpace(r.Comment) != "" }) {
-		return errCommentsUntold
+	for _, r := range rounds {
+		if slices.ContainsFunc(r.records, func(r ReviewRecord) bool { return strings.TrimSpace(r.Comment) != "" }) {
+			return errCommentsUntold
+		}
 	}
 	return nil
 }

@@ -60,7 +60,7 @@ type PairStore interface {
 	// PairComparisons returns every comparison of the contest's round.
 	PairComparisons(ctx context.Context, contestID string, round int) ([]PairComparison, error)
 	// AddPairComparisons stores new comparisons with the audit entry and the notes, in one
-	// transaction.
+	// transaction; ErrStale when the round has comparisons already (a start a moment before).
 	AddPairComparisons(ctx context.Context, add []PairComparison, a AuditEntry, notes ...Notification) error
 	// DecidePair records the judge's choice (Winner, Reason, DecidedAt) of comparison p.ID with
 	// the audit entry; ENotFound when it is not that judge's.

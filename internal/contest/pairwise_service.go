@@ -3,6 +3,7 @@ package contest
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -87,13 +88,18 @@ func (s *JudgingService) StartPairwise(ctx context.Context, actor User, seed uin
 	}
 	a := s.newAudit(actor, "pairwise", c.ID, "start", nil, map[string]any{"pairs": len(pairs), "comparisons": len(add),
 		"short": len(short), "per_side": c.Judging.Pairwise.PerSide, "judges_per_pair": c.Judging.Pairwise.JudgesPerPair})
-	if err := s.pairs.AddPairComparisons(ctx, add, a, pairwiseNotifications(now, c, add)...); err != nil {
+	if err := s.pairs.AddPairComparisons(ctx, add, a, pairwiseNotifications(now, c, add)...); errors.Is(err, ErrStale) {
+		return PairwiseReport{}, errPairwiseStarted // by a click a moment before
+	} else if err != nil {
 		return PairwiseReport{}, err
 	}
 	r, err := s.pairwiseReport(ctx, c, t)
 	r.Short = len(short)
 	return r, err
 }
+
+// errPairwiseStarted refuses to start the round's check twice.
+var errPairwiseStarted = Errorf(EConflict, "成对比较复核已经开始")
 
 // canStartPairwise refuses to start the check when the contest does not have it on, judging is
 // still open (the cuts may move), the awards are confirmed, or it was started already.
@@ -111,7 +117,7 @@ func (s *JudgingService) canStartPairwise(ctx context.Context, c Contest) error 
 		return err
 	}
 	if len(existing) > 0 {
-		return Errorf(EConflict, "成对比较复核已经开始")
+		return errPairwiseStarted
 	}
 	return nil
 }
@@ -223,7 +229,7 @@ func pairwiseNotifications(now time.Time, c Contest, add []PairComparison) []Not
 	}
 	var out []Notification
 	for _, judge := range slicesSorted(count) {
-		key := fmt.Sprintf("pairwise:%s:%s", c.ID, judge)
+		key := fmt.Sprintf("pairwise:%s:%d:%s", c.ID, pairRound(c), judge)
 		out = append(out, notice(now, c, judge, NotePairwiseAssigned, key, "/judge", noticeValues(c,
 			"比较数", fmt.Sprint(count[judge]))))
 	}

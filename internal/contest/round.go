@@ -173,7 +173,7 @@ func (s *JudgingService) AdvanceRound(ctx context.Context, actor User, in Advanc
 			"judges": judges, "reviews_per_work": k})
 	if err := s.rounds.AdvanceRound(ctx, c, from, shortlist, a); err != nil {
 		if err == ErrStale {
-			return Contest{}, Errorf(EConflict, "本轮已进入下一轮，请刷新页面")
+			return Contest{}, Errorf(EConflict, "评审状态刚被修改（已进入下一轮或奖项已确认），请刷新页面后再试")
 		}
 		return Contest{}, err
 	}

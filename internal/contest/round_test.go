@@ -129,9 +129,11 @@ func TestRoundNames(t *testing.T) {
 func TestSettingsOnly_ANewContestStartsAtItsFirstRound(t *testing.T) {
 	first := Rubric{{Key: "a", Name: "A", MaxPoints: 10, Weight: 100}}
 	c := Contest{Judging: JudgingSettings{Rubric: Rubric{{Key: "b", Name: "B", MaxPoints: 5, Weight: 100}}, ReviewsPerWork: 5,
-		Round: 2, RoundName: "终评", RoundJudges: []string{"j"}, Rounds: []RoundRecord{{Number: 1, Rubric: first, ReviewsPerWork: 3}}}}
+		Round: 2, RoundName: "终评", RoundJudges: []string{"j"}, Rounds: []RoundRecord{{Number: 1, Rubric: first, ReviewsPerWork: 3}},
+		Calibration: []string{"w"}, ShareComments: true, FeedbackReleasedAt: &time.Time{}}}
 	got := c.settingsOnly().Judging
-	if got.Round != 0 || got.Rounds != nil || got.RoundJudges != nil || got.RoundName != "" || got.ReviewsPerWork != 3 || got.Rubric[0].Key != "a" {
+	if got.Round != 0 || got.Rounds != nil || got.RoundJudges != nil || got.RoundName != "" || got.ReviewsPerWork != 3 || got.Rubric[0].Key != "a" ||
+		got.Calibration != nil || got.FeedbackReleasedAt != nil || !got.ShareComments {
 		t.Errorf("copied judging %+v", got)
 	}
 }

@@ -260,8 +260,18 @@ func categoriesJSON(cats []contest.Category) string {
 }
 
 // SaveJudging saves the contest's judging settings only, and inserts the notes with them.
+// Settings read before their round was advanced are ErrStale: saved, they would take the
+// contest back to that round.
 func (cs *Contests) SaveJudging(ctx context.Context, c contest.Contest, notes ...contest.Notification) error {
 	err := cs.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var advanced int64
+		err := tx.Model(&roundWorkRow{}).Where("contest_id = ? AND round = ?", c.ID, c.Judging.CurrentRound()+1).Count(&advanced).Error
+		if err != nil {
+			return err
+		}
+		if advanced > 0 {
+			return contest.ErrStale
+		}
 		res := tx.Model(&contestRow{}).Where("id = ?", c.ID).
 			Updates(map[string]any{"judging": mustJSON(c.Judging), "updated_at": c.UpdatedAt.UTC()})
 		if res.Error != nil {

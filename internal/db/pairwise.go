@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -54,7 +55,8 @@ func (pc *Pairwise) PairComparisons(ctx context.Context, contestID string, round
 }
 
 // AddPairComparisons stores the comparisons with the audit entry and the notes, in one
-// transaction.
+// transaction that first locks the contest's row: of two starts at the same moment (a double
+// click), the second finds the first's comparisons and is ErrStale.
 func (pc *Pairwise) AddPairComparisons(ctx context.Context, add []contest.PairComparison, a contest.AuditEntry, notes ...contest.Notification) error {
 	rows := make([]pairComparisonRow, len(add))
 	for i, p := range add {
@@ -63,6 +65,17 @@ func (pc *Pairwise) AddPairComparisons(ctx context.Context, add []contest.PairCo
 	audit := fromDomainAudit(a)
 	err := pc.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if len(rows) > 0 {
+			first := rows[0]
+			if err := tx.Exec("UPDATE contests SET updated_at = updated_at WHERE id = ?", first.ContestID).Error; err != nil {
+				return err
+			}
+			var n int64
+			if err := tx.Model(&pairComparisonRow{}).Where("contest_id = ? AND round = ?", first.ContestID, first.Round).Count(&n).Error; err != nil {
+				return err
+			}
+			if n > 0 {
+				return contest.ErrStale
+			}
 			if err := tx.CreateInBatches(&rows, 500).Error; err != nil {
 				return err
 			}
@@ -72,6 +85,9 @@ func (pc *Pairwise) AddPairComparisons(ctx context.Context, add []contest.PairCo
 		}
 		return tx.Create(&audit).Error
 	})
+	if errors.Is(err, contest.ErrStale) {
+		return err
+	}
 	return translate(err, "成对比较")
 }
 
@@ -92,18 +108,10 @@ func (pc *Pairwise) DecidePair(ctx context.Context, p contest.PairComparison, a 
 	return translate(err, "比较任务")
 }
 
-// blindWorkRow is what a blind review may show of a work.
+// blindWorkRow is what a blind review may show of a work, with its id.
 type blindWorkRow struct {
-	ID               string
-	Status           string
-	Formal           string
-	Title            string
-	Description      string
-	VideoKey         string
-	VideoContentType string
-	VideoSize        int64
-	VideoUploadedAt  *time.Time
-	VideoCheckCols   `gorm:"embedded"`
+	ID        string
+	blindCols `gorm:"embedded"`
 }
 
 // BlindWorks returns what a blind review may show of the works. It reads nothing personal:
@@ -111,9 +119,7 @@ type blindWorkRow struct {
 func (pc *Pairwise) BlindWorks(ctx context.Context, ids []string) ([]contest.AssignedWork, error) {
 	var rows []blindWorkRow
 	q := pc.db.gorm.WithContext(ctx).Table("submissions s").
-		Select("s.id, s.status, COALESCE(f.decision, '') AS formal, s.title, s.description, "+
-			"s.video_key, s.video_content_type, s.video_size, s.video_uploaded_at, "+
-			"s.video_poster, s.video_web_copy, s.video_check, s.video_check_done").
+		Select("s.id, "+blindColumns).
 		Joins("LEFT JOIN formal_reviews f ON f.submission_id = s.id").
 		Where("s.id IN ?", ids)
 	if err := inScope(ctx, q, "s.contest_id").Scan(&rows).Error; err != nil {
@@ -121,13 +127,7 @@ func (pc *Pairwise) BlindWorks(ctx context.Context, ids []string) ([]contest.Ass
 	}
 	out := make([]contest.AssignedWork, len(rows))
 	for i, r := range rows {
-		w := contest.AssignedWork{ReviewRecord: contest.ReviewRecord{Assignment: contest.Assignment{WorkID: r.ID}},
-			Status: contest.Status(r.Status), Formal: contest.FormalDecision(r.Formal), Title: r.Title, Description: r.Description}
-		if r.VideoKey != "" && r.VideoUploadedAt != nil {
-			w.Video = &contest.Video{Attachment: contest.Attachment{Key: r.VideoKey, ContentType: r.VideoContentType, Size: r.VideoSize},
-				UploadedAt: *r.VideoUploadedAt, Check: r.VideoCheckCols.toDomain()}
-		}
-		out[i] = w
+		out[i] = r.work(contest.ReviewRecord{Assignment: contest.Assignment{WorkID: r.ID}})
 	}
 	return out, nil
 }

@@ -91,16 +91,14 @@ func (rv *Reviews) ReplaceAssignments(ctx context.Context, contestID string, rem
 	return translate(err, "评审分配")
 }
 
-// assignedWorkRow is an assignment joined with its work's status, formal review and what a
-// review may show of it.
-type assignedWorkRow struct {
-	SubmissionID     string
-	JudgeID          string
-	Position         int
-	Scores           string
-	Comment          string
-	SavedAt          *time.Time
-	SubmittedAt      *time.Time
+// blindColumns are what a blind review may read of a work (submissions s, joined with its
+// formal review f): never the registration's personal columns nor the video's file name.
+const blindColumns = "s.status, COALESCE(f.decision, '') AS formal, s.title, s.description, " +
+	"s.video_key, s.video_content_type, s.video_size, s.video_uploaded_at, " +
+	"s.video_poster, s.video_web_copy, s.video_check, s.video_check_done"
+
+// blindCols are the blindColumns as read.
+type blindCols struct {
 	Status           string
 	Formal           string
 	Title            string
@@ -112,15 +110,35 @@ type assignedWorkRow struct {
 	VideoCheckCols   `gorm:"embedded"`
 }
 
+// work is the work as a blind review shows it, with its review record.
+func (b blindCols) work(rec contest.ReviewRecord) contest.AssignedWork {
+	w := contest.AssignedWork{ReviewRecord: rec, Status: contest.Status(b.Status),
+		Formal: contest.FormalDecision(b.Formal), Title: b.Title, Description: b.Description}
+	if b.VideoKey != "" && b.VideoUploadedAt != nil {
+		w.Video = &contest.Video{Attachment: contest.Attachment{Key: b.VideoKey, ContentType: b.VideoContentType, Size: b.VideoSize},
+			UploadedAt: *b.VideoUploadedAt, Check: b.VideoCheckCols.toDomain()}
+	}
+	return w
+}
+
+// assignedWorkRow is an assignment joined with what a blind review may show of its work.
+type assignedWorkRow struct {
+	SubmissionID string
+	JudgeID      string
+	Position     int
+	Scores       string
+	Comment      string
+	SavedAt      *time.Time
+	SubmittedAt  *time.Time
+	blindCols    `gorm:"embedded"`
+}
+
 // AssignedWorks returns the works assigned to a judge, in the judge's order. It reads nothing
 // personal: neither the registration's personal columns nor the video's file name.
 func (rv *Reviews) AssignedWorks(ctx context.Context, judgeID string) ([]contest.AssignedWork, error) {
 	var rows []assignedWorkRow
 	q := rv.db.gorm.WithContext(ctx).Table("assignments a").
-		Select("a.submission_id, a.judge_id, a.position, a.scores, a.comment, a.saved_at, a.submitted_at, "+
-			"s.status, COALESCE(f.decision, '') AS formal, s.title, s.description, "+
-			"s.video_key, s.video_content_type, s.video_size, s.video_uploaded_at, "+
-			"s.video_poster, s.video_web_copy, s.video_check, s.video_check_done").
+		Select("a.submission_id, a.judge_id, a.position, a.scores, a.comment, a.saved_at, a.submitted_at, "+blindColumns).
 		Joins("JOIN submissions s ON s.id = a.submission_id").
 		Joins("LEFT JOIN formal_reviews f ON f.submission_id = a.submission_id").
 		Where("a.judge_id = ?", judgeID)
@@ -132,13 +150,7 @@ func (rv *Reviews) AssignedWorks(ctx context.Context, judgeID string) ([]contest
 	for i, r := range rows {
 		rec := assignmentRow{SubmissionID: r.SubmissionID, JudgeID: r.JudgeID, Position: r.Position, Scores: r.Scores,
 			Comment: r.Comment, SavedAt: r.SavedAt, SubmittedAt: r.SubmittedAt}
-		w := contest.AssignedWork{ReviewRecord: rec.toDomain(), Status: contest.Status(r.Status),
-			Formal: contest.FormalDecision(r.Formal), Title: r.Title, Description: r.Description}
-		if r.VideoKey != "" && r.VideoUploadedAt != nil {
-			w.Video = &contest.Video{Attachment: contest.Attachment{Key: r.VideoKey, ContentType: r.VideoContentType, Size: r.VideoSize},
-				UploadedAt: *r.VideoUploadedAt, Check: r.VideoCheckCols.toDomain()}
-		}
-		out[i] = w
+		out[i] = r.work(rec.toDomain())
 	}
 	return out, nil
 }

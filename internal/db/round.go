@@ -39,7 +39,8 @@ func (roundWorkRow) TableName() string { return "round_works" }
 // AdvanceRound moves the current round's assignments to round_reviews as round `from`, drops
 // the award moves made on its ranking, admits
 // the shortlist to round from+1 and saves the judging settings with the audit entry, in one
-// transaction. A round already advanced (its next round has works) is ErrStale.
+// transaction. A round already advanced (its next round has works), or awards confirmed since c
+// was read (the publication's revision moved on, as advancing moves it too), is ErrStale.
 func (rv *Reviews) AdvanceRound(ctx context.Context, c contest.Contest, from int, shortlist []contest.RankingRow, a contest.AuditEntry) error {
 	audit := fromDomainAudit(a)
 	err := rv.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -69,13 +70,15 @@ func (rv *Reviews) AdvanceRound(ctx context.Context, c contest.Contest, from int
 		if err := tx.CreateInBatches(&rows, 500).Error; err != nil {
 			return err
 		}
-		res := tx.Model(&contestRow{}).Where("id = ?", c.ID).
-			Updates(map[string]any{"judging": mustJSON(c.Judging), "updated_at": c.UpdatedAt.UTC()})
+		// Awards confirmed meanwhile moved the publication's revision on: stale.
+		res := tx.Model(&contestRow{}).Where("id = ? AND publication_revision = ?", c.ID, c.Publication.Revision).
+			Updates(map[string]any{"judging": mustJSON(c.Judging), "updated_at": c.UpdatedAt.UTC(),
+				"publication_revision": c.Publication.Revision + 1})
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return contest.Errorf(contest.ENotFound, "活动不存在")
+			return contest.ErrStale
 		}
 		return tx.Create(&audit).Error
 	})

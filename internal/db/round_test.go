@@ -36,6 +36,7 @@ func TestRounds_AdvanceFilesTheRoundOnce(t *testing.T) {
 		if err := st.SaveAward(ctx, c.ID, contest.AwardDecision{WorkID: s.ID, Tier: contest.TierFirst, Reason: "初评时调整", ByID: "org", At: now}, auditEntry(now)); err != nil {
 			t.Fatal(err)
 		}
+		before := c // as read by another organizer before the advance
 		c.Judging.Round, c.Judging.Rounds = 2, []contest.RoundRecord{{Number: 1, Name: "初评", Advanced: 1}}
 		shortlist := []contest.RankingRow{{RankedWork: contest.RankedWork{WorkID: s.ID, Rank: 1, Score: 83.5}}}
 		if err := st.AdvanceRound(ctx, c, 1, shortlist, auditEntry(now)); err != nil {
@@ -43,6 +44,9 @@ func TestRounds_AdvanceFilesTheRoundOnce(t *testing.T) {
 		}
 		if err := st.AdvanceRound(ctx, c, 1, shortlist, auditEntry(now)); !errors.Is(err, contest.ErrStale) {
 			t.Fatalf("advancing round 1 again: %v, want ErrStale", err)
+		}
+		if err := st.SaveJudging(ctx, before); !errors.Is(err, contest.ErrStale) {
+			t.Fatalf("saving judging settings read before the advance: %v, want ErrStale (it would take the contest back to round 1)", err)
 		}
 		filed, err := st.RoundReviews(ctx, c.ID, 1)
 		if err != nil || len(filed) != 1 || filed[0].Comment != "好" || filed[0].Scores["theme"] != 25 || filed[0].Position != 7 || filed[0].SubmittedAt == nil {
@@ -60,6 +64,37 @@ func TestRounds_AdvanceFilesTheRoundOnce(t *testing.T) {
 		back, err := st.ContestByID(ctx, c.ID)
 		if err != nil || back.Judging.CurrentRound() != 2 || back.Judging.LastRound().Name != "初评" {
 			t.Errorf("saved judging %+v, %v", back.Judging, err)
+		}
+	})
+}
+
+// Two starts of the pairwise check at the same moment (a double click) store the comparisons
+// once: the second finds the first's and is stale.
+func TestPairwise_StartedTwiceStoresOnce(t *testing.T) {
+	withWork(t, func(t *testing.T, d *db.DB, st *db.Stores, s contest.Submission) {
+		ctx := context.Background()
+		now := time.Date(2022, 5, 22, 2, 0, 0, 0, time.UTC)
+		judge := contest.User{ID: contest.NewID(), Email: "j@example.org", Name: "评委", Role: contest.RoleJudge, PasswordHash: "x", CreatedAt: now}
+		if err := st.CreateUser(ctx, &judge); err != nil {
+			t.Fatal(err)
+		}
+		second := s
+		second.ID, second.Reference, second.Participants = contest.NewID(), "2022-000002", nil
+		if err := st.CreateSubmission(ctx, &second, nil); err != nil {
+			t.Fatal(err)
+		}
+		other := second.ID
+		pair := func() []contest.PairComparison {
+			return []contest.PairComparison{{ID: contest.NewID(), ContestID: s.ContestID, Round: 1, WorkA: s.ID, WorkB: other, JudgeID: judge.ID, CreatedAt: now}}
+		}
+		if err := st.AddPairComparisons(ctx, pair(), auditEntry(now)); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.AddPairComparisons(ctx, pair(), auditEntry(now)); !errors.Is(err, contest.ErrStale) {
+			t.Fatalf("the second start: %v, want ErrStale", err)
+		}
+		if got, err := st.PairComparisons(ctx, s.ContestID, 1); err != nil || len(got) != 1 {
+			t.Errorf("comparisons after two starts: %d, %v; want 1", len(got), err)
 		}
 	})
 }
