@@ -86,8 +86,9 @@ func TestBrowser_ReplaceAcceptedVideo(t *testing.T) {
 	b.Do("pick it again", chromedp.SetUploadFiles(chromedp.CSS("#video-file"), []string{path}))
 	b.Do("confirm", chromedp.Click(chromedp.CSS(".confirm-upload .confirm-yes"), chromedp.NodeVisible))
 	// The page reloads once the upload is complete and shows both videos.
-	waitFor(b, `!!document.querySelector("#video-candidate")`, 60*time.Second)
-	cand := b.Text("#video-candidate")
+	waitFor(b, `!!document.querySelector("#video-candidate") && document.readyState === "complete"`, 60*time.Second)
+	// Read in one script run: a node id from before a reload would be stale.
+	cand := Eval[string](b, `(document.querySelector("#video-candidate") || {}).textContent || ""`)
 	if !strings.Contains(cand, "新上传的视频（检查中…）") || !strings.Contains(cand, "新版 final.mp4") {
 		b.Errorf("candidate box = %q", cand)
 	}

@@ -35,7 +35,7 @@ func (s calibration) apiSetCalibration(c echo.Context) error {
 }
 
 func (s calibration) pageSetCalibration(c echo.Context) error {
-	form, err := c.FormParams()
+	form, err := formParams(c) // a broken form is 400
 	if err != nil {
 		return err
 	}

@@ -129,6 +129,10 @@ func (s rounds) apiAdvance(c echo.Context) error {
 }
 
 func (s rounds) pageAdvance(c echo.Context) error {
+	form, err := formParams(c) // a broken form is 400
+	if err != nil {
+		return err
+	}
 	in := advanceJSON{Shortlist: c.FormValue("shortlist"), Name: strings.TrimSpace(c.FormValue("name"))}
 	if c.FormValue("every_judge") == "" {
 		in.ReviewsPerWork, _ = strconv.Atoi(c.FormValue("reviews_per_work"))
@@ -137,7 +141,6 @@ func (s rounds) pageAdvance(c echo.Context) error {
 		}
 	}
 	if c.FormValue("all_judges") == "" {
-		form, _ := c.FormParams()
 		in.Judges = form["judge"]
 		if len(in.Judges) == 0 {
 			in.Judges = []string{""} // refused: the organizer chose none
@@ -153,7 +156,6 @@ func (s rounds) pageAdvance(c echo.Context) error {
 	if code := contest.ErrorCode(err); code != contest.EInvalid && code != contest.EConflict {
 		return err
 	}
-	form, _ := c.FormParams()
 	shown := advanceForm{Shortlist: in.Shortlist, Name: in.Name, ReviewsPerWork: c.FormValue("reviews_per_work"),
 		EveryJudge: c.FormValue("every_judge") != "", AllJudges: c.FormValue("all_judges") != "", Picked: map[string]bool{}}
 	for _, id := range form["judge"] {
