@@ -312,8 +312,8 @@ func (s *JudgingService) roundWorks(ctx context.Context, c Contest, round int) (
 // with the works that went on to the next round.
 type RoundView struct {
 	RoundRecord
-	Ranking  RankingTable
-	Advanced map[string]bool
+	Ranking   RankingTable
+	Finalists map[string]bool // the works that went on to the next round
 }
 
 // Rounds returns the rounds of the current contest: those advanced, then the current one
@@ -356,9 +356,9 @@ func (s *JudgingService) roundView(ctx context.Context, c Contest, r RoundRecord
 	if err != nil {
 		return RoundView{}, err
 	}
-	v := RoundView{RoundRecord: r, Advanced: map[string]bool{}}
+	v := RoundView{RoundRecord: r, Finalists: map[string]bool{}}
 	for _, id := range next {
-		v.Advanced[id] = true
+		v.Finalists[id] = true
 	}
 	then := c
 	then.Judging.Rubric, then.Judging.Normalize, then.Judging.ReviewsPerWork, then.Judging.Calibration = r.Rubric, r.Normalize, r.ReviewsPerWork, r.Calibration

@@ -110,8 +110,8 @@ func (pc *Pairwise) DecidePair(ctx context.Context, p contest.PairComparison, a 
 
 // blindWorkRow is what a blind review may show of a work, with its id.
 type blindWorkRow struct {
-	ID        string
-	blindCols `gorm:"embedded"`
+	ID    string
+	Blind blindCols `gorm:"embedded"`
 }
 
 // BlindWorks returns what a blind review may show of the works. It reads nothing personal:
@@ -127,7 +127,7 @@ func (pc *Pairwise) BlindWorks(ctx context.Context, ids []string) ([]contest.Ass
 	}
 	out := make([]contest.AssignedWork, len(rows))
 	for i, r := range rows {
-		out[i] = r.work(contest.ReviewRecord{Assignment: contest.Assignment{WorkID: r.ID}})
+		out[i] = r.Blind.work(contest.ReviewRecord{Assignment: contest.Assignment{WorkID: r.ID}})
 	}
 	return out, nil
 }

@@ -130,7 +130,7 @@ type assignedWorkRow struct {
 	Comment      string
 	SavedAt      *time.Time
 	SubmittedAt  *time.Time
-	blindCols    `gorm:"embedded"`
+	Blind        blindCols `gorm:"embedded"`
 }
 
 // AssignedWorks returns the works assigned to a judge, in the judge's order. It reads nothing
@@ -150,7 +150,7 @@ func (rv *Reviews) AssignedWorks(ctx context.Context, judgeID string) ([]contest
 	for i, r := range rows {
 		rec := assignmentRow{SubmissionID: r.SubmissionID, JudgeID: r.JudgeID, Position: r.Position, Scores: r.Scores,
 			Comment: r.Comment, SavedAt: r.SavedAt, SubmittedAt: r.SubmittedAt}
-		out[i] = r.work(rec.toDomain())
+		out[i] = r.Blind.work(rec.toDomain())
 	}
 	return out, nil
 }

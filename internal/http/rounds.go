@@ -78,7 +78,7 @@ func (s rounds) apiRound(c echo.Context) error {
 	for _, l := range toRankingJSON(v.Ranking).Items {
 		l.Proposed, l.Label = tierNames[contest.TierNone], "" // no award comes from an earlier round
 		out.Items = append(out.Items, l)
-		if v.Advanced[l.ID] {
+		if v.Finalists[l.ID] {
 			out.Advanced = append(out.Advanced, l.ID)
 		}
 	}

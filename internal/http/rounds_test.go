@@ -158,6 +158,9 @@ func TestRounds_ShortlistPerCategoryGoesOnToAFinalRound(t *testing.T) {
 		}
 		org.Must(http.StatusNotFound, "GET", "/api/v1/admin/judging/rounds/2", nil)
 		page := mustDoc(t, org.Must(http.StatusOK, "GET", "/admin/judging/rounds/1", nil))
+		if sum := page.Find("#round-summary").Text(); !strings.Contains(sum, "共 4 件进入下一轮") || !strings.Contains(sum, "8 件作品排名") {
+			t.Errorf("初评 page summary %q", sum)
+		}
 		if row := page.Find(`tr[data-id="` + ids["独奏四"] + `"]`); !strings.Contains(row.Find("td.advanced").Text(), "未入围") {
 			t.Errorf("初评 page: 独奏四 says %q", row.Find("td.advanced").Text())
 		}
