@@ -314,6 +314,9 @@ type RoundView struct {
 	RoundRecord
 	Ranking   RankingTable
 	Finalists map[string]bool // the works that went on to the next round
+	// Agreement is how far the round's judges agreed (its Statistics only: no award came from
+	// the round, so it has no stability).
+	Agreement JudgingReport
 }
 
 // Rounds returns the rounds of the current contest: those advanced, then the current one
@@ -338,7 +341,20 @@ func (s *JudgingService) Round(ctx context.Context, actor User, n int) (RoundVie
 	if n < 1 || n > len(rounds) {
 		return RoundView{}, Errorf(ENotFound, "该轮评审不存在或尚未结束")
 	}
-	return s.roundView(ctx, c, rounds[n-1])
+	v, err := s.roundView(ctx, c, rounds[n-1])
+	if err != nil {
+		return RoundView{}, err
+	}
+	judges, err := s.users.ContestUsers(ctx, c.ID, RoleJudge)
+	if err != nil {
+		return RoundView{}, err
+	}
+	o := DefaultStatisticsOptions
+	v.Agreement = JudgingReport{Statistics: MeasureJudging(v.Rubric, v.Ranking.records, o), Options: o, names: map[string]string{}}
+	for _, u := range judges {
+		v.Agreement.names[u.ID] = u.Name
+	}
+	return v, nil
 }
 
 // roundView ranks an advanced round from its own reviews, rubric and normalization, in the

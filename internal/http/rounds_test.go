@@ -161,6 +161,10 @@ func TestRounds_ShortlistPerCategoryGoesOnToAFinalRound(t *testing.T) {
 		if sum := page.Find("#round-summary").Text(); !strings.Contains(sum, "共 4 件进入下一轮") || !strings.Contains(sum, "8 件作品排名") {
 			t.Errorf("初评 page summary %q", sum)
 		}
+		// 初评's own agreement: its one judge, whose eight reviews no other judge shared.
+		if n, judge := page.Find("#reliability tbody tr").Length(), page.Find("#judge-agreement tbody th").Text(); n != 5 || judge != "王评委" {
+			t.Errorf("初评 page agreement: %d reliability rows (want the total and 4 criteria), judges %q", n, judge)
+		}
 		if row := page.Find(`tr[data-id="` + ids["独奏四"] + `"]`); !strings.Contains(row.Find("td.advanced").Text(), "未入围") {
 			t.Errorf("初评 page: 独奏四 says %q", row.Find("td.advanced").Text())
 		}
