@@ -165,15 +165,24 @@ type WorkChoice struct {
 	Title string
 }
 
-// CalibrationChoices lists the works that passed formal review, for choosing the calibration
-// works, and whether the choice is still open (no score saved, judging not closed).
-// Organizers only.
+// CalibrationChoices lists the works of the round, for choosing the calibration works, and
+// whether the choice is still open (no score saved, judging not closed); the list is read only
+// while it is. Organizers only.
 func (s *JudgingService) CalibrationChoices(ctx context.Context, actor User) ([]WorkChoice, bool, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return nil, false, err
 	}
 	c, err := s.contests.CurrentContest(ctx)
 	if err != nil {
+		return nil, false, err
+	}
+	if c.Judging.ClosedAt != nil {
+		return nil, false, nil
+	}
+	switch err := s.refuseIfScored(ctx, c.ID); {
+	case err == errCalibrationScored:
+		return nil, false, nil
+	case err != nil:
 		return nil, false, err
 	}
 	subs, err := s.roundWorks(ctx, c, c.Judging.CurrentRound())
@@ -184,15 +193,7 @@ func (s *JudgingService) CalibrationChoices(ctx context.Context, actor User) ([]
 	for i, sub := range subs {
 		out[i] = WorkChoice{ID: sub.ID, Title: sub.Registration.Title}
 	}
-	open := c.Judging.ClosedAt == nil
-	if open {
-		err := s.refuseIfScored(ctx, c.ID)
-		if err != nil && err != errCalibrationScored {
-			return nil, false, err
-		}
-		open = err == nil
-	}
-	return out, open, nil
+	return out, true, nil
 }
 
 // splitCalibration separates the contest's calibration works from the others.

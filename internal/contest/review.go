@@ -101,11 +101,16 @@ func (s *JudgingService) JudgeQueue(ctx context.Context, actor User) ([]JudgeTas
 	if !actor.IsJudge() {
 		return nil, Errorf(EForbidden, "只有评委可以进行评审")
 	}
-	works, err := s.reviews.AssignedWorks(ctx, actor.ID)
+	c, err := s.contests.CurrentContest(ctx)
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.contests.CurrentContest(ctx)
+	return s.judgeQueue(ctx, actor, c)
+}
+
+// judgeQueue is JudgeQueue in the contest c, already read.
+func (s *JudgingService) judgeQueue(ctx context.Context, actor User, c Contest) ([]JudgeTask, error) {
+	works, err := s.reviews.AssignedWorks(ctx, actor.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -174,15 +179,18 @@ type Scored struct {
 // window is open.
 // It reads the judge's queue and the contest once.
 func (s *JudgingService) ScoreWork(ctx context.Context, actor User, id string, scores Scores, comment string, submit bool) (Scored, error) {
-	tasks, err := s.JudgeQueue(ctx, actor)
+	if !actor.IsJudge() {
+		return Scored{}, Errorf(EForbidden, "只有评委可以进行评审")
+	}
+	c, err := s.contests.CurrentContest(ctx)
+	if err != nil {
+		return Scored{}, err
+	}
+	tasks, err := s.judgeQueue(ctx, actor, c)
 	if err != nil {
 		return Scored{}, err
 	}
 	i, err := taskIndex(tasks, id)
-	if err != nil {
-		return Scored{}, err
-	}
-	c, err := s.contests.CurrentContest(ctx)
 	if err != nil {
 		return Scored{}, err
 	}

@@ -260,15 +260,10 @@ func shortlistOf(c Contest, t RankingTable, q Quota) ([]RankingRow, map[string]i
 			continue
 		}
 		n := min(len(rows), max(1, q.of(len(rows))))
-		for _, r := range rows {
-			if r.Rank <= n {
-				out = append(out, r)
-			}
-		}
 		taken := 0
 		for _, r := range rows {
 			if r.Rank <= n {
-				taken++
+				out, taken = append(out, r), taken+1
 			}
 		}
 		awards := 0
