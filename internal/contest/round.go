@@ -309,9 +309,6 @@ type RoundView struct {
 	RoundRecord
 	Ranking   RankingTable
 	Finalists map[string]bool // the works that went on to the next round
-	// Agreement is how far the round's judges agreed (its Statistics only: no award came from
-	// the round, so it has no stability).
-	Agreement JudgingReport
 }
 
 // Rounds returns the rounds of the current contest: those advanced, then the current one
@@ -336,20 +333,29 @@ func (s *JudgingService) Round(ctx context.Context, actor User, n int) (RoundVie
 	if n < 1 || n > len(rounds) {
 		return RoundView{}, Errorf(ENotFound, "该轮评审不存在或尚未结束")
 	}
-	v, err := s.roundView(ctx, c, rounds[n-1])
+	return s.roundView(ctx, c, rounds[n-1])
+}
+
+// RoundAgreement is how far an advanced round's judges agreed: the statistics of its reviews
+// only, since no award came from it. Organizers only.
+func (s *JudgingService) RoundAgreement(ctx context.Context, actor User, v RoundView) (JudgingReport, error) {
+	if err := requireOrganizer(actor); err != nil {
+		return JudgingReport{}, err
+	}
+	c, err := s.contests.CurrentContest(ctx)
 	if err != nil {
-		return RoundView{}, err
+		return JudgingReport{}, err
 	}
 	judges, err := s.users.ContestUsers(ctx, c.ID, RoleJudge)
 	if err != nil {
-		return RoundView{}, err
+		return JudgingReport{}, err
 	}
 	o := DefaultStatisticsOptions
-	v.Agreement = JudgingReport{Statistics: MeasureJudging(v.Rubric, v.Ranking.records, o), Options: o, names: map[string]string{}}
+	r := JudgingReport{Statistics: MeasureJudging(v.Rubric, v.Ranking.records, o), Options: o, names: map[string]string{}}
 	for _, u := range judges {
-		v.Agreement.names[u.ID] = u.Name
+		r.names[u.ID] = u.Name
 	}
-	return v, nil
+	return r, nil
 }
 
 // roundView ranks an advanced round from its own reviews, rubric and normalization, in the

@@ -164,9 +164,10 @@ func (s rounds) pageAdvance(c echo.Context) error {
 	return rankings{s.Server}.showJudgingError(c, err, shown)
 }
 
-// roundPage is an advanced round's ranking, read-only.
+// roundPage is an advanced round's ranking, read-only, with its judges' agreement.
 type roundPage struct {
 	contest.RoundView
+	Agreement contest.JudgingReport
 }
 
 func (s rounds) pageRound(c echo.Context) error {
@@ -174,5 +175,10 @@ func (s rounds) pageRound(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "admin_round", view{Title: v.Name + "排名", Wide: true, Data: roundPage{v}})
+	u, _ := currentUser(c)
+	agreement, err := s.svc.Judging.RoundAgreement(c.Request().Context(), u, v)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "admin_round", view{Title: v.Name + "排名", Wide: true, Data: roundPage{v, agreement}})
 }
