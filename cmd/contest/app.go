@@ -138,6 +138,7 @@ func serviceOptions(cfg config, log *slog.Logger, extra contest.Options) (contes
 	removeStaleTemp(o.Check.TempDir, 2*cfg.Jobs.Timeout, log)
 	if mediaToolsInstalled() {
 		o.Media = ffmpeg.Tools{}
+		o.Content = ffmpeg.Tools{}
 	}
 	o.Spreadsheets = xlsx.Writer{}
 	o.MaxWorks = cfg.MaxWorks

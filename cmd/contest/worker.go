@@ -61,7 +61,7 @@ func worker(ctx context.Context, args []string, getenv func(string) string, stdo
 // stop lets running jobs finish until the shutdown timeout, then cancels the rest, which run
 // again later here or on another replica.
 func (a *app) startJobs(ctx context.Context) (stop func(), err error) {
-	work := db.Work{Check: a.svc.Media.CheckVideo, Copy: a.svc.Media.CopyVideo, Export: a.svc.Reports.RunExport,
+	work := db.Work{Check: a.svc.Media.CheckVideo, Copy: a.svc.Media.CopyVideo, Scan: a.svc.Media.ScanVideo, Export: a.svc.Reports.RunExport,
 		Housekeeping: a.housekeeping(), ObserveJob: a.observeJob}
 	if a.cfg.SMTPHost != "" {
 		work.Email = a.svc.Messages.SendEmail
@@ -104,6 +104,9 @@ func (a *app) housekeeping() []db.Task {
 		{Name: "lost_checks", Run: func(ctx context.Context) (int, error) {
 			return a.db.RequeueChecks(ctx, time.Now().Add(-a.lostCheckAfter()), 500)
 		}},
+		// A content scan is queued with its accepted verdict; videos accepted before scans
+		// existed get theirs here, a few at a time (each decodes a whole video).
+		{Name: "unscanned_videos", Run: func(ctx context.Context) (int, error) { return a.db.Stores().RequeueScans(ctx, 50) }},
 		// Reminders and digests: each is made once per recipient and moment, however often
 		// this runs; it runs more often than the rest so that a reminder is on time.
 		{Name: "reminders", Run: a.svc.Messages.RunReminders, Interval: a.cfg.ReminderInterval},

@@ -148,6 +148,28 @@ type VideoCopyArgs struct {
 // Kind names the job for the queue.
 func (VideoCopyArgs) Kind() string { return "video_copy" }
 
+// VerdictFollowUp is what a verdict sets off, inserted in the verdict's transaction so that it
+// is never recorded without them: its notes, and the jobs that make the poster and web copy and
+// scan the content (nil: none).
+type VerdictFollowUp struct {
+	Notes  []Notification
+	Copies *VideoCopyArgs
+	Scan   *VideoScanArgs
+}
+
+// followUp is what follows the verdict c on the video under key: the copies it needs, and the
+// content scan of an accepted video.
+func (c VideoCheck) followUp(submissionID, key string, notes ...Notification) VerdictFollowUp {
+	f := VerdictFollowUp{Notes: notes}
+	if poster, webCopy := c.needs(); poster || webCopy {
+		f.Copies = &VideoCopyArgs{SubmissionID: submissionID, VideoKey: key}
+	}
+	if c.State == CheckAccepted {
+		f.Scan = &VideoScanArgs{SubmissionID: submissionID, VideoKey: key}
+	}
+	return f
+}
+
 // needs says what is made from a video with this verdict: a poster frame of a readable video
 // with a picture (a file without an ftyp box was never given to a tool: no stream is known),
 // and a copy for playback of every accepted video (index first, and no metadata, which may name
@@ -235,8 +257,9 @@ func (s *MediaService) checkVideo(ctx context.Context, a VideoCheckArgs, attempt
 		if cur.Done {
 			return nil
 		}
-		return s.submissions.SaveVideoVerdict(ctx, a.SubmissionID, a.VideoKey, cur, &VideoCopyArgs{SubmissionID: a.SubmissionID, VideoKey: a.VideoKey},
-			[]Notification{verdictNotification(s.Now(), c, sub, a.VideoKey, cur)})
+		return s.submissions.SaveVideoVerdict(ctx, a.SubmissionID, a.VideoKey, cur, VerdictFollowUp{
+			Copies: &VideoCopyArgs{SubmissionID: a.SubmissionID, VideoKey: a.VideoKey},
+			Notes:  []Notification{verdictNotification(s.Now(), c, sub, a.VideoKey, cur)}})
 	}
 	input, err := s.mediaInput(ctx, a.VideoKey)
 	if err != nil {
@@ -256,14 +279,10 @@ func (s *MediaService) checkVideo(ctx context.Context, a VideoCheckArgs, attempt
 	if candidate {
 		return s.settleCandidate(ctx, c, sub, check)
 	}
-	var copies *VideoCopyArgs
-	if poster, webCopy := check.needs(); poster || webCopy {
-		copies = &VideoCopyArgs{SubmissionID: a.SubmissionID, VideoKey: a.VideoKey}
-	} else {
-		check.Done = true
-	}
-	note := verdictNotification(now, c, sub, a.VideoKey, check)
-	return s.submissions.SaveVideoVerdict(ctx, a.SubmissionID, a.VideoKey, check, copies, []Notification{note})
+	follow := check.followUp(a.SubmissionID, a.VideoKey)
+	check.Done = follow.Copies == nil
+	follow.Notes = []Notification{verdictNotification(now, c, sub, a.VideoKey, check)}
+	return s.submissions.SaveVideoVerdict(ctx, a.SubmissionID, a.VideoKey, check, follow)
 }
 
 // settleCandidate records the verdict on sub's candidate video. Accepted, the candidate
@@ -275,19 +294,19 @@ func (s *MediaService) settleCandidate(ctx context.Context, c Contest, sub Submi
 	note := candidateNotification(s.Now(), c, sub, cand, check)
 	if check.State != CheckAccepted {
 		check.Done = true // nothing is made from a refused candidate
-		if err := s.submissions.SaveVideoVerdict(ctx, sub.ID, cand.Key, check, nil, []Notification{note}); err != nil {
+		if err := s.submissions.SaveVideoVerdict(ctx, sub.ID, cand.Key, check, VerdictFollowUp{Notes: []Notification{note}}); err != nil {
 			return err
 		}
 		s.deleteVideo(ctx, cand.Key)
 		return nil
 	}
 	cand.Check = check
-	copies := &VideoCopyArgs{SubmissionID: sub.ID, VideoKey: cand.Key}
+	follow := check.followUp(sub.ID, cand.Key, note)
 	// A pass at 形式审查 was the old video's: withdrawn with the replacement, and the organizers'
 	// audit log says so (filed under the work's contest).
 	withdrawn := s.newAudit(systemActor, "formal_review", sub.ID, "withdrawn",
 		map[string]any{"decision": string(FormalPassed)}, map[string]any{"reason": "作品视频已更换，需对新视频重新形式审查"})
-	if err := s.submissions.PromoteCandidate(InContest(ctx, sub.ContestID), sub.ID, old.Key, cand, copies, []Notification{note}, &withdrawn); err != nil {
+	if err := s.submissions.PromoteCandidate(InContest(ctx, sub.ContestID), sub.ID, old.Key, cand, follow, &withdrawn); err != nil {
 		return err // replaced meanwhile: the job's retry finds the candidate gone and stops
 	}
 	s.deleteVideo(ctx, old.Key)

@@ -66,6 +66,7 @@ type Stores interface {
 	ReminderStore
 	AccountStore
 	PairStore
+	ScanStore
 }
 
 // Options are the services' settings and the tools they use; the zero value of each field
@@ -94,6 +95,10 @@ type Options struct {
 	// Media measures and converts videos; nil when ffmpeg is not installed (checks then fail
 	// visibly and can be run again once it is).
 	Media MediaTools
+	// Content decodes videos for the content scan and OCR reads their text; either nil
+	// leaves that part out (the scan says so).
+	Content ContentTools
+	OCR     TextReader
 	// Check tunes the media check; zero means the default duration tolerance and the
 	// system's temporary folder.
 	Check CheckSettings
@@ -157,7 +162,8 @@ func (o Options) withDefaults() Options {
 func New(db Stores, storage Storage, opts Options) *Services {
 	opts = opts.withDefaults()
 	c := &core{Now: opts.Now, contests: db, submissions: db, auditLog: db, storage: storage}
-	media := &MediaService{core: c, uploads: db, settings: opts.Uploads, tools: opts.Media, check: opts.Check}
+	media := &MediaService{core: c, uploads: db, settings: opts.Uploads, tools: opts.Media, check: opts.Check,
+		scans: db, content: opts.Content, ocr: opts.OCR}
 	passwords := newPasswordPool(opts.BcryptCost, opts.HashWorkers, opts.HashWait, opts.ObserveHashWait)
 	accounts := &AccountService{core: c, users: db, sessions: db, tokens: db, passwords: passwords,
 		sessionTTL: opts.SessionTTL, mailer: opts.Mailer, baseURL: opts.BaseURL}
@@ -236,6 +242,9 @@ type MediaService struct {
 	settings UploadSettings
 	tools    MediaTools
 	check    CheckSettings
+	scans    ScanStore
+	content  ContentTools // the content scan's decoding; nil without ffmpeg
+	ocr      TextReader   // its text reading; nil without Tesseract
 }
 
 // JudgingService runs judging: judges, formal review, assignment, reviews, ranking and awards.

@@ -106,10 +106,10 @@ type SubmissionStore interface {
 	// (the video was replaced).
 	SaveVideoCheck(ctx context.Context, submissionID, videoKey string, c VideoCheck) error
 	// SaveVideoVerdict records the verdict as SaveVideoCheck does and, if the video is still
-	// videoKey, inserts the notes (one per event and recipient: a note already there is left
-	// alone) and, if copies is not nil, queues the job that makes its poster and web copy, in
-	// one transaction.
-	SaveVideoVerdict(ctx context.Context, submissionID, videoKey string, c VideoCheck, copies *VideoCopyArgs, notes []Notification) error
+	// videoKey, inserts what follows it (the notes, one per event and recipient: a note already
+	// there is left alone; the job that makes its poster and web copy; the content scan,
+	// marked queued), in one transaction.
+	SaveVideoVerdict(ctx context.Context, submissionID, videoKey string, c VideoCheck, follow VerdictFollowUp) error
 	// SaveVideoCopies records c's poster, web copy and done flags if the video is still
 	// videoKey and its recorded verdict is still c's (checked at the same time).
 	SaveVideoCopies(ctx context.Context, submissionID, videoKey string, c VideoCheck) error
@@ -117,12 +117,12 @@ type SubmissionStore interface {
 	// still videoKey) back to checking and queues it, in one transaction.
 	RequestVideoCheck(ctx context.Context, submissionID, videoKey string) error
 	// PromoteCandidate makes the submission's candidate video (if still c's key, and its video
-	// still oldKey) its video, with the verdict c, in one transaction with the notes and, if
-	// copies is not nil, the job that makes its poster and web copy. The status stays; a pass at
+	// still oldKey) its video, with the verdict c, in one transaction with what follows it
+	// (as SaveVideoVerdict). The status stays; a pass at
 	// 形式审查 is withdrawn, the new video being reviewed anew, with the audit entry withdrawn
 	// (if given and there was a pass). It returns ErrStale and changes nothing when either was
 	// replaced meanwhile.
-	PromoteCandidate(ctx context.Context, submissionID, oldKey string, candidate Video, copies *VideoCopyArgs, notes []Notification, withdrawn *AuditEntry) error
+	PromoteCandidate(ctx context.Context, submissionID, oldKey string, candidate Video, follow VerdictFollowUp, withdrawn *AuditEntry) error
 	// SaveFormalReview records the formal review of a submission, its audit entry and the notes
 	// (one per event and recipient), in one transaction.
 	SaveFormalReview(ctx context.Context, submissionID string, fr FormalReview, a AuditEntry, notes []Notification) error

@@ -138,7 +138,7 @@ func finishOpenUpload(tx *gorm.DB, u *contest.Upload) error {
 // removes the candidate, in one transaction with the notes and the job making the copies; the
 // status and version stay, a pass at 形式审查 is withdrawn (the new video is reviewed anew). Either replaced meanwhile (the candidate is no longer cand.Key, or
 // the video no longer oldKey) is contest.ErrStale.
-func (sb *Submissions) PromoteCandidate(ctx context.Context, submissionID, oldKey string, cand contest.Video, copies *contest.VideoCopyArgs, notes []contest.Notification, withdrawn *contest.AuditEntry) error {
+func (sb *Submissions) PromoteCandidate(ctx context.Context, submissionID, oldKey string, cand contest.Video, follow contest.VerdictFollowUp, withdrawn *contest.AuditEntry) error {
 	err := sb.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// The work's row first, then the candidate's: the order FinishUpload and FinishCandidate
 		// take them in, so two of them wait for each other instead of deadlocking.
@@ -171,7 +171,7 @@ func (sb *Submissions) PromoteCandidate(ctx context.Context, submissionID, oldKe
 				return err
 			}
 		}
-		return sb.db.followVerdict(ctx, tx, copies, notes)
+		return sb.db.followVerdict(ctx, tx, follow)
 	})
 	return translate(err, "作品")
 }

@@ -96,29 +96,34 @@ func (sb *Submissions) SaveVideoCheck(ctx context.Context, submissionID, videoKe
 }
 
 // SaveVideoVerdict records the verdict on a submission's video or candidate if still videoKey,
-// inserts its notifications and, if copies is not nil, queues the job that makes its poster and
-// web copy, in one transaction: a verdict is never recorded without what follows it.
-func (sb *Submissions) SaveVideoVerdict(ctx context.Context, submissionID, videoKey string, c contest.VideoCheck, copies *contest.VideoCopyArgs, notes []contest.Notification) error {
+// inserts what follows it (notifications, the job making its poster and web copy, the content
+// scan), in one transaction: a verdict is never recorded without what follows it.
+func (sb *Submissions) SaveVideoVerdict(ctx context.Context, submissionID, videoKey string, c contest.VideoCheck, follow contest.VerdictFollowUp) error {
 	err := sb.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		n, err := updateVideoByKey(tx, submissionID, videoKey, checkUpdates(c))
 		if err != nil || n != 1 {
 			return err // replaced meanwhile: nothing to make or tell
 		}
-		return sb.db.followVerdict(ctx, tx, copies, notes)
+		return sb.db.followVerdict(ctx, tx, follow)
 	})
 	return translate(err, "作品")
 }
 
-// followVerdict inserts what follows a verdict in its transaction tx: the notes, and the job
-// making the video's copies unless copies is nil.
-func (db *DB) followVerdict(ctx context.Context, tx *gorm.DB, copies *contest.VideoCopyArgs, notes []contest.Notification) error {
-	if err := db.insertNotifications(ctx, tx, notes); err != nil {
+// followVerdict inserts what follows a verdict in its transaction tx: the notes, the job making
+// the video's copies and its content scan, each unless nil.
+func (db *DB) followVerdict(ctx context.Context, tx *gorm.DB, f contest.VerdictFollowUp) error {
+	if err := db.insertNotifications(ctx, tx, f.Notes); err != nil {
 		return err
 	}
-	if copies == nil {
-		return nil
+	if f.Copies != nil {
+		if err := db.queueCopy(ctx, tx, *f.Copies); err != nil {
+			return err
+		}
 	}
-	return db.queueCopy(ctx, tx, *copies)
+	if f.Scan != nil {
+		return db.queueScan(ctx, tx, "", *f.Scan)
+	}
+	return nil
 }
 
 // SaveVideoCopies records what was made from a video (poster, web copy, done) if its verdict is

@@ -177,8 +177,11 @@ func (s JobSettings) Takeover() time.Duration {
 // Work is what the background jobs run: each function runs one attempt of a job; final says
 // it is the last. Copy and Export may be nil on replicas that do not run them (tests).
 type Work struct {
-	Check  func(ctx context.Context, a contest.VideoCheckArgs, attempt int, final bool) error
-	Copy   func(ctx context.Context, a contest.VideoCopyArgs, attempt int, final bool) error
+	Check func(ctx context.Context, a contest.VideoCheckArgs, attempt int, final bool) error
+	Copy  func(ctx context.Context, a contest.VideoCopyArgs, attempt int, final bool) error
+	// Scan runs a video's content scan (queue media_scans, one at a time); nil on replicas
+	// that run none.
+	Scan   func(ctx context.Context, a contest.VideoScanArgs, attempt int, final bool) error
 	Export func(ctx context.Context, a contest.ExportArgs, attempt int, final bool) error
 	// Email sends one notification's e-mail (queue mail); nil on replicas that send none.
 	Email func(ctx context.Context, a contest.EmailArgs, attempt int, final bool) error
@@ -191,7 +194,7 @@ type Work struct {
 	// leader), once across replicas: River's elected leader queues them.
 	Housekeeping []Task
 	// ObserveJob, if not nil, is told how long each attempt of a job ran and how it ended, by
-	// kind (video_check, video_copy, export, notification_email, housekeeping).
+	// kind (video_check, video_copy, video_scan, export, notification_email, housekeeping).
 	ObserveJob func(kind string, d time.Duration, err error)
 }
 
@@ -218,6 +221,10 @@ func (db *DB) StartJobs(ctx context.Context, s JobSettings, work Work, log *slog
 	if work.Copy != nil {
 		river.AddWorker(workers, &jobWorker[contest.VideoCopyArgs]{run: work.Copy, observe: work.ObserveJob, timeout: s.Timeout})
 		queues[copyQueue] = river.QueueConfig{MaxWorkers: s.CopyWorkers}
+	}
+	if work.Scan != nil {
+		river.AddWorker(workers, &jobWorker[contest.VideoScanArgs]{run: work.Scan, observe: work.ObserveJob, timeout: s.Timeout})
+		queues[scanQueue] = river.QueueConfig{MaxWorkers: scanWorkers}
 	}
 	if work.Export != nil {
 		river.AddWorker(workers, &exportWorker{jobWorker[contest.ExportArgs]{run: work.Export, observe: work.ObserveJob, timeout: exportTimeout}})

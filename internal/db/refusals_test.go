@@ -223,7 +223,7 @@ func TestStores_NewVideoReadBeforeACandidateWasPromotedIsStale(t *testing.T) {
 		// …while the candidate passes and replaces the video.
 		c := *stale.Candidate
 		c.Check = accepted
-		if err := st.PromoteCandidate(ctx, s.ID, first.Key, c, nil, nil, nil); err != nil {
+		if err := st.PromoteCandidate(ctx, s.ID, first.Key, c, contest.VerdictFollowUp{}, nil); err != nil {
 			t.Fatal(err)
 		}
 		if err := finish(late, stale, video(late), cand.Key); !errors.Is(err, contest.ErrStale) {

@@ -17,6 +17,7 @@ type Stores struct {
 	*Reminders
 	*AccountTokens
 	*Pairwise
+	*Scans
 }
 
 var _ contest.Stores = (*Stores)(nil)
@@ -36,5 +37,6 @@ func (db *DB) Stores() *Stores {
 		Reminders:     &Reminders{db: db},
 		AccountTokens: &AccountTokens{db: db},
 		Pairwise:      &Pairwise{db: db},
+		Scans:         &Scans{db: db},
 	}
 }

@@ -154,6 +154,9 @@ func (e *env) start() {
 	e.Server.Start()
 	e.t.Cleanup(e.Server.Close)
 	work := db.Work{Check: e.Svc.Media.CheckVideo, Copy: e.Svc.Media.CopyVideo, Export: e.Svc.Reports.RunExport}
+	if opts.Content != nil { // the content scans run in the tests that ask for them
+		work.Scan = e.Svc.Media.ScanVideo
+	}
 	if opts.Mailer != nil { // as `contest serve` with CONTEST_SMTP_HOST
 		work.Email = e.Svc.Messages.SendEmail
 		work.Account = e.Svc.Accounts.SendAccountMail

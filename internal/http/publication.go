@@ -145,6 +145,9 @@ type publicationPage struct {
 	Objections   []contest.Objection
 	Open         int // objections not yet decided
 	Recommended  map[string]bool
+	// National is the national rules' pre-check of the content scan, for the works with an
+	// award or a recommendation that were scanned.
+	National     map[string][]contest.Reason
 	Exports      []contest.ExportJob
 	Publication  contest.Publication
 	Certificates []contest.Certificate
@@ -178,6 +181,15 @@ func (s publicationDesk) publicationData(c echo.Context) (publicationPage, conte
 		}
 	}
 	if d.Recommended, err = s.svc.Publication.Recommended(ctx, u); err != nil {
+		return d, ct, err
+	}
+	var candidates []string
+	for _, a := range d.Awards.Awards {
+		if a.Final != contest.TierNone || d.Recommended[a.WorkID] {
+			candidates = append(candidates, a.WorkID)
+		}
+	}
+	if d.National, err = s.svc.Media.NationalWarnings(ctx, u, candidates); err != nil {
 		return d, ct, err
 	}
 	if d.Exports, err = s.svc.Reports.Exports(ctx, u); err != nil {

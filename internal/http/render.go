@@ -76,6 +76,9 @@ var funcs = template.FuncMap{
 	"reasons":     contest.ReasonCodes,
 	"poster":      func(id string, v contest.Video) string { return strings.TrimPrefix(posterURL(id, v), "/api/v1") },
 	"duration":    contest.FormatDuration,
+	"timecode":    contest.FormatTimecode,
+	"hasKey":      func(m map[string][]contest.Reason, k string) bool { _, ok := m[k]; return ok },
+	"trimapi":     func(u string) string { return strings.TrimPrefix(u, "/api/v1") },
 	"inc":         func(i int) int { return i + 1 },
 	"stat":        formatStatistic,
 	"share":       func(x float64) string { return fmt.Sprintf("%.0f%%", 100*x) },
@@ -114,7 +117,7 @@ var beijing = contest.Beijing
 // the codes, for scripts).
 var (
 	entityLabels = map[string]string{"assignment": "评审分配", "award": "奖项", "contest": "活动设置", "demo_clock": "演示时钟", "user": "账号", "export": "导出", "formal_review": "形式审查", "notice_template": "通知模板",
-		"judge": "评委", "judging": "评审", "objection": "异议", "publication": "结果发布", "recommendation": "推荐至全国", "review": "评分", "pairwise": "成对比较复核"}
+		"judge": "评委", "judging": "评审", "objection": "异议", "publication": "结果发布", "recommendation": "推荐至全国", "review": "评分", "pairwise": "成对比较复核", "video_scan": "画面内容扫描"}
 	actionLabels = map[string]string{"conflict": "回避", "move": "调整", "reassign": "改派", "advance": "调整演示时间", "run": "分配", "confirm": "确认",
 		"reopen": "开启新版本", "download": "下载", "registrations_full": "完整导出报名信息", "start": "开始生成", "passed": "通过",
 		"excluded": "不通过", "invite": "邀请", "activate": "启用", "deactivate": "停用", "close": "结束评审", "settings": "修改设置",
@@ -123,7 +126,8 @@ var (
 		"purge_personal_data": "清除个人信息", "reset": "恢复默认", "resend_invitation": "重发邀请",
 		"withdrawn": "撤销（视频已更换）", "create": "新建", "set_default": "设为默认活动", "archive": "归档", "unarchive": "取消归档", "join": "加入本活动", "categories": "修改评审组别",
 		"calibration": "设置校准作品", "feedback_release": "发布评审意见", "compare": "成对比较", "advance_round": "进入下一轮",
-		"extra_reviews": "为评奖不稳定的作品增加评委", "reopen_judging": "重新开启评审"}
+		"extra_reviews": "为评奖不稳定的作品增加评委", "reopen_judging": "重新开启评审",
+		"rescan": "重新扫描", "clear": "确认提示无碍", "unclear": "撤销无碍确认"}
 )
 
 func labelOr(m map[string]string, code string) string {

@@ -251,7 +251,7 @@ func (s *Server) resources() []interface{ routes(router) } {
 		home{s}, contestSettings{s}, submissions{s}, adminSubmissions{s}, consents{s}, videos{s},
 		judges{s}, judgeCategories{s}, formalReviews{s}, reviews{s}, assignments{s}, rankings{s}, rounds{s}, judgingStatistics{s}, judgingSettings{s},
 		publicationDesk{s}, objections{s}, publicResults{s}, exports{s}, auditLog{s},
-		demoClock{s}, notices{s}, calibration{s}, feedback{s}, pairwise{s},
+		demoClock{s}, notices{s}, calibration{s}, feedback{s}, pairwise{s}, scans{s},
 	}
 }
 

@@ -313,6 +313,8 @@ type submissionPage struct {
 	Result *contest.MyResult
 	// Feedback is the judges' anonymized feedback; nil until the organizers release it.
 	Feedback *contest.Feedback
+	// ContentAdvice is what the content scan says of subtitles and sound, with what to do.
+	ContentAdvice []contest.Reason
 	// InWeChat: the page is open in WeChat's own browser, where large uploads may be cut off;
 	// the page says how to open it in the system browser.
 	InWeChat bool
@@ -341,6 +343,7 @@ func (s submissions) showSubmission(c echo.Context, status int, sub contest.Subm
 		page.Missing = append(page.Missing, fe.Message)
 	}
 	page.CanUpload, page.CanFinalize = s.svc.Media.Allowed(ct, sub)
+	page.ContentAdvice = s.svc.Media.ScanAdvice(c.Request().Context(), sub)
 	if u, _ := currentUser(c); ct.Publication.PublishedAt != nil {
 		results, err := s.svc.Publication.MyResults(c.Request().Context(), u, []contest.Submission{sub})
 		if err != nil {

@@ -220,6 +220,15 @@ func (s adminSubmissions) pageAdminSubmission(c echo.Context) error {
 		return err
 	}
 	d := adminWork{Submission: sub.Masked(), Walk: template.URL(walk.Encode()), Prev: prev, Next: next}
+	if sub.Video != nil && sub.Video.Check.State == contest.CheckAccepted {
+		switch sc, err := s.svc.Media.Scan(ctx, u, sub.ID); {
+		case err == nil:
+			j := toScanJSON(sub.ID, sc)
+			d.ContentScan = &j
+		case contest.ErrorCode(err) != contest.ENotFound:
+			return err
+		}
+	}
 	return s.render(c, http.StatusOK, "admin_submission", view{Title: sub.Registration.Title, Contest: ct, Data: d})
 }
 
@@ -229,6 +238,8 @@ type adminWork struct {
 	contest.Submission
 	Walk       template.URL // the list's query string, encoded by url.Values
 	Prev, Next string
+	// ContentScan is the content scan of the accepted video, nil before one is queued.
+	ContentScan *scanJSON
 }
 
 // WalkURL is the address of the work id within the same list ("" for none).

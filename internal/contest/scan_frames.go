@@ -1,0 +1,302 @@
+package contest
+
+import (
+	"context"
+	"errors"
+	"image"
+	"math"
+	"math/bits"
+	"sync"
+
+	"github.com/corona10/goimagehash"
+)
+
+// How a video is sampled and read. Captions stay on screen for a second or more, so a frame
+// every half second sees each; a band is read at most once a second, and only when what it
+// shows changed; the whole frame is read only in the opening and closing seconds, where
+// 片头 and 片尾 credits are.
+const (
+	scanEvery     = 0.5  // seconds between sampled frames
+	scanBox       = 1280 // sampled frames fit in scanBox×scanBox: captions stay ≥ 20 px tall
+	scanEdge      = 10.0 // the opening and closing seconds read whole
+	scanHashEvery = 1.0  // seconds between the perceptual hashes kept
+	scanReadEvery = 1.0  // the least time between two readings of one band
+	scanMaxReads  = 160  // frame regions read per video, at most
+	scanBatch     = 8    // regions per OCR run
+	// The bands: the top 15 % (logos, unit names) and the bottom 28 % (subtitles, name
+	// captions) of the picture.
+	topBand    = 0.15
+	bottomBand = 0.72
+	// brightText is the grey level above which a pixel counts as caption text: captions are
+	// light text, often outlined, over any picture. Turning them into dark text on white, and
+	// everything else white, is what lets the OCR read them on a busy background.
+	brightText = 180
+)
+
+// NewScanPlan is how a video with these facts is sampled: every half second, in the display
+// orientation, scaled down to fit scanBox (never up), for at most its duration plus a margin.
+func NewScanPlan(f VideoFacts) ScanPlan {
+	w, h := f.DisplayWidth, f.DisplayHeight
+	if w <= 0 || h <= 0 {
+		w, h = 1280, 720
+	}
+	if m := max(w, h); m > scanBox {
+		w, h = int(math.Round(float64(w)*scanBox/float64(m))), int(math.Round(float64(h)*scanBox/float64(m)))
+	}
+	frames := int(math.Ceil(f.DurationSec/scanEvery)) + 4
+	return ScanPlan{Every: scanEvery, Width: max(w, 16), Height: max(h, 16), MaxFrames: min(max(frames, 8), 2*60*60*2)}
+}
+
+// region is a part of a frame given to the OCR.
+type region struct {
+	at   float64
+	name string
+	img  *image.Gray
+}
+
+// frameScanner is the sink of one video's sampled frames: it keeps the perceptual hashes, and
+// sends the regions worth reading to the OCR, which runs beside the decoding.
+type frameScanner struct {
+	duration float64
+	hashes   []FrameHash
+	nextHash float64
+
+	bands    map[string]*bandState
+	reads    int
+	batch    []region
+	batches  chan []region
+	bottom   []float64 // the times the bottom band was looked at, for the subtitles
+	lastFull uint64    // the hash of the last whole frame read
+	fullRead bool
+
+	mu    sync.Mutex
+	texts []FrameText
+	ocr   error // why reading stopped (ErrOCRUnavailable, or the reader failed)
+	done  chan struct{}
+}
+
+// bandState is what was last read in one band.
+type bandState struct {
+	nextAt float64
+	sig    []int // the dark-pixel counts of the last region read, on a coarse grid
+	text   string
+}
+
+func newFrameScanner(ctx context.Context, reader TextReader, duration float64) *frameScanner {
+	s := &frameScanner{duration: duration, bands: map[string]*bandState{RegionTop: {}, RegionBottom: {}},
+		batches: make(chan []region, 2), done: make(chan struct{})}
+	go s.read(ctx, reader)
+	return s
+}
+
+// read runs the OCR on the batches as they come.
+func (s *frameScanner) read(ctx context.Context, reader TextReader) {
+	defer close(s.done)
+	for batch := range s.batches {
+		if s.failed() {
+			continue // drain: the sampling goes on for the hashes and the sound
+		}
+		if reader == nil {
+			s.fail(ErrOCRUnavailable)
+			continue
+		}
+		imgs := make([]image.Image, len(batch))
+		for i, r := range batch {
+			imgs[i] = r.img
+		}
+		texts, err := reader.ReadText(ctx, imgs)
+		if err == nil && len(texts) != len(batch) {
+			err = errors.New("ocr: a text per picture was not returned")
+		}
+		if err != nil {
+			s.fail(err)
+			continue
+		}
+		s.mu.Lock()
+		for i, r := range batch {
+			s.texts = append(s.texts, FrameText{At: r.at, Region: r.name, Text: texts[i]})
+		}
+		s.mu.Unlock()
+	}
+}
+
+func (s *frameScanner) failed() bool { s.mu.Lock(); defer s.mu.Unlock(); return s.ocr != nil }
+
+func (s *frameScanner) fail(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ocr == nil {
+		s.ocr = err
+	}
+}
+
+// frame is the FrameSink.
+func (s *frameScanner) frame(at float64, img *image.Gray) error {
+	if at+1e-6 >= s.nextHash {
+		s.hashes = append(s.hashes, FrameHash{At: at, Hash: perceptualHash(img)})
+		s.nextHash = at + scanHashEvery
+	}
+	if s.reads >= scanMaxReads || s.failed() {
+		return nil
+	}
+	b := img.Bounds()
+	if at < scanEdge || at > s.duration-scanEdge {
+		// The credits of 片头 and 片尾 are often dark text on a plain picture: the whole frame is
+		// read as it is (the OCR finds its own threshold), once per different picture.
+		if h := s.hashes[len(s.hashes)-1].Hash; !s.fullRead || bits.OnesCount64(h^s.lastFull) > 6 {
+			s.fullRead, s.lastFull = true, h
+			s.add(region{at: at, name: RegionFull, img: cloneGray(img, b)})
+		}
+	}
+	s.band(at, RegionTop, img, image.Rect(b.Min.X, b.Min.Y, b.Max.X, b.Min.Y+int(float64(b.Dy())*topBand)))
+	s.band(at, RegionBottom, img, image.Rect(b.Min.X, b.Min.Y+int(float64(b.Dy())*bottomBand), b.Max.X, b.Max.Y))
+	return nil
+}
+
+// band sends a band to be read when it shows caption-like text that differs from the last
+// reading of that band, at most once a second.
+func (s *frameScanner) band(at float64, name string, img *image.Gray, r image.Rectangle) {
+	st := s.bands[name]
+	if at+1e-6 < st.nextAt {
+		return
+	}
+	st.nextAt = at + scanReadEvery
+	if name == RegionBottom {
+		s.bottom = append(s.bottom, at)
+	}
+	bin, dark := binarize(img, r)
+	share := float64(dark) / float64(r.Dx()*r.Dy())
+	if share < 0.002 || share > 0.35 {
+		// Nothing light enough to be a caption, or a bright picture rather than text.
+		st.sig = nil
+		return
+	}
+	sig := signature(bin)
+	if st.sig != nil && sameSignature(st.sig, sig) {
+		return // the same caption, still on screen
+	}
+	st.sig = sig
+	s.add(region{at: at, name: name, img: bin})
+}
+
+func (s *frameScanner) add(r region) {
+	if s.reads >= scanMaxReads {
+		return
+	}
+	s.reads++
+	s.batch = append(s.batch, r)
+	if len(s.batch) == scanBatch {
+		s.batches <- s.batch
+		s.batch = nil
+	}
+}
+
+// finish sends the last batch and waits for the OCR. It returns the texts read, in time order,
+// and why reading stopped, if it did.
+func (s *frameScanner) finish() ([]FrameText, error) {
+	if len(s.batch) > 0 {
+		s.batches <- s.batch
+		s.batch = nil
+	}
+	close(s.batches)
+	<-s.done
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	texts := sortedTexts(s.texts)
+	return texts, s.ocr
+}
+
+// cloneGray copies r of img.
+func cloneGray(img *image.Gray, r image.Rectangle) *image.Gray {
+	out := image.NewGray(image.Rect(0, 0, r.Dx(), r.Dy()))
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		copy(out.Pix[(y-r.Min.Y)*out.Stride:], img.Pix[img.PixOffset(r.Min.X, y):img.PixOffset(r.Max.X, y)])
+	}
+	return out
+}
+
+// binarize returns r of img as dark text on white: pixels brighter than brightText become
+// black, the rest white. It counts the black ones.
+func binarize(img *image.Gray, r image.Rectangle) (*image.Gray, int) {
+	out := image.NewGray(image.Rect(0, 0, r.Dx(), r.Dy()))
+	dark := 0
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		src := img.Pix[img.PixOffset(r.Min.X, y):img.PixOffset(r.Max.X, y)]
+		dst := out.Pix[(y-r.Min.Y)*out.Stride:]
+		for x, v := range src {
+			if v > brightText {
+				dst[x] = 0
+				dark++
+			} else {
+				dst[x] = 255
+			}
+		}
+	}
+	return out, dark
+}
+
+// The signature of a binarized band: its dark pixels counted on a sigCols×sigRows grid.
+const sigCols, sigRows = 32, 4
+
+func signature(img *image.Gray) []int {
+	sig := make([]int, sigCols*sigRows)
+	b := img.Bounds()
+	for y := 0; y < b.Dy(); y++ {
+		row := img.Pix[y*img.Stride : y*img.Stride+b.Dx()]
+		cell := (y * sigRows / b.Dy()) * sigCols
+		for x, v := range row {
+			if v == 0 {
+				sig[cell+x*sigCols/b.Dx()]++
+			}
+		}
+	}
+	return sig
+}
+
+// sameSignature reports whether two bands differ by less than a tenth of their dark pixels:
+// the same text, the picture behind it moving a little.
+func sameSignature(a, b []int) bool {
+	diff, total := 0, 0
+	for i := range a {
+		d := a[i] - b[i]
+		if d < 0 {
+			d = -d
+		}
+		diff += d
+		total += a[i] + b[i]
+	}
+	return total == 0 || float64(diff) < 0.1*float64(total)/2
+}
+
+// hashSide is the side of the picture a perceptual hash is taken of.
+const hashSide = 64
+
+// perceptualHash is the pHash (goimagehash) of the middle 80 % of the picture, box-averaged to
+// hashSide×hashSide first: borders, where a crop or a logo changes a copy most, weigh nothing.
+func perceptualHash(img *image.Gray) uint64 {
+	b := img.Bounds()
+	mx, my := b.Dx()/10, b.Dy()/10
+	r := image.Rect(b.Min.X+mx, b.Min.Y+my, b.Max.X-mx, b.Max.Y-my)
+	small := image.NewGray(image.Rect(0, 0, hashSide, hashSide))
+	sums := make([]int, hashSide*hashSide)
+	counts := make([]int, hashSide*hashSide)
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		cy := (y - r.Min.Y) * hashSide / r.Dy() * hashSide
+		row := img.Pix[img.PixOffset(r.Min.X, y):img.PixOffset(r.Max.X, y)]
+		for x, v := range row {
+			c := cy + x*hashSide/r.Dx()
+			sums[c] += int(v)
+			counts[c]++
+		}
+	}
+	for i := range sums {
+		if counts[i] > 0 {
+			small.Pix[i] = uint8(sums[i] / counts[i])
+		}
+	}
+	h, err := goimagehash.PerceptionHash(small)
+	if err != nil {
+		return 0 // only for a nil image
+	}
+	return h.GetHash()
+}
