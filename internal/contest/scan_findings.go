@@ -18,16 +18,16 @@ const (
 
 // Warning codes of the content scan, stable for programs.
 const (
-	WLeakName      = "scan_name_on_screen"
-	WLeakEmployer  = "scan_employer_on_screen"
-	WDuplicate     = "scan_duplicate"
-	WNoSubtitles   = "scan_no_subtitles"
-	WNoAudio       = "scan_no_audio"
-	WTooQuiet      = "scan_too_quiet"
-	WTooLoud       = "scan_too_loud"
-	WPeak          = "scan_true_peak"
-	WBlack         = "scan_black"
-	WSilence       = "scan_silence"
+	WLeakName       = "scan_name_on_screen"
+	WLeakEmployer   = "scan_employer_on_screen"
+	WDuplicate      = "scan_duplicate"
+	WNoSubtitles    = "scan_no_subtitles"
+	WNoAudio        = "scan_no_audio"
+	WTooQuiet       = "scan_too_quiet"
+	WTooLoud        = "scan_too_loud"
+	WPeak           = "scan_true_peak"
+	WBlack          = "scan_black"
+	WSilence        = "scan_silence"
 	WOCRUnavailable = "scan_ocr_unavailable"
 )
 

@@ -140,11 +140,11 @@ type recommendationJSON struct {
 // publicationPage is the organizers' desk for what leaves the system: 公示, objections,
 // publishing, the certificate template, recommendations to the national contest.
 type publicationPage struct {
-	Stage        contest.Stage
-	Awards       contest.AwardTable
-	Objections   []contest.Objection
-	Open         int // objections not yet decided
-	Recommended  map[string]bool
+	Stage       contest.Stage
+	Awards      contest.AwardTable
+	Objections  []contest.Objection
+	Open        int // objections not yet decided
+	Recommended map[string]bool
 	// National is the national rules' pre-check of the content scan, for the works with an
 	// award or a recommendation that were scanned.
 	National     map[string][]contest.Reason
