@@ -142,3 +142,9 @@ func (k LeakKind) Label() string {
 	}
 	return "姓名"
 }
+
+// NeedsLook says the findings wait for an organizer: a name or unit on screen, or a duplicate,
+// not cleared.
+func (f ScanFindings) NeedsLook(cleared *ScanClearance) bool {
+	return cleared == nil && (len(f.Leaks) > 0 || len(f.Duplicates) > 0)
+}

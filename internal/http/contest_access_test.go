@@ -203,6 +203,8 @@ func (s *contestSide) expand(route string) (paths []string, carriesID bool, err 
 		vals, carriesID = []string{"objection_upheld"}, false
 	case param == "name":
 		vals, carriesID = []string{"registrations", "scores", "results", "statistics"}, false
+	case param == "n" && after("/scan/frames/"):
+		vals, carriesID = []string{"1"}, false // a frame of the work :id names
 	case param == "n" && after("/judging/rounds/"):
 		vals, carriesID = []string{"1"}, false // a round is the contest's own: its number names nothing else
 	default:
@@ -297,6 +299,7 @@ func bodies(y *contestSide, x *contestSide) map[string]any {
 		"POST /api/v1/admin/assignments/preview":                 map[string]any{},
 		"POST /api/v1/admin/judging/advance":                     map[string]any{"shortlist": "1", "judges": []string{y.judgeID}},
 		"PUT /api/v1/admin/judging/calibration":                  map[string]any{"work_ids": []string{y.works[0]}},
+		"PUT /api/v1/admin/submissions/:id/scan/clearance":       map[string]any{"cleared": true, "note": "片尾署名为讲解对象"},
 	}
 }
 

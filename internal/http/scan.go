@@ -41,6 +41,7 @@ type scanJSON struct {
 	Sound      *contest.SoundPicture  `json:"-"`
 	Leaks      []contest.LeakHit      `json:"-"`
 	Duplicates []contest.DuplicateHit `json:"-"`
+	cleared    *contest.ScanClearance
 }
 
 type scanClearanceJSON struct {
@@ -68,6 +69,7 @@ func toScanJSON(subID string, sc contest.VideoScan) scanJSON {
 		}
 	}
 	if c := sc.Cleared; c != nil {
+		out.cleared = c
 		out.Cleared = &scanClearanceJSON{At: c.At, Note: c.Note}
 	}
 	return out
@@ -87,7 +89,7 @@ func (j scanJSON) FrameURL(n int) string { return j.Frames[strconv.Itoa(n)] }
 
 // Pending says the findings wait for the organizer: names, units or duplicates not cleared.
 func (j scanJSON) Pending() bool {
-	return j.Findings != nil && j.Cleared == nil && (len(j.Leaks) > 0 || len(j.Duplicates) > 0)
+	return j.Findings != nil && j.Findings.NeedsLook(j.cleared)
 }
 
 func (s scans) apiScan(c echo.Context) error {
