@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs and is missing; installed things are left alone.
 #
-#   Debian packages: chromium (headless browser tests), ffmpeg (media tests),
+#   Debian packages: chromium (headless browser tests), ffmpeg (media tests), tesseract-ocr +
+#                    tesseract-ocr-chi-sim (the content scan's OCR),
 #                    fonts-arphic-gbsn00lp + fonts-droid-fallback (certificate fonts: GB2312, and
 #                    a fallback for rarer characters) + poppler-utils + poppler-data (certificate tests),
 #                    ca-certificates, curl, tzdata, and PostgreSQL when none is available.
@@ -57,6 +58,8 @@ step "checking system packages"
 want_cmd_pkg curl curl
 want_cmd_pkg chromium chromium
 want_cmd_pkg ffmpeg ffmpeg
+want_cmd_pkg tesseract tesseract-ocr # the content scan reads text on screen
+want_pkg tesseract-ocr-chi-sim        # its Simplified Chinese model
 want_cmd_pkg pdftoppm poppler-utils
 want_pkg fonts-arphic-gbsn00lp
 want_pkg fonts-droid-fallback # rarer characters in names (喆, 堃) and 〇
