@@ -54,6 +54,7 @@ func ReasonCodes() []Reason {
 		{VNotMP4, "不是MP4"}, {VNoVideo, "没有视频画面"}, {VTooLong, "超时长"}, {VLowResolution, "分辨率不足"},
 		{VUnreadable, "无法读取"}, {VTooLarge, "文件过大"},
 		{VCodecNotPlayable, "提示：浏览器可能无法播放"}, {VAudioNotPlayable, "提示：音频可能无声"},
+		{WScanPending, "画面扫描：发现姓名/单位/重复，待处理"},
 	}
 }
 

@@ -29,6 +29,9 @@ const (
 	WBlack          = "scan_black"
 	WSilence        = "scan_silence"
 	WOCRUnavailable = "scan_ocr_unavailable"
+	// WScanPending selects, in the work list's filter, the works whose scan found a name, a
+	// unit or a duplicate that no organizer has cleared.
+	WScanPending = "scan_pending"
 )
 
 // sortedTexts orders texts by time, then region.

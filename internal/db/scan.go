@@ -35,6 +35,7 @@ type videoScanRow struct {
 	ContestID    string
 	State        string
 	Findings     string
+	Flagged      bool
 	Hashes       string
 	Error        string
 	Attempts     int
@@ -48,7 +49,7 @@ type videoScanRow struct {
 func (videoScanRow) TableName() string { return "video_scans" }
 
 // scanColumns are the columns read with a join on submissions: all but the hashes.
-const scanColumns = "video_scans.video_key, video_scans.submission_id, video_scans.contest_id, video_scans.state, video_scans.findings, " +
+const scanColumns = "video_scans.video_key, video_scans.submission_id, video_scans.contest_id, video_scans.state, video_scans.findings, video_scans.flagged, " +
 	"video_scans.error, video_scans.attempts, video_scans.queued_at, video_scans.scanned_at, video_scans.cleared_by, video_scans.cleared_at, video_scans.cleared_note"
 
 func (r videoScanRow) toDomain() (contest.VideoScan, error) {
@@ -159,7 +160,7 @@ func (sc *Scans) SaveVideoScan(ctx context.Context, s contest.VideoScan) error {
 			return err
 		}
 		res := tx.Model(&videoScanRow{}).Where("video_key = ?", s.VideoKey).Updates(map[string]any{
-			"state": string(s.State), "findings": string(findings), "hashes": encodeHashes(s.Hashes), "error": "",
+			"state": string(s.State), "findings": string(findings), "flagged": s.Findings.NeedsLook(nil), "hashes": encodeHashes(s.Hashes), "error": "",
 			"attempts": s.Attempts, "scanned_at": utcPtr(s.ScannedAt), "cleared_by": "", "cleared_at": nil, "cleared_note": "",
 		})
 		if res.Error != nil {
@@ -167,7 +168,7 @@ func (sc *Scans) SaveVideoScan(ctx context.Context, s contest.VideoScan) error {
 		}
 		if res.RowsAffected == 0 { // a scan run without a queued row (tests, a lost row)
 			row := videoScanRow{VideoKey: s.VideoKey, SubmissionID: s.SubmissionID, ContestID: s.ContestID, State: string(s.State),
-				Findings: string(findings), Hashes: encodeHashes(s.Hashes), Attempts: s.Attempts, QueuedAt: time.Now().UTC(), ScannedAt: utcPtr(s.ScannedAt)}
+				Findings: string(findings), Flagged: s.Findings.NeedsLook(nil), Hashes: encodeHashes(s.Hashes), Attempts: s.Attempts, QueuedAt: time.Now().UTC(), ScannedAt: utcPtr(s.ScannedAt)}
 			if err := tx.Create(&row).Error; err != nil {
 				return err
 			}
@@ -209,7 +210,7 @@ func addDuplicate(tx *gorm.DB, id string, hit contest.DuplicateHit) error {
 	if err != nil {
 		return err
 	}
-	return tx.Model(&videoScanRow{}).Where("video_key = ?", row.VideoKey).Update("findings", string(b)).Error
+	return tx.Model(&videoScanRow{}).Where("video_key = ?", row.VideoKey).Updates(map[string]any{"findings": string(b), "flagged": true}).Error
 }
 
 // lockingClause locks the rows read for update on PostgreSQL (SQLite has one writer anyway).

@@ -106,12 +106,29 @@ func TestScans_StoreFindingsDuplicatesBothWaysAndRequeue(t *testing.T) {
 			t.Fatalf("saving the scan of a video that is not the work's: %v, want ErrStale", err)
 		}
 
+		pending := func() []string {
+			page, err := st.ListSubmissions(ctx, contest.SubmissionFilter{ContestID: first.ContestID, Reason: contest.WScanPending, Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, it := range page.Items {
+				ids = append(ids, it.ID)
+			}
+			return ids
+		}
+		if got := pending(); len(got) != 2 {
+			t.Errorf("the list's 画面提示待处理 holds %v; want both works (a name on one, the duplicate on both)", got)
+		}
 		clearance := &contest.ScanClearance{ByID: "org", At: now, Note: "署名为讲解对象"}
 		if err := st.ClearVideoScan(ctx, first.Video.Key, clearance, auditEntry(now)); err != nil {
 			t.Fatal(err)
 		}
 		if got, err := st.VideoScan(ctx, first.Video.Key); err != nil || got.Cleared == nil || got.Cleared.Note != "署名为讲解对象" {
 			t.Fatalf("cleared scan %+v, %v", got.Cleared, err)
+		}
+		if got := pending(); len(got) != 1 || got[0] != second.ID {
+			t.Errorf("after clearing the first work, 画面提示待处理 holds %v; want the second only", got)
 		}
 
 		if err := d.RawExec(ctx, "DELETE FROM video_scans WHERE video_key = ?", second.Video.Key); err != nil {

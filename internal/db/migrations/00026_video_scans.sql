@@ -4,13 +4,16 @@
 -- (video_key), deleted with its work; a replaced video's row is deleted when its successor's
 -- scan is saved. findings is JSON (contest.ScanFindings); hashes the perceptual hashes of one
 -- frame a second, base64 of 12 bytes each (time in milliseconds, uint32; hash, uint64; big
--- endian). cleared_* is an organizer's acceptance of the findings.
+-- endian); flagged says the findings name a participant or unit, or another work (what the list's
+-- filter 画面提示待处理 selects while cleared_at is NULL). cleared_* is an organizer's acceptance
+-- of the findings.
 CREATE TABLE video_scans (
     video_key     TEXT NOT NULL PRIMARY KEY,
     submission_id TEXT NOT NULL REFERENCES submissions (id) ON DELETE CASCADE,
     contest_id    TEXT NOT NULL REFERENCES contests (id),
     state         TEXT NOT NULL,
     findings      TEXT NOT NULL DEFAULT '',
+    flagged       BOOLEAN NOT NULL DEFAULT FALSE,
     hashes        TEXT NOT NULL DEFAULT '',
     error         TEXT NOT NULL DEFAULT '',
     attempts      INTEGER NOT NULL DEFAULT 0,
