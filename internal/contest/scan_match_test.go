@@ -33,7 +33,7 @@ func TestFindLeaks_Names(t *testing.T) {
 		{"欧阳明哲", "name:欧阳明哲"},
 		// Real Tesseract readings of 主创：欧阳明哲 in white on busy pictures, binarized.
 		{"主创: 欢阳明扫", "name:欧阳明哲+label"}, // half misread, behind its label
-		{"钦阳明哲", "name:欧阳明哲"},            // one in four misread
+		{"钦阳明哲", "name:欧阳明哲"},           // one in four misread
 		{"欧〖日明哲", "name:欧阳明哲"},
 		{"主钙: 欧阳明上哲 省农科院出品", "name:欧阳明哲"}, // one too many, the label misread
 		{"主创 : 政冯明哲 摄像 : 李明", "name:欧阳明哲+label name:李明+label"},

@@ -8,10 +8,10 @@ import (
 // leakUnit is an employer's name prepared for matching: its runes, which of them begin a word
 // (abbreviations take those), which are distinctive (not in genericUnitWords).
 type leakUnit struct {
-	text     string
-	runes    []rune
-	initial  []bool
-	distinct []bool
+	text      string
+	runes     []rune
+	initial   []bool
+	distinct  []bool
 	nDistinct int
 	// altEnd is where an abbreviation may end besides the last rune: the 医 of a final 医院,
 	// the 大 of a final 大学 (省人医); -1 if none.
