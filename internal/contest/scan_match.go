@@ -302,3 +302,51 @@ func lcs(a, b []rune) int {
 	}
 	return prev[len(b)]
 }
+
+// SubtitleText says whether text, read by OCR in the bottom band of a frame, holds a line of
+// Chinese such as a subtitle: a stretch of 4 Chinese characters or more (3 different at least)
+// not broken by spaces or other signs, or 6 Chinese characters or more in stretches of 2 on
+// average, making most of the line (subtitles part phrases with spaces: 水稻 要 浇水). OCR of a
+// busy picture without text yields scattered single characters and pairs ("路电纲", "光 A 伸",
+// "着国畏 …-"), never such a stretch in our trials.
+func SubtitleText(text string) bool {
+	for _, line := range strings.Split(text, "\n") {
+		han, other, chunks, longest := 0, 0, 0, 0
+		var chunk []rune
+		flush := func() {
+			if len(chunk) > 0 {
+				chunks++
+				if distinctRunes(chunk) >= 3 {
+					longest = max(longest, len(chunk))
+				}
+				chunk = chunk[:0]
+			}
+		}
+		for _, r := range line {
+			n, ok := normalRune(r)
+			switch {
+			case ok && unicode.Is(unicode.Han, n):
+				han++
+				chunk = append(chunk, n)
+				continue
+			case ok:
+				other++
+			}
+			flush()
+		}
+		flush()
+		if longest >= 4 || han >= 6 && han >= 2*chunks && han*10 >= 7*(han+other) {
+			return true
+		}
+	}
+	return false
+}
+
+// distinctRunes counts the different runes in r.
+func distinctRunes(r []rune) int {
+	seen := map[rune]bool{}
+	for _, c := range r {
+		seen[c] = true
+	}
+	return len(seen)
+}

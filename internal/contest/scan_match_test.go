@@ -208,3 +208,35 @@ func BenchmarkFindLeaks(b *testing.B) {
 		FindLeaks(texts, names, units)
 	}
 }
+
+// A bottom band with a Chinese line counts as subtitled; what OCR makes of a busy picture
+// without text does not. The readings are Tesseract's, on ffmpeg's test pictures.
+func TestSubtitleText(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"今天我们来到田间 地头看看水稻", true},
+		{"] 要注意防治病虫害", true},
+		{"下\n农民朋友们要注意防治病虫害 ”", true},
+		{"看看水稻", true},
+		{"水稻 要在 五月 浇水", true},
+		{"第3集 水稻种植", true},
+		{"", false},
+		{"病虫害", false},
+		{"农民朋\n病虫害", false},
+		{"中\n志\n器路\n溃照\n路电纲", false},
+		{"|69:69||十 7/||办|", false},
+		{"直人二 2\n5\n，", false},
+		{"光 A 伸\n2\n，\n，\n2\n二\n人", false},
+		{"<“ 国的用 …", false},
+		{"公\n7\n着国畏 …-", false},
+		{"光光光光 2", false},
+		{"光 光 多 光 光 光 和 光", false},
+		{"Li Ming 2024 ABC", false},
+	} {
+		if got := SubtitleText(c.text); got != c.want {
+			t.Errorf("SubtitleText(%q) = %v, want %v", c.text, got, c.want)
+		}
+	}
+}
