@@ -171,3 +171,26 @@ func TestParseTSV_JoinsChineseWordsAndSkipsLowConfidence(t *testing.T) {
 		}
 	}
 }
+
+// End to end: the credits of a video, white on busy pictures, binarized and read, name the
+// maker and the employer for the content scan.
+func TestReadText_FindsLeaksInCredits(t *testing.T) {
+	var imgs []image.Image
+	// (Not smptebars: its white bar lies under the captions, and binarized it swallows them.)
+	backgrounds := []string{"testsrc2", "mandelbrot", "rgbtestsrc"}
+	for _, bg := range backgrounds {
+		frame := tesseracttest.MustRender(t, tesseracttest.Caption{Height: 720, Background: bg,
+			Color: "white", Font: tesseracttest.FontDroid, Size: 36, X: 40, Y: 560,
+			Lines: []string{"主创：欧阳明哲  摄像：李明", "江苏省农业科学院出品"}})
+		band := frame.SubImage(image.Rect(0, 520, 1280, 720)).(*image.Gray)
+		imgs = append(imgs, tesseracttest.Binarize(band, 180))
+	}
+	texts := read(t, &Reader{}, imgs...)
+	for i, bg := range backgrounds {
+		hits := contest.FindLeaks([]contest.FrameText{{At: float64(i), Text: texts[i]}},
+			[]string{"欧阳明哲"}, []string{"江苏省农业科学院"})
+		if len(hits) != 2 {
+			t.Errorf("%s: read %q, found %+v", bg, texts[i], hits)
+		}
+	}
+}
