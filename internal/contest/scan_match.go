@@ -66,6 +66,10 @@ const (
 	// characters misread; shorter names must be read exactly.
 	unitSimilar    = 0.75
 	unitFuzzyRunes = 6
+	// Names and units longer than these (the forms allow 100 characters) are only looked for
+	// exactly: no real one is so long, and the fuzzy search costs grow with the square.
+	maxFuzzyName = 30
+	maxFuzzyUnit = 40
 	// leakContext is how many characters around a match are kept in LeakHit.Read.
 	leakContext = 4
 )
@@ -220,6 +224,9 @@ func newLeakName(s string) (leakName, bool) {
 }
 
 func (p leakName) find(t leakText) (leakMatch, bool) {
+	if len(p.runes) > maxFuzzyName {
+		return t.exact(p.runes)
+	}
 	var best leakMatch
 	found := false
 	n := len(p.runes)
@@ -244,6 +251,16 @@ func (p leakName) find(t leakText) (leakMatch, bool) {
 		}
 	}
 	return best, found
+}
+
+// exact finds runes, exactly, on one line of t.
+func (t leakText) exact(runes []rune) (leakMatch, bool) {
+	for i := 0; i+len(runes) <= len(t.runes); i++ {
+		if j := i + len(runes); slices.Equal(t.runes[i:j], runes) && t.sameLine(i, j) {
+			return leakMatch{i: i, j: j, score: 1, labelled: t.labelledAt(i)}, true
+		}
+	}
+	return leakMatch{}, false
 }
 
 // labelledAt says whether a label ends just before rune i: on its line, or at the end of the

@@ -57,6 +57,11 @@ func genericAt(r []rune, p int) int {
 
 // find returns the best match of the unit in t: its full name, fuzzy, or an abbreviation.
 func (u leakUnit) find(t leakText) (leakMatch, bool) {
+	if len(u.runes) > maxFuzzyUnit {
+		m, ok := t.exact(u.runes)
+		m.labelled = false
+		return m, ok
+	}
 	best, found := leakMatch{}, false
 	consider := func(m leakMatch) {
 		if !found || m.better(best) {
@@ -80,19 +85,8 @@ func (u leakUnit) find(t leakText) (leakMatch, bool) {
 			}
 		}
 	}
-	ends := []rune{last}
-	if u.altEnd >= 0 {
-		ends = append(ends, u.runes[u.altEnd])
-	}
 	for i := range t.runes {
-		for j := i + 1; j <= min(len(t.runes), i+n) && t.sameLine(i, j); j++ {
-			if !slices.Contains(u.runes, t.runes[j-1]) {
-				break // not a rune of the unit: no abbreviation goes on
-			}
-			if j-i >= 3 && slices.Contains(ends, t.runes[j-1]) && u.abbreviates(t.runes[i:j]) && !u.otherPlaceBefore(t, i) {
-				consider(leakMatch{i: i, j: j, score: 1})
-			}
-		}
+		u.abbreviations(t, i, func(j int) { consider(leakMatch{i: i, j: j, score: 1}) })
 	}
 	return best, found
 }
@@ -115,41 +109,60 @@ func (u leakUnit) similar(win []rune) (float64, bool) {
 	return score, score >= unitSimilar && missing <= u.nDistinct/4
 }
 
-// abbreviates says whether r (3 runes or more) abbreviates the unit: its runes taken in order
-// from the unit, each beginning a word or following the one taken before (江苏 of 江苏农科院),
-// one of them distinctive, the last being the unit's last (院) or its altEnd; ending at altEnd,
-// a rune must have been skipped (东南大 of 东南大学 is the start of a sentence, not an
-// abbreviation).
-func (u leakUnit) abbreviates(r []rune) bool {
-	type state struct {
-		m, p            int
-		distinct, skips bool
+// abbrevState is how far an abbreviation has come: its last rune taken from position p of the
+// unit, whether a distinctive rune was taken, whether a rune was skipped.
+type abbrevState struct {
+	p               int
+	distinct, skips bool
+}
+
+// abbreviations calls found(j) for each end j such that t.runes[i:j] (3 runes or more, on one
+// line) abbreviates the unit: its runes taken in order from the unit, each beginning a word or
+// following the one taken before (江苏 of 江苏农科院), one of them distinctive, the last being
+// the unit's last (院) or its altEnd; ending at altEnd, a rune must have been skipped (东南大 of
+// 东南大学 is the start of a sentence, not an abbreviation). An abbreviation preceded by
+// another place (中国农科院) is another body's.
+func (u leakUnit) abbreviations(t leakText, i int, found func(j int)) {
+	var states []abbrevState
+	for p, r := range u.runes {
+		if r == t.runes[i] && u.initial[p] {
+			states = append(states, abbrevState{p, u.distinct[p], false})
+		}
 	}
-	seen := map[state]bool{}
-	var walk func(s state) bool // r[s.m] is taken from position s.p
-	walk = func(s state) bool {
-		s.distinct = s.distinct || u.distinct[s.p]
-		if s.m == len(r)-1 {
+	if len(states) == 0 || u.otherPlaceBefore(t, i) {
+		return
+	}
+	for j := i + 1; ; j++ {
+		if j-i >= 3 && slices.ContainsFunc(states, func(s abbrevState) bool {
 			return s.distinct && (s.p == len(u.runes)-1 || s.p == u.altEnd && s.skips)
+		}) {
+			found(j)
 		}
-		if seen[s] {
-			return false
+		if j >= len(t.runes) || j-i >= len(u.runes) || !t.sameLine(i, j+1) {
+			return
 		}
-		seen[s] = true
+		states = u.take(states, t.runes[j])
+		if len(states) == 0 {
+			return
+		}
+	}
+}
+
+// take returns the states reached from states by taking the rune r next.
+func (u leakUnit) take(states []abbrevState, r rune) []abbrevState {
+	var next []abbrevState
+	for _, s := range states {
 		for q := s.p + 1; q < len(u.runes); q++ {
-			if u.runes[q] == r[s.m+1] && (u.initial[q] || q == s.p+1) &&
-				walk(state{s.m + 1, q, s.distinct, s.skips || q != s.p+1}) {
-				return true
+			if u.runes[q] != r || !u.initial[q] && q != s.p+1 {
+				continue
+			}
+			n := abbrevState{q, s.distinct || u.distinct[q], s.skips || q != s.p+1}
+			if !slices.Contains(next, n) {
+				next = append(next, n)
 			}
 		}
-		return false
 	}
-	for p := range u.runes {
-		if u.runes[p] == r[0] && u.initial[p] && walk(state{0, p, false, false}) {
-			return true
-		}
-	}
-	return false
+	return next
 }
 
 // otherPlaceBefore says whether a place or kind word that is not in the unit's name stands just
