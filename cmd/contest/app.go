@@ -20,6 +20,7 @@ import (
 	"github.com/jskx/contest/internal/pii"
 	"github.com/jskx/contest/internal/s3"
 	"github.com/jskx/contest/internal/smtp"
+	"github.com/jskx/contest/internal/tesseract"
 	"github.com/jskx/contest/internal/xlsx"
 )
 
@@ -140,6 +141,9 @@ func serviceOptions(cfg config, log *slog.Logger, extra contest.Options) (contes
 		o.Media = ffmpeg.Tools{}
 		o.Content = ffmpeg.Tools{}
 	}
+	// The content scan reads text with Tesseract, on this server; without it (or its Chinese
+	// model) scans still find duplicates and measure the sound, and say so.
+	o.OCR = &tesseract.Reader{}
 	o.Spreadsheets = xlsx.Writer{}
 	o.MaxWorks = cfg.MaxWorks
 	o.HashWorkers, o.HashWait = cfg.HashWorkers, cfg.HashWait
