@@ -1,0 +1,263 @@
+package ffmpeg
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jskx/contest/internal/contest"
+)
+
+var _ contest.ContentTools = Tools{}
+
+// scanNice is the scheduling priority of the content scan's ffmpeg: the lowest, below the
+// poster and web copy (copyNice), since nobody waits on a scan.
+const scanNice = 19
+
+// maxScanSide bounds the sampled frame's sides, so a plan cannot ask for a huge buffer.
+const maxScanSide = 8192
+
+// stopGrace is how long ffmpeg gets to finish its measures once asked to stop.
+const stopGrace = 5 * time.Second
+
+// Sample decodes input once and gives sink its frames; see contest.ContentTools.
+func (t Tools) Sample(ctx context.Context, input string, plan contest.ScanPlan, sink contest.FrameSink) (contest.SoundPicture, error) {
+	sp, _, err := t.SampleWithCPU(ctx, input, plan, sink)
+	return sp, err
+}
+
+// SampleWithCPU is Sample that also returns the CPU time (user and system) that its ffmpeg
+// used, for benchmarks and capacity planning.
+//
+// One ffmpeg, at the lowest priority, decodes the file once, at most plan.MaxFrames×plan.Every
+// seconds of it: the first video stream (not cover art), turned as displayed, sampled every
+// plan.Every seconds (the frame shown at that instant), scaled to plan.Width×plan.Height in
+// grey and written raw to a pipe; black stretches are found on those samples, so their ends
+// are known to within plan.Every. The first audio stream, if any, goes through the EBU R 128
+// meter and the silence detector. Their findings are read from ffmpeg's log as it runs.
+func (Tools) SampleWithCPU(ctx context.Context, input string, plan contest.ScanPlan, sink contest.FrameSink) (contest.SoundPicture, time.Duration, error) {
+	var sp contest.SoundPicture
+	every, err := planStep(plan)
+	if err != nil {
+		return sp, 0, err
+	}
+	src, err := openMP4(ctx, input)
+	if err != nil {
+		return sp, 0, err
+	}
+	defer src.Close()
+
+	cmd := exec.CommandContext(ctx, "ffmpeg", sampleArgs(src.ffInput, plan, every)...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return sp, 0, fmt.Errorf("ffmpeg: %w", err)
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return sp, 0, fmt.Errorf("ffmpeg: %w", err)
+	}
+	dieWithParent(cmd)
+	if err := cmd.Start(); err != nil {
+		return sp, 0, startError(err)
+	}
+	yieldCPU(cmd.Process.Pid, scanNice)
+	log := &sampleLog{}
+	logged := make(chan struct{})
+	go func() {
+		defer close(logged)
+		readLines(stderr, maxLogLine, log.line)
+	}()
+
+	frames, more, sinkErr := readFrames(stdout, plan, every, sink)
+	switch {
+	case sinkErr != nil:
+		_ = cmd.Process.Kill()
+	case more:
+		// The file holds more than the plan's frames: ffmpeg stops, and still reports what
+		// it has measured (an interrupted ffmpeg closes its filters, which print their
+		// summary).
+		_ = cmd.Process.Signal(os.Interrupt)
+		stop := time.AfterFunc(stopGrace, func() { _ = cmd.Process.Kill() })
+		_, _ = io.Copy(io.Discard, stdout)
+		stop.Stop()
+	}
+	<-logged
+	werr := cmd.Wait()
+	cpu := cpuTime(cmd.ProcessState)
+	switch {
+	case sinkErr != nil:
+		return sp, cpu, sinkErr
+	case ctx.Err() != nil:
+		return sp, cpu, fmt.Errorf("ffmpeg: %w", ctx.Err())
+	case werr != nil && !more:
+		return sp, cpu, sampleError(werr, log.errors.String(), src)
+	case frames == 0:
+		return sp, cpu, sampleError(errNoFrames, log.errors.String(), src)
+	}
+	sp = log.result(float64(frames-1) * every)
+	sp.Frames = frames
+	return sp, cpu, nil
+}
+
+// planStep checks the plan and returns its step in seconds, rounded to the millisecond that
+// ffmpeg is given.
+func planStep(p contest.ScanPlan) (float64, error) {
+	if !(p.Every >= 0.001 && p.Every <= 3600) || p.Width <= 0 || p.Height <= 0 ||
+		p.Width > maxScanSide || p.Height > maxScanSide || p.MaxFrames <= 0 {
+		return 0, fmt.Errorf("ffmpeg: bad scan plan %+v", p)
+	}
+	return math.Round(p.Every*1000) / 1000, nil
+}
+
+// sampleArgs is the command line of the scan: one input, two outputs (the grey frames on
+// stdout, the sound measured into nothing). Filters' findings are logged at info level, each
+// line tagged with its level so that the log can be read safely.
+func sampleArgs(in string, plan contest.ScanPlan, every float64) []string {
+	// fps with round=up keeps, for each instant n×every, the last frame starting at or before
+	// it: the picture on screen then. start_time=0 makes frame n that instant's.
+	vf := fmt.Sprintf("fps=fps=1000/%d:round=up:start_time=0,scale=w=%d:h=%d,format=gray,blackdetect=d=%s:pix_th=0.10",
+		int(math.Round(every*1000)), plan.Width, plan.Height, seconds(contest.BlackMin))
+	// framelog=verbose keeps the meter's ten lines a second out of an info-level log.
+	af := fmt.Sprintf("ebur128=peak=true:framelog=verbose,silencedetect=noise=%sdB:d=%s",
+		seconds(contest.SilenceFloor), seconds(contest.SilenceMin))
+	args := []string{"-nostdin", "-hide_banner", "-nostats", "-v", "level+info"}
+	args = append(args, inputArgs(in)...)
+	// Reading stops after the plan's frames: MaxFrames instants, the last at
+	// (MaxFrames-1)×every, whatever the file says its duration is.
+	args = append(args, "-t", seconds(float64(plan.MaxFrames)*every), "-i", in,
+		"-map", "0:V:0", "-vf", vf, "-fps_mode", "passthrough", "-f", "rawvideo", "pipe:1",
+		"-map", "0:a:0?", "-af", af, "-f", "null", "-")
+	return args
+}
+
+func seconds(s float64) string { return strconv.FormatFloat(s, 'f', -1, 64) }
+
+// readFrames reads frames of the plan's size from r and gives them to sink, at most
+// plan.MaxFrames. It returns how many were read, whether r held more, and the sink's error.
+// It stops at the end of r or at a partial frame: ffmpeg's exit says why.
+func readFrames(r io.Reader, plan contest.ScanPlan, every float64, sink contest.FrameSink) (n int, more bool, err error) {
+	img := image.NewGray(image.Rect(0, 0, plan.Width, plan.Height))
+	for ; n < plan.MaxFrames; n++ {
+		if _, err := io.ReadFull(r, img.Pix); err != nil {
+			return n, false, nil
+		}
+		if sink != nil {
+			if err := sink(float64(n)*every, img); err != nil {
+				return n + 1, false, err
+			}
+		}
+	}
+	var b [1]byte
+	k, _ := io.ReadFull(r, b[:])
+	return n, k > 0, nil
+}
+
+// openMP4 opens input and reads its start: only a file that starts with an ftyp box reaches
+// a tool (see Probe for why).
+func openMP4(ctx context.Context, in string) (*input, error) {
+	src, err := openInput(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	if src.size == 0 {
+		src.Close()
+		return nil, fmt.Errorf("%w: empty file", ErrUnreadable)
+	}
+	head := make([]byte, min(src.size, ftypReadLimit))
+	if _, err := src.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
+		src.Close()
+		return nil, fmt.Errorf("read %s: %w", src.name, err)
+	}
+	if _, err := ParseFtyp(head); err != nil {
+		src.Close()
+		return nil, fmt.Errorf("%w: %s", ErrNotMP4, err)
+	}
+	return src, nil
+}
+
+// errNoFrames is ffmpeg ending well without a single frame of video.
+var errNoFrames = errors.New("no video frame decoded")
+
+// startError explains why ffmpeg did not start.
+func startError(err error) error {
+	if errors.Is(err, exec.ErrNotFound) {
+		return errors.New("ffmpeg not found: install ffmpeg (Debian/Ubuntu: apt-get install ffmpeg)")
+	}
+	return fmt.Errorf("ffmpeg: %w", err)
+}
+
+// sampleError tells a file that cannot be decoded (ErrUnreadable) from storage that failed
+// while ffmpeg read it; msg is ffmpeg's error lines, from which the input's name is removed.
+func sampleError(err error, msg string, src *input) error {
+	msg = redact(msg, src.ffInput)
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) && err != errNoFrames {
+		return fmt.Errorf("ffmpeg: %w", err)
+	}
+	if msg == "" {
+		msg = err.Error()
+	}
+	if isHTTP(src.ffInput) {
+		if size, serr := src.stat(); serr != nil || size != src.size || isConnectionError(msg) {
+			return fmt.Errorf("ffmpeg: reading stored file failed (%v): %s", serr, msg)
+		}
+	}
+	return fmt.Errorf("%w: ffmpeg: %s", ErrUnreadable, msg)
+}
+
+// isConnectionError says whether ffmpeg's message is about the connection, not the file.
+func isConnectionError(msg string) bool {
+	for _, s := range []string{"Server returned", "Connection", "I/O error"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// DecodeBaseline decodes input the plainest way (its first video and audio streams into
+// nothing), with the same confinement as Sample, and returns the CPU time ffmpeg used: the
+// yardstick for the scan's cost.
+func DecodeBaseline(ctx context.Context, input string) (time.Duration, error) {
+	src, err := openMP4(ctx, input)
+	if err != nil {
+		return 0, err
+	}
+	defer src.Close()
+	args := append([]string{"-nostdin", "-hide_banner", "-nostats", "-v", "error"}, inputArgs(src.ffInput)...)
+	args = append(args, "-i", src.ffInput, "-map", "0:v:0", "-map", "0:a:0?", "-f", "null", "-")
+	cmd := exec.CommandContext(ctx, "ffmpeg", args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &limitedBuffer{b: &stderr, n: 4096}
+	dieWithParent(cmd)
+	if err := cmd.Start(); err != nil {
+		return 0, startError(err)
+	}
+	yieldCPU(cmd.Process.Pid, scanNice)
+	err = cmd.Wait()
+	cpu := cpuTime(cmd.ProcessState)
+	switch {
+	case ctx.Err() != nil:
+		return cpu, fmt.Errorf("ffmpeg: %w", ctx.Err())
+	case err != nil:
+		return cpu, fmt.Errorf("ffmpeg: %w: %s", err, redact(stderr.String(), src.ffInput))
+	}
+	return cpu, nil
+}
+
+// cpuTime is the user and system CPU time of an ended process.
+func cpuTime(ps *os.ProcessState) time.Duration {
+	if ps == nil {
+		return 0
+	}
+	return ps.UserTime() + ps.SystemTime()
+}
