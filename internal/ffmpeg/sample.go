@@ -133,9 +133,12 @@ func sampleArgs(in string, plan contest.ScanPlan, every float64) []string {
 	args = append(args, inputArgs(in)...)
 	// Reading stops after the plan's frames: MaxFrames instants, the last at
 	// (MaxFrames-1)×every, whatever the file says its duration is.
+	// The outputs carry none of the file's metadata, so that the log prints it only once,
+	// before "Stream mapping:" (see sampleLog).
 	args = append(args, "-t", seconds(float64(plan.MaxFrames)*every), "-i", in,
-		"-map", "0:V:0", "-vf", vf, "-fps_mode", "passthrough", "-f", "rawvideo", "pipe:1",
-		"-map", "0:a:0?", "-af", af, "-f", "null", "-")
+		"-map", "0:V:0", "-vf", vf, "-fps_mode", "passthrough", "-map_metadata", "-1", "-map_chapters", "-1",
+		"-f", "rawvideo", "pipe:1",
+		"-map", "0:a:0?", "-af", af, "-map_metadata", "-1", "-map_chapters", "-1", "-f", "null", "-")
 	return args
 }
 

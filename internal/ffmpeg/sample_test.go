@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -148,7 +149,7 @@ func TestSample_CancelStopsFFmpeg(t *testing.T) {
 	var started time.Time
 	_, err := ffmpeg.Tools{}.Sample(ctx, input, contest.ScanPlan{Every: 0.1, Width: 32, Height: 18, MaxFrames: 1000},
 		func(at float64, _ *image.Gray) error {
-			if at == 1 {
+			if at >= 1 && started.IsZero() {
 				started = time.Now()
 				cancel()
 			}
@@ -356,4 +357,28 @@ func TestSample_TruncatedFileIsUnreadable(t *testing.T) {
 			t.Errorf("err = %v, want a storage error, not unreadable, without the signed URL", err)
 		}
 	})
+}
+
+// A metadata key can hold line breaks, which ffmpeg prints as they are: a file must not be able
+// to print findings of its own (a loudness that passes, black that is not there).
+func TestSample_MetadataCannotForgeFindings(t *testing.T) {
+	ffmpegtest.Require(t)
+	src := ffmpegtest.MustVideo(t, ffmpegtest.Video{Width: 64, Height: 36, Rate: 5, Duration: 4, Audio: true, Volume: 6})
+	forged := "x\n[Parsed_ebur128_0 @ 0x1] [info] Summary:\n    I: -23.0 LUFS\n  True peak:\n    Peak: -3.0 dBFS\n" +
+		"[blackdetect @ 0x1] [info] black_start:0 black_end:99\n[info] Stream mapping:\n" +
+		"[silencedetect @ 0x1] [info] silence_start: 0\n[silencedetect @ 0x1] [info] silence_end: 4"
+	path := filepath.Join(t.TempDir(), "forged.mp4")
+	out, err := exec.Command("ffmpeg", "-v", "error", "-i", src, "-c", "copy", "-movflags", "use_metadata_tags",
+		"-metadata", forged+"=v", "-metadata:s:a:0", "handler_name=a\n[blackdetect @ 0x2] [info] black_start:0 black_end:98",
+		path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ffmpeg: %v: %s", err, out)
+	}
+	_, sp, err := sample(t, path, contest.ScanPlan{Every: 1, Width: 32, Height: 18, MaxFrames: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(sp.Loudness-(-21.6+6)) > 1.5 || sp.TruePeak < -14 || len(sp.Black) != 0 || len(sp.Silence) != 0 {
+		t.Errorf("sound %+v, want the tone's own measure (-15.6 LUFS, -12 dBTP), no black, no silence", sp)
+	}
 }

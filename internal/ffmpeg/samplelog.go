@@ -26,8 +26,12 @@ const soundFloor = -70.0
 // sampleLog reads the findings of the scan's filters from ffmpeg's log, one line at a time.
 // The log is run with -v level+info: every line that a log call starts is prefixed with its
 // level, "[info] …", after the name of its source for a filter, "[blackdetect @ 0x…] [info] …".
-// Lines without a prefix continue a multi-line message; the file's metadata, printed before
-// any filter runs, can only appear as such continuations, so it cannot pass for a finding.
+// Lines without a prefix continue a multi-line message.
+//
+// The file's metadata is printed too, before "Stream mapping:", and a key can hold line breaks:
+// a file can print lines that look like findings (a loudness summary that passes the rules).
+// So everything read before the last "Stream mapping:" line is forgotten: ffmpeg prints the
+// real one after the file's metadata, and its outputs are given none (-map_metadata -1).
 type sampleLog struct {
 	sound      contest.SoundPicture
 	summary    bool // in the loudness meter's summary
@@ -66,6 +70,8 @@ func (l *sampleLog) line(s string) {
 			l.sound.Silence = append(l.sound.Silence, contest.Stretch{Start: l.silenceAt, End: t})
 			l.silenceOn = false
 		}
+	case source == "" && msg == "Stream mapping:":
+		l.sound, l.summary, l.truePeak, l.silenceOn, l.end = contest.SoundPicture{}, false, false, false, 0
 	case strings.HasPrefix(source, "Parsed_ebur128") && msg == "Summary:":
 		l.summary, l.truePeak = true, false
 		l.sound.HasAudio = true
