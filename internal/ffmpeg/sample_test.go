@@ -382,3 +382,32 @@ func TestSample_MetadataCannotForgeFindings(t *testing.T) {
 		t.Errorf("sound %+v, want the tone's own measure (-15.6 LUFS, -12 dBTP), no black, no silence", sp)
 	}
 }
+
+func TestSample_SeesBurnedInTextAndDerivedCopies(t *testing.T) {
+	ffmpegtest.Require(t)
+	// Text from 1 s on, low in a black picture.
+	titled := ffmpegtest.MustVideo(t, ffmpegtest.Video{Width: 320, Height: 180, Rate: 5, Duration: 2, Pattern: "color=c=black",
+		Texts: []ffmpegtest.Text{{Text: "主创 张三", Size: 40, Y: "h-text_h-10", From: 1}}})
+	frames, _, err := sample(t, titled, contest.ScanPlan{Every: 1, Width: 160, Height: 90, MaxFrames: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(frames) != 2 || frames[0].bottom > 2 || frames[1].bottom < 10 || frames[1].top > 2 {
+		t.Errorf("frames %+v, want a black picture, then text in its bottom quarter only", frames)
+	}
+
+	// A cropped copy of the ramp keeps its times.
+	cropped := ffmpegtest.Derive(t, ffmpegtest.MustVideo(t, ramp), "crop=80:44:0:0", 18)
+	frames, sp, err := sample(t, cropped, contest.ScanPlan{Every: 1, Width: 80, Height: 44, MaxFrames: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(frames) != 4 || !sp.HasAudio {
+		t.Fatalf("%d frames, sound %+v; want 4 frames and the sound kept", len(frames), sp)
+	}
+	for _, f := range frames {
+		if want := rampGrey(f.at); math.Abs(f.mean-want) > 4 {
+			t.Errorf("copy's frame at %v has grey %.1f, want %.1f", f.at, f.mean, want)
+		}
+	}
+}

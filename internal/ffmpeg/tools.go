@@ -21,7 +21,7 @@ func init() {
 }
 
 // Tools are the media tools of the service: ffprobe to measure, ffmpeg to extract a poster
-// frame and to make a web-friendly copy. The ffmpeg command lines are built with ffmpeg-go and
+// frame, to make a web-friendly copy and to sample a video for the content scan (Sample). The ffmpeg command lines are built with ffmpeg-go and
 // run under the caller's context, so they die with their job.
 type Tools struct{}
 
