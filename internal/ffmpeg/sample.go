@@ -99,9 +99,12 @@ func (Tools) SampleWithCPU(ctx context.Context, input string, plan contest.ScanP
 	case ctx.Err() != nil:
 		return sp, cpu, fmt.Errorf("ffmpeg: %w", ctx.Err())
 	case werr != nil && !more:
-		return sp, cpu, sampleError(werr, log.errors.String(), src)
+		return sp, cpu, sampleError(werr, log, src)
 	case frames == 0:
-		return sp, cpu, sampleError(errNoFrames, log.errors.String(), src)
+		return sp, cpu, sampleError(errNoFrames, log, src)
+	case log.truncated || log.readFailed:
+		// ffmpeg ends well on a file cut short or a connection dropped, with what it read.
+		return sp, cpu, sampleError(errPartial, log, src)
 	}
 	sp = log.result(float64(frames-1) * every)
 	sp.Frames = frames
@@ -187,8 +190,12 @@ func openMP4(ctx context.Context, in string) (*input, error) {
 	return src, nil
 }
 
-// errNoFrames is ffmpeg ending well without a single frame of video.
-var errNoFrames = errors.New("no video frame decoded")
+// errNoFrames and errPartial are ffmpeg ending well without a single frame of video, or with
+// only part of the file read.
+var (
+	errNoFrames = errors.New("no video frame decoded")
+	errPartial  = errors.New("the file could not be read to its end")
+)
 
 // startError explains why ffmpeg did not start.
 func startError(err error) error {
@@ -198,21 +205,30 @@ func startError(err error) error {
 	return fmt.Errorf("ffmpeg: %w", err)
 }
 
-// sampleError tells a file that cannot be decoded (ErrUnreadable) from storage that failed
-// while ffmpeg read it; msg is ffmpeg's error lines, from which the input's name is removed.
-func sampleError(err error, msg string, src *input) error {
-	msg = redact(msg, src.ffInput)
+// sampleError tells a file that cannot be decoded (ErrUnreadable) from reading that failed:
+// storage or its connection failing while ffmpeg read (a stored file is judged unreadable only
+// if storage still serves it whole, as in Probe), or a local disk. The message is ffmpeg's
+// error lines, without the input's name.
+func sampleError(err error, log *sampleLog, src *input) error {
 	var exit *exec.ExitError
-	if !errors.As(err, &exit) && err != errNoFrames {
+	if !errors.As(err, &exit) && err != errNoFrames && err != errPartial {
 		return fmt.Errorf("ffmpeg: %w", err)
 	}
+	msg := redact(log.errors.String(), src.ffInput)
 	if msg == "" {
 		msg = err.Error()
 	}
-	if isHTTP(src.ffInput) {
-		if size, serr := src.stat(); serr != nil || size != src.size || isConnectionError(msg) {
-			return fmt.Errorf("ffmpeg: reading stored file failed (%v): %s", serr, msg)
+	if !isHTTP(src.ffInput) {
+		if log.readFailed {
+			return fmt.Errorf("ffmpeg: reading %s failed: %s", src.name, msg)
 		}
+		return fmt.Errorf("%w: ffmpeg: %s", ErrUnreadable, msg)
+	}
+	if size, serr := src.stat(); serr != nil || size != src.size || log.readFailed || isConnectionError(msg) {
+		if serr != nil {
+			msg = serr.Error() + "; " + msg
+		}
+		return fmt.Errorf("ffmpeg: reading stored file failed: %s", msg)
 	}
 	return fmt.Errorf("%w: ffmpeg: %s", ErrUnreadable, msg)
 }

@@ -33,14 +33,17 @@ const soundFloor = -70.0
 // So everything read before the last "Stream mapping:" line is forgotten: ffmpeg prints the
 // real one after the file's metadata, and its outputs are given none (-map_metadata -1).
 type sampleLog struct {
-	sound      contest.SoundPicture
-	summary    bool // in the loudness meter's summary
-	truePeak   bool // in its true-peak section
-	silenceAt  float64
-	silenceOn  bool
-	end        float64 // the time of ffmpeg's last progress line
-	errors     bytes.Buffer
-	errorsFull bool
+	sound     contest.SoundPicture
+	summary   bool // in the loudness meter's summary
+	truePeak  bool // in its true-peak section
+	silenceAt float64
+	silenceOn bool
+	end       float64 // the time of ffmpeg's last progress line
+	// truncated: the demuxer found the file shorter than its index; readFailed: reading
+	// failed (a connection, a disk), whatever the file holds.
+	truncated, readFailed bool
+	errors                bytes.Buffer
+	errorsFull            bool
 }
 
 // line reads one line of the log.
@@ -56,6 +59,13 @@ func (l *sampleLog) line(s string) {
 	switch {
 	case level == "error" || level == "fatal" || level == "panic":
 		l.keepError(msg)
+		switch {
+		case strings.HasPrefix(source, "mov,mp4") && strings.HasSuffix(msg, ": partial file"):
+			l.truncated = true
+		case source == "http" || source == "https" || source == "tcp" || source == "tls" ||
+			source == "" && strings.HasSuffix(msg, ": Input/output error"):
+			l.readFailed = true
+		}
 	case level != "info":
 	case source == "blackdetect":
 		start, okS := logValue(msg, "black_start:")
