@@ -45,70 +45,91 @@ func (t Tools) Sample(ctx context.Context, input string, plan contest.ScanPlan, 
 // are known to within plan.Every. The first audio stream, if any, goes through the EBU R 128
 // meter and the silence detector. Their findings are read from ffmpeg's log as it runs.
 func (Tools) SampleWithCPU(ctx context.Context, input string, plan contest.ScanPlan, sink contest.FrameSink) (contest.SoundPicture, time.Duration, error) {
-	var sp contest.SoundPicture
 	every, err := planStep(plan)
 	if err != nil {
-		return sp, 0, err
+		return contest.SoundPicture{}, 0, err
 	}
 	src, err := openMP4(ctx, input)
 	if err != nil {
-		return sp, 0, err
+		return contest.SoundPicture{}, 0, err
 	}
 	defer src.Close()
-
-	cmd := exec.CommandContext(ctx, "ffmpeg", sampleArgs(src.ffInput, plan, every)...)
-	stdout, err := cmd.StdoutPipe()
+	run, err := startSample(ctx, src, plan, every)
 	if err != nil {
-		return sp, 0, fmt.Errorf("ffmpeg: %w", err)
+		return contest.SoundPicture{}, 0, err
 	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		return sp, 0, fmt.Errorf("ffmpeg: %w", err)
-	}
-	dieWithParent(cmd)
-	if err := cmd.Start(); err != nil {
-		return sp, 0, startError(err)
-	}
-	yieldCPU(cmd.Process.Pid, scanNice)
-	log := &sampleLog{}
-	logged := make(chan struct{})
-	go func() {
-		defer close(logged)
-		readLines(stderr, maxLogLine, log.line)
-	}()
-
-	frames, more, sinkErr := readFrames(stdout, plan, every, sink)
+	frames, more, sinkErr := readFrames(run.stdout, plan, every, sink)
 	switch {
 	case sinkErr != nil:
-		_ = cmd.Process.Kill()
+		_ = run.cmd.Process.Kill()
 	case more:
-		// The file holds more than the plan's frames: ffmpeg stops, and still reports what
-		// it has measured (an interrupted ffmpeg closes its filters, which print their
-		// summary).
-		_ = cmd.Process.Signal(os.Interrupt)
-		stop := time.AfterFunc(stopGrace, func() { _ = cmd.Process.Kill() })
-		_, _ = io.Copy(io.Discard, stdout)
-		stop.Stop()
+		run.interrupt()
 	}
-	<-logged
-	werr := cmd.Wait()
-	cpu := cpuTime(cmd.ProcessState)
+	werr := run.wait()
+	cpu := cpuTime(run.cmd.ProcessState)
 	switch {
 	case sinkErr != nil:
-		return sp, cpu, sinkErr
+		return contest.SoundPicture{}, cpu, sinkErr
 	case ctx.Err() != nil:
-		return sp, cpu, fmt.Errorf("ffmpeg: %w", ctx.Err())
+		return contest.SoundPicture{}, cpu, fmt.Errorf("ffmpeg: %w", ctx.Err())
 	case werr != nil && !more:
-		return sp, cpu, sampleError(werr, log, src)
+		return contest.SoundPicture{}, cpu, sampleError(werr, run.log, src)
 	case frames == 0:
-		return sp, cpu, sampleError(errNoFrames, log, src)
-	case log.truncated || log.readFailed:
+		return contest.SoundPicture{}, cpu, sampleError(errNoFrames, run.log, src)
+	case run.log.truncated || run.log.readFailed:
 		// ffmpeg ends well on a file cut short or a connection dropped, with what it read.
-		return sp, cpu, sampleError(errPartial, log, src)
+		return contest.SoundPicture{}, cpu, sampleError(errPartial, run.log, src)
 	}
-	sp = log.result(float64(frames-1) * every)
+	sp := run.log.result(float64(frames-1) * every)
 	sp.Frames = frames
 	return sp, cpu, nil
+}
+
+// sampleRun is a running scan: its frames come on stdout, its log is read as it comes.
+type sampleRun struct {
+	cmd    *exec.Cmd
+	stdout io.ReadCloser
+	log    *sampleLog
+	logged chan struct{} // closed when the log has been read to its end
+}
+
+// startSample starts ffmpeg on src at the lowest priority.
+func startSample(ctx context.Context, src *input, plan contest.ScanPlan, every float64) (*sampleRun, error) {
+	r := &sampleRun{cmd: exec.CommandContext(ctx, "ffmpeg", sampleArgs(src.ffInput, plan, every)...),
+		log: &sampleLog{}, logged: make(chan struct{})}
+	var err error
+	if r.stdout, err = r.cmd.StdoutPipe(); err != nil {
+		return nil, fmt.Errorf("ffmpeg: %w", err)
+	}
+	stderr, err := r.cmd.StderrPipe()
+	if err != nil {
+		return nil, fmt.Errorf("ffmpeg: %w", err)
+	}
+	dieWithParent(r.cmd)
+	if err := r.cmd.Start(); err != nil {
+		return nil, startError(err)
+	}
+	yieldCPU(r.cmd.Process.Pid, scanNice)
+	go func() {
+		defer close(r.logged)
+		readLines(stderr, maxLogLine, r.log.line)
+	}()
+	return r, nil
+}
+
+// interrupt stops ffmpeg before the end of the file: interrupted, it closes its filters, which
+// print what they measured; it is killed if it takes longer than stopGrace.
+func (r *sampleRun) interrupt() {
+	_ = r.cmd.Process.Signal(os.Interrupt)
+	stop := time.AfterFunc(stopGrace, func() { _ = r.cmd.Process.Kill() })
+	defer stop.Stop()
+	_, _ = io.Copy(io.Discard, r.stdout) // ffmpeg may be waiting to write a frame
+}
+
+// wait waits for ffmpeg to end, once its log has been read.
+func (r *sampleRun) wait() error {
+	<-r.logged
+	return r.cmd.Wait()
 }
 
 // planStep checks the plan and returns its step in seconds, rounded to the millisecond that
