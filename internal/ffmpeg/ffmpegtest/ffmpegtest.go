@@ -1,5 +1,7 @@
 // Package ffmpegtest generates small media fixtures with the real ffmpeg for tests: videos of any
-// size, length, rotation and container, audio-only files and truncated uploads. Fixtures are
+// size, length, rotation and container, audio-only files and truncated uploads; pictures drawn
+// from a pattern, with black stretches and burned-in (Chinese) text; tones of any volume with
+// silences; and re-encoded, cropped or captioned copies of a fixture (Derive). Fixtures are
 // cached by their options for the life of the test binary, so tests can ask for the same file
 // freely.
 package ffmpegtest
@@ -42,7 +44,7 @@ type Video struct {
 	// Sound (with Audio): a 440 Hz tone, its peak at -18 dBFS (about -21.6 LUFS), sampled at
 	// 8 kHz, made louder or quieter by Volume and silenced over Silence.
 	Volume  float64 // gain in dB: -40 for a quiet tone, +12 for a loud one
-	Silence []Span  // stretches of digital silence
+	Silence []Span  // stretches of digital silence (to within 0.128 s: the tone comes in frames of 1024 samples)
 }
 
 // Span is a stretch of a fixture, in seconds.
