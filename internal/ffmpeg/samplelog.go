@@ -82,7 +82,8 @@ func (l *sampleLog) line(s string) {
 		}
 	case source == "" && msg == "Stream mapping:":
 		l.sound, l.summary, l.truePeak, l.silenceOn, l.end = contest.SoundPicture{}, false, false, false, 0
-		l.truncated, l.readFailed = false, false
+		l.truncated, l.readFailed, l.errorsFull = false, false, false
+		l.errors.Reset()
 	case strings.HasPrefix(source, "Parsed_ebur128") && msg == "Summary:":
 		l.summary, l.truePeak = true, false
 		l.sound.HasAudio = true

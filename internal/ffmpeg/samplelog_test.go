@@ -22,6 +22,7 @@ func TestSampleLog_ReadsFindingsAndNotTheFilesMetadata(t *testing.T) {
 [Parsed_ebur128_0 @ 0x1] [info] Summary:
     I: -23.0 LUFS
 [blackdetect @ 0x1] [info] black_start:0 black_end:99
+[http @ 0x1] [error] Stream ends prematurely at 1, should be 2
 [info] Stream mapping:
 [silencedetect @ 0x1] [info] silence_start: 0: v
 [info]     encoder         : Lavf59.27.100
@@ -60,8 +61,8 @@ func TestSampleLog_ReadsFindingsAndNotTheFilesMetadata(t *testing.T) {
 	if diff := cmp.Diff(want, l.result(7.5)); diff != "" {
 		t.Errorf("findings (-want +got):\n%s", diff)
 	}
-	if got := l.errors.String(); got != "error while decoding MB 3 4" {
-		t.Errorf("errors %q", got)
+	if got := l.errors.String(); got != "error while decoding MB 3 4" || l.readFailed || l.truncated {
+		t.Errorf("errors %q (read failed %v, truncated %v), want only the decoder's", got, l.readFailed, l.truncated)
 	}
 	// A silence still running at the end is closed there, if long enough.
 	l.silenceAt = 4
