@@ -15,7 +15,7 @@ func TestYieldCPU_LowersThePriorityOfTheProcess(t *testing.T) {
 		t.Skip("no sleep command:", err)
 	}
 	defer cmd.Process.Kill()
-	yieldCPU(cmd.Process.Pid)
+	yieldCPU(cmd.Process.Pid, copyNice)
 	stat, err := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/stat")
 	if err != nil {
 		t.Fatal(err)

@@ -21,7 +21,7 @@ func init() {
 }
 
 // Tools are the media tools of the service: ffprobe to measure, ffmpeg to extract a poster
-// frame and to make a web-friendly copy. The ffmpeg command lines are built with ffmpeg-go and
+// frame, to make a web-friendly copy and to sample a video for the content scan (Sample). The ffmpeg command lines are built with ffmpeg-go and
 // run under the caller's context, so they die with their job.
 type Tools struct{}
 
@@ -103,6 +103,11 @@ func inputKwArgs(in string) ffmpeggo.KwArgs {
 	return kw
 }
 
+// copyNice is the scheduling priority of the poster and web-copy runs (0 is normal, 19 the
+// lowest): on deadline night they yield the cores to what people wait on — password hashes,
+// verdicts, pages — and take what is left.
+const copyNice = 10
+
 // run runs the ffmpeg command s under ctx, quietly, at a low priority, with stdout to out (if
 // any). Its error carries ffmpeg's message, with the input's name left out.
 func run(ctx context.Context, s *ffmpeggo.Stream, in string, out *limitedBuffer) error {
@@ -117,7 +122,7 @@ func run(ctx context.Context, s *ffmpeggo.Stream, in string, out *limitedBuffer)
 	dieWithParent(cmd)
 	err := cmd.Start()
 	if err == nil {
-		yieldCPU(cmd.Process.Pid) // the poster and the web copy come after what people wait on
+		yieldCPU(cmd.Process.Pid, copyNice) // the poster and the web copy come after what people wait on
 		err = cmd.Wait()
 	}
 	switch {

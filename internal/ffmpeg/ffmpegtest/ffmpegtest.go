@@ -1,5 +1,7 @@
 // Package ffmpegtest generates small media fixtures with the real ffmpeg for tests: videos of any
-// size, length, rotation and container, audio-only files and truncated uploads. Fixtures are
+// size, length, rotation and container, audio-only files and truncated uploads; pictures drawn
+// from a pattern, with black stretches and burned-in (Chinese) text; tones of any volume with
+// silences; and re-encoded, cropped or captioned copies of a fixture (Derive). Fixtures are
 // cached by their options for the life of the test binary, so tests can ask for the same file
 // freely.
 package ffmpegtest
@@ -13,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -30,7 +33,36 @@ type Video struct {
 	Truncate      float64 // keep only this fraction of the bytes (0: the whole file)
 	Ext           string  // file extension, default ".mp4"
 	Title         string  // a title in the file's metadata, as editors write one
+
+	// Picture: the lavfi source, a filter chain on it, black stretches and burned-in texts,
+	// applied in that order (then the rotate tag, which only says how to display it).
+	Pattern string // lavfi video source: "testsrc" (default), "testsrc2", "smptebars", "color=c=blue" …
+	Filter  string // a filter chain on the source, e.g. "drawbox=x=0:y=0:w=20:h=ih:c=white:t=fill"
+	Black   []Span // stretches of black picture
+	Texts   []Text // texts burned into the picture
+
+	// Sound (with Audio): a 440 Hz tone, its peak at -18 dBFS (about -21.6 LUFS), sampled at
+	// 8 kHz, made louder or quieter by Volume and silenced over Silence.
+	Volume  float64 // gain in dB: -40 for a quiet tone, +12 for a loud one
+	Silence []Span  // stretches of digital silence (to within 0.128 s: the tone comes in frames of 1024 samples)
 }
+
+// Span is a stretch of a fixture, in seconds.
+type Span struct{ From, To float64 }
+
+// Text is a text burned into a fixture's picture with drawtext.
+type Text struct {
+	Text     string
+	Size     int     // font size in pixels, default 48
+	X, Y     string  // drawtext position expressions, default centred
+	From, To float64 // shown from..to seconds; To 0 means to the end
+	Color    string  // default white
+	Box      bool    // on a black box
+	Font     string  // font file, default DefaultFont
+}
+
+// DefaultFont is the font of burned-in texts, with Chinese glyphs; scripts/deps.sh installs it.
+const DefaultFont = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
 
 // Require skips the test when ffmpeg or ffprobe is missing, or fails it when
 // CONTEST_TEST_REQUIRE_ALL=1 (CI must not skip silently).
@@ -72,6 +104,22 @@ func MustVideo(tb testing.TB, v Video) string {
 	if p, ok := cache.files[key]; ok {
 		return p
 	}
+	for _, t := range v.Texts {
+		if _, err := os.Stat(t.Font); err != nil {
+			tb.Fatalf("font for burned-in text: %v (run scripts/deps.sh)", err)
+		}
+	}
+	path := cachePath(tb, key, v.Ext)
+	if err := v.generate(path); err != nil {
+		tb.Fatalf("generate fixture %s: %v", key, err)
+	}
+	cache.files[key] = path
+	return path
+}
+
+// cachePath names the cached file of key; the caller holds the cache's lock.
+func cachePath(tb testing.TB, key, ext string) string {
+	tb.Helper()
 	if cache.dir == "" {
 		dir, err := os.MkdirTemp("", "contest-ffmpegtest-")
 		if err != nil {
@@ -80,9 +128,36 @@ func MustVideo(tb testing.TB, v Video) string {
 		cache.dir, cache.files = dir, map[string]string{}
 	}
 	sum := sha256.Sum256([]byte(key))
-	path := filepath.Join(cache.dir, hex.EncodeToString(sum[:8])+v.Ext)
-	if err := v.generate(path); err != nil {
-		tb.Fatalf("generate fixture %s: %v", key, err)
+	return filepath.Join(cache.dir, hex.EncodeToString(sum[:8])+ext)
+}
+
+// Derive returns the path of a re-encoded copy of the fixture src (H.264 at the given CRF,
+// 0 meaning 23; the sound copied), with the video filter chain vf applied if not empty: a
+// crop, a scale, a caption. The copy is displayed as src is, with no rotate tag (ffmpeg turns
+// the picture while decoding). Copies are cached like fixtures.
+func Derive(tb testing.TB, src, vf string, crf int) string {
+	tb.Helper()
+	Require(tb)
+	if crf == 0 {
+		crf = 23
+	}
+	key := fmt.Sprintf("derive %q %q %d", src, vf, crf)
+	cache.Lock()
+	defer cache.Unlock()
+	if p, ok := cache.files[key]; ok {
+		return p
+	}
+	path := cachePath(tb, key, ".mp4")
+	args := []string{"-v", "error", "-y", "-i", src, "-map", "0:v:0", "-map", "0:a:0?",
+		"-c:v", "libx264", "-preset", "ultrafast", "-crf", strconv.Itoa(crf), "-pix_fmt", "yuv420p", "-c:a", "copy"}
+	if vf != "" {
+		args = append(args, "-vf", vf)
+	}
+	if err := ffmpeg(append(args, "-f", "mp4", path+".tmp")...); err != nil {
+		tb.Fatalf("derive %s: %v", key, err)
+	}
+	if err := os.Rename(path+".tmp", path); err != nil {
+		tb.Fatal(err)
 	}
 	cache.files[key] = path
 	return path
@@ -120,30 +195,130 @@ func (v Video) withDefaults() Video {
 	if v.Ext == "" {
 		v.Ext = ".mp4"
 	}
+	if v.Pattern == "" {
+		v.Pattern = "testsrc"
+	}
+	texts := make([]Text, len(v.Texts))
+	for i, t := range v.Texts {
+		if t.Size == 0 {
+			t.Size = 48
+		}
+		if t.X == "" {
+			t.X = "(w-text_w)/2"
+		}
+		if t.Y == "" {
+			t.Y = "(h-text_h)/2"
+		}
+		if t.Color == "" {
+			t.Color = "white"
+		}
+		if t.Font == "" {
+			t.Font = DefaultFont
+		}
+		texts[i] = t
+	}
+	v.Texts = texts
 	return v
+}
+
+// videoFilter is the filter chain drawing the picture's black stretches and texts; the texts
+// are written to files beside path, which the caller removes.
+func (v Video) videoFilter(path string) (string, []string, error) {
+	var chain, files []string
+	if v.Filter != "" {
+		chain = append(chain, v.Filter)
+	}
+	for _, b := range v.Black {
+		chain = append(chain, fmt.Sprintf("drawbox=c=black:t=fill:enable='between(t,%g,%g)'", b.From, b.To))
+	}
+	for i, t := range v.Texts {
+		file := fmt.Sprintf("%s.text%d", path, i)
+		if err := os.WriteFile(file, []byte(t.Text), 0o644); err != nil {
+			return "", files, err
+		}
+		files = append(files, file)
+		f := fmt.Sprintf("drawtext=fontfile=%s:textfile=%s:expansion=none:fontsize=%d:fontcolor=%s:x='%s':y='%s'",
+			t.Font, file, t.Size, t.Color, t.X, t.Y)
+		if t.Box {
+			f += ":box=1:boxcolor=black:boxborderw=8"
+		}
+		if t.To > 0 {
+			f += fmt.Sprintf(":enable='between(t,%g,%g)'", t.From, t.To)
+		} else if t.From > 0 {
+			f += fmt.Sprintf(":enable='gte(t,%g)'", t.From)
+		}
+		chain = append(chain, f)
+	}
+	return strings.Join(chain, ","), files, nil
+}
+
+// drawn says whether the picture was asked for (pattern, filter, black, texts): such fixtures
+// are encoded at CRF 23 rather than 20 kbit/s, so that what is drawn stays legible.
+func (v Video) drawn() bool {
+	return v.Pattern != "testsrc" || v.Filter != "" || len(v.Black) > 0 || len(v.Texts) > 0
+}
+
+// audioFilter is the filter chain setting the tone's volume and silences.
+func (v Video) audioFilter() string {
+	var chain []string
+	if v.Volume != 0 {
+		chain = append(chain, fmt.Sprintf("volume=%gdB", v.Volume))
+	}
+	for _, s := range v.Silence {
+		chain = append(chain, fmt.Sprintf("volume=0:enable='between(t,%g,%g)'", s.From, s.To))
+	}
+	return strings.Join(chain, ",")
 }
 
 func (v Video) generate(path string) error {
 	dur := strconv.FormatFloat(v.Duration, 'f', -1, 64)
 	args := []string{"-v", "error", "-y"}
+	var vf, af string
 	if v.Codec != "none" {
-		args = append(args, "-f", "lavfi", "-i", fmt.Sprintf("testsrc=size=%dx%d:rate=%d", v.Width, v.Height, v.Rate))
+		sep := "="
+		if strings.Contains(v.Pattern, "=") {
+			sep = ":"
+		}
+		args = append(args, "-f", "lavfi", "-i", fmt.Sprintf("%s%ssize=%dx%d:rate=%d", v.Pattern, sep, v.Width, v.Height, v.Rate))
+		var files []string
+		var err error
+		vf, files, err = v.videoFilter(path)
+		for _, f := range files {
+			defer os.Remove(f)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	if v.Audio {
 		args = append(args, "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=8000")
+		af = v.audioFilter()
+	}
+	if vf != "" {
+		args = append(args, "-vf", vf)
+	}
+	if af != "" {
+		args = append(args, "-af", af)
 	}
 	args = append(args, "-t", dur)
+	// A drawn picture is kept legible; the default one only needs to exist.
+	rate := []string{"-b:v", "20k"}
+	if v.drawn() {
+		rate = []string{"-crf", "23"}
+	}
 	switch v.Codec {
 	case "none":
 		args = append(args, "-vn")
 	case "libx265":
-		args = append(args, "-c:v", "libx265", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-b:v", "20k",
-			"-x265-params", "log-level=error")
+		args = append(args, "-c:v", "libx265", "-preset", "ultrafast", "-pix_fmt", "yuv420p")
+		args = append(args, rate...)
+		args = append(args, "-x265-params", "log-level=error")
 		if v.Format == "mp4" || v.Format == "mov" {
 			args = append(args, "-tag:v", "hvc1")
 		}
 	default:
-		args = append(args, "-c:v", v.Codec, "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-b:v", "20k")
+		args = append(args, "-c:v", v.Codec, "-preset", "ultrafast", "-pix_fmt", "yuv420p")
+		args = append(args, rate...)
 	}
 	if v.Audio {
 		args = append(args, "-c:a", "aac", "-b:a", "16k")
