@@ -189,7 +189,10 @@ func TestBrowser_EveryPageIsAccessible(t *testing.T) {
 	// The organizer, every page, while the works are being collected.
 	signIn(demo.OrganizerEmail)
 	visit("/admin/submissions", "/admin/submissions", "works")
-	visit("/admin/submissions/:id", "/admin"+work, "a work (形式审查)")
+	visit("/admin/submissions/:id", "/admin"+work, "a work (形式审查), its content scan naming the maker")
+	if !Eval[bool](b, `!!document.querySelector('#scan-leaks tr[data-kind="name"]')`) {
+		b.Fatalf("the demo work with its maker's name in a caption shows no finding of the content scan")
+	}
 	visit("/admin/judges", "/admin/judges", "judges")
 	visit("/admin/judging", "/admin/judging", "judging before the review")
 	visit("/admin/judging/settings", "/admin/judging/settings", "judging settings")

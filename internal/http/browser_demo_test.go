@@ -18,9 +18,11 @@ import (
 	"github.com/jskx/contest/internal/db"
 	"github.com/jskx/contest/internal/db/dbtest"
 	"github.com/jskx/contest/internal/demo"
+	"github.com/jskx/contest/internal/ffmpeg"
 	"github.com/jskx/contest/internal/ffmpeg/ffmpegtest"
 	webhttp "github.com/jskx/contest/internal/http"
 	"github.com/jskx/contest/internal/localfs"
+	"github.com/jskx/contest/internal/tesseract"
 )
 
 // MustDemo builds the service as `contest demo` does — SQLite, a local folder, the demo clock —
@@ -47,18 +49,54 @@ func MustDemo(t *testing.T) (*env, string, string) {
 	}
 	// The demo holds the services it moves through the stages; the server is then built again
 	// with it, over the same data.
-	e.tune = func(o *contest.Options) { o.Now = dc.Now }
+	e.tune = func(o *contest.Options) { o.Now, o.Content, o.OCR = dc.Now, ffmpeg.Tools{}, &tesseract.Reader{} }
 	e.start()
 	e.WebOptions.Demo = demo.New(e.Svc, dc, e.Stores, dir)
 	e.Restart()
 	if err := e.WebOptions.Demo.Seed(context.Background()); err != nil {
 		t.Fatalf("seed: %v\n%s", err, e.Log)
 	}
+	waitScans(t, e)
 	accounts, err := os.ReadFile(filepath.Join(dir, "demo-accounts.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return e, dir, string(accounts)
+}
+
+// waitScans waits until every accepted video's content scan has finished, so that pages show
+// their findings.
+func waitScans(t *testing.T, e *env) {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		page, err := e.Stores.ListSubmissions(ctx, contest.SubmissionFilter{Check: contest.CheckAccepted, Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, s := range page.Items {
+			ids = append(ids, s.ID)
+		}
+		scans, err := e.Stores.WorkScans(ctx, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		waiting := 0
+		for _, id := range ids {
+			if sc, ok := scans[id]; !ok || sc.State == contest.ScanQueued {
+				waiting++
+			}
+		}
+		if waiting == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d content scans still unfinished after 2 minutes; log:\n%s", waiting, e.LogLines("level=ERROR", "video_scan"))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // password reads an account's password from the demo's accounts file.
