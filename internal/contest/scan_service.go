@@ -131,6 +131,29 @@ func (s *MediaService) ScanVideo(ctx context.Context, a VideoScanArgs, attempt i
 	return errors.Join(err, s.scans.SaveScanFailure(sctx, a.VideoKey, attempt, err.Error(), final))
 }
 
+// ScanContent looks inside the video at input (with these facts from its check): it decodes it
+// once with tools, reads the text of the frames worth reading with reader (nil: none) as it goes,
+// and returns the findings about names and units (not yet grouped), subtitles and sound, with a
+// perceptual hash a second. Duplicates need the other works and are left to the caller.
+func ScanContent(ctx context.Context, tools ContentTools, reader TextReader, input string, facts VideoFacts, names, units []string) (ScanFindings, []FrameHash, error) {
+	fs := newFrameScanner(ctx, reader, facts.DurationSec)
+	sound, err := tools.Sample(ctx, input, NewScanPlan(facts), fs.frame)
+	texts, ocrErr := fs.finish()
+	if err != nil {
+		return ScanFindings{}, nil, fmt.Errorf("decoding: %w", err)
+	}
+	f := ScanFindings{Sound: finiteSound(sound), FramesRead: fs.reads}
+	switch {
+	case errors.Is(ocrErr, ErrOCRUnavailable):
+		f.OCR = ErrorMessage(ErrOCRUnavailable)
+	case ocrErr != nil:
+		return ScanFindings{}, nil, fmt.Errorf("reading text: %w", ocrErr)
+	}
+	f.Subtitles = subtitlesOf(texts, fs.bottom)
+	f.Leaks = groupLeaks(FindLeaks(texts, names, units))
+	return f, fs.hashes, nil
+}
+
 // errScanUnavailable means the server has no ffmpeg to decode with.
 var errScanUnavailable = errors.New("ffmpeg not installed on this server: videos cannot be scanned")
 
@@ -153,27 +176,16 @@ func (s *MediaService) scanVideo(ctx context.Context, a VideoScanArgs, attempt i
 		return err
 	}
 	start := time.Now()
-	fs := newFrameScanner(ctx, s.ocr, v.Check.Facts.DurationSec)
-	sound, err := s.content.Sample(ctx, input, NewScanPlan(v.Check.Facts), fs.frame)
-	texts, ocrErr := fs.finish()
-	if err != nil {
-		return fmt.Errorf("decoding: %w", err)
-	}
-	f := ScanFindings{Sound: finiteSound(sound), FramesRead: fs.reads}
-	switch {
-	case errors.Is(ocrErr, ErrOCRUnavailable):
-		f.OCR = ErrorMessage(ErrOCRUnavailable)
-	case ocrErr != nil:
-		return fmt.Errorf("reading text: %w", ocrErr)
-	}
-	f.Subtitles = subtitlesOf(texts, fs.bottom)
 	names, units := sub.identities()
-	f.Leaks = groupLeaks(FindLeaks(texts, names, units))
+	f, hashes, err := ScanContent(ctx, s.content, s.ocr, input, v.Check.Facts, names, units)
+	if err != nil {
+		return err
+	}
 	if err := s.storeLeakFrames(ctx, input, v.Key, f.Leaks); err != nil {
 		return err
 	}
 	scan := VideoScan{SubmissionID: sub.ID, ContestID: sub.ContestID, VideoKey: v.Key, State: ScanDone, Attempts: attempt,
-		Hashes: fs.hashes}
+		Hashes: hashes}
 	others, err := s.scans.ScanHashes(ctx, sub.ContestID, v.Key)
 	if err != nil {
 		return err
