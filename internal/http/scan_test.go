@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"os"
@@ -211,6 +212,53 @@ func TestContentScan_NamesUnitsDuplicatesAndTheNationalRules(t *testing.T) {
 		}
 		if s := waitScan(t, org, first); s.Cleared != nil || len(s.Findings.Leaks) == 0 {
 			t.Errorf("after the new scan: cleared %+v, leaks %d; want the findings back, not cleared", s.Cleared, len(s.Findings.Leaks))
+		}
+	})
+}
+
+// blockingScan is a decoder that holds every scan until released, as a long video would.
+type blockingScan struct {
+	started chan struct{}
+	release chan struct{}
+}
+
+func (b blockingScan) Sample(ctx context.Context, _ string, _ contest.ScanPlan, _ contest.FrameSink) (contest.SoundPicture, error) {
+	select {
+	case b.started <- struct{}{}:
+	default:
+	}
+	select {
+	case <-b.release:
+		return contest.SoundPicture{Frames: 1}, nil
+	case <-ctx.Done():
+		return contest.SoundPicture{}, ctx.Err()
+	}
+}
+
+// A scan in progress never holds back a verdict: the next upload is judged while the first
+// video is still being scanned, and the scan ends later on its own.
+func TestContentScan_NeverDelaysAVerdict(t *testing.T) {
+	ffmpegtest.Require(t)
+	forEachBackend(t, func(t *testing.T, e *env) {
+		slow := blockingScan{started: make(chan struct{}, 1), release: make(chan struct{})}
+		e.Configure(func(o *contest.Options) { o.Content = slow })
+		c := e.Client().SignUp("zhang@example.org")
+		first := c.Create(nil).ID
+		c.UploadAccepted(first)
+		select {
+		case <-slow.started:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the first video's scan did not start")
+		}
+		second := c.Create(nil).ID
+		c.UploadAccepted(second) // fails if its verdict waited behind the scan
+		close(slow.release)
+		org := e.Organizer()
+		if s := waitScan(t, org, first); s.Findings == nil || s.Findings.Sound.HasAudio {
+			t.Errorf("the first scan after its release: %+v", s)
+		}
+		if s := waitScan(t, org, second); s.State != string(contest.ScanDone) {
+			t.Errorf("the second scan: %s", s.State)
 		}
 	})
 }
