@@ -262,3 +262,20 @@ func TestContentScan_NeverDelaysAVerdict(t *testing.T) {
 		}
 	})
 }
+
+// The publication desk shows, beside 推荐至全国, each awarded work's national pre-check.
+func TestContentScan_NationalPreCheckBesideTheRecommendation(t *testing.T) {
+	ffmpegtest.Require(t)
+	tesseracttest.Require(t)
+	e := MustEnv(t, backends[0])
+	e.Configure(func(o *contest.Options) { o.Content, o.OCR = ffmpeg.Tools{}, &tesseract.Reader{} })
+	org := e.Organizer()
+	_, ids := e.ConfirmAwards(org, workOf("稻田", "省农科院", "南京"), workOf("芯片", "东南大学", "南京"), workOf("大桥", "省交通院", "南京"))
+	for _, id := range ids {
+		waitScan(t, org, id)
+	}
+	_, _, page := org.page("/admin/publication")
+	if n := strings.Count(page, `<li data-code="`+contest.WNoSubtitles+`"`); n != len(ids) {
+		t.Errorf("the national pre-check names missing subtitles for %d awarded works, want %d", n, len(ids))
+	}
+}
