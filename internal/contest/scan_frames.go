@@ -21,7 +21,9 @@ const (
 	scanEdge      = 10.0 // the opening and closing seconds read whole
 	scanHashEvery = 1.0  // seconds between the perceptual hashes kept
 	scanReadEvery = 1.0  // the least time between two readings of one band
-	scanMaxReads  = 160  // frame regions read per video, at most
+	scanFullEvery = 2.0  // the least time between two readings of the whole frame
+	scanMaxBands  = 120  // band readings per video, at most
+	scanMaxFull   = 40   // whole-frame readings per video, at most: the closing credits keep theirs
 	scanBatch     = 8    // regions per OCR run
 	// The bands: the top 15 % (logos, unit names) and the bottom 28 % (subtitles, name
 	// captions) of the picture.
@@ -63,13 +65,17 @@ type frameScanner struct {
 	hashes   []FrameHash
 	nextHash float64
 
-	bands    map[string]*bandState
-	reads    int
-	batch    []region
-	batches  chan []region
-	bottom   []float64 // the times the bottom band was looked at, for the subtitles
-	lastFull uint64    // the hash of the last whole frame read
+	bands                map[string]*bandState
+	reads                int // regions sent to the OCR
+	bandReads, fullReads int
+	batch                []region
+	batches              chan []region
+	// bottom has, for each look at the bottom band (once a second), the time of the reading
+	// of the text it showed, or -1 when it held no light text: for the subtitles.
+	bottom   []float64
+	lastFull uint64 // the hash of the last whole frame read
 	fullRead bool
+	nextFull float64 // the earliest time of the next whole frame read
 
 	mu    sync.Mutex
 	texts []FrameText
@@ -80,8 +86,8 @@ type frameScanner struct {
 // bandState is what was last read in one band.
 type bandState struct {
 	nextAt float64
-	sig    []int // the dark-pixel counts of the last region read, on a coarse grid
-	text   string
+	sig    []int   // the dark-pixel counts of the last region read, on a coarse grid
+	readAt float64 // when it was read
 }
 
 func newFrameScanner(ctx context.Context, reader TextReader, duration float64) *frameScanner {
@@ -138,15 +144,16 @@ func (s *frameScanner) frame(at float64, img *image.Gray) error {
 		s.hashes = append(s.hashes, FrameHash{At: at, Hash: perceptualHash(img)})
 		s.nextHash = at + scanHashEvery
 	}
-	if s.reads >= scanMaxReads || s.failed() {
+	if s.failed() {
 		return nil
 	}
 	b := img.Bounds()
-	if at < scanEdge || at > s.duration-scanEdge {
+	if (at < scanEdge || at > s.duration-scanEdge) && s.fullReads < scanMaxFull {
 		// The credits of 片头 and 片尾 are often dark text on a plain picture: the whole frame is
 		// read as it is (the OCR finds its own threshold), once per different picture.
-		if h := s.hashes[len(s.hashes)-1].Hash; !s.fullRead || bits.OnesCount64(h^s.lastFull) > 6 {
-			s.fullRead, s.lastFull = true, h
+		if h := s.hashes[len(s.hashes)-1].Hash; at+1e-6 >= s.nextFull && (!s.fullRead || bits.OnesCount64(h^s.lastFull) > 6) {
+			s.fullRead, s.lastFull, s.nextFull = true, h, at+scanFullEvery
+			s.fullReads++
 			s.add(region{at: at, name: RegionFull, img: cloneGray(img, b)})
 		}
 	}
@@ -159,32 +166,65 @@ func (s *frameScanner) frame(at float64, img *image.Gray) error {
 // reading of that band, at most once a second.
 func (s *frameScanner) band(at float64, name string, img *image.Gray, r image.Rectangle) {
 	st := s.bands[name]
-	if at+1e-6 < st.nextAt {
+	if at+1e-6 < st.nextAt || s.bandReads >= scanMaxBands {
 		return
 	}
 	st.nextAt = at + scanReadEvery
-	if name == RegionBottom {
-		s.bottom = append(s.bottom, at)
-	}
+	look := s.look(name, at)
 	bin, dark := binarize(img, r)
 	share := float64(dark) / float64(r.Dx()*r.Dy())
 	if share < 0.0005 || share > 0.35 {
 		// Nothing light enough to be a caption, or a bright picture rather than text.
 		st.sig = nil
+		*look = -1
 		return
 	}
 	sig := signature(bin)
 	if st.sig != nil && sameSignature(st.sig, sig) {
-		return // the same caption, still on screen
+		*look = st.readAt // the same caption, still on screen: what was read then
+		return
 	}
-	st.sig = sig
-	s.add(region{at: at, name: name, img: bin})
+	st.sig, st.readAt, *look = sig, at, at
+	s.bandReads++
+	s.add(region{at: at, name: name, img: textBox(bin)})
+}
+
+// look records a look at a band at a time and returns where to write what it showed: the
+// time of the reading of the text on screen, or -1 for none. Only the bottom band's looks are
+// kept (for the subtitles).
+func (s *frameScanner) look(name string, at float64) *float64 {
+	if name != RegionBottom {
+		var discard float64
+		return &discard
+	}
+	s.bottom = append(s.bottom, at)
+	return &s.bottom[len(s.bottom)-1]
+}
+
+// textMargin is the white left around the text when a band is cropped to it.
+const textMargin = 12
+
+// textBox crops a binarized band to its dark pixels and a margin: the OCR's time grows with
+// the picture, and a subtitle line is often half the width.
+func textBox(img *image.Gray) *image.Gray {
+	b := img.Bounds()
+	x0, y0, x1, y1 := b.Dx(), b.Dy(), -1, -1
+	for y := 0; y < b.Dy(); y++ {
+		row := img.Pix[y*img.Stride : y*img.Stride+b.Dx()]
+		for x, v := range row {
+			if v == 0 {
+				x0, x1, y0, y1 = min(x0, x), max(x1, x), min(y0, y), max(y1, y)
+			}
+		}
+	}
+	if x1 < 0 {
+		return img
+	}
+	r := image.Rect(max(x0-textMargin, 0), max(y0-textMargin, 0), min(x1+1+textMargin, b.Dx()), min(y1+1+textMargin, b.Dy()))
+	return img.SubImage(r).(*image.Gray)
 }
 
 func (s *frameScanner) add(r region) {
-	if s.reads >= scanMaxReads {
-		return
-	}
 	s.reads++
 	s.batch = append(s.batch, r)
 	if len(s.batch) == scanBatch {

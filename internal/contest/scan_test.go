@@ -61,7 +61,7 @@ func TestFrameScanner_ReadsEachCaptionOnceAndTheCreditsWhole(t *testing.T) {
 		if img.Bounds().Dy() == 180 {
 			return "片头"
 		}
-		return "字幕"
+		return "稻田里的清晨，露水还挂在叶尖"
 	}}
 	const duration = 40.0
 	fs := newFrameScanner(context.Background(), reader, duration)
@@ -87,7 +87,7 @@ func TestFrameScanner_ReadsEachCaptionOnceAndTheCreditsWhole(t *testing.T) {
 		switch tx.Region {
 		case RegionBottom:
 			bottoms = append(bottoms, tx.At)
-			if tx.Text != "字幕" {
+			if tx.Text != "稻田里的清晨，露水还挂在叶尖" {
 				t.Errorf("bottom band at %.1f read as %q", tx.At, tx.Text)
 			}
 		case RegionFull:
@@ -113,6 +113,10 @@ func TestFrameScanner_ReadsEachCaptionOnceAndTheCreditsWhole(t *testing.T) {
 	sub := subtitlesOf(texts, fs.bottom)
 	if sub.Sampled != int(duration/scanReadEvery) {
 		t.Errorf("the bottom band was looked at %d times, want once a second", sub.Sampled)
+	}
+	// A caption read once counts for every second it stays on screen: 12–17 s.
+	if sub.WithText != 6 {
+		t.Errorf("%d of the looks saw a subtitle line, want 6 (each second from 12 s to 17 s)", sub.WithText)
 	}
 }
 
