@@ -3,7 +3,9 @@ package contest
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
+	"strings"
 )
 
 // The national contest's sound: integrated loudness within LoudnessTarget ± LoudnessTolerance
@@ -150,4 +152,18 @@ func (k LeakKind) Label() string {
 // not cleared.
 func (f ScanFindings) NeedsLook(cleared *ScanClearance) bool {
 	return cleared == nil && (len(f.Leaks) > 0 || len(f.Duplicates) > 0)
+}
+
+// Named lists what the findings name (each name or unit matched, each other work), in a fixed
+// order: a clearance holds while a new scan names the same.
+func (f ScanFindings) Named() string {
+	var keys []string
+	for _, h := range f.Leaks {
+		keys = append(keys, string(h.Kind)+":"+h.Matched)
+	}
+	for _, d := range f.Duplicates {
+		keys = append(keys, "dup:"+d.SubmissionID)
+	}
+	slices.Sort(keys)
+	return strings.Join(slices.Compact(keys), "\n")
 }

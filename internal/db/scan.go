@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -142,7 +144,9 @@ func chunks[T any](s []T, n int) func(func([]T) bool) {
 }
 
 // SaveVideoScan records a finished scan while its video is still its work's, drops the rows of
-// the work's earlier videos, and adds the reciprocal hit to each duplicate's scan.
+// the work's earlier videos, keeps the organizer's clearance only when the scan found the same
+// names, units and duplicates as before, adds the reciprocal hit to each duplicate's scan and
+// takes it back from the works no longer found.
 func (sc *Scans) SaveVideoScan(ctx context.Context, s contest.VideoScan) error {
 	findings, err := json.Marshal(s.Findings)
 	if err != nil {
@@ -159,29 +163,83 @@ func (sc *Scans) SaveVideoScan(ctx context.Context, s contest.VideoScan) error {
 		if err := tx.Where("submission_id = ? AND video_key <> ?", s.SubmissionID, s.VideoKey).Delete(&videoScanRow{}).Error; err != nil {
 			return err
 		}
-		res := tx.Model(&videoScanRow{}).Where("video_key = ?", s.VideoKey).Updates(map[string]any{
+		changes := map[string]any{
 			"state": string(s.State), "findings": string(findings), "flagged": s.Findings.NeedsLook(nil), "hashes": encodeHashes(s.Hashes), "error": "",
-			"attempts": s.Attempts, "scanned_at": utcPtr(s.ScannedAt), "cleared_by": "", "cleared_at": nil, "cleared_note": "",
-		})
-		if res.Error != nil {
-			return res.Error
+			"attempts": s.Attempts, "scanned_at": utcPtr(s.ScannedAt),
 		}
-		if res.RowsAffected == 0 { // a scan run without a queued row (tests, a lost row)
+		var old videoScanRow
+		switch err := tx.Clauses(lockingClause(tx)...).Where("video_key = ?", s.VideoKey).Take(&old).Error; {
+		case errors.Is(err, gorm.ErrRecordNotFound): // a scan run without a queued row (tests, a lost row)
 			row := videoScanRow{VideoKey: s.VideoKey, SubmissionID: s.SubmissionID, ContestID: s.ContestID, State: string(s.State),
-				Findings: string(findings), Flagged: s.Findings.NeedsLook(nil), Hashes: encodeHashes(s.Hashes), Attempts: s.Attempts, QueuedAt: time.Now().UTC(), ScannedAt: utcPtr(s.ScannedAt)}
+				Findings: string(findings), Flagged: s.Findings.NeedsLook(nil), Hashes: encodeHashes(s.Hashes), Attempts: s.Attempts,
+				QueuedAt: time.Now().UTC(), ScannedAt: utcPtr(s.ScannedAt)}
 			if err := tx.Create(&row).Error; err != nil {
 				return err
 			}
+		case err != nil:
+			return err
+		default:
+			if old.ClearedAt != nil && !sameFindings(old.Findings, s.Findings) {
+				maps.Copy(changes, map[string]any{"cleared_by": "", "cleared_at": nil, "cleared_note": ""})
+			}
+			if err := tx.Model(&videoScanRow{}).Where("video_key = ?", s.VideoKey).Updates(changes).Error; err != nil {
+				return err
+			}
 		}
+		found := map[string]bool{}
 		for _, d := range s.Findings.Duplicates {
+			found[d.SubmissionID] = true
 			back := contest.DuplicateHit{SubmissionID: s.SubmissionID, Title: sub.Title, SameOwner: d.SameOwner, Share: d.Share, Offset: -d.Offset}
 			if err := addDuplicate(tx, d.SubmissionID, back); err != nil {
 				return err
 			}
 		}
-		return nil
+		return dropDuplicates(tx, s.ContestID, s.SubmissionID, found)
 	})
 	return translate(err, "视频扫描")
+}
+
+// sameFindings says whether the stored findings name the same things as f (what a clearance
+// was given for).
+func sameFindings(stored string, f contest.ScanFindings) bool {
+	var old contest.ScanFindings
+	if err := json.Unmarshal([]byte(stored), &old); err != nil {
+		return false
+	}
+	return old.Named() == f.Named()
+}
+
+// dropDuplicates takes the hit of the work id back from the contest's scans that list it but
+// are not in found: its video changed, or no longer matches.
+func dropDuplicates(tx *gorm.DB, contestID, id string, found map[string]bool) error {
+	var rows []videoScanRow
+	err := tx.Select(scanColumns).
+		Joins("JOIN submissions ON submissions.id = video_scans.submission_id AND submissions.video_key = video_scans.video_key").
+		Where("video_scans.contest_id = ? AND video_scans.submission_id <> ? AND video_scans.findings LIKE ? ESCAPE '\\'",
+			contestID, id, `%"submission_id":"`+escapeLike(id)+`"%`).Find(&rows).Error
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if found[r.SubmissionID] {
+			continue
+		}
+		var f contest.ScanFindings
+		if err := json.Unmarshal([]byte(r.Findings), &f); err != nil {
+			return err
+		}
+		f.Duplicates = slices.DeleteFunc(f.Duplicates, func(d contest.DuplicateHit) bool { return d.SubmissionID == id })
+		b, err := json.Marshal(f)
+		if err != nil {
+			return err
+		}
+		err = tx.Model(&videoScanRow{}).Where("video_key = ?", r.VideoKey).
+			Updates(map[string]any{"findings": string(b), "flagged": f.NeedsLook(nil)}).Error
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // addDuplicate adds hit to the findings of the current video's scan of the work id, replacing
@@ -199,18 +257,18 @@ func addDuplicate(tx *gorm.DB, id string, hit contest.DuplicateHit) error {
 	if err := json.Unmarshal([]byte(row.Findings), &f); err != nil {
 		return err
 	}
-	kept := f.Duplicates[:0]
-	for _, d := range f.Duplicates {
-		if d.SubmissionID != hit.SubmissionID {
-			kept = append(kept, d)
-		}
-	}
-	f.Duplicates = append(kept, hit)
+	known := slices.ContainsFunc(f.Duplicates, func(d contest.DuplicateHit) bool { return d.SubmissionID == hit.SubmissionID })
+	f.Duplicates = slices.DeleteFunc(f.Duplicates, func(d contest.DuplicateHit) bool { return d.SubmissionID == hit.SubmissionID })
+	f.Duplicates = append(f.Duplicates, hit)
 	b, err := json.Marshal(f)
 	if err != nil {
 		return err
 	}
-	return tx.Model(&videoScanRow{}).Where("video_key = ?", row.VideoKey).Updates(map[string]any{"findings": string(b), "flagged": true}).Error
+	changes := map[string]any{"findings": string(b), "flagged": true}
+	if !known { // a work it was not cleared for
+		maps.Copy(changes, map[string]any{"cleared_by": "", "cleared_at": nil, "cleared_note": ""})
+	}
+	return tx.Model(&videoScanRow{}).Where("video_key = ?", row.VideoKey).Updates(changes).Error
 }
 
 // lockingClause locks the rows read for update on PostgreSQL (SQLite has one writer anyway).

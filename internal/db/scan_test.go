@@ -130,6 +130,41 @@ func TestScans_StoreFindingsDuplicatesBothWaysAndRequeue(t *testing.T) {
 		if got := pending(); len(got) != 1 || got[0] != second.ID {
 			t.Errorf("after clearing the first work, 画面提示待处理 holds %v; want the second only", got)
 		}
+		// A new scan naming the same keeps the clearance; the copy's new scan no longer finding
+		// the first work takes the hit back from it.
+		cleared, err := st.VideoScan(ctx, first.Video.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rescan := scan
+		rescan.Findings = cleared.Findings
+		if err := st.SaveVideoScan(ctx, rescan); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := st.VideoScan(ctx, first.Video.Key); err != nil || got.Cleared == nil {
+			t.Fatalf("a new scan finding the same: cleared %+v, %v; want the clearance kept", got.Cleared, err)
+		}
+		later.Findings.Duplicates = nil
+		if err := st.SaveVideoScan(ctx, later); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := st.VideoScan(ctx, first.Video.Key); err != nil || len(got.Findings.Duplicates) != 0 || got.Cleared == nil {
+			t.Fatalf("after the copy's new scan: duplicates %+v, cleared %v, %v; want none, still cleared", got.Findings.Duplicates, got.Cleared != nil, err)
+		}
+		if got := pending(); len(got) != 0 {
+			t.Errorf("with no duplicate left and the name cleared, 画面提示待处理 holds %v", got)
+		}
+		// A duplicate found later, by a new scan of the copy, is not covered by the clearance.
+		later.Findings.Duplicates = []contest.DuplicateHit{dup}
+		if err := st.SaveVideoScan(ctx, later); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := st.VideoScan(ctx, first.Video.Key); err != nil || got.Cleared != nil {
+			t.Fatalf("a new duplicate of a cleared work: cleared %+v, %v; want the clearance taken back", got.Cleared, err)
+		}
+		if err := st.ClearVideoScan(ctx, first.Video.Key, clearance, auditEntry(now)); err != nil {
+			t.Fatal(err)
+		}
 
 		if err := d.RawExec(ctx, "DELETE FROM video_scans WHERE video_key = ?", second.Video.Key); err != nil {
 			t.Fatal(err)
