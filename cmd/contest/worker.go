@@ -105,8 +105,11 @@ func (a *app) housekeeping() []db.Task {
 			return a.db.RequeueChecks(ctx, time.Now().Add(-a.lostCheckAfter()), 500)
 		}},
 		// A content scan is queued with its accepted verdict; videos accepted before scans
-		// existed get theirs here, a few at a time (each decodes a whole video).
-		{Name: "unscanned_videos", Run: func(ctx context.Context) (int, error) { return a.db.Stores().RequeueScans(ctx, 50) }},
+		// existed, and scans whose job was lost, get theirs here, a few at a time (each decodes
+		// a whole video).
+		{Name: "unscanned_videos", Run: func(ctx context.Context) (int, error) {
+			return a.db.Stores().RequeueScans(ctx, time.Now().Add(-a.lostCheckAfter()), 50)
+		}},
 		// Reminders and digests: each is made once per recipient and moment, however often
 		// this runs; it runs more often than the rest so that a reminder is on time.
 		{Name: "reminders", Run: a.svc.Messages.RunReminders, Interval: a.cfg.ReminderInterval},

@@ -15,6 +15,15 @@ func (s *MediaService) deleteVideo(ctx context.Context, key string) {
 	for _, k := range []string{key, PosterKey(key), WebCopyKey(key)} {
 		_ = s.storage.Delete(ctx, k)
 	}
+	s.deleteScanFrames(ctx, key)
+}
+
+// deleteScanFrames deletes the frame pictures a content scan stored for the video: they show
+// what names its makers.
+func (s *MediaService) deleteScanFrames(ctx context.Context, key string) {
+	for n := 1; n <= maxFrames; n++ {
+		_ = s.storage.Delete(ctx, ScanFrameKey(key, n))
+	}
 }
 
 func (s *MediaService) multipart() (MultipartStorage, error) {

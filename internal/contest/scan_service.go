@@ -15,7 +15,8 @@ import (
 
 // ScanStore keeps the content scans.
 type ScanStore interface {
-	// VideoScan returns the scan of the video stored under key; ENotFound when it has none.
+	// VideoScan returns the scan of the video stored under key, without its hashes; ENotFound
+	// when it has none.
 	VideoScan(ctx context.Context, videoKey string) (VideoScan, error)
 	// WorkScans returns the scans of these works' current videos, by work id, without their
 	// hashes; a work with none is missing.
@@ -24,6 +25,8 @@ type ScanStore interface {
 	// adds each of its duplicates' reciprocal hit (dup of the other work) to the other's scan,
 	// in one transaction. It returns ErrStale when the video was replaced.
 	SaveVideoScan(ctx context.Context, s VideoScan) error
+	// DropVideoScan deletes the scan of the video (replaced, deleted or no longer accepted).
+	DropVideoScan(ctx context.Context, videoKey string) error
 	// SaveScanFailure records that the scan of the video could not run (after its last attempt,
 	// or while it is retried), keeping any earlier findings.
 	SaveScanFailure(ctx context.Context, videoKey string, attempts int, msg string, final bool) error
@@ -36,8 +39,9 @@ type ScanStore interface {
 	// ClearVideoScan records the organizer's clearance of the scan, with its audit entry.
 	ClearVideoScan(ctx context.Context, videoKey string, c *ScanClearance, a AuditEntry) error
 	// RequeueScans queues the scans of accepted videos that have none (videos accepted before
-	// scans existed), at most limit; it returns how many.
-	RequeueScans(ctx context.Context, limit int) (int, error)
+	// scans existed) or whose scan was queued before lostBefore and never finished (a lost job),
+	// at most limit; it returns how many.
+	RequeueScans(ctx context.Context, lostBefore time.Time, limit int) (int, error)
 }
 
 // ScanHashes are the hashes of another work's video, with what the duplicates list shows.
@@ -123,13 +127,24 @@ func abs(n int) int {
 // and measures the sound. attempt counts from 1; after the last, the failure is recorded.
 func (s *MediaService) ScanVideo(ctx context.Context, a VideoScanArgs, attempt int, final bool) error {
 	err := s.scanVideo(ctx, a, attempt)
-	if err == nil || errors.Is(err, ErrStale) {
-		return nil
-	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, errScanGone):
+		// Replaced, deleted or no longer accepted meanwhile: its row and any frames go (a
+		// new video has its own scan).
+		s.deleteScanFrames(sctx, a.VideoKey)
+		return s.scans.DropVideoScan(sctx, a.VideoKey)
+	case errors.Is(err, ErrUnreadableMedia):
+		final = true // it would fail the same way again: the job is not retried
+	}
 	return errors.Join(err, s.scans.SaveScanFailure(sctx, a.VideoKey, attempt, err.Error(), final))
 }
+
+// errScanGone means the video to scan is no longer its work's accepted video.
+var errScanGone = errors.New("the video is no longer its work's accepted video")
 
 // ScanContent looks inside the video at input (with these facts from its check): it decodes it
 // once with tools, reads the text of the frames worth reading with reader (nil: none) as it goes,
@@ -160,13 +175,13 @@ var errScanUnavailable = errors.New("ffmpeg not installed on this server: videos
 func (s *MediaService) scanVideo(ctx context.Context, a VideoScanArgs, attempt int) error {
 	sub, err := s.submissions.SubmissionByID(ctx, a.SubmissionID)
 	if ErrorCode(err) == ENotFound {
-		return nil
+		return errScanGone
 	} else if err != nil {
 		return err
 	}
 	v := sub.Video
 	if v == nil || v.Key != a.VideoKey || v.Check.State != CheckAccepted {
-		return nil // replaced, or no longer accepted: its own scan will come
+		return errScanGone // replaced, or no longer accepted: its own scan will come
 	}
 	if s.content == nil {
 		return errScanUnavailable
@@ -200,7 +215,12 @@ func (s *MediaService) scanVideo(ctx context.Context, a VideoScanArgs, attempt i
 	f.Seconds = math.Round(time.Since(start).Seconds()*10) / 10
 	now := s.Now()
 	scan.Findings, scan.ScannedAt = f, &now
-	return s.scans.SaveVideoScan(ctx, scan)
+	if err := s.scans.SaveVideoScan(ctx, scan); errors.Is(err, ErrStale) {
+		return errScanGone // replaced while it was scanned
+	} else if err != nil {
+		return err
+	}
+	return nil
 }
 
 func cmpFloat(a, b float64) int {

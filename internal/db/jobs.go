@@ -223,7 +223,7 @@ func (db *DB) StartJobs(ctx context.Context, s JobSettings, work Work, log *slog
 		queues[copyQueue] = river.QueueConfig{MaxWorkers: s.CopyWorkers}
 	}
 	if work.Scan != nil {
-		river.AddWorker(workers, &jobWorker[contest.VideoScanArgs]{run: work.Scan, observe: work.ObserveJob, timeout: s.Timeout})
+		river.AddWorker(workers, &scanWorker{jobWorker[contest.VideoScanArgs]{run: work.Scan, observe: work.ObserveJob, timeout: s.Timeout}})
 		queues[scanQueue] = river.QueueConfig{MaxWorkers: scanWorkers}
 	}
 	if work.Export != nil {
@@ -347,6 +347,18 @@ type exportWorker struct{ jobWorker[contest.ExportArgs] }
 func (w *exportWorker) Work(ctx context.Context, job *river.Job[contest.ExportArgs]) error {
 	err := w.jobWorker.Work(ctx, job)
 	if err != nil && contest.PermanentExportError(err) {
+		return river.JobCancel(err)
+	}
+	return err
+}
+
+// scanWorker runs content scans: a file that cannot be decoded is not tried again (the scan
+// records the failure).
+type scanWorker struct{ jobWorker[contest.VideoScanArgs] }
+
+func (w *scanWorker) Work(ctx context.Context, job *river.Job[contest.VideoScanArgs]) error {
+	err := w.jobWorker.Work(ctx, job)
+	if errors.Is(err, contest.ErrUnreadableMedia) {
 		return river.JobCancel(err)
 	}
 	return err

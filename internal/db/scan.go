@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -30,6 +31,11 @@ const (
 	scanQueue   = "media_scans"
 	scanWorkers = 1
 )
+
+// scanUnique keeps one scan of a video queued or running at a time: a second 重新扫描, or a
+// verdict's scan while one runs, adds nothing (the one there scans the same file).
+var scanUnique = river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending,
+	rivertype.JobStateRunning, rivertype.JobStateScheduled, rivertype.JobStateRetryable}}
 
 type videoScanRow struct {
 	VideoKey     string `gorm:"primaryKey"`
@@ -98,10 +104,10 @@ func decodeHashes(s string) ([]contest.FrameHash, error) {
 	return out, nil
 }
 
-// VideoScan returns the scan of the video under key.
+// VideoScan returns the scan of the video under key, without its hashes.
 func (sc *Scans) VideoScan(ctx context.Context, videoKey string) (contest.VideoScan, error) {
 	var row videoScanRow
-	if err := sc.db.gorm.WithContext(ctx).Where("video_key = ?", videoKey).Take(&row).Error; err != nil {
+	if err := sc.db.gorm.WithContext(ctx).Omit("hashes").Where("video_key = ?", videoKey).Take(&row).Error; err != nil {
 		return contest.VideoScan{}, translate(err, "视频扫描")
 	}
 	return row.toDomain()
@@ -279,6 +285,11 @@ func lockingClause(tx *gorm.DB) []clause.Expression {
 	return nil
 }
 
+// DropVideoScan deletes the scan of the video.
+func (sc *Scans) DropVideoScan(ctx context.Context, videoKey string) error {
+	return translate(sc.db.gorm.WithContext(ctx).Where("video_key = ?", videoKey).Delete(&videoScanRow{}).Error, "视频扫描")
+}
+
 // SaveScanFailure records why the scan could not run; final marks it failed, otherwise it
 // stays queued (it is retried).
 func (sc *Scans) SaveScanFailure(ctx context.Context, videoKey string, attempts int, msg string, final bool) error {
@@ -316,7 +327,7 @@ func (db *DB) queueScan(ctx context.Context, tx *gorm.DB, contestID string, a co
 	if err := tx.Clauses(upsert).Create(&row).Error; err != nil {
 		return err
 	}
-	return db.insertTx(ctx, tx, a, &river.InsertOpts{Queue: scanQueue, MaxAttempts: db.checkAttempts, Priority: 4})
+	return db.insertTx(ctx, tx, a, &river.InsertOpts{Queue: scanQueue, MaxAttempts: db.checkAttempts, Priority: 4, UniqueOpts: scanUnique})
 }
 
 // ScanHashes returns the hashes of the contest's other scanned videos that are still their
@@ -370,13 +381,17 @@ func (sc *Scans) ClearVideoScan(ctx context.Context, videoKey string, c *contest
 	return translate(err, "视频扫描")
 }
 
-// RequeueScans queues the scans of accepted videos that have no scan row.
-func (sc *Scans) RequeueScans(ctx context.Context, limit int) (int, error) {
+// RequeueScans queues the scans of the accepted current videos of contests not archived that
+// have none (accepted before scans existed), or whose scan was queued before lostBefore and has
+// not finished (its job lost; a job still there is not queued twice).
+func (sc *Scans) RequeueScans(ctx context.Context, lostBefore time.Time, limit int) (int, error) {
 	var rows []submissionRow
-	err := sc.db.gorm.WithContext(ctx).Select("id", "contest_id", "video_key").
-		Where("video_check = ? AND video_key <> '' AND NOT EXISTS (SELECT 1 FROM video_scans WHERE video_scans.video_key = submissions.video_key)",
-			string(contest.CheckAccepted)).
-		Order("video_uploaded_at").Limit(limit).Find(&rows).Error
+	err := sc.db.gorm.WithContext(ctx).Select("submissions.id", "submissions.contest_id", "submissions.video_key").
+		Joins("JOIN contests ON contests.id = submissions.contest_id AND contests.archived_at IS NULL").
+		Where("submissions.video_check = ? AND submissions.video_key <> '' AND NOT EXISTS (SELECT 1 FROM video_scans v "+
+			"WHERE v.video_key = submissions.video_key AND (v.state <> ? OR v.queued_at >= ?))",
+			string(contest.CheckAccepted), string(contest.ScanQueued), lostBefore.UTC()).
+		Order("submissions.video_uploaded_at").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return 0, translate(err, "视频扫描")
 	}

@@ -76,8 +76,8 @@ func TestScans_StoreFindingsDuplicatesBothWaysAndRequeue(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, err := st.VideoScan(ctx, first.Video.Key)
-		if err != nil || got.State != contest.ScanDone || !reflect.DeepEqual(got.Findings, f) || !reflect.DeepEqual(got.Hashes, hashes) {
-			t.Fatalf("stored scan %+v, %v; want the findings and hashes saved", got, err)
+		if err != nil || got.State != contest.ScanDone || !reflect.DeepEqual(got.Findings, f) {
+			t.Fatalf("stored scan %+v, %v; want the findings saved", got, err)
 		}
 
 		others, err := st.ScanHashes(ctx, first.ContestID, second.Video.Key)
@@ -169,14 +169,22 @@ func TestScans_StoreFindingsDuplicatesBothWaysAndRequeue(t *testing.T) {
 		if err := d.RawExec(ctx, "DELETE FROM video_scans WHERE video_key = ?", second.Video.Key); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := st.RequeueScans(ctx, 10); err != nil || n != 1 {
+		lost := time.Now().Add(-time.Hour)
+		if n, err := st.RequeueScans(ctx, lost, 10); err != nil || n != 1 {
 			t.Fatalf("requeued %d scans, %v; want the one video without a scan", n, err)
 		}
 		if again, err := st.VideoScan(ctx, second.Video.Key); err != nil || again.State != contest.ScanQueued {
 			t.Fatalf("requeued scan %+v, %v", again, err)
 		}
-		if n, err := st.RequeueScans(ctx, 10); err != nil || n != 0 {
+		if n, err := st.RequeueScans(ctx, lost, 10); err != nil || n != 0 {
 			t.Fatalf("requeued %d scans the second time, %v; want none", n, err)
+		}
+		// A scan queued long ago and never finished lost its job: it is queued again.
+		if err := d.RawExec(ctx, "UPDATE video_scans SET queued_at = ? WHERE video_key = ?", time.Now().Add(-2*time.Hour).UTC(), second.Video.Key); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := st.RequeueScans(ctx, lost, 10); err != nil || n != 1 {
+			t.Fatalf("requeued %d lost scans, %v; want 1", n, err)
 		}
 	})
 }

@@ -560,7 +560,8 @@ func (sb *Submissions) filter(q *gorm.DB, f contest.SubmissionFilter) *gorm.DB {
 		q = q.Where("id IN (SELECT submission_id FROM formal_reviews WHERE decision = ?)", string(f.Formal))
 	}
 	if f.Reason == contest.WScanPending {
-		q = q.Where("EXISTS (SELECT 1 FROM video_scans v WHERE v.video_key = submissions.video_key AND v.flagged AND v.cleared_at IS NULL)")
+		q = q.Where("video_check = ? AND EXISTS (SELECT 1 FROM video_scans v WHERE v.video_key = submissions.video_key AND v.flagged AND v.cleared_at IS NULL)",
+			string(contest.CheckAccepted))
 	} else if f.Reason != "" {
 		// The reasons are JSON written by encoding/json: {"code":"…","message":"…"}.
 		like := `%"code":"` + escapeLike(f.Reason) + `"%`
