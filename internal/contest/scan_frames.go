@@ -78,8 +78,9 @@ type frameScanner struct {
 	nextFull float64 // the earliest time of the next whole frame read
 
 	mu    sync.Mutex
-	texts []FrameText
-	ocr   error // why reading stopped (ErrOCRUnavailable, or the reader failed)
+	texts  []FrameText
+	ocr    error // why reading stopped (ErrOCRUnavailable, or the scan's end)
+	unread int   // regions in batches the reader failed on
 	done  chan struct{}
 }
 
@@ -116,8 +117,16 @@ func (s *frameScanner) read(ctx context.Context, reader TextReader) {
 		if err == nil && len(texts) != len(batch) {
 			err = errors.New("ocr: a text per picture was not returned")
 		}
+		if err != nil && (ErrorCode(err) == EUnavailable || ctx.Err() != nil) {
+			s.fail(err) // no OCR here, or the scan is over: reading stops
+			continue
+		}
 		if err != nil {
-			s.fail(err)
+			// One batch that could not be read (a run timed out on a busy machine): the
+			// others still count, and the findings say some text was not read.
+			s.mu.Lock()
+			s.unread += len(batch)
+			s.mu.Unlock()
 			continue
 		}
 		s.mu.Lock()
@@ -234,7 +243,7 @@ func (s *frameScanner) add(r region) {
 }
 
 // finish sends the last batch and waits for the OCR. It returns the texts read, in time order,
-// and why reading stopped, if it did.
+// and why reading stopped, if it did; unread counts the regions of batches the reader failed on.
 func (s *frameScanner) finish() ([]FrameText, error) {
 	if len(s.batch) > 0 {
 		s.batches <- s.batch

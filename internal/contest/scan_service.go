@@ -159,10 +159,12 @@ func ScanContent(ctx context.Context, tools ContentTools, reader TextReader, inp
 	}
 	f := ScanFindings{Sound: finiteSound(sound), FramesRead: fs.reads}
 	switch {
-	case errors.Is(ocrErr, ErrOCRUnavailable):
+	case ErrorCode(ocrErr) == EUnavailable:
 		f.OCR = ErrorMessage(ErrOCRUnavailable)
 	case ocrErr != nil:
 		return ScanFindings{}, nil, fmt.Errorf("reading text: %w", ocrErr)
+	case fs.unread > 0:
+		f.OCR = fmt.Sprintf("%d 处画面的文字未能识别（文字识别超时或出错），可重新扫描", fs.unread)
 	}
 	f.Subtitles = subtitlesOf(texts, fs.bottom)
 	f.Leaks = groupLeaks(FindLeaks(texts, names, units))

@@ -2,6 +2,7 @@ package contest
 
 import (
 	"context"
+	"errors"
 	"image"
 	"math/rand/v2"
 	"strings"
@@ -260,5 +261,41 @@ func TestNewScanPlan(t *testing.T) {
 	}
 	if p := NewScanPlan(VideoFacts{DisplayWidth: 1280, DisplayHeight: 720, DurationSec: 10}); p.Width != 1280 || p.Height != 720 {
 		t.Errorf("720p plan %+v", p)
+	}
+}
+
+// flakyReader fails its second run, as a tesseract timing out on a busy machine would.
+type flakyReader struct{ fakeReader }
+
+func (r *flakyReader) ReadText(ctx context.Context, imgs []image.Image) ([]string, error) {
+	r.mu.Lock()
+	second := r.calls == 1
+	r.mu.Unlock()
+	if second {
+		r.mu.Lock()
+		r.calls++
+		r.mu.Unlock()
+		return nil, errors.New("tesseract: signal: killed")
+	}
+	return r.fakeReader.ReadText(ctx, imgs)
+}
+
+// A batch the OCR fails on loses only its own regions: the scan goes on and says how many were
+// not read.
+func TestFrameScanner_AFailedBatchLosesOnlyItself(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	reader := &flakyReader{fakeReader{answer: func(image.Image) string { return "字" }}}
+	fs := newFrameScanner(context.Background(), reader, 60)
+	for i := range 120 {
+		if err := fs.frame(float64(i)*scanEvery, frameWith(rng, 1+i%7)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	texts, err := fs.finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fs.unread != scanBatch || len(texts) != fs.reads-scanBatch {
+		t.Errorf("%d regions read, %d texts, %d unread; want all but one batch (%d) read", fs.reads, len(texts), fs.unread, scanBatch)
 	}
 }

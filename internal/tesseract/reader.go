@@ -41,9 +41,13 @@ type Reader struct {
 	MinConf float64
 
 	mu      sync.Mutex
-	checked bool  // the installation was checked and found definitely usable or not
-	missing error // why OCR is unavailable, when checked
+	checked time.Time // when the installation was found definitely usable or not
+	missing error     // why OCR is unavailable, when checked
 }
+
+// recheckMissing is how long a missing tesseract (or language) is believed missing: installed
+// meanwhile, it is found without a restart.
+const recheckMissing = 5 * time.Minute
 
 var _ contest.TextReader = (*Reader)(nil)
 
@@ -161,25 +165,27 @@ func (r *Reader) run(ctx context.Context, dir string, args ...string) ([]byte, e
 	return nil, fmt.Errorf("tesseract: %w: %s", err, strings.TrimSpace(stderr.String()))
 }
 
-// available checks once that tesseract runs and knows the reader's languages. A definite
-// answer is remembered; a check cut short (ctx, a busy machine) is tried again next call.
+// available checks that tesseract runs and knows the reader's languages. A usable
+// installation is remembered; a missing one for recheckMissing; a check cut short (ctx, a busy
+// machine) is tried again next call.
 func (r *Reader) available(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.checked {
+	if !r.checked.IsZero() && (r.missing == nil || time.Since(r.checked) < recheckMissing) {
 		return r.missing
 	}
+	r.missing = nil
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	out, err := r.run(ctx, "", "--list-langs")
 	switch {
 	case errors.Is(err, contest.ErrOCRUnavailable):
-		r.checked, r.missing = true, err
+		r.checked, r.missing = time.Now(), err
 		return err
 	case err != nil:
 		return err
 	}
-	r.checked = true
+	r.checked = time.Now()
 	if lang := missingLang(string(out), r.lang()); lang != "" {
 		r.missing = fmt.Errorf("%w: tesseract has no %q language (Debian: apt-get install tesseract-ocr-%s)",
 			contest.ErrOCRUnavailable, lang, strings.ReplaceAll(lang, "_", "-"))
