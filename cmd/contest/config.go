@@ -203,6 +203,9 @@ func loadConfig(name string, args []string, getenv func(string) string, extra ..
 	if c.Jobs.CopyWorkers, err = strconv.Atoi(env("COPY_WORKERS", strconv.Itoa(jobs.CopyWorkers))); err != nil || c.Jobs.CopyWorkers < 1 || c.Jobs.CopyWorkers > 64 {
 		errs = append(errs, fmt.Errorf("CONTEST_COPY_WORKERS: want a number from 1 to 64"))
 	}
+	if c.Jobs.ScanWorkers, err = strconv.Atoi(env("SCAN_WORKERS", "1")); err != nil || c.Jobs.ScanWorkers < 1 || c.Jobs.ScanWorkers > 64 {
+		errs = append(errs, fmt.Errorf("CONTEST_SCAN_WORKERS: want a number from 1 to 64"))
+	}
 	if c.Jobs.CheckTimeout, err = time.ParseDuration(env("CHECK_TIMEOUT", jobs.CheckTimeout.String())); err != nil || c.Jobs.CheckTimeout < time.Second {
 		errs = append(errs, fmt.Errorf("CONTEST_CHECK_TIMEOUT: want a duration of at least 1s, such as 45s"))
 	}

@@ -159,13 +159,13 @@ type VerdictFollowUp struct {
 }
 
 // followUp is what follows the verdict c on the video under key: the copies it needs, and the
-// content scan of an accepted video.
-func (c VideoCheck) followUp(submissionID, key string, notes ...Notification) VerdictFollowUp {
+// content scan of an accepted video (where the service can decode one).
+func (s *MediaService) followUp(c VideoCheck, submissionID, key string, notes ...Notification) VerdictFollowUp {
 	f := VerdictFollowUp{Notes: notes}
 	if poster, webCopy := c.needs(); poster || webCopy {
 		f.Copies = &VideoCopyArgs{SubmissionID: submissionID, VideoKey: key}
 	}
-	if c.State == CheckAccepted {
+	if c.State == CheckAccepted && s.content != nil {
 		f.Scan = &VideoScanArgs{SubmissionID: submissionID, VideoKey: key}
 	}
 	return f
@@ -280,7 +280,7 @@ func (s *MediaService) checkVideo(ctx context.Context, a VideoCheckArgs, attempt
 	if candidate {
 		return s.settleCandidate(ctx, c, sub, check)
 	}
-	follow := check.followUp(a.SubmissionID, a.VideoKey)
+	follow := s.followUp(check, a.SubmissionID, a.VideoKey)
 	check.Done = follow.Copies == nil
 	follow.Notes = []Notification{verdictNotification(now, c, sub, a.VideoKey, check)}
 	return s.submissions.SaveVideoVerdict(ctx, a.SubmissionID, a.VideoKey, check, follow)
@@ -302,7 +302,7 @@ func (s *MediaService) settleCandidate(ctx context.Context, c Contest, sub Submi
 		return nil
 	}
 	cand.Check = check
-	follow := check.followUp(sub.ID, cand.Key, note)
+	follow := s.followUp(check, sub.ID, cand.Key, note)
 	// A pass at 形式审查 was the old video's: withdrawn with the replacement, and the organizers'
 	// audit log says so (filed under the work's contest).
 	withdrawn := s.newAudit(systemActor, "formal_review", sub.ID, "withdrawn",

@@ -153,12 +153,11 @@ func (s *JudgingService) PassFormal(ctx context.Context, actor User, ids []strin
 		}
 		// What the content scan found (a name on screen, the same video as another work) is
 		// looked at on the work's own page, not passed unseen in a batch.
-		if sc, err := s.media.scans.VideoScan(ctx, sub.Video.Key); err == nil && sc.Findings.NeedsLook(sc.Cleared) {
-			res.Refused = append(res.Refused, FormalRefusal{ID: id, Title: sub.Registration.Title,
-				Reason: "画面内容扫描发现参与者姓名、工作单位或重复的视频，请在作品页查看后再审查"})
-			continue
-		} else if err != nil && ErrorCode(err) != ENotFound {
+		if why, err := s.media.scanBlocker(ctx, sub.Video.Key); err != nil {
 			return res, err
+		} else if why != "" {
+			res.Refused = append(res.Refused, FormalRefusal{ID: id, Title: sub.Registration.Title, Reason: why})
+			continue
 		}
 		if _, err := s.decideFormal(ctx, actor, sub, FormalPassed, ""); err != nil {
 			return res, err

@@ -59,7 +59,7 @@ type RetentionStore interface {
 	// ScanKeys returns the storage keys of the contest's scanned 授权书.
 	ScanKeys(ctx context.Context, contestID string) ([]string, error)
 	// PurgePersonalData clears the personal data of the contest's works, participants and
-	// objections, saves c's publication (EConflict as SavePublicity) and records the audit entry
+	// objections, and the names and units the content scans read, saves c's publication (EConflict as SavePublicity) and records the audit entry
 	// made from what was cleared, in one transaction.
 	PurgePersonalData(ctx context.Context, c Contest, audit func(PurgeCounts) AuditEntry) (PurgeCounts, error)
 }
@@ -95,6 +95,17 @@ func (s *PublicationService) PurgePersonalData(ctx context.Context, actor User, 
 		return PurgeCounts{}, err
 	}
 	for _, k := range keys {
+		if err := s.storage.Delete(ctx, k); err != nil {
+			return PurgeCounts{}, &Error{Code: EUnavailable, Message: "存储暂不可用，个人信息未清除，请稍后再试", Err: err}
+		}
+	}
+	// The content scans' frame pictures show names read on screen: they go too, and the
+	// purge drops what the scans read from their findings.
+	frames, err := s.media.scans.ScanFrameKeys(ctx, c.ID)
+	if err != nil {
+		return PurgeCounts{}, err
+	}
+	for _, k := range frames {
 		if err := s.storage.Delete(ctx, k); err != nil {
 			return PurgeCounts{}, &Error{Code: EUnavailable, Message: "存储暂不可用，个人信息未清除，请稍后再试", Err: err}
 		}

@@ -77,11 +77,11 @@ type frameScanner struct {
 	fullRead bool
 	nextFull float64 // the earliest time of the next whole frame read
 
-	mu    sync.Mutex
+	mu     sync.Mutex
 	texts  []FrameText
 	ocr    error // why reading stopped (ErrOCRUnavailable, or the scan's end)
 	unread int   // regions in batches the reader failed on
-	done  chan struct{}
+	done   chan struct{}
 }
 
 // bandState is what was last read in one band.

@@ -38,6 +38,8 @@ type ScanStore interface {
 	ScanHashes(ctx context.Context, contestID, exceptKey string) ([]ScanHashes, error)
 	// ClearVideoScan records the organizer's clearance of the scan, with its audit entry.
 	ClearVideoScan(ctx context.Context, videoKey string, c *ScanClearance, a AuditEntry) error
+	// ScanFrameKeys returns the storage keys of the frame pictures of the contest's scans.
+	ScanFrameKeys(ctx context.Context, contestID string) ([]string, error)
 	// RequeueScans queues the scans of accepted videos that have none (videos accepted before
 	// scans existed) or whose scan was queued before lostBefore and never finished (a lost job),
 	// at most limit; it returns how many.
@@ -345,8 +347,9 @@ func (s *MediaService) RescanVideo(ctx context.Context, actor User, id string) e
 }
 
 // ClearScan records that an organizer looked at a scan's findings and accepts the work as it is
-// (note says why), or, with clear false, takes that back. Audited.
-func (s *MediaService) ClearScan(ctx context.Context, actor User, id string, clear bool, note string) (VideoScan, error) {
+// (note says why), or, with clear false, takes that back. Audited. seen, if not nil, is when
+// the scan the organizer looked at was made: a newer scan's findings are not cleared unseen.
+func (s *MediaService) ClearScan(ctx context.Context, actor User, id string, clear bool, note string, seen *time.Time) (VideoScan, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return VideoScan{}, err
 	}
@@ -354,8 +357,11 @@ func (s *MediaService) ClearScan(ctx context.Context, actor User, id string, cle
 	if err != nil {
 		return VideoScan{}, err
 	}
-	if scan.State != ScanDone {
-		return VideoScan{}, Errorf(EConflict, "扫描尚未完成")
+	if scan.State != ScanDone || scan.ScannedAt == nil {
+		return VideoScan{}, Errorf(EConflict, "扫描尚未完成，请完成后再确认")
+	}
+	if seen != nil && !seen.Equal(*scan.ScannedAt) {
+		return VideoScan{}, Errorf(EConflict, "扫描结果已更新，请查看新的结果后再确认")
 	}
 	var c *ScanClearance
 	if clear {
@@ -470,4 +476,24 @@ func finiteSound(s SoundPicture) SoundPicture {
 		s.Range = 0
 	}
 	return s
+}
+
+// scanBlocker says why a work with this video cannot pass the formal review in a batch because
+// of its content scan ("" when it can): findings not cleared, or a scan not finished. A video
+// never scanned (no scan tools) is no obstacle.
+func (s *MediaService) scanBlocker(ctx context.Context, videoKey string) (string, error) {
+	sc, err := s.scans.VideoScan(ctx, videoKey)
+	switch {
+	case ErrorCode(err) == ENotFound:
+		return "", nil
+	case err != nil:
+		return "", err
+	case sc.State == ScanQueued && sc.ScannedAt == nil:
+		return "画面内容扫描尚未完成，请稍后再批量通过，或在作品页逐件审查", nil
+	case sc.State == ScanFailed && sc.ScannedAt == nil:
+		return "画面内容扫描出错，请在作品页查看或重新扫描", nil
+	case sc.Findings.NeedsLook(sc.Cleared):
+		return "画面内容扫描发现参与者姓名、工作单位或重复的视频，请在作品页查看后再审查", nil
+	}
+	return "", nil
 }

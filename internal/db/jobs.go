@@ -101,6 +101,7 @@ func riverDriver(dialect string, pool *sql.DB) riverdriver.Driver[*sql.Tx] {
 type JobSettings struct {
 	Workers      int           // verdicts run at once on this replica
 	CopyWorkers  int           // poster frames and web copies made at once on this replica (0: 1)
+	ScanWorkers  int           // content scans run at once on this replica (0: 1)
 	CheckTimeout time.Duration // a verdict running longer is cancelled and retried (0: Timeout)
 	Timeout      time.Duration // a poster frame and web copy running longer is cancelled and retried
 	MaxAttempts  int           // attempts before a job is given up (its check then shows as failed)
@@ -150,6 +151,7 @@ func (s JobSettings) withDefaults() JobSettings {
 		s.CheckTimeout = s.Timeout
 	}
 	s.CopyWorkers = max(s.CopyWorkers, 1)
+	s.ScanWorkers = max(s.ScanWorkers, 1)
 	if s.HousekeepingInterval <= 0 {
 		s.HousekeepingInterval = DefaultHousekeepingInterval
 	}
@@ -224,7 +226,7 @@ func (db *DB) StartJobs(ctx context.Context, s JobSettings, work Work, log *slog
 	}
 	if work.Scan != nil {
 		river.AddWorker(workers, &scanWorker{jobWorker[contest.VideoScanArgs]{run: work.Scan, observe: work.ObserveJob, timeout: s.Timeout}})
-		queues[scanQueue] = river.QueueConfig{MaxWorkers: scanWorkers}
+		queues[scanQueue] = river.QueueConfig{MaxWorkers: s.ScanWorkers}
 	}
 	if work.Export != nil {
 		river.AddWorker(workers, &exportWorker{jobWorker[contest.ExportArgs]{run: work.Export, observe: work.ObserveJob, timeout: exportTimeout}})
@@ -354,7 +356,9 @@ func (w *exportWorker) Work(ctx context.Context, job *river.Job[contest.ExportAr
 
 // scanWorker runs content scans: a file that cannot be decoded is not tried again (the scan
 // records the failure).
-type scanWorker struct{ jobWorker[contest.VideoScanArgs] }
+type scanWorker struct {
+	jobWorker[contest.VideoScanArgs]
+}
 
 func (w *scanWorker) Work(ctx context.Context, job *river.Job[contest.VideoScanArgs]) error {
 	err := w.jobWorker.Work(ctx, job)

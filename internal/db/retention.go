@@ -47,6 +47,9 @@ func (pb *Publication) PurgePersonalData(ctx context.Context, c contest.Contest,
 		if objections.Error != nil {
 			return objections.Error
 		}
+		if err := purgeScanLeaks(tx, c.ID); err != nil {
+			return err
+		}
 		n = contest.PurgeCounts{Works: int(works.RowsAffected), Participants: int(parts.RowsAffected), Objections: int(objections.RowsAffected)}
 		a := fromDomainAudit(audit(n))
 		return tx.Create(&a).Error

@@ -25,12 +25,9 @@ type Scans struct{ db *DB }
 
 var _ contest.ScanStore = (*Scans)(nil)
 
-// scanQueue runs the content scans: one at a time per replica, at the lowest priority, after
-// the verdicts and the copies.
-const (
-	scanQueue   = "media_scans"
-	scanWorkers = 1
-)
+// scanQueue runs the content scans: JobSettings.ScanWorkers at a time per replica (1 by
+// default), at the lowest priority, after the verdicts and the copies.
+const scanQueue = "media_scans"
 
 // scanUnique keeps one scan of a video queued or running at a time: a second 重新扫描, or a
 // verdict's scan while one runs, adds nothing (the one there scans the same file).
@@ -404,4 +401,54 @@ func (sc *Scans) RequeueScans(ctx context.Context, lostBefore time.Time, limit i
 		}
 	}
 	return len(rows), nil
+}
+
+// ScanFrameKeys returns the keys of the frame pictures the contest's scans stored.
+func (sc *Scans) ScanFrameKeys(ctx context.Context, contestID string) ([]string, error) {
+	var rows []videoScanRow
+	err := sc.db.gorm.WithContext(ctx).Select("video_key", "findings").
+		Where("contest_id = ? AND findings LIKE ?", contestID, `%"leaks":%`).Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "视频扫描")
+	}
+	var keys []string
+	for _, r := range rows {
+		var f contest.ScanFindings
+		if err := json.Unmarshal([]byte(r.Findings), &f); err != nil {
+			return nil, err
+		}
+		seen := map[int]bool{}
+		for _, h := range f.Leaks {
+			if h.Frame > 0 && !seen[h.Frame] {
+				seen[h.Frame] = true
+				keys = append(keys, contest.ScanFrameKey(r.VideoKey, h.Frame))
+			}
+		}
+	}
+	return keys, nil
+}
+
+// purgeScanLeaks drops, in the transaction tx, what the contest's scans read on screen (names
+// and units, with their frames): the retention purge.
+func purgeScanLeaks(tx *gorm.DB, contestID string) error {
+	var rows []videoScanRow
+	if err := tx.Select("video_key", "findings").Where("contest_id = ? AND findings LIKE ?", contestID, `%"leaks":%`).Find(&rows).Error; err != nil {
+		return err
+	}
+	for _, r := range rows {
+		var f contest.ScanFindings
+		if err := json.Unmarshal([]byte(r.Findings), &f); err != nil {
+			return err
+		}
+		f.Leaks = nil
+		b, err := json.Marshal(f)
+		if err != nil {
+			return err
+		}
+		if err := tx.Model(&videoScanRow{}).Where("video_key = ?", r.VideoKey).
+			Updates(map[string]any{"findings": string(b), "flagged": f.NeedsLook(nil)}).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -166,6 +166,20 @@ func TestScans_StoreFindingsDuplicatesBothWaysAndRequeue(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		// The retention purge: the frames are listed for deletion, what was read is dropped.
+		if keys, err := st.ScanFrameKeys(ctx, first.ContestID); err != nil || len(keys) != 1 || keys[0] != contest.ScanFrameKey(first.Video.Key, 1) {
+			t.Fatalf("frame keys %v, %v", keys, err)
+		}
+		c, err := st.ContestByID(ctx, first.ContestID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.PurgePersonalData(ctx, c, func(contest.PurgeCounts) contest.AuditEntry { return auditEntry(now) }); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := st.VideoScan(ctx, first.Video.Key); err != nil || len(got.Findings.Leaks) != 0 || len(got.Findings.Duplicates) != 1 {
+			t.Fatalf("after the purge: leaks %+v, duplicates %d, %v; want no names left, the duplicate kept", got.Findings.Leaks, len(got.Findings.Duplicates), err)
+		}
 		if err := d.RawExec(ctx, "DELETE FROM video_scans WHERE video_key = ?", second.Video.Key); err != nil {
 			t.Fatal(err)
 		}

@@ -84,6 +84,14 @@ func scanFrameURL(subID string, n int, at *time.Time) string {
 	return fmt.Sprintf("/api/v1/admin/submissions/%s/scan/frames/%d?v=%d", subID, n, v)
 }
 
+// ScannedStamp is the scan's time for the clearance form (RFC 3339), "" before one.
+func (j scanJSON) ScannedStamp() string {
+	if j.ScannedAt == nil {
+		return ""
+	}
+	return j.ScannedAt.Format(time.RFC3339Nano)
+}
+
 // FrameURL is the address of a leak's frame picture, "" when none was stored.
 func (j scanJSON) FrameURL(n int) string { return j.Frames[strconv.Itoa(n)] }
 
@@ -118,6 +126,8 @@ func (s scans) apiRescan(c echo.Context) error {
 type scanClearJSON struct {
 	Cleared bool   `json:"cleared"`
 	Note    string `json:"note"`
+	// ScannedAt is the scan's time as read: a newer scan is not cleared unseen (409).
+	ScannedAt *time.Time `json:"scanned_at"`
 }
 
 func (s scans) apiClear(c echo.Context) error {
@@ -126,7 +136,7 @@ func (s scans) apiClear(c echo.Context) error {
 		return err
 	}
 	u, _ := currentUser(c)
-	sc, err := s.svc.Media.ClearScan(c.Request().Context(), u, c.Param("id"), in.Cleared, in.Note)
+	sc, err := s.svc.Media.ClearScan(c.Request().Context(), u, c.Param("id"), in.Cleared, in.Note, in.ScannedAt)
 	if err != nil {
 		return err
 	}
@@ -148,7 +158,11 @@ func (s scans) pageClear(c echo.Context) error {
 	}
 	u, _ := currentUser(c)
 	clear := form.Get("cleared") != "0"
-	if _, err := s.svc.Media.ClearScan(c.Request().Context(), u, c.Param("id"), clear, form.Get("note")); err != nil {
+	var seen *time.Time
+	if t, err := time.Parse(time.RFC3339Nano, form.Get("scanned_at")); err == nil {
+		seen = &t
+	}
+	if _, err := s.svc.Media.ClearScan(c.Request().Context(), u, c.Param("id"), clear, form.Get("note"), seen); err != nil {
 		return err
 	}
 	return seeOther(c, "/admin/submissions/"+c.Param("id")+"#scan")
