@@ -100,19 +100,19 @@ func (f ScanFindings) NationalWarnings() []Reason {
 func (f ScanFindings) ContestantAdvice() []Reason {
 	var out []Reason
 	if f.OCR == "" && !f.Subtitles.Present {
-		out = append(out, Reason{WNoSubtitles, "未检测到中文字幕：推荐至全国的作品须配中文字幕，建议在剪辑软件中添加字幕（如“识别字幕”功能）后重新上传。"})
+		out = append(out, Reason{WNoSubtitles, "未检测到中文字幕：推荐至全国的作品须配中文字幕，建议在剪辑软件中添加字幕（如“识别字幕”功能），在征集截止前重新上传。"})
 	}
 	s := f.Sound
 	switch {
 	case !s.HasAudio:
-		out = append(out, Reason{WNoAudio, "视频没有声音：如需配音或背景音乐，请添加后重新上传。"})
+		out = append(out, Reason{WNoAudio, "视频没有声音：如需配音或背景音乐，请添加后在征集截止前重新上传。"})
 	case s.Loudness < LoudnessTarget-LoudnessTolerance:
-		out = append(out, Reason{WTooQuiet, fmt.Sprintf("声音偏小（整体响度 %s LUFS，建议 %.0f±%.0f）：请在剪辑软件中提高音量或使用“响度统一/音量标准化”后重新上传。", fmtLUFS(s.Loudness), LoudnessTarget, LoudnessTolerance)})
+		out = append(out, Reason{WTooQuiet, fmt.Sprintf("声音偏小（整体响度 %s LUFS，建议 %.0f±%.0f）：请在剪辑软件中提高音量或使用“响度统一/音量标准化”，在征集截止前重新上传。", fmtLUFS(s.Loudness), LoudnessTarget, LoudnessTolerance)})
 	case s.Loudness > LoudnessTarget+LoudnessTolerance:
-		out = append(out, Reason{WTooLoud, fmt.Sprintf("声音偏大（整体响度 %s LUFS，建议 %.0f±%.0f）：请在剪辑软件中降低音量或使用“响度统一/音量标准化”后重新上传。", fmtLUFS(s.Loudness), LoudnessTarget, LoudnessTolerance)})
+		out = append(out, Reason{WTooLoud, fmt.Sprintf("声音偏大（整体响度 %s LUFS，建议 %.0f±%.0f）：请在剪辑软件中降低音量或使用“响度统一/音量标准化”，在征集截止前重新上传。", fmtLUFS(s.Loudness), LoudnessTarget, LoudnessTolerance)})
 	}
 	if s.HasAudio && s.TruePeak > TruePeakMax {
-		out = append(out, Reason{WPeak, fmt.Sprintf("声音峰值过高（真峰值 %.1f dBTP，应不高于 %.0f），可能出现破音：请降低音量或加限幅后重新上传。", s.TruePeak, TruePeakMax)})
+		out = append(out, Reason{WPeak, fmt.Sprintf("声音峰值过高（真峰值 %.1f dBTP，应不高于 %.0f），可能出现破音：请降低音量或加限幅，在征集截止前重新上传。", s.TruePeak, TruePeakMax)})
 	}
 	return out
 }

@@ -436,9 +436,17 @@ func (s *MediaService) ScanAdvice(ctx context.Context, sub Submission) []Reason 
 	return scan.Findings.ContestantAdvice()
 }
 
-// NationalWarnings returns, for each of these works that has a finished scan, the national
-// rules' pre-check (subtitles, loudness, black and silent stretches). Organizers only.
-func (s *MediaService) NationalWarnings(ctx context.Context, actor User, ids []string) (map[string][]Reason, error) {
+// NationalCheck is the national rules' pre-check of one work: the scan's state and, once it
+// has run, its warnings.
+type NationalCheck struct {
+	State    ScanState
+	Done     bool // findings are in (a new scan may be queued)
+	Warnings []Reason
+}
+
+// NationalChecks returns the national rules' pre-check (subtitles, loudness, black and silent
+// stretches) of each of these works that has a scan. Organizers only.
+func (s *MediaService) NationalChecks(ctx context.Context, actor User, ids []string) (map[string]NationalCheck, error) {
 	if err := requireOrganizer(actor); err != nil {
 		return nil, err
 	}
@@ -446,11 +454,13 @@ func (s *MediaService) NationalWarnings(ctx context.Context, actor User, ids []s
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string][]Reason, len(scans))
+	out := make(map[string]NationalCheck, len(scans))
 	for id, sc := range scans {
-		if sc.ScannedAt != nil {
-			out[id] = nonNilReasons(sc.Findings.NationalWarnings())
+		nc := NationalCheck{State: sc.State, Done: sc.ScannedAt != nil}
+		if nc.Done {
+			nc.Warnings = nonNilReasons(sc.Findings.NationalWarnings())
 		}
+		out[id] = nc
 	}
 	return out, nil
 }

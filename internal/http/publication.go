@@ -147,7 +147,7 @@ type publicationPage struct {
 	Recommended map[string]bool
 	// National is the national rules' pre-check of the content scan, for the works with an
 	// award or a recommendation that were scanned.
-	National     map[string][]contest.Reason
+	National     map[string]contest.NationalCheck
 	Exports      []contest.ExportJob
 	Publication  contest.Publication
 	Certificates []contest.Certificate
@@ -189,7 +189,7 @@ func (s publicationDesk) publicationData(c echo.Context) (publicationPage, conte
 			candidates = append(candidates, a.WorkID)
 		}
 	}
-	if d.National, err = s.svc.Media.NationalWarnings(ctx, u, candidates); err != nil {
+	if d.National, err = s.svc.Media.NationalChecks(ctx, u, candidates); err != nil {
 		return d, ct, err
 	}
 	if d.Exports, err = s.svc.Reports.Exports(ctx, u); err != nil {
