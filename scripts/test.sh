@@ -7,7 +7,8 @@
 #  3. starts a private MinIO on a free loopback port and a private Mailpit (SMTP + HTTP API)
 #     on free loopback ports (both stopped again on exit)
 #  4. runs `go vet ./...` and `go test -count=1 -timeout 20m ./...` with every backend required
-#     (CONTEST_TEST_REQUIRE_ALL=1: a test that lacks a backend fails instead of skipping)
+#     (CONTEST_TEST_REQUIRE_ALL=1: a test that lacks a backend fails instead of skipping); on a
+#     full run the tests of internal/http run in two processes beside the other packages
 #
 # To use services of your own instead, set before running:
 #   CONTEST_TEST_POSTGRES_URL   e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable
@@ -198,7 +199,29 @@ fi
 step "6/6 go test -count=1 -timeout 20m ./... $*"
 # ---------------------------------------------------------------------------------------------
 rc=0
-go test -count=1 -timeout 20m ./... "$@" || rc=$?
+if [[ $# -eq 0 ]]; then
+	# internal/http holds most of the suite's time, and much of it is waiting (browsers, jobs
+	# polled, retries backing off): its tests run in two processes beside the other packages.
+	# Each test has its own database, bucket, server and mail addresses, so they do not meet.
+	mapfile -t http_tests < <(go test -list '^Test' ./internal/http | grep '^Test' | sort)
+	shard() { # shard N: every other test, from the Nth, as a -run pattern
+		local i out=()
+		for ((i = $1; i < ${#http_tests[@]}; i += 2)); do out+=("${http_tests[i]}"); done
+		local IFS='|'
+		printf '^(%s)$' "${out[*]}"
+	}
+	others=$(go list ./... | grep -v '/internal/http$')
+	# shellcheck disable=SC2086 # the package list is split on purpose
+	go test -count=1 -timeout 20m $others &
+	p0=$!
+	go test -count=1 -timeout 20m -run "$(shard 0)" ./internal/http &
+	p1=$!
+	go test -count=1 -timeout 20m -run "$(shard 1)" ./internal/http &
+	p2=$!
+	for p in $p0 $p1 $p2; do wait "$p" || rc=$?; done
+else
+	go test -count=1 -timeout 20m ./... "$@" || rc=$?
+fi
 # A short fuzz pass over the parsers of untrusted input (only on a full run, not with -run X).
 if [[ $rc -eq 0 && $# -eq 0 ]]; then
 	# Budgets are execution counts (about 10 s each here), not durations: Go 1.26's fuzz
