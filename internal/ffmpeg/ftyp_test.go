@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"github.com/jskx/contest/internal/contest"
 	"math"
 	"testing"
+
+	"github.com/jskx/contest/internal/contest"
 
 	"github.com/google/go-cmp/cmp"
 )

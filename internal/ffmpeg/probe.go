@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jskx/contest/internal/childproc"
 	"github.com/jskx/contest/internal/contest"
 )
 
@@ -102,7 +103,7 @@ func runFFprobe(ctx context.Context, input string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "ffprobe", append(args, "-i", input)...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &limitedBuffer{b: &stderr, n: 4096}
-	dieWithParent(cmd)
+	childproc.DieWithParent(cmd)
 	err := cmd.Run()
 	switch {
 	case err == nil:

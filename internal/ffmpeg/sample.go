@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jskx/contest/internal/childproc"
 	"github.com/jskx/contest/internal/contest"
 )
 
@@ -105,11 +106,11 @@ func startSample(ctx context.Context, src *input, plan contest.ScanPlan, every f
 	if err != nil {
 		return nil, fmt.Errorf("ffmpeg: %w", err)
 	}
-	dieWithParent(r.cmd)
+	childproc.DieWithParent(r.cmd)
 	if err := r.cmd.Start(); err != nil {
 		return nil, startError(err)
 	}
-	yieldCPU(r.cmd.Process.Pid, scanNice)
+	childproc.Yield(r.cmd.Process.Pid, scanNice)
 	go func() {
 		defer close(r.logged)
 		readLines(stderr, maxLogLine, r.log.line)
@@ -278,11 +279,11 @@ func DecodeBaseline(ctx context.Context, input string) (time.Duration, error) {
 	cmd := exec.CommandContext(ctx, "ffmpeg", args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &limitedBuffer{b: &stderr, n: 4096}
-	dieWithParent(cmd)
+	childproc.DieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return 0, startError(err)
 	}
-	yieldCPU(cmd.Process.Pid, scanNice)
+	childproc.Yield(cmd.Process.Pid, scanNice)
 	err = cmd.Wait()
 	cpu := cpuTime(cmd.ProcessState)
 	switch {

@@ -11,6 +11,7 @@ import (
 
 	ffmpeggo "github.com/u2takey/ffmpeg-go"
 
+	"github.com/jskx/contest/internal/childproc"
 	"github.com/jskx/contest/internal/contest"
 )
 
@@ -119,10 +120,10 @@ func run(ctx context.Context, s *ffmpeggo.Stream, in string, out *limitedBuffer)
 		s = s.WithOutput(out)
 	}
 	cmd := s.Compile()
-	dieWithParent(cmd)
+	childproc.DieWithParent(cmd)
 	err := cmd.Start()
 	if err == nil {
-		yieldCPU(cmd.Process.Pid, copyNice) // the poster and the web copy come after what people wait on
+		childproc.Yield(cmd.Process.Pid, copyNice) // the poster and the web copy come after what people wait on
 		err = cmd.Wait()
 	}
 	switch {

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jskx/contest/internal/childproc"
 	"github.com/jskx/contest/internal/contest"
 )
 
@@ -44,6 +45,10 @@ type Reader struct {
 	checked time.Time // when the installation was found definitely usable or not
 	missing error     // why OCR is unavailable, when checked
 }
+
+// ocrNice is the scheduling priority of a tesseract run: the lowest (19). The content scan only
+// warns organizers, hours later is soon enough; everything else comes first.
+const ocrNice = 19
 
 // recheckMissing is how long a missing tesseract (or language) is believed missing: installed
 // meanwhile, it is found without a restart.
@@ -146,10 +151,10 @@ func (r *Reader) run(ctx context.Context, dir string, args ...string) ([]byte, e
 	var stdout, stderr bytes.Buffer
 	out := &limitedBuffer{b: &stdout, n: maxStdout}
 	cmd.Stdout, cmd.Stderr = out, &limitedBuffer{b: &stderr, n: maxStderr}
-	dieWithParent(cmd)
+	childproc.DieWithParent(cmd)
 	err := cmd.Start()
 	if err == nil {
-		yieldCPU(cmd.Process.Pid)
+		childproc.Yield(cmd.Process.Pid, ocrNice)
 		err = cmd.Wait()
 	}
 	switch {
