@@ -70,7 +70,15 @@ func openData(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	box, err := pii.New(key)
+	var previous [][]byte
+	if cfg.PreviousSecretKey != "" {
+		k, err := pii.ParseKey(cfg.PreviousSecretKey)
+		if err != nil {
+			return nil, fmt.Errorf("CONTEST_PREVIOUS_SECRET_KEY: %w", err)
+		}
+		previous = append(previous, k)
+	}
+	box, err := pii.New(key, previous...)
 	if err != nil {
 		return nil, err
 	}

@@ -29,12 +29,15 @@ type config struct {
 	CertFallbackFont string
 	DatabaseURL      string
 	SecretKey        string
-	S3Endpoint       string
-	S3AccessKey      string
-	S3SecretKey      string
-	S3Bucket         string
-	S3Region         string
-	S3UseSSL         bool
+	// PreviousSecretKey is the key being replaced during a key rotation (CONTEST_PREVIOUS_SECRET_KEY):
+	// values sealed under it still open until `contest reseal` has moved them.
+	PreviousSecretKey string
+	S3Endpoint        string
+	S3AccessKey       string
+	S3SecretKey       string
+	S3Bucket          string
+	S3Region          string
+	S3UseSSL          bool
 	// S3PublicEndpoint is where browsers reach the store when it differs from S3Endpoint
 	// (part URLs are signed for the host the browser uses).
 	S3PublicEndpoint string
@@ -106,8 +109,8 @@ func (c config) String() string {
 	if i := strings.Index(db, "@"); i > 0 && isPostgres(db) {
 		db = db[:strings.Index(db, "://")+3] + "***" + db[i:]
 	}
-	return fmt.Sprintf("addr=%s base_url=%s data_dir=%s database=%q s3_endpoint=%s s3_bucket=%s s3_secret=%s secret_key=%s admin_email=%s log=%s/%s metrics_addr=%s metrics_token=%s sms_provider=%s sms_secret_key=%s",
-		c.Addr, c.BaseURL, c.DataDir, db, c.S3Endpoint, c.S3Bucket, mask(c.S3SecretKey), mask(c.SecretKey), c.AdminEmail, c.LogLevel, c.LogFormat, c.MetricsAddr, mask(c.MetricsToken),
+	return fmt.Sprintf("addr=%s base_url=%s data_dir=%s database=%q s3_endpoint=%s s3_bucket=%s s3_secret=%s secret_key=%s previous_secret_key=%s admin_email=%s log=%s/%s metrics_addr=%s metrics_token=%s sms_provider=%s sms_secret_key=%s",
+		c.Addr, c.BaseURL, c.DataDir, db, c.S3Endpoint, c.S3Bucket, mask(c.S3SecretKey), mask(c.SecretKey), mask(c.PreviousSecretKey), c.AdminEmail, c.LogLevel, c.LogFormat, c.MetricsAddr, mask(c.MetricsToken),
 		c.SMS.Provider, mask(c.SMS.SecretKey))
 }
 
@@ -140,7 +143,7 @@ func loadConfig(name string, args []string, getenv func(string) string, extra ..
 	}
 	var errs []error
 	for key, dst := range map[string]*string{
-		"DATABASE_URL": &c.DatabaseURL, "SECRET_KEY": &c.SecretKey,
+		"DATABASE_URL": &c.DatabaseURL, "SECRET_KEY": &c.SecretKey, "PREVIOUS_SECRET_KEY": &c.PreviousSecretKey,
 		"S3_SECRET_KEY": &c.S3SecretKey, "ADMIN_PASSWORD": &c.AdminPassword,
 		"METRICS_TOKEN": &c.MetricsToken, "SMTP_PASSWORD": &c.SMTPPassword,
 	} {

@@ -50,6 +50,8 @@ commands:
   serve       run the web service (default); CONTEST_WORKERS=0 leaves the jobs to workers
   worker      run the background jobs only, no HTTP (video checks, packages, housekeeping)
   migrate     apply database migrations and exit
+  reseal      seal the personal data again under a new CONTEST_SECRET_KEY, the old one in
+              CONTEST_PREVIOUS_SECRET_KEY (a key rotation, while the service runs)
   organizer   create an organizer account: contest organizer -email a@b.cn [-password …]
   probe       check video files against the contest's rules: contest probe [--json] FILE...
               (exit status 0: all pass, 1: some rejected, 2: usage error)
@@ -73,6 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return worker(ctx, args, getenv, stdout, stderr)
 	case "migrate":
 		return migrate(ctx, args, getenv, stdout, stderr)
+	case "reseal":
+		return reseal(ctx, args, getenv, stdout, stderr)
 	case "organizer":
 		return organizer(ctx, args, getenv, stdout, stderr)
 	case "probe":

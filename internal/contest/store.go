@@ -126,6 +126,7 @@ type SubmissionStore interface {
 	// SaveFormalReview records the formal review of a submission, its audit entry and the notes
 	// (one per event and recipient), in one transaction.
 	SaveFormalReview(ctx context.Context, submissionID string, fr FormalReview, a AuditEntry, notes []Notification) error
-	// SearchKey returns the keyed hash under which a normalized personal number is stored.
+	// SearchKey returns the keyed hash under which a normalized personal number is stored
+	// (during a key rotation, the hashes under each key, comma-separated).
 	SearchKey(value string) string
 }

@@ -21,6 +21,12 @@ func (db *DB) consentTokenKey(token string) string {
 	return db.box.Index("consent-token:" + token)
 }
 
+// consentTokenKeys are the keys a link's token may be stored under: during a key rotation, a
+// link sent before it is found until its row is sealed again.
+func (db *DB) consentTokenKeys(token string) []string {
+	return db.box.Indexes("consent-token:" + token)
+}
+
 // isTokenKey tells a stored key (64 hex digits) from a token stored in clear before 00011
 // (43 characters of base64url).
 func isTokenKey(v string) bool {

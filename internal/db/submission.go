@@ -330,7 +330,7 @@ func (sb *Submissions) openUploads(ctx context.Context, ids []string) (map[strin
 // ParticipantByConsentToken finds the submission and participant index of a consent link.
 func (sb *Submissions) ParticipantByConsentToken(ctx context.Context, token string) (contest.Submission, int, error) {
 	var pr participantRow
-	if err := sb.db.gorm.WithContext(ctx).Where("consent_token = ?", sb.db.consentTokenKey(token)).Take(&pr).Error; err != nil {
+	if err := sb.db.gorm.WithContext(ctx).Where("consent_token IN ?", sb.db.consentTokenKeys(token)).Take(&pr).Error; err != nil {
 		return contest.Submission{}, 0, translate(err, "授权链接")
 	}
 	s, err := sb.SubmissionByID(ctx, pr.SubmissionID)
@@ -530,10 +530,11 @@ func (sb *Submissions) filter(q *gorm.DB, f contest.SubmissionFilter) *gorm.DB {
 		q = q.Where(`LOWER(employer) LIKE ? ESCAPE '\'`, "%"+escapeLike(strings.ToLower(s))+"%")
 	}
 	if f.IDKey != "" {
-		q = q.Where("contact_id_index = ? OR id IN (SELECT submission_id FROM participants WHERE id_index = ?)", f.IDKey, f.IDKey)
+		keys := strings.Split(f.IDKey, ",") // during a key rotation, one per key (SearchKey)
+		q = q.Where("contact_id_index IN ? OR id IN (SELECT submission_id FROM participants WHERE id_index IN ?)", keys, keys)
 	}
 	if f.MobileKey != "" {
-		q = q.Where("mobile_index = ?", f.MobileKey)
+		q = q.Where("mobile_index IN ?", strings.Split(f.MobileKey, ","))
 	}
 	const (
 		hasParts   = "EXISTS (SELECT 1 FROM participants p WHERE p.submission_id = submissions.id)"
@@ -575,8 +576,11 @@ func escapeLike(s string) string {
 }
 
 // SearchKey returns the keyed hash of a normalized personal number, as stored in the *_index
-// columns.
-func (sb *Submissions) SearchKey(value string) string { return sb.db.box.Index(value) }
+// columns; during a key rotation the hashes under each key, comma-separated (the filters look
+// for any).
+func (sb *Submissions) SearchKey(value string) string {
+	return strings.Join(sb.db.box.Indexes(value), ",")
+}
 
 // participantsOf reads the participants of the works ids, in their order, by work.
 func participantsOf(g *gorm.DB, ids []string) (map[string][]participantRow, error) {

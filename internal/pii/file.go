@@ -88,3 +88,27 @@ func fileAEAD(key []byte) (cipher.AEAD, error) {
 	}
 	return cipher.NewGCM(block)
 }
+
+// ResealFile returns a file sealed by SealFile with its key sealed again under the current
+// master key, and whether it changed (its key was sealed under a previous one). The content is
+// not encrypted again: it has a key of its own. A file stored before sealing is sealed now.
+func (b *Box) ResealFile(stored []byte) ([]byte, bool, error) {
+	rest, ok := bytes.CutPrefix(stored, []byte(fileMagic))
+	if !ok {
+		out, err := b.SealFile(stored)
+		return out, err == nil, err
+	}
+	if len(rest) < 2 || len(rest) < 2+int(binary.BigEndian.Uint16(rest)) {
+		return nil, false, errors.New("pii: sealed file truncated")
+	}
+	n := int(binary.BigEndian.Uint16(rest))
+	sealedKey, changed, err := b.Reseal("file key", string(rest[2:2+n]))
+	if err != nil || !changed {
+		return stored, false, err
+	}
+	out := make([]byte, 0, len(stored)+len(sealedKey)-n)
+	out = append(out, fileMagic...)
+	out = binary.BigEndian.AppendUint16(out, uint16(len(sealedKey)))
+	out = append(out, sealedKey...)
+	return append(out, rest[2+n:]...), true, nil
+}
