@@ -199,6 +199,9 @@ fi
 step "6/6 go test -count=1 -timeout 20m ./... $*"
 # ---------------------------------------------------------------------------------------------
 rc=0
+if ! docker info >/dev/null 2>&1; then
+	info "NOTICE: no container engine here: docker-compose.yml is checked, not brought up (TestCompose_UpWhereAContainerEngineRuns skips)"
+fi
 if [[ $# -eq 0 ]]; then
 	# internal/http holds most of the suite's time, and much of it is waiting (browsers, jobs
 	# polled, retries backing off): its tests run in two processes beside the other packages.

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"context"
+	"net/http"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -66,5 +70,38 @@ func TestCompose_SafeDefaults(t *testing.T) {
 	}
 	if base := app.Environment["CONTEST_BASE_URL"]; !strings.Contains(base, ":?") {
 		t.Errorf("CONTEST_BASE_URL %q has a default: certificates would point at it if it were forgotten", base)
+	}
+}
+
+// TestCompose_UpWhereAContainerEngineRuns brings docker-compose.yml up where a container
+// engine answers and checks that the app becomes ready behind it. Without an engine (this
+// project's CI machine) it says so and skips: the compose file is then checked by
+// TestCompose_SafeDefaults, and the same topology without containers by
+// TestServe_ProductionOnPostgresAndMinIO and the replica tests (docs/operations.md).
+func TestCompose_UpWhereAContainerEngineRuns(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	docker, err := exec.LookPath("docker")
+	if err == nil {
+		probe, stop := context.WithTimeout(ctx, 20*time.Second)
+		err = exec.CommandContext(probe, docker, "info").Run()
+		stop()
+	}
+	if err != nil {
+		t.Skipf("NOTICE: no container engine here (%v): docker-compose.yml is not brought up", err)
+	}
+	compose := func(args ...string) *exec.Cmd {
+		cmd := exec.CommandContext(ctx, docker, append([]string{"compose", "-f", "../../docker-compose.yml", "-p", "contest-test"}, args...)...)
+		cmd.Env = append(os.Environ(), "CONTEST_SECRET_KEY=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+			"CONTEST_MINIO_ROOT_PASSWORD=compose-test-root", "CONTEST_S3_SECRET_KEY=compose-test-app-secret",
+			"CONTEST_BASE_URL=https://contest.example.org", "CONTEST_ADMIN_EMAIL=admin@example.org", "CONTEST_ADMIN_PASSWORD=a-long-password")
+		return cmd
+	}
+	t.Cleanup(func() { _ = compose("down", "-v").Run() })
+	if out, err := compose("up", "-d", "--build", "--wait").CombinedOutput(); err != nil {
+		t.Fatalf("docker compose up: %v\n%s", err, out)
+	}
+	if code, body := get(t, "http://127.0.0.1:8080/readyz"); code != http.StatusOK {
+		t.Errorf("/readyz behind compose = %d %s", code, body)
 	}
 }

@@ -4,8 +4,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 func TestServe_MetricsAreNotPublic(t *testing.T) {
@@ -30,6 +33,7 @@ func TestServe_MetricsAreNotPublic(t *testing.T) {
 		!strings.Contains(body, "contest_password_hash_wait_seconds_count") || strings.Contains(body, "contest_password_hash_wait_seconds_count 0\n") {
 		t.Errorf("/metrics on %s = %d:\n%.600s", metricsAddr, code, body)
 	}
+	alertsUseExportedMetrics(t, body)
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -55,5 +59,55 @@ func TestServe_MetricsAreNotPublic(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "tok-789") {
 		t.Error("the metrics token reached the log")
+	}
+}
+
+// alertsUseExportedMetrics checks deploy/prometheus/alerts.yml: every rule has a runbook
+// section in docs/operations.md, and every metric its expression reads is one a replica exports
+// (in the scrape, or a job-queue gauge, which appears once a job is queued).
+func alertsUseExportedMetrics(t *testing.T, scrape string) {
+	t.Helper()
+	raw, err := os.ReadFile("../../deploy/prometheus/alerts.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rules struct {
+		Groups []struct {
+			Rules []struct {
+				Alert, Expr string
+				Annotations map[string]string
+			}
+		}
+	}
+	if err := yaml.Unmarshal(raw, &rules); err != nil {
+		t.Fatal(err)
+	}
+	runbook, err := os.ReadFile("../../docs/operations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	queues, err := os.ReadFile("../../internal/prometheus/prometheus.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metric := regexp.MustCompile(`contest_[a-z_]+`)
+	n := 0
+	for _, g := range rules.Groups {
+		for _, r := range g.Rules {
+			n++
+			anchor := strings.ToLower(r.Alert)
+			if !strings.HasSuffix(r.Annotations["runbook"], "#"+anchor) || !strings.Contains(string(runbook), "### "+r.Alert) {
+				t.Errorf("alert %s: no runbook section \"### %s\" in docs/operations.md (runbook %q)", r.Alert, r.Alert, r.Annotations["runbook"])
+			}
+			for _, m := range metric.FindAllString(r.Expr, -1) {
+				family := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(m, "_bucket"), "_count"), "_sum")
+				if !strings.Contains(scrape, "# TYPE "+family+" ") && !strings.Contains(string(queues), `Namespace+"`+strings.TrimPrefix(family, "contest")+`"`) {
+					t.Errorf("alert %s reads %s, which no replica exports", r.Alert, m)
+				}
+			}
+		}
+	}
+	if n < 5 {
+		t.Errorf("%d alerting rules read", n)
 	}
 }

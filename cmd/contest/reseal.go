@@ -38,7 +38,7 @@ func reseal(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	fmt.Fprintf(stdout, "scanned 授权书 sealed again: %d\n", files)
-	fmt.Fprintln(stdout, "done: CONTEST_PREVIOUS_SECRET_KEY may now be removed once queued e-mails are sent (see docs/operations.md)")
+	fmt.Fprintln(stdout, "done: remove CONTEST_PREVIOUS_SECRET_KEY once the e-mails queued before the rotation are sent (docs/operations.md)")
 	return nil
 }
 
