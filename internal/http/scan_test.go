@@ -301,3 +301,32 @@ func TestContentScan_NationalPreCheckBesideTheRecommendation(t *testing.T) {
 		t.Errorf("the national pre-check names missing subtitles for %d awarded works, want %d", n, len(ids))
 	}
 }
+
+// The batch pass at 形式审查 leaves a work whose scan has not finished, or found a name, to its
+// own page, saying why; the others pass.
+func TestContentScan_TheBatchPassWaitsForTheScan(t *testing.T) {
+	ffmpegtest.Require(t)
+	e := MustEnv(t, backends[0])
+	slow := blockingScan{started: make(chan struct{}, 1), release: make(chan struct{})}
+	e.Configure(func(o *contest.Options) { o.Content = slow })
+	_, waiting := e.SubmitWork("a@example.org", nil)
+	org := e.Organizer()
+	_, _, page := org.postForm("/admin/submissions/formal-review", url.Values{"id": {waiting}})
+	if !strings.Contains(page, "画面内容扫描尚未完成") {
+		t.Errorf("a work still being scanned was passed in a batch, or the reason is missing")
+	}
+	var sub struct {
+		Formal *struct{ Decision string } `json:"formal_review"`
+	}
+	org.Must(http.StatusOK, "GET", "/api/v1/submissions/"+waiting, nil).JSON(t, &sub)
+	if sub.Formal != nil {
+		t.Errorf("the work being scanned has a formal review: %+v", sub.Formal)
+	}
+	close(slow.release)
+	waitScan(t, org, waiting)
+	org.postForm("/admin/submissions/formal-review", url.Values{"id": {waiting}})
+	org.Must(http.StatusOK, "GET", "/api/v1/submissions/"+waiting, nil).JSON(t, &sub)
+	if sub.Formal == nil || sub.Formal.Decision != "passed" {
+		t.Errorf("once scanned (nothing found) the batch pass passes it: %+v", sub.Formal)
+	}
+}
