@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jskx/contest/internal/contest"
@@ -162,6 +165,20 @@ func (m *manifests) environment(c *corev1.Container, p *problems, where string) 
 	}
 	return env
 }
+
+// knownSettings are the CONTEST_* variables docs/configuration.md describes: the service
+// ignores any other, so a misspelt one in the manifests would be lost without a word.
+var knownSettings = sync.OnceValue(func() map[string]bool {
+	doc, err := os.ReadFile("../../docs/configuration.md")
+	if err != nil {
+		panic(err)
+	}
+	known := map[string]bool{}
+	for _, name := range regexp.MustCompile(`CONTEST_[A-Z0-9_]*[A-Z0-9]`).FindAllString(string(doc), -1) {
+		known[name] = true
+	}
+	return known
+})
 
 // secretish tells the variables that hold a secret when set directly (config.go's secrets,
 // the S3 access key, and anything named like one).
@@ -323,6 +340,9 @@ func checkWorkload(m *manifests, w workload, p *problems) {
 		for name, s := range env {
 			if !strings.HasPrefix(name, "CONTEST_") {
 				continue
+			}
+			if !knownSettings()[strings.TrimSuffix(name, "_FILE")] {
+				p.add("%s: %s is no setting of the service (docs/configuration.md): it would be ignored", where, name)
 			}
 			if secretish(name) && s.source != "secret" {
 				p.add("%s: %s is set inline (%s); give it through %s_FILE from the Secret volume", where, name, s.source, name)

@@ -112,9 +112,9 @@ func TestChecks_CatchEachMistake(t *testing.T) {
 	}
 	ptr := func(b bool) *bool { return &b }
 	for _, tc := range []struct {
-		name   string
-		break_ func(m *manifests)
-		want   string
+		name    string
+		mistake func(m *manifests)
+		want    string
 	}{
 		{"web without liveness probe", func(m *manifests) { web(m).LivenessProbe = nil }, "no liveness probe"},
 		{"worker without readiness probe", func(m *manifests) { worker(m).ReadinessProbe = nil }, "no readiness probe"},
@@ -128,6 +128,7 @@ func TestChecks_CatchEachMistake(t *testing.T) {
 		{"image latest", func(m *manifests) { worker(m).Image = "registry.example.org/jskx/contest:latest" }, "moving tag latest"},
 		{"image without tag", func(m *manifests) { web(m).Image = "registry.example.org/jskx/contest" }, "has no tag"},
 		{"image name not replaced", func(m *manifests) { jobContainer(m).Image = "contest:1.0" }, "not from a registry"},
+		{"misspelt setting", func(m *manifests) { m.ConfigMaps[0].Data["CONTEST_BASEURL"] = "https://video.example.gov.cn" }, "CONTEST_BASEURL is no setting"},
 		{"secret inline in env", func(m *manifests) { setEnv(worker(m), "CONTEST_SECRET_KEY", "c2VjcmV0") }, "CONTEST_SECRET_KEY is set inline"},
 		{"access key inline", func(m *manifests) { setEnv(web(m), "CONTEST_S3_ACCESS_KEY", "contest-app") }, "CONTEST_S3_ACCESS_KEY is set inline"},
 		{"password in the ConfigMap", func(m *manifests) { m.ConfigMaps[0].Data["CONTEST_SMTP_PASSWORD"] = "hunter2" }, "holds CONTEST_SMTP_PASSWORD"},
@@ -216,7 +217,7 @@ func TestChecks_CatchEachMistake(t *testing.T) {
 			if problems := check(m); len(problems) > 0 {
 				t.Fatalf("before breaking it: %v", problems)
 			}
-			tc.break_(m)
+			tc.mistake(m)
 			problems := check(m)
 			for _, p := range problems {
 				if strings.Contains(p, tc.want) {
