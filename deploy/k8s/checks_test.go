@@ -205,6 +205,9 @@ func check(m *manifests) problems {
 	}
 	for _, c := range m.ConfigMaps {
 		for k := range c.Data {
+			for _, msg := range validation.IsConfigMapKey(k) {
+				p.add("ConfigMap/%s: key %s: %s", c.Name, k, msg)
+			}
 			if secretish(k) {
 				p.add("ConfigMap/%s holds %s: a secret goes in the Secret, read through %s_FILE", c.Name, k, k)
 			}
@@ -324,6 +327,11 @@ func checkWorkload(m *manifests, w workload, p *problems) {
 		c := &pod.Containers[i]
 		where := w.name + " container " + c.Name
 		checkImage(where, c, p)
+		for _, port := range c.Ports {
+			for _, msg := range validation.IsValidPortName(port.Name) {
+				p.add("%s: port name %q: %s", where, port.Name, msg)
+			}
+		}
 		if want := commands[w.component]; len(c.Command) > 0 || len(c.Args) == 0 || c.Args[0] != want {
 			p.add("%s: runs %v %v, want the image's entrypoint with args [%s]", where, c.Command, c.Args, want)
 		}

@@ -207,6 +207,7 @@ func TestChecks_CatchEachMistake(t *testing.T) {
 		{"backend elsewhere", func(m *manifests) { m.Ingresses[0].Spec.Rules[0].HTTP.Paths[0].Backend.Service.Name = "minio" }, "backend Service/minio"},
 		{"two namespaces", func(m *manifests) { m.PDBs[0].Namespace = "default" }, "want all in one"},
 		{"namespace not restricted", func(m *manifests) { delete(m.Namespaces[0].Labels, "pod-security.kubernetes.io/enforce") }, "restricted Pod Security Standard"},
+		{"port name too long", func(m *manifests) { web(m).Ports[1].Name = "prometheus-metrics" }, `port name "prometheus-metrics"`},
 		{"bad label value", func(m *manifests) { m.Jobs[0].Labels["contest/migrate"] = "yes please" }, "label contest/migrate=yes please"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
