@@ -19,3 +19,17 @@ type Storage interface {
 	// Ping reports whether the storage is reachable and usable (for /readyz).
 	Ping(ctx context.Context) error
 }
+
+// ObjectInfo describes a stored object, as a storage lists it.
+type ObjectInfo struct {
+	Key         string
+	Size        int64
+	ContentType string // "" when the storage keeps none (the local folder)
+}
+
+// ObjectLister is a storage that can list every object it holds, in key order; backups read
+// the storage through it. fn is called once per object; an error from fn stops the listing
+// and is returned.
+type ObjectLister interface {
+	List(ctx context.Context, fn func(ObjectInfo) error) error
+}

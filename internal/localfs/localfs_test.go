@@ -143,3 +143,7 @@ func TestStore_PingFailsWhenRootIsGone(t *testing.T) {
 		t.Fatal("Ping succeeded with the root removed")
 	}
 }
+
+func TestStore_ListsItsObjectsNotItsUploads(t *testing.T) {
+	storagetest.RunList(t, localfs.NewMultipart(MustNew(t), partURL))
+}

@@ -33,8 +33,9 @@ type Box struct {
 
 // keySet is what one master key derives.
 type keySet struct {
-	aead     cipher.AEAD
-	indexKey []byte
+	aead        cipher.AEAD
+	indexKey    []byte
+	fingerprint string
 }
 
 // New returns a Box for a 32-byte master key. During a key rotation the previous keys are given
@@ -67,6 +68,10 @@ func newKeySet(master []byte) (keySet, error) {
 	if err != nil {
 		return keySet{}, err
 	}
+	fp, err := derive(master, "contest key fingerprint v1")
+	if err != nil {
+		return keySet{}, err
+	}
 	block, err := aes.NewCipher(encKey)
 	if err != nil {
 		return keySet{}, err
@@ -75,7 +80,23 @@ func newKeySet(master []byte) (keySet, error) {
 	if err != nil {
 		return keySet{}, err
 	}
-	return keySet{aead: aead, indexKey: indexKey}, nil
+	return keySet{aead: aead, indexKey: indexKey, fingerprint: hex.EncodeToString(fp[:16])}, nil
+}
+
+// Fingerprint names the current master key without revealing it: 16 bytes derived from the key
+// under a label of their own, in hex. Two boxes have the same fingerprint when they have the
+// same current key; a backup records it so that a restore under another key (whose ID numbers
+// would not open) is refused.
+func (b *Box) Fingerprint() string { return b.keys[0].fingerprint }
+
+// Fingerprints names every key the box opens with: the current key's first, then the previous
+// keys' of a rotation under way.
+func (b *Box) Fingerprints() []string {
+	out := make([]string, len(b.keys))
+	for i, k := range b.keys {
+		out[i] = k.fingerprint
+	}
+	return out
 }
 
 func derive(master []byte, info string) ([]byte, error) {

@@ -83,3 +83,25 @@ func TestLoadOrCreateKey_CreatesOnceWithPrivateMode(t *testing.T) {
 		t.Fatalf("key file mode = %v, %v; want 0600", st.Mode().Perm(), err)
 	}
 }
+
+func TestFingerprint_SameKeySameFingerprintOtherKeyAnother(t *testing.T) {
+	a, b := make([]byte, KeySize), make([]byte, KeySize)
+	b[0] = 1
+	boxA, _ := New(a)
+	boxA2, _ := New(a)
+	boxB, _ := New(b)
+	if boxA.Fingerprint() != boxA2.Fingerprint() || boxA.Fingerprint() == boxB.Fingerprint() || len(boxA.Fingerprint()) != 32 {
+		t.Fatalf("fingerprints %q %q %q", boxA.Fingerprint(), boxA2.Fingerprint(), boxB.Fingerprint())
+	}
+}
+
+func TestFingerprints_CurrentKeyFirstThenThePrevious(t *testing.T) {
+	a, b := make([]byte, KeySize), make([]byte, KeySize)
+	b[0] = 1
+	onlyA, _ := New(a)
+	onlyB, _ := New(b)
+	rotating, _ := New(b, a)
+	if got := rotating.Fingerprints(); len(got) != 2 || got[0] != onlyB.Fingerprint() || got[1] != onlyA.Fingerprint() || rotating.Fingerprint() != onlyB.Fingerprint() {
+		t.Fatalf("fingerprints while rotating %v", got)
+	}
+}

@@ -150,3 +150,7 @@ func TestStore_ShortMultipartUploadLeavesNothing(t *testing.T) {
 		t.Errorf("multipart upload %s left behind", u.UploadID)
 	}
 }
+
+func TestStore_ListsItsObjectsNotItsUploads(t *testing.T) {
+	storagetest.RunList(t, MustNewMultipart(t, s3.PublicEndpoint{}))
+}
