@@ -85,16 +85,13 @@ func Open(ctx context.Context, url, dataDir string, box *pii.Box, log *slog.Logg
 		err     error
 		dialect string
 	)
-	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+	if isPostgresURL(url) {
 		dialect = Postgres
 		g, err = gorm.Open(postgres.Open(url), cfg)
 	} else {
 		dialect = SQLite
 		// Settings after a "?" (e.g. _pragma=busy_timeout(2000)) come after the defaults and win.
-		path, settings, _ := strings.Cut(strings.TrimPrefix(url, "sqlite://"), "?")
-		if path == "" {
-			path = filepath.Join(dataDir, "contest.db")
-		}
+		path, settings := sqlitePath(url, dataDir)
 		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 			return nil, err
 		}
@@ -134,6 +131,21 @@ func Open(ctx context.Context, url, dataDir string, box *pii.Box, log *slog.Logg
 		return nil, fmt.Errorf("db: ping %s: %w", dialect, err)
 	}
 	return &DB{url: url, gorm: g, box: box, dialect: dialect, checkAttempts: DefaultJobSettings().MaxAttempts}, nil
+}
+
+// isPostgresURL reports whether url names a PostgreSQL database (otherwise it is a SQLite path).
+func isPostgresURL(url string) bool {
+	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
+}
+
+// sqlitePath returns the SQLite file a url names ("" is contest.db in dataDir) and the
+// settings after its "?".
+func sqlitePath(url, dataDir string) (path, settings string) {
+	path, settings, _ = strings.Cut(strings.TrimPrefix(url, "sqlite://"), "?")
+	if path == "" {
+		path = filepath.Join(dataDir, "contest.db")
+	}
+	return path, settings
 }
 
 // URL returns the URL or path the database was opened with.
