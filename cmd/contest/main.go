@@ -6,6 +6,8 @@
 //	contest organizer  create an organizer account
 //	contest probe      check video files against the contest's media rules
 //	contest demo       run an example contest with a clock to move through its stages
+//	contest backup     copy the database and every stored file into a folder
+//	contest restore    write such a folder into an empty database and storage
 //
 // With no configuration it runs on SQLite and the ./data folder; see docs/configuration.md.
 package main
@@ -57,9 +59,13 @@ commands:
               (exit status 0: all pass, 1: some rejected, 2: usage error)
   demo        run an example contest (SQLite + ./demo-data only) with contestants, judges and
               scores, and a clock an organizer moves to each stage: contest demo [-addr :8080]
+  backup      copy the database and every stored file into a new folder, while the service
+              runs: contest backup -out DIR (the key is not copied: keep it apart)
+  restore     write a backup into an EMPTY database and storage, under the same key:
+              contest restore -from DIR
 
-Run "contest <command> -h" for the flags of a command. The flags of serve, worker, migrate
-and organizer also have CONTEST_* environment variables; see docs/configuration.md.
+Run "contest <command> -h" for the flags of a command. The flags of serve, worker, migrate,
+organizer, backup and restore also have CONTEST_* environment variables; see docs/configuration.md.
 `
 
 // run is the whole program; tests call it too. Only main exits.
@@ -83,6 +89,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return probe(ctx, args, stdout, stderr)
 	case "demo":
 		return runDemo(ctx, args, getenv, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, args, getenv, stdout, stderr)
+	case "restore":
+		return restoreCmd(ctx, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
