@@ -165,8 +165,14 @@ func TestRestore_RefusesAnotherKey(t *testing.T) {
 }
 
 func TestRestore_DamagedOrMissingFileIsReportedAndNothingWritten(t *testing.T) {
+	for _, backend := range dbtest.Dialects {
+		t.Run(backend, func(t *testing.T) { damagedBackup(t, backend) })
+	}
+}
+
+func damagedBackup(t *testing.T, backend string) {
 	box := dbtest.MustBox(t)
-	src := mustSide(t, db.SQLite, box)
+	src := mustSide(t, backend, box)
 	storagetest.MustPut(t, src.Storage, "videos/x.mp4", storagetest.RandomBytes(t, 4096), "video/mp4")
 	storagetest.MustPut(t, src.Storage, "videos/y.mp4", storagetest.RandomBytes(t, 4096), "video/mp4")
 	dir, _ := mustBackup(t, src, box)
@@ -179,7 +185,7 @@ func TestRestore_DamagedOrMissingFileIsReportedAndNothingWritten(t *testing.T) {
 	}
 	os.Remove(filepath.Join(dir, "objects", "videos", "y.mp4"))
 
-	dst := mustEmptySide(t, db.SQLite)
+	dst := mustEmptySide(t, backend)
 	_, err := backup.Restore(t.Context(), dir, target(dst, box))
 	msg := backup.Error(err)
 	if !strings.Contains(msg, "objects/videos/x.mp4：SHA-256 不符") || !strings.Contains(msg, "objects/videos/y.mp4：缺失") || !strings.Contains(msg, "未写入任何数据") {
