@@ -61,7 +61,7 @@ func mustEmptySide(t *testing.T, backend string) side {
 	return side{Loader: db.NewLoader(d.URL(), "", nil), Storage: mustBucket(t), Kind: "s3"}
 }
 
-func mustBucket(t *testing.T) *s3.Store {
+func mustBucket(t testing.TB) *s3.Store {
 	t.Helper()
 	endpoint, access, secret := storagetest.MinIOConfigFromEnv(t)
 	st, err := s3.New(t.Context(), s3.Config{Endpoint: endpoint, AccessKey: access, SecretKey: secret, Bucket: "test-backup-" + storagetest.RandomHex(t, 6)})
