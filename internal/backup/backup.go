@@ -132,13 +132,16 @@ func Backup(ctx context.Context, dir string, src Source) (Manifest, error) {
 		}
 	}
 	log.Info("backup: files copied", "files", len(m.Objects), "bytes", m.Bytes()-m.Database.Size, "took", time.Since(started).Round(time.Millisecond))
-	if err := syncDir(dir); err != nil {
+	// Every file and folder durable before the manifest says the backup is whole.
+	started = time.Now()
+	if err := syncTree(dir); err != nil {
 		return m, err
 	}
+	log.Info("backup: written to disk", "took", time.Since(started).Round(time.Millisecond))
 	return m, writeManifest(dir, m)
 }
 
-// copyObject streams one object into the backup, hashing it on the way, and syncs the file.
+// copyObject streams one object into the backup, hashing it on the way.
 func copyObject(ctx context.Context, s contest.Storage, dir string, info contest.ObjectInfo) (*Object, error) {
 	r, err := s.Get(ctx, info.Key)
 	if err != nil {
@@ -156,7 +159,7 @@ func copyObject(ctx context.Context, s contest.Storage, dir string, info contest
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(f, h), r)
 	if err == nil {
-		err = f.Sync()
+		startWriteback(f) // made durable by syncTree at the end
 	}
 	if err = errors.Join(err, f.Close()); err != nil {
 		return nil, fmt.Errorf("backup: copy %q: %w", info.Key, err)
