@@ -46,6 +46,14 @@ func BenchmarkBackup(b *testing.B) {
 	src := mustBucket(b)
 	seedWorks(b, d, works)
 	seedVideos(b, d, src, 1<<20)
+	if os.Getenv("CONTEST_BENCH_BACKUP_LOG") == "1" {
+		t0 := time.Now()
+		src.List(ctx, func(contest.ObjectInfo) error { return nil })
+		t1 := time.Now()
+		for range src.Client().ListObjects(ctx, src.Bucket(), minio.ListObjectsOptions{Recursive: true}) {
+		}
+		b.Logf("listing: with content types %v, without %v", t1.Sub(t0), time.Since(t1))
+	}
 	b.ResetTimer()
 	var ours, theirs, theirsSynced, oursR, theirsR time.Duration
 	for round := range rounds {
