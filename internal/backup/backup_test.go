@@ -3,6 +3,7 @@ package backup_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"os"
@@ -232,5 +233,39 @@ func TestBackup_RefusesAFolderThatIsNotEmpty(t *testing.T) {
 	_, err := backup.Backup(t.Context(), dir, backup.Source{DB: src.DB, Storage: src.Storage, KeyFingerprint: box.Fingerprint()})
 	if contest.ErrorCode(err) != contest.EInvalid || !strings.Contains(backup.Error(err), "不是空文件夹") {
 		t.Fatalf("backup into a folder with a file = %v", err)
+	}
+}
+
+func TestRestore_RefusesAManifestItCannotFollow(t *testing.T) {
+	box := dbtest.MustBox(t)
+	src := mustSide(t, db.SQLite, box)
+	storagetest.MustPut(t, src.Storage, "videos/x.mp4", []byte("x"), "video/mp4")
+	dir, m := mustBackup(t, src, box)
+	for name, tc := range map[string]struct {
+		change func(*backup.Manifest)
+		want   string
+	}{
+		"a key leaving the folder": {func(m *backup.Manifest) { m.Objects[0].Key = "../../etc/passwd" }, "文件路径"},
+		"a newer schema":           {func(m *backup.Manifest) { m.SchemaVersion = db.LatestVersion() + 1 }, "比此程序"},
+		"a newer format":           {func(m *backup.Manifest) { m.Format = backup.FormatVersion + 1 }, "备份格式"},
+		"another dialect":          {func(m *backup.Manifest) { m.Database.Dialect = db.Postgres }, "备份的数据库是 postgres"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			changed := m
+			changed.Objects = append([]backup.Object(nil), m.Objects...)
+			tc.change(&changed)
+			b, _ := json.Marshal(changed)
+			if err := os.WriteFile(filepath.Join(dir, backup.ManifestFile), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			dst := mustEmptySide(t, db.SQLite)
+			if _, err := backup.Restore(t.Context(), dir, target(dst, box)); !strings.Contains(backup.Error(err), tc.want) {
+				t.Fatalf("restore = %v, want %q", err, tc.want)
+			}
+		})
+	}
+	os.Remove(filepath.Join(dir, backup.ManifestFile))
+	if _, err := backup.Restore(t.Context(), dir, target(mustEmptySide(t, db.SQLite), box)); !strings.Contains(backup.Error(err), "备份没有完成") {
+		t.Fatalf("restore without a manifest = %v", err)
 	}
 }
