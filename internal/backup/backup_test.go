@@ -130,6 +130,14 @@ func TestBackupRestore_RoundTripsTheDatabaseAndEveryFile(t *testing.T) {
 					t.Errorf("%s restored with %d bytes, want %d", k, len(got), len(b))
 				}
 			}
+			if dst.Kind == "s3" { // the bucket keeps content types: restored with each object
+				dst.Storage.List(ctx, func(o contest.ObjectInfo) error {
+					if o.ContentType != "video/mp4" {
+						t.Errorf("%s restored as %q, want video/mp4", o.Key, o.ContentType)
+					}
+					return nil
+				})
+			}
 			restored, err := db.Open(ctx, dst.Loader.URL(), "", box, nil)
 			if err != nil {
 				t.Fatal(err)

@@ -145,5 +145,5 @@ func TestStore_PingFailsWhenRootIsGone(t *testing.T) {
 }
 
 func TestStore_ListsItsObjectsNotItsUploads(t *testing.T) {
-	storagetest.RunList(t, localfs.NewMultipart(MustNew(t), partURL))
+	storagetest.RunList(t, localfs.NewMultipart(MustNew(t), partURL), false)
 }

@@ -152,5 +152,5 @@ func TestStore_ShortMultipartUploadLeavesNothing(t *testing.T) {
 }
 
 func TestStore_ListsItsObjectsNotItsUploads(t *testing.T) {
-	storagetest.RunList(t, MustNewMultipart(t, s3.PublicEndpoint{}))
+	storagetest.RunList(t, MustNewMultipart(t, s3.PublicEndpoint{}), true)
 }
