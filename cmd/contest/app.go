@@ -66,19 +66,7 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger, extra contest.Op
 // openData opens the database (migrating it or checking its version) and the storage; the
 // services are not wired yet.
 func openData(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
-	key, err := masterKey(cfg)
-	if err != nil {
-		return nil, err
-	}
-	var previous [][]byte
-	if cfg.PreviousSecretKey != "" {
-		k, err := pii.ParseKey(cfg.PreviousSecretKey)
-		if err != nil {
-			return nil, fmt.Errorf("CONTEST_PREVIOUS_SECRET_KEY: %w", err)
-		}
-		previous = append(previous, k)
-	}
-	box, err := pii.New(key, previous...)
+	box, err := personalBox(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -174,6 +162,24 @@ func openStorage(ctx context.Context, cfg config) (contest.Storage, error) {
 		return nil, err
 	}
 	return s3.NewMultipart(ctx, store, s3.PublicEndpoint{Endpoint: cfg.S3PublicEndpoint, UseSSL: cfg.S3PublicUseSSL})
+}
+
+// personalBox is the box of the configured keys: the master key, and the previous one during a
+// rotation.
+func personalBox(cfg config) (*pii.Box, error) {
+	key, err := masterKey(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var previous [][]byte
+	if cfg.PreviousSecretKey != "" {
+		k, err := pii.ParseKey(cfg.PreviousSecretKey)
+		if err != nil {
+			return nil, fmt.Errorf("CONTEST_PREVIOUS_SECRET_KEY: %w", err)
+		}
+		previous = append(previous, k)
+	}
+	return pii.New(key, previous...)
 }
 
 // masterKey returns the personal-data key: from config, or on the embedded default from

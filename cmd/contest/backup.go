@@ -12,7 +12,6 @@ import (
 
 	"github.com/jskx/contest/internal/backup"
 	"github.com/jskx/contest/internal/db"
-	"github.com/jskx/contest/internal/pii"
 )
 
 // backupCmd copies the database and every stored file into a new folder (internal/backup),
@@ -41,7 +40,7 @@ func backupCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return errors.New("the storage cannot list its files")
 	}
 	m, err := backup.Backup(ctx, out, backup.Source{DB: a.db, Storage: storage, StorageKind: storageKind(cfg),
-		KeyFingerprint: a.box.Fingerprint(), AppVersion: appVersion(), Log: log})
+		KeyFingerprints: a.box.Fingerprints(), AppVersion: appVersion(), Log: log})
 	if err != nil {
 		return errors.New(backup.Error(err))
 	}
@@ -75,11 +74,7 @@ func restoreCmd(ctx context.Context, args []string, getenv func(string) string, 
 			return fmt.Errorf("%s 不存在：请先放入备份时服务器的 secret.key，或设置 CONTEST_SECRET_KEY / %s does not exist: put the backed-up server's secret.key there first, or set CONTEST_SECRET_KEY", path, path)
 		}
 	}
-	key, err := masterKey(cfg)
-	if err != nil {
-		return usageError{err}
-	}
-	box, err := pii.New(key)
+	box, err := personalBox(cfg)
 	if err != nil {
 		return usageError{err}
 	}
@@ -92,7 +87,7 @@ func restoreCmd(ctx context.Context, args []string, getenv func(string) string, 
 		return errors.New("the storage cannot list its files")
 	}
 	m, err := backup.Restore(ctx, from, backup.Target{DB: db.NewLoader(cfg.DatabaseURL, cfg.DataDir, log), Storage: storage,
-		KeyFingerprint: box.Fingerprint(), LatestSchema: db.LatestVersion(), Log: log})
+		KeyFingerprints: box.Fingerprints(), LatestSchema: db.LatestVersion(), Log: log})
 	if err != nil {
 		return errors.New(backup.Error(err))
 	}

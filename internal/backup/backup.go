@@ -41,9 +41,10 @@ type Source struct {
 	Storage Storage
 	// StorageKind is "localfs" or "s3", for the manifest.
 	StorageKind string
-	// KeyFingerprint is the master key's fingerprint (pii.Box's Fingerprint).
-	KeyFingerprint string
-	AppVersion     string
+	// KeyFingerprints name the keys the personal numbers are sealed with (pii.Box's
+	// Fingerprints): the current key's first, then those of a rotation's previous keys.
+	KeyFingerprints []string
+	AppVersion      string
 	// Workers objects are copied at once; 0 means DefaultWorkers.
 	Workers int
 	Log     *slog.Logger
@@ -67,8 +68,11 @@ func Backup(ctx context.Context, dir string, src Source) (Manifest, error) {
 	if err := makeEmptyDir(dir); err != nil {
 		return Manifest{}, err
 	}
-	m := Manifest{Format: FormatVersion, CreatedAt: now().UTC(), AppVersion: src.AppVersion, KeyFingerprint: src.KeyFingerprint,
-		Storage: src.StorageKind, Objects: []Object{}}
+	if len(src.KeyFingerprints) == 0 {
+		return Manifest{}, errors.New("backup: no key fingerprint")
+	}
+	m := Manifest{Format: FormatVersion, CreatedAt: now().UTC(), AppVersion: src.AppVersion, KeyFingerprint: src.KeyFingerprints[0],
+		PreviousKeyFingerprints: src.KeyFingerprints[1:], Storage: src.StorageKind, Objects: []Object{}}
 
 	// The database first: every object it names exists by now, unless it was deleted since.
 	var err error

@@ -80,7 +80,7 @@ func mustBucket(t testing.TB) *s3.Store {
 func mustBackup(t *testing.T, s side, box *pii.Box) (string, backup.Manifest) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "backup")
-	m, err := backup.Backup(t.Context(), dir, backup.Source{DB: s.DB, Storage: s.Storage, StorageKind: s.Kind, KeyFingerprint: box.Fingerprint()})
+	m, err := backup.Backup(t.Context(), dir, backup.Source{DB: s.DB, Storage: s.Storage, StorageKind: s.Kind, KeyFingerprints: box.Fingerprints()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func mustBackup(t *testing.T, s side, box *pii.Box) (string, backup.Manifest) {
 }
 
 func target(s side, box *pii.Box) backup.Target {
-	return backup.Target{DB: s.Loader, Storage: s.Storage, KeyFingerprint: box.Fingerprint(), LatestSchema: db.LatestVersion()}
+	return backup.Target{DB: s.Loader, Storage: s.Storage, KeyFingerprints: box.Fingerprints(), LatestSchema: db.LatestVersion()}
 }
 
 func TestBackupRestore_RoundTripsTheDatabaseAndEveryFile(t *testing.T) {
@@ -224,7 +224,7 @@ func TestBackup_ReportsFilesTheDatabaseNamesButStorageLacks(t *testing.T) {
 	storagetest.MustPut(t, src.Storage, "videos/here.mp4", []byte("x"), "video/mp4")
 	var log bytes.Buffer
 	m, err := backup.Backup(t.Context(), filepath.Join(t.TempDir(), "b"), backup.Source{DB: lostFile{src.DB}, Storage: src.Storage,
-		KeyFingerprint: box.Fingerprint(), Log: slog.New(slog.NewTextHandler(&log, nil))})
+		KeyFingerprints: box.Fingerprints(), Log: slog.New(slog.NewTextHandler(&log, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +238,7 @@ func TestBackup_RefusesAFolderThatIsNotEmpty(t *testing.T) {
 	src := mustSide(t, db.SQLite, box)
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "x"), []byte("x"), 0o600)
-	_, err := backup.Backup(t.Context(), dir, backup.Source{DB: src.DB, Storage: src.Storage, KeyFingerprint: box.Fingerprint()})
+	_, err := backup.Backup(t.Context(), dir, backup.Source{DB: src.DB, Storage: src.Storage, KeyFingerprints: box.Fingerprints()})
 	if contest.ErrorCode(err) != contest.EInvalid || !strings.Contains(backup.Error(err), "不是空文件夹") {
 		t.Fatalf("backup into a folder with a file = %v", err)
 	}
@@ -275,5 +275,42 @@ func TestRestore_RefusesAManifestItCannotFollow(t *testing.T) {
 	os.Remove(filepath.Join(dir, backup.ManifestFile))
 	if _, err := backup.Restore(t.Context(), dir, target(mustEmptySide(t, db.SQLite), box)); !strings.Contains(backup.Error(err), "备份没有完成") {
 		t.Fatalf("restore without a manifest = %v", err)
+	}
+}
+
+// TestRestore_KeysOfARotation: a backup made before a rotation restores under the new key when
+// the old one is configured as the previous key; a backup made during a rotation needs both.
+func TestRestore_KeysOfARotation(t *testing.T) {
+	old := dbtest.MustBox(t)
+	oldKey := make([]byte, pii.KeySize)
+	copy(oldKey, "dbtest key, never used in prod") // dbtest.MustBox's
+	newKey := bytes.Repeat([]byte{7}, pii.KeySize)
+	onlyNew, _ := pii.New(newKey)
+	rotating, _ := pii.New(newKey, oldKey)
+	if rotating.Fingerprints()[1] != old.Fingerprint() {
+		t.Fatal("the test's old key is not dbtest's")
+	}
+	src := mustSide(t, db.SQLite, old)
+	before, _ := mustBackup(t, src, old)
+	during := filepath.Join(t.TempDir(), "during")
+	if _, err := backup.Backup(t.Context(), during, backup.Source{DB: src.DB, Storage: src.Storage, KeyFingerprints: rotating.Fingerprints()}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, dir string
+		box       *pii.Box
+		refusal   string // "" when the restore is taken
+	}{
+		{"made before, the new key only", before, onlyNew, "CONTEST_PREVIOUS_SECRET_KEY"},
+		{"made before, the new key and the old as previous", before, rotating, ""},
+		{"made during, the new key only", during, onlyNew, "轮换"},
+		{"made during, both keys", during, rotating, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := backup.Restore(t.Context(), tc.dir, target(mustEmptySide(t, db.SQLite), tc.box))
+			if tc.refusal == "" && err != nil || tc.refusal != "" && (!errors.Is(err, backup.ErrKeyMismatch) || !strings.Contains(backup.Error(err), tc.refusal)) {
+				t.Fatalf("restore = %v, want refusal %q", err, tc.refusal)
+			}
+		})
 	}
 }

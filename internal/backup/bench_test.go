@@ -61,7 +61,7 @@ func BenchmarkBackup(b *testing.B) {
 		// Ours: contest backup.
 		dir := filepath.Join(work, "backup")
 		t0 := time.Now()
-		m, err := backup.Backup(ctx, dir, backup.Source{DB: d, Storage: src, StorageKind: "s3", KeyFingerprint: box.Fingerprint(), Log: benchLog()})
+		m, err := backup.Backup(ctx, dir, backup.Source{DB: d, Storage: src, StorageKind: "s3", KeyFingerprints: box.Fingerprints(), Log: benchLog()})
 		if err != nil {
 			b.Fatal(backup.Error(err))
 		}
@@ -82,7 +82,7 @@ func BenchmarkBackup(b *testing.B) {
 		empty := dbtest.MustOpenEmpty(b, db.Postgres, nil)
 		dst := mustBucket(b)
 		t0 = time.Now()
-		if _, err := backup.Restore(ctx, dir, backup.Target{DB: db.NewLoader(empty.URL(), "", nil), Storage: dst, KeyFingerprint: box.Fingerprint(), LatestSchema: db.LatestVersion()}); err != nil {
+		if _, err := backup.Restore(ctx, dir, backup.Target{DB: db.NewLoader(empty.URL(), "", nil), Storage: dst, KeyFingerprints: box.Fingerprints(), LatestSchema: db.LatestVersion()}); err != nil {
 			b.Fatal(backup.Error(err))
 		}
 		tr := time.Since(t0)

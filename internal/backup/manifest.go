@@ -44,8 +44,11 @@ type Manifest struct {
 	SchemaVersion int64 `json:"schema_version"`
 	// KeyFingerprint names the master key the personal numbers are sealed with (pii.Box's
 	// Fingerprint); the key itself is never in a backup.
-	KeyFingerprint string   `json:"key_fingerprint"`
-	Database       Database `json:"database"`
+	KeyFingerprint string `json:"key_fingerprint"`
+	// PreviousKeyFingerprints name the previous keys of a rotation under way when the backup
+	// was made: some values may still be sealed under them.
+	PreviousKeyFingerprints []string `json:"previous_key_fingerprints,omitempty"`
+	Database                Database `json:"database"`
 	// Storage is the kind of storage the objects came from: "localfs" or "s3".
 	Storage string   `json:"storage"`
 	Objects []Object `json:"objects"`

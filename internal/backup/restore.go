@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,8 +28,9 @@ type Loader interface {
 type Target struct {
 	DB      Loader
 	Storage Storage
-	// KeyFingerprint is the configured master key's fingerprint; it must be the backup's.
-	KeyFingerprint string
+	// KeyFingerprints name the configured keys (pii.Box's Fingerprints); every key the backup
+	// names must be among them.
+	KeyFingerprints []string
 	// LatestSchema is the newest schema version this program knows (db.LatestVersion); a
 	// backup of a newer schema is refused.
 	LatestSchema int64
@@ -54,10 +56,8 @@ func Restore(ctx context.Context, dir string, t Target) (Manifest, error) {
 	if err != nil {
 		return m, err
 	}
-	if m.KeyFingerprint != t.KeyFingerprint {
-		return m, &contest.Error{Code: contest.EInvalid, Err: ErrKeyMismatch,
-			Message: "配置的密钥与备份时的密钥不同，恢复后身份证号将无法解密：请配置备份时使用的 CONTEST_SECRET_KEY（内置模式下为数据文件夹中的 secret.key） / " +
-				"the configured key is not the key the backup was made with, so the ID numbers would not decrypt: configure the CONTEST_SECRET_KEY (on the embedded default, DATA_DIR/secret.key) of the backup"}
+	if err := checkKeys(m, t.KeyFingerprints); err != nil {
+		return m, err
 	}
 	if d := t.DB.Dialect(); d != m.Database.Dialect {
 		return m, invalid(fmt.Sprintf("备份的数据库是 %s，配置的数据库是 %s / the backup holds a %s database, the configured one is %s", m.Database.Dialect, d, m.Database.Dialect, d), nil)
@@ -182,6 +182,27 @@ func checkStored(ctx context.Context, s Storage, objs []Object) error {
 	for _, o := range objs {
 		if size, ok := stored[o.Key]; !ok || size != o.Size {
 			return fmt.Errorf("restore: %q is stored with %d bytes, want %d", o.Key, size, o.Size)
+		}
+	}
+	return nil
+}
+
+// checkKeys refuses a restore under keys that would not open what the backup holds: its key
+// must be configured, as the current key or as the previous one of a rotation (the operator
+// then runs contest reseal), and so must the previous key of a rotation under way when the
+// backup was made.
+func checkKeys(m Manifest, configured []string) error {
+	if !slices.Contains(configured, m.KeyFingerprint) {
+		return &contest.Error{Code: contest.EInvalid, Err: ErrKeyMismatch,
+			Message: "配置的密钥与备份时的密钥不同，恢复后身份证号将无法解密：请配置备份时使用的 CONTEST_SECRET_KEY（内置模式下为数据文件夹中的 secret.key；" +
+				"若此后已轮换密钥，可将其作为 CONTEST_PREVIOUS_SECRET_KEY） / the configured key is not the key the backup was made with, so the ID numbers would not decrypt: " +
+				"configure the backup's CONTEST_SECRET_KEY (on the embedded default, DATA_DIR/secret.key; after a key rotation, as CONTEST_PREVIOUS_SECRET_KEY)"}
+	}
+	for _, fp := range m.PreviousKeyFingerprints {
+		if !slices.Contains(configured, fp) {
+			return &contest.Error{Code: contest.EInvalid, Err: ErrKeyMismatch,
+				Message: "备份时正在轮换密钥，部分身份证号仍由旧密钥加密：请同时将备份时的旧密钥配置为 CONTEST_PREVIOUS_SECRET_KEY / " +
+					"the backup was made during a key rotation and some ID numbers are still sealed under the old key: also configure that key as CONTEST_PREVIOUS_SECRET_KEY"}
 		}
 	}
 	return nil

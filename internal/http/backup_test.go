@@ -25,12 +25,12 @@ import (
 	"github.com/jskx/contest/internal/s3"
 )
 
-// TestBackupRestore_Drill is the restore drill: a contest with works, videos, reviews, a 公示
+// TestBackup_RestoreDrill is the restore drill: a contest with works, videos, reviews, a 公示
 // and published certificates is backed up while its server runs, restored into a fresh
 // database and a fresh bucket or folder, and a server over the restored data gives every
 // video back byte for byte, opens the ID numbers with the key, finds works by ID number, and
 // verifies every certificate.
-func TestBackupRestore_Drill(t *testing.T) {
+func TestBackup_RestoreDrill(t *testing.T) {
 	ffmpegtest.Require(t)
 	pdftest.Require(t)
 	for _, backend := range backends {
@@ -67,7 +67,7 @@ func TestBackupRestore_Drill(t *testing.T) {
 
 			// The backup, with the server running.
 			dir := filepath.Join(t.TempDir(), "backup")
-			m, err := backup.Backup(ctx, dir, backup.Source{DB: e.DB, Storage: e.Storage.(backup.Storage), StorageKind: backend, KeyFingerprint: e.box.Fingerprint()})
+			m, err := backup.Backup(ctx, dir, backup.Source{DB: e.DB, Storage: e.Storage.(backup.Storage), StorageKind: backend, KeyFingerprints: e.box.Fingerprints()})
 			if err != nil {
 				t.Fatal(backup.Error(err))
 			}
@@ -89,10 +89,10 @@ func TestBackupRestore_Drill(t *testing.T) {
 			// A fresh database and storage; another key is refused before anything is written.
 			loader, storage, open := freshTarget(t, backend, e.box)
 			other, _ := pii.New(bytes.Repeat([]byte{9}, pii.KeySize))
-			if _, err := backup.Restore(ctx, dir, backup.Target{DB: loader, Storage: storage, KeyFingerprint: other.Fingerprint(), LatestSchema: db.LatestVersion()}); !strings.Contains(backup.Error(err), "密钥") {
+			if _, err := backup.Restore(ctx, dir, backup.Target{DB: loader, Storage: storage, KeyFingerprints: other.Fingerprints(), LatestSchema: db.LatestVersion()}); !strings.Contains(backup.Error(err), "密钥") {
 				t.Fatalf("restore under another key = %v", err)
 			}
-			if _, err := backup.Restore(ctx, dir, backup.Target{DB: loader, Storage: storage, KeyFingerprint: e.box.Fingerprint(), LatestSchema: db.LatestVersion()}); err != nil {
+			if _, err := backup.Restore(ctx, dir, backup.Target{DB: loader, Storage: storage, KeyFingerprints: e.box.Fingerprints(), LatestSchema: db.LatestVersion()}); err != nil {
 				t.Fatal(backup.Error(err))
 			}
 			r := envOver(t, e, open(), storage)
