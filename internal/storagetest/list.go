@@ -30,7 +30,11 @@ func RunList(t *testing.T, s Lister, keepsTypes bool) {
 	if err := s.List(ctx, func(o contest.ObjectInfo) error { got = append(got, o); return nil }); err != nil {
 		t.Fatalf("List: %v", err)
 	}
-	want := []contest.ObjectInfo{{"consent/a.pdf", 10, "application/pdf"}, {"videos/a.poster.jpg", 0, "image/jpeg"}, {"videos/b/work.mp4", 1000, "video/mp4"}}
+	want := []contest.ObjectInfo{
+		{Key: "consent/a.pdf", Size: 10, ContentType: "application/pdf"},
+		{Key: "videos/a.poster.jpg", Size: 0, ContentType: "image/jpeg"},
+		{Key: "videos/b/work.mp4", Size: 1000, ContentType: "video/mp4"},
+	}
 	if !keepsTypes {
 		for i := range want {
 			want[i].ContentType = ""
