@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -176,6 +177,9 @@ func personalBox(cfg config) (*pii.Box, error) {
 		k, err := pii.ParseKey(cfg.PreviousSecretKey)
 		if err != nil {
 			return nil, fmt.Errorf("CONTEST_PREVIOUS_SECRET_KEY: %w", err)
+		}
+		if bytes.Equal(k, key) {
+			return nil, errors.New("CONTEST_PREVIOUS_SECRET_KEY is CONTEST_SECRET_KEY: a rotation needs the new key in CONTEST_SECRET_KEY and the old one in CONTEST_PREVIOUS_SECRET_KEY")
 		}
 		previous = append(previous, k)
 	}

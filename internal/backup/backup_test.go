@@ -314,3 +314,33 @@ func TestRestore_KeysOfARotation(t *testing.T) {
 		})
 	}
 }
+
+// A backup folder someone tampered with cannot make a restore read another file of the server
+// (its key, say) into the bucket through a symbolic link, even one whose bytes match.
+func TestRestore_RefusesASymbolicLinkInTheBackup(t *testing.T) {
+	box := dbtest.MustBox(t)
+	src := mustSide(t, db.SQLite, box)
+	data := storagetest.RandomBytes(t, 2048)
+	storagetest.MustPut(t, src.Storage, "videos/x.mp4", data, "video/mp4")
+	dir, _ := mustBackup(t, src, box)
+	elsewhere := filepath.Join(t.TempDir(), "secret.key")
+	if err := os.WriteFile(elsewhere, data, 0o600); err != nil { // the same bytes: the checksum alone would pass
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "objects", "videos", "x.mp4")
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, path); err != nil {
+		t.Fatal(err)
+	}
+	dst := mustEmptySide(t, db.SQLite)
+	if _, err := backup.Restore(t.Context(), dir, target(dst, box)); err == nil || !strings.Contains(backup.Error(err), "x.mp4") {
+		t.Fatalf("restore through a symbolic link = %v, want it refused", err)
+	}
+	n := 0
+	dst.Storage.List(t.Context(), func(contest.ObjectInfo) error { n++; return nil })
+	if n != 0 {
+		t.Fatalf("%d files were written through a tampered backup", n)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 )
 
 // Permissions: a backup holds every account and the sealed personal numbers.
@@ -49,7 +50,7 @@ func syncDir(dir string) error {
 
 // hashFile returns the size and hex SHA-256 of the file at path.
 func hashFile(path string) (int64, string, error) {
-	f, err := os.Open(path)
+	f, err := openRegular(path)
 	if err != nil {
 		return 0, "", err
 	}
@@ -104,4 +105,22 @@ feed:
 		return context.Cause(ctx)
 	}
 	return errors.Join(errs...)
+}
+
+// openRegular opens a file of the backup only if it is a regular file, never through a
+// symbolic link: a folder someone tampered with cannot make a restore read the server's own
+// files (its key) into the bucket.
+func openRegular(path string) (*os.File, error) {
+	st, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", filepath.Base(path))
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
 }

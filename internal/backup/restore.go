@@ -75,22 +75,26 @@ func Restore(ctx context.Context, dir string, t Target) (Manifest, error) {
 		return m, err
 	}
 
-	started = time.Now()
-	if err := t.DB.Load(ctx, filepath.Join(dir, m.Database.File)); err != nil {
-		return m, err
-	}
-	log.Info("restore: database loaded", "dialect", m.Database.Dialect, "took", time.Since(started).Round(time.Millisecond))
+	// The files first, the database last: the database is what makes the restored service
+	// look complete (pg_restore in one transaction, the SQLite file moved into place), so a
+	// restore cut short never looks done. Run again, it is refused (the storage is no longer
+	// empty): empty it, and the database, then restore again.
 	started = time.Now()
 	err = parallel(ctx, len(m.Objects), cmpOr(t.Workers, DefaultWorkers), func(ctx context.Context, i int) error {
 		return putObject(ctx, t.Storage, dir, m.Objects[i])
 	})
-	if err != nil {
-		return m, err
+	if err == nil {
+		err = checkStored(ctx, t.Storage, m.Objects)
 	}
-	if err := checkStored(ctx, t.Storage, m.Objects); err != nil {
-		return m, err
+	if err != nil {
+		return m, unfinished(err)
 	}
 	log.Info("restore: files written", "files", len(m.Objects), "took", time.Since(started).Round(time.Millisecond))
+	started = time.Now()
+	if err := t.DB.Load(ctx, filepath.Join(dir, m.Database.File)); err != nil {
+		return m, unfinished(err)
+	}
+	log.Info("restore: database loaded", "dialect", m.Database.Dialect, "took", time.Since(started).Round(time.Millisecond))
 	return m, nil
 }
 
@@ -162,7 +166,7 @@ func mustBeEmpty(ctx context.Context, t Target) error {
 
 // putObject sends one object from the backup, of exactly its size (the bytes Verify checked).
 func putObject(ctx context.Context, s contest.Storage, dir string, o Object) error {
-	f, err := os.Open(objectPath(dir, o.Key))
+	f, err := openRegular(objectPath(dir, o.Key))
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
@@ -206,4 +210,9 @@ func checkKeys(m Manifest, configured []string) error {
 		}
 	}
 	return nil
+}
+
+// unfinished says a restore stopped half-way, and what to do.
+func unfinished(err error) error {
+	return fmt.Errorf("恢复未完成：请清空目标数据库和存储后重新恢复 / the restore did not finish: empty the target database and storage, then restore again: %w", err)
 }

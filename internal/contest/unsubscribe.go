@@ -3,6 +3,7 @@ package contest
 import (
 	"context"
 	"crypto/hmac"
+	"slices"
 	"strings"
 )
 
@@ -19,7 +20,17 @@ const unsubscribePurpose = "unsubscribe-link v1:"
 
 // unsubscribeMAC is the keyed hash of a user's unsubscribe link, 128 bits in hex.
 func (s *MessageService) unsubscribeMAC(userID string) string {
-	return s.submissions.SearchKey(unsubscribePurpose + userID)[:32]
+	return s.unsubscribeMACs(userID)[0]
+}
+
+// unsubscribeMACs are the MACs a link for the account may carry: under the current key, and
+// during a key rotation under the previous one (links mailed before it keep working).
+func (s *MessageService) unsubscribeMACs(userID string) []string {
+	var out []string
+	for _, k := range strings.Split(s.submissions.SearchKey(unsubscribePurpose+userID), ",") {
+		out = append(out, k[:min(32, len(k))])
+	}
+	return out
 }
 
 // UnsubscribeToken returns the token of the user's unsubscribe link.
@@ -42,7 +53,7 @@ var errBadUnsubscribe = Errorf(ENotFound, "退订链接无效，请登录后在�
 // unsubscriber returns the user a token is for.
 func (s *MessageService) unsubscriber(ctx context.Context, token string) (User, error) {
 	id, mac, ok := strings.Cut(token, ".")
-	if !ok || id == "" || len(id) > 64 || !hmac.Equal([]byte(mac), []byte(s.unsubscribeMAC(id))) {
+	if !ok || id == "" || len(id) > 64 || !slices.ContainsFunc(s.unsubscribeMACs(id), func(m string) bool { return hmac.Equal([]byte(mac), []byte(m)) }) {
 		return User{}, errBadUnsubscribe
 	}
 	u, err := s.users.UserByID(ctx, id)
