@@ -57,6 +57,10 @@ func TestServe_MetricsAreNotPublic(t *testing.T) {
 			t.Errorf("%s/metrics with the token = %d", base, res.StatusCode)
 		}
 	}
+	// The liveness probe of replicas without a public port needs no token and tells nothing.
+	if code, body := get(t, "http://"+metricsAddr+"/healthz"); code != http.StatusOK || strings.TrimSpace(body) != "ok" {
+		t.Errorf("/healthz on the metrics address = %d %q", code, body)
+	}
 	if strings.Contains(out.String(), "tok-789") {
 		t.Error("the metrics token reached the log")
 	}

@@ -476,7 +476,7 @@ func checkProbes(m *manifests, w workload, c *corev1.Container, env map[string]s
 		if metricsAddr == "" {
 			p.add("%s: no CONTEST_METRICS_ADDR: a worker has no other port to probe", where)
 		}
-		wantPort, live, ready = addrPort(metricsAddr), "/metrics", "/metrics"
+		wantPort, live, ready = addrPort(metricsAddr), "/healthz", "/healthz"
 	default:
 		p.add("%s: component %q is neither web nor worker", where, w.component)
 		return
@@ -498,9 +498,6 @@ func checkProbes(m *manifests, w workload, c *corev1.Container, env map[string]s
 		}
 		if port := containerPort(c, g.Port); port == 0 || port != wantPort {
 			p.add("%s: the %s probe's port %s is not the one the service listens on (%d)", where, pr.kind, g.Port.String(), wantPort)
-		}
-		if g.Path == "/metrics" && (env["CONTEST_METRICS_TOKEN"].source != "" || env["CONTEST_METRICS_TOKEN_FILE"].source != "") {
-			p.add("%s: CONTEST_METRICS_TOKEN is set: /metrics would answer 401 to the %s probe", where, pr.kind)
 		}
 	}
 

@@ -122,9 +122,6 @@ func TestChecks_CatchEachMistake(t *testing.T) {
 		{"readiness on /healthz", func(m *manifests) { web(m).ReadinessProbe.HTTPGet.Path = "/healthz" }, "readiness probe reads /healthz, want /readyz"},
 		{"probe on another port", func(m *manifests) { web(m).ReadinessProbe.HTTPGet.Port = intstr.FromString("metrics") }, "readiness probe's port"},
 		{"worker probes without a metrics listener", func(m *manifests) { setEnv(worker(m), "CONTEST_METRICS_ADDR", "") }, "no CONTEST_METRICS_ADDR"},
-		{"metrics token answers 401 to probes", func(m *manifests) {
-			setEnv(worker(m), "CONTEST_METRICS_TOKEN_FILE", "/run/secrets/contest/metrics_token")
-		}, "would answer 401"},
 		{"image latest", func(m *manifests) { worker(m).Image = "registry.example.org/jskx/contest:latest" }, "moving tag latest"},
 		{"image without tag", func(m *manifests) { web(m).Image = "registry.example.org/jskx/contest" }, "has no tag"},
 		{"image name not replaced", func(m *manifests) { jobContainer(m).Image = "contest:1.0" }, "not from a registry"},
