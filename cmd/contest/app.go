@@ -88,6 +88,10 @@ func openData(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		d.Close()
 		return nil, err
 	}
+	if err := d.CheckKey(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
 	storage, err := openStorage(ctx, cfg)
 	if err != nil {
 		d.Close()

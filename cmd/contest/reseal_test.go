@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -115,5 +116,29 @@ func TestReseal_MovesTheDataAndTheScansToTheNewKey(t *testing.T) {
 	}
 	if err := run(ctx, []string{"reseal"}, noOld, io.Discard, io.Discard); exitCode(err) != 2 {
 		t.Errorf("reseal without the old key: %v (exit %d), want a usage error", err, exitCode(err))
+	}
+}
+
+// A replica given a key the data has never been sealed with refuses to start, rather than
+// failing on every work it loads; the keys of a rotation are accepted.
+func TestOpen_RefusesAKeyTheDataHasNeverSeen(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	a, b := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{5}, pii.KeySize)), base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{6}, pii.KeySize))
+	migrate := func(current, previous string) error {
+		env := map[string]string{"CONTEST_DATA_DIR": dir, "CONTEST_SECRET_KEY": current, "CONTEST_PREVIOUS_SECRET_KEY": previous, "CONTEST_LOG_LEVEL": "warn"}
+		return run(ctx, []string{"migrate"}, func(k string) string { return env[k] }, io.Discard, io.Discard)
+	}
+	if err := migrate(a, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(b, ""); !errors.Is(err, db.ErrUnknownKey) {
+		t.Fatalf("another key alone: %v, want refused", err)
+	}
+	if err := migrate(b, a); err != nil {
+		t.Fatalf("a rotation to b from a: %v", err)
+	}
+	if err := migrate(b, ""); err != nil {
+		t.Fatalf("b alone after the rotation: %v", err)
 	}
 }
