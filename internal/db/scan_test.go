@@ -202,3 +202,28 @@ func TestScans_StoreFindingsDuplicatesBothWaysAndRequeue(t *testing.T) {
 		}
 	})
 }
+
+// Asking twice for a video's scan (a double click on 重新扫描, the housekeeping finding a scan
+// still waiting) queues one job.
+func TestScans_OneJobPerVideoAtATime(t *testing.T) {
+	withWork(t, func(t *testing.T, d *db.DB, st *db.Stores, s contest.Submission) {
+		ctx := context.Background()
+		s = withAcceptedVideo(t, st, s, time.Date(2022, 5, 20, 2, 0, 0, 0, time.UTC))
+		for range 2 {
+			if err := st.RequestVideoScan(ctx, s.ContestID, s.ID, s.Video.Key); err != nil {
+				t.Fatal(err)
+			}
+		}
+		args := "CAST(args AS TEXT)" // SQLite keeps the JSON as a blob
+		if d.Dialect() == db.Postgres {
+			args = "args::text"
+		}
+		rows, err := d.RawRows(ctx, "SELECT id FROM river_job WHERE kind = 'video_scan' AND "+args+" LIKE '%"+s.Video.Key+"%'")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1 {
+			t.Errorf("%d scan jobs queued for one video (the verdict's and two requests), want 1", len(rows))
+		}
+	})
+}
