@@ -12,18 +12,27 @@ import (
 // deleteVideo removes a video's object and what its check derived from it. A failure leaves a
 // stray object, which is harmless; the record of the video is what counts.
 func (s *MediaService) deleteVideo(ctx context.Context, key string) {
-	for _, k := range []string{key, PosterKey(key), WebCopyKey(key)} {
-		_ = s.storage.Delete(ctx, k)
-	}
-	s.deleteScanFrames(ctx, key)
+	s.deleteFiles(ctx, append([]string{key, PosterKey(key), WebCopyKey(key)}, s.scanFrameKeys(ctx, key)...))
 }
 
-// deleteScanFrames deletes the frame pictures a content scan stored for the video: they show
-// what names its makers.
-func (s *MediaService) deleteScanFrames(ctx context.Context, key string) {
-	for n := 1; n <= maxFrames; n++ {
-		_ = s.storage.Delete(ctx, ScanFrameKey(key, n))
+func (s *MediaService) deleteFiles(ctx context.Context, keys []string) {
+	for _, k := range keys {
+		_ = s.storage.Delete(ctx, k)
 	}
+}
+
+// scanFrameKeys are the frame pictures the video's content scan stored (they show what names
+// its makers): those its findings list, so a video never scanned, or scanned clean, costs
+// storage nothing when it goes. Read them before the scan's row is deleted.
+func (s *MediaService) scanFrameKeys(ctx context.Context, key string) []string {
+	if s.scans == nil {
+		return nil
+	}
+	sc, err := s.scans.VideoScan(ctx, key)
+	if err != nil {
+		return nil
+	}
+	return sc.Findings.FrameKeys(key)
 }
 
 func (s *MediaService) multipart() (MultipartStorage, error) {

@@ -148,11 +148,9 @@ func (k LeakKind) Label() string {
 	return "姓名"
 }
 
-// NeedsLook says the findings wait for an organizer: a name or unit on screen, or a duplicate,
-// not cleared.
-func (f ScanFindings) NeedsLook(cleared *ScanClearance) bool {
-	return cleared == nil && (len(f.Leaks) > 0 || len(f.Duplicates) > 0)
-}
+// Flagged says the findings name a participant or unit on screen, or another work: they wait
+// for an organizer until one clears them.
+func (f ScanFindings) Flagged() bool { return len(f.Leaks) > 0 || len(f.Duplicates) > 0 }
 
 // Named lists what the findings name (each name or unit matched, each other work), in a fixed
 // order: a clearance holds while a new scan names the same.
@@ -166,4 +164,17 @@ func (f ScanFindings) Named() string {
 	}
 	slices.Sort(keys)
 	return strings.Join(slices.Compact(keys), "\n")
+}
+
+// FrameKeys are the storage keys of the frame pictures of these findings, for the video key.
+func (f ScanFindings) FrameKeys(videoKey string) []string {
+	var keys []string
+	done := map[int]bool{}
+	for _, h := range f.Leaks {
+		if h.Frame > 0 && !done[h.Frame] {
+			done[h.Frame] = true
+			keys = append(keys, ScanFrameKey(videoKey, h.Frame))
+		}
+	}
+	return keys
 }

@@ -179,35 +179,30 @@ func (s *frameScanner) band(at float64, name string, img *image.Gray, r image.Re
 		return
 	}
 	st.nextAt = at + scanReadEvery
-	look := s.look(name, at)
+	shown := s.readBand(at, st, name, img, r)
+	if name == RegionBottom {
+		s.bottom = append(s.bottom, shown)
+	}
+}
+
+// readBand looks at a band and returns the time of the reading of the text it shows (read
+// now, or earlier while the same caption stays), or -1 when it holds no light text.
+func (s *frameScanner) readBand(at float64, st *bandState, name string, img *image.Gray, r image.Rectangle) float64 {
 	bin, dark := binarize(img, r)
 	share := float64(dark) / float64(r.Dx()*r.Dy())
 	if share < 0.0005 || share > 0.35 {
 		// Nothing light enough to be a caption, or a bright picture rather than text.
 		st.sig = nil
-		*look = -1
-		return
+		return -1
 	}
 	sig := signature(bin)
 	if st.sig != nil && sameSignature(st.sig, sig) {
-		*look = st.readAt // the same caption, still on screen: what was read then
-		return
+		return st.readAt // the same caption, still on screen
 	}
-	st.sig, st.readAt, *look = sig, at, at
+	st.sig, st.readAt = sig, at
 	s.bandReads++
 	s.add(region{at: at, name: name, img: textBox(bin)})
-}
-
-// look records a look at a band at a time and returns where to write what it showed: the
-// time of the reading of the text on screen, or -1 for none. Only the bottom band's looks are
-// kept (for the subtitles).
-func (s *frameScanner) look(name string, at float64) *float64 {
-	if name != RegionBottom {
-		var discard float64
-		return &discard
-	}
-	s.bottom = append(s.bottom, at)
-	return &s.bottom[len(s.bottom)-1]
+	return at
 }
 
 // textMargin is the white left around the text when a band is cropped to it.

@@ -2,6 +2,7 @@ package contest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -137,7 +138,7 @@ func (s *MediaService) ScanVideo(ctx context.Context, a VideoScanArgs, attempt i
 	case errors.Is(err, errScanGone):
 		// Replaced, deleted or no longer accepted meanwhile: its row and any frames go (a
 		// new video has its own scan).
-		s.deleteScanFrames(sctx, a.VideoKey)
+		s.deleteFiles(sctx, s.scanFrameKeys(sctx, a.VideoKey))
 		return s.scans.DropVideoScan(sctx, a.VideoKey)
 	case errors.Is(err, ErrUnreadableMedia):
 		final = true // it would fail the same way again: the job is not retried
@@ -215,26 +216,17 @@ func (s *MediaService) scanVideo(ctx context.Context, a VideoScanArgs, attempt i
 				SameOwner: o.OwnerID == sub.OwnerID, Share: math.Round(share*100) / 100, Offset: off})
 		}
 	}
-	slices.SortFunc(f.Duplicates, func(x, y DuplicateHit) int { return -cmpFloat(x.Share, y.Share) })
+	slices.SortFunc(f.Duplicates, func(x, y DuplicateHit) int { return cmp.Compare(y.Share, x.Share) })
 	f.Seconds = math.Round(time.Since(start).Seconds()*10) / 10
 	now := s.Now()
 	scan.Findings, scan.ScannedAt = f, &now
 	if err := s.scans.SaveVideoScan(ctx, scan); errors.Is(err, ErrStale) {
-		return errScanGone // replaced while it was scanned
+		s.deleteFiles(ctx, f.FrameKeys(v.Key)) // the frames this run stored
+		return errScanGone                     // replaced while it was scanned
 	} else if err != nil {
 		return err
 	}
 	return nil
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // identities are the names a work's video must not show: its makers' and its contact's, and
@@ -502,7 +494,7 @@ func (s *MediaService) scanBlocker(ctx context.Context, videoKey string) (string
 		return "画面内容扫描尚未完成，请稍后再批量通过，或在作品页逐件审查", nil
 	case sc.State == ScanFailed && sc.ScannedAt == nil:
 		return "画面内容扫描出错，请在作品页查看或重新扫描", nil
-	case sc.Findings.NeedsLook(sc.Cleared):
+	case sc.Findings.Flagged() && sc.Cleared == nil:
 		return "画面内容扫描发现参与者姓名、工作单位或重复的视频，请在作品页查看后再审查", nil
 	}
 	return "", nil

@@ -342,12 +342,17 @@ func (s *RegistrationService) DeleteSubmission(ctx context.Context, actor User, 
 		return Errorf(EConflict, "已提交的作品不能删除")
 	}
 	s.media.dropOpenUpload(ctx, id)
+	var frames []string // the content scan's, read before its row goes with the work
+	if sub.Video != nil {
+		frames = s.media.scanFrameKeys(ctx, sub.Video.Key)
+	}
 	if err := s.submissions.DeleteSubmission(ctx, id); err != nil {
 		return err
 	}
 	if sub.Scan != nil {
 		_ = s.storage.Delete(ctx, sub.Scan.Key) // the row is gone; a stray object is harmless
 	}
+	s.media.deleteFiles(ctx, frames)
 	for _, v := range []*Video{sub.Video, sub.Candidate} {
 		if v != nil {
 			s.media.deleteVideo(ctx, v.Key)

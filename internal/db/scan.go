@@ -53,6 +53,29 @@ type videoScanRow struct {
 
 func (videoScanRow) TableName() string { return "video_scans" }
 
+// currentVideo joins a scan to its work while it is still the work's video.
+const currentVideo = "JOIN submissions ON submissions.id = video_scans.submission_id AND submissions.video_key = video_scans.video_key"
+
+// unclear removes an organizer's clearance.
+var unclear = map[string]any{"cleared_by": "", "cleared_at": nil, "cleared_note": ""}
+
+// rewriteFindings changes the stored findings of the scan row r with change (which may add
+// columns to update), in the transaction tx, keeping the flag in step.
+func rewriteFindings(tx *gorm.DB, r videoScanRow, change func(f *contest.ScanFindings, updates map[string]any)) error {
+	var f contest.ScanFindings
+	if err := json.Unmarshal([]byte(r.Findings), &f); err != nil {
+		return fmt.Errorf("video scan %s: findings: %w", r.VideoKey, err)
+	}
+	updates := map[string]any{}
+	change(&f, updates)
+	b, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	updates["findings"], updates["flagged"] = string(b), f.Flagged()
+	return tx.Model(&videoScanRow{}).Where("video_key = ?", r.VideoKey).Updates(updates).Error
+}
+
 // scanColumns are the columns read with a join on submissions: all but the hashes.
 const scanColumns = "video_scans.video_key, video_scans.submission_id, video_scans.contest_id, video_scans.state, video_scans.findings, video_scans.flagged, " +
 	"video_scans.error, video_scans.attempts, video_scans.queued_at, video_scans.scanned_at, video_scans.cleared_by, video_scans.cleared_at, video_scans.cleared_note"
@@ -117,7 +140,7 @@ func (sc *Scans) WorkScans(ctx context.Context, submissionIDs []string) (map[str
 	for chunk := range chunks(submissionIDs, 500) {
 		var rows []videoScanRow
 		err := sc.db.gorm.WithContext(ctx).Select(scanColumns).
-			Joins("JOIN submissions ON submissions.id = video_scans.submission_id AND submissions.video_key = video_scans.video_key").
+			Joins(currentVideo).
 			Where("video_scans.submission_id IN ?", chunk).Find(&rows).Error
 		if err != nil {
 			return nil, translate(err, "视频扫描")
@@ -167,14 +190,14 @@ func (sc *Scans) SaveVideoScan(ctx context.Context, s contest.VideoScan) error {
 			return err
 		}
 		changes := map[string]any{
-			"state": string(s.State), "findings": string(findings), "flagged": s.Findings.NeedsLook(nil), "hashes": encodeHashes(s.Hashes), "error": "",
+			"state": string(s.State), "findings": string(findings), "flagged": s.Findings.Flagged(), "hashes": encodeHashes(s.Hashes), "error": "",
 			"attempts": s.Attempts, "scanned_at": utcPtr(s.ScannedAt),
 		}
 		var old videoScanRow
 		switch err := tx.Clauses(lockingClause(tx)...).Where("video_key = ?", s.VideoKey).Take(&old).Error; {
 		case errors.Is(err, gorm.ErrRecordNotFound): // a scan run without a queued row (tests, a lost row)
 			row := videoScanRow{VideoKey: s.VideoKey, SubmissionID: s.SubmissionID, ContestID: s.ContestID, State: string(s.State),
-				Findings: string(findings), Flagged: s.Findings.NeedsLook(nil), Hashes: encodeHashes(s.Hashes), Attempts: s.Attempts,
+				Findings: string(findings), Flagged: s.Findings.Flagged(), Hashes: encodeHashes(s.Hashes), Attempts: s.Attempts,
 				QueuedAt: time.Now().UTC(), ScannedAt: utcPtr(s.ScannedAt)}
 			if err := tx.Create(&row).Error; err != nil {
 				return err
@@ -183,7 +206,7 @@ func (sc *Scans) SaveVideoScan(ctx context.Context, s contest.VideoScan) error {
 			return err
 		default:
 			if old.ClearedAt != nil && !sameFindings(old.Findings, s.Findings) {
-				maps.Copy(changes, map[string]any{"cleared_by": "", "cleared_at": nil, "cleared_note": ""})
+				maps.Copy(changes, unclear)
 			}
 			if err := tx.Model(&videoScanRow{}).Where("video_key = ?", s.VideoKey).Updates(changes).Error; err != nil {
 				return err
@@ -217,7 +240,7 @@ func sameFindings(stored string, f contest.ScanFindings) bool {
 func dropDuplicates(tx *gorm.DB, contestID, id string, found map[string]bool) error {
 	var rows []videoScanRow
 	err := tx.Select(scanColumns).
-		Joins("JOIN submissions ON submissions.id = video_scans.submission_id AND submissions.video_key = video_scans.video_key").
+		Joins(currentVideo).
 		Where("video_scans.contest_id = ? AND video_scans.submission_id <> ? AND video_scans.findings LIKE ? ESCAPE '\\'",
 			contestID, id, `%"submission_id":"`+escapeLike(id)+`"%`).Find(&rows).Error
 	if err != nil {
@@ -227,17 +250,9 @@ func dropDuplicates(tx *gorm.DB, contestID, id string, found map[string]bool) er
 		if found[r.SubmissionID] {
 			continue
 		}
-		var f contest.ScanFindings
-		if err := json.Unmarshal([]byte(r.Findings), &f); err != nil {
-			return err
-		}
-		f.Duplicates = slices.DeleteFunc(f.Duplicates, func(d contest.DuplicateHit) bool { return d.SubmissionID == id })
-		b, err := json.Marshal(f)
-		if err != nil {
-			return err
-		}
-		err = tx.Model(&videoScanRow{}).Where("video_key = ?", r.VideoKey).
-			Updates(map[string]any{"findings": string(b), "flagged": f.NeedsLook(nil)}).Error
+		err := rewriteFindings(tx, r, func(f *contest.ScanFindings, _ map[string]any) {
+			f.Duplicates = slices.DeleteFunc(f.Duplicates, func(d contest.DuplicateHit) bool { return d.SubmissionID == id })
+		})
 		if err != nil {
 			return err
 		}
@@ -249,29 +264,20 @@ func dropDuplicates(tx *gorm.DB, contestID, id string, found map[string]bool) er
 // an earlier hit of the same work.
 func addDuplicate(tx *gorm.DB, id string, hit contest.DuplicateHit) error {
 	var row videoScanRow
-	err := tx.Clauses(lockingClause(tx)...).Select(scanColumns).Joins("JOIN submissions ON submissions.id = video_scans.submission_id AND submissions.video_key = video_scans.video_key").
+	err := tx.Clauses(lockingClause(tx)...).Select(scanColumns).Joins(currentVideo).
 		Where("video_scans.submission_id = ? AND video_scans.state = ?", id, string(contest.ScanDone)).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	var f contest.ScanFindings
-	if err := json.Unmarshal([]byte(row.Findings), &f); err != nil {
-		return err
-	}
-	known := slices.ContainsFunc(f.Duplicates, func(d contest.DuplicateHit) bool { return d.SubmissionID == hit.SubmissionID })
-	f.Duplicates = slices.DeleteFunc(f.Duplicates, func(d contest.DuplicateHit) bool { return d.SubmissionID == hit.SubmissionID })
-	f.Duplicates = append(f.Duplicates, hit)
-	b, err := json.Marshal(f)
-	if err != nil {
-		return err
-	}
-	changes := map[string]any{"findings": string(b), "flagged": true}
-	if !known { // a work it was not cleared for
-		maps.Copy(changes, map[string]any{"cleared_by": "", "cleared_at": nil, "cleared_note": ""})
-	}
-	return tx.Model(&videoScanRow{}).Where("video_key = ?", row.VideoKey).Updates(changes).Error
+	return rewriteFindings(tx, row, func(f *contest.ScanFindings, updates map[string]any) {
+		same := func(d contest.DuplicateHit) bool { return d.SubmissionID == hit.SubmissionID }
+		if !slices.ContainsFunc(f.Duplicates, same) {
+			maps.Copy(updates, unclear) // a work it was not cleared for
+		}
+		f.Duplicates = append(slices.DeleteFunc(f.Duplicates, same), hit)
+	})
 }
 
 // lockingClause locks the rows read for update on PostgreSQL (SQLite has one writer anyway).
@@ -339,7 +345,7 @@ func (sc *Scans) ScanHashes(ctx context.Context, contestID, exceptKey string) ([
 	}
 	err := sc.db.gorm.WithContext(ctx).Table("video_scans").
 		Select("video_scans.submission_id, submissions.owner_id, submissions.title, video_scans.video_key, video_scans.hashes").
-		Joins("JOIN submissions ON submissions.id = video_scans.submission_id AND submissions.video_key = video_scans.video_key").
+		Joins(currentVideo).
 		Where("video_scans.contest_id = ? AND video_scans.video_key <> ? AND video_scans.hashes <> ''", contestID, exceptKey).
 		Find(&rows).Error
 	if err != nil {
@@ -359,7 +365,7 @@ func (sc *Scans) ScanHashes(ctx context.Context, contestID, exceptKey string) ([
 // ClearVideoScan records (or, with c nil, removes) the organizer's clearance, with its audit
 // entry, in one transaction.
 func (sc *Scans) ClearVideoScan(ctx context.Context, videoKey string, c *contest.ScanClearance, a contest.AuditEntry) error {
-	changes := map[string]any{"cleared_by": "", "cleared_at": nil, "cleared_note": ""}
+	changes := maps.Clone(unclear)
 	if c != nil {
 		at := c.At.UTC()
 		changes = map[string]any{"cleared_by": c.ByID, "cleared_at": &at, "cleared_note": c.Note}
@@ -417,13 +423,7 @@ func (sc *Scans) ScanFrameKeys(ctx context.Context, contestID string) ([]string,
 		if err := json.Unmarshal([]byte(r.Findings), &f); err != nil {
 			return nil, err
 		}
-		seen := map[int]bool{}
-		for _, h := range f.Leaks {
-			if h.Frame > 0 && !seen[h.Frame] {
-				seen[h.Frame] = true
-				keys = append(keys, contest.ScanFrameKey(r.VideoKey, h.Frame))
-			}
-		}
+		keys = append(keys, f.FrameKeys(r.VideoKey)...)
 	}
 	return keys, nil
 }
@@ -436,17 +436,7 @@ func purgeScanLeaks(tx *gorm.DB, contestID string) error {
 		return err
 	}
 	for _, r := range rows {
-		var f contest.ScanFindings
-		if err := json.Unmarshal([]byte(r.Findings), &f); err != nil {
-			return err
-		}
-		f.Leaks = nil
-		b, err := json.Marshal(f)
-		if err != nil {
-			return err
-		}
-		if err := tx.Model(&videoScanRow{}).Where("video_key = ?", r.VideoKey).
-			Updates(map[string]any{"findings": string(b), "flagged": f.NeedsLook(nil)}).Error; err != nil {
+		if err := rewriteFindings(tx, r, func(f *contest.ScanFindings, _ map[string]any) { f.Leaks = nil }); err != nil {
 			return err
 		}
 	}

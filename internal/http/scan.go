@@ -26,22 +26,17 @@ func (s scans) routes(r router) {
 
 // scanJSON is a video's content scan for organizers.
 type scanJSON struct {
-	State      string                 `json:"state"`
-	Label      string                 `json:"label"`
-	VideoKey   string                 `json:"-"`
-	ScannedAt  *time.Time             `json:"scanned_at,omitempty"`
-	Attempts   int                    `json:"attempts"`
-	Error      string                 `json:"error,omitempty"`
-	Findings   *contest.ScanFindings  `json:"findings,omitempty"`
-	Review     []contest.Reason       `json:"review_warnings"`
-	National   []contest.Reason       `json:"national_warnings"`
-	Contestant []contest.Reason       `json:"contestant_advice"`
-	Frames     map[string]string      `json:"frames,omitempty"` // frame number → picture URL
-	Cleared    *scanClearanceJSON     `json:"cleared,omitempty"`
-	Sound      *contest.SoundPicture  `json:"-"`
-	Leaks      []contest.LeakHit      `json:"-"`
-	Duplicates []contest.DuplicateHit `json:"-"`
-	cleared    *contest.ScanClearance
+	State      string                `json:"state"`
+	Label      string                `json:"label"`
+	ScannedAt  *time.Time            `json:"scanned_at,omitempty"`
+	Attempts   int                   `json:"attempts"`
+	Error      string                `json:"error,omitempty"`
+	Findings   *contest.ScanFindings `json:"findings,omitempty"`
+	Review     []contest.Reason      `json:"review_warnings"`
+	National   []contest.Reason      `json:"national_warnings"`
+	Contestant []contest.Reason      `json:"contestant_advice"`
+	Frames     map[string]string     `json:"frames,omitempty"` // frame number → picture URL
+	Cleared    *scanClearanceJSON    `json:"cleared,omitempty"`
 }
 
 type scanClearanceJSON struct {
@@ -50,7 +45,7 @@ type scanClearanceJSON struct {
 }
 
 func toScanJSON(subID string, sc contest.VideoScan) scanJSON {
-	out := scanJSON{State: string(sc.State), Label: sc.State.Label(), VideoKey: sc.VideoKey, ScannedAt: sc.ScannedAt,
+	out := scanJSON{State: string(sc.State), Label: sc.State.Label(), ScannedAt: sc.ScannedAt,
 		Attempts: sc.Attempts, Error: sc.Error, Review: []contest.Reason{}, National: []contest.Reason{}, Contestant: []contest.Reason{}}
 	if sc.ScannedAt != nil {
 		f := sc.Findings
@@ -58,7 +53,6 @@ func toScanJSON(subID string, sc contest.VideoScan) scanJSON {
 		out.Review = nonNil(f.ReviewWarnings())
 		out.National = nonNil(f.NationalWarnings())
 		out.Contestant = nonNil(f.ContestantAdvice())
-		out.Sound, out.Leaks, out.Duplicates = &f.Sound, f.Leaks, f.Duplicates
 		for _, h := range f.Leaks {
 			if h.Frame > 0 {
 				if out.Frames == nil {
@@ -69,7 +63,6 @@ func toScanJSON(subID string, sc contest.VideoScan) scanJSON {
 		}
 	}
 	if c := sc.Cleared; c != nil {
-		out.cleared = c
 		out.Cleared = &scanClearanceJSON{At: c.At, Note: c.Note}
 	}
 	return out
@@ -97,7 +90,7 @@ func (j scanJSON) FrameURL(n int) string { return j.Frames[strconv.Itoa(n)] }
 
 // Pending says the findings wait for the organizer: names, units or duplicates not cleared.
 func (j scanJSON) Pending() bool {
-	return j.Findings != nil && j.Findings.NeedsLook(j.cleared)
+	return j.Findings != nil && j.Findings.Flagged() && j.Cleared == nil
 }
 
 func (s scans) apiScan(c echo.Context) error {

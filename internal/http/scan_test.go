@@ -235,6 +235,22 @@ func TestContentScan_NamesUnitsDuplicatesAndTheNationalRules(t *testing.T) {
 		if s := waitScanAfter(t, org, first, again); s.Cleared == nil || len(s.Findings.Leaks) == 0 {
 			t.Errorf("after a new scan finding the same: cleared %+v, leaks %d; want the findings and their clearance kept", s.Cleared, len(s.Findings.Leaks))
 		}
+
+		// A draft deleted by its owner takes the frame pictures that show its makers' names.
+		stored, err := e.Stores.SubmissionByID(context.Background(), first)
+		if err != nil {
+			t.Fatal(err)
+		}
+		frame := contest.ScanFrameKey(stored.Video.Key, 1)
+		if rc, err := e.Storage.Get(context.Background(), frame); err != nil {
+			t.Fatalf("the first frame picture before the deletion: %v", err)
+		} else {
+			rc.Close()
+		}
+		maker.Must(http.StatusNoContent, "DELETE", "/api/v1/submissions/"+first, nil)
+		if _, err := e.Storage.Get(context.Background(), frame); contest.ErrorCode(err) != contest.ENotFound {
+			t.Errorf("the frame picture after the work was deleted: %v, want gone", err)
+		}
 	})
 }
 
