@@ -178,11 +178,18 @@ func (b *browser) Text(sel string) string {
 	b.t.Helper()
 	ctx, cancel := b.step()
 	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))
-	if err != nil {
-		b.Fatalf("text of %s: %v", sel, err)
+	for tries := 1; ; tries++ {
+		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))
+		// A page that updates itself (the video's check arriving) may replace the node between
+		// finding it and reading it: the new one is read.
+		if err != nil && tries < 5 && strings.Contains(err.Error(), "No node with given id") {
+			continue
+		}
+		if err != nil {
+			b.Fatalf("text of %s: %v", sel, err)
+		}
+		return v
 	}
-	return v
 }
 
 // Eval evaluates a script on the page and decodes its result.
